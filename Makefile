@@ -1,0 +1,107 @@
+# startle — plain Makefile. `make` builds ./startle, `make check` runs every test.
+# `make V=1` shows the commands. PREFIX and DESTDIR are honoured by install.
+
+PREFIX  ?= /usr/local
+BINDIR  ?= $(PREFIX)/bin
+MANDIR  ?= $(PREFIX)/share/man
+DESTDIR ?=
+
+CC      ?= cc
+PKGS    := ncursesw wolfssl readline
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
+
+VERSION := 0.1.0
+CFLAGS  ?= -O2 -g
+WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+           -Wformat=2 -Wno-format-nonliteral
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -DSTARTLE_VERSION='"$(VERSION)"' -Iinclude \
+             $(PKG_CFLAGS) $(WARN) $(CFLAGS) $(EXTRA_CFLAGS) -MMD -MP
+ALL_LDFLAGS = $(LDFLAGS) $(EXTRA_LDFLAGS)
+LIBS    := $(PKG_LIBS) -lm
+
+# BUILD separates the normal build from the sanitizer build (make BUILD=build/san).
+BUILD   ?= build
+
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
+LIB_SRC  := $(sort $(shell find src -name '*.c' ! -name 'main.c'))
+MAIN_SRC := src/main.c
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
+MAIN_OBJ := $(MAIN_SRC:%.c=$(BUILD)/%.o)
+UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+UNIT_HELPER_SRC := $(sort $(filter-out tests/unit/test_%.c,$(wildcard tests/unit/*.c)))
+UNIT_HELPER_OBJ := $(UNIT_HELPER_SRC:%.c=$(BUILD)/%.o)
+
+ifeq ($(BUILD),build)
+PROGRAM := startle
+else
+PROGRAM := $(BUILD)/startle
+endif
+
+.PHONY: all check unit integration san-check deps install uninstall clean demo format
+
+all: $(PROGRAM)
+
+$(PROGRAM): $(MAIN_OBJ) $(BUILD)/libstartle.a
+	@echo "  LINK    $@"
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) $(LIBS)
+
+$(BUILD)/libstartle.a: $(LIB_OBJ)
+	@echo "  AR      $@"
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(UNIT_HELPER_OBJ) $(BUILD)/libstartle.a
+	@mkdir -p $(dir $@)
+	@echo "  LINK    $@"
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) $(CMOCKA_LIBS) $(LIBS)
+
+# Unit tests: every tests/unit/test_*.c is one cmocka program.
+unit: $(UNIT_BIN)
+	$(Q)tests/run-unit $(UNIT_BIN)
+
+# Integration tests: real Postfix and Dovecot on loopback, started by the harness.
+integration: $(PROGRAM)
+	$(Q)STARTLE=$(abspath $(PROGRAM)) tests/integration/run
+
+# The same suites built with AddressSanitizer and UndefinedBehaviorSanitizer.
+SAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+san-check:
+	$(Q)$(MAKE) --no-print-directory BUILD=build/san EXTRA_CFLAGS="$(SAN_FLAGS)" \
+		EXTRA_LDFLAGS="$(SAN_FLAGS)" unit integration
+
+# check: install what is missing, then unit, integration and the sanitizer run.
+check: deps
+	$(Q)$(MAKE) --no-print-directory unit integration
+	$(Q)$(MAKE) --no-print-directory san-check
+	@echo "make check: every suite passed"
+
+deps:
+	$(Q).ci/deps
+
+install: $(PROGRAM)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
+	install -m 755 $(PROGRAM) $(DESTDIR)$(BINDIR)/startle
+	install -m 644 docs/startle.1 $(DESTDIR)$(MANDIR)/man1/startle.1
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/startle $(DESTDIR)$(MANDIR)/man1/startle.1
+
+format:
+	clang-format -i $(shell find src include tests -name '*.[ch]')
+
+clean:
+	rm -rf build startle
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

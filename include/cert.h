@@ -1,0 +1,66 @@
+/*
+ * cert: a certificate chain as plain C data, independent of wolfSSL, so that
+ * fronts can show it and tests can build it. Strings are owned by the struct
+ * and are raw (escape them when shown). Times are UTC.
+ */
+#ifndef STARTLE_CERT_H
+#define STARTLE_CERT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+/* Caps on what is parsed from one certificate and one chain. */
+#define CERT_SAN_MAX 64
+#define CERT_CHAIN_MAX 10
+
+struct cert_info {
+	int depth;            /* 0 = leaf */
+	char *subject;        /* one line, e.g. "CN=mail.test, O=startle test" */
+	char *issuer;
+	char *serial;         /* hex, colon-free, upper case */
+	time_t not_before;
+	time_t not_after;
+	char *san[CERT_SAN_MAX]; /* "DNS:mail.test", "IP:127.0.0.1" */
+	size_t nsan;
+	size_t nsan_total;       /* SANs present, even beyond CERT_SAN_MAX */
+	char key[32];         /* "EC P-256", "RSA 2048", "Ed25519" */
+	int key_bits;
+	char sig[48];         /* "ecdsa-with-SHA256", "sha256WithRSAEncryption" */
+	char sha256[65];      /* hex of SHA-256 over the DER */
+	char spki_sha256[65]; /* hex of SHA-256 over SubjectPublicKeyInfo (DANE 3 1 1) */
+	bool is_ca;
+	bool self_signed;     /* subject equals issuer */
+};
+
+/* The outcome of verifying a chain and a name. */
+struct cert_verdict {
+	bool verified;          /* chain leads to a trusted root, all dates valid */
+	int verify_error_code;  /* 0 or the first error code seen (X509_V_ERR_*) */
+	int verify_error_depth; /* depth at which it was seen, -1 if none */
+	char verify_error[128]; /* words, "" if verified */
+	bool name_match;        /* the leaf names the server (DNS or IP SAN) */
+	char name_checked[256]; /* the name or address that was checked */
+	bool expired, not_yet_valid, self_signed, untrusted;
+	bool weak_key, weak_signature;
+};
+
+void cert_info_free(struct cert_info *c);
+
+/* Formats a time as "2026-11-29T03:00:00Z" into buf (at least 21 bytes). */
+void cert_format_time(time_t t, char *buf, size_t size);
+
+/* True if the key is weak: RSA/DSA under 2048 bits, EC under 224 bits. */
+bool cert_key_is_weak(const struct cert_info *c);
+
+/* True if the signature algorithm uses MD5 or SHA-1 (for non-root certs). */
+bool cert_sig_is_weak(const struct cert_info *c);
+
+/* Matches a name against a certificate's SANs by RFC 6125 rules: DNS names
+ * case-insensitively, a wildcard only as the whole left-most label and one
+ * label deep; an IP address (v4 or v6 text) only against IP SANs. A name with
+ * a NUL or empty label never matches. Without any DNS SAN the CN of the
+ * subject is used for DNS names. */
+bool cert_name_matches(const struct cert_info *leaf, const char *name, bool is_ip);
+
+#endif

@@ -1,0 +1,46 @@
+/*
+ * cli: the command line, parsed into options without side effects. Every
+ * mistake comes back as one sentence; the caller prints it with the usage line
+ * and exits 2.
+ */
+#ifndef STARTLE_CLI_H
+#define STARTLE_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "target.h"
+
+enum cli_mode { MODE_TUI, MODE_BATCH, MODE_DEMO, MODE_COMPARE, MODE_REPLAY };
+
+enum cli_step_kind { STEP_LINE, STEP_STARTTLS };
+
+struct cli_step {
+	enum cli_step_kind kind;
+	const char *line; /* STEP_LINE: points into argv */
+};
+
+struct cli_options {
+	enum cli_mode mode;
+	struct target target;
+	struct cli_step *steps; /* -c and --starttls in the order given */
+	size_t nsteps;
+	size_t ncommands;       /* how many of them are -c */
+	bool require_tls, verify, json, no_color, no_explain, records;
+	const char *servername, *cafile, *log, *record, *keylog, *theme, *ehlo;
+	const char *replay_file, *demo_proto;
+	int tls_min, tls_max;   /* 0, 12, 13 */
+	int timeout_s;
+	bool help, version;
+};
+
+/* Parses argv. Returns 0, or -1 with *cause (caller frees). opts->steps is
+ * allocated; free it with cli_free. */
+int cli_parse(int argc, char **argv, struct cli_options *opts, char **cause);
+void cli_free(struct cli_options *opts);
+
+/* The one-screen help text and the one-line usage. */
+const char *cli_usage(void);
+const char *cli_help(void);
+
+#endif

@@ -1,0 +1,41 @@
+/*
+ * conn: TCP to a host and port: resolution (names, IPv4, IPv6 literals),
+ * non-blocking connect with a deadline, TCP_NODELAY, and plain writes that
+ * never raise SIGPIPE. Every failure comes back as a sentence naming the
+ * address, what failed and the system's reason.
+ */
+#ifndef STARTLE_CONN_H
+#define STARTLE_CONN_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+struct conn_result {
+	int fd;              /* connected, non-blocking */
+	char address[64];    /* numeric address connected to, e.g. "127.0.0.1" or "::1" */
+	unsigned port;
+	double connect_ms;   /* time of the successful connect() */
+};
+
+/* Ignores SIGPIPE for the process (wolfSSL's default IO does not use
+ * MSG_NOSIGNAL). Call once at start. */
+void conn_ignore_sigpipe(void);
+
+/* Resolves host and connects to each address in turn until one answers, each
+ * attempt bounded by timeout_ms. Returns 0 and fills *res, or -1 with *cause
+ * (caller frees). */
+int conn_open(const char *host, unsigned port, int timeout_ms, struct conn_result *res,
+	      char **cause);
+
+/* Writes all of buf to a non-blocking fd, waiting at most timeout_ms in total.
+ * Returns 0 or -1 with *cause. */
+int conn_write_all(int fd, const void *buf, size_t len, int timeout_ms, char **cause);
+
+/* Reads what is available: > 0 bytes, 0 on EOF, -1 with *cause on error, -2
+ * when nothing is available now (EAGAIN). */
+ssize_t conn_read(int fd, void *buf, size_t len, char **cause);
+
+/* True if text is an IPv4 or IPv6 address literal (without brackets). */
+int conn_is_ip_literal(const char *text);
+
+#endif

@@ -1,0 +1,152 @@
+/*
+ * proto: pure framers for SMTP, IMAP and POP3 server output, and the facts
+ * about each protocol the session needs (capability command, STARTTLS verb,
+ * what a go-ahead looks like). No I/O: bytes in, framed lines out.
+ *
+ * A framer is fed raw server bytes in any split (framer_feed) and hands out
+ * complete lines one at a time (framer_next). It is told every line the
+ * client sends (framer_sent) so it knows which replies are outstanding, when a
+ * POP3 response is multi-line, when SMTP is in DATA mode and which IMAP tags
+ * are ours. Lines are handed out raw (without CRLF); nothing is unescaped.
+ *
+ * The line marked PROTO_LINE_END completes the reply the client is waiting
+ * for (or the greeting): the last line of an SMTP reply, an IMAP tagged line
+ * or continuation request, a POP3 single-line response or the lone "." of a
+ * multi-line one. Its reply field says what it means.
+ */
+#ifndef STARTLE_PROTO_H
+#define STARTLE_PROTO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+enum proto_id { PROTO_SMTP, PROTO_IMAP, PROTO_POP3 };
+#define PROTO_COUNT 3
+
+/* Longest line kept whole; the rest of a longer line is dropped (and counted). */
+#define PROTO_LINE_CAP 16384
+/* Largest IMAP literal accepted; a larger announced length is a violation and
+ * the framer treats the rest of the stream as lines again. */
+#define PROTO_LITERAL_CAP (64u * 1024 * 1024)
+
+enum proto_reply {
+	PROTO_REPLY_NONE,     /* this line does not complete anything */
+	PROTO_REPLY_OK,       /* SMTP 2xx, IMAP OK, POP3 +OK */
+	PROTO_REPLY_CONTINUE, /* SMTP 3xx, IMAP "+", POP3 "+ " (SASL) */
+	PROTO_REPLY_FAIL,     /* SMTP 4xx/5xx, IMAP NO/BAD, POP3 -ERR */
+	PROTO_REPLY_PREAUTH,  /* IMAP greeting "* PREAUTH" */
+	PROTO_REPLY_BYE       /* IMAP greeting "* BYE" */
+};
+
+enum proto_line_flag {
+	PROTO_LINE_END = 1 << 0,       /* completes a reply (see above) */
+	PROTO_LINE_LONG = 1 << 1,      /* longer than the protocol allows (RFC limits) */
+	PROTO_LINE_TRUNCATED = 1 << 2, /* longer than PROTO_LINE_CAP: cut, rest dropped */
+	PROTO_LINE_BARE_LF = 1 << 3,   /* ended by LF without CR */
+	PROTO_LINE_LITERAL = 1 << 4,   /* a line inside an IMAP literal {n} */
+	PROTO_LINE_CAPS = 1 << 5,      /* carries capabilities: see proto_line_caps */
+	PROTO_LINE_STUFFED = 1 << 6,   /* POP3 dot-stuffed: content starts at data + 1 */
+	PROTO_LINE_UNTAGGED = 1 << 7,  /* IMAP "*" line */
+	PROTO_LINE_GREETING = 1 << 8   /* part of the server greeting */
+};
+
+struct proto_line {
+	const unsigned char *data; /* valid until the next framer call */
+	size_t len;
+	unsigned flags;            /* enum proto_line_flag bits */
+	size_t dropped;            /* bytes dropped after a truncated line */
+	enum proto_reply reply;    /* meaningful on PROTO_LINE_END lines */
+	int code;                  /* SMTP reply code of this line, 0 if none */
+	const unsigned char *tag;  /* IMAP tag of a tagged line, else NULL */
+	size_t tag_len;
+	const char *finding;       /* NULL, or "protocol-violation" / "unsolicited-tag" */
+	const char *violation;     /* static sentence naming the rule broken, or NULL */
+};
+
+/* What the session needs to know about each protocol. */
+struct proto_info {
+	enum proto_id id;
+	const char *name;             /* "smtp" */
+	const char *display;          /* "SMTP" */
+	const char *capa_command;     /* "EHLO", "CAPABILITY", "CAPA" (EHLO takes a name) */
+	const char *starttls_command; /* "STARTTLS" or "STLS" */
+	const char *starttls_cap;     /* capability that offers it: "STARTTLS" or "STLS" */
+	const char *quit_command;     /* "QUIT" or "LOGOUT" */
+	const char *starttls_rfc;     /* "RFC 3207", "RFC 9051 §6.2.1", "RFC 2595 §4" */
+	const char *go_ahead;         /* words for the positive reply: "220", "tagged OK", "+OK" */
+};
+
+const struct proto_info *proto_info(enum proto_id id);
+
+/* Looks a protocol up by name ("smtp", "imap", "pop3"); -1 if unknown. */
+int proto_from_name(const char *name);
+
+struct framer;
+
+struct framer *framer_new(enum proto_id id);
+void framer_free(struct framer *fr);
+
+/* Forgets buffered bytes and reply state, as after the STARTTLS go-ahead. The
+ * IMAP tag counter is kept so tags stay unique within the session. */
+void framer_reset(struct framer *fr);
+
+/* Appends server bytes. Returns 0, or -1 if out of memory. */
+int framer_feed(struct framer *fr, const unsigned char *data, size_t len);
+
+/* Hands out the next complete line. Returns 1 and fills *line, or 0 when no
+ * complete line is buffered. */
+int framer_next(struct framer *fr, struct proto_line *line);
+
+/* Bytes received but not yet handed out (a partial line, or lines after the
+ * one just handed out). Used to find bytes injected after a go-ahead. */
+size_t framer_buffered(const struct framer *fr, const unsigned char **data);
+
+/* Tells the framer the client sent this line (without CRLF). */
+void framer_sent(struct framer *fr, const unsigned char *line, size_t len);
+
+/* Replies the client is still waiting for (0 when idle). Before the greeting
+ * has arrived this is 1. */
+unsigned framer_pending(const struct framer *fr);
+
+/* True while SMTP is in DATA mode (after 354, until the client sends "."). */
+bool framer_in_data(const struct framer *fr);
+
+/* IMAP: if the first word of line is an IMAP command name (case-insensitive)
+ * and the line carries no tag yet, writes "TAG line" into out and returns 1;
+ * tags run a, b, ... z, aa, ab, ... Otherwise copies line and returns 0.
+ * Other protocols copy. out must hold len + 8 bytes. *out_len gets the length. */
+int framer_autotag(struct framer *fr, const char *line, size_t len, char *out,
+		   size_t *out_len);
+
+/* The tag of the last tagged command sent (IMAP), "" otherwise. */
+const char *framer_last_tag(const struct framer *fr);
+
+struct proto_cap {
+	const unsigned char *data; /* the capability word with its parameters */
+	size_t len;
+};
+
+/* Splits a PROTO_LINE_CAPS line into capabilities: for SMTP the EHLO keyword
+ * with parameters ("SIZE 10240000"), for POP3 the CAPA tag with parameters,
+ * for IMAP each atom of a CAPABILITY response or [CAPABILITY ...] code.
+ * Returns the number found (at most max are stored). */
+size_t proto_line_caps(enum proto_id id, const struct proto_line *line,
+		       struct proto_cap *caps, size_t max);
+
+/* True if the client line carries credentials (AUTH, LOGIN, USER, PASS, APOP,
+ * AUTHENTICATE; for IMAP after the tag). */
+bool proto_is_credential(enum proto_id id, const unsigned char *line, size_t len);
+
+/* True if the client line is the protocol's STARTTLS/STLS command (IMAP: after
+ * the tag), case-insensitive, with nothing after it. */
+bool proto_is_starttls(enum proto_id id, const unsigned char *line, size_t len);
+
+/* True if the client line is the capability command (EHLO/HELO, CAPABILITY, CAPA). */
+bool proto_is_capa(enum proto_id id, const unsigned char *line, size_t len);
+
+/* Copies the command word of a client line (after the IMAP tag), upper-cased,
+ * into out (size outsz). Returns its length, 0 if none. */
+size_t proto_command_word(enum proto_id id, const unsigned char *line, size_t len,
+			  char *out, size_t outsz);
+
+#endif

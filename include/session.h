@@ -1,0 +1,109 @@
+/*
+ * session: one connection to a mail server and everything that happens on
+ * it, as an explicit state machine. It speaks the protocol through a framer,
+ * upgrades to TLS on the exact go-ahead, checks policy and writes every event
+ * (with its phase and explanation) to the transcript.
+ *
+ * The session never blocks for long: the caller polls session_fd() for
+ * session_poll_events() with session_timeout_ms() and calls session_io() or
+ * session_timeout(). Writes of single lines may wait briefly for the socket.
+ *
+ * Work is queued: lines (session_queue_line) and the STARTTLS dance
+ * (session_queue_starttls: capability, STARTTLS, handshake, capability again)
+ * run one after another, each waiting for its complete reply.
+ */
+#ifndef STARTLE_SESSION_H
+#define STARTLE_SESSION_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "target.h"
+#include "tls.h"
+#include "transcript.h"
+
+#define SESSION_STATES(X)                                                                \
+	X(IDLE, "not connected")                                                         \
+	X(GREETING, "waiting for the greeting")                                          \
+	X(READY, "ready")                                                                \
+	X(WAITING, "waiting for a reply")                                                \
+	X(HANDSHAKE, "TLS handshake")                                                    \
+	X(CLOSED, "closed")
+
+enum session_state {
+#define SESSION_STATE_ENUM(sym, text) SS_##sym,
+	SESSION_STATES(SESSION_STATE_ENUM)
+#undef SESSION_STATE_ENUM
+};
+
+/* Why a session failed; maps to the exit codes of the batch front. */
+enum session_failure {
+	FAIL_NONE,
+	FAIL_POLICY,   /* exit 1 */
+	FAIL_NETWORK,  /* exit 3 */
+	FAIL_PROTOCOL, /* exit 4 */
+	FAIL_TLS       /* exit 5 */
+};
+
+struct session_params {
+	struct target target;
+	const char *ehlo_name;    /* name sent with EHLO; NULL: "startle.invalid" */
+	const char *servername;   /* SNI and name to verify; NULL: the host (no SNI for IPs) */
+	const char *cafile;
+	int tls_min, tls_max;     /* 0, 12 or 13 */
+	const char *keylog;
+	bool require_tls;         /* nothing but capability/STARTTLS in plaintext */
+	bool require_verified;    /* fail unless chain and name verify */
+	int timeout_ms;           /* per phase: connect, greeting, each reply, handshake */
+};
+
+struct session;
+
+struct session *session_new(const struct session_params *p, struct transcript *t);
+void session_free(struct session *s);
+
+/* Connects (blocking up to the timeout) and, for implicit TLS, begins the
+ * handshake. Returns 0, or -1 after recording the error in the transcript. */
+int session_open(struct session *s);
+
+/* Queues a line typed by the user (without CRLF). IMAP command lines get a
+ * tag. Returns 0, or -1 with *cause if the line cannot be queued (e.g. a
+ * credential under --require-tls in plaintext). */
+int session_queue_line(struct session *s, const char *line, char **cause);
+
+/* Queues the STARTTLS dance: capability, STARTTLS, handshake, capability. */
+void session_queue_starttls(struct session *s);
+
+/* Queues the capability command (EHLO, CAPABILITY, CAPA). */
+void session_queue_capa(struct session *s);
+
+/* Queues the polite end: QUIT or LOGOUT, then close. */
+void session_queue_quit(struct session *s);
+
+/* Polling interface. session_fd is -1 when closed. */
+int session_fd(const struct session *s);
+short session_poll_events(const struct session *s);
+int session_timeout_ms(const struct session *s); /* -1: no deadline */
+void session_io(struct session *s, short revents);
+void session_timeout(struct session *s);
+
+/* True when nothing is queued or pending (or the session is closed). */
+bool session_idle(const struct session *s);
+
+/* Runs the session until it is idle or closed, polling only its own socket. */
+void session_run(struct session *s);
+
+/* Closes the connection (sending close_notify inside TLS). */
+void session_close(struct session *s, const char *why);
+
+enum session_state session_state(const struct session *s);
+const char *session_state_name(enum session_state st);
+enum phase session_phase(const struct session *s);
+enum session_failure session_failure(const struct session *s);
+bool session_in_data(const struct session *s);
+const struct target *session_target(const struct session *s);
+
+/* Bytes and lines that travelled in plaintext (both directions), for fronts. */
+size_t session_plain_bytes(const struct session *s);
+
+#endif

@@ -1,0 +1,86 @@
+/*
+ * transcript: the append-only, numbered list of events of one session. Every
+ * front reads it; only the session writes it. Line bytes are stored raw with
+ * their length; fronts escape them when they show them (escape.h).
+ *
+ * Listeners are called synchronously on every append, in order of
+ * registration; they must not append themselves.
+ */
+#ifndef STARTLE_TRANSCRIPT_H
+#define STARTLE_TRANSCRIPT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "cert.h"
+#include "finding.h"
+#include "tls.h"
+
+enum phase { PHASE_PLAIN, PHASE_HANDSHAKE, PHASE_TLS };
+enum dir { DIR_CLIENT, DIR_SERVER, DIR_LOCAL };
+
+#define EVENT_KINDS(X)                                                                   \
+	X(CONNECT, "connect")                                                            \
+	X(LINE, "line")                                                                  \
+	X(PHASE, "phase")                                                                \
+	X(TLS, "tls")                                                                    \
+	X(CERT, "cert")                                                                  \
+	X(FINDING, "finding")                                                            \
+	X(NOTE, "note")                                                                  \
+	X(ERROR, "error")                                                                \
+	X(CLOSE, "close")
+
+enum event_kind {
+#define EVENT_KIND_ENUM(sym, name) EV_##sym,
+	EVENT_KINDS(EVENT_KIND_ENUM)
+#undef EVENT_KIND_ENUM
+	EV_COUNT
+};
+
+struct event {
+	unsigned long seq; /* 1..n */
+	double t;          /* seconds since the session started */
+	enum phase phase;
+	enum dir dir;
+	enum event_kind kind;
+	unsigned char *text; /* raw bytes, NUL-terminated for convenience */
+	size_t len;
+	char *explain;       /* teaching text, or NULL */
+	unsigned line_flags; /* proto_line flags for server lines */
+	enum finding_id finding; /* EV_FINDING */
+	enum severity severity;  /* EV_FINDING */
+	struct tls_summary *tls;      /* EV_TLS summary, or NULL */
+	struct cert_verdict *verdict; /* EV_TLS verdict, or NULL */
+	struct cert_info *cert;       /* EV_CERT */
+	struct tls_record *record;    /* EV_NOTE of a wire record, or NULL */
+};
+
+struct transcript;
+
+typedef void (*transcript_listener)(void *arg, const struct transcript *t,
+				    const struct event *ev);
+
+struct transcript *transcript_new(void);
+void transcript_free(struct transcript *t);
+
+/* Registers a listener; returns 0 or -1. */
+int transcript_listen(struct transcript *t, transcript_listener fn, void *arg);
+
+/* Appends an event, filling seq and t; copies text (len bytes), explain and
+ * the structured parts it points to. Returns the stored event. Aborts on out
+ * of memory (fatal). */
+const struct event *transcript_append(struct transcript *t, const struct event *ev);
+
+size_t transcript_count(const struct transcript *t);
+
+/* The event with index i (0-based, seq - 1). */
+const struct event *transcript_get(const struct transcript *t, size_t i);
+
+/* Seconds since transcript_new, monotonic. */
+double transcript_now(const struct transcript *t);
+
+const char *phase_name(enum phase p);
+const char *dir_name(enum dir d);
+const char *event_kind_name(enum event_kind k);
+
+#endif

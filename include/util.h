@@ -1,0 +1,31 @@
+/*
+ * util: allocation that cannot fail (out of memory is fatal), formatted
+ * strings for error sentences, and the fatal path, which runs a hook first
+ * (the TUI uses it to restore the terminal).
+ */
+#ifndef STARTLE_UTIL_H
+#define STARTLE_UTIL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+void *xmalloc(size_t size);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t size);
+char *xstrdup(const char *s);
+void *xmemdup(const void *p, size_t len); /* adds a NUL after len bytes */
+
+/* A newly allocated formatted string (for *cause sentences). */
+char *str_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+char *str_vprintf(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
+
+/* Sets the function run before a fatal exit (e.g. restoring the terminal). */
+void util_set_fatal_hook(void (*hook)(void));
+
+/* Prints "startle: message" to stderr and exits with status 70. */
+void fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+
+/* Monotonic clock in milliseconds. */
+double util_now_ms(void);
+
+#endif

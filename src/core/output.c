@@ -1,0 +1,161 @@
+#include <stdlib.h>
+#include <string.h>
+
+#include "escape.h"
+#include "output.h"
+#include "util.h"
+
+const char *
+output_marker(const struct event *ev)
+{
+	bool tls = ev->phase != PHASE_PLAIN;
+
+	switch (ev->kind) {
+	case EV_LINE:
+		if (ev->dir == DIR_CLIENT)
+			return tls ? "~>" : "->";
+		return tls ? "<~" : "<-";
+	case EV_FINDING:
+		return "!!";
+	case EV_ERROR:
+		return "**";
+	case EV_NOTE:
+		if (ev->record == NULL && ev->dir == DIR_SERVER)
+			return "!!";
+		return "==";
+	default:
+		return "==";
+	}
+}
+
+static void
+put_escaped(FILE *f, const unsigned char *data, size_t len, enum escape_mode mode)
+{
+	char *e = escape_bytes(data, len, mode);
+	if (e == NULL)
+		fatal("out of memory escaping output");
+	fputs(e, f);
+	free(e);
+}
+
+static const char *
+marker_color(const struct event *ev)
+{
+	switch (ev->kind) {
+	case EV_FINDING:
+		return ev->severity == SEV_DANGER ? "\033[1;31m" : ev->severity == SEV_WARN ? "\033[33m" : "\033[36m";
+	case EV_ERROR:
+		return "\033[1;31m";
+	case EV_LINE:
+		return ev->phase == PHASE_PLAIN ? "\033[33m" : "\033[32m";
+	default:
+		return "\033[34m";
+	}
+}
+
+void
+output_text(FILE *f, const struct event *ev, const struct output_options *o)
+{
+	if (ev->record != NULL && ev->phase == PHASE_TLS && !o->records)
+		return;
+	if (o->color)
+		fprintf(f, "%s%s\033[0m ", marker_color(ev), output_marker(ev));
+	else
+		fprintf(f, "%s ", output_marker(ev));
+	if (ev->kind == EV_FINDING)
+		fprintf(f, "[%s] ", finding_name(ev->finding));
+	put_escaped(f, ev->text, ev->len, ESCAPE_TEXT);
+	fputc('\n', f);
+	if (o->explain && ev->explain != NULL) {
+		fputs("   # ", f);
+		put_escaped(f, (const unsigned char *)ev->explain, strlen(ev->explain), ESCAPE_TEXT);
+		fputc('\n', f);
+	}
+}
+
+static void
+json_string(FILE *f, const char *key, const void *data, size_t len)
+{
+	fprintf(f, ",\"%s\":\"", key);
+	put_escaped(f, data, len, ESCAPE_JSON);
+	fputc('"', f);
+}
+
+static void
+json_str(FILE *f, const char *key, const char *s)
+{
+	if (s == NULL)
+		fprintf(f, ",\"%s\":null", key);
+	else
+		json_string(f, key, s, strlen(s));
+}
+
+static void
+json_cert(FILE *f, const struct cert_info *c)
+{
+	char nb[32], na[32];
+
+	cert_format_time(c->not_before, nb, sizeof nb);
+	cert_format_time(c->not_after, na, sizeof na);
+	fprintf(f, ",\"depth\":%d", c->depth);
+	json_str(f, "subject", c->subject);
+	json_str(f, "issuer", c->issuer);
+	json_str(f, "serial", c->serial);
+	json_str(f, "not_before", nb);
+	json_str(f, "not_after", na);
+	fputs(",\"san\":[", f);
+	for (size_t i = 0; i < c->nsan; i++) {
+		fputs(i ? ",\"" : "\"", f);
+		put_escaped(f, (const unsigned char *)c->san[i], strlen(c->san[i]), ESCAPE_JSON);
+		fputc('"', f);
+	}
+	fputc(']', f);
+	json_str(f, "key", c->key);
+	json_str(f, "sig", c->sig);
+	json_str(f, "sha256", c->sha256);
+	json_str(f, "spki_sha256", c->spki_sha256);
+	fprintf(f, ",\"is_ca\":%s,\"self_signed\":%s", c->is_ca ? "true" : "false",
+		c->self_signed ? "true" : "false");
+}
+
+void
+output_json(FILE *f, const struct event *ev)
+{
+	fprintf(f, "{\"seq\":%lu,\"t\":%.4f,\"phase\":\"%s\",\"dir\":\"%s\",\"kind\":\"%s\"", ev->seq,
+		ev->t, phase_name(ev->phase), dir_name(ev->dir), event_kind_name(ev->kind));
+	json_string(f, "text", ev->text, ev->len);
+	if (ev->explain != NULL)
+		json_str(f, "explain", ev->explain);
+	if (ev->kind == EV_FINDING) {
+		json_str(f, "id", finding_name(ev->finding));
+		json_str(f, "severity", severity_name(ev->severity));
+	}
+	if (ev->tls != NULL) {
+		const struct tls_summary *s = ev->tls;
+		json_str(f, "version", s->version);
+		json_str(f, "cipher", s->cipher);
+		json_str(f, "group", s->group);
+		fprintf(f, ",\"handshake_ms\":%.3f,\"resumed\":%s", s->handshake_ms,
+			s->resumed ? "true" : "false");
+		json_str(f, "sni", s->sni[0] ? s->sni : NULL);
+	}
+	if (ev->verdict != NULL) {
+		const struct cert_verdict *v = ev->verdict;
+		fprintf(f, ",\"verified\":%s", v->verified ? "true" : "false");
+		json_str(f, "verify_error", v->verified || !v->verify_error[0] ? NULL : v->verify_error);
+		fprintf(f, ",\"name_match\":%s", v->name_match ? "true" : "false");
+		json_str(f, "name", v->name_checked);
+	}
+	if (ev->cert != NULL)
+		json_cert(f, ev->cert);
+	if (ev->record != NULL) {
+		const struct tls_record *r = ev->record;
+		const char *hs = r->type == 22 ? tls_handshake_type_name(r->hs_type) : NULL;
+		fprintf(f, ",\"record\":{\"dir\":\"%s\",\"type\":\"%s\",\"length\":%zu",
+			r->dir == TLS_DIR_OUT ? "out" : "in", tls_record_type_name(r->type), r->length);
+		if (hs != NULL)
+			json_str(f, "handshake", hs);
+		fputc('}', f);
+	}
+	fputs("}\n", f);
+}

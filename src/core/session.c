@@ -1,0 +1,1219 @@
+#include <ctype.h>
+#include <errno.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "conn.h"
+#include "escape.h"
+#include "explain.h"
+#include "finding.h"
+#include "proto.h"
+#include "session.h"
+#include "util.h"
+
+#define CAPS_MAX 128
+#define PENDING_MAX 64
+#define VIOLATIONS_MAX 20
+
+static const char *const state_names[] = {
+#define SESSION_STATE_NAME(sym, text) [SS_##sym] = text,
+	SESSION_STATES(SESSION_STATE_NAME)
+#undef SESSION_STATE_NAME
+};
+
+enum action_kind { ACT_LINE, ACT_CAPA, ACT_DANCE, ACT_QUIT };
+
+struct action {
+	enum action_kind kind;
+	char *line;
+};
+
+/* Steps of the STARTTLS dance; each runs when the previous reply is complete. */
+enum dance_step { DANCE_CAPA, DANCE_STARTTLS, DANCE_AFTER_STARTTLS, DANCE_DONE };
+
+struct pending {
+	char word[24]; /* command word, upper case */
+	char tag[16];  /* IMAP tag, "" for others */
+	bool capa, starttls, quit;
+};
+
+struct capset {
+	char *items[CAPS_MAX];
+	size_t n;
+	bool known;
+};
+
+struct session {
+	struct session_params p;
+	struct transcript *t;
+	const struct proto_info *pi;
+	struct framer *fr;
+	enum session_state state;
+	enum phase phase;
+	enum session_failure failure;
+	int fd;
+	struct tls_conn *tls;
+	bool tls_want_write;
+	char servername[256];
+	bool servername_is_ip;
+	double deadline;
+	const char *deadline_what;
+
+	struct action *queue;
+	size_t qhead, qlen, qcap;
+	enum dance_step dance;
+
+	struct pending pend[PENDING_MAX];
+	size_t npend;
+	struct pending last_cmd; /* answered a continuation with this command */
+
+	struct capset building, caps[2]; /* caps[0] plaintext, caps[1] inside TLS */
+	bool starttls_refused;
+	bool quit_sent;
+	bool once[FINDING_COUNT][3];
+	unsigned violations;
+	size_t plain_bytes;
+};
+
+/* Events */
+
+static void
+emit(struct session *s, enum dir dir, enum event_kind kind, const void *text, size_t len,
+     const char *explain)
+{
+	struct event ev = {.phase = s->phase, .dir = dir, .kind = kind};
+
+	ev.text = (unsigned char *)text;
+	ev.len = len;
+	ev.explain = (char *)explain;
+	transcript_append(s->t, &ev);
+}
+
+static void
+emitf(struct session *s, enum event_kind kind, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void
+emitf(struct session *s, enum event_kind kind, const char *fmt, ...)
+{
+	va_list ap;
+	char *text;
+
+	va_start(ap, fmt);
+	text = str_vprintf(fmt, ap);
+	va_end(ap);
+	emit(s, DIR_LOCAL, kind, text, strlen(text), NULL);
+	free(text);
+}
+
+/* Records a finding; with once, only the first of its kind in this phase. */
+static void
+finding(struct session *s, enum finding_id f, bool once, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static void
+finding(struct session *s, enum finding_id f, bool once, const char *fmt, ...)
+{
+	struct event ev = {.phase = s->phase, .dir = DIR_LOCAL, .kind = EV_FINDING};
+	va_list ap;
+	char *text;
+
+	if (once && s->once[f][s->phase])
+		return;
+	s->once[f][s->phase] = true;
+	va_start(ap, fmt);
+	text = str_vprintf(fmt, ap);
+	va_end(ap);
+	ev.text = (unsigned char *)text;
+	ev.len = strlen(text);
+	ev.finding = f;
+	ev.severity = finding_severity(f);
+	transcript_append(s->t, &ev);
+	free(text);
+}
+
+static void
+set_deadline(struct session *s, const char *what)
+{
+	s->deadline = util_now_ms() + s->p.timeout_ms;
+	s->deadline_what = what;
+}
+
+static void
+fail(struct session *s, enum session_failure f, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void
+fail(struct session *s, enum session_failure f, const char *fmt, ...)
+{
+	va_list ap;
+	char *text;
+
+	va_start(ap, fmt);
+	text = str_vprintf(fmt, ap);
+	va_end(ap);
+	if (s->failure == FAIL_NONE)
+		s->failure = f;
+	emit(s, DIR_LOCAL, EV_ERROR, text, strlen(text), NULL);
+	free(text);
+	session_close(s, NULL);
+}
+
+/* Lifecycle */
+
+struct session *
+session_new(const struct session_params *p, struct transcript *t)
+{
+	struct session *s = xcalloc(1, sizeof *s);
+
+	s->p = *p;
+	if (s->p.ehlo_name == NULL)
+		s->p.ehlo_name = "startle.invalid";
+	if (s->p.timeout_ms <= 0)
+		s->p.timeout_ms = 30000;
+	s->t = t;
+	s->pi = proto_info(p->target.proto);
+	s->fr = framer_new(p->target.proto);
+	if (s->fr == NULL)
+		fatal("out of memory creating the framer");
+	s->fd = -1;
+	s->state = SS_IDLE;
+	s->phase = PHASE_PLAIN;
+	if (p->servername != NULL) {
+		snprintf(s->servername, sizeof s->servername, "%s", p->servername);
+		s->servername_is_ip = conn_is_ip_literal(p->servername);
+	} else {
+		snprintf(s->servername, sizeof s->servername, "%s", p->target.host);
+		s->servername_is_ip = p->target.host_is_ip;
+	}
+	return s;
+}
+
+static void
+capset_clear(struct capset *c)
+{
+	for (size_t i = 0; i < c->n; i++)
+		free(c->items[i]);
+	c->n = 0;
+	c->known = false;
+}
+
+void
+session_free(struct session *s)
+{
+	if (s == NULL)
+		return;
+	if (s->tls != NULL)
+		tls_free(s->tls);
+	if (s->fd >= 0)
+		close(s->fd);
+	framer_free(s->fr);
+	for (size_t i = s->qhead; i < s->qlen; i++)
+		free(s->queue[i].line);
+	free(s->queue);
+	capset_clear(&s->building);
+	capset_clear(&s->caps[0]);
+	capset_clear(&s->caps[1]);
+	free(s);
+}
+
+void
+session_close(struct session *s, const char *why)
+{
+	if (s->state == SS_CLOSED)
+		return;
+	if (s->tls != NULL) {
+		tls_free(s->tls);
+		s->tls = NULL;
+	}
+	if (s->fd >= 0) {
+		close(s->fd);
+		s->fd = -1;
+	}
+	for (size_t i = s->qhead; i < s->qlen; i++)
+		free(s->queue[i].line);
+	s->qhead = s->qlen = 0;
+	s->state = SS_CLOSED;
+	s->deadline = 0;
+	if (why != NULL)
+		emit(s, DIR_LOCAL, EV_CLOSE, why, strlen(why), NULL);
+}
+
+/* Capabilities */
+
+/* The keyword of a capability: its first word, for SMTP and POP3. */
+static size_t
+cap_keyword_len(const char *cap)
+{
+	size_t n = 0;
+	while (cap[n] != '\0' && cap[n] != ' ' && cap[n] != '=')
+		n++;
+	return n;
+}
+
+static bool
+capset_has(const struct capset *c, const char *keyword)
+{
+	size_t kl = strlen(keyword);
+	for (size_t i = 0; i < c->n; i++)
+		if (cap_keyword_len(c->items[i]) == kl && strncasecmp(c->items[i], keyword, kl) == 0)
+			return true;
+	return false;
+}
+
+static bool
+capset_has_exact(const struct capset *c, const char *cap)
+{
+	for (size_t i = 0; i < c->n; i++)
+		if (strcasecmp(c->items[i], cap) == 0)
+			return true;
+	return false;
+}
+
+static void
+collect_caps(struct session *s, const struct proto_line *line)
+{
+	struct proto_cap caps[CAPS_MAX];
+	size_t n = proto_line_caps(s->p.target.proto, line, caps, CAPS_MAX);
+
+	if (n > CAPS_MAX)
+		n = CAPS_MAX;
+	for (size_t i = 0; i < n && s->building.n < CAPS_MAX; i++) {
+		/* Capabilities are compared and shown as text; escape what is not. */
+		char *c = escape_bytes(caps[i].data, caps[i].len, ESCAPE_TEXT);
+		if (c == NULL)
+			fatal("out of memory");
+		s->building.items[s->building.n++] = c;
+	}
+}
+
+/* Appends to buf the items of a that are not in b. */
+static void
+caps_diff(const struct capset *a, const struct capset *b, char *buf, size_t size)
+{
+	size_t used = strlen(buf);
+	for (size_t i = 0; i < a->n && used < size; i++)
+		if (!capset_has_exact(b, a->items[i]))
+			used += (size_t)snprintf(buf + used, size - used, " %s", a->items[i]);
+}
+
+/* True for capabilities whose change across the upgrade is expected. */
+static bool
+cap_expected_to_change(const char *cap)
+{
+	return strcasecmp(cap, "STARTTLS") == 0 || strcasecmp(cap, "STLS") == 0 ||
+	       strcasecmp(cap, "LOGINDISABLED") == 0;
+}
+
+static void
+compare_caps(struct session *s)
+{
+	const struct capset *before = &s->caps[0], *after = &s->caps[1];
+	char added[512] = "", removed[512] = "";
+	bool unexpected = false;
+
+	if (!before->known || !after->known)
+		return;
+	caps_diff(after, before, added, sizeof added);
+	caps_diff(before, after, removed, sizeof removed);
+	for (size_t i = 0; i < after->n; i++)
+		if (!capset_has_exact(before, after->items[i]) &&
+		    !cap_expected_to_change(after->items[i]))
+			unexpected = true;
+	for (size_t i = 0; i < before->n; i++)
+		if (!capset_has_exact(after, before->items[i]) &&
+		    !cap_expected_to_change(before->items[i]))
+			unexpected = true;
+	if (added[0] == '\0' && removed[0] == '\0') {
+		emitf(s, EV_NOTE, "capabilities inside TLS are the same as in plaintext");
+		return;
+	}
+	if (unexpected)
+		finding(s, FINDING_CAPS_CHANGED_AFTER_TLS, true,
+			"capabilities changed across the upgrade; added:%s%s; removed:%s%s "
+			"(only what was learned inside TLS counts, RFC 3207 §4.2)",
+			added[0] ? added : " none", "", removed[0] ? removed : " none", "");
+	else
+		emitf(s, EV_NOTE, "capabilities inside TLS differ as expected; removed:%s", removed);
+}
+
+static void policy_fail(struct session *s, const char *why);
+
+/* Called when a capability reply (or a greeting carrying one) is complete. */
+static void
+caps_complete(struct session *s)
+{
+	struct capset *c = &s->caps[s->phase == PHASE_TLS];
+	const char *verb = s->pi->starttls_cap;
+
+	capset_clear(c);
+	*c = s->building;
+	c->known = true;
+	memset(&s->building, 0, sizeof s->building);
+	if (s->phase == PHASE_PLAIN) {
+		if (s->p.target.proto == PROTO_IMAP && capset_has_exact(c, "LOGINDISABLED"))
+			finding(s, FINDING_LOGINDISABLED, true,
+				"LOGINDISABLED: the server refuses LOGIN before TLS, as it should "
+				"(RFC 9051 §6.2.3)");
+		if (s->p.target.mode == TLS_MODE_EXPLICIT && !capset_has(c, verb)) {
+			finding(s, FINDING_STARTTLS_NOT_OFFERED, true,
+				"%s is not among the capabilities: the server does not offer TLS here, "
+				"or someone in the middle removed it (stripping)",
+				verb);
+			if (s->p.require_tls)
+				policy_fail(s, "--require-tls: the server does not offer STARTTLS");
+		}
+	} else if (s->phase == PHASE_TLS) {
+		if (capset_has(c, verb))
+			finding(s, FINDING_STARTTLS_STILL_OFFERED, true,
+				"%s is still offered inside TLS: harmless, but a sign of a "
+				"careless server (%s)",
+				verb, s->pi->starttls_rfc);
+		compare_caps(s);
+	}
+}
+
+/* Sending */
+
+static int
+write_raw(struct session *s, const void *buf, size_t len, char **cause)
+{
+	if (s->tls != NULL)
+		return tls_write(s->tls, buf, len, cause) < 0 ? -1 : 0;
+	return conn_write_all(s->fd, buf, len, s->p.timeout_ms, cause);
+}
+
+static void
+update_state(struct session *s)
+{
+	if (s->state == SS_CLOSED || s->state == SS_HANDSHAKE || s->state == SS_IDLE)
+		return;
+	if (s->state == SS_GREETING)
+		return;
+	if (s->npend > 0 && framer_pending(s->fr) > 0) {
+		s->state = SS_WAITING;
+	} else {
+		s->state = SS_READY;
+		s->deadline = 0;
+	}
+}
+
+/* Sends one protocol line (without CRLF) and records it. flags mark the
+ * command as the session's capability, STARTTLS or quit command. */
+static int
+send_line(struct session *s, const char *text, size_t len)
+{
+	enum proto_id proto = s->p.target.proto;
+	const unsigned char *u = (const unsigned char *)text;
+	unsigned before = framer_pending(s->fr);
+	bool continuation = s->p.target.proto == PROTO_IMAP && s->state == SS_READY &&
+			    s->npend > 0;
+	char *cause = NULL;
+	char *buf = xmalloc(len + 3);
+
+	if (s->phase == PHASE_PLAIN && s->p.require_tls && !proto_is_capa(proto, u, len) &&
+	    !proto_is_starttls(proto, u, len)) {
+		free(buf);
+		policy_fail(s, "--require-tls: refusing to send anything but the capability and "
+			       "STARTTLS commands in plaintext");
+		return -1;
+	}
+	if (s->phase == PHASE_PLAIN && proto_is_credential(proto, u, len))
+		finding(s, FINDING_PLAINTEXT_AUTH, false,
+			"a credential command was sent in plaintext: anyone on the path can read "
+			"it (use STARTTLS first)");
+	memcpy(buf, text, len);
+	memcpy(buf + len, "\r\n", 2);
+	if (write_raw(s, buf, len + 2, &cause) != 0) {
+		free(buf);
+		fail(s, FAIL_NETWORK, "%s", cause);
+		free(cause);
+		return -1;
+	}
+	free(buf);
+	if (s->phase == PHASE_PLAIN)
+		s->plain_bytes += len + 2;
+	char *explain = framer_in_data(s->fr) ? NULL : explain_client_line(proto, u, len);
+	emit(s, DIR_CLIENT, EV_LINE, text, len, explain);
+	free(explain);
+	framer_sent(s->fr, u, len);
+	if (framer_pending(s->fr) > before && !continuation && s->npend < PENDING_MAX) {
+		struct pending *pc = &s->pend[s->npend++];
+		memset(pc, 0, sizeof *pc);
+		proto_command_word(proto, u, len, pc->word, sizeof pc->word);
+		if (proto == PROTO_IMAP)
+			snprintf(pc->tag, sizeof pc->tag, "%s", framer_last_tag(s->fr));
+		pc->capa = proto_is_capa(proto, u, len);
+		pc->starttls = proto_is_starttls(proto, u, len);
+		pc->quit = strcasecmp(pc->word, s->pi->quit_command) == 0;
+		if (pc->quit)
+			s->quit_sent = true;
+		if (pc->capa)
+			capset_clear(&s->building);
+	} else if (framer_pending(s->fr) > before && s->npend < PENDING_MAX) {
+		/* An answer to a continuation (SMTP AUTH 334, DATA's final dot). */
+		s->pend[s->npend++] = s->last_cmd;
+	}
+	if (framer_pending(s->fr) > 0) {
+		s->state = SS_WAITING;
+		set_deadline(s, "a reply");
+	}
+	return 0;
+}
+
+/* Sends a command built by the session (capability, STARTTLS, quit),
+ * tagging it for IMAP. */
+static int
+send_command(struct session *s, const char *cmd)
+{
+	char out[512];
+	size_t out_len;
+
+	framer_autotag(s->fr, cmd, strlen(cmd), out, &out_len);
+	return send_line(s, out, out_len);
+}
+
+static int
+send_capa(struct session *s)
+{
+	char cmd[300];
+
+	if (s->p.target.proto == PROTO_SMTP)
+		snprintf(cmd, sizeof cmd, "EHLO %s", s->p.ehlo_name);
+	else
+		snprintf(cmd, sizeof cmd, "%s", s->pi->capa_command);
+	return send_command(s, cmd);
+}
+
+static void
+policy_fail(struct session *s, const char *why)
+{
+	fail(s, FAIL_POLICY, "%s; closing without sending anything else", why);
+}
+
+/* Queue */
+
+static void
+queue_push(struct session *s, enum action_kind kind, char *line)
+{
+	if (s->qlen == s->qcap) {
+		s->qcap = s->qcap ? s->qcap * 2 : 16;
+		s->queue = xrealloc(s->queue, s->qcap * sizeof *s->queue);
+	}
+	s->queue[s->qlen++] = (struct action){kind, line};
+}
+
+static void
+queue_pop(struct session *s)
+{
+	free(s->queue[s->qhead].line);
+	s->qhead++;
+	if (s->qhead == s->qlen)
+		s->qhead = s->qlen = 0;
+}
+
+static void pump(struct session *s);
+
+int
+session_queue_line(struct session *s, const char *line, char **cause)
+{
+	if (s->state == SS_CLOSED) {
+		*cause = str_printf("the connection is closed: nothing can be sent");
+		return -1;
+	}
+	if (strchr(line, '\r') != NULL || strchr(line, '\n') != NULL) {
+		*cause = str_printf("a line cannot contain CR or LF: send one line at a time");
+		return -1;
+	}
+	queue_push(s, ACT_LINE, xstrdup(line));
+	pump(s);
+	return 0;
+}
+
+void
+session_queue_starttls(struct session *s)
+{
+	if (s->state == SS_CLOSED)
+		return;
+	queue_push(s, ACT_DANCE, NULL);
+	pump(s);
+}
+
+void
+session_queue_capa(struct session *s)
+{
+	if (s->state == SS_CLOSED)
+		return;
+	queue_push(s, ACT_CAPA, NULL);
+	pump(s);
+}
+
+void
+session_queue_quit(struct session *s)
+{
+	if (s->state == SS_CLOSED)
+		return;
+	queue_push(s, ACT_QUIT, NULL);
+	pump(s);
+}
+
+/* Advances the STARTTLS dance by one step. Returns true when it is over. */
+static bool
+dance_step(struct session *s)
+{
+	switch (s->dance) {
+	case DANCE_CAPA:
+		s->dance = DANCE_STARTTLS;
+		if (s->phase == PHASE_TLS) {
+			emitf(s, EV_NOTE, "the session is already encrypted: no STARTTLS needed");
+			return true;
+		}
+		send_capa(s);
+		return false;
+	case DANCE_STARTTLS:
+		s->dance = DANCE_AFTER_STARTTLS;
+		if (s->state == SS_CLOSED)
+			return true;
+		send_command(s, s->pi->starttls_command);
+		return false;
+	case DANCE_AFTER_STARTTLS:
+		if (s->phase != PHASE_TLS)
+			return true;
+		s->dance = DANCE_DONE;
+		send_capa(s);
+		return false;
+	case DANCE_DONE:
+		return true;
+	}
+	return true;
+}
+
+/* Runs queued actions while the session is ready for the next one. */
+static void
+pump(struct session *s)
+{
+	while (s->state == SS_READY && s->qhead < s->qlen) {
+		struct action *a = &s->queue[s->qhead];
+		switch (a->kind) {
+		case ACT_LINE: {
+			char out[8192 + 16];
+			size_t out_len, len = strlen(a->line);
+			if (len > 8192) {
+				emitf(s, EV_ERROR, "line of %zu bytes not sent: the limit is 8192", len);
+				queue_pop(s);
+				continue;
+			}
+			if (s->p.target.proto == PROTO_IMAP && s->npend == 0)
+				framer_autotag(s->fr, a->line, len, out, &out_len);
+			else {
+				memcpy(out, a->line, len);
+				out_len = len;
+			}
+			queue_pop(s);
+			send_line(s, out, out_len);
+			break;
+		}
+		case ACT_DANCE:
+			if (dance_step(s)) {
+				s->dance = DANCE_CAPA;
+				queue_pop(s);
+			}
+			break;
+		case ACT_CAPA:
+			queue_pop(s);
+			send_capa(s);
+			break;
+		case ACT_QUIT:
+			queue_pop(s);
+			send_command(s, s->pi->quit_command);
+			break;
+		}
+	}
+}
+
+/* TLS */
+
+static void
+on_record(void *arg, const struct tls_record *rec)
+{
+	struct session *s = arg;
+	struct event ev = {.phase = s->phase, .kind = EV_NOTE};
+	const char *hs = rec->type == 22 ? tls_handshake_type_name(rec->hs_type) : NULL;
+	char text[160];
+
+	if (s->phase == PHASE_PLAIN)
+		ev.phase = PHASE_HANDSHAKE;
+	ev.dir = rec->dir == TLS_DIR_OUT ? DIR_CLIENT : DIR_SERVER;
+	snprintf(text, sizeof text, "TLS record %s: %s, %zu bytes%s%s%s",
+		 rec->dir == TLS_DIR_OUT ? "sent" : "received", tls_record_type_name(rec->type),
+		 rec->length, hs ? " (" : "", hs ? hs : "", hs ? ")" : "");
+	ev.text = (unsigned char *)text;
+	ev.len = strlen(text);
+	ev.record = (struct tls_record *)rec;
+	transcript_append(s->t, &ev);
+}
+
+static void
+set_phase(struct session *s, enum phase p, const char *text, const char *explain)
+{
+	s->phase = p;
+	emit(s, DIR_LOCAL, EV_PHASE, text, strlen(text), explain);
+}
+
+static void
+report_verdict(struct session *s, const struct cert_info *chain, size_t n)
+{
+	struct cert_verdict v;
+	struct event ev = {.phase = s->phase, .dir = DIR_LOCAL, .kind = EV_TLS};
+	char text[700];
+
+	tls_get_verdict(s->tls, &v);
+	snprintf(text, sizeof text, "certificate %s; name %s %s", v.verified ? "verified" : "NOT verified",
+		 v.name_checked, v.name_match ? "matches" : "does NOT match");
+	if (!v.verified && v.verify_error[0])
+		snprintf(text + strlen(text), sizeof text - strlen(text), " (%s)", v.verify_error);
+	ev.text = (unsigned char *)text;
+	ev.len = strlen(text);
+	ev.verdict = &v;
+	transcript_append(s->t, &ev);
+
+	if (v.expired)
+		finding(s, FINDING_CERT_EXPIRED, true, "a certificate in the chain has expired");
+	if (v.not_yet_valid)
+		finding(s, FINDING_CERT_NOT_YET_VALID, true, "a certificate in the chain is not valid yet");
+	if (v.self_signed)
+		finding(s, FINDING_CERT_SELF_SIGNED, true,
+			"the server's certificate is self-signed: nobody vouches for it");
+	if (!v.verified && (v.untrusted || (!v.expired && !v.not_yet_valid && !v.self_signed)))
+		finding(s, FINDING_CERT_UNTRUSTED, true,
+			"the chain does not lead to a trusted root%s%s (pass --cafile for a private CA)",
+			v.verify_error[0] ? ": " : "", v.verify_error);
+	if (!v.name_match)
+		finding(s, FINDING_CERT_NAME_MISMATCH, true,
+			"the certificate does not name %s (RFC 6125); check --servername",
+			v.name_checked);
+	if (v.weak_key)
+		finding(s, FINDING_CERT_WEAK_KEY, true, "a certificate in the chain has a weak key");
+	if (v.weak_signature)
+		finding(s, FINDING_CERT_WEAK_SIGNATURE, true,
+			"a certificate in the chain is signed with MD5 or SHA-1");
+	(void)chain;
+	(void)n;
+	if (s->p.require_verified && (!v.verified || !v.name_match))
+		policy_fail(s, "--verify: the certificate is not trusted for this name");
+}
+
+static void
+handshake_done(struct session *s)
+{
+	struct tls_summary sum;
+	struct cert_info chain[CERT_CHAIN_MAX];
+	struct event ev = {.dir = DIR_LOCAL, .kind = EV_TLS};
+	char text[600];
+	size_t n;
+
+	tls_get_summary(s->tls, &sum);
+	snprintf(text, sizeof text, "%s established: %s, %s%s%.1f ms%s", sum.version, sum.cipher,
+		 sum.group, sum.group[0] ? ", " : "", sum.handshake_ms,
+		 sum.resumed ? ", resumed" : "");
+	set_phase(s, PHASE_TLS, text,
+		  "trust boundary: from here on every byte is encrypted; everything above "
+		  "travelled in plaintext");
+	ev.phase = PHASE_TLS;
+	snprintf(text, sizeof text, "%s %s%s%s, handshake %.1f ms, SNI %s", sum.version, sum.cipher,
+		 sum.group[0] ? " " : "", sum.group, sum.handshake_ms,
+		 sum.sni[0] ? sum.sni : "not sent");
+	ev.text = (unsigned char *)text;
+	ev.len = strlen(text);
+	ev.tls = &sum;
+	transcript_append(s->t, &ev);
+	if (strcmp(sum.version, "TLSv1.2") != 0 && strcmp(sum.version, "TLSv1.3") != 0)
+		finding(s, FINDING_TLS_OLD_VERSION, true, "%s was negotiated: only TLS 1.2 and 1.3 are "
+			"considered safe (RFC 8996)", sum.version);
+
+	n = tls_get_chain(s->tls, chain, CERT_CHAIN_MAX);
+	for (size_t i = 0; i < n; i++) {
+		struct event ce = {.phase = PHASE_TLS, .dir = DIR_SERVER, .kind = EV_CERT};
+		char ct[600];
+		snprintf(ct, sizeof ct, "certificate %zu: %s (issuer %s)", i,
+			 chain[i].subject ? chain[i].subject : "?",
+			 chain[i].issuer ? chain[i].issuer : "?");
+		ce.text = (unsigned char *)ct;
+		ce.len = strlen(ct);
+		ce.cert = &chain[i];
+		transcript_append(s->t, &ce);
+	}
+	if (n == 0)
+		emitf(s, EV_NOTE, "the server sent no certificate");
+	report_verdict(s, chain, n);
+	for (size_t i = 0; i < n; i++)
+		cert_info_free(&chain[i]);
+	if (s->state == SS_CLOSED)
+		return;
+	s->deadline = 0;
+	if (s->p.target.mode == TLS_MODE_IMPLICIT) {
+		s->state = SS_GREETING;
+		set_deadline(s, "the greeting");
+	} else {
+		s->state = SS_READY;
+	}
+}
+
+static void
+step_handshake(struct session *s)
+{
+	char *cause = NULL;
+	int r = tls_handshake(s->tls, &cause);
+
+	s->tls_want_write = r == TLS_WANT_WRITE;
+	if (r == TLS_WANT_READ || r == TLS_WANT_WRITE)
+		return;
+	if (r == TLS_OK) {
+		handshake_done(s);
+		pump(s);
+		return;
+	}
+	fail(s, FAIL_TLS, "TLS handshake failed: %s; the session is not encrypted and startle "
+		"will not fall back to plaintext",
+	     cause ? cause : "unknown error");
+	free(cause);
+}
+
+static void
+start_tls(struct session *s)
+{
+	struct tls_config cfg = {
+		.cafile = s->p.cafile,
+		.sni = s->servername_is_ip ? NULL : s->servername,
+		.verify_name = s->servername,
+		.verify_name_is_ip = s->servername_is_ip,
+		.min_version = s->p.tls_min,
+		.max_version = s->p.tls_max,
+		.keylog = s->p.keylog,
+	};
+	struct tls_observer obs = {.record = on_record, .arg = s};
+	char *cause = NULL;
+
+	set_phase(s, PHASE_HANDSHAKE, "TLS handshake begins",
+		  "from here the bytes on the wire are TLS records; an eavesdropper sees only "
+		  "their types and sizes");
+	s->tls = tls_new(s->fd, &cfg, &obs, &cause);
+	if (s->tls == NULL) {
+		fail(s, FAIL_TLS, "cannot start TLS: %s", cause ? cause : "unknown error");
+		free(cause);
+		return;
+	}
+	s->state = SS_HANDSHAKE;
+	set_deadline(s, "the TLS handshake");
+	step_handshake(s);
+}
+
+/* Discards what arrived after the go-ahead, before TLS: the framer's buffer
+ * and anything already waiting in the socket. */
+static void
+discard_injected(struct session *s)
+{
+	const unsigned char *data;
+	size_t n = framer_buffered(s->fr, &data);
+	unsigned char *all = n ? xmemdup(data, n) : NULL;
+	unsigned char buf[4096];
+
+	for (;;) {
+		ssize_t r = recv(s->fd, buf, sizeof buf, MSG_DONTWAIT);
+		if (r <= 0)
+			break;
+		all = xrealloc(all, n + (size_t)r + 1);
+		memcpy(all + n, buf, (size_t)r);
+		n += (size_t)r;
+		if (n > 1 << 20)
+			break;
+	}
+	framer_reset(s->fr);
+	if (n == 0) {
+		free(all);
+		return;
+	}
+	char hex[3 * 48 + 8] = "";
+	size_t used = 0;
+	for (size_t i = 0; i < n && i < 48; i++)
+		used += (size_t)snprintf(hex + used, sizeof hex - used, "%s%02x", i ? " " : "", all[i]);
+	if (n > 48)
+		snprintf(hex + used, sizeof hex - used, " ...");
+	char *explain = str_printf("discarded, never processed; hex: %s", hex);
+	emit(s, DIR_SERVER, EV_NOTE, all, n, explain);
+	free(explain);
+	finding(s, FINDING_STARTTLS_INJECTION, false,
+		"%zu bytes arrived after the go-ahead and before TLS: someone may have injected "
+		"them; startle discarded them (the discarded bytes are shown above)",
+		n);
+	free(all);
+}
+
+/* Receiving */
+
+static void
+server_line(struct session *s, const struct proto_line *line)
+{
+	const char *command = s->npend > 0 ? s->pend[0].word : NULL;
+	struct event ev = {.phase = s->phase, .dir = DIR_SERVER, .kind = EV_LINE};
+	char *explain;
+
+	if (s->p.target.proto == PROTO_IMAP && line->tag != NULL) {
+		for (size_t i = 0; i < s->npend; i++)
+			if (strlen(s->pend[i].tag) == line->tag_len &&
+			    memcmp(s->pend[i].tag, line->tag, line->tag_len) == 0)
+				command = s->pend[i].word;
+	}
+	if (line->flags & PROTO_LINE_GREETING)
+		command = NULL;
+	explain = explain_server_line(s->p.target.proto, line, command);
+	ev.text = (unsigned char *)line->data;
+	ev.len = line->len;
+	ev.explain = explain;
+	ev.line_flags = line->flags;
+	transcript_append(s->t, &ev);
+	free(explain);
+
+	if (escape_needed(line->data, line->len))
+		finding(s, FINDING_CONTROL_CHARS, true,
+			"the server sent control characters or invalid UTF-8; startle shows them "
+			"escaped (\\x1b, \\r, \\0) so they cannot act on the terminal");
+	if (line->flags & PROTO_LINE_TRUNCATED)
+		finding(s, FINDING_LINE_TOO_LONG, true,
+			"a line longer than %d bytes: startle kept the first %d and dropped %zu",
+			PROTO_LINE_CAP, PROTO_LINE_CAP, line->dropped);
+	else if (line->flags & PROTO_LINE_LONG)
+		finding(s, FINDING_LINE_TOO_LONG, true,
+			"a line of %zu bytes: longer than %s allows", line->len, s->pi->display);
+	if (line->finding != NULL && s->violations < VIOLATIONS_MAX) {
+		int f = finding_from_name(line->finding);
+		s->violations++;
+		finding(s, f >= 0 ? (enum finding_id)f : FINDING_PROTOCOL_VIOLATION, false, "%s",
+			line->violation ? line->violation : finding_summary((enum finding_id)f));
+	}
+	if (line->flags & PROTO_LINE_CAPS)
+		collect_caps(s, line);
+}
+
+/* Removes and returns the pending command a completed reply answers. */
+static bool
+take_pending(struct session *s, const struct proto_line *line, struct pending *out)
+{
+	size_t idx = 0;
+
+	if (s->npend == 0)
+		return false;
+	if (s->p.target.proto == PROTO_IMAP) {
+		bool found = false;
+		for (size_t i = 0; i < s->npend && line->tag != NULL; i++)
+			if (strlen(s->pend[i].tag) == line->tag_len &&
+			    memcmp(s->pend[i].tag, line->tag, line->tag_len) == 0) {
+				idx = i;
+				found = true;
+				break;
+			}
+		if (!found)
+			return false;
+	}
+	*out = s->pend[idx];
+	memmove(&s->pend[idx], &s->pend[idx + 1], (s->npend - idx - 1) * sizeof s->pend[0]);
+	s->npend--;
+	return true;
+}
+
+/* Handles a line that completes a reply or the greeting. Returns true if the
+ * rest of the buffered input must not be framed (TLS starts now). */
+static bool
+reply_complete(struct session *s, const struct proto_line *line)
+{
+	struct pending cmd;
+
+	if (s->state == SS_GREETING) {
+		if (line->reply == PROTO_REPLY_PREAUTH && s->phase == PHASE_PLAIN &&
+		    s->p.target.mode == TLS_MODE_EXPLICIT) {
+			finding(s, FINDING_PREAUTH_PLAINTEXT, false,
+				"the server greeted with PREAUTH on a plaintext connection: the session "
+				"is already authenticated and STARTTLS is no longer allowed (RFC 9051 "
+				"§7.1.4)");
+			if (s->p.require_tls) {
+				policy_fail(s, "--require-tls: PREAUTH makes the upgrade impossible");
+				return true;
+			}
+		}
+		if (line->reply != PROTO_REPLY_OK && line->reply != PROTO_REPLY_PREAUTH) {
+			fail(s, FAIL_PROTOCOL, "the server refused the session in its greeting");
+			return true;
+		}
+		if (s->building.n > 0)
+			caps_complete(s);
+		s->state = SS_READY;
+		s->deadline = 0;
+		return false;
+	}
+	if (line->reply == PROTO_REPLY_CONTINUE && s->p.target.proto == PROTO_IMAP) {
+		s->state = SS_READY;
+		s->deadline = 0;
+		return false;
+	}
+	if (!take_pending(s, line, &cmd)) {
+		update_state(s);
+		return false;
+	}
+	s->last_cmd = cmd;
+	if (cmd.capa) {
+		caps_complete(s);
+		if (s->state == SS_CLOSED)
+			return true;
+	} else {
+		capset_clear(&s->building);
+	}
+	if (cmd.quit) {
+		/* Give the server a moment to close first (and send close_notify). */
+		s->state = SS_WAITING;
+		s->deadline = util_now_ms() + (s->p.timeout_ms < 2000 ? s->p.timeout_ms : 2000);
+		return false;
+	}
+	if (cmd.starttls) {
+		if (line->reply == PROTO_REPLY_OK) {
+			s->npend = 0;
+			discard_injected(s);
+			start_tls(s);
+			return true;
+		}
+		s->starttls_refused = true;
+		finding(s, FINDING_STARTTLS_REFUSED, false,
+			"the server did not give the go-ahead (%s expected): the session stays in "
+			"plaintext",
+			s->pi->go_ahead);
+		if (s->p.require_tls) {
+			policy_fail(s, "--require-tls: the server refused STARTTLS");
+			return true;
+		}
+	}
+	update_state(s);
+	return false;
+}
+
+static void
+process_lines(struct session *s)
+{
+	struct proto_line line;
+
+	while (s->state != SS_CLOSED && s->state != SS_HANDSHAKE && framer_next(s->fr, &line)) {
+		server_line(s, &line);
+		if ((line.flags & PROTO_LINE_END) && reply_complete(s, &line))
+			return;
+	}
+	pump(s);
+}
+
+static void
+on_eof(struct session *s, bool clean)
+{
+	bool expected = s->quit_sent;
+
+	if (!clean && s->phase == PHASE_TLS && !expected)
+		finding(s, FINDING_EOF_WITHOUT_CLOSE_NOTIFY, true,
+			"the connection ended without a TLS close_notify: a truncation cannot be "
+			"told from a normal end");
+	if (!expected && s->state != SS_READY) {
+		if (s->failure == FAIL_NONE)
+			s->failure = FAIL_NETWORK;
+		session_close(s, s->state == SS_GREETING
+					 ? "the server closed the connection before its greeting was complete"
+					 : "the server closed the connection while a reply was expected");
+		return;
+	}
+	session_close(s, clean ? "the server closed the TLS session (close_notify) and the connection"
+			       : "the server closed the connection");
+}
+
+static void
+read_input(struct session *s)
+{
+	unsigned char buf[16384];
+	char *cause = NULL;
+
+	do {
+		ssize_t n;
+		if (s->tls != NULL)
+			n = tls_read(s->tls, buf, sizeof buf, &cause);
+		else
+			n = conn_read(s->fd, buf, sizeof buf, &cause);
+		if (n > 0) {
+			if (s->phase == PHASE_PLAIN)
+				s->plain_bytes += (size_t)n;
+			if (framer_feed(s->fr, buf, (size_t)n) != 0)
+				fatal("out of memory framing server input");
+			process_lines(s);
+			continue;
+		}
+		if (n == 0 || n == TLS_EOF) {
+			on_eof(s, false);
+		} else if (n == TLS_CLOSED) {
+			on_eof(s, true);
+		} else if (n == -1 || n == TLS_ERROR) {
+			if (s->failure == FAIL_NONE)
+				s->failure = s->tls ? FAIL_TLS : FAIL_NETWORK;
+			fail(s, s->failure, "%s", cause ? cause : "read error");
+		}
+		free(cause);
+		return;
+	} while (s->state != SS_CLOSED && s->state != SS_HANDSHAKE && s->tls != NULL &&
+		 tls_pending(s->tls));
+}
+
+/* Public interface */
+
+int
+session_open(struct session *s)
+{
+	struct conn_result res;
+	char *cause = NULL;
+	char text[800], where[300];
+
+	target_format(&s->p.target, where, sizeof where);
+	if (conn_open(s->p.target.host, s->p.target.port, s->p.timeout_ms, &res, &cause) != 0) {
+		s->state = SS_CLOSED;
+		s->failure = FAIL_NETWORK;
+		emit(s, DIR_LOCAL, EV_ERROR, cause, strlen(cause), NULL);
+		free(cause);
+		return -1;
+	}
+	s->fd = res.fd;
+	snprintf(text, sizeof text, "connected to %s (%s port %u) in %.1f ms, %s TLS", where,
+		 res.address, res.port, res.connect_ms, tls_mode_name(s->p.target.mode));
+	emit(s, DIR_LOCAL, EV_CONNECT, text, strlen(text),
+	     s->p.target.mode == TLS_MODE_IMPLICIT
+		     ? "implicit TLS: the handshake comes first, nothing travels in plaintext "
+		       "(RFC 8314)"
+		     : "explicit TLS: the session starts in plaintext and upgrades with STARTTLS");
+	s->state = SS_GREETING;
+	set_deadline(s, "the greeting");
+	if (s->p.target.mode == TLS_MODE_IMPLICIT)
+		start_tls(s);
+	return s->state == SS_CLOSED ? -1 : 0;
+}
+
+int
+session_fd(const struct session *s)
+{
+	return s->fd;
+}
+
+short
+session_poll_events(const struct session *s)
+{
+	if (s->fd < 0)
+		return 0;
+	if (s->state == SS_HANDSHAKE && s->tls_want_write)
+		return POLLOUT;
+	return POLLIN;
+}
+
+int
+session_timeout_ms(const struct session *s)
+{
+	if (s->deadline <= 0 || s->state == SS_CLOSED)
+		return -1;
+	double left = s->deadline - util_now_ms();
+	return left <= 0 ? 0 : (int)left + 1;
+}
+
+void
+session_io(struct session *s, short revents)
+{
+	if (s->state == SS_CLOSED || s->fd < 0)
+		return;
+	if (s->state == SS_HANDSHAKE) {
+		step_handshake(s);
+		return;
+	}
+	if (revents & (POLLIN | POLLHUP | POLLERR))
+		read_input(s);
+}
+
+void
+session_timeout(struct session *s)
+{
+	if (s->deadline <= 0 || util_now_ms() < s->deadline || s->state == SS_CLOSED)
+		return;
+	if (s->quit_sent && s->npend == 0) {
+		session_close(s, "closed the connection after the reply to the quit command");
+		return;
+	}
+	fail(s, FAIL_NETWORK, "no answer from the server within %d s while waiting for %s; raise "
+		"--timeout if the server is slow",
+	     s->p.timeout_ms / 1000, s->deadline_what ? s->deadline_what : "it");
+}
+
+bool
+session_idle(const struct session *s)
+{
+	if (s->state == SS_CLOSED)
+		return true;
+	return s->state == SS_READY && s->qhead == s->qlen;
+}
+
+void
+session_run(struct session *s)
+{
+	while (!session_idle(s) && s->fd >= 0) {
+		struct pollfd p = {.fd = s->fd, .events = session_poll_events(s)};
+		int n = poll(&p, 1, session_timeout_ms(s));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n == 0)
+			session_timeout(s);
+		else if (n > 0)
+			session_io(s, p.revents);
+	}
+}
+
+enum session_state
+session_state(const struct session *s)
+{
+	return s->state;
+}
+
+const char *
+session_state_name(enum session_state st)
+{
+	return state_names[st];
+}
+
+enum phase
+session_phase(const struct session *s)
+{
+	return s->phase;
+}
+
+enum session_failure
+session_failure(const struct session *s)
+{
+	return s->failure;
+}
+
+bool
+session_in_data(const struct session *s)
+{
+	return framer_in_data(s->fr);
+}
+
+const struct target *
+session_target(const struct session *s)
+{
+	return &s->p.target;
+}
+
+size_t
+session_plain_bytes(const struct session *s)
+{
+	return s->plain_bytes;
+}

@@ -1,0 +1,210 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "conn.h"
+#include "target.h"
+#include "util.h"
+
+static const struct scheme {
+	const char *name;
+	enum proto_id proto;
+	enum tls_mode mode;
+	unsigned port;
+} schemes[] = {
+	{"smtp", PROTO_SMTP, TLS_MODE_EXPLICIT, 25},
+	{"submission", PROTO_SMTP, TLS_MODE_EXPLICIT, 587},
+	{"smtps", PROTO_SMTP, TLS_MODE_IMPLICIT, 465},
+	{"imap", PROTO_IMAP, TLS_MODE_EXPLICIT, 143},
+	{"imaps", PROTO_IMAP, TLS_MODE_IMPLICIT, 993},
+	{"pop3", PROTO_POP3, TLS_MODE_EXPLICIT, 110},
+	{"pop3s", PROTO_POP3, TLS_MODE_IMPLICIT, 995},
+};
+#define NSCHEMES (sizeof schemes / sizeof schemes[0])
+
+unsigned
+target_default_port(enum proto_id proto, enum tls_mode mode)
+{
+	for (size_t i = 0; i < NSCHEMES; i++)
+		if (schemes[i].proto == proto && schemes[i].mode == mode)
+			return schemes[i].port;
+	return 0;
+}
+
+const char *
+tls_mode_name(enum tls_mode mode)
+{
+	return mode == TLS_MODE_IMPLICIT ? "implicit" : "explicit";
+}
+
+static const struct scheme *
+scheme_by_name(const char *name, size_t len)
+{
+	for (size_t i = 0; i < NSCHEMES; i++)
+		if (strlen(schemes[i].name) == len && strncasecmp(schemes[i].name, name, len) == 0)
+			return &schemes[i];
+	return NULL;
+}
+
+static const struct scheme *
+scheme_by_port(unsigned port)
+{
+	for (size_t i = 0; i < NSCHEMES; i++)
+		if (schemes[i].port == port)
+			return &schemes[i];
+	return NULL;
+}
+
+/* The scheme that matches a protocol and mode, preferring the plain names. */
+static const struct scheme *
+scheme_for(enum proto_id proto, enum tls_mode mode)
+{
+	for (size_t i = 0; i < NSCHEMES; i++)
+		if (schemes[i].proto == proto && schemes[i].mode == mode)
+			return &schemes[i];
+	return NULL;
+}
+
+static int
+parse_port(const char *s, unsigned *port)
+{
+	char *end;
+	unsigned long v;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	v = strtoul(s, &end, 10);
+	if (*end != '\0' || v == 0 || v > 65535)
+		return -1;
+	*port = (unsigned)v;
+	return 0;
+}
+
+int
+target_parse(const char *text, int proto_override, int implicit_override, struct target *t,
+	     char **cause)
+{
+	const struct scheme *sc = NULL;
+	const char *rest = text, *sep, *host, *port_text = NULL;
+	size_t host_len;
+	unsigned port = 0;
+	int bracketed = 0;
+
+	memset(t, 0, sizeof *t);
+	if (text == NULL || *text == '\0') {
+		*cause = str_printf("no target given: name a server, e.g. smtp://mail.example.org");
+		return -1;
+	}
+	if ((sep = strstr(text, "://")) != NULL) {
+		sc = scheme_by_name(text, (size_t)(sep - text));
+		if (sc == NULL) {
+			*cause = str_printf("unknown scheme \"%.*s\" in \"%s\": use smtp, "
+					      "submission, smtps, imap, imaps, pop3 or pop3s",
+					      (int)(sep - text), text, text);
+			return -1;
+		}
+		rest = sep + 3;
+	}
+	if (*rest == '[') {
+		const char *close = strchr(rest, ']');
+		if (close == NULL) {
+			*cause = str_printf("missing ']' after the IPv6 address in \"%s\"", text);
+			return -1;
+		}
+		host = rest + 1;
+		bracketed = 1;
+		host_len = (size_t)(close - host);
+		if (close[1] == ':')
+			port_text = close + 2;
+		else if (close[1] != '\0' && !(close[1] == '/' && close[2] == '\0')) {
+			*cause = str_printf("unexpected \"%s\" after the address in \"%s\"",
+					      close + 1, text);
+			return -1;
+		}
+	} else {
+		const char *colon = strchr(rest, ':');
+		if (colon != NULL && strchr(colon + 1, ':') != NULL) {
+			*cause = str_printf("\"%s\" looks like an IPv6 address: put it in "
+					      "brackets, e.g. [::1]:25",
+					      rest);
+			return -1;
+		}
+		host = rest;
+		host_len = colon ? (size_t)(colon - rest) : strlen(rest);
+		if (host_len > 0 && host[host_len - 1] == '/' && colon == NULL)
+			host_len--;
+		if (colon)
+			port_text = colon + 1;
+	}
+	if (host_len == 0) {
+		*cause = str_printf("no host in \"%s\": name a server, e.g. imap://mail.example.org",
+				      text);
+		return -1;
+	}
+	if (host_len >= sizeof t->host) {
+		*cause = str_printf("the host name in \"%.40s...\" is too long", text);
+		return -1;
+	}
+	for (size_t i = 0; i < host_len; i++) {
+		unsigned char c = (unsigned char)host[i];
+		if (c <= 0x20 || c == 0x7f || c == '/' || c == '@') {
+			*cause = str_printf("the host in \"%s\" contains a character that a host "
+					      "name cannot have",
+					      text);
+			return -1;
+		}
+	}
+	memcpy(t->host, host, host_len);
+	t->host[host_len] = '\0';
+	if (port_text != NULL) {
+		char buf[16];
+		size_t n = strlen(port_text);
+		if (n > 0 && port_text[n - 1] == '/')
+			n--;
+		if (n == 0 || n >= sizeof buf) {
+			*cause = str_printf("bad port in \"%s\": give a number from 1 to 65535", text);
+			return -1;
+		}
+		memcpy(buf, port_text, n);
+		buf[n] = '\0';
+		if (parse_port(buf, &port) != 0) {
+			*cause = str_printf("bad port \"%s\" in \"%s\": give a number from 1 to 65535",
+					      buf, text);
+			return -1;
+		}
+	}
+	if (sc == NULL && port != 0)
+		sc = scheme_by_port(port);
+	if (sc == NULL && proto_override < 0) {
+		*cause = str_printf("cannot tell the protocol of \"%s\": add a scheme "
+				      "(smtp://, imap://, pop3://, ...) or --proto",
+				      text);
+		return -1;
+	}
+	t->proto = sc ? sc->proto : PROTO_SMTP;
+	t->mode = sc ? sc->mode : TLS_MODE_EXPLICIT;
+	if (proto_override >= 0)
+		t->proto = (enum proto_id)proto_override;
+	if (implicit_override >= 0)
+		t->mode = implicit_override ? TLS_MODE_IMPLICIT : TLS_MODE_EXPLICIT;
+	if (sc == NULL || sc->proto != t->proto || sc->mode != t->mode)
+		sc = scheme_for(t->proto, t->mode);
+	snprintf(t->scheme, sizeof t->scheme, "%s", sc->name);
+	t->port = port ? port : sc->port;
+	t->host_is_ip = conn_is_ip_literal(t->host);
+	if (bracketed && !t->host_is_ip) {
+		*cause = str_printf("\"%s\" in brackets is not an IPv6 address", t->host);
+		return -1;
+	}
+	return 0;
+}
+
+void
+target_format(const struct target *t, char *buf, unsigned size)
+{
+	int v6 = strchr(t->host, ':') != NULL;
+
+	snprintf(buf, size, "%s://%s%s%s:%u", t->scheme, v6 ? "[" : "", t->host, v6 ? "]" : "",
+		 t->port);
+}
