@@ -1,0 +1,541 @@
+/*
+ * The shared part of every framer: the byte buffer, the line splitter (CRLF
+ * or bare LF, the PROTO_LINE_CAP cut, IMAP literals) and the public framer_*
+ * entry points that dispatch to the protocol.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "framer_int.h"
+#include "proto.h"
+
+static const char lit_overflow[] =
+    "the literal length does not fit in 64 bits (RFC 9051 §4.3)";
+static const char lit_overcap[] =
+    "the literal is larger than startle accepts; the rest is read as lines";
+static const char lit_nonsync[] =
+    "a server must not send a non-synchronizing literal {n+} (RFC 7888 §4)";
+
+static const struct framer_ops *const framer_ops_table[PROTO_COUNT] = {
+    [PROTO_SMTP] = &smtp_framer_ops,
+    [PROTO_IMAP] = &imap_framer_ops,
+    [PROTO_POP3] = &pop3_framer_ops,
+};
+
+void
+framer_violation(struct proto_line *line, const char *finding, const char *sentence)
+{
+	if (line->finding != NULL)
+		return;
+	line->finding = finding;
+	line->violation = sentence;
+}
+
+int
+framer_queue_push(struct framer_queue *q, unsigned char kind)
+{
+	if (q->head > 0 && q->head == q->n) {
+		q->head = 0;
+		q->n = 0;
+	}
+	if (q->n == q->cap) {
+		if (q->head > 0) {
+			memmove(q->v, q->v + q->head, q->n - q->head);
+			q->n -= q->head;
+			q->head = 0;
+		} else {
+			size_t ncap = q->cap ? q->cap * 2 : 8;
+			unsigned char *nv = realloc(q->v, ncap);
+			if (nv == NULL)
+				return -1;
+			q->v = nv;
+			q->cap = ncap;
+		}
+	}
+	q->v[q->n++] = kind;
+	return 0;
+}
+
+bool
+framer_queue_front(const struct framer_queue *q, unsigned char *kind)
+{
+	if (q->head == q->n)
+		return false;
+	*kind = q->v[q->head];
+	return true;
+}
+
+void
+framer_queue_pop(struct framer_queue *q)
+{
+	if (q->head < q->n)
+		q->head++;
+}
+
+void
+framer_queue_clear(struct framer_queue *q)
+{
+	q->head = 0;
+	q->n = 0;
+}
+
+void
+framer_queue_free(struct framer_queue *q)
+{
+	free(q->v);
+	memset(q, 0, sizeof(*q));
+}
+
+bool
+framer_word_eq(const unsigned char *p, size_t n, const char *w)
+{
+	size_t wl = strlen(w);
+
+	if (n != wl)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char a = p[i], b = (unsigned char)w[i];
+		if (a >= 'a' && a <= 'z')
+			a = (unsigned char)(a - 'a' + 'A');
+		if (b >= 'a' && b <= 'z')
+			b = (unsigned char)(b - 'a' + 'A');
+		if (a != b)
+			return false;
+	}
+	return true;
+}
+
+size_t
+framer_word_len(const unsigned char *p, size_t n)
+{
+	if (n == 0)
+		return 0;
+	const unsigned char *sp = memchr(p, ' ', n);
+	return sp ? (size_t)(sp - p) : n;
+}
+
+/* Advances the "{n}" recogniser by one content byte. */
+static void
+fr_litscan_step(struct fr_litscan *ls, unsigned char c)
+{
+	if (c == '\r') {
+		ls->before_cr = ls->state;
+		ls->state = FR_LIT_NONE;
+		return;
+	}
+	if (c == '{') {
+		ls->state = FR_LIT_OPEN;
+		ls->value = 0;
+		ls->overflow = false;
+		ls->nonsync = false;
+		return;
+	}
+	switch (ls->state) {
+	case FR_LIT_OPEN:
+	case FR_LIT_DIGITS:
+		if (c >= '0' && c <= '9') {
+			unsigned d = (unsigned)(c - '0');
+			if (ls->value > (UINT64_MAX - d) / 10)
+				ls->overflow = true;
+			else
+				ls->value = ls->value * 10 + d;
+			ls->state = FR_LIT_DIGITS;
+		} else if (ls->state == FR_LIT_DIGITS && c == '+') {
+			ls->state = FR_LIT_PLUS;
+			ls->nonsync = true;
+		} else if (ls->state == FR_LIT_DIGITS && c == '}') {
+			ls->state = FR_LIT_CLOSE;
+		} else {
+			ls->state = FR_LIT_NONE;
+		}
+		break;
+	case FR_LIT_PLUS:
+		ls->state = c == '}' ? FR_LIT_CLOSE : FR_LIT_NONE;
+		break;
+	case FR_LIT_CLOSE:
+	case FR_LIT_NONE:
+		ls->state = FR_LIT_NONE;
+		break;
+	}
+}
+
+bool
+framer_ends_nonsync_literal(const unsigned char *p, size_t n)
+{
+	struct fr_litscan ls = {0};
+
+	for (size_t i = 0; i < n; i++)
+		fr_litscan_step(&ls, p[i]);
+	return ls.state == FR_LIT_CLOSE && ls.nonsync && !ls.overflow;
+}
+
+/* Makes room for more bytes in the buffer, moving out consumed bytes first;
+ * grows to twice the live data so moving stays rare. */
+static int
+fr_reserve(struct framer *fr, size_t more)
+{
+	size_t used = fr->tail - fr->base;
+
+	if (used + more <= fr->cap)
+		return 0;
+	if (fr->head > fr->base) {
+		size_t gone = fr->head - fr->base;
+		memmove(fr->buf, fr->buf + gone, used - gone);
+		fr->base = fr->head;
+		used -= gone;
+	}
+	size_t need = used + more;
+	if (need <= fr->cap / 2)
+		return 0;
+	size_t ncap = fr->cap ? fr->cap : 256;
+	while (ncap < need * 2) {
+		if (ncap > SIZE_MAX / 4)
+			return -1;
+		ncap *= 2;
+	}
+	unsigned char *nb = realloc(fr->buf, ncap);
+	if (nb == NULL)
+		return -1;
+	fr->buf = nb;
+	fr->cap = ncap;
+	return 0;
+}
+
+static int
+fr_store(struct framer *fr, unsigned char c)
+{
+	if (fr_reserve(fr, 1) < 0)
+		return -1;
+	fr->buf[fr->tail - fr->base] = c;
+	fr->tail++;
+	return 0;
+}
+
+static unsigned char
+fr_byte_at(const struct framer *fr, size_t pos)
+{
+	return fr->buf[pos - fr->base];
+}
+
+/* Queues a record for framer_next. */
+static int
+fr_emit(struct framer *fr, const struct fr_rec *rec)
+{
+	if (fr->rhead > 0 && fr->rhead == fr->rn) {
+		fr->rhead = 0;
+		fr->rn = 0;
+	}
+	if (fr->rn == fr->rcap) {
+		if (fr->rhead > 0) {
+			memmove(fr->recs, fr->recs + fr->rhead,
+			        (fr->rn - fr->rhead) * sizeof(*fr->recs));
+			fr->rn -= fr->rhead;
+			fr->rhead = 0;
+		} else {
+			size_t ncap = fr->rcap ? fr->rcap * 2 : 16;
+			struct fr_rec *nr = realloc(fr->recs, ncap * sizeof(*nr));
+			if (nr == NULL)
+				return -1;
+			fr->recs = nr;
+			fr->rcap = ncap;
+		}
+	}
+	fr->recs[fr->rn++] = *rec;
+	return 0;
+}
+
+/* Starts a fresh partial line at the tail. */
+static void
+fr_line_start(struct framer *fr, bool cont)
+{
+	fr->line = fr->tail;
+	fr->trunc = false;
+	fr->trunc_cr = false;
+	fr->drop = 0;
+	fr->cont = cont;
+	memset(&fr->ls, 0, sizeof(fr->ls));
+}
+
+/* Decides what a line's "{n}" ending means: sets the literal to read, or a
+ * violation on the record. Returns true if a literal follows. */
+static bool
+fr_line_literal(struct framer *fr, enum fr_lit_state end, struct fr_rec *rec)
+{
+	if (!fr->ops->literals || end != FR_LIT_CLOSE)
+		return false;
+	if (fr->ls.overflow) {
+		rec->violation = lit_overflow;
+		return false;
+	}
+	if (fr->ls.value > PROTO_LITERAL_CAP) {
+		rec->violation = lit_overcap;
+		return false;
+	}
+	if (fr->ls.nonsync)
+		rec->violation = lit_nonsync;
+	fr->lit_left = fr->ls.value;
+	return true;
+}
+
+/* Ends the partial line at an LF that has just arrived. */
+static int
+fr_line_end(struct framer *fr)
+{
+	struct fr_rec rec = {.pos = fr->line, .kind = fr->cont ? FR_REC_CONT : FR_REC_LINE};
+	bool cr;
+
+	if (!fr->trunc) {
+		size_t stored = fr->tail - fr->line;
+		cr = stored > 0 && fr_byte_at(fr, fr->tail - 1) == '\r';
+		if (stored - cr > PROTO_LINE_CAP) {
+			/* the held byte past the cap was content after all */
+			fr->tail--;
+			fr->trunc = true;
+			fr->drop = 1;
+			cr = false;
+		}
+	} else {
+		cr = fr->trunc_cr;
+	}
+	if (fr->trunc) {
+		rec.len = PROTO_LINE_CAP;
+		rec.flags |= PROTO_LINE_TRUNCATED;
+		rec.dropped = fr->drop;
+		if (cr && fr_store(fr, '\r') < 0)
+			return -1;
+	} else {
+		rec.len = fr->tail - fr->line - cr;
+	}
+	if (fr_store(fr, '\n') < 0)
+		return -1;
+	if (!cr)
+		rec.flags |= PROTO_LINE_BARE_LF;
+	rec.raw = fr->tail - fr->line;
+
+	bool literal = fr_line_literal(fr, cr ? fr->ls.before_cr : fr->ls.state, &rec);
+	if (fr_emit(fr, &rec) < 0)
+		return -1;
+	fr_line_start(fr, literal);
+	return 0;
+}
+
+/* Takes one byte of a line (not LF): stores it, or counts it as dropped once
+ * the line is longer than PROTO_LINE_CAP. One byte past the cap is held back
+ * because it may be the CR of the terminator. */
+static int
+fr_line_byte(struct framer *fr, unsigned char c)
+{
+	if (fr->ops->literals)
+		fr_litscan_step(&fr->ls, c);
+	if (!fr->trunc) {
+		if (fr->tail - fr->line <= PROTO_LINE_CAP)
+			return fr_store(fr, c);
+		fr->tail--;
+		fr->trunc = true;
+		fr->drop = 1;
+	} else if (fr->trunc_cr) {
+		fr->drop++;
+	}
+	fr->trunc_cr = c == '\r';
+	if (!fr->trunc_cr)
+		fr->drop++;
+	return 0;
+}
+
+/* Queues the first raw bytes of the partial literal piece as a record of len
+ * content bytes. */
+static int
+fr_lit_piece(struct framer *fr, size_t len, size_t raw, unsigned flags)
+{
+	struct fr_rec rec = {
+	    .pos = fr->line,
+	    .len = len,
+	    .raw = raw,
+	    .flags = PROTO_LINE_LITERAL | flags,
+	    .kind = FR_REC_LITERAL,
+	};
+
+	if (fr_emit(fr, &rec) < 0)
+		return -1;
+	fr->line += raw;
+	return 0;
+}
+
+/* Takes one byte of an IMAP literal: pieces end at LF, at PROTO_LINE_CAP bytes
+ * and where the literal ends. */
+static int
+fr_lit_byte(struct framer *fr, unsigned char c)
+{
+	if (fr_store(fr, c) < 0)
+		return -1;
+	fr->lit_left--;
+	size_t stored = fr->tail - fr->line;
+	if (c == '\n') {
+		bool cr = stored >= 2 && fr_byte_at(fr, fr->tail - 2) == '\r';
+		if (fr_lit_piece(fr, stored - 1 - cr, stored, cr ? 0 : PROTO_LINE_BARE_LF) <
+		    0)
+			return -1;
+	} else if (stored > PROTO_LINE_CAP &&
+	           !(stored == PROTO_LINE_CAP + 1 && c == '\r')) {
+		if (fr_lit_piece(fr, PROTO_LINE_CAP, PROTO_LINE_CAP, 0) < 0)
+			return -1;
+	}
+	if (fr->lit_left > 0)
+		return 0;
+	while (fr->tail - fr->line > 0) {
+		size_t n = fr->tail - fr->line;
+		if (n > PROTO_LINE_CAP)
+			n = PROTO_LINE_CAP;
+		if (fr_lit_piece(fr, n, n, 0) < 0)
+			return -1;
+	}
+	fr_line_start(fr, true);
+	return 0;
+}
+
+/* Takes a run of line bytes without LF at once, for protocols without
+ * literals: the same as fr_line_byte on each byte. */
+static int
+fr_line_run(struct framer *fr, const unsigned char *p, size_t n)
+{
+	if (!fr->trunc) {
+		size_t room = PROTO_LINE_CAP + 1 - (fr->tail - fr->line);
+		size_t take = n < room ? n : room;
+		if (fr_reserve(fr, take) < 0)
+			return -1;
+		memcpy(fr->buf + (fr->tail - fr->base), p, take);
+		fr->tail += take;
+		p += take;
+		n -= take;
+		if (n == 0)
+			return 0;
+		fr->tail--;
+		fr->trunc = true;
+		fr->trunc_cr = false;
+		fr->drop = 1;
+	}
+	if (fr->trunc_cr)
+		fr->drop++;
+	fr->trunc_cr = p[n - 1] == '\r';
+	fr->drop += n - fr->trunc_cr;
+	return 0;
+}
+
+int
+framer_feed(struct framer *fr, const unsigned char *data, size_t len)
+{
+	size_t i = 0;
+
+	while (i < len) {
+		int rc;
+		if (fr->lit_left > 0) {
+			rc = fr_lit_byte(fr, data[i++]);
+		} else if (!fr->ops->literals && data[i] != '\n') {
+			const unsigned char *lf = memchr(data + i, '\n', len - i);
+			size_t end = lf ? (size_t)(lf - data) : len;
+			rc = fr_line_run(fr, data + i, end - i);
+			i = end;
+		} else if (data[i] == '\n') {
+			rc = fr_line_end(fr);
+			i++;
+		} else {
+			rc = fr_line_byte(fr, data[i++]);
+		}
+		if (rc < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int
+framer_next(struct framer *fr, struct proto_line *line)
+{
+	if (fr->rhead == fr->rn)
+		return 0;
+	const struct fr_rec *rec = &fr->recs[fr->rhead++];
+
+	memset(line, 0, sizeof(*line));
+	line->data = fr->buf + (rec->pos - fr->base);
+	line->len = rec->len;
+	line->flags = rec->flags;
+	line->dropped = rec->dropped;
+	fr->head = rec->pos + rec->raw;
+	fr->ops->line(fr, line, rec);
+	if (rec->violation != NULL)
+		framer_violation(line, "protocol-violation", rec->violation);
+	return 1;
+}
+
+size_t
+framer_buffered(const struct framer *fr, const unsigned char **data)
+{
+	static const unsigned char empty[1];
+
+	if (fr->buf == NULL) {
+		*data = empty;
+		return 0;
+	}
+	*data = fr->buf + (fr->head - fr->base);
+	return fr->tail - fr->head;
+}
+
+/* Forgets every byte and record, keeping the allocations. */
+static void
+fr_clear_stream(struct framer *fr)
+{
+	fr->base = fr->head = fr->tail = 0;
+	fr->rhead = fr->rn = 0;
+	fr->lit_left = 0;
+	fr_line_start(fr, false);
+}
+
+struct framer *
+framer_new(enum proto_id id)
+{
+	if ((unsigned)id >= PROTO_COUNT)
+		return NULL;
+	struct framer *fr = calloc(1, sizeof(*fr));
+	if (fr == NULL)
+		return NULL;
+	fr->id = id;
+	fr->ops = framer_ops_table[id];
+	fr_clear_stream(fr);
+	fr->ops->reset(fr, true);
+	return fr;
+}
+
+void
+framer_free(struct framer *fr)
+{
+	if (fr == NULL)
+		return;
+	fr->ops->free(fr);
+	free(fr->buf);
+	free(fr->recs);
+	free(fr);
+}
+
+void
+framer_reset(struct framer *fr)
+{
+	fr_clear_stream(fr);
+	fr->ops->reset(fr, false);
+}
+
+void
+framer_sent(struct framer *fr, const unsigned char *line, size_t len)
+{
+	fr->ops->sent(fr, line, len);
+}
+
+unsigned
+framer_pending(const struct framer *fr)
+{
+	return fr->ops->pending(fr);
+}
+
+bool
+framer_in_data(const struct framer *fr)
+{
+	return fr->id == PROTO_SMTP && fr->st.smtp.data_mode;
+}

@@ -1,0 +1,400 @@
+/*
+ * IMAP responses (RFC 9051 §7): the greeting, untagged "*" data, continuation
+ * requests "+", tagged completions matched against the tags we sent, and the
+ * automatic tags the session puts in front of typed commands.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "framer_int.h"
+#include "proto.h"
+
+/* Longest automatic tag: it plus a space and a NUL fit the 8 spare bytes
+ * framer_autotag's caller provides. */
+#define IMAP_TAG_MAX 6
+
+static const char pv[] = "protocol-violation";
+static const char v_untagged[] = "an untagged response is \"*\" and a space (RFC 9051 §7)";
+static const char v_greeting[] =
+    "the server must greet with * OK, * PREAUTH or * BYE first (RFC 9051 §7.1)";
+static const char v_preauth[] = "PREAUTH is only valid as the greeting (RFC 9051 §7.1.4)";
+static const char v_cont[] =
+    "a continuation request \"+\" arrived with no command of ours pending (RFC 9051 §7.5)";
+static const char v_response[] =
+    "an IMAP response must start with a tag, \"*\" or \"+\" (RFC 9051 §2.2.2)";
+static const char v_status[] = "a tagged response must be OK, NO or BAD (RFC 9051 §7.1)";
+static const char v_unsolicited[] =
+    "the server answered a tag the client never sent or that was already completed";
+
+/* Command names that get an automatic tag. */
+static const char *const imap_commands[] = {
+    "CAPABILITY", "NOOP",           "LOGOUT",       "STARTTLS",    "AUTHENTICATE",
+    "LOGIN",      "SELECT",         "EXAMINE",      "CREATE",      "DELETE",
+    "RENAME",     "SUBSCRIBE",      "UNSUBSCRIBE",  "LIST",        "LSUB",
+    "NAMESPACE",  "STATUS",         "APPEND",       "IDLE",        "CHECK",
+    "CLOSE",      "UNSELECT",       "EXPUNGE",      "SEARCH",      "FETCH",
+    "STORE",      "COPY",           "MOVE",         "UID",         "ENABLE",
+    "ID",         "GETQUOTA",       "GETQUOTAROOT", "SETQUOTA",    "GETACL",
+    "SETACL",     "DELETEACL",      "MYRIGHTS",     "LISTRIGHTS",  "COMPRESS",
+    "SORT",       "THREAD",         "GETMETADATA",  "SETMETADATA", "NOTIFY",
+    "REPLACE",    "UNAUTHENTICATE", "XLIST",        NULL,
+};
+
+/* Greeting words and what they mean. */
+static const struct {
+	const char *word;
+	enum proto_reply reply;
+} imap_greetings[] = {
+    {"OK", PROTO_REPLY_OK},
+    {"PREAUTH", PROTO_REPLY_PREAUTH},
+    {"BYE", PROTO_REPLY_BYE},
+};
+
+/* Tagged status words and what they mean. */
+static const struct {
+	const char *word;
+	enum proto_reply reply;
+} imap_status[] = {
+    {"OK", PROTO_REPLY_OK},
+    {"NO", PROTO_REPLY_FAIL},
+    {"BAD", PROTO_REPLY_FAIL},
+};
+
+/* True if c may appear in a tag (RFC 9051 §9: astring-char minus "+"). */
+static bool
+imap_tag_char(unsigned char c)
+{
+	if (c <= 0x20 || c >= 0x7f)
+		return false;
+	return strchr("(){%*\"\\+", c) == NULL;
+}
+
+/* True if the response text after the status word starts with a
+ * [CAPABILITY ...] response code. */
+static bool
+imap_has_caps_code(const unsigned char *p, size_t n)
+{
+	static const char code[] = "[CAPABILITY";
+	size_t cl = sizeof(code) - 1;
+
+	if (n < 1 || p[0] != ' ')
+		return false;
+	p++;
+	n--;
+	return n > cl && framer_word_eq(p, cl, code) && (p[cl] == ' ' || p[cl] == ']');
+}
+
+/* Finds our outstanding tag; returns its index or -1. */
+static long
+imap_find_tag(const struct imap_state *s, const unsigned char *tag, size_t len)
+{
+	for (size_t i = 0; i < s->ntags; i++) {
+		if (s->tags[i].len == len && memcmp(s->tags[i].s, tag, len) == 0)
+			return (long)i;
+	}
+	return -1;
+}
+
+static void
+imap_drop_tag(struct imap_state *s, size_t i)
+{
+	free(s->tags[i].s);
+	memmove(&s->tags[i], &s->tags[i + 1], (s->ntags - i - 1) * sizeof(*s->tags));
+	s->ntags--;
+}
+
+/* Handles "* ..." lines: the greeting, CAPABILITY and other untagged data. */
+static void
+imap_untagged(struct framer *fr, struct proto_line *line)
+{
+	struct imap_state *s = &fr->st.imap;
+	const unsigned char *d = line->data;
+	size_t n = line->len;
+
+	line->flags |= PROTO_LINE_UNTAGGED;
+	if (s->greeting)
+		line->flags |= PROTO_LINE_GREETING;
+	if (n < 2 || d[1] != ' ') {
+		framer_violation(line, pv, s->greeting ? v_greeting : v_untagged);
+		return;
+	}
+	d += 2;
+	n -= 2;
+	size_t w = framer_word_len(d, n);
+	if (s->greeting) {
+		for (size_t i = 0; i < sizeof(imap_greetings) / sizeof(imap_greetings[0]);
+		     i++) {
+			if (!framer_word_eq(d, w, imap_greetings[i].word))
+				continue;
+			line->flags |= PROTO_LINE_END;
+			line->reply = imap_greetings[i].reply;
+			s->greeting = false;
+			if (line->reply != PROTO_REPLY_BYE &&
+			    imap_has_caps_code(d + w, n - w))
+				line->flags |= PROTO_LINE_CAPS;
+			return;
+		}
+		framer_violation(line, pv, v_greeting);
+		return;
+	}
+	if (framer_word_eq(d, w, "CAPABILITY"))
+		line->flags |= PROTO_LINE_CAPS;
+	else if (framer_word_eq(d, w, "PREAUTH"))
+		framer_violation(line, pv, v_preauth);
+}
+
+/* Handles "+" continuation requests. */
+static void
+imap_continuation(struct framer *fr, struct proto_line *line)
+{
+	struct imap_state *s = &fr->st.imap;
+
+	if (s->greeting) {
+		framer_violation(line, pv, v_greeting);
+		return;
+	}
+	if (s->ntags == 0) {
+		framer_violation(line, pv, v_cont);
+		return;
+	}
+	line->flags |= PROTO_LINE_END;
+	line->reply = PROTO_REPLY_CONTINUE;
+	s->cont_waiting = true;
+}
+
+/* Handles "TAG OK|NO|BAD ..." lines. */
+static void
+imap_tagged(struct framer *fr, struct proto_line *line)
+{
+	struct imap_state *s = &fr->st.imap;
+	const unsigned char *d = line->data;
+	size_t n = line->len;
+	size_t tl = framer_word_len(d, n);
+	bool valid = tl > 0 && tl < n;
+
+	for (size_t i = 0; i < tl && valid; i++)
+		valid = imap_tag_char(d[i]);
+	if (!valid) {
+		framer_violation(line, pv, s->greeting ? v_greeting : v_response);
+		return;
+	}
+	line->tag = d;
+	line->tag_len = tl;
+	if (s->greeting) {
+		framer_violation(line, pv, v_greeting);
+		return;
+	}
+	const unsigned char *st = d + tl + 1;
+	size_t sn = n - tl - 1, w = framer_word_len(st, sn);
+	long idx = imap_find_tag(s, d, tl);
+	if (idx < 0) {
+		framer_violation(line, "unsolicited-tag", v_unsolicited);
+		return;
+	}
+	for (size_t i = 0; i < sizeof(imap_status) / sizeof(imap_status[0]); i++) {
+		if (!framer_word_eq(st, w, imap_status[i].word))
+			continue;
+		line->flags |= PROTO_LINE_END;
+		line->reply = imap_status[i].reply;
+		if (line->reply == PROTO_REPLY_OK && imap_has_caps_code(st + w, sn - w))
+			line->flags |= PROTO_LINE_CAPS;
+		imap_drop_tag(s, (size_t)idx);
+		s->cont_waiting = false;
+		return;
+	}
+	framer_violation(line, pv, v_status);
+}
+
+/* Interprets one server line: a literal piece or the rest of a response after
+ * a literal carries the response's flags; anything else starts a response. */
+static void
+imap_line(struct framer *fr, struct proto_line *line, const struct fr_rec *rec)
+{
+	struct imap_state *s = &fr->st.imap;
+
+	if (rec->kind != FR_REC_LINE) {
+		line->flags |= s->resp_flags;
+		return;
+	}
+	const unsigned char *d = line->data;
+	size_t n = line->len;
+	if (n > 0 && d[0] == '*')
+		imap_untagged(fr, line);
+	else if (n > 0 && d[0] == '+' && (n == 1 || d[1] == ' '))
+		imap_continuation(fr, line);
+	else
+		imap_tagged(fr, line);
+	s->resp_flags = line->flags & (PROTO_LINE_UNTAGGED | PROTO_LINE_GREETING);
+}
+
+/* Remembers a tag we sent. */
+static void
+imap_add_tag(struct imap_state *s, const unsigned char *tag, size_t len)
+{
+	if (s->ntags == s->tags_cap) {
+		size_t ncap = s->tags_cap ? s->tags_cap * 2 : 8;
+		struct imap_tag *nt = realloc(s->tags, ncap * sizeof(*nt));
+		if (nt == NULL)
+			return;
+		s->tags = nt;
+		s->tags_cap = ncap;
+	}
+	char *copy = malloc(len + 1);
+	if (copy == NULL)
+		return;
+	memcpy(copy, tag, len);
+	copy[len] = '\0';
+	s->tags[s->ntags].s = copy;
+	s->tags[s->ntags].len = len;
+	s->ntags++;
+	size_t keep = len < sizeof(s->last_tag) - 1 ? len : sizeof(s->last_tag) - 1;
+	memcpy(s->last_tag, tag, keep);
+	s->last_tag[keep] = '\0';
+}
+
+/* Notes a client line: an answer to a continuation request, the rest of a
+ * command after a non-synchronizing literal, or a new tagged command. */
+static void
+imap_sent(struct framer *fr, const unsigned char *line, size_t len)
+{
+	struct imap_state *s = &fr->st.imap;
+	bool more = framer_ends_nonsync_literal(line, len);
+
+	if (s->cont_waiting || s->client_more) {
+		s->cont_waiting = false;
+		s->client_more = more;
+		return;
+	}
+	s->client_more = more;
+	size_t tl = framer_word_len(line, len);
+	if (tl == 0 || tl == len)
+		return;
+	imap_add_tag(s, line, tl);
+}
+
+static unsigned
+imap_pending(const struct framer *fr)
+{
+	const struct imap_state *s = &fr->st.imap;
+	size_t waiting = s->ntags - (s->cont_waiting && s->ntags > 0);
+	return (unsigned)(s->greeting + waiting);
+}
+
+static void
+imap_clear_tags(struct imap_state *s)
+{
+	for (size_t i = 0; i < s->ntags; i++)
+		free(s->tags[i].s);
+	s->ntags = 0;
+}
+
+static void
+imap_reset(struct framer *fr, bool fresh)
+{
+	struct imap_state *s = &fr->st.imap;
+
+	imap_clear_tags(s);
+	s->greeting = fresh;
+	s->cont_waiting = false;
+	s->client_more = false;
+	s->resp_flags = 0;
+}
+
+static void
+imap_free(struct framer *fr)
+{
+	struct imap_state *s = &fr->st.imap;
+
+	imap_clear_tags(s);
+	free(s->tags);
+	s->tags = NULL;
+	s->tags_cap = 0;
+}
+
+/* Writes tag number n (a, b, ... z, aa, ab, ...) into out; returns its length. */
+static size_t
+imap_tag_name(unsigned long n, char *out)
+{
+	char rev[IMAP_TAG_MAX];
+	size_t k = 0;
+
+	n++;
+	while (n > 0 && k < IMAP_TAG_MAX) {
+		n--;
+		rev[k++] = (char)('a' + n % 26);
+		n /= 26;
+	}
+	for (size_t i = 0; i < k; i++)
+		out[i] = rev[k - 1 - i];
+	return k;
+}
+
+/* Number of automatic tags that fit in IMAP_TAG_MAX letters. */
+static unsigned long
+imap_tag_space(void)
+{
+	unsigned long total = 0, p = 1;
+
+	for (int i = 0; i < IMAP_TAG_MAX; i++) {
+		p *= 26;
+		total += p;
+	}
+	return total;
+}
+
+static void
+imap_copy_line(const char *line, size_t len, char *out, size_t *out_len)
+{
+	memmove(out, line, len);
+	out[len] = '\0';
+	*out_len = len;
+}
+
+int
+framer_autotag(struct framer *fr, const char *line, size_t len, char *out, size_t *out_len)
+{
+	const unsigned char *u = (const unsigned char *)line;
+
+	if (fr->id != PROTO_IMAP) {
+		imap_copy_line(line, len, out, out_len);
+		return 0;
+	}
+	struct imap_state *s = &fr->st.imap;
+	size_t w = framer_word_len(u, len);
+	bool command = false;
+	for (size_t i = 0; imap_commands[i] != NULL && !command; i++)
+		command = framer_word_eq(u, w, imap_commands[i]);
+	if (!command || s->cont_waiting || s->client_more) {
+		imap_copy_line(line, len, out, out_len);
+		return 0;
+	}
+	char tag[IMAP_TAG_MAX];
+	size_t tl;
+	do {
+		tl = imap_tag_name(s->next_tag, tag);
+		s->next_tag = (s->next_tag + 1) % imap_tag_space();
+	} while (imap_find_tag(s, (const unsigned char *)tag, tl) >= 0);
+	memmove(out + tl + 1, line, len);
+	memcpy(out, tag, tl);
+	out[tl] = ' ';
+	out[tl + 1 + len] = '\0';
+	*out_len = tl + 1 + len;
+	return 1;
+}
+
+const char *
+framer_last_tag(const struct framer *fr)
+{
+	if (fr->id != PROTO_IMAP)
+		return "";
+	return fr->st.imap.last_tag;
+}
+
+const struct framer_ops imap_framer_ops = {
+    .literals = true,
+    .line = imap_line,
+    .sent = imap_sent,
+    .pending = imap_pending,
+    .reset = imap_reset,
+    .free = imap_free,
+};
