@@ -27,8 +27,8 @@ struct cert_info {
 	char key[32];         /* "EC P-256", "RSA 2048", "Ed25519" */
 	int key_bits;
 	char sig[48];         /* "ecdsa-with-SHA256", "sha256WithRSAEncryption" */
-	char sha256[65];      /* hex of SHA-256 over the DER */
-	char spki_sha256[65]; /* hex of SHA-256 over SubjectPublicKeyInfo (DANE 3 1 1) */
+	char sha256[65];      /* hex of SHA-256 over the DER (lower case, no colons) */
+	char spki_sha256[65]; /* the same over SubjectPublicKeyInfo (DANE 3 1 1) */
 	bool is_ca;
 	bool self_signed;     /* subject equals issuer */
 };

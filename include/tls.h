@@ -26,7 +26,9 @@ struct tls_config {
 	bool verify_name_is_ip;
 	int min_version;        /* 0 (library default), 12 or 13 */
 	int max_version;        /* 0, 12 or 13 */
-	const char *keylog;     /* NSS key log file (TLS 1.2 secrets), or NULL */
+	const char *keylog;     /* NSS key log file, appended to, or NULL; only
+				 * TLS 1.2 has a CLIENT_RANDOM line: for TLS 1.3
+				 * nothing is written (no secrets available) */
 };
 
 enum tls_dir { TLS_DIR_OUT, TLS_DIR_IN };

@@ -75,6 +75,7 @@ struct session {
 
 	struct capset building, caps[2]; /* caps[0] plaintext, caps[1] inside TLS */
 	bool starttls_refused;
+	bool continuation; /* the last reply asked the client for more (334, +) */
 	bool quit_sent;
 	bool once[FINDING_COUNT][3];
 	unsigned violations;
@@ -439,7 +440,13 @@ send_line(struct session *s, const char *text, size_t len)
 	free(buf);
 	if (s->phase == PHASE_PLAIN)
 		s->plain_bytes += len + 2;
-	char *explain = framer_in_data(s->fr) ? NULL : explain_client_line(proto, u, len);
+	char *explain = NULL;
+	if (s->continuation)
+		explain = xstrdup("an answer to the server's continuation request (SASL data or "
+				  "literal), not a command");
+	else if (!framer_in_data(s->fr))
+		explain = explain_client_line(proto, u, len);
+	s->continuation = false;
 	emit(s, DIR_CLIENT, EV_LINE, text, len, explain);
 	free(explain);
 	framer_sent(s->fr, u, len);
@@ -719,16 +726,13 @@ handshake_done(struct session *s)
 	size_t n;
 
 	tls_get_summary(s->tls, &sum);
-	snprintf(text, sizeof text, "%s established: %s, %s%s%.1f ms%s", sum.version, sum.cipher,
-		 sum.group, sum.group[0] ? ", " : "", sum.handshake_ms,
-		 sum.resumed ? ", resumed" : "");
-	set_phase(s, PHASE_TLS, text,
+	set_phase(s, PHASE_TLS, "TLS established: encrypted from here on",
 		  "trust boundary: from here on every byte is encrypted; everything above "
 		  "travelled in plaintext");
 	ev.phase = PHASE_TLS;
-	snprintf(text, sizeof text, "%s %s%s%s, handshake %.1f ms, SNI %s", sum.version, sum.cipher,
-		 sum.group[0] ? " " : "", sum.group, sum.handshake_ms,
-		 sum.sni[0] ? sum.sni : "not sent");
+	snprintf(text, sizeof text, "%s, %s%s%s, handshake %.1f ms%s, SNI %s", sum.version,
+		 sum.cipher, sum.group[0] ? ", group " : "", sum.group, sum.handshake_ms,
+		 sum.resumed ? " (resumed)" : "", sum.sni[0] ? sum.sni : "not sent");
 	ev.text = (unsigned char *)text;
 	ev.len = strlen(text);
 	ev.tls = &sum;
@@ -927,6 +931,16 @@ take_pending(struct session *s, const struct proto_line *line, struct pending *o
 	return true;
 }
 
+/* Only the exact positive reply to our own STARTTLS starts TLS: SMTP 220,
+ * IMAP tagged OK (the tag was matched by take_pending), POP3 +OK. */
+static bool
+is_go_ahead(const struct session *s, const struct proto_line *line)
+{
+	if (line->reply != PROTO_REPLY_OK || line->finding != NULL)
+		return false;
+	return s->p.target.proto != PROTO_SMTP || line->code == 220;
+}
+
 /* Handles a line that completes a reply or the greeting. Returns true if the
  * rest of the buffered input must not be framed (TLS starts now). */
 static bool
@@ -956,6 +970,8 @@ reply_complete(struct session *s, const struct proto_line *line)
 		s->deadline = 0;
 		return false;
 	}
+	if (line->reply == PROTO_REPLY_CONTINUE)
+		s->continuation = !(s->p.target.proto == PROTO_SMTP && line->code == 354);
 	if (line->reply == PROTO_REPLY_CONTINUE && s->p.target.proto == PROTO_IMAP) {
 		s->state = SS_READY;
 		s->deadline = 0;
@@ -980,7 +996,7 @@ reply_complete(struct session *s, const struct proto_line *line)
 		return false;
 	}
 	if (cmd.starttls) {
-		if (line->reply == PROTO_REPLY_OK) {
+		if (is_go_ahead(s, line)) {
 			s->npend = 0;
 			discard_injected(s);
 			start_tls(s);
@@ -988,9 +1004,12 @@ reply_complete(struct session *s, const struct proto_line *line)
 		}
 		s->starttls_refused = true;
 		finding(s, FINDING_STARTTLS_REFUSED, false,
-			"the server did not give the go-ahead (%s expected): the session stays in "
+			"the server did not give the go-ahead (%s expected)%s: the session stays in "
 			"plaintext",
-			s->pi->go_ahead);
+			s->pi->go_ahead,
+			line->reply == PROTO_REPLY_OK ? "; a positive reply with another code is "
+							"not a go-ahead"
+						      : "");
 		if (s->p.require_tls) {
 			policy_fail(s, "--require-tls: the server refused STARTTLS");
 			return true;

@@ -1,0 +1,202 @@
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "cli.h"
+
+#define ARGV(...) ((char *[]){"startle", __VA_ARGS__, NULL})
+#define ARGC(...) ((int)(sizeof((char *[]){"startle", __VA_ARGS__}) / sizeof(char *)))
+#define PARSE(o, cause, ...) cli_parse(ARGC(__VA_ARGS__), ARGV(__VA_ARGS__), o, cause)
+
+static void
+expect_error(char *cause, const char *needle)
+{
+	assert_non_null(cause);
+	if (strstr(cause, needle) == NULL)
+		fail_msg("\"%s\" does not mention \"%s\"", cause, needle);
+	free(cause);
+}
+
+static void
+test_commands_and_starttls_keep_their_order(void **state)
+{
+	struct cli_options o;
+	char *cause = NULL;
+	(void)state;
+	assert_int_equal(PARSE(&o, &cause, "--batch", "-c", "EHLO me", "--starttls", "-c",
+			       "EHLO me", "--command", "QUIT", "submission://h"),
+			 0);
+	assert_int_equal(o.mode, MODE_BATCH);
+	assert_int_equal(o.nsteps, 4);
+	assert_int_equal(o.ncommands, 3);
+	assert_int_equal(o.steps[0].kind, STEP_LINE);
+	assert_string_equal(o.steps[0].line, "EHLO me");
+	assert_int_equal(o.steps[1].kind, STEP_STARTTLS);
+	assert_string_equal(o.steps[3].line, "QUIT");
+	assert_int_equal(o.target.port, 587);
+	cli_free(&o);
+}
+
+static void
+test_tls_versions_and_timeout_parse(void **state)
+{
+	struct cli_options o;
+	char *cause = NULL;
+	(void)state;
+	assert_int_equal(PARSE(&o, &cause, "-b", "--tls-min", "1.2", "--tls-max", "1.3",
+			       "--timeout", "7", "imaps://h"),
+			 0);
+	assert_int_equal(o.tls_min, 12);
+	assert_int_equal(o.tls_max, 13);
+	assert_int_equal(o.timeout_s, 7);
+	cli_free(&o);
+}
+
+static void
+test_default_timeout_is_thirty_seconds(void **state)
+{
+	struct cli_options o;
+	char *cause = NULL;
+	(void)state;
+	assert_int_equal(PARSE(&o, &cause, "-b", "pop3://h"), 0);
+	assert_int_equal(o.timeout_s, 30);
+	assert_int_equal(o.nsteps, 0);
+	cli_free(&o);
+}
+
+static void
+test_conflicting_tls_versions_are_refused(void **state)
+{
+	struct cli_options o;
+	char *cause = NULL;
+	(void)state;
+	assert_int_equal(PARSE(&o, &cause, "-b", "--tls-min", "1.3", "--tls-max", "1.2", "smtp://h"),
+			 -1);
+	expect_error(cause, "--tls-min");
+	cli_free(&o);
+}
+
+static void
+test_bad_values_name_the_option(void **state)
+{
+	struct cli_options o;
+	char *cause = NULL;
+	(void)state;
+	assert_int_equal(PARSE(&o, &cause, "-b", "--tls-min", "1.1", "smtp://h"), -1);
+	expect_error(cause, "1.1");
+	cli_free(&o);
+	assert_int_equal(PARSE(&o, &cause, "-b", "--timeout", "0", "smtp://h"), -1);
+	expect_error(cause, "--timeout");
+	cli_free(&o);
+	assert_int_equal(PARSE(&o, &cause, "-b", "--proto", "http", "h:1"), -1);
+	expect_error(cause, "http");
+	cli_free(&o);
+}
+
+static void
+test_unknown_option_is_named(void **state)
+{
+	struct cli_options o;
+	char *cause = NULL;
+	(void)state;
+	assert_int_equal(PARSE(&o, &cause, "-b", "--frobnicate", "smtp://h"), -1);
+	expect_error(cause, "--frobnicate");
+	cli_free(&o);
+	assert_int_equal(PARSE(&o, &cause, "-b", "-z", "smtp://h"), -1);
+	expect_error(cause, "-z");
+	cli_free(&o);
+}
+
+static void
+test_missing_value_and_missing_target(void **state)
+{
+	struct cli_options o;
+	char *cause = NULL;
+	(void)state;
+	assert_int_equal(PARSE(&o, &cause, "-b", "smtp://h", "--cafile"), -1);
+	expect_error(cause, "--cafile");
+	cli_free(&o);
+	assert_int_equal(PARSE(&o, &cause, "-b"), -1);
+	expect_error(cause, "no target");
+	cli_free(&o);
+}
+
+static void
+test_two_targets_are_refused(void **state)
+{
+	struct cli_options o;
+	char *cause = NULL;
+	(void)state;
+	assert_int_equal(PARSE(&o, &cause, "-b", "smtp://a", "smtp://b"), -1);
+	expect_error(cause, "smtp://b");
+	cli_free(&o);
+}
+
+static void
+test_json_needs_batch(void **state)
+{
+	struct cli_options o;
+	char *cause = NULL;
+	(void)state;
+	assert_int_equal(PARSE(&o, &cause, "--json", "smtp://h"), -1);
+	expect_error(cause, "--batch");
+	cli_free(&o);
+}
+
+static void
+test_help_fits_one_screen(void **state)
+{
+	const char *h = cli_help();
+	int lines = 0, width = 0, w = 0;
+	(void)state;
+	for (const char *p = h; *p; p++) {
+		if (*p == '\n') {
+			lines++;
+			if (w > width)
+				width = w;
+			w = 0;
+		} else {
+			w++;
+		}
+	}
+	assert_true(lines <= 30);
+	assert_true(width <= 80);
+}
+
+static void
+test_help_and_version_flags(void **state)
+{
+	struct cli_options o;
+	char *cause = NULL;
+	(void)state;
+	assert_int_equal(PARSE(&o, &cause, "-h"), 0);
+	assert_true(o.help);
+	cli_free(&o);
+	assert_int_equal(PARSE(&o, &cause, "--version"), 0);
+	assert_true(o.version);
+	cli_free(&o);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_commands_and_starttls_keep_their_order),
+		cmocka_unit_test(test_tls_versions_and_timeout_parse),
+		cmocka_unit_test(test_default_timeout_is_thirty_seconds),
+		cmocka_unit_test(test_conflicting_tls_versions_are_refused),
+		cmocka_unit_test(test_bad_values_name_the_option),
+		cmocka_unit_test(test_unknown_option_is_named),
+		cmocka_unit_test(test_missing_value_and_missing_target),
+		cmocka_unit_test(test_two_targets_are_refused),
+		cmocka_unit_test(test_json_needs_batch),
+		cmocka_unit_test(test_help_fits_one_screen),
+		cmocka_unit_test(test_help_and_version_flags),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,155 @@
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "escape.h"
+
+static void
+check(const char *in, size_t len, enum escape_mode mode, const char *want)
+{
+	char *got = escape_bytes((const unsigned char *)in, len, mode);
+	assert_non_null(got);
+	assert_string_equal(got, want);
+	free(got);
+}
+
+static void
+test_printable_ascii_passes_through(void **state)
+{
+	(void)state;
+	check("220 mail.test ESMTP", 19, ESCAPE_TEXT, "220 mail.test ESMTP");
+}
+
+static void
+test_escape_sequence_is_shown_not_sent(void **state)
+{
+	(void)state;
+	check("\x1b]52;c;aGk=\x07", 12, ESCAPE_TEXT, "\\x1b]52;c;aGk=\\x07");
+}
+
+static void
+test_cr_lf_tab_nul_are_named(void **state)
+{
+	(void)state;
+	check("a\rb\nc\td\0e", 9, ESCAPE_TEXT, "a\\rb\\nc\\td\\0e");
+}
+
+static void
+test_del_and_backslash(void **state)
+{
+	(void)state;
+	check("x\x7fy\\z", 5, ESCAPE_TEXT, "x\\x7fy\\\\z");
+}
+
+static void
+test_valid_utf8_passes_through(void **state)
+{
+	(void)state;
+	check("gr\xc3\xbc\xc3\x9f \xe2\x82\xac \xf0\x9f\x94\x92", 15, ESCAPE_TEXT,
+	      "gr\xc3\xbc\xc3\x9f \xe2\x82\xac \xf0\x9f\x94\x92");
+}
+
+static void
+test_invalid_utf8_bytes_become_hex(void **state)
+{
+	(void)state;
+	check("a\xff\xc3(", 4, ESCAPE_TEXT, "a\\xff\\xc3(");
+}
+
+static void
+test_overlong_and_surrogate_are_invalid(void **state)
+{
+	(void)state;
+	check("\xc0\xaf", 2, ESCAPE_TEXT, "\\xc0\\xaf");
+	check("\xed\xa0\x80", 3, ESCAPE_TEXT, "\\xed\\xa0\\x80");
+}
+
+static void
+test_truncated_utf8_at_end_is_hex(void **state)
+{
+	(void)state;
+	check("ok\xe2\x82", 4, ESCAPE_TEXT, "ok\\xe2\\x82");
+}
+
+static void
+test_bidi_override_and_zero_width_are_visible(void **state)
+{
+	(void)state;
+	check("a\xe2\x80\xae" "b\xe2\x80\x8b" "c", 9, ESCAPE_TEXT, "a\\u202eb\\u200bc");
+}
+
+static void
+test_c1_control_is_visible(void **state)
+{
+	(void)state;
+	check("\xc2\x9b" "31m", 5, ESCAPE_TEXT, "\\u009b31m");
+}
+
+static void
+test_json_escapes_quotes_and_controls(void **state)
+{
+	(void)state;
+	check("say \"hi\"\r\n\x01\\", 12, ESCAPE_JSON, "say \\\"hi\\\"\\r\\n\\u0001\\\\");
+}
+
+static void
+test_json_invalid_byte_is_u00xx(void **state)
+{
+	(void)state;
+	check("\xff", 1, ESCAPE_JSON, "\\u00ff");
+}
+
+static void
+test_escape_needed_flags_controls_not_tab(void **state)
+{
+	(void)state;
+	assert_false(escape_needed((const unsigned char *)"a\tb", 3));
+	assert_true(escape_needed((const unsigned char *)"a\x1b[2J", 5));
+	assert_true(escape_needed((const unsigned char *)"a\0b", 3));
+	assert_true(escape_needed((const unsigned char *)"\xff", 1));
+	assert_true(escape_needed((const unsigned char *)"\xe2\x80\xae", 3));
+	assert_false(escape_needed((const unsigned char *)"gr\xc3\xbc\xc3\x9f", 6));
+}
+
+static void
+test_append_grows_buffer(void **state)
+{
+	char *buf = NULL;
+	size_t used = 0, cap = 0;
+	(void)state;
+	for (int i = 0; i < 1000; i++)
+		assert_int_equal(escape_append(&buf, &used, &cap, (const unsigned char *)"\x1b", 1,
+					       ESCAPE_TEXT),
+				 0);
+	assert_int_equal(used, 4000);
+	assert_int_equal(strlen(buf), 4000);
+	assert_memory_equal(buf, "\\x1b\\x1b", 8);
+	free(buf);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_printable_ascii_passes_through),
+		cmocka_unit_test(test_escape_sequence_is_shown_not_sent),
+		cmocka_unit_test(test_cr_lf_tab_nul_are_named),
+		cmocka_unit_test(test_del_and_backslash),
+		cmocka_unit_test(test_valid_utf8_passes_through),
+		cmocka_unit_test(test_invalid_utf8_bytes_become_hex),
+		cmocka_unit_test(test_overlong_and_surrogate_are_invalid),
+		cmocka_unit_test(test_truncated_utf8_at_end_is_hex),
+		cmocka_unit_test(test_bidi_override_and_zero_width_are_visible),
+		cmocka_unit_test(test_c1_control_is_visible),
+		cmocka_unit_test(test_json_escapes_quotes_and_controls),
+		cmocka_unit_test(test_json_invalid_byte_is_u00xx),
+		cmocka_unit_test(test_escape_needed_flags_controls_not_tab),
+		cmocka_unit_test(test_append_grows_buffer),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

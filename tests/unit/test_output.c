@@ -1,0 +1,225 @@
+/* The text and JSON Lines forms of transcript events. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "output.h"
+
+static char *
+render(const struct event *ev, bool json, bool explain)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	struct output_options o = {.explain = explain};
+
+	assert_non_null(f);
+	if (json)
+		output_json(f, ev);
+	else
+		output_text(f, ev, &o);
+	fclose(f);
+	return buf;
+}
+
+static struct event
+line_event(enum phase phase, enum dir dir, const char *text, size_t len)
+{
+	struct event ev = {.seq = 3, .t = 0.25, .phase = phase, .dir = dir, .kind = EV_LINE};
+	ev.text = (unsigned char *)text;
+	ev.len = len;
+	return ev;
+}
+
+static void
+test_markers_show_direction_and_phase(void **state)
+{
+	struct event ev;
+	(void)state;
+	ev = line_event(PHASE_PLAIN, DIR_CLIENT, "EHLO me", 7);
+	assert_string_equal(output_marker(&ev), "->");
+	ev = line_event(PHASE_PLAIN, DIR_SERVER, "250 ok", 6);
+	assert_string_equal(output_marker(&ev), "<-");
+	ev = line_event(PHASE_TLS, DIR_CLIENT, "EHLO me", 7);
+	assert_string_equal(output_marker(&ev), "~>");
+	ev = line_event(PHASE_TLS, DIR_SERVER, "250 ok", 6);
+	assert_string_equal(output_marker(&ev), "<~");
+	ev.kind = EV_FINDING;
+	assert_string_equal(output_marker(&ev), "!!");
+	ev.kind = EV_ERROR;
+	assert_string_equal(output_marker(&ev), "**");
+	ev.kind = EV_PHASE;
+	assert_string_equal(output_marker(&ev), "==");
+}
+
+static void
+test_text_line_is_escaped_with_explanation_below(void **state)
+{
+	struct event ev = line_event(PHASE_PLAIN, DIR_SERVER, "220 \x1b[31mhi\r", 12);
+	char *out;
+	(void)state;
+	ev.explain = "greeting: the server is ready (RFC 5321 §4.2)";
+	out = render(&ev, false, true);
+	assert_string_equal(out, "<- 220 \\x1b[31mhi\\r\n   # greeting: the server is ready (RFC 5321 §4.2)\n");
+	free(out);
+	out = render(&ev, false, false);
+	assert_string_equal(out, "<- 220 \\x1b[31mhi\\r\n");
+	free(out);
+}
+
+static void
+test_text_finding_carries_its_id(void **state)
+{
+	struct event ev = line_event(PHASE_PLAIN, DIR_LOCAL, "no STARTTLS", 11);
+	char *out;
+	(void)state;
+	ev.kind = EV_FINDING;
+	ev.finding = FINDING_STARTTLS_NOT_OFFERED;
+	out = render(&ev, false, false);
+	assert_string_equal(out, "!! [starttls-not-offered] no STARTTLS\n");
+	free(out);
+}
+
+static void
+test_json_line_has_the_contract_fields(void **state)
+{
+	struct event ev = line_event(PHASE_PLAIN, DIR_SERVER, "220 mail.test \"x\"", 17);
+	char *out;
+	(void)state;
+	ev.explain = "greeting";
+	out = render(&ev, true, false);
+	assert_string_equal(out, "{\"seq\":3,\"t\":0.2500,\"phase\":\"plain\",\"dir\":\"server\","
+				 "\"kind\":\"line\",\"text\":\"220 mail.test \\\"x\\\"\","
+				 "\"explain\":\"greeting\"}\n");
+	free(out);
+}
+
+static void
+test_json_keeps_non_utf8_bytes_as_u00xx(void **state)
+{
+	struct event ev = line_event(PHASE_TLS, DIR_SERVER, "a\xff\0b", 4);
+	char *out;
+	(void)state;
+	out = render(&ev, true, false);
+	assert_non_null(strstr(out, "\"text\":\"a\\u00ff\\u0000b\""));
+	free(out);
+}
+
+static void
+test_json_finding_has_id_and_severity(void **state)
+{
+	struct event ev = line_event(PHASE_PLAIN, DIR_LOCAL, "x", 1);
+	char *out;
+	(void)state;
+	ev.kind = EV_FINDING;
+	ev.finding = FINDING_STARTTLS_INJECTION;
+	ev.severity = SEV_DANGER;
+	out = render(&ev, true, false);
+	assert_non_null(strstr(out, "\"kind\":\"finding\""));
+	assert_non_null(strstr(out, "\"id\":\"starttls-injection\",\"severity\":\"danger\""));
+	free(out);
+}
+
+static void
+test_json_tls_summary_and_verdict(void **state)
+{
+	struct tls_summary sum = {.version = "TLSv1.3", .cipher = "TLS_AES_256_GCM_SHA384",
+				  .group = "X25519", .handshake_ms = 3.5};
+	struct cert_verdict v = {.verified = false, .verify_error = "unable to get local issuer",
+				 .name_match = true, .name_checked = "mail.test"};
+	struct event ev = line_event(PHASE_TLS, DIR_LOCAL, "s", 1);
+	char *out;
+	(void)state;
+	ev.kind = EV_TLS;
+	ev.tls = &sum;
+	out = render(&ev, true, false);
+	assert_non_null(strstr(out, "\"version\":\"TLSv1.3\",\"cipher\":\"TLS_AES_256_GCM_SHA384\","
+				    "\"group\":\"X25519\",\"handshake_ms\":3.500,\"resumed\":false"));
+	free(out);
+	ev.tls = NULL;
+	ev.verdict = &v;
+	out = render(&ev, true, false);
+	assert_non_null(strstr(out, "\"verified\":false,\"verify_error\":\"unable to get local "
+				    "issuer\",\"name_match\":true"));
+	free(out);
+	v.verified = true;
+	out = render(&ev, true, false);
+	assert_non_null(strstr(out, "\"verified\":true,\"verify_error\":null"));
+	free(out);
+}
+
+static void
+test_json_cert_fields(void **state)
+{
+	struct cert_info c = {.depth = 0, .subject = "CN=mail.test", .issuer = "CN=Test CA",
+			      .serial = "01", .not_before = 0, .not_after = 86400,
+			      .key = "EC P-256", .sig = "ecdsa-with-SHA256", .sha256 = "ab",
+			      .spki_sha256 = "cd"};
+	struct event ev = line_event(PHASE_TLS, DIR_SERVER, "c", 1);
+	char *out;
+	(void)state;
+	c.san[0] = "DNS:mail.test";
+	c.san[1] = "IP:127.0.0.1";
+	c.nsan = 2;
+	ev.kind = EV_CERT;
+	ev.cert = &c;
+	out = render(&ev, true, false);
+	assert_non_null(strstr(out, "\"depth\":0,\"subject\":\"CN=mail.test\",\"issuer\":\"CN=Test CA\""));
+	assert_non_null(strstr(out, "\"not_before\":\"1970-01-01T00:00:00Z\",\"not_after\":\"1970-01-02T00:00:00Z\""));
+	assert_non_null(strstr(out, "\"san\":[\"DNS:mail.test\",\"IP:127.0.0.1\"]"));
+	assert_non_null(strstr(out, "\"key\":\"EC P-256\",\"sig\":\"ecdsa-with-SHA256\",\"sha256\":\"ab\",\"spki_sha256\":\"cd\""));
+	free(out);
+}
+
+static void
+listener(void *arg, const struct transcript *t, const struct event *ev)
+{
+	int *count = arg;
+	(void)t;
+	assert_int_equal(ev->seq, (unsigned long)*count + 1);
+	(*count)++;
+}
+
+static void
+test_transcript_numbers_copies_and_notifies(void **state)
+{
+	struct transcript *t = transcript_new();
+	char text[] = "250 ok";
+	struct event ev = line_event(PHASE_PLAIN, DIR_SERVER, text, 6);
+	int count = 0;
+	(void)state;
+	assert_int_equal(transcript_listen(t, listener, &count), 0);
+	transcript_append(t, &ev);
+	text[0] = 'X';
+	transcript_append(t, &ev);
+	assert_int_equal(count, 2);
+	assert_int_equal(transcript_count(t), 2);
+	assert_memory_equal(transcript_get(t, 0)->text, "250 ok", 6);
+	assert_memory_equal(transcript_get(t, 1)->text, "X50 ok", 6);
+	assert_int_equal(transcript_get(t, 1)->seq, 2);
+	assert_null(transcript_get(t, 2));
+	transcript_free(t);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_markers_show_direction_and_phase),
+		cmocka_unit_test(test_text_line_is_escaped_with_explanation_below),
+		cmocka_unit_test(test_text_finding_carries_its_id),
+		cmocka_unit_test(test_json_line_has_the_contract_fields),
+		cmocka_unit_test(test_json_keeps_non_utf8_bytes_as_u00xx),
+		cmocka_unit_test(test_json_finding_has_id_and_severity),
+		cmocka_unit_test(test_json_tls_summary_and_verdict),
+		cmocka_unit_test(test_json_cert_fields),
+		cmocka_unit_test(test_transcript_numbers_copies_and_notifies),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
