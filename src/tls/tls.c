@@ -562,6 +562,11 @@ struct tls_conn *tls_new(int fd, const struct tls_config *cfg, const struct tls_
 		tls_set_cause(cause, tls_sprintf("the TLS library could not create a session"));
 		goto fail;
 	}
+	/* Prefer X25519 (the common first choice of servers, and the cheapest key
+	 * share), then the NIST curves. */
+	int groups[] = {WOLFSSL_ECC_X25519, WOLFSSL_ECC_SECP256R1, WOLFSSL_ECC_SECP384R1,
+			WOLFSSL_ECC_SECP521R1};
+	(void)wolfSSL_set_groups(tc->ssl, groups, (int)(sizeof groups / sizeof groups[0]));
 	wolfSSL_SetCertCbCtx(tc->ssl, tc);
 	wolfSSL_SSLSetIORecv(tc->ssl, tls_io_recv);
 	wolfSSL_SSLSetIOSend(tc->ssl, tls_io_send);
