@@ -7,6 +7,7 @@
 #ifndef STARTLE_CONN_H
 #define STARTLE_CONN_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -20,6 +21,29 @@ struct conn_result {
 /* Ignores SIGPIPE for the process (wolfSSL's default IO does not use
  * MSG_NOSIGNAL). Call once at start. */
 void conn_ignore_sigpipe(void);
+
+/* A connect in progress: resolution is done, attempts run over the
+ * addresses in turn without blocking. */
+struct conn_attempt;
+
+/* Resolves host (this blocks for name lookups) and starts a non-blocking
+ * connect to the first address. Returns the attempt, or NULL with *cause. */
+struct conn_attempt *conn_begin(const char *host, unsigned port, char **cause);
+
+/* The socket of the current attempt: poll it for POLLOUT. */
+int conn_attempt_fd(const struct conn_attempt *a);
+
+/* Advances after POLLOUT (timed_out false) or when the attempt's deadline
+ * passed (timed_out true): 1 connected (fills *res; the fd now belongs to the
+ * caller), 0 still trying (a new fd may be current), -1 every address failed
+ * (*cause names each). */
+int conn_continue(struct conn_attempt *a, bool timed_out, struct conn_result *res,
+		  char **cause);
+
+/* When the current attempt started (util_now_ms clock), for its deadline. */
+double conn_attempt_started(const struct conn_attempt *a);
+
+void conn_attempt_free(struct conn_attempt *a);
 
 /* Resolves host and connects to each address in turn until one answers, each
  * attempt bounded by timeout_ms. Returns 0 and fills *res, or -1 with *cause

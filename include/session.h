@@ -24,6 +24,7 @@
 
 #define SESSION_STATES(X)                                                                \
 	X(IDLE, "not connected")                                                         \
+	X(CONNECTING, "connecting")                                                      \
 	X(GREETING, "waiting for the greeting")                                          \
 	X(READY, "ready")                                                                \
 	X(WAITING, "waiting for a reply")                                                \
@@ -62,9 +63,21 @@ struct session;
 struct session *session_new(const struct session_params *p, struct transcript *t);
 void session_free(struct session *s);
 
-/* Connects (blocking up to the timeout) and, for implicit TLS, begins the
- * handshake. Returns 0, or -1 after recording the error in the transcript. */
+/* Resolves the host (blocking for a name lookup) and starts connecting
+ * without blocking; the connection completes through session_io. For
+ * implicit TLS the handshake follows. Returns 0, or -1 after recording the
+ * error in the transcript. */
 int session_open(struct session *s);
+
+/* Drops the queued lines and actions; returns how many were dropped. */
+size_t session_cancel_queue(struct session *s);
+
+/* Queued lines and actions not yet sent. */
+size_t session_queued(const struct session *s);
+
+/* When the current phase began waiting (util_now_ms clock), or 0 when the
+ * session is not waiting for anything: for spinners. */
+double session_busy_since(const struct session *s);
 
 /* Queues a line typed by the user (without CRLF). IMAP command lines get a
  * tag. Returns 0, or -1 with *cause if the line cannot be queued (e.g. a

@@ -59,6 +59,7 @@ struct session {
 	enum session_failure failure;
 	int fd;
 	struct tls_conn *tls;
+	struct conn_attempt *attempt;
 	bool tls_want_write;
 	char servername[256];
 	bool servername_is_ip;
@@ -212,6 +213,7 @@ session_free(struct session *s)
 		return;
 	if (s->tls != NULL)
 		tls_free(s->tls);
+	conn_attempt_free(s->attempt);
 	if (s->fd >= 0)
 		close(s->fd);
 	framer_free(s->fr);
@@ -229,6 +231,8 @@ session_close(struct session *s, const char *why)
 {
 	if (s->state == SS_CLOSED)
 		return;
+	conn_attempt_free(s->attempt);
+	s->attempt = NULL;
 	if (s->tls != NULL) {
 		tls_free(s->tls);
 		s->tls = NULL;
@@ -1090,24 +1094,18 @@ read_input(struct session *s)
 
 /* Public interface */
 
-int
-session_open(struct session *s)
+/* The connection is up: record it and wait for the greeting (or the handshake). */
+static void
+connected(struct session *s, const struct conn_result *res)
 {
-	struct conn_result res;
-	char *cause = NULL;
 	char text[800], where[300];
 
+	conn_attempt_free(s->attempt);
+	s->attempt = NULL;
+	s->fd = res->fd;
 	target_format(&s->p.target, where, sizeof where);
-	if (conn_open(s->p.target.host, s->p.target.port, s->p.timeout_ms, &res, &cause) != 0) {
-		s->state = SS_CLOSED;
-		s->failure = FAIL_NETWORK;
-		emit(s, DIR_LOCAL, EV_ERROR, cause, strlen(cause), NULL);
-		free(cause);
-		return -1;
-	}
-	s->fd = res.fd;
 	snprintf(text, sizeof text, "connected to %s (%s port %u) in %.1f ms, %s TLS", where,
-		 res.address, res.port, res.connect_ms, tls_mode_name(s->p.target.mode));
+		 res->address, res->port, res->connect_ms, tls_mode_name(s->p.target.mode));
 	emit(s, DIR_LOCAL, EV_CONNECT, text, strlen(text),
 	     s->p.target.mode == TLS_MODE_IMPLICIT
 		     ? "implicit TLS: the handshake comes first, nothing travels in plaintext "
@@ -1117,18 +1115,86 @@ session_open(struct session *s)
 	set_deadline(s, "the greeting");
 	if (s->p.target.mode == TLS_MODE_IMPLICIT)
 		start_tls(s);
-	return s->state == SS_CLOSED ? -1 : 0;
+}
+
+static void
+connect_step(struct session *s, bool timed_out)
+{
+	struct conn_result res;
+	char *cause = NULL;
+	int rc = conn_continue(s->attempt, timed_out, &res, &cause);
+
+	if (rc == 1) {
+		connected(s, &res);
+	} else if (rc == 0) {
+		s->deadline = conn_attempt_started(s->attempt) + s->p.timeout_ms;
+	} else {
+		conn_attempt_free(s->attempt);
+		s->attempt = NULL;
+		fail(s, FAIL_NETWORK, "%s", cause);
+		free(cause);
+	}
+}
+
+int
+session_open(struct session *s)
+{
+	char *cause = NULL;
+
+	s->attempt = conn_begin(s->p.target.host, s->p.target.port, &cause);
+	if (s->attempt == NULL) {
+		s->state = SS_CLOSED;
+		s->failure = FAIL_NETWORK;
+		emit(s, DIR_LOCAL, EV_ERROR, cause, strlen(cause), NULL);
+		free(cause);
+		return -1;
+	}
+	s->state = SS_CONNECTING;
+	set_deadline(s, "the connection");
+	s->deadline = conn_attempt_started(s->attempt) + s->p.timeout_ms;
+	return 0;
+}
+
+size_t
+session_cancel_queue(struct session *s)
+{
+	size_t n = s->qlen - s->qhead;
+
+	for (size_t i = s->qhead; i < s->qlen; i++)
+		free(s->queue[i].line);
+	s->qhead = s->qlen = 0;
+	s->dance = DANCE_CAPA;
+	return n;
+}
+
+size_t
+session_queued(const struct session *s)
+{
+	return s->qlen - s->qhead;
+}
+
+double
+session_busy_since(const struct session *s)
+{
+	if (s->state == SS_CONNECTING || s->state == SS_GREETING || s->state == SS_WAITING ||
+	    s->state == SS_HANDSHAKE)
+		return s->deadline > 0 ? s->deadline - s->p.timeout_ms : 0;
+	return 0;
 }
 
 int
 session_fd(const struct session *s)
 {
+	if (s->state == SS_CONNECTING && s->attempt != NULL)
+		return conn_attempt_fd(s->attempt);
 	return s->fd;
 }
 
 short
 session_poll_events(const struct session *s)
 {
+	if (s->state == SS_CONNECTING)
+		return POLLOUT;
 	if (s->fd < 0)
 		return 0;
 	if (s->state == SS_HANDSHAKE && s->tls_want_write)
@@ -1148,6 +1214,10 @@ session_timeout_ms(const struct session *s)
 void
 session_io(struct session *s, short revents)
 {
+	if (s->state == SS_CONNECTING) {
+		connect_step(s, false);
+		return;
+	}
 	if (s->state == SS_CLOSED || s->fd < 0)
 		return;
 	if (s->state == SS_HANDSHAKE) {
@@ -1163,6 +1233,10 @@ session_timeout(struct session *s)
 {
 	if (s->deadline <= 0 || util_now_ms() < s->deadline || s->state == SS_CLOSED)
 		return;
+	if (s->state == SS_CONNECTING) {
+		connect_step(s, true);
+		return;
+	}
 	if (s->quit_sent && s->npend == 0) {
 		session_close(s, "closed the connection after the reply to the quit command");
 		return;
@@ -1183,8 +1257,8 @@ session_idle(const struct session *s)
 void
 session_run(struct session *s)
 {
-	while (!session_idle(s) && s->fd >= 0) {
-		struct pollfd p = {.fd = s->fd, .events = session_poll_events(s)};
+	while (!session_idle(s) && session_fd(s) >= 0) {
+		struct pollfd p = {.fd = session_fd(s), .events = session_poll_events(s)};
 		int n = poll(&p, 1, session_timeout_ms(s));
 		if (n < 0 && errno == EINTR)
 			continue;

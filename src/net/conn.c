@@ -40,105 +40,190 @@ numeric_address(const struct sockaddr *sa, socklen_t len, char *buf, size_t size
 		snprintf(buf, size, "?");
 }
 
-/* One non-blocking connect attempt bounded by timeout_ms. Returns the fd, or
- * -1 with *err holding the errno (ETIMEDOUT on the deadline). */
-static int
-connect_one(const struct addrinfo *ai, int timeout_ms, int *err)
+struct conn_attempt {
+	struct addrinfo *list, *cur;
+	char host[256];
+	unsigned port;
+	int fd;
+	double t0;
+	char tried[512];
+	size_t used;
+	int last_err;
+};
+
+/* Notes the failure of the current address and closes its socket. */
+static void
+attempt_failed(struct conn_attempt *a, int err)
 {
-	int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
-			ai->ai_protocol);
-	if (fd < 0) {
-		*err = errno;
-		return -1;
-	}
-	if (connect(fd, ai->ai_addr, ai->ai_addrlen) != 0) {
-		if (errno != EINPROGRESS) {
-			*err = errno;
-			close(fd);
-			return -1;
-		}
-		struct pollfd p = {.fd = fd, .events = POLLOUT};
-		double deadline = util_now_ms() + timeout_ms;
-		for (;;) {
-			int left = (int)(deadline - util_now_ms());
-			if (left < 0)
-				left = 0;
-			int n = poll(&p, 1, left);
-			if (n < 0 && errno == EINTR)
-				continue;
-			if (n <= 0) {
-				*err = n == 0 ? ETIMEDOUT : errno;
-				close(fd);
-				return -1;
-			}
-			break;
-		}
-		int soerr = 0;
-		socklen_t sl = sizeof soerr;
-		if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &sl) != 0)
-			soerr = errno;
-		if (soerr != 0) {
-			*err = soerr;
-			close(fd);
-			return -1;
-		}
-	}
-	int one = 1;
-	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-	return fd;
+	char addr[64];
+
+	numeric_address(a->cur->ai_addr, a->cur->ai_addrlen, addr, sizeof addr);
+	if (a->used < sizeof a->tried)
+		a->used += (size_t)snprintf(a->tried + a->used, sizeof a->tried - a->used,
+					    "%s%s port %u: %s", a->used ? "; " : "", addr, a->port,
+					    err == ETIMEDOUT ? "no answer in time" : strerror(err));
+	a->last_err = err;
+	if (a->fd >= 0)
+		close(a->fd);
+	a->fd = -1;
 }
 
-int
-conn_open(const char *host, unsigned port, int timeout_ms, struct conn_result *res,
-	  char **cause)
+/* Starts connecting to the current address and the ones after it until one
+ * is in progress or connected at once. Returns 1 connected, 0 in progress,
+ * -1 no address left. */
+static int
+attempt_start(struct conn_attempt *a)
 {
-	struct addrinfo hints, *list = NULL;
+	for (; a->cur != NULL; a->cur = a->cur->ai_next) {
+		const struct addrinfo *ai = a->cur;
+		a->t0 = util_now_ms();
+		a->fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
+			       ai->ai_protocol);
+		if (a->fd < 0) {
+			attempt_failed(a, errno);
+			continue;
+		}
+		if (connect(a->fd, ai->ai_addr, ai->ai_addrlen) == 0)
+			return 1;
+		if (errno == EINPROGRESS)
+			return 0;
+		attempt_failed(a, errno);
+	}
+	return -1;
+}
+
+static char *
+attempt_cause(const struct conn_attempt *a)
+{
+	return str_printf("cannot connect to %s (%s)%s", a->host, a->tried,
+			  a->last_err == ECONNREFUSED ? ": is a server listening on that port?"
+			  : a->last_err == ETIMEDOUT  ? ": raise --timeout or check the network"
+						      : "");
+}
+
+static void
+attempt_result(struct conn_attempt *a, struct conn_result *res)
+{
+	int one = 1;
+
+	setsockopt(a->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+	res->fd = a->fd;
+	numeric_address(a->cur->ai_addr, a->cur->ai_addrlen, res->address, sizeof res->address);
+	res->port = a->port;
+	res->connect_ms = util_now_ms() - a->t0;
+	a->fd = -1;
+}
+
+struct conn_attempt *
+conn_begin(const char *host, unsigned port, char **cause)
+{
+	struct addrinfo hints;
+	struct conn_attempt *a;
 	char portbuf[8];
 	int rc;
 
 	memset(&hints, 0, sizeof hints);
 	hints.ai_family = AF_UNSPEC;
 	hints.ai_socktype = SOCK_STREAM;
-	hints.ai_flags = AI_ADDRCONFIG;
-	if (conn_is_ip_literal(host))
-		hints.ai_flags = AI_NUMERICHOST;
+	hints.ai_flags = conn_is_ip_literal(host) ? AI_NUMERICHOST : AI_ADDRCONFIG;
 	snprintf(portbuf, sizeof portbuf, "%u", port);
-	rc = getaddrinfo(host, portbuf, &hints, &list);
+	a = xcalloc(1, sizeof *a);
+	a->fd = -1;
+	a->port = port;
+	snprintf(a->host, sizeof a->host, "%s", host);
+	rc = getaddrinfo(host, portbuf, &hints, &a->list);
 	if (rc != 0) {
 		*cause = str_printf("cannot resolve %s: %s; check the host name", host,
 				    rc == EAI_SYSTEM ? strerror(errno) : gai_strerror(rc));
+		free(a);
+		return NULL;
+	}
+	a->cur = a->list;
+	if (attempt_start(a) < 0) {
+		*cause = attempt_cause(a);
+		conn_attempt_free(a);
+		return NULL;
+	}
+	return a;
+}
+
+int
+conn_attempt_fd(const struct conn_attempt *a)
+{
+	return a->fd;
+}
+
+int
+conn_continue(struct conn_attempt *a, bool timed_out, struct conn_result *res, char **cause)
+{
+	int err = 0;
+	socklen_t sl = sizeof err;
+
+	if (a->fd < 0 || a->cur == NULL) {
+		*cause = attempt_cause(a);
 		return -1;
 	}
-	char tried[256] = "";
-	size_t used = 0;
-	int last_err = 0;
-	for (const struct addrinfo *ai = list; ai != NULL; ai = ai->ai_next) {
-		char addr[64];
-		int err = 0;
-		double t0 = util_now_ms();
-		numeric_address(ai->ai_addr, ai->ai_addrlen, addr, sizeof addr);
-		int fd = connect_one(ai, timeout_ms, &err);
-		if (fd >= 0) {
-			res->fd = fd;
-			snprintf(res->address, sizeof res->address, "%s", addr);
-			res->port = port;
-			res->connect_ms = util_now_ms() - t0;
-			freeaddrinfo(list);
-			return 0;
-		}
-		last_err = err;
-		if (used < sizeof tried)
-			used += (size_t)snprintf(tried + used, sizeof tried - used, "%s%s port %u: %s",
-						 used ? "; " : "", addr, port,
-						 err == ETIMEDOUT ? "no answer in time"
-								  : strerror(err));
+	if (timed_out)
+		err = ETIMEDOUT;
+	else if (getsockopt(a->fd, SOL_SOCKET, SO_ERROR, &err, &sl) != 0)
+		err = errno;
+	if (err == 0) {
+		attempt_result(a, res);
+		return 1;
 	}
-	freeaddrinfo(list);
-	*cause = str_printf("cannot connect to %s (%s)%s", host, tried,
-			    last_err == ECONNREFUSED ? ": is a server listening on that port?"
-			    : last_err == ETIMEDOUT ? ": raise --timeout or check the network"
-						     : "");
-	return -1;
+	attempt_failed(a, err);
+	a->cur = a->cur->ai_next;
+	switch (attempt_start(a)) {
+	case 1:
+		attempt_result(a, res);
+		return 1;
+	case 0:
+		return 0;
+	default:
+		*cause = attempt_cause(a);
+		return -1;
+	}
+}
+
+double
+conn_attempt_started(const struct conn_attempt *a)
+{
+	return a->t0;
+}
+
+void
+conn_attempt_free(struct conn_attempt *a)
+{
+	if (a == NULL)
+		return;
+	if (a->fd >= 0)
+		close(a->fd);
+	if (a->list != NULL)
+		freeaddrinfo(a->list);
+	free(a);
+}
+
+int
+conn_open(const char *host, unsigned port, int timeout_ms, struct conn_result *res,
+	  char **cause)
+{
+	struct conn_attempt *a = conn_begin(host, port, cause);
+	int rc;
+
+	if (a == NULL)
+		return -1;
+	for (;;) {
+		struct pollfd p = {.fd = a->fd, .events = POLLOUT};
+		int left = (int)(a->t0 + timeout_ms - util_now_ms());
+		int n = poll(&p, 1, left < 0 ? 0 : left);
+		if (n < 0 && errno == EINTR)
+			continue;
+		rc = conn_continue(a, n == 0, res, cause);
+		if (rc != 0)
+			break;
+	}
+	conn_attempt_free(a);
+	return rc == 1 ? 0 : -1;
 }
 
 int
