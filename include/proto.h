@@ -78,6 +78,9 @@ struct proto_info {
 
 const struct proto_info *proto_info(enum proto_id id);
 
+/* The command words of a protocol (NULL-terminated), for completion. */
+const char *const *proto_commands(enum proto_id id);
+
 /* Looks a protocol up by name ("smtp", "imap", "pop3"); -1 if unknown. */
 int proto_from_name(const char *name);
 

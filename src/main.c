@@ -6,6 +6,7 @@
 #include "cli.h"
 #include "conn.h"
 #include "tls.h"
+#include "ui.h"
 
 int
 main(int argc, char **argv)
@@ -31,9 +32,9 @@ main(int argc, char **argv)
 		cli_free(&o);
 		return EXIT_OK;
 	}
-	if (o.mode != MODE_BATCH) {
-		fprintf(stderr, "startle: this build has no interactive explorer yet; run with "
-				"--batch (see startle --help)\n%s\n",
+	if (o.mode != MODE_BATCH && o.mode != MODE_TUI) {
+		fprintf(stderr, "startle: --demo, --compare and --replay are not in this build yet; "
+				"connect to a server instead\n%s\n",
 			cli_usage());
 		cli_free(&o);
 		return EXIT_USAGE;
@@ -45,7 +46,7 @@ main(int argc, char **argv)
 		cli_free(&o);
 		return EXIT_TLS;
 	}
-	rc = batch_run(&o);
+	rc = o.mode == MODE_BATCH ? batch_run(&o) : ui_run(&o);
 	cli_free(&o);
 	return rc;
 }

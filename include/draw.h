@@ -1,0 +1,26 @@
+/*
+ * draw: puts styled lines on a curses window, clipped to a width in columns,
+ * the rest of the row filled. The only place the TUI writes text; every
+ * string it draws is already escaped (styled.h).
+ */
+#ifndef STARTLE_DRAW_H
+#define STARTLE_DRAW_H
+
+#include <stdbool.h>
+
+#include <curses.h>
+
+#include "styled.h"
+#include "theme.h"
+
+/* Draws l at (y, x) over width columns; with highlight every span takes the
+ * TE_SELECTED look. */
+void draw_sline(WINDOW *w, int y, int x, int width, const struct sline *l, bool highlight);
+
+/* Draws plain text (startle's own words) in element e, padding to width. */
+void draw_text(WINDOW *w, int y, int x, int width, enum theme_element e, const char *text);
+
+/* Fills a rectangle with spaces in element e. */
+void draw_clear(WINDOW *w, int y, int x, int h, int width, enum theme_element e);
+
+#endif

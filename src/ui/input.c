@@ -1,0 +1,228 @@
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <readline/history.h>
+#include <readline/readline.h>
+
+#include "input.h"
+#include "util.h"
+
+#define QUEUE_SIZE 4096
+
+static struct {
+	struct input_hooks hooks;
+	unsigned char queue[QUEUE_SIZE];
+	size_t head, tail;
+	bool installed;
+	bool dirty;
+	char *history_path;
+	char prompt[128];
+	FILE *devnull;
+} in;
+
+static int
+queue_getc(FILE *f)
+{
+	(void)f;
+	if (in.head == in.tail)
+		return EOF;
+	return in.queue[in.head++ % QUEUE_SIZE];
+}
+
+static int
+queue_available(void)
+{
+	return in.head != in.tail;
+}
+
+static void
+redisplay(void)
+{
+	in.dirty = true;
+}
+
+static void
+on_line(char *line)
+{
+	in.dirty = true;
+	in.hooks.line(in.hooks.arg, line);
+}
+
+static char *
+no_generator(const char *text, int state)
+{
+	(void)text;
+	(void)state;
+	return NULL;
+}
+
+static char **
+complete(const char *text, int start, int end)
+{
+	rl_attempted_completion_over = 1;
+	if (in.hooks.complete == NULL)
+		return NULL;
+	return in.hooks.complete(in.hooks.arg, rl_line_buffer, text, start, end);
+}
+
+static void
+display_matches(char **matches, int n, int max_len)
+{
+	(void)max_len;
+	if (in.hooks.show_matches != NULL)
+		in.hooks.show_matches(in.hooks.arg, matches + 1, n);
+	in.dirty = true;
+}
+
+void
+input_init(const struct input_hooks *hooks, const char *history_path)
+{
+	in.hooks = *hooks;
+	/* readline must leave signals, the window size and the terminal to us. */
+	rl_catch_signals = 0;
+	rl_catch_sigwinch = 0;
+	rl_change_environment = 0;
+	rl_prep_term_function = NULL;
+	rl_deprep_term_function = NULL;
+	rl_getc_function = queue_getc;
+	rl_input_available_hook = queue_available;
+	rl_redisplay_function = redisplay;
+	in.devnull = fopen("/dev/null", "w");
+	rl_outstream = in.devnull;
+	rl_readline_name = "startle";
+	rl_attempted_completion_function = complete;
+	rl_completion_entry_function = no_generator;
+	rl_completion_display_matches_hook = display_matches;
+	rl_variable_bind("enable-bracketed-paste", "off");
+	rl_variable_bind("bell-style", "none");
+	using_history();
+	if (history_path != NULL) {
+		in.history_path = xstrdup(history_path);
+		read_history(in.history_path);
+	}
+	snprintf(in.prompt, sizeof in.prompt, "> ");
+	rl_callback_handler_install(in.prompt, on_line);
+	in.installed = true;
+}
+
+void
+input_finish(void)
+{
+	if (!in.installed)
+		return;
+	in.installed = false;
+	rl_callback_handler_remove();
+	if (in.history_path != NULL) {
+		if (write_history(in.history_path) == 0)
+			history_truncate_file(in.history_path, 1000);
+		free(in.history_path);
+		in.history_path = NULL;
+	}
+	if (in.devnull != NULL) {
+		fclose(in.devnull);
+		in.devnull = NULL;
+	}
+}
+
+void
+input_set_prompt(const char *prompt)
+{
+	if (strcmp(prompt, in.prompt) == 0)
+		return;
+	snprintf(in.prompt, sizeof in.prompt, "%s", prompt);
+	rl_set_prompt(in.prompt);
+	in.dirty = true;
+}
+
+void
+input_feed(const unsigned char *bytes, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (in.tail - in.head >= QUEUE_SIZE)
+			break;
+		in.queue[in.tail++ % QUEUE_SIZE] = bytes[i];
+	}
+	while (in.installed && in.head != in.tail)
+		rl_callback_read_char();
+}
+
+void
+input_clear(void)
+{
+	rl_replace_line("", 0);
+	rl_point = rl_end = 0;
+	rl_mark = 0;
+	in.dirty = true;
+}
+
+bool
+input_empty(void)
+{
+	return rl_end == 0;
+}
+
+void
+input_history_add(const char *line)
+{
+	if (*line != '\0')
+		add_history(line);
+}
+
+void
+input_view(struct input_view *v)
+{
+	v->prompt = rl_display_prompt ? rl_display_prompt : in.prompt;
+	v->line = rl_line_buffer ? rl_line_buffer : "";
+	v->point = rl_point < 0 ? 0 : (size_t)rl_point;
+	if (v->point > strlen(v->line))
+		v->point = strlen(v->line);
+}
+
+bool
+input_take_dirty(void)
+{
+	bool d = in.dirty;
+	in.dirty = false;
+	return d;
+}
+
+/* Creates each missing directory of path (mode 0700). */
+static int
+make_dirs(char *path)
+{
+	for (char *p = path + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(path, 0700) != 0 && errno != EEXIST) {
+			*p = '/';
+			return -1;
+		}
+		*p = '/';
+	}
+	return mkdir(path, 0700) != 0 && errno != EEXIST ? -1 : 0;
+}
+
+char *
+input_history_path(void)
+{
+	const char *state = getenv("XDG_STATE_HOME"), *home = getenv("HOME");
+	char *dir;
+
+	if (state != NULL && state[0] == '/')
+		dir = str_printf("%s/startle", state);
+	else if (home != NULL && home[0] == '/')
+		dir = str_printf("%s/.local/state/startle", home);
+	else
+		return NULL;
+	if (make_dirs(dir) != 0) {
+		free(dir);
+		return NULL;
+	}
+	char *path = str_printf("%s/history", dir);
+	free(dir);
+	return path;
+}
