@@ -45,6 +45,8 @@ else
 PROGRAM := $(BUILD)/startle
 endif
 
+.SECONDARY:
+
 .PHONY: all check unit integration san-check deps install uninstall clean demo format
 
 all: $(PROGRAM)

@@ -25,6 +25,8 @@ struct tview_opts {
 	enum tview_mode mode;
 	bool explain;   /* show explanation rows */
 	bool no_color;  /* gutter and markers must carry the phase on their own */
+	bool tls_records; /* transcript: also show TLS records after the handshake
+			   * (they are always in the wire view) */
 };
 
 /* Renders event ev (index idx) into its display rows at width columns,

@@ -232,6 +232,8 @@ transcript_rows(const struct event *ev, size_t idx, int width, const struct tvie
 {
 	int rows;
 
+	if (ev->record != NULL && ev->phase == PHASE_TLS && !o->tls_records)
+		return 0;
 	if (ev->kind == EV_PHASE && ev->phase != PHASE_PLAIN) {
 		const struct rule *r = ev->phase == PHASE_TLS ? &rule_tls : &rule_handshake;
 		rows = emit_rule(r, width, idx, out);

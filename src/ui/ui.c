@@ -665,6 +665,22 @@ run_command(struct ui *u, const struct command_parse *cp)
 	u->dirty = true;
 }
 
+/* True if the typed line carries credentials. IMAP lines usually have no
+ * tag yet (the session adds one), so look at them as if they had. */
+static bool
+line_is_credential(enum proto_id proto, const char *line)
+{
+	size_t len = strlen(line);
+	bool yes = proto_is_credential(proto, (const unsigned char *)line, len);
+
+	if (!yes && proto == PROTO_IMAP) {
+		char *tagged = str_printf("x %s", line);
+		yes = proto_is_credential(proto, (const unsigned char *)tagged, len + 2);
+		free(tagged);
+	}
+	return yes;
+}
+
 /* A line finished in readline. */
 static void
 on_line(void *arg, char *line)
@@ -692,10 +708,9 @@ on_line(void *arg, char *line)
 		run_command(u, &cp);
 		break;
 	case COMMAND_SEND: {
-		const unsigned char *b = (const unsigned char *)cp.send;
 		size_t len = strlen(cp.send);
 		enum proto_id proto = session_target(u->s)->proto;
-		bool credential = proto_is_credential(proto, b, len);
+		bool credential = line_is_credential(proto, cp.send);
 		if (len == 0 && !session_in_data(u->s))
 			break;
 		if (session_state(u->s) == SS_CLOSED) {
@@ -1214,7 +1229,7 @@ ui_setup(struct ui *u, const struct cli_options *o, char **cause)
 	};
 	target_format(&o->target, u->target_text, sizeof u->target_text);
 	u->tvo = (struct tview_opts){.mode = TVIEW_TRANSCRIPT, .explain = !o->no_explain,
-				     .no_color = u->no_color};
+				     .no_color = u->no_color, .tls_records = o->records};
 	u->wvo = (struct tview_opts){.mode = TVIEW_WIRE, .no_color = u->no_color};
 	tview_init(&u->tv);
 	tview_init(&u->wire);

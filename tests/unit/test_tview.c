@@ -520,6 +520,25 @@ test_wire_shows_records_with_header_and_hex(void **state)
 }
 
 static void
+test_transcript_hides_records_after_the_handshake_unless_asked(void **state)
+{
+	struct tls_record rec = {.dir = TLS_DIR_IN, .type = 23, .version = 0x0303, .length = 48};
+	struct event ev = mk(PHASE_TLS, DIR_SERVER, EV_NOTE, "TLS record received");
+	struct event hs = mk(PHASE_HANDSHAKE, DIR_SERVER, EV_NOTE, "TLS record received");
+	struct tview_opts o = {.mode = TVIEW_TRANSCRIPT};
+	struct slines out;
+	(void)state;
+	ev.record = &rec;
+	hs.record = &rec;
+	slines_init(&out);
+	assert_int_equal(rows(&ev, 120, &o, &out), 0);
+	assert_int_equal(rows(&hs, 120, &o, &out), 1);
+	o.tls_records = true;
+	assert_int_equal(rows(&ev, 120, &o, &out), 1);
+	slines_free(&out);
+}
+
+static void
 test_wire_short_record_has_no_ellipsis_and_client_marker(void **state)
 {
 	struct tls_record rec = {.dir = TLS_DIR_OUT, .type = 21, .version = 0x0303,
@@ -1282,6 +1301,7 @@ main(void)
 		cmocka_unit_test(test_wire_hides_local_events),
 		cmocka_unit_test(test_wire_shows_records_with_header_and_hex),
 		cmocka_unit_test(test_wire_short_record_has_no_ellipsis_and_client_marker),
+		cmocka_unit_test(test_transcript_hides_records_after_the_handshake_unless_asked),
 		cmocka_unit_test(test_wire_record_wraps_in_a_narrow_pane),
 		cmocka_unit_test(test_wire_shows_the_encryption_boundary_once),
 		cmocka_unit_test(test_wire_shows_injected_bytes_as_received),

@@ -1,0 +1,279 @@
+# startle against a real Postfix: explicit STARTTLS, implicit TLS, a listener
+# without TLS, certificate verdicts and the policy options.
+
+smtp_target() {
+	echo "smtp://127.0.0.1:$STARTLE_SMTP_PORT"
+}
+
+# The default probe with the test CA and the certificate's name.
+smtp_probe() {
+	run_startle --batch "$(smtp_target)" --cafile "$STARTLE_IT_CA" --servername mail.test "$@"
+}
+
+test_smtp_default_probe_text_shows_plain_ehlo_tls_then_encrypted_ehlo() {
+	smtp_probe
+	assert_exit 0
+	assert_lines_in_order \
+		'^<- +220 mail\.test ESMTP' \
+		'^-> +EHLO ' \
+		'^<- +250[- ]STARTTLS' \
+		'^-> +STARTTLS$' \
+		'^<- +220 ' \
+		'^== .*TLSv1\.3' \
+		'^~> +EHLO ' \
+		'^<~ +250[- ]' \
+		'^~> +QUIT$'
+}
+
+test_smtp_default_probe_sends_ehlo_startle_invalid() {
+	smtp_probe --json
+	assert_exit 0
+	assert_json_has 'line("plain"; "client") and .text == "EHLO startle.invalid"'
+	assert_json_has 'line("tls"; "client") and .text == "EHLO startle.invalid"'
+}
+
+test_smtp_ehlo_option_sets_the_name_sent() {
+	smtp_probe --json --ehlo client.test
+	assert_exit 0
+	assert_json_has 'line("plain"; "client") and .text == "EHLO client.test"'
+	assert_json_has 'line("tls"; "client") and .text == "EHLO client.test"'
+	assert_json_lacks 'line("plain"; "client") and .text == "EHLO startle.invalid"'
+}
+
+test_smtp_json_is_one_object_per_line_with_consecutive_seq() {
+	smtp_probe --json
+	assert_exit 0
+	assert_json_lines
+}
+
+test_smtp_json_phases_run_plain_then_handshake_then_tls() {
+	smtp_probe --json
+	assert_exit 0
+	assert_json 'before(.phase == "plain"; .phase == "handshake")'
+	assert_json 'before(.phase == "handshake"; .phase == "tls")'
+	# The phase never goes back: plaintext lines stay before the upgrade.
+	assert_json '[.[] | phase_rank] as $r | all(range(1; $r | length); $r[.] >= $r[. - 1])'
+	# STARTTLS is the last plaintext command and its 220 go-ahead the last
+	# plaintext line read.
+	assert_json '[.[] | select(line("plain"; "client"))] | last | .text == "STARTTLS"'
+	assert_json '[.[] | select(line("plain"; "server"))] | last | .text | test("^220 ")'
+}
+
+test_smtp_tls_summary_reports_tls13_and_the_cipher_postfix_logged() {
+	local mark cipher
+	mark=$(log_mark "$STARTLE_IT_POSTFIX_LOG")
+	smtp_probe --json
+	assert_exit 0
+	assert_json_has '.kind == "tls" and .version == "TLSv1.3"
+		and (.cipher | type == "string" and startswith("TLS_"))
+		and (.handshake_ms | type == "number")'
+	wait_postfix_disconnect "$mark"
+	cipher=$(grep -oE 'TLSv1\.3 with cipher [A-Z0-9_]+' <<<"$IT_LOG" | head -n 1 | awk '{print $4}')
+	[ -n "$cipher" ] || printf '%s\n' "$IT_LOG" | fail "Postfix logged no TLSv1.3 cipher" -
+	assert_json_has ".kind == \"tls\" and .cipher == \"$cipher\""
+}
+
+test_smtp_certificate_events_describe_leaf_and_ca() {
+	local leaf_sha
+	smtp_probe --json
+	assert_exit 0
+	assert_json_has '.kind == "cert" and .depth == 0 and (.subject | contains("mail.test"))
+		and (.issuer | contains("startle test CA"))
+		and any(.san[]; contains("mail.test")) and any(.san[]; contains("127.0.0.2"))
+		and .key == "EC P-256"'
+	assert_json_has '.kind == "cert" and .depth == 1 and (.subject | contains("startle test CA"))'
+	leaf_sha=$(openssl x509 -in "$STARTLE_IT_WORK/pki/leaf.pem" -noout -fingerprint -sha256 |
+		sed 's/.*=//; s/://g' | tr 'A-F' 'a-f')
+	assert_json_has ".kind == \"cert\" and .depth == 0
+		and ((.sha256 | ascii_downcase | gsub(\":\"; \"\")) == \"$leaf_sha\")"
+}
+
+test_smtp_verdict_trusts_chain_from_cafile_and_matches_servername() {
+	smtp_probe --json
+	assert_exit 0
+	assert_json_has '.kind == "tls" and has("verified") and .verified == true
+		and .name_match == true and .verify_error == null'
+	assert_no_finding cert-untrusted
+	assert_no_finding cert-name-mismatch
+	# The verdict follows the last certificate of the chain.
+	assert_json '(first_index(.kind == "tls" and has("verified")) - 1) as $i
+		| .[$i].kind == "cert"'
+}
+
+test_smtp_ip_target_without_servername_matches_ip_san_and_sends_no_sni() {
+	run_startle --batch --json "$(smtp_target)" --cafile "$STARTLE_IT_CA"
+	assert_exit 0
+	assert_json_has '.kind == "tls" and has("verified") and .verified == true and .name_match == true'
+	assert_json_lacks '.kind == "tls" and has("version") and (.sni // "") != ""'
+	assert_no_finding cert-name-mismatch
+}
+
+test_smtp_without_cafile_chain_is_untrusted() {
+	run_startle --batch --json "$(smtp_target)" --servername mail.test
+	assert_exit 0
+	assert_json_has '.kind == "tls" and has("verified") and .verified == false
+		and (.verify_error | type == "string")'
+	assert_finding cert-untrusted
+}
+
+test_smtp_wrong_servername_is_a_name_mismatch() {
+	run_startle --batch --json "$(smtp_target)" --cafile "$STARTLE_IT_CA" --servername wrong.test
+	assert_exit 0
+	assert_json_has '.kind == "tls" and has("name_match") and .name_match == false'
+	assert_json_has '.kind == "tls" and .sni == "wrong.test"'
+	assert_finding cert-name-mismatch
+	assert_no_finding cert-untrusted
+}
+
+test_smtp_findings_show_in_text_with_their_id() {
+	run_startle --batch "$(smtp_target)" --cafile "$STARTLE_IT_CA" --servername wrong.test
+	assert_exit 0
+	assert_matches '^!! .*\[cert-name-mismatch\]'
+}
+
+test_smtp_verify_option_passes_a_trusted_matching_chain() {
+	smtp_probe --json --verify
+	assert_exit 0
+	assert_json_has '.kind == "tls" and has("verified") and .verified == true and .name_match == true'
+}
+
+test_smtp_verify_option_fails_an_untrusted_chain() {
+	run_startle --batch --json "$(smtp_target)" --servername mail.test --verify
+	assert_exit 1
+	assert_json_has '.kind == "tls" and has("verified") and .verified == false'
+}
+
+test_smtp_verify_option_fails_a_name_mismatch() {
+	run_startle --batch --json "$(smtp_target)" --cafile "$STARTLE_IT_CA" --servername wrong.test --verify
+	assert_exit 1
+	assert_json_has '.kind == "tls" and has("name_match") and .name_match == false'
+}
+
+test_smtp_capabilities_are_requeried_inside_tls() {
+	smtp_probe --json
+	assert_exit 0
+	assert_json_has 'line("tls"; "client") and imatches("^EHLO ")'
+	assert_json_has 'line("tls"; "server") and matches("^250 ")'
+	assert_json 'before(.kind == "tls" and has("version"); line("tls"; "client") and imatches("^EHLO "))'
+}
+
+test_smtp_postfix_offers_starttls_before_tls_and_not_after() {
+	smtp_probe --json
+	assert_exit 0
+	assert_json_has 'line("plain"; "server") and matches("^250[- ]STARTTLS$")'
+	assert_json_lacks 'line("tls"; "server") and matches("^250[- ]STARTTLS")'
+	assert_no_finding starttls-still-offered
+	assert_no_finding starttls-not-offered
+}
+
+test_smtp_postfix_receives_ehlo_starttls_ehlo_quit_from_the_probe() {
+	local mark
+	mark=$(log_mark "$STARTLE_IT_POSTFIX_LOG")
+	smtp_probe
+	assert_exit 0
+	wait_postfix_disconnect "$mark"
+	assert_log_matches 'TLS connection established from [^ ]*\[127\.0\.0\.1\]: TLSv1\.3 with cipher'
+	assert_log_matches 'disconnect from [^ ]+ ehlo=2 starttls=1 quit=1 commands=4$'
+}
+
+test_smtp_explicit_commands_run_in_order_across_the_upgrade() {
+	local mark
+	mark=$(log_mark "$STARTLE_IT_POSTFIX_LOG")
+	run_startle --batch --json "$(smtp_target)" --cafile "$STARTLE_IT_CA" --servername mail.test \
+		-c 'EHLO me' -c STARTTLS -c 'EHLO me' -c QUIT
+	assert_exit 0
+	assert_json '[.[] | select(.kind == "line" and .dir == "client") | [.phase, .text]]
+		== [["plain", "EHLO me"], ["plain", "STARTTLS"], ["tls", "EHLO me"], ["tls", "QUIT"]]'
+	assert_json_has '.kind == "tls" and .version == "TLSv1.3"'
+	assert_json_has 'line("tls"; "server") and matches("^221 ")'
+	wait_postfix_disconnect "$mark"
+	assert_log_matches 'TLS connection established from [^ ]*\[127\.0\.0\.1\]'
+	assert_log_matches 'disconnect from [^ ]+ ehlo=2 starttls=1 quit=1 commands=4$'
+}
+
+test_smtp_starttls_option_upgrades_at_its_place_in_the_command_list() {
+	local mark
+	mark=$(log_mark "$STARTLE_IT_POSTFIX_LOG")
+	run_startle --batch --json "$(smtp_target)" --cafile "$STARTLE_IT_CA" --servername mail.test \
+		--starttls -c 'NOOP' -c QUIT
+	assert_exit 0
+	assert_json_has 'line("tls"; "client") and .text == "NOOP"'
+	assert_json_lacks 'line("plain"; "client") and .text == "NOOP"'
+	wait_postfix_disconnect "$mark"
+	assert_log_matches 'disconnect from [^ ]+ ehlo=2 starttls=1 noop=1 quit=1 commands=5$'
+}
+
+test_smtps_implicit_tls_sends_nothing_in_plaintext() {
+	local mark
+	mark=$(log_mark "$STARTLE_IT_POSTFIX_LOG")
+	run_startle --batch --json "smtps://127.0.0.1:$STARTLE_SMTPS_PORT" --cafile "$STARTLE_IT_CA" \
+		--servername mail.test
+	assert_exit 0
+	assert_json_lacks '.phase == "plain" and .dir == "client"'
+	assert_json_lacks 'line("plain"; "server")'
+	assert_json_has 'line("tls"; "server") and matches("^220 mail\\.test ESMTP")'
+	assert_json_has '.kind == "tls" and .version == "TLSv1.3"'
+	assert_json 'before(.kind == "tls" and has("version"); .kind == "line")'
+	wait_postfix_disconnect "$mark"
+	assert_log_matches 'TLS connection established from [^ ]*\[127\.0\.0\.1\]: TLSv1\.3'
+	assert_log_no_match 'starttls='
+}
+
+test_smtps_implicit_text_has_only_encrypted_lines() {
+	run_startle --batch "smtps://127.0.0.1:$STARTLE_SMTPS_PORT" --cafile "$STARTLE_IT_CA" \
+		--servername mail.test
+	assert_exit 0
+	assert_no_match '^(->|<-) '
+	assert_lines_in_order '^== .*TLSv1\.3' '^<~ +220 mail\.test ESMTP' '^~> +EHLO '
+}
+
+test_smtp_tls_max_12_negotiates_tls12() {
+	local mark
+	mark=$(log_mark "$STARTLE_IT_POSTFIX_LOG")
+	smtp_probe --json --tls-max 1.2
+	assert_exit 0
+	assert_json_has '.kind == "tls" and .version == "TLSv1.2" and (.cipher | startswith("TLS_"))'
+	assert_json_lacks '.kind == "tls" and .version == "TLSv1.3"'
+	wait_postfix_disconnect "$mark"
+	assert_log_matches 'TLS connection established from [^ ]*\[127\.0\.0\.1\]: TLSv1\.2 with cipher'
+}
+
+# Decision: under --require-tls the plaintext may carry the capability
+# command, STARTTLS and, to close politely, QUIT; nothing else.
+test_smtp_require_tls_fails_when_starttls_is_not_offered() {
+	local mark
+	mark=$(log_mark "$STARTLE_IT_POSTFIX_LOG")
+	run_startle --batch --json --require-tls "smtp://127.0.0.1:$STARTLE_SMTP_NOTLS_PORT" \
+		--cafile "$STARTLE_IT_CA" --servername mail.test
+	assert_exit 1
+	assert_finding starttls-not-offered
+	assert_json 'all(.[] | select(.kind == "line" and .dir == "client"); imatches("^(EHLO|QUIT)( |$)"))'
+	assert_json_lacks '.phase == "tls"'
+	wait_postfix_disconnect "$mark"
+	assert_log_matches 'disconnect from [^ ]+ ehlo=1( quit=1)? commands=[12]$'
+}
+
+test_smtp_require_tls_never_sends_a_queued_command_in_plaintext() {
+	local mark
+	mark=$(log_mark "$STARTLE_IT_POSTFIX_LOG")
+	run_startle --batch --json --require-tls "smtp://127.0.0.1:$STARTLE_SMTP_NOTLS_PORT" \
+		-c 'MAIL FROM:<alice@mail.test>' -c 'RCPT TO:<bob@mail.test>' -c QUIT
+	assert_exit 1
+	assert_json_lacks '.kind == "line" and .dir == "client" and imatches("^(MAIL|RCPT)")'
+	wait_postfix_disconnect "$mark"
+	assert_log_no_match 'disconnect from .*(mail|rcpt)='
+}
+
+test_smtp_require_tls_passes_when_the_upgrade_works() {
+	smtp_probe --json --require-tls
+	assert_exit 0
+	assert_json_has '.kind == "tls" and .version == "TLSv1.3"'
+	assert_no_finding starttls-not-offered
+}
+
+test_smtp_without_require_tls_missing_starttls_is_reported_not_fatal() {
+	run_startle --batch --json "smtp://127.0.0.1:$STARTLE_SMTP_NOTLS_PORT"
+	assert_exit 0
+	assert_finding starttls-not-offered
+	assert_json_lacks '.phase == "tls"'
+}

@@ -1,0 +1,232 @@
+# The explorer end to end: startle's TUI inside tmux against the real Postfix
+# and Dovecot of the harness. Keys go in with send-keys; the screen comes back
+# with capture-pane; every wait polls for text with a deadline.
+
+tui_require() {
+	command -v tmux >/dev/null 2>&1 || it_skip "tmux is not installed (make deps installs it)"
+}
+
+# Starts a shell in a fresh tmux server (120x40) and runs startle in it with
+# the given arguments; stderr goes to a file for the sanitizer check.
+tui_start() {
+	tui_require
+	IT_TMUX="startle-it-$$-${RANDOM}"
+	TUI_ERR=$IT_TEST_DIR/tui.stderr
+	trap 'tmux -L "$IT_TMUX" kill-server 2>/dev/null' EXIT
+	tmux -L "$IT_TMUX" -f /dev/null new-session -d -x "${TUI_COLS:-120}" -y "${TUI_ROWS:-40}" \
+		"env -u NO_COLOR PS1='itshell\$ ' XDG_STATE_HOME='$IT_TEST_DIR' bash --norc --noprofile" ||
+		fail "tmux could not start"
+	local cmd
+	cmd=$(printf '%q ' "$STARTLE" "$@")
+	tui_wait 'itshell\$' 10
+	tmux -L "$IT_TMUX" send-keys -l "$cmd 2>$TUI_ERR; echo startle-exit=\$?"
+	tmux -L "$IT_TMUX" send-keys Enter
+}
+
+tui_screen() {
+	tmux -L "$IT_TMUX" capture-pane -p "$@"
+}
+
+# Waits until the screen matches the extended regex, or fails showing it.
+tui_wait() {
+	local re=$1 secs=${2:-10} end
+	end=$(($(date +%s%3N) + secs * 1000))
+	while [ "$(date +%s%3N)" -lt "$end" ]; do
+		if tui_screen | grep -qE -- "$re"; then
+			return 0
+		fi
+		sleep 0.1
+	done
+	{
+		tui_screen
+		echo "--- stderr"
+		head -n 20 "$TUI_ERR" 2>/dev/null
+	} | fail "the screen never showed /$re/ within $secs s" -
+}
+
+tui_lacks() {
+	if tui_screen | grep -qE -- "$1"; then
+		tui_screen | fail "the screen shows /$1/ but should not" -
+	fi
+}
+
+tui_type() {
+	tmux -L "$IT_TMUX" send-keys -l "$1"
+	tmux -L "$IT_TMUX" send-keys Enter
+}
+
+tui_keys() {
+	tmux -L "$IT_TMUX" send-keys "$@"
+}
+
+# Leaves with Ctrl-D (and y when a session is still open), then checks the
+# shell got its terminal back.
+tui_quit_and_check_terminal() {
+	tui_keys C-d
+	tui_wait 'close the session and quit\? \[y/N\]|startle-exit=' 5
+	if tui_screen | grep -q 'close the session and quit'; then
+		tui_keys y
+	fi
+	tui_wait 'startle-exit=0' 10
+	if [ "$(tmux -L "$IT_TMUX" display -p '#{alternate_on}')" != 0 ]; then
+		tui_screen | fail "the terminal is still in the alternate screen after quitting" -
+	fi
+	# Echo and line editing work again: the shell sees what is typed.
+	tui_type 'echo terminal-$((40 + 2))'
+	tui_wait '^terminal-42$' 5
+	tui_check_sanitizers
+}
+
+tui_check_sanitizers() {
+	if grep -qE 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$TUI_ERR" 2>/dev/null; then
+		fail "startle reported a sanitizer error" - <"$TUI_ERR"
+	fi
+}
+
+tui_smtp() {
+	tui_start --cafile "$STARTLE_IT_CA" --servername mail.test \
+		"smtp://127.0.0.1:$STARTLE_SMTP_PORT" "$@"
+	tui_wait '<- 220 mail\.test'
+}
+
+test_tui_connects_shows_greeting_plaintext_and_first_hint() {
+	tui_smtp
+	tui_wait 'PLAINTEXT'
+	tui_wait 'type EHLO me, then STARTTLS'
+	tui_wait 'smtp plain>'
+	tui_wait '# greeting: the server is ready'
+	tui_quit_and_check_terminal
+}
+
+test_tui_ehlo_is_explained_and_starttls_draws_the_trust_boundary() {
+	tui_smtp
+	tui_type 'EHLO me'
+	tui_wait '<- 250-STARTTLS'
+	tui_wait '# STARTTLS: the server offers to upgrade'
+	tui_type 'STARTTLS'
+	tui_wait 'TLS established · encrypted from here on'
+	tui_wait 'ENCRYPTED'
+	tui_wait 'smtp tls>'
+	tui_type 'EHLO me'
+	tui_wait '~> EHLO me'
+	tui_wait '<~ 250 '
+	tui_wait 'cert: trusted'
+	tui_quit_and_check_terminal
+}
+
+test_tui_tabs_show_handshake_certificates_wire_and_help() {
+	tui_smtp
+	tui_type '/starttls'
+	tui_wait 'ENCRYPTED'
+	tui_keys F2
+	tui_wait 'Version +TLSv1\.3'
+	tui_wait 'Records on the wire'
+	tui_keys F3
+	tui_wait 'Subject +CN=mail\.test'
+	tui_wait 'Certificate 1'
+	tui_keys F4
+	tui_wait 'exposed before encryption: [0-9]+ lines'
+	tui_wait '\[TLS application_data'
+	tui_keys F5
+	tui_wait '/starttls'
+	tui_wait '/reconnect'
+	tui_quit_and_check_terminal
+}
+
+test_tui_resize_keeps_the_session_and_stacks_panes() {
+	tui_smtp
+	tui_type 'EHLO me'
+	tui_wait '<- 250 '
+	tmux -L "$IT_TMUX" resize-window -x 80 -y 30
+	tui_wait 'smtp plain>'
+	tui_wait 'F2 Handshake'
+	# Stacked: the divider is a horizontal rule, not a column.
+	tui_lacks '│ F2 Handshake'
+	tmux -L "$IT_TMUX" resize-window -x 40 -y 10
+	tui_wait 'startle needs at least'
+	tmux -L "$IT_TMUX" resize-window -x 130 -y 40
+	tui_wait '│ F2 Handshake'
+	tui_wait '-> EHLO me'
+	tui_quit_and_check_terminal
+}
+
+test_tui_asks_before_sending_credentials_in_plaintext() {
+	tui_start "imap://$STARTLE_IMAP_HOST:$STARTLE_IMAP_PORT"
+	tui_wait 'imap plain>'
+	tui_type 'LOGIN test secret'
+	tui_wait 'send credentials in PLAINTEXT\?'
+	tui_keys n
+	tui_wait 'not sent; type STARTTLS'
+	tui_lacks 'LOGIN test secret'
+	tui_quit_and_check_terminal
+}
+
+test_tui_imap_commands_get_tags_and_tab_completes() {
+	tui_start --cafile "$STARTLE_IT_CA" --servername mail.test \
+		"imap://$STARTLE_IMAP_HOST:$STARTLE_IMAP_PORT"
+	tui_wait 'imap plain>'
+	tmux -L "$IT_TMUX" send-keys -l 'CAPAB'
+	tui_keys Tab
+	tui_wait 'imap plain> CAPABILITY'
+	tui_keys Enter
+	tui_wait '-> a CAPABILITY'
+	tui_wait '<- a OK'
+	tui_quit_and_check_terminal
+}
+
+test_tui_slash_commands_errors_and_literal_slash() {
+	tui_smtp
+	tui_type '/frobnicate'
+	tui_wait 'unknown command /frobnicate'
+	tui_type '//NOOP'
+	tui_wait '-> /NOOP'
+	tui_wait '# /NOOP: a command startle does not know'
+	tui_quit_and_check_terminal
+}
+
+test_tui_escape_sequences_from_the_server_are_shown_not_obeyed() {
+	tui_require
+	local port
+	port=$(free_port)
+	# A server whose greeting tries to set the terminal title and clear the screen.
+	python3 -c '
+import socket, sys
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(1); s.settimeout(20)
+open(sys.argv[2], "w").close()
+c, _ = s.accept()
+c.sendall(b"220 \x1b]2;PWNED\x07evil\x1b[2J\x1b[31mred\r\n")
+c.settimeout(20)
+try:
+    while c.recv(1024): pass
+except Exception: pass
+' "$port" "$IT_TEST_DIR/ready" &
+	local server=$! i
+	for i in $(seq 50); do
+		[ -e "$IT_TEST_DIR/ready" ] && break
+		sleep 0.1
+	done
+	tui_start --proto smtp "127.0.0.1:$port"
+	tui_wait 'evil'
+	tui_wait '\\x1b\]2;PWNED\\x07evil\\x1b\[2J\\x1b\[31mred'
+	if [ "$(tmux -L "$IT_TMUX" display -p '#{pane_title}')" = PWNED ]; then
+		fail "the server's escape sequence set the terminal title"
+	fi
+	tui_wait 'control-chars'
+	tui_quit_and_check_terminal
+	kill "$server" 2>/dev/null
+	wait "$server" 2>/dev/null
+	return 0
+}
+
+test_tui_sigterm_restores_the_terminal() {
+	tui_smtp
+	pkill -TERM -f -- "--servername mail.test smtp://127.0.0.1:$STARTLE_SMTP_PORT" ||
+		fail "could not signal startle"
+	tui_wait 'startle-exit=' 10
+	if [ "$(tmux -L "$IT_TMUX" display -p '#{alternate_on}')" != 0 ]; then
+		tui_screen | fail "the terminal is still in the alternate screen after SIGTERM" -
+	fi
+	tui_type 'echo back-$((1 + 1))'
+	tui_wait '^back-2$' 5
+}
