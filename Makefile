@@ -16,7 +16,9 @@ VERSION := 0.1.0
 CFLAGS  ?= -O2 -g
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
            -Wformat=2 -Wno-format-nonliteral
-ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -DSTARTLE_VERSION='"$(VERSION)"' -Iinclude \
+DATADIR ?= $(PREFIX)/share/startle
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -DSTARTLE_VERSION='"$(VERSION)"' \
+             -DSTARTLE_DATADIR='"$(DATADIR)"' -Iinclude \
              $(PKG_CFLAGS) $(WARN) $(CFLAGS) $(EXTRA_CFLAGS) -MMD -MP
 ALL_LDFLAGS = $(LDFLAGS) $(EXTRA_LDFLAGS)
 LIBS    := $(PKG_LIBS) -lm -lpthread
@@ -47,13 +49,20 @@ endif
 
 .SECONDARY:
 
-.PHONY: all check unit integration san-check deps install uninstall clean demo format
+.PHONY: FORCE all check unit integration san-check deps install uninstall clean demo format
 
 all: $(PROGRAM)
 
 $(PROGRAM): $(MAIN_OBJ) $(BUILD)/libstartle.a
 	@echo "  LINK    $@"
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) $(LIBS)
+
+# theme.c has DATADIR compiled in: rebuild it when DATADIR changes.
+$(BUILD)/datadir: FORCE
+	@mkdir -p $(BUILD)
+	@[ "$$(cat $@ 2>/dev/null)" = "$(DATADIR)" ] || echo "$(DATADIR)" > $@
+$(BUILD)/src/ui/theme.o: $(BUILD)/datadir
+FORCE:
 
 $(BUILD)/libstartle.a: $(LIB_OBJ)
 	@echo "  AR      $@"
@@ -93,12 +102,15 @@ deps:
 	$(Q).ci/deps
 
 install: $(PROGRAM)
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(DATADIR)/themes
 	install -m 755 $(PROGRAM) $(DESTDIR)$(BINDIR)/startle
 	install -m 644 docs/startle.1 $(DESTDIR)$(MANDIR)/man1/startle.1
+	install -m 644 themes/*.theme $(DESTDIR)$(DATADIR)/themes/
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/startle $(DESTDIR)$(MANDIR)/man1/startle.1
+	rm -f $(addprefix $(DESTDIR)$(DATADIR)/,$(wildcard themes/*.theme))
+	-rmdir $(DESTDIR)$(DATADIR)/themes $(DESTDIR)$(DATADIR) 2>/dev/null
 
 format:
 	clang-format -i $(shell find src include tests -name '*.[ch]')

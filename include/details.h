@@ -43,6 +43,7 @@ struct dindex {
 	size_t tls_lines;
 	unsigned findings[3];               /* by severity */
 	size_t last_finding;
+	bool closed;                        /* the connection ended (close or error) */
 };
 
 void dindex_init(struct dindex *d);

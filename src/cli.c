@@ -93,6 +93,7 @@ cli_help(void)
 	       "      --log FILE       write the annotated text to FILE\n"
 	       "      --record FILE    write the session as JSON Lines to FILE\n"
 	       "      --keylog FILE    append TLS 1.2 secrets in NSS key log format\n"
+	       "      --theme NAME     explorer colours: dark, light, high-contrast, mono\n"
 	       "      --proto P, --implicit, --explicit, --ehlo NAME, --no-explain,\n"
 	       "      --records, --no-color, -h/--help, -V/--version\n"
 	       "\n"

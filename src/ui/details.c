@@ -140,10 +140,13 @@ dindex_update(struct dindex *d, const struct transcript *t, size_t idx)
 
 	if (ev == NULL)
 		return;
+	if (ev->kind == EV_CLOSE || ev->kind == EV_ERROR)
+		d->closed = true;
 	switch (ev->kind) {
 	case EV_CONNECT:
 		if (d->connect == NONE)
 			d->connect = idx;
+		d->closed = false;
 		break;
 	case EV_LINE:
 		dindex_line(d, t, ev, idx);
@@ -1085,6 +1088,8 @@ details_status(const struct dindex *d, const struct transcript *t, struct sline 
 			                  (const unsigned char *)s->group,
 			                  strnlen(s->group, sizeof s->group));
 		}
+	} else if (d->handshake_begin != NONE && d->closed) {
+		sline_add(out, TE_BAD, "TLS handshake FAILED");
 	} else if (d->handshake_begin != NONE) {
 		sline_add(out, TE_INFO, "TLS handshake under way");
 	} else {

@@ -547,7 +547,7 @@ start_session(struct ui *u)
 {
 	u->s = session_new(&u->params, u->t);
 	session_open(u->s);
-	u->hint_shown = false;
+	u->hint_shown = u->message[0] != '\0';
 }
 
 static void
@@ -1205,8 +1205,14 @@ ui_setup(struct ui *u, const struct cli_options *o, char **cause)
 	u->o = o;
 	u->no_color = o->no_color || getenv("NO_COLOR") != NULL;
 	theme_default(&u->theme);
-	if (o->theme != NULL && theme_load(&u->theme, o->theme, cause) != 0)
-		return -1;
+	if (o->theme != NULL && theme_load(&u->theme, o->theme, cause) != 0) {
+		/* A broken theme is not fatal: say why and carry on with the default. */
+		message(u, TE_ERROR, "%s; using the default theme", *cause);
+		free(*cause);
+		*cause = NULL;
+		theme_default(&u->theme);
+		u->hint_shown = true;
+	}
 	if (o->log != NULL && (u->log = fopen(o->log, "w")) == NULL) {
 		*cause = str_printf("cannot write the log to %s: %s", o->log, strerror(errno));
 		return -1;

@@ -369,6 +369,31 @@ test_imap_lines_get_tags_and_replies_complete(void **state)
 }
 
 static void
+test_smtp_data_mode_sends_message_lines_until_the_dot(void **state)
+{
+	static const struct script_step steps[] = {
+		{.send = "220 mail.test ESMTP\r\n"},
+		{.expect = "DATA", .send = "354 End data with <CR><LF>.<CR><LF>\r\n"},
+		{.expect = "Subject: hi"},
+		{.expect = ""},
+		{.expect = "body"},
+		{.expect = ".", .send = "250 2.0.0 Ok: queued\r\n"},
+		{.expect = "QUIT", .send = "221 bye\r\n", .close_after = 1},
+	};
+	static const char *const lines[] = {"DATA", "Subject: hi", "", "body", ".", "QUIT", NULL};
+	struct run r;
+	(void)state;
+	run_session(&r, PROTO_SMTP, false, steps, 7, send_lines, (void *)lines);
+	assert_string_equal(r.ss.mismatch, "");
+	assert_memory_equal(strstr(r.ss.received, "DATA"),
+			    "DATA\r\nSubject: hi\r\n\r\nbody\r\n.\r\nQUIT\r\n", 36);
+	assert_non_null(find_event(r.t, EV_LINE, DIR_SERVER, "250 2.0.0 Ok: queued"));
+	assert_false(session_in_data(r.s));
+	assert_int_equal(r.failure, FAIL_NONE);
+	run_free(&r);
+}
+
+static void
 test_events_are_numbered_and_timed_in_order(void **state)
 {
 	static const struct script_step steps[] = {
@@ -410,6 +435,7 @@ main(void)
 		cmocka_unit_test(test_credentials_in_plaintext_are_flagged),
 		cmocka_unit_test(test_require_tls_never_sends_credentials_in_plaintext),
 		cmocka_unit_test(test_imap_lines_get_tags_and_replies_complete),
+		cmocka_unit_test(test_smtp_data_mode_sends_message_lines_until_the_dot),
 		cmocka_unit_test(test_events_are_numbered_and_timed_in_order),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
