@@ -32,10 +32,12 @@ else
 Q := @
 endif
 
-LIB_SRC  := $(sort $(shell find src -name '*.c' ! -name 'main.c'))
+LIB_SRC  := $(sort $(shell find src -name '*.c' ! -name 'main.c' ! -name 'lab_main.c'))
 MAIN_SRC := src/main.c
+LAB_MAIN_SRC := src/lab/lab_main.c
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
 MAIN_OBJ := $(MAIN_SRC:%.c=$(BUILD)/%.o)
+LAB_MAIN_OBJ := $(LAB_MAIN_SRC:%.c=$(BUILD)/%.o)
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 UNIT_HELPER_SRC := $(sort $(filter-out tests/unit/test_%.c,$(wildcard tests/unit/*.c)))
@@ -43,17 +45,23 @@ UNIT_HELPER_OBJ := $(UNIT_HELPER_SRC:%.c=$(BUILD)/%.o)
 
 ifeq ($(BUILD),build)
 PROGRAM := startle
+LAB_PROGRAM := startle-lab
 else
 PROGRAM := $(BUILD)/startle
+LAB_PROGRAM := $(BUILD)/startle-lab
 endif
 
 .SECONDARY:
 
 .PHONY: FORCE all check unit integration san-check deps install uninstall clean demo format
 
-all: $(PROGRAM)
+all: $(PROGRAM) $(if $(wildcard $(LAB_MAIN_SRC)),$(LAB_PROGRAM))
 
 $(PROGRAM): $(MAIN_OBJ) $(BUILD)/libstartle.a
+	@echo "  LINK    $@"
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) $(LIBS)
+
+$(LAB_PROGRAM): $(LAB_MAIN_OBJ) $(BUILD)/libstartle.a
 	@echo "  LINK    $@"
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) $(LIBS)
 
@@ -83,8 +91,8 @@ unit: $(UNIT_BIN)
 	$(Q)tests/run-unit $(UNIT_BIN)
 
 # Integration tests: real Postfix and Dovecot on loopback, started by the harness.
-integration: $(PROGRAM)
-	$(Q)STARTLE=$(abspath $(PROGRAM)) tests/integration/run
+integration: all
+	$(Q)STARTLE=$(abspath $(PROGRAM)) STARTLE_LAB=$(abspath $(LAB_PROGRAM)) tests/integration/run
 
 # The same suites built with AddressSanitizer and UndefinedBehaviorSanitizer.
 SAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
@@ -116,6 +124,6 @@ format:
 	clang-format -i $(shell find src include tests -name '*.[ch]')
 
 clean:
-	rm -rf build startle
+	rm -rf build startle startle-lab
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

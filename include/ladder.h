@@ -1,0 +1,55 @@
+/*
+ * ladder: the session as a sequence diagram. Client and server are two
+ * columns; each command and each complete reply is one arrow with a short
+ * label; the TLS handshake is its own band; plaintext and encrypted regions are
+ * shaded differently; findings are marked where they happened.
+ *
+ * The diagram is kept as steps, appended event by event (ladder_update), so
+ * drawing costs only the visible rows however long the session is. A
+ * multi-line reply is one step ("250 mail.test +11 lines").
+ */
+#ifndef STARTLE_LADDER_H
+#define STARTLE_LADDER_H
+
+#include <stddef.h>
+
+#include "styled.h"
+#include "transcript.h"
+
+enum ladder_kind {
+	LADDER_CLIENT,    /* a client line: arrow to the server */
+	LADDER_SERVER,    /* a server reply: arrow to the client */
+	LADDER_BAND,      /* the handshake begins / TLS established: a full-width band */
+	LADDER_RECORD,    /* a handshake-phase TLS record */
+	LADDER_FINDING,   /* a finding, marked in the middle */
+	LADDER_NOTE       /* connect, close, error, injected bytes */
+};
+
+struct ladder_step {
+	enum ladder_kind kind;
+	enum phase phase;
+	size_t event;       /* index of the first event of the step */
+	unsigned lines;     /* lines folded into this step (replies) */
+	char label[96];     /* already escaped, safe to show */
+	enum severity severity; /* LADDER_FINDING */
+};
+
+struct ladder {
+	struct ladder_step *v;
+	size_t n, cap;
+	bool reply_open;    /* the last step is a reply still receiving lines */
+};
+
+void ladder_init(struct ladder *l);
+void ladder_free(struct ladder *l);
+
+/* Feeds one appended event (index idx). */
+void ladder_update(struct ladder *l, const struct transcript *t, size_t idx);
+
+/* Appends to out the diagram rows [first, first + height) at width columns
+ * (a header row with "client" and "server" first). Returns the total number
+ * of rows the diagram has at this width. */
+size_t ladder_rows(const struct ladder *l, int width, size_t first, int height,
+		   struct slines *out);
+
+#endif

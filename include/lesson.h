@@ -1,0 +1,77 @@
+/*
+ * lesson: short guided walkthroughs kept as text files (docs/lessons/*.lesson,
+ * format in docs/lessons/README.md). Each step says what to type or watch and
+ * is done when the session shows it happened, judged from transcript events.
+ */
+#ifndef STARTLE_LESSON_H
+#define STARTLE_LESSON_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "styled.h"
+#include "transcript.h"
+
+/* What completes a step. */
+#define LESSON_WAITS(X)                                                                  \
+	X(GREETING, "greeting", "the server's greeting arrived")                         \
+	X(SENT, "sent", "the client sent a line whose command word is ARG")              \
+	X(RECEIVED, "received", "a server line contains ARG (any case)")                 \
+	X(PHASE, "phase", "the session reached phase ARG (plain, handshake, tls)")       \
+	X(FINDING, "finding", "a finding with id ARG was reported")                      \
+	X(VERDICT, "verdict", "the certificate verdict arrived")                         \
+	X(CLOSED, "closed", "the connection ended")                                      \
+	X(READ, "read", "nothing to wait for: the user moves on with /next")
+
+enum lesson_wait {
+#define LESSON_WAIT_ENUM(sym, name, text) LESSON_WAIT_##sym,
+	LESSON_WAITS(LESSON_WAIT_ENUM)
+#undef LESSON_WAIT_ENUM
+	LESSON_WAIT_COUNT
+};
+
+struct lesson_step {
+	char *title;
+	char *text;       /* what to type or watch; may span lines */
+	enum lesson_wait wait;
+	char *arg;        /* "" when the wait takes none */
+};
+
+struct lesson {
+	char *name;       /* file name without .lesson */
+	char *title;
+	char *proto;      /* "smtp", "imap", "pop3" */
+	char *scenario;   /* lab scenario to run it against, "honest" by default */
+	struct lesson_step *steps;
+	size_t nsteps;
+	size_t current;   /* index of the step in progress; nsteps when done */
+};
+
+/* Parses lesson text. Errors name the file and line ("x.lesson:7: ...").
+ * Returns 0, or -1 with *cause (caller frees). */
+int lesson_parse(const char *text, size_t len, const char *filename, struct lesson *out,
+		 char **cause);
+
+/* Loads NAME.lesson from $STARTLE_LESSONS, DATADIR/lessons, then
+ * ./docs/lessons; or a path when name contains '/'. */
+int lesson_load(const char *name, struct lesson *out, char **cause);
+
+void lesson_free(struct lesson *l);
+
+/* Calls fn with the name and title of each lesson found, sorted by name. */
+void lesson_list(void (*fn)(void *arg, const char *name, const char *title), void *arg);
+
+/* Feeds one event. Returns true if it completed the current step (which
+ * then advances; several steps may complete on one event only one at a time). */
+bool lesson_update(struct lesson *l, const struct event *ev);
+
+/* Completes a "read" step (or any step, when forced by the user). */
+void lesson_next(struct lesson *l);
+
+bool lesson_done(const struct lesson *l);
+
+/* The pane: title, progress ("step 2 of 6"), finished steps ticked, the
+ * current step's text, and what it waits for; wrapped to width. */
+void lesson_rows(const struct lesson *l, int width, struct slines *out);
+
+#endif
