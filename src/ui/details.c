@@ -719,6 +719,14 @@ details_certs(const struct dindex *d, const struct transcript *t, int width,
 	char title[64];
 
 	pane_init(&p, out, width);
+	/* The verdict first: it is what the reader wants to know. */
+	if (vev != NULL && vev->verdict != NULL) {
+		pane_title(&p, "Verdict");
+		verdict_rows(&p, vev->verdict);
+	} else if (d->ncerts > 0) {
+		pane_title(&p, "Verdict");
+		pane_text(&p, TE_INFO, "not known yet");
+	}
 	pane_title(&p, "Certificate chain, leaf first");
 	if (d->ncerts == 0) {
 		if (d->tls_summary != NONE)
@@ -744,13 +752,6 @@ details_certs(const struct dindex *d, const struct transcript *t, int width,
 		pane_title(&p, title);
 		cert_rows(&p, ev->cert, now);
 		p.tag = -1;
-	}
-	if (vev != NULL && vev->verdict != NULL) {
-		pane_title(&p, "Verdict");
-		verdict_rows(&p, vev->verdict);
-	} else if (d->ncerts > 0) {
-		pane_title(&p, "Verdict");
-		pane_text(&p, TE_INFO, "not known yet");
 	}
 	pane_done(&p);
 }
