@@ -11,7 +11,7 @@
 
 #include "target.h"
 
-enum cli_mode { MODE_TUI, MODE_BATCH, MODE_DEMO, MODE_COMPARE, MODE_REPLAY };
+enum cli_mode { MODE_TUI, MODE_BATCH, MODE_COMPARE, MODE_REPLAY };
 
 enum cli_step_kind { STEP_LINE, STEP_STARTTLS };
 
@@ -28,7 +28,12 @@ struct cli_options {
 	size_t ncommands;       /* how many of them are -c */
 	bool require_tls, verify, json, no_color, no_explain, records;
 	const char *servername, *cafile, *log, *record, *keylog, *theme, *ehlo;
-	const char *replay_file, *demo_proto;
+	const char *replay_file;
+	bool demo;              /* --demo or --lesson: against startle's lab server */
+	const char *demo_proto; /* smtp (default), imap or pop3 */
+	bool demo_implicit;     /* --demo with --implicit */
+	const char *scenario;   /* --scenario NAME (demo) */
+	const char *lesson;     /* --lesson NAME */
 	int tls_min, tls_max;   /* 0, 12, 13 */
 	int timeout_s;
 	bool help, version;

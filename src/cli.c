@@ -30,6 +30,8 @@ enum long_only {
 	OPT_NO_EXPLAIN,
 	OPT_RECORDS,
 	OPT_DEMO,
+	OPT_SCENARIO,
+	OPT_LESSON,
 	OPT_COMPARE,
 	OPT_REPLAY
 };
@@ -58,6 +60,8 @@ static const struct option long_options[] = {
 	{"no-explain", no_argument, NULL, OPT_NO_EXPLAIN},
 	{"records", no_argument, NULL, OPT_RECORDS},
 	{"demo", no_argument, NULL, OPT_DEMO},
+	{"scenario", required_argument, NULL, OPT_SCENARIO},
+	{"lesson", required_argument, NULL, OPT_LESSON},
 	{"compare", no_argument, NULL, OPT_COMPARE},
 	{"replay", required_argument, NULL, OPT_REPLAY},
 	{"help", no_argument, NULL, 'h'},
@@ -94,6 +98,8 @@ cli_help(void)
 	       "      --record FILE    write the session as JSON Lines to FILE\n"
 	       "      --keylog FILE    append TLS 1.2 secrets in NSS key log format\n"
 	       "      --theme NAME     explorer colours: dark, light, high-contrast, mono\n"
+	       "      --demo [PROTO] [--scenario S]   the explorer on startle's own lab server\n"
+	       "      --lesson NAME    a guided lesson (starttls, stripping, injection, ...)\n"
 	       "      --proto P, --implicit, --explicit, --ehlo NAME, --no-explain,\n"
 	       "      --records, --no-color, -h/--help, -V/--version\n"
 	       "\n"
@@ -220,8 +226,14 @@ cli_parse(int argc, char **argv, struct cli_options *o, char **cause)
 			o->records = true;
 			break;
 		case OPT_DEMO:
-			o->mode = MODE_DEMO;
+			o->demo = true;
 			modes++;
+			break;
+		case OPT_SCENARIO:
+			o->scenario = optarg;
+			break;
+		case OPT_LESSON:
+			o->lesson = optarg;
 			break;
 		case OPT_COMPARE:
 			o->mode = MODE_COMPARE;
@@ -249,10 +261,6 @@ cli_parse(int argc, char **argv, struct cli_options *o, char **cause)
 			return -1;
 		}
 	}
-	if (modes > 1) {
-		*cause = str_printf("--demo, --compare and --replay cannot be combined");
-		return -1;
-	}
 	if (o->tls_min && o->tls_max && o->tls_min > o->tls_max) {
 		*cause = str_printf("--tls-min is higher than --tls-max: no TLS version is left");
 		return -1;
@@ -265,9 +273,30 @@ cli_parse(int argc, char **argv, struct cli_options *o, char **cause)
 	}
 	if (o->mode == MODE_REPLAY)
 		return 0;
-	if (o->mode == MODE_DEMO) {
+	if (o->lesson != NULL && !o->demo) {
+		o->demo = true;
+		modes++;
+	}
+	if (modes > 1) {
+		*cause = str_printf("--demo, --lesson, --compare and --replay cannot be combined");
+		return -1;
+	}
+	if (o->demo) {
+		if (target != NULL && proto_from_name(target) < 0) {
+			*cause = str_printf("--demo takes smtp, imap or pop3, not \"%s\"", target);
+			return -1;
+		}
+		if (o->lesson != NULL && o->mode == MODE_BATCH) {
+			*cause = str_printf("--lesson runs in the explorer: leave out --batch");
+			return -1;
+		}
 		o->demo_proto = target;
+		o->demo_implicit = implicit == 1;
 		return 0;
+	}
+	if (o->scenario != NULL) {
+		*cause = str_printf("--scenario needs --demo: scenarios run on startle's lab server");
+		return -1;
 	}
 	if (target == NULL) {
 		*cause = str_printf("no target given: name a server, e.g. smtp://mail.example.org");

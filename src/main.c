@@ -32,7 +32,7 @@ main(int argc, char **argv)
 		cli_free(&o);
 		return EXIT_OK;
 	}
-	if (o.mode != MODE_BATCH && o.mode != MODE_TUI) {
+	if (o.demo || (o.mode != MODE_BATCH && o.mode != MODE_TUI)) {
 		fprintf(stderr, "startle: --demo, --compare and --replay are not in this build yet; "
 				"connect to a server instead\n%s\n",
 			cli_usage());

@@ -182,6 +182,44 @@ test_help_and_version_flags(void **state)
 	cli_free(&o);
 }
 
+static void
+test_demo_takes_an_optional_protocol_and_a_scenario(void **state)
+{
+	struct cli_options o;
+	char *cause = NULL;
+	(void)state;
+	assert_int_equal(PARSE(&o, &cause, "--demo"), 0);
+	assert_true(o.demo);
+	assert_null(o.demo_proto);
+	cli_free(&o);
+	assert_int_equal(PARSE(&o, &cause, "--demo", "imap", "--scenario", "strip", "--implicit"), 0);
+	assert_string_equal(o.demo_proto, "imap");
+	assert_string_equal(o.scenario, "strip");
+	assert_true(o.demo_implicit);
+	cli_free(&o);
+	assert_int_equal(PARSE(&o, &cause, "--demo", "http"), -1);
+	expect_error(cause, "smtp, imap or pop3");
+	cli_free(&o);
+}
+
+static void
+test_scenario_without_demo_and_lesson_with_batch_are_refused(void **state)
+{
+	struct cli_options o;
+	char *cause = NULL;
+	(void)state;
+	assert_int_equal(PARSE(&o, &cause, "-b", "--scenario", "strip", "smtp://h"), -1);
+	expect_error(cause, "--demo");
+	cli_free(&o);
+	assert_int_equal(PARSE(&o, &cause, "-b", "--lesson", "starttls"), -1);
+	expect_error(cause, "--batch");
+	cli_free(&o);
+	assert_int_equal(PARSE(&o, &cause, "--lesson", "starttls"), 0);
+	assert_true(o.demo);
+	assert_string_equal(o.lesson, "starttls");
+	cli_free(&o);
+}
+
 int
 main(void)
 {
@@ -197,6 +235,8 @@ main(void)
 		cmocka_unit_test(test_json_needs_batch),
 		cmocka_unit_test(test_help_fits_one_screen),
 		cmocka_unit_test(test_help_and_version_flags),
+		cmocka_unit_test(test_demo_takes_an_optional_protocol_and_a_scenario),
+		cmocka_unit_test(test_scenario_without_demo_and_lesson_with_batch_are_refused),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
