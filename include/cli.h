@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "session.h"
 #include "target.h"
 
 enum cli_mode { MODE_TUI, MODE_BATCH, MODE_COMPARE, MODE_REPLAY };
@@ -43,6 +44,13 @@ struct cli_options {
  * allocated; free it with cli_free. */
 int cli_parse(int argc, char **argv, struct cli_options *opts, char **cause);
 void cli_free(struct cli_options *opts);
+
+/* The session parameters the options ask for. */
+void cli_session_params(const struct cli_options *opts, struct session_params *p);
+
+/* Checks that the files the options name can be used (the CA file is
+ * readable). Returns 0, or -1 with *cause. */
+int cli_check_files(const struct cli_options *opts, char **cause);
 
 /* The one-screen help text and the one-line usage. */
 const char *cli_usage(void);

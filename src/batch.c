@@ -102,26 +102,16 @@ int
 batch_run(const struct cli_options *o)
 {
 	struct sinks k = {.out = stdout, .json = o->json};
-	struct session_params p = {
-		.target = o->target,
-		.ehlo_name = o->ehlo,
-		.servername = o->servername,
-		.cafile = o->cafile,
-		.tls_min = o->tls_min,
-		.tls_max = o->tls_max,
-		.keylog = o->keylog,
-		.require_tls = o->require_tls,
-		.require_verified = o->verify,
-		.timeout_ms = o->timeout_s * 1000,
-	};
+	struct session_params p;
+	char *cause = NULL;
 	int rc;
 
-	if (o->cafile != NULL && access(o->cafile, R_OK) != 0) {
-		fprintf(stderr, "startle: cannot read the CA file %s: %s; give a PEM file with "
-				"--cafile\n",
-			o->cafile, strerror(errno));
+	if (cli_check_files(o, &cause) != 0) {
+		fprintf(stderr, "startle: %s\n", cause);
+		free(cause);
 		return EXIT_USAGE;
 	}
+	cli_session_params(o, &p);
 	k.text.explain = !o->no_explain;
 	k.text.records = o->records;
 	k.text.color = !o->no_color && getenv("NO_COLOR") == NULL && isatty(STDOUT_FILENO);

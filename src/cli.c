@@ -1,7 +1,9 @@
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "util.h"
@@ -315,4 +317,32 @@ cli_free(struct cli_options *o)
 	free(o->steps);
 	o->steps = NULL;
 	o->nsteps = 0;
+}
+
+void
+cli_session_params(const struct cli_options *o, struct session_params *p)
+{
+	*p = (struct session_params){
+		.target = o->target,
+		.ehlo_name = o->ehlo,
+		.servername = o->servername,
+		.cafile = o->cafile,
+		.tls_min = o->tls_min,
+		.tls_max = o->tls_max,
+		.keylog = o->keylog,
+		.require_tls = o->require_tls,
+		.require_verified = o->verify,
+		.timeout_ms = o->timeout_s * 1000,
+	};
+}
+
+int
+cli_check_files(const struct cli_options *o, char **cause)
+{
+	if (o->cafile != NULL && access(o->cafile, R_OK) != 0) {
+		*cause = str_printf("cannot read the CA file %s: %s; give a PEM file with --cafile",
+				    o->cafile, strerror(errno));
+		return -1;
+	}
+	return 0;
 }

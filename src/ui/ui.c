@@ -14,6 +14,7 @@
 
 #include <curses.h>
 
+#include "cli.h"
 #include "commands.h"
 #include "details.h"
 #include "draw.h"
@@ -1221,18 +1222,9 @@ ui_setup(struct ui *u, const struct cli_options *o, char **cause)
 		*cause = str_printf("cannot write the recording to %s: %s", o->record, strerror(errno));
 		return -1;
 	}
-	u->params = (struct session_params){
-		.target = o->target,
-		.ehlo_name = o->ehlo,
-		.servername = o->servername,
-		.cafile = o->cafile,
-		.tls_min = o->tls_min,
-		.tls_max = o->tls_max,
-		.keylog = o->keylog,
-		.require_tls = o->require_tls,
-		.require_verified = o->verify,
-		.timeout_ms = o->timeout_s * 1000,
-	};
+	if (cli_check_files(o, cause) != 0)
+		return -1;
+	cli_session_params(o, &u->params);
 	target_format(&o->target, u->target_text, sizeof u->target_text);
 	u->tvo = (struct tview_opts){.mode = TVIEW_TRANSCRIPT, .explain = !o->no_explain,
 				     .no_color = u->no_color, .tls_records = o->records};
