@@ -5,7 +5,6 @@
  */
 #include <setjmp.h>
 #include <stdarg.h>
-#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -14,274 +13,15 @@
 
 #include <cmocka.h>
 
+#include "framer_harness.h"
 #include "proto.h"
 
-/* A scripted conversation: server bytes, client lines, framer resets. */
-struct step {
-	char who; /* 'S' server bytes, 'C' client line, 'R' framer_reset */
-	const char *bytes;
-	size_t len;
-};
-/* clang-format off */
-#define SRV(s) {'S', (s), sizeof(s) - 1}
-#define CLI(s) {'C', (s), sizeof(s) - 1}
-#define RESET {'R', NULL, 0}
-/* clang-format on */
-#define NSTEPS(a) (sizeof(a) / sizeof((a)[0]))
-
-/* One line as the framer handed it out, with the state right after it. */
-struct got {
-	unsigned char *data;
-	size_t len;
-	unsigned flags;
-	size_t dropped;
-	enum proto_reply reply;
-	int code;
-	char *tag;
-	const char *finding;
-	const char *violation;
-	unsigned pending;
-	bool in_data;
-};
-
-struct run {
-	struct got *v;
-	size_t n, cap;
-};
-
-/* Feeds whole server steps. */
-#define CUT_NONE 0
-/* Feeds every server byte on its own. */
-#define CUT_BYTES SIZE_MAX
-
-static void *
-xmalloc(size_t n)
-{
-	void *p = malloc(n ? n : 1);
-	assert_non_null(p);
-	return p;
-}
-
-static void
-run_free(struct run *r)
-{
-	for (size_t i = 0; i < r->n; i++) {
-		free(r->v[i].data);
-		free(r->v[i].tag);
-	}
-	free(r->v);
-	memset(r, 0, sizeof(*r));
-}
-
-/* Takes every complete line out of the framer. */
-static void
-run_drain(struct framer *fr, struct run *r)
-{
-	struct proto_line line;
-
-	while (framer_next(fr, &line)) {
-		if (r->n == r->cap) {
-			r->cap = r->cap ? r->cap * 2 : 16;
-			r->v = realloc(r->v, r->cap * sizeof(*r->v));
-			assert_non_null(r->v);
-		}
-		struct got *g = &r->v[r->n++];
-		g->data = xmalloc(line.len);
-		memcpy(g->data, line.data, line.len);
-		g->len = line.len;
-		g->flags = line.flags;
-		g->dropped = line.dropped;
-		g->reply = line.reply;
-		g->code = line.code;
-		g->tag = NULL;
-		if (line.tag != NULL) {
-			g->tag = xmalloc(line.tag_len + 1);
-			memcpy(g->tag, line.tag, line.tag_len);
-			g->tag[line.tag_len] = '\0';
-		}
-		g->finding = line.finding;
-		g->violation = line.violation;
-		g->pending = framer_pending(fr);
-		g->in_data = framer_in_data(fr);
-	}
-}
-
-static void
-run_feed(struct framer *fr, struct run *r, const char *p, size_t n)
-{
-	assert_int_equal(framer_feed(fr, (const unsigned char *)p, n), 0);
-	run_drain(fr, r);
-}
-
-/* Plays a script; server bytes are cut at the global server offset cut. */
-static void
-run_script(enum proto_id id, const struct step *s, size_t n, size_t cut, struct run *r)
-{
-	struct framer *fr = framer_new(id);
-	size_t off = 0;
-
-	assert_non_null(fr);
-	memset(r, 0, sizeof(*r));
-	for (size_t i = 0; i < n; i++) {
-		if (s[i].who == 'C') {
-			framer_sent(fr, (const unsigned char *)s[i].bytes, s[i].len);
-		} else if (s[i].who == 'R') {
-			framer_reset(fr);
-		} else if (cut == CUT_BYTES) {
-			for (size_t k = 0; k < s[i].len; k++)
-				run_feed(fr, r, s[i].bytes + k, 1);
-		} else if (cut > off && cut < off + s[i].len) {
-			run_feed(fr, r, s[i].bytes, cut - off);
-			run_feed(fr, r, s[i].bytes + (cut - off), s[i].len - (cut - off));
-		} else {
-			run_feed(fr, r, s[i].bytes, s[i].len);
-		}
-		if (s[i].who == 'S')
-			off += s[i].len;
-	}
-	framer_free(fr);
-}
-
-static bool
-str_same(const char *a, const char *b)
-{
-	return a == b || (a != NULL && b != NULL && strcmp(a, b) == 0);
-}
-
-static bool
-run_equal(const struct run *a, const struct run *b)
-{
-	if (a->n != b->n)
-		return false;
-	for (size_t i = 0; i < a->n; i++) {
-		const struct got *x = &a->v[i], *y = &b->v[i];
-		if (x->len != y->len || memcmp(x->data, y->data, x->len) != 0 ||
-		    x->flags != y->flags || x->dropped != y->dropped ||
-		    x->reply != y->reply || x->code != y->code ||
-		    !str_same(x->tag, y->tag) || !str_same(x->finding, y->finding) ||
-		    !str_same(x->violation, y->violation) || x->pending != y->pending ||
-		    x->in_data != y->in_data)
-			return false;
-	}
-	return true;
-}
-
-/* True if a cut at offset b (in a line that starts at offset start) of the
- * server bytes should be tried: every offset of a short script; near line
- * ends, near the line cap and on a stride for a long one. */
-static bool
-cut_worth_trying(const char *all, size_t total, size_t start, size_t b)
-{
-	if (total <= 4096)
-		return true;
-	if (b % 509 == 0 || b < 8 || b + 8 > total)
-		return true;
-	for (size_t k = b >= 3 ? b - 3 : 0; k <= b + 3 && k < total; k++) {
-		if (all[k] == '\n')
-			return true;
-	}
-	size_t col = (b - start) % PROTO_LINE_CAP;
-	return col <= 3 || col >= PROTO_LINE_CAP - 3;
-}
-
-/* Plays a script whole, byte by byte and cut at every server byte boundary;
- * asserts that every way yields the same lines, and returns them. */
-static void
-script(enum proto_id id, const struct step *s, size_t n, struct run *out)
-{
-	size_t total = 0;
-
-	for (size_t i = 0; i < n; i++)
-		total += s[i].who == 'S' ? s[i].len : 0;
-	char *all = xmalloc(total);
-	for (size_t i = 0, off = 0; i < n; i++) {
-		if (s[i].who == 'S') {
-			memcpy(all + off, s[i].bytes, s[i].len);
-			off += s[i].len;
-		}
-	}
-	run_script(id, s, n, CUT_NONE, out);
-	struct run other;
-	run_script(id, s, n, CUT_BYTES, &other);
-	assert_true(run_equal(out, &other));
-	run_free(&other);
-	for (size_t b = 1, start = 0; b < total; b++) {
-		if (all[b - 1] == '\n')
-			start = b;
-		if (!cut_worth_trying(all, total, start, b))
-			continue;
-		run_script(id, s, n, b, &other);
-		if (!run_equal(out, &other))
-			fail_msg("a cut at server byte %zu changes the lines", b);
-		run_free(&other);
-	}
-	free(all);
-}
-
-/* Asserts line i's text, its exact flags and its reply. */
-static void
-line_is(const struct run *r, size_t i, const char *text, size_t len, unsigned flags,
-        enum proto_reply reply)
-{
-	if (i >= r->n)
-		fail_msg("line %zu missing: only %zu lines", i, r->n);
-	const struct got *g = &r->v[i];
-	if (g->len != len || memcmp(g->data, text, len) != 0)
-		fail_msg("line %zu is \"%.*s\", expected \"%.*s\"", i, (int)g->len,
-		         (const char *)g->data, (int)len, text);
-	assert_int_equal(g->flags, flags);
-	assert_int_equal(g->reply, reply);
-}
-#define LINE(r, i, lit, flags, reply)                                                      \
-	line_is((r), (i), (lit), sizeof(lit) - 1, (flags), (reply))
-
-static void
-no_finding(const struct run *r, size_t i)
-{
-	assert_true(i < r->n);
-	assert_null(r->v[i].finding);
-	assert_null(r->v[i].violation);
-}
-
-static void
-finding_is(const struct run *r, size_t i, const char *id)
-{
-	assert_true(i < r->n);
-	assert_non_null(r->v[i].finding);
-	assert_string_equal(r->v[i].finding, id);
-	assert_non_null(r->v[i].violation);
-	assert_true(strlen(r->v[i].violation) > 10);
-}
-
-/* A framer with a script already played, for tests that look at its state. */
-static struct framer *
-framer_after(enum proto_id id, const struct step *s, size_t n, struct run *r)
-{
-	struct framer *fr = framer_new(id);
-
-	assert_non_null(fr);
-	memset(r, 0, sizeof(*r));
-	for (size_t i = 0; i < n; i++) {
-		if (s[i].who == 'C')
-			framer_sent(fr, (const unsigned char *)s[i].bytes, s[i].len);
-		else if (s[i].who == 'R')
-			framer_reset(fr);
-		else
-			run_feed(fr, r, s[i].bytes, s[i].len);
-	}
-	return fr;
-}
-
-#define END PROTO_LINE_END
-#define GREET PROTO_LINE_GREETING
-#define CAPS PROTO_LINE_CAPS
 #define UNT PROTO_LINE_UNTAGGED
 #define LIT PROTO_LINE_LITERAL
-#define PV "protocol-violation"
 
 /* Splits line i of a run into capabilities. */
 static size_t
-caps_of(const struct run *r, size_t i, struct proto_cap *caps, size_t max)
+caps_of(const struct harness_run *r, size_t i, struct proto_cap *caps, size_t max)
 {
 	struct proto_line line = {0};
 
@@ -292,42 +32,25 @@ caps_of(const struct run *r, size_t i, struct proto_cap *caps, size_t max)
 }
 
 static void
-cap_is(const struct proto_cap *cap, const char *text)
-{
-	assert_int_equal(cap->len, strlen(text));
-	assert_memory_equal(cap->data, text, cap->len);
-}
-
-/* Runs framer_autotag on a C string and returns the result in out. */
-static int
-autotag(struct framer *fr, const char *line, char *out)
-{
-	size_t len = 0;
-	int rc = framer_autotag(fr, line, strlen(line), out, &len);
-	assert_int_equal(strlen(out), len);
-	return rc;
-}
-
-static void
 greeting_ok_with_capabilities(void **state)
 {
-	static const struct step s[] = {
+	static const struct harness_step s[] = {
 	    SRV("* OK [CAPABILITY IMAP4rev1 STARTTLS LOGINDISABLED] ready\r\n"),
 	};
-	struct run r;
+	struct harness_run r;
 	struct proto_cap caps[8];
 
 	(void)state;
-	script(PROTO_IMAP, s, NSTEPS(s), &r);
+	harness_script(PROTO_IMAP, s, NSTEPS(s), &r);
 	LINE(&r, 0, "* OK [CAPABILITY IMAP4rev1 STARTTLS LOGINDISABLED] ready",
 	     UNT | GREET | CAPS | END, PROTO_REPLY_OK);
 	assert_int_equal(r.v[0].pending, 0);
 	assert_int_equal(caps_of(&r, 0, caps, 8), 3);
-	cap_is(&caps[0], "IMAP4rev1");
-	cap_is(&caps[1], "STARTTLS");
-	cap_is(&caps[2], "LOGINDISABLED");
-	no_finding(&r, 0);
-	run_free(&r);
+	harness_cap_is(&caps[0], "IMAP4rev1");
+	harness_cap_is(&caps[1], "STARTTLS");
+	harness_cap_is(&caps[2], "LOGINDISABLED");
+	harness_no_finding(&r, 0);
+	harness_run_free(&r);
 }
 
 static void
@@ -344,59 +67,59 @@ pending_is_one_before_the_greeting(void **state)
 static void
 greeting_preauth_and_bye_have_their_own_replies(void **state)
 {
-	static const struct step pre[] = {
+	static const struct harness_step pre[] = {
 	    SRV("* PREAUTH [CAPABILITY IMAP4rev1] welcome\r\n")};
-	static const struct step bye[] = {SRV("* BYE too busy\r\n")};
-	struct run r;
+	static const struct harness_step bye[] = {SRV("* BYE too busy\r\n")};
+	struct harness_run r;
 
 	(void)state;
-	script(PROTO_IMAP, pre, NSTEPS(pre), &r);
+	harness_script(PROTO_IMAP, pre, NSTEPS(pre), &r);
 	LINE(&r, 0, "* PREAUTH [CAPABILITY IMAP4rev1] welcome", UNT | GREET | CAPS | END,
 	     PROTO_REPLY_PREAUTH);
-	run_free(&r);
-	script(PROTO_IMAP, bye, NSTEPS(bye), &r);
+	harness_run_free(&r);
+	harness_script(PROTO_IMAP, bye, NSTEPS(bye), &r);
 	LINE(&r, 0, "* BYE too busy", UNT | GREET | END, PROTO_REPLY_BYE);
 	assert_int_equal(r.v[0].pending, 0);
-	run_free(&r);
+	harness_run_free(&r);
 }
 
 static void
 anything_else_before_the_greeting_is_a_violation(void **state)
 {
-	static const struct step s[] = {
+	static const struct harness_step s[] = {
 	    SRV("* NO not ready\r\n+ go\r\na OK fake\r\n*\r\n* OK ready\r\n"),
 	};
-	struct run r;
+	struct harness_run r;
 
 	(void)state;
-	script(PROTO_IMAP, s, NSTEPS(s), &r);
+	harness_script(PROTO_IMAP, s, NSTEPS(s), &r);
 	assert_int_equal(r.n, 5);
 	LINE(&r, 0, "* NO not ready", UNT | GREET, PROTO_REPLY_NONE);
-	finding_is(&r, 0, PV);
+	harness_finding_is(&r, 0, PV);
 	LINE(&r, 1, "+ go", 0, PROTO_REPLY_NONE);
-	finding_is(&r, 1, PV);
+	harness_finding_is(&r, 1, PV);
 	LINE(&r, 2, "a OK fake", 0, PROTO_REPLY_NONE);
-	finding_is(&r, 2, PV);
+	harness_finding_is(&r, 2, PV);
 	LINE(&r, 3, "*", UNT | GREET, PROTO_REPLY_NONE);
-	finding_is(&r, 3, PV);
+	harness_finding_is(&r, 3, PV);
 	assert_int_equal(r.v[3].pending, 1);
 	LINE(&r, 4, "* OK ready", UNT | GREET | END, PROTO_REPLY_OK);
-	run_free(&r);
+	harness_run_free(&r);
 }
 
 static void
 tagged_ok_completes_our_tag(void **state)
 {
-	static const struct step s[] = {
+	static const struct harness_step s[] = {
 	    SRV("* OK ready\r\n"),
 	    CLI("a NOOP"),
 	    CLI("b NOOP"),
 	    SRV("* 3 EXISTS\r\nb OK done\r\na OK NOOP completed\r\n"),
 	};
-	struct run r;
+	struct harness_run r;
 
 	(void)state;
-	script(PROTO_IMAP, s, NSTEPS(s), &r);
+	harness_script(PROTO_IMAP, s, NSTEPS(s), &r);
 	assert_int_equal(r.n, 4);
 	LINE(&r, 1, "* 3 EXISTS", UNT, PROTO_REPLY_NONE);
 	assert_null(r.v[1].tag);
@@ -408,279 +131,279 @@ tagged_ok_completes_our_tag(void **state)
 	assert_string_equal(r.v[3].tag, "a");
 	assert_int_equal(r.v[3].pending, 0);
 	for (size_t i = 0; i < r.n; i++)
-		no_finding(&r, i);
-	run_free(&r);
+		harness_no_finding(&r, i);
+	harness_run_free(&r);
 }
 
 static void
 tagged_no_and_bad_are_failures(void **state)
 {
-	static const struct step s[] = {
+	static const struct harness_step s[] = {
 	    SRV("* OK ready\r\n"),
 	    CLI("a LOGIN u p"),
 	    CLI("b FROB"),
 	    SRV("a no [AUTHENTICATIONFAILED] bad password\r\nb BAD unknown command\r\n"),
 	};
-	struct run r;
+	struct harness_run r;
 
 	(void)state;
-	script(PROTO_IMAP, s, NSTEPS(s), &r);
+	harness_script(PROTO_IMAP, s, NSTEPS(s), &r);
 	LINE(&r, 1, "a no [AUTHENTICATIONFAILED] bad password", END, PROTO_REPLY_FAIL);
 	LINE(&r, 2, "b BAD unknown command", END, PROTO_REPLY_FAIL);
 	assert_int_equal(r.v[2].pending, 0);
-	run_free(&r);
+	harness_run_free(&r);
 }
 
 static void
 capability_response_carries_capabilities(void **state)
 {
-	static const struct step s[] = {
+	static const struct harness_step s[] = {
 	    SRV("* OK ready\r\n"),
 	    CLI("a CAPABILITY"),
 	    SRV("* CAPABILITY IMAP4rev1  STARTTLS AUTH=PLAIN\r\na OK done\r\n"),
 	};
-	struct run r;
+	struct harness_run r;
 	struct proto_cap caps[2];
 
 	(void)state;
-	script(PROTO_IMAP, s, NSTEPS(s), &r);
+	harness_script(PROTO_IMAP, s, NSTEPS(s), &r);
 	LINE(&r, 1, "* CAPABILITY IMAP4rev1  STARTTLS AUTH=PLAIN", UNT | CAPS,
 	     PROTO_REPLY_NONE);
 	assert_int_equal(caps_of(&r, 1, caps, 2), 3);
-	cap_is(&caps[0], "IMAP4rev1");
-	cap_is(&caps[1], "STARTTLS");
+	harness_cap_is(&caps[0], "IMAP4rev1");
+	harness_cap_is(&caps[1], "STARTTLS");
 	LINE(&r, 2, "a OK done", END, PROTO_REPLY_OK);
-	run_free(&r);
+	harness_run_free(&r);
 }
 
 static void
 tagged_ok_with_a_capability_code_carries_capabilities(void **state)
 {
-	static const struct step s[] = {
+	static const struct harness_step s[] = {
 	    SRV("* OK ready\r\n"),
 	    CLI("a LOGIN user pass"),
 	    SRV("a OK [CAPABILITY IMAP4rev1 IDLE] Logged in\r\n"),
 	};
-	struct run r;
+	struct harness_run r;
 	struct proto_cap caps[4];
 
 	(void)state;
-	script(PROTO_IMAP, s, NSTEPS(s), &r);
+	harness_script(PROTO_IMAP, s, NSTEPS(s), &r);
 	LINE(&r, 1, "a OK [CAPABILITY IMAP4rev1 IDLE] Logged in", CAPS | END,
 	     PROTO_REPLY_OK);
 	assert_int_equal(caps_of(&r, 1, caps, 4), 2);
-	cap_is(&caps[0], "IMAP4rev1");
-	cap_is(&caps[1], "IDLE");
-	run_free(&r);
+	harness_cap_is(&caps[0], "IMAP4rev1");
+	harness_cap_is(&caps[1], "IDLE");
+	harness_run_free(&r);
 }
 
 static void
 tag_never_sent_is_unsolicited(void **state)
 {
-	static const struct step s[] = {
+	static const struct harness_step s[] = {
 	    SRV("* OK ready\r\n"),
 	    CLI("a NOOP"),
 	    SRV("b OK nope\r\na OK done\r\n"),
 	};
-	struct run r;
+	struct harness_run r;
 
 	(void)state;
-	script(PROTO_IMAP, s, NSTEPS(s), &r);
+	harness_script(PROTO_IMAP, s, NSTEPS(s), &r);
 	LINE(&r, 1, "b OK nope", 0, PROTO_REPLY_NONE);
-	finding_is(&r, 1, "unsolicited-tag");
+	harness_finding_is(&r, 1, "unsolicited-tag");
 	assert_string_equal(r.v[1].tag, "b");
 	assert_int_equal(r.v[1].pending, 1);
 	LINE(&r, 2, "a OK done", END, PROTO_REPLY_OK);
-	run_free(&r);
+	harness_run_free(&r);
 }
 
 static void
 tag_already_completed_is_unsolicited(void **state)
 {
-	static const struct step s[] = {
+	static const struct harness_step s[] = {
 	    SRV("* OK ready\r\n"),
 	    CLI("a STARTTLS"),
 	    SRV("a BAD not now\r\na OK Begin TLS\r\n"),
 	};
-	struct run r;
+	struct harness_run r;
 
 	(void)state;
-	script(PROTO_IMAP, s, NSTEPS(s), &r);
+	harness_script(PROTO_IMAP, s, NSTEPS(s), &r);
 	LINE(&r, 1, "a BAD not now", END, PROTO_REPLY_FAIL);
 	LINE(&r, 2, "a OK Begin TLS", 0, PROTO_REPLY_NONE);
-	finding_is(&r, 2, "unsolicited-tag");
-	run_free(&r);
+	harness_finding_is(&r, 2, "unsolicited-tag");
+	harness_run_free(&r);
 }
 
 static void
 tagged_status_other_than_ok_no_bad_is_a_violation(void **state)
 {
-	static const struct step s[] = {
+	static const struct harness_step s[] = {
 	    SRV("* OK ready\r\n"),
 	    CLI("a NOOP"),
 	    SRV("a PREAUTH sure\r\n"),
 	};
-	struct run r;
+	struct harness_run r;
 
 	(void)state;
-	script(PROTO_IMAP, s, NSTEPS(s), &r);
+	harness_script(PROTO_IMAP, s, NSTEPS(s), &r);
 	LINE(&r, 1, "a PREAUTH sure", 0, PROTO_REPLY_NONE);
-	finding_is(&r, 1, PV);
+	harness_finding_is(&r, 1, PV);
 	assert_int_equal(r.v[1].pending, 1);
-	run_free(&r);
+	harness_run_free(&r);
 }
 
 static void
 line_that_is_no_response_is_a_violation(void **state)
 {
-	static const struct step s[] = {
+	static const struct harness_step s[] = {
 	    SRV("* OK ready\r\n"),
 	    CLI("a NOOP"),
 	    SRV("garbage\r\n\r\n(a) OK\r\n*x\r\n"),
 	};
-	struct run r;
+	struct harness_run r;
 
 	(void)state;
-	script(PROTO_IMAP, s, NSTEPS(s), &r);
+	harness_script(PROTO_IMAP, s, NSTEPS(s), &r);
 	assert_int_equal(r.n, 5);
 	for (size_t i = 1; i < 4; i++) {
 		assert_int_equal(r.v[i].flags, 0);
-		finding_is(&r, i, PV);
+		harness_finding_is(&r, i, PV);
 	}
 	LINE(&r, 4, "*x", UNT, PROTO_REPLY_NONE);
-	finding_is(&r, 4, PV);
+	harness_finding_is(&r, 4, PV);
 	assert_int_equal(r.v[4].pending, 1);
-	run_free(&r);
+	harness_run_free(&r);
 }
 
 static void
 untagged_bye_during_logout_ends_nothing(void **state)
 {
-	static const struct step s[] = {
+	static const struct harness_step s[] = {
 	    SRV("* OK ready\r\n"),
 	    CLI("a LOGOUT"),
 	    SRV("* BYE logging out\r\na OK LOGOUT completed\r\n"),
 	};
-	struct run r;
+	struct harness_run r;
 
 	(void)state;
-	script(PROTO_IMAP, s, NSTEPS(s), &r);
+	harness_script(PROTO_IMAP, s, NSTEPS(s), &r);
 	LINE(&r, 1, "* BYE logging out", UNT, PROTO_REPLY_NONE);
-	no_finding(&r, 1);
+	harness_no_finding(&r, 1);
 	LINE(&r, 2, "a OK LOGOUT completed", END, PROTO_REPLY_OK);
-	run_free(&r);
+	harness_run_free(&r);
 }
 
 static void
 untagged_data_without_a_command_is_legitimate(void **state)
 {
-	static const struct step s[] = {
+	static const struct harness_step s[] = {
 	    SRV("* OK ready\r\n* 4 EXISTS\r\n* OK [ALERT] maintenance\r\n"),
 	};
-	struct run r;
+	struct harness_run r;
 
 	(void)state;
-	script(PROTO_IMAP, s, NSTEPS(s), &r);
+	harness_script(PROTO_IMAP, s, NSTEPS(s), &r);
 	LINE(&r, 1, "* 4 EXISTS", UNT, PROTO_REPLY_NONE);
 	LINE(&r, 2, "* OK [ALERT] maintenance", UNT, PROTO_REPLY_NONE);
-	no_finding(&r, 1);
-	no_finding(&r, 2);
-	run_free(&r);
+	harness_no_finding(&r, 1);
+	harness_no_finding(&r, 2);
+	harness_run_free(&r);
 }
 
 static void
 preauth_after_the_greeting_is_a_violation(void **state)
 {
-	static const struct step s[] = {SRV("* OK ready\r\n* PREAUTH now\r\n")};
-	struct run r;
+	static const struct harness_step s[] = {SRV("* OK ready\r\n* PREAUTH now\r\n")};
+	struct harness_run r;
 
 	(void)state;
-	script(PROTO_IMAP, s, NSTEPS(s), &r);
+	harness_script(PROTO_IMAP, s, NSTEPS(s), &r);
 	LINE(&r, 1, "* PREAUTH now", UNT, PROTO_REPLY_NONE);
-	finding_is(&r, 1, PV);
-	run_free(&r);
+	harness_finding_is(&r, 1, PV);
+	harness_run_free(&r);
 }
 
 static void
 continuation_while_our_command_is_pending(void **state)
 {
-	static const struct step s[] = {
+	static const struct harness_step s[] = {
 	    SRV("* OK ready\r\n"),
 	    CLI("a AUTHENTICATE PLAIN"),
 	    SRV("+ \r\n"),
 	    CLI("AHVzZXIAcGFzcw=="),
 	    SRV("a OK [CAPABILITY IMAP4rev1] done\r\n"),
 	};
-	struct run r;
+	struct harness_run r;
 	struct framer *fr;
 
 	(void)state;
-	script(PROTO_IMAP, s, NSTEPS(s), &r);
+	harness_script(PROTO_IMAP, s, NSTEPS(s), &r);
 	LINE(&r, 1, "+ ", END, PROTO_REPLY_CONTINUE);
 	assert_int_equal(r.v[1].pending, 0);
-	no_finding(&r, 1);
+	harness_no_finding(&r, 1);
 	LINE(&r, 2, "a OK [CAPABILITY IMAP4rev1] done", CAPS | END, PROTO_REPLY_OK);
-	run_free(&r);
+	harness_run_free(&r);
 
-	fr = framer_after(PROTO_IMAP, s, 4, &r);
+	fr = harness_framer_after(PROTO_IMAP, s, 4, &r);
 	assert_int_equal(framer_pending(fr), 1);
 	framer_free(fr);
-	run_free(&r);
+	harness_run_free(&r);
 }
 
 static void
 continuation_with_nothing_pending_is_a_violation(void **state)
 {
-	static const struct step s[] = {
+	static const struct harness_step s[] = {
 	    SRV("* OK ready\r\n+ send me something\r\n+\r\n"),
 	};
-	struct run r;
+	struct harness_run r;
 
 	(void)state;
-	script(PROTO_IMAP, s, NSTEPS(s), &r);
+	harness_script(PROTO_IMAP, s, NSTEPS(s), &r);
 	LINE(&r, 1, "+ send me something", 0, PROTO_REPLY_NONE);
-	finding_is(&r, 1, PV);
+	harness_finding_is(&r, 1, PV);
 	LINE(&r, 2, "+", 0, PROTO_REPLY_NONE);
-	finding_is(&r, 2, PV);
+	harness_finding_is(&r, 2, PV);
 	assert_int_equal(r.v[2].pending, 0);
-	run_free(&r);
+	harness_run_free(&r);
 }
 
 static void
 idle_done_answers_the_continuation(void **state)
 {
-	static const struct step s[] = {
+	static const struct harness_step s[] = {
 	    SRV("* OK ready\r\n"),
 	    CLI("a IDLE"),
 	    SRV("+ idling\r\n* 5 EXISTS\r\n"),
 	    CLI("DONE"),
 	    SRV("a OK IDLE terminated\r\n"),
 	};
-	struct run r;
+	struct harness_run r;
 
 	(void)state;
-	script(PROTO_IMAP, s, NSTEPS(s), &r);
+	harness_script(PROTO_IMAP, s, NSTEPS(s), &r);
 	LINE(&r, 1, "+ idling", END, PROTO_REPLY_CONTINUE);
 	LINE(&r, 2, "* 5 EXISTS", UNT, PROTO_REPLY_NONE);
 	assert_int_equal(r.v[2].pending, 0);
 	LINE(&r, 3, "a OK IDLE terminated", END, PROTO_REPLY_OK);
-	no_finding(&r, 3);
-	run_free(&r);
+	harness_no_finding(&r, 3);
+	harness_run_free(&r);
 }
 
 static void
 literal_with_crlf_inside_is_handed_out_as_literal_lines(void **state)
 {
-	static const struct step s[] = {
+	static const struct harness_step s[] = {
 	    SRV("* OK ready\r\n"),
 	    CLI("a FETCH 1 BODY[]"),
 	    SRV("* 1 FETCH (BODY[] {23}\r\nab\r\na OK fake\r\nb NO x\r\n)\r\na OK "
 	        "done\r\n"),
 	};
-	struct run r;
+	struct harness_run r;
 
 	(void)state;
-	script(PROTO_IMAP, s, NSTEPS(s), &r);
+	harness_script(PROTO_IMAP, s, NSTEPS(s), &r);
 	assert_int_equal(r.n, 7);
 	LINE(&r, 1, "* 1 FETCH (BODY[] {23}", UNT, PROTO_REPLY_NONE);
 	LINE(&r, 2, "ab", UNT | LIT, PROTO_REPLY_NONE);
@@ -689,41 +412,41 @@ literal_with_crlf_inside_is_handed_out_as_literal_lines(void **state)
 	LINE(&r, 5, ")", UNT, PROTO_REPLY_NONE);
 	LINE(&r, 6, "a OK done", END, PROTO_REPLY_OK);
 	for (size_t i = 1; i < r.n; i++)
-		no_finding(&r, i);
+		harness_no_finding(&r, i);
 	assert_int_equal(r.v[5].pending, 1);
-	run_free(&r);
+	harness_run_free(&r);
 }
 
 static void
 literal_ends_where_its_length_says_without_lf(void **state)
 {
-	static const struct step s[] = {
+	static const struct harness_step s[] = {
 	    SRV("* OK ready\r\n"),
 	    SRV("* 1 FETCH (BODY[] {5}\r\nab\ncd FLAGS ())\r\n"),
 	};
-	struct run r;
+	struct harness_run r;
 
 	(void)state;
-	script(PROTO_IMAP, s, NSTEPS(s), &r);
+	harness_script(PROTO_IMAP, s, NSTEPS(s), &r);
 	assert_int_equal(r.n, 5);
 	LINE(&r, 2, "ab", UNT | LIT | PROTO_LINE_BARE_LF, PROTO_REPLY_NONE);
 	LINE(&r, 3, "cd", UNT | LIT, PROTO_REPLY_NONE);
 	LINE(&r, 4, " FLAGS ())", UNT, PROTO_REPLY_NONE);
-	run_free(&r);
+	harness_run_free(&r);
 }
 
 static void
 rest_of_a_line_after_a_literal_may_end_with_another_literal(void **state)
 {
-	static const struct step s[] = {
+	static const struct harness_step s[] = {
 	    SRV("* OK ready\r\n"),
 	    SRV("* 1 FETCH (BODY[1] {3}\r\nabc BODY[2] {2}\r\nde FLAGS (\\Seen))\r\n"),
 	    SRV("* 2 EXISTS\r\n"),
 	};
-	struct run r;
+	struct harness_run r;
 
 	(void)state;
-	script(PROTO_IMAP, s, NSTEPS(s), &r);
+	harness_script(PROTO_IMAP, s, NSTEPS(s), &r);
 	assert_int_equal(r.n, 7);
 	LINE(&r, 1, "* 1 FETCH (BODY[1] {3}", UNT, PROTO_REPLY_NONE);
 	LINE(&r, 2, "abc", UNT | LIT, PROTO_REPLY_NONE);
@@ -731,25 +454,25 @@ rest_of_a_line_after_a_literal_may_end_with_another_literal(void **state)
 	LINE(&r, 4, "de", UNT | LIT, PROTO_REPLY_NONE);
 	LINE(&r, 5, " FLAGS (\\Seen))", UNT, PROTO_REPLY_NONE);
 	LINE(&r, 6, "* 2 EXISTS", UNT, PROTO_REPLY_NONE);
-	run_free(&r);
+	harness_run_free(&r);
 }
 
 static void
 empty_literal_goes_straight_to_the_rest_of_the_line(void **state)
 {
-	static const struct step s[] = {
+	static const struct harness_step s[] = {
 	    SRV("* OK ready\r\n"),
 	    CLI("a FETCH 1 BODY[]"),
 	    SRV("* 1 FETCH (BODY[] {0}\r\n)\r\na OK done\r\n"),
 	};
-	struct run r;
+	struct harness_run r;
 
 	(void)state;
-	script(PROTO_IMAP, s, NSTEPS(s), &r);
+	harness_script(PROTO_IMAP, s, NSTEPS(s), &r);
 	assert_int_equal(r.n, 4);
 	LINE(&r, 2, ")", UNT, PROTO_REPLY_NONE);
 	LINE(&r, 3, "a OK done", END, PROTO_REPLY_OK);
-	run_free(&r);
+	harness_run_free(&r);
 }
 
 static void
@@ -758,17 +481,17 @@ literal_longer_than_the_line_cap_comes_in_pieces(void **state)
 	const size_t n = PROTO_LINE_CAP + 10;
 	char head[64];
 	int hl = snprintf(head, sizeof(head), "* 1 FETCH (BODY[] {%zu}\r\n", n + 2);
-	char *body = xmalloc(n + 2 + 3);
+	char *body = harness_xmalloc(n + 2 + 3);
 	memset(body, 'x', n);
 	memcpy(body + n, "\r\n)\r\n", 5);
-	struct step s[] = {SRV("* OK ready\r\n"),
-	                   {'S', head, (size_t)hl},
-	                   {'S', body, n + 5},
-	                   SRV("* 2 EXISTS\r\n")};
-	struct run r;
+	struct harness_step s[] = {SRV("* OK ready\r\n"),
+	                           {'S', head, (size_t)hl},
+	                           {'S', body, n + 5},
+	                           SRV("* 2 EXISTS\r\n")};
+	struct harness_run r;
 
 	(void)state;
-	script(PROTO_IMAP, s, NSTEPS(s), &r);
+	harness_script(PROTO_IMAP, s, NSTEPS(s), &r);
 	assert_int_equal(r.n, 6);
 	assert_int_equal(r.v[2].len, PROTO_LINE_CAP);
 	assert_int_equal(r.v[2].flags, UNT | LIT);
@@ -777,127 +500,127 @@ literal_longer_than_the_line_cap_comes_in_pieces(void **state)
 	assert_int_equal(r.v[2].dropped + r.v[3].dropped, 0);
 	LINE(&r, 4, ")", UNT, PROTO_REPLY_NONE);
 	LINE(&r, 5, "* 2 EXISTS", UNT, PROTO_REPLY_NONE);
-	run_free(&r);
+	harness_run_free(&r);
 	free(body);
 }
 
 static void
 literal_length_overflow_is_a_violation_and_lines_resume(void **state)
 {
-	static const struct step s[] = {
+	static const struct harness_step s[] = {
 	    SRV("* OK ready\r\n"),
 	    CLI("a FETCH 1 BODY[]"),
 	    SRV("* 1 FETCH (BODY[] {99999999999999999999}\r\na OK done\r\n"),
 	};
-	struct run r;
+	struct harness_run r;
 
 	(void)state;
-	script(PROTO_IMAP, s, NSTEPS(s), &r);
+	harness_script(PROTO_IMAP, s, NSTEPS(s), &r);
 	assert_int_equal(r.n, 3);
 	LINE(&r, 1, "* 1 FETCH (BODY[] {99999999999999999999}", UNT, PROTO_REPLY_NONE);
-	finding_is(&r, 1, PV);
+	harness_finding_is(&r, 1, PV);
 	LINE(&r, 2, "a OK done", END, PROTO_REPLY_OK);
-	run_free(&r);
+	harness_run_free(&r);
 }
 
 static void
 literal_over_the_cap_is_a_violation_and_lines_resume(void **state)
 {
-	static const struct step s[] = {
+	static const struct harness_step s[] = {
 	    SRV("* OK ready\r\n"),
 	    CLI("a FETCH 1 BODY[]"),
 	    SRV("* 1 FETCH (BODY[] {67108865}\r\na OK done\r\n"),
 	};
-	struct run r;
+	struct harness_run r;
 
 	(void)state;
-	script(PROTO_IMAP, s, NSTEPS(s), &r);
+	harness_script(PROTO_IMAP, s, NSTEPS(s), &r);
 	assert_int_equal(r.n, 3);
-	finding_is(&r, 1, PV);
+	harness_finding_is(&r, 1, PV);
 	LINE(&r, 2, "a OK done", END, PROTO_REPLY_OK);
-	run_free(&r);
+	harness_run_free(&r);
 }
 
 static void
 literal_of_exactly_the_cap_is_read_as_a_literal(void **state)
 {
-	static const struct step s[] = {
+	static const struct harness_step s[] = {
 	    SRV("* OK ready\r\n"),
 	    CLI("a FETCH 1 BODY[]"),
 	    SRV("* 1 FETCH (BODY[] {67108864}\r\na OK done\r\n"),
 	};
-	struct run r;
+	struct harness_run r;
 
 	(void)state;
-	script(PROTO_IMAP, s, NSTEPS(s), &r);
+	harness_script(PROTO_IMAP, s, NSTEPS(s), &r);
 	assert_int_equal(r.n, 3);
-	no_finding(&r, 1);
+	harness_no_finding(&r, 1);
 	LINE(&r, 2, "a OK done", UNT | LIT, PROTO_REPLY_NONE);
 	assert_int_equal(r.v[2].pending, 1);
-	run_free(&r);
+	harness_run_free(&r);
 }
 
 static void
 non_synchronizing_literal_from_the_server_is_a_violation(void **state)
 {
-	static const struct step s[] = {
+	static const struct harness_step s[] = {
 	    SRV("* OK ready\r\n"),
 	    SRV("* 1 FETCH (BODY[] {5+}\r\nhello)\r\n"),
 	};
-	struct run r;
+	struct harness_run r;
 
 	(void)state;
-	script(PROTO_IMAP, s, NSTEPS(s), &r);
+	harness_script(PROTO_IMAP, s, NSTEPS(s), &r);
 	assert_int_equal(r.n, 4);
-	finding_is(&r, 1, PV);
+	harness_finding_is(&r, 1, PV);
 	assert_true(strstr(r.v[1].violation, "{n+}") != NULL);
 	LINE(&r, 2, "hello", UNT | LIT, PROTO_REPLY_NONE);
 	LINE(&r, 3, ")", UNT, PROTO_REPLY_NONE);
-	run_free(&r);
+	harness_run_free(&r);
 }
 
 static void
 literal_announced_at_the_end_of_a_truncated_line_is_still_read(void **state)
 {
 	const size_t n = PROTO_LINE_CAP + 100;
-	char *line = xmalloc(n + 32);
+	char *line = harness_xmalloc(n + 32);
 	memcpy(line, "* 1 FETCH (", 11);
 	memset(line + 11, 'x', n - 11);
 	memcpy(line + n, " {3}\r\nabc)\r\n", 12);
-	struct step s[] = {SRV("* OK ready\r\n"), {'S', line, n + 12}};
-	struct run r;
+	struct harness_step s[] = {SRV("* OK ready\r\n"), {'S', line, n + 12}};
+	struct harness_run r;
 
 	(void)state;
-	script(PROTO_IMAP, s, NSTEPS(s), &r);
+	harness_script(PROTO_IMAP, s, NSTEPS(s), &r);
 	assert_int_equal(r.n, 4);
 	assert_int_equal(r.v[1].flags, UNT | PROTO_LINE_TRUNCATED);
 	assert_int_equal(r.v[1].dropped, n + 4 - PROTO_LINE_CAP);
 	LINE(&r, 2, "abc", UNT | LIT, PROTO_REPLY_NONE);
 	LINE(&r, 3, ")", UNT, PROTO_REPLY_NONE);
-	run_free(&r);
+	harness_run_free(&r);
 	free(line);
 }
 
 static void
 nul_bytes_and_bare_lf_pass_through(void **state)
 {
-	static const struct step s[] = {SRV("* OK re\0dy\n* 1 EX\0ISTS\r\n")};
-	struct run r;
+	static const struct harness_step s[] = {SRV("* OK re\0dy\n* 1 EX\0ISTS\r\n")};
+	struct harness_run r;
 
 	(void)state;
-	script(PROTO_IMAP, s, NSTEPS(s), &r);
+	harness_script(PROTO_IMAP, s, NSTEPS(s), &r);
 	LINE(&r, 0, "* OK re\0dy", UNT | GREET | END | PROTO_LINE_BARE_LF, PROTO_REPLY_OK);
 	LINE(&r, 1, "* 1 EX\0ISTS", UNT, PROTO_REPLY_NONE);
-	run_free(&r);
+	harness_run_free(&r);
 }
 
 static void
 bytes_after_the_tagged_go_ahead_stay_visible_in_the_buffer(void **state)
 {
-	static const struct step s[] = {SRV("* OK ready\r\n"), CLI("a STARTTLS"),
-	                                SRV("a OK Begin TLS\r\n* OK injected\r\n")};
-	struct run r;
-	struct framer *fr = framer_after(PROTO_IMAP, s, 2, &r);
+	static const struct harness_step s[] = {SRV("* OK ready\r\n"), CLI("a STARTTLS"),
+	                                        SRV("a OK Begin TLS\r\n* OK injected\r\n")};
+	struct harness_run r;
+	struct framer *fr = harness_framer_after(PROTO_IMAP, s, 2, &r);
 	const unsigned char *data;
 	struct proto_line line;
 
@@ -912,52 +635,52 @@ bytes_after_the_tagged_go_ahead_stay_visible_in_the_buffer(void **state)
 	assert_int_equal(framer_buffered(fr, &data), 0);
 	assert_int_equal(framer_pending(fr), 0);
 	framer_free(fr);
-	run_free(&r);
+	harness_run_free(&r);
 }
 
 static void
 line_already_tagged_is_sent_as_is_and_its_tag_recorded(void **state)
 {
-	static const struct step s[] = {SRV("* OK ready\r\n"), CLI("x1 NOOP"),
-	                                SRV("x1 OK done\r\n")};
+	static const struct harness_step s[] = {SRV("* OK ready\r\n"), CLI("x1 NOOP"),
+	                                        SRV("x1 OK done\r\n")};
 	struct framer *fr = framer_new(PROTO_IMAP);
-	struct run r;
+	struct harness_run r;
 	char out[64];
 
 	(void)state;
-	assert_int_equal(autotag(fr, "x1 NOOP", out), 0);
+	assert_int_equal(harness_autotag(fr, "x1 NOOP", out), 0);
 	assert_string_equal(out, "x1 NOOP");
 	framer_free(fr);
 
-	fr = framer_after(PROTO_IMAP, s, 2, &r);
+	fr = harness_framer_after(PROTO_IMAP, s, 2, &r);
 	assert_string_equal(framer_last_tag(fr), "x1");
 	assert_int_equal(framer_pending(fr), 1);
 	framer_free(fr);
-	run_free(&r);
+	harness_run_free(&r);
 
-	script(PROTO_IMAP, s, NSTEPS(s), &r);
+	harness_script(PROTO_IMAP, s, NSTEPS(s), &r);
 	LINE(&r, 1, "x1 OK done", END, PROTO_REPLY_OK);
 	assert_string_equal(r.v[1].tag, "x1");
-	run_free(&r);
+	harness_run_free(&r);
 }
 
 static void
 line_answering_a_continuation_gets_no_tag(void **state)
 {
-	static const struct step s[] = {SRV("* OK ready\r\n"), CLI("a AUTHENTICATE LOGIN"),
-	                                SRV("+ VXNlcm5hbWU6\r\n")};
-	struct run r;
-	struct framer *fr = framer_after(PROTO_IMAP, s, NSTEPS(s), &r);
+	static const struct harness_step s[] = {
+	    SRV("* OK ready\r\n"), CLI("a AUTHENTICATE LOGIN"), SRV("+ VXNlcm5hbWU6\r\n")};
+	struct harness_run r;
+	struct framer *fr = harness_framer_after(PROTO_IMAP, s, NSTEPS(s), &r);
 	char out[64];
 
 	(void)state;
-	assert_int_equal(autotag(fr, "LIST", out), 0);
+	assert_int_equal(harness_autotag(fr, "LIST", out), 0);
 	assert_string_equal(out, "LIST");
 	framer_sent(fr, (const unsigned char *)out, strlen(out));
 	assert_int_equal(framer_pending(fr), 1);
-	assert_int_equal(autotag(fr, "LIST", out), 1);
+	assert_int_equal(harness_autotag(fr, "LIST", out), 1);
 	framer_free(fr);
-	run_free(&r);
+	harness_run_free(&r);
 }
 
 int

@@ -12,19 +12,10 @@
 
 #include <cmocka.h>
 
+#include "framer_harness.h"
 #include "proto.h"
 
 #define U(s) ((const unsigned char *)(s))
-
-/* Runs framer_autotag on a C string and returns the result in out. */
-static int
-autotag(struct framer *fr, const char *line, char *out)
-{
-	size_t len = 0;
-	int rc = framer_autotag(fr, line, strlen(line), out, &len);
-	assert_int_equal(strlen(out), len);
-	return rc;
-}
 
 static bool
 is_credential(enum proto_id id, const char *line)
@@ -60,13 +51,6 @@ server_line(const char *text, unsigned flags)
 	line.len = strlen(text);
 	line.flags = flags;
 	return line;
-}
-
-static void
-cap_is(const struct proto_cap *cap, const char *text)
-{
-	assert_int_equal(cap->len, strlen(text));
-	assert_memory_equal(cap->data, text, cap->len);
 }
 
 static void
@@ -225,8 +209,8 @@ caps_are_counted_even_beyond_the_room_given(void **state)
 
 	(void)state;
 	assert_int_equal(proto_line_caps(PROTO_IMAP, &line, caps, 2), 4);
-	cap_is(&caps[0], "IMAP4rev1");
-	cap_is(&caps[1], "STARTTLS");
+	harness_cap_is(&caps[0], "IMAP4rev1");
+	harness_cap_is(&caps[1], "STARTTLS");
 	assert_int_equal(proto_line_caps(PROTO_IMAP, &line, NULL, 0), 4);
 }
 
@@ -239,7 +223,7 @@ caps_code_ends_at_its_bracket(void **state)
 
 	(void)state;
 	assert_int_equal(proto_line_caps(PROTO_IMAP, &line, caps, 4), 2);
-	cap_is(&caps[1], "SASL-IR");
+	harness_cap_is(&caps[1], "SASL-IR");
 }
 
 static void
@@ -252,9 +236,9 @@ caps_of_smtp_and_pop3_lines_keep_their_parameters(void **state)
 
 	(void)state;
 	assert_int_equal(proto_line_caps(PROTO_SMTP, &smtp, caps, 2), 1);
-	cap_is(&caps[0], "AUTH PLAIN LOGIN");
+	harness_cap_is(&caps[0], "AUTH PLAIN LOGIN");
 	assert_int_equal(proto_line_caps(PROTO_POP3, &pop3, caps, 2), 1);
-	cap_is(&caps[0], ".SASL");
+	harness_cap_is(&caps[0], ".SASL");
 }
 
 static void
@@ -296,14 +280,14 @@ automatic_tags_run_a_to_z_then_aa(void **state)
 	char out[64];
 
 	(void)state;
-	assert_int_equal(autotag(fr, "NOOP", out), 1);
+	assert_int_equal(harness_autotag(fr, "NOOP", out), 1);
 	assert_string_equal(out, "a NOOP");
 	for (int i = 1; i < 26; i++)
-		autotag(fr, "NOOP", out);
+		harness_autotag(fr, "NOOP", out);
 	assert_string_equal(out, "z NOOP");
-	autotag(fr, "NOOP", out);
+	harness_autotag(fr, "NOOP", out);
 	assert_string_equal(out, "aa NOOP");
-	autotag(fr, "NOOP", out);
+	harness_autotag(fr, "NOOP", out);
 	assert_string_equal(out, "ab NOOP");
 	framer_free(fr);
 }
@@ -315,7 +299,7 @@ automatic_tag_ignores_case_and_keeps_arguments(void **state)
 	char out[64];
 
 	(void)state;
-	assert_int_equal(autotag(fr, "uid fetch 1:* (FLAGS)", out), 1);
+	assert_int_equal(harness_autotag(fr, "uid fetch 1:* (FLAGS)", out), 1);
 	assert_string_equal(out, "a uid fetch 1:* (FLAGS)");
 	framer_free(fr);
 }
@@ -328,7 +312,7 @@ automatic_tag_skips_a_tag_still_outstanding(void **state)
 
 	(void)state;
 	framer_sent(fr, (const unsigned char *)"a NOOP", 6);
-	autotag(fr, "NOOP", out);
+	harness_autotag(fr, "NOOP", out);
 	assert_string_equal(out, "b NOOP");
 	framer_free(fr);
 }
@@ -340,11 +324,11 @@ line_after_a_non_synchronizing_literal_gets_no_tag(void **state)
 	char out[64];
 
 	(void)state;
-	autotag(fr, "APPEND INBOX {4+}", out);
+	harness_autotag(fr, "APPEND INBOX {4+}", out);
 	framer_sent(fr, (const unsigned char *)out, strlen(out));
-	assert_int_equal(autotag(fr, "NOOP", out), 0);
+	assert_int_equal(harness_autotag(fr, "NOOP", out), 0);
 	framer_sent(fr, (const unsigned char *)out, strlen(out));
-	assert_int_equal(autotag(fr, "NOOP", out), 1);
+	assert_int_equal(harness_autotag(fr, "NOOP", out), 1);
 	assert_string_equal(out, "b NOOP");
 	framer_free(fr);
 }
@@ -356,11 +340,11 @@ tag_counter_survives_reset(void **state)
 	char out[64];
 
 	(void)state;
-	autotag(fr, "STARTTLS", out);
+	harness_autotag(fr, "STARTTLS", out);
 	framer_sent(fr, (const unsigned char *)out, strlen(out));
 	assert_string_equal(framer_last_tag(fr), "a");
 	framer_reset(fr);
-	autotag(fr, "CAPABILITY", out);
+	harness_autotag(fr, "CAPABILITY", out);
 	assert_string_equal(out, "b CAPABILITY");
 	framer_free(fr);
 }
@@ -372,7 +356,7 @@ other_protocols_copy_the_line(void **state)
 	char out[64];
 
 	(void)state;
-	assert_int_equal(autotag(fr, "NOOP", out), 0);
+	assert_int_equal(harness_autotag(fr, "NOOP", out), 0);
 	assert_string_equal(out, "NOOP");
 	assert_string_equal(framer_last_tag(fr), "");
 	framer_free(fr);

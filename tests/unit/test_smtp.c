@@ -5,284 +5,22 @@
  */
 #include <setjmp.h>
 #include <stdarg.h>
-#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
 
+#include "framer_harness.h"
 #include "proto.h"
-
-/* A scripted conversation: server bytes, client lines, framer resets. */
-struct step {
-	char who; /* 'S' server bytes, 'C' client line, 'R' framer_reset */
-	const char *bytes;
-	size_t len;
-};
-/* clang-format off */
-#define SRV(s) {'S', (s), sizeof(s) - 1}
-#define CLI(s) {'C', (s), sizeof(s) - 1}
-#define RESET {'R', NULL, 0}
-/* clang-format on */
-#define NSTEPS(a) (sizeof(a) / sizeof((a)[0]))
-
-/* One line as the framer handed it out, with the state right after it. */
-struct got {
-	unsigned char *data;
-	size_t len;
-	unsigned flags;
-	size_t dropped;
-	enum proto_reply reply;
-	int code;
-	char *tag;
-	const char *finding;
-	const char *violation;
-	unsigned pending;
-	bool in_data;
-};
-
-struct run {
-	struct got *v;
-	size_t n, cap;
-};
-
-/* Feeds whole server steps. */
-#define CUT_NONE 0
-/* Feeds every server byte on its own. */
-#define CUT_BYTES SIZE_MAX
-
-static void *
-xmalloc(size_t n)
-{
-	void *p = malloc(n ? n : 1);
-	assert_non_null(p);
-	return p;
-}
-
-static void
-run_free(struct run *r)
-{
-	for (size_t i = 0; i < r->n; i++) {
-		free(r->v[i].data);
-		free(r->v[i].tag);
-	}
-	free(r->v);
-	memset(r, 0, sizeof(*r));
-}
-
-/* Takes every complete line out of the framer. */
-static void
-run_drain(struct framer *fr, struct run *r)
-{
-	struct proto_line line;
-
-	while (framer_next(fr, &line)) {
-		if (r->n == r->cap) {
-			r->cap = r->cap ? r->cap * 2 : 16;
-			r->v = realloc(r->v, r->cap * sizeof(*r->v));
-			assert_non_null(r->v);
-		}
-		struct got *g = &r->v[r->n++];
-		g->data = xmalloc(line.len);
-		memcpy(g->data, line.data, line.len);
-		g->len = line.len;
-		g->flags = line.flags;
-		g->dropped = line.dropped;
-		g->reply = line.reply;
-		g->code = line.code;
-		g->tag = NULL;
-		if (line.tag != NULL) {
-			g->tag = xmalloc(line.tag_len + 1);
-			memcpy(g->tag, line.tag, line.tag_len);
-			g->tag[line.tag_len] = '\0';
-		}
-		g->finding = line.finding;
-		g->violation = line.violation;
-		g->pending = framer_pending(fr);
-		g->in_data = framer_in_data(fr);
-	}
-}
-
-static void
-run_feed(struct framer *fr, struct run *r, const char *p, size_t n)
-{
-	assert_int_equal(framer_feed(fr, (const unsigned char *)p, n), 0);
-	run_drain(fr, r);
-}
-
-/* Plays a script; server bytes are cut at the global server offset cut. */
-static void
-run_script(enum proto_id id, const struct step *s, size_t n, size_t cut, struct run *r)
-{
-	struct framer *fr = framer_new(id);
-	size_t off = 0;
-
-	assert_non_null(fr);
-	memset(r, 0, sizeof(*r));
-	for (size_t i = 0; i < n; i++) {
-		if (s[i].who == 'C') {
-			framer_sent(fr, (const unsigned char *)s[i].bytes, s[i].len);
-		} else if (s[i].who == 'R') {
-			framer_reset(fr);
-		} else if (cut == CUT_BYTES) {
-			for (size_t k = 0; k < s[i].len; k++)
-				run_feed(fr, r, s[i].bytes + k, 1);
-		} else if (cut > off && cut < off + s[i].len) {
-			run_feed(fr, r, s[i].bytes, cut - off);
-			run_feed(fr, r, s[i].bytes + (cut - off), s[i].len - (cut - off));
-		} else {
-			run_feed(fr, r, s[i].bytes, s[i].len);
-		}
-		if (s[i].who == 'S')
-			off += s[i].len;
-	}
-	framer_free(fr);
-}
-
-static bool
-str_same(const char *a, const char *b)
-{
-	return a == b || (a != NULL && b != NULL && strcmp(a, b) == 0);
-}
-
-static bool
-run_equal(const struct run *a, const struct run *b)
-{
-	if (a->n != b->n)
-		return false;
-	for (size_t i = 0; i < a->n; i++) {
-		const struct got *x = &a->v[i], *y = &b->v[i];
-		if (x->len != y->len || memcmp(x->data, y->data, x->len) != 0 ||
-		    x->flags != y->flags || x->dropped != y->dropped ||
-		    x->reply != y->reply || x->code != y->code ||
-		    !str_same(x->tag, y->tag) || !str_same(x->finding, y->finding) ||
-		    !str_same(x->violation, y->violation) || x->pending != y->pending ||
-		    x->in_data != y->in_data)
-			return false;
-	}
-	return true;
-}
-
-/* True if a cut at offset b (in a line that starts at offset start) of the
- * server bytes should be tried: every offset of a short script; near line
- * ends, near the line cap and on a stride for a long one. */
-static bool
-cut_worth_trying(const char *all, size_t total, size_t start, size_t b)
-{
-	if (total <= 4096)
-		return true;
-	if (b % 509 == 0 || b < 8 || b + 8 > total)
-		return true;
-	for (size_t k = b >= 3 ? b - 3 : 0; k <= b + 3 && k < total; k++) {
-		if (all[k] == '\n')
-			return true;
-	}
-	size_t col = (b - start) % PROTO_LINE_CAP;
-	return col <= 3 || col >= PROTO_LINE_CAP - 3;
-}
-
-/* Plays a script whole, byte by byte and cut at every server byte boundary;
- * asserts that every way yields the same lines, and returns them. */
-static void
-script(enum proto_id id, const struct step *s, size_t n, struct run *out)
-{
-	size_t total = 0;
-
-	for (size_t i = 0; i < n; i++)
-		total += s[i].who == 'S' ? s[i].len : 0;
-	char *all = xmalloc(total);
-	for (size_t i = 0, off = 0; i < n; i++) {
-		if (s[i].who == 'S') {
-			memcpy(all + off, s[i].bytes, s[i].len);
-			off += s[i].len;
-		}
-	}
-	run_script(id, s, n, CUT_NONE, out);
-	struct run other;
-	run_script(id, s, n, CUT_BYTES, &other);
-	assert_true(run_equal(out, &other));
-	run_free(&other);
-	for (size_t b = 1, start = 0; b < total; b++) {
-		if (all[b - 1] == '\n')
-			start = b;
-		if (!cut_worth_trying(all, total, start, b))
-			continue;
-		run_script(id, s, n, b, &other);
-		if (!run_equal(out, &other))
-			fail_msg("a cut at server byte %zu changes the lines", b);
-		run_free(&other);
-	}
-	free(all);
-}
-
-/* Asserts line i's text, its exact flags and its reply. */
-static void
-line_is(const struct run *r, size_t i, const char *text, size_t len, unsigned flags,
-        enum proto_reply reply)
-{
-	if (i >= r->n)
-		fail_msg("line %zu missing: only %zu lines", i, r->n);
-	const struct got *g = &r->v[i];
-	if (g->len != len || memcmp(g->data, text, len) != 0)
-		fail_msg("line %zu is \"%.*s\", expected \"%.*s\"", i, (int)g->len,
-		         (const char *)g->data, (int)len, text);
-	assert_int_equal(g->flags, flags);
-	assert_int_equal(g->reply, reply);
-}
-#define LINE(r, i, lit, flags, reply)                                                      \
-	line_is((r), (i), (lit), sizeof(lit) - 1, (flags), (reply))
-
-static void
-no_finding(const struct run *r, size_t i)
-{
-	assert_true(i < r->n);
-	assert_null(r->v[i].finding);
-	assert_null(r->v[i].violation);
-}
-
-static void
-finding_is(const struct run *r, size_t i, const char *id)
-{
-	assert_true(i < r->n);
-	assert_non_null(r->v[i].finding);
-	assert_string_equal(r->v[i].finding, id);
-	assert_non_null(r->v[i].violation);
-	assert_true(strlen(r->v[i].violation) > 10);
-}
-
-/* A framer with a script already played, for tests that look at its state. */
-static struct framer *
-framer_after(enum proto_id id, const struct step *s, size_t n, struct run *r)
-{
-	struct framer *fr = framer_new(id);
-
-	assert_non_null(fr);
-	memset(r, 0, sizeof(*r));
-	for (size_t i = 0; i < n; i++) {
-		if (s[i].who == 'C')
-			framer_sent(fr, (const unsigned char *)s[i].bytes, s[i].len);
-		else if (s[i].who == 'R')
-			framer_reset(fr);
-		else
-			run_feed(fr, r, s[i].bytes, s[i].len);
-	}
-	return fr;
-}
-
-#define END PROTO_LINE_END
-#define GREET PROTO_LINE_GREETING
-#define CAPS PROTO_LINE_CAPS
-#define PV "protocol-violation"
 
 /* A line of n copies of c between prefix and end, on the heap. */
 static char *
 long_line(const char *prefix, size_t n, char c, const char *end, size_t *len)
 {
 	size_t pl = strlen(prefix), el = strlen(end);
-	char *s = xmalloc(pl + n + el + 1);
+	char *s = harness_xmalloc(pl + n + el + 1);
 	memcpy(s, prefix, pl);
 	memset(s + pl, c, n);
 	memcpy(s + pl + n, end, el + 1);
@@ -293,17 +31,17 @@ long_line(const char *prefix, size_t n, char c, const char *end, size_t *len)
 static void
 greeting_220_is_ok_and_ends_the_greeting(void **state)
 {
-	static const struct step s[] = {SRV("220 mx.test ESMTP\r\n")};
-	struct run r;
+	static const struct harness_step s[] = {SRV("220 mx.test ESMTP\r\n")};
+	struct harness_run r;
 
 	(void)state;
-	script(PROTO_SMTP, s, NSTEPS(s), &r);
+	harness_script(PROTO_SMTP, s, NSTEPS(s), &r);
 	assert_int_equal(r.n, 1);
 	LINE(&r, 0, "220 mx.test ESMTP", GREET | END, PROTO_REPLY_OK);
 	assert_int_equal(r.v[0].code, 220);
 	assert_int_equal(r.v[0].pending, 0);
-	no_finding(&r, 0);
-	run_free(&r);
+	harness_no_finding(&r, 0);
+	harness_run_free(&r);
 }
 
 static void
@@ -320,61 +58,61 @@ pending_is_one_before_the_greeting(void **state)
 static void
 multi_line_greeting_ends_on_its_final_line(void **state)
 {
-	static const struct step s[] = {
+	static const struct harness_step s[] = {
 	    SRV("220-mx.test ESMTP\r\n220-second\r\n220 ready\r\n")};
-	struct run r;
+	struct harness_run r;
 
 	(void)state;
-	script(PROTO_SMTP, s, NSTEPS(s), &r);
+	harness_script(PROTO_SMTP, s, NSTEPS(s), &r);
 	assert_int_equal(r.n, 3);
 	LINE(&r, 0, "220-mx.test ESMTP", GREET, PROTO_REPLY_NONE);
 	LINE(&r, 1, "220-second", GREET, PROTO_REPLY_NONE);
 	LINE(&r, 2, "220 ready", GREET | END, PROTO_REPLY_OK);
 	assert_int_equal(r.v[1].pending, 1);
 	assert_int_equal(r.v[2].pending, 0);
-	run_free(&r);
+	harness_run_free(&r);
 }
 
 static void
 greeting_554_refuses_the_session(void **state)
 {
-	static const struct step s[] = {SRV("554 go away\r\n")};
-	struct run r;
+	static const struct harness_step s[] = {SRV("554 go away\r\n")};
+	struct harness_run r;
 
 	(void)state;
-	script(PROTO_SMTP, s, NSTEPS(s), &r);
+	harness_script(PROTO_SMTP, s, NSTEPS(s), &r);
 	LINE(&r, 0, "554 go away", GREET | END, PROTO_REPLY_FAIL);
-	no_finding(&r, 0);
-	run_free(&r);
+	harness_no_finding(&r, 0);
+	harness_run_free(&r);
 }
 
 static void
 greeting_with_another_code_is_a_violation(void **state)
 {
-	static const struct step s[] = {SRV("250 hello\r\n")};
-	struct run r;
+	static const struct harness_step s[] = {SRV("250 hello\r\n")};
+	struct harness_run r;
 
 	(void)state;
-	script(PROTO_SMTP, s, NSTEPS(s), &r);
+	harness_script(PROTO_SMTP, s, NSTEPS(s), &r);
 	LINE(&r, 0, "250 hello", GREET | END, PROTO_REPLY_FAIL);
-	finding_is(&r, 0, PV);
-	run_free(&r);
+	harness_finding_is(&r, 0, PV);
+	harness_run_free(&r);
 }
 
 static void
 ehlo_reply_lines_after_the_first_carry_capabilities(void **state)
 {
-	static const struct step s[] = {
+	static const struct harness_step s[] = {
 	    SRV("220 mx\r\n"),
 	    CLI("EHLO me.test"),
 	    SRV("250-mx.test\r\n250-SIZE 10240000\r\n250-STARTTLS\r\n250 8BITMIME\r\n"),
 	};
-	struct run r;
+	struct harness_run r;
 	struct proto_cap caps[2];
 	struct proto_line line = {0};
 
 	(void)state;
-	script(PROTO_SMTP, s, NSTEPS(s), &r);
+	harness_script(PROTO_SMTP, s, NSTEPS(s), &r);
 	assert_int_equal(r.n, 5);
 	LINE(&r, 1, "250-mx.test", 0, PROTO_REPLY_NONE);
 	LINE(&r, 2, "250-SIZE 10240000", CAPS, PROTO_REPLY_NONE);
@@ -386,198 +124,199 @@ ehlo_reply_lines_after_the_first_carry_capabilities(void **state)
 	assert_int_equal(proto_line_caps(PROTO_SMTP, &line, caps, 2), 1);
 	assert_int_equal(caps[0].len, strlen("SIZE 10240000"));
 	assert_memory_equal(caps[0].data, "SIZE 10240000", caps[0].len);
-	run_free(&r);
+	harness_run_free(&r);
 }
 
 static void
 failed_ehlo_carries_no_capabilities(void **state)
 {
-	static const struct step s[] = {
+	static const struct harness_step s[] = {
 	    SRV("220 mx\r\n"),
 	    CLI("EHLO me"),
 	    SRV("550-no\r\n550 really not\r\n"),
 	};
-	struct run r;
+	struct harness_run r;
 
 	(void)state;
-	script(PROTO_SMTP, s, NSTEPS(s), &r);
+	harness_script(PROTO_SMTP, s, NSTEPS(s), &r);
 	LINE(&r, 1, "550-no", 0, PROTO_REPLY_NONE);
 	LINE(&r, 2, "550 really not", END, PROTO_REPLY_FAIL);
-	run_free(&r);
+	harness_run_free(&r);
 }
 
 static void
 reply_to_other_commands_carries_no_capabilities(void **state)
 {
-	static const struct step s[] = {
+	static const struct harness_step s[] = {
 	    SRV("220 mx\r\n"),
 	    CLI("HELP"),
 	    SRV("214-commands\r\n214 EHLO HELO\r\n"),
 	};
-	struct run r;
+	struct harness_run r;
 
 	(void)state;
-	script(PROTO_SMTP, s, NSTEPS(s), &r);
+	harness_script(PROTO_SMTP, s, NSTEPS(s), &r);
 	LINE(&r, 1, "214-commands", 0, PROTO_REPLY_NONE);
 	LINE(&r, 2, "214 EHLO HELO", END, PROTO_REPLY_OK);
-	run_free(&r);
+	harness_run_free(&r);
 }
 
 static void
 mixed_codes_in_a_multi_line_reply_are_a_violation(void **state)
 {
-	static const struct step s[] = {
+	static const struct harness_step s[] = {
 	    SRV("220 mx\r\n"),
 	    CLI("EHLO me"),
 	    SRV("250-mx\r\n220-STARTTLS\r\n250 OK\r\n"),
 	};
-	struct run r;
+	struct harness_run r;
 
 	(void)state;
-	script(PROTO_SMTP, s, NSTEPS(s), &r);
+	harness_script(PROTO_SMTP, s, NSTEPS(s), &r);
 	assert_int_equal(r.n, 4);
-	no_finding(&r, 1);
-	finding_is(&r, 2, PV);
+	harness_no_finding(&r, 1);
+	harness_finding_is(&r, 2, PV);
 	assert_int_equal(r.v[2].code, 220);
 	assert_true(strstr(r.v[2].violation, "same code") != NULL);
-	no_finding(&r, 3);
+	harness_no_finding(&r, 3);
 	LINE(&r, 3, "250 OK", CAPS | END, PROTO_REPLY_OK);
-	run_free(&r);
+	harness_run_free(&r);
 }
 
 static void
 code_that_is_not_three_digits_is_a_violation_and_ends_nothing(void **state)
 {
-	static const struct step s[] = {
+	static const struct harness_step s[] = {
 	    SRV("220 mx\r\n"),
 	    CLI("NOOP"),
 	    SRV("25 ok\r\nok\r\n2x0 ok\r\n250 ok\r\n"),
 	};
-	struct run r;
+	struct harness_run r;
 
 	(void)state;
-	script(PROTO_SMTP, s, NSTEPS(s), &r);
+	harness_script(PROTO_SMTP, s, NSTEPS(s), &r);
 	assert_int_equal(r.n, 5);
 	for (size_t i = 1; i <= 3; i++) {
 		assert_int_equal(r.v[i].flags, 0);
 		assert_int_equal(r.v[i].code, 0);
 		assert_int_equal(r.v[i].pending, 1);
-		finding_is(&r, i, PV);
+		harness_finding_is(&r, i, PV);
 	}
 	LINE(&r, 4, "250 ok", END, PROTO_REPLY_OK);
 	assert_int_equal(r.v[4].pending, 0);
-	run_free(&r);
+	harness_run_free(&r);
 }
 
 static void
 code_starting_outside_2_to_5_is_a_violation(void **state)
 {
-	static const struct step s[] = {
+	static const struct harness_step s[] = {
 	    SRV("220 mx\r\n"),
 	    CLI("NOOP"),
 	    SRV("199 low\r\n600 high\r\n099 zero\r\n"),
 	};
-	struct run r;
+	struct harness_run r;
 
 	(void)state;
-	script(PROTO_SMTP, s, NSTEPS(s), &r);
+	harness_script(PROTO_SMTP, s, NSTEPS(s), &r);
 	assert_int_equal(r.n, 4);
 	for (size_t i = 1; i <= 3; i++) {
 		assert_int_equal(r.v[i].flags, 0);
-		finding_is(&r, i, PV);
+		harness_finding_is(&r, i, PV);
 	}
 	assert_int_equal(r.v[3].pending, 1);
-	run_free(&r);
+	harness_run_free(&r);
 }
 
 static void
 code_followed_by_other_than_space_or_hyphen_is_a_violation(void **state)
 {
-	static const struct step s[] = {
+	static const struct harness_step s[] = {
 	    SRV("220 mx\r\n"),
 	    CLI("NOOP"),
 	    SRV("250_ok\r\n2500 ok\r\n"),
 	};
-	struct run r;
+	struct harness_run r;
 
 	(void)state;
-	script(PROTO_SMTP, s, NSTEPS(s), &r);
+	harness_script(PROTO_SMTP, s, NSTEPS(s), &r);
 	assert_int_equal(r.n, 3);
-	finding_is(&r, 1, PV);
-	finding_is(&r, 2, PV);
+	harness_finding_is(&r, 1, PV);
+	harness_finding_is(&r, 2, PV);
 	assert_int_equal(r.v[2].flags, 0);
 	assert_int_equal(r.v[2].pending, 1);
-	run_free(&r);
+	harness_run_free(&r);
 }
 
 static void
 bare_code_is_a_complete_reply(void **state)
 {
-	static const struct step s[] = {SRV("220 mx\r\n"), CLI("NOOP"), SRV("250\r\n")};
-	struct run r;
+	static const struct harness_step s[] = {SRV("220 mx\r\n"), CLI("NOOP"),
+	                                        SRV("250\r\n")};
+	struct harness_run r;
 
 	(void)state;
-	script(PROTO_SMTP, s, NSTEPS(s), &r);
+	harness_script(PROTO_SMTP, s, NSTEPS(s), &r);
 	LINE(&r, 1, "250", END, PROTO_REPLY_OK);
 	assert_int_equal(r.v[1].code, 250);
-	no_finding(&r, 1);
-	run_free(&r);
+	harness_no_finding(&r, 1);
+	harness_run_free(&r);
 }
 
 static void
 enhanced_status_code_matching_the_reply_is_accepted(void **state)
 {
-	static const struct step s[] = {
+	static const struct harness_step s[] = {
 	    SRV("220 mx\r\n"),
 	    CLI("MAIL FROM:<a@b.test>"),
 	    SRV("250 2.1.0 Ok\r\n"),
 	    CLI("RCPT TO:<c@d.test>"),
 	    SRV("550-5.1.1 no such user\r\n550 5.1.1 really\r\n"),
 	};
-	struct run r;
+	struct harness_run r;
 
 	(void)state;
-	script(PROTO_SMTP, s, NSTEPS(s), &r);
+	harness_script(PROTO_SMTP, s, NSTEPS(s), &r);
 	LINE(&r, 1, "250 2.1.0 Ok", END, PROTO_REPLY_OK);
-	no_finding(&r, 1);
-	no_finding(&r, 2);
+	harness_no_finding(&r, 1);
+	harness_no_finding(&r, 2);
 	LINE(&r, 3, "550 5.1.1 really", END, PROTO_REPLY_FAIL);
-	no_finding(&r, 3);
-	run_free(&r);
+	harness_no_finding(&r, 3);
+	harness_run_free(&r);
 }
 
 static void
 enhanced_status_code_of_another_class_is_a_violation(void **state)
 {
-	static const struct step s[] = {
+	static const struct harness_step s[] = {
 	    SRV("220 mx\r\n"),
 	    CLI("STARTTLS"),
 	    SRV("220 5.7.0 go ahead\r\n"),
 	};
-	struct run r;
+	struct harness_run r;
 
 	(void)state;
-	script(PROTO_SMTP, s, NSTEPS(s), &r);
+	harness_script(PROTO_SMTP, s, NSTEPS(s), &r);
 	LINE(&r, 1, "220 5.7.0 go ahead", END, PROTO_REPLY_OK);
-	finding_is(&r, 1, PV);
+	harness_finding_is(&r, 1, PV);
 	assert_true(strstr(r.v[1].violation, "RFC 3463") != NULL);
-	run_free(&r);
+	harness_run_free(&r);
 }
 
 static void
 text_that_only_resembles_an_enhanced_code_is_not_checked(void **state)
 {
-	static const struct step s[] = {
+	static const struct harness_step s[] = {
 	    SRV("220 mx\r\n"),
 	    CLI("NOOP"),
 	    SRV("250 5.5 million messages served\r\n"),
 	};
-	struct run r;
+	struct harness_run r;
 
 	(void)state;
-	script(PROTO_SMTP, s, NSTEPS(s), &r);
-	no_finding(&r, 1);
-	run_free(&r);
+	harness_script(PROTO_SMTP, s, NSTEPS(s), &r);
+	harness_no_finding(&r, 1);
+	harness_run_free(&r);
 }
 
 static void
@@ -586,18 +325,18 @@ reply_line_over_512_octets_is_long(void **state)
 	size_t l1, l2;
 	char *ok = long_line("250-", 506, 'a', "\r\n", &l1);  /* 512 with CRLF */
 	char *big = long_line("250 ", 507, 'b', "\r\n", &l2); /* 513 with CRLF */
-	struct step s[] = {
+	struct harness_step s[] = {
 	    SRV("220 mx\r\n"), CLI("EHLO me"), {'S', ok, l1}, {'S', big, l2}};
-	struct run r;
+	struct harness_run r;
 
 	(void)state;
-	script(PROTO_SMTP, s, NSTEPS(s), &r);
+	harness_script(PROTO_SMTP, s, NSTEPS(s), &r);
 	assert_int_equal(r.n, 3);
 	assert_int_equal(r.v[1].len, 510);
 	assert_int_equal(r.v[1].flags, 0);
 	assert_int_equal(r.v[2].len, 511);
 	assert_int_equal(r.v[2].flags, PROTO_LINE_LONG | CAPS | END);
-	run_free(&r);
+	harness_run_free(&r);
 	free(ok);
 	free(big);
 }
@@ -607,15 +346,15 @@ line_over_the_cap_is_cut_and_the_rest_dropped(void **state)
 {
 	size_t l1;
 	char *big = long_line("250 ", PROTO_LINE_CAP + 996, 'x', "\r\n", &l1);
-	struct step s[] = {SRV("220 mx\r\n"),
-	                   CLI("NOOP"),
-	                   {'S', big, l1},
-	                   CLI("NOOP"),
-	                   SRV("250 next\r\n")};
-	struct run r;
+	struct harness_step s[] = {SRV("220 mx\r\n"),
+	                           CLI("NOOP"),
+	                           {'S', big, l1},
+	                           CLI("NOOP"),
+	                           SRV("250 next\r\n")};
+	struct harness_run r;
 
 	(void)state;
-	script(PROTO_SMTP, s, NSTEPS(s), &r);
+	harness_script(PROTO_SMTP, s, NSTEPS(s), &r);
 	assert_int_equal(r.n, 3);
 	assert_int_equal(r.v[1].len, PROTO_LINE_CAP);
 	assert_memory_equal(r.v[1].data, big, PROTO_LINE_CAP);
@@ -623,7 +362,7 @@ line_over_the_cap_is_cut_and_the_rest_dropped(void **state)
 	assert_int_equal(r.v[1].flags, PROTO_LINE_TRUNCATED | PROTO_LINE_LONG | END);
 	assert_int_equal(r.v[1].code, 250);
 	LINE(&r, 2, "250 next", END, PROTO_REPLY_OK);
-	run_free(&r);
+	harness_run_free(&r);
 	free(big);
 }
 
@@ -633,18 +372,19 @@ line_of_exactly_the_cap_is_kept_whole(void **state)
 	size_t l1, l2;
 	char *crlf = long_line("250-", PROTO_LINE_CAP - 4, 'y', "\r\n", &l1);
 	char *lf = long_line("250 ", PROTO_LINE_CAP - 4, 'z', "\n", &l2);
-	struct step s[] = {SRV("220 mx\r\n"), CLI("NOOP"), {'S', crlf, l1}, {'S', lf, l2}};
-	struct run r;
+	struct harness_step s[] = {
+	    SRV("220 mx\r\n"), CLI("NOOP"), {'S', crlf, l1}, {'S', lf, l2}};
+	struct harness_run r;
 
 	(void)state;
-	script(PROTO_SMTP, s, NSTEPS(s), &r);
+	harness_script(PROTO_SMTP, s, NSTEPS(s), &r);
 	assert_int_equal(r.n, 3);
 	assert_int_equal(r.v[1].len, PROTO_LINE_CAP);
 	assert_int_equal(r.v[1].flags, PROTO_LINE_LONG);
 	assert_int_equal(r.v[1].dropped, 0);
 	assert_int_equal(r.v[2].len, PROTO_LINE_CAP);
 	assert_int_equal(r.v[2].flags, PROTO_LINE_LONG | PROTO_LINE_BARE_LF | END);
-	run_free(&r);
+	harness_run_free(&r);
 	free(crlf);
 	free(lf);
 }
@@ -656,12 +396,12 @@ one_byte_over_the_cap_drops_one_byte(void **state)
 	char *crlf = long_line("250-", PROTO_LINE_CAP - 3, 'y', "\r\n", &l1);
 	char *lf = long_line("250-", PROTO_LINE_CAP - 3, 'z', "\n", &l2);
 	char *cr = long_line("250 ", PROTO_LINE_CAP - 4, 'w', "\r\r\n", &l3);
-	struct step s[] = {
+	struct harness_step s[] = {
 	    SRV("220 mx\r\n"), CLI("NOOP"), {'S', crlf, l1}, {'S', lf, l2}, {'S', cr, l3}};
-	struct run r;
+	struct harness_run r;
 
 	(void)state;
-	script(PROTO_SMTP, s, NSTEPS(s), &r);
+	harness_script(PROTO_SMTP, s, NSTEPS(s), &r);
 	assert_int_equal(r.n, 4);
 	for (size_t i = 1; i <= 3; i++) {
 		assert_int_equal(r.v[i].len, PROTO_LINE_CAP);
@@ -671,7 +411,7 @@ one_byte_over_the_cap_drops_one_byte(void **state)
 	assert_int_equal(r.v[2].flags,
 	                 PROTO_LINE_TRUNCATED | PROTO_LINE_LONG | PROTO_LINE_BARE_LF);
 	assert_int_equal(r.v[3].flags, PROTO_LINE_TRUNCATED | PROTO_LINE_LONG | END);
-	run_free(&r);
+	harness_run_free(&r);
 	free(crlf);
 	free(lf);
 	free(cr);
@@ -731,7 +471,7 @@ endless_continuation_lines_never_end_the_reply(void **state)
 static void
 data_mode_starts_after_354_and_ends_with_the_lone_dot(void **state)
 {
-	static const struct step s[] = {
+	static const struct harness_step s[] = {
 	    SRV("220 mx\r\n"),
 	    CLI("DATA"),
 	    SRV("354 go on\r\n"),
@@ -743,53 +483,53 @@ data_mode_starts_after_354_and_ends_with_the_lone_dot(void **state)
 	    CLI("."),
 	    SRV("250 2.0.0 queued\r\n"),
 	};
-	struct run r;
+	struct harness_run r;
 	struct framer *fr;
 
 	(void)state;
-	script(PROTO_SMTP, s, NSTEPS(s), &r);
+	harness_script(PROTO_SMTP, s, NSTEPS(s), &r);
 	LINE(&r, 1, "354 go on", END, PROTO_REPLY_CONTINUE);
 	assert_true(r.v[1].in_data);
 	assert_int_equal(r.v[1].pending, 0);
 	LINE(&r, 2, "250 2.0.0 queued", END, PROTO_REPLY_OK);
 	assert_false(r.v[2].in_data);
 	assert_int_equal(r.v[2].pending, 0);
-	no_finding(&r, 2);
-	run_free(&r);
+	harness_no_finding(&r, 2);
+	harness_run_free(&r);
 
-	fr = framer_after(PROTO_SMTP, s, 8, &r);
+	fr = harness_framer_after(PROTO_SMTP, s, 8, &r);
 	assert_true(framer_in_data(fr));
 	assert_int_equal(framer_pending(fr), 0);
 	framer_sent(fr, (const unsigned char *)".", 1);
 	assert_false(framer_in_data(fr));
 	assert_int_equal(framer_pending(fr), 1);
 	framer_free(fr);
-	run_free(&r);
+	harness_run_free(&r);
 }
 
 static void
 data_refused_does_not_enter_data_mode(void **state)
 {
-	static const struct step s[] = {
+	static const struct harness_step s[] = {
 	    SRV("220 mx\r\n"),
 	    CLI("DATA"),
 	    SRV("554 no valid recipients\r\n"),
 	    CLI("QUIT"),
 	};
-	struct run r;
-	struct framer *fr = framer_after(PROTO_SMTP, s, NSTEPS(s), &r);
+	struct harness_run r;
+	struct framer *fr = harness_framer_after(PROTO_SMTP, s, NSTEPS(s), &r);
 
 	(void)state;
 	assert_false(framer_in_data(fr));
 	assert_int_equal(framer_pending(fr), 1);
 	framer_free(fr);
-	run_free(&r);
+	harness_run_free(&r);
 }
 
 static void
 auth_334_is_a_continuation_and_the_next_line_expects_a_reply(void **state)
 {
-	static const struct step s[] = {
+	static const struct harness_step s[] = {
 	    SRV("220 mx\r\n"),
 	    CLI("AUTH LOGIN"),
 	    SRV("334 VXNlcm5hbWU6\r\n"),
@@ -798,85 +538,85 @@ auth_334_is_a_continuation_and_the_next_line_expects_a_reply(void **state)
 	    CLI("cGFzcw=="),
 	    SRV("235 2.7.0 Authentication successful\r\n"),
 	};
-	struct run r;
+	struct harness_run r;
 
 	(void)state;
-	script(PROTO_SMTP, s, NSTEPS(s), &r);
+	harness_script(PROTO_SMTP, s, NSTEPS(s), &r);
 	assert_int_equal(r.n, 4);
 	LINE(&r, 1, "334 VXNlcm5hbWU6", END, PROTO_REPLY_CONTINUE);
 	assert_int_equal(r.v[1].pending, 0);
 	LINE(&r, 2, "334 UGFzc3dvcmQ6", END, PROTO_REPLY_CONTINUE);
 	LINE(&r, 3, "235 2.7.0 Authentication successful", END, PROTO_REPLY_OK);
 	for (size_t i = 0; i < r.n; i++)
-		no_finding(&r, i);
-	run_free(&r);
+		harness_no_finding(&r, i);
+	harness_run_free(&r);
 }
 
 static void
 pipelined_replies_complete_commands_in_order(void **state)
 {
-	static const struct step s[] = {
+	static const struct harness_step s[] = {
 	    SRV("220 mx\r\n"),
 	    CLI("MAIL FROM:<a@b.test>"),
 	    CLI("RCPT TO:<c@d.test>"),
 	    CLI("DATA"),
 	    SRV("250 ok\r\n550 no\r\n354 go\r\n"),
 	};
-	struct run r;
+	struct harness_run r;
 
 	(void)state;
-	script(PROTO_SMTP, s, NSTEPS(s), &r);
+	harness_script(PROTO_SMTP, s, NSTEPS(s), &r);
 	assert_int_equal(r.n, 4);
 	assert_int_equal(r.v[1].pending, 2);
 	assert_int_equal(r.v[2].reply, PROTO_REPLY_FAIL);
 	assert_int_equal(r.v[2].pending, 1);
 	assert_int_equal(r.v[3].pending, 0);
 	assert_true(r.v[3].in_data);
-	run_free(&r);
+	harness_run_free(&r);
 }
 
 static void
 reply_without_a_command_is_a_violation_except_421(void **state)
 {
-	static const struct step s[] = {
+	static const struct harness_step s[] = {
 	    SRV("220 mx\r\n250 unasked\r\n421 4.3.2 shutting down\r\n"),
 	};
-	struct run r;
+	struct harness_run r;
 
 	(void)state;
-	script(PROTO_SMTP, s, NSTEPS(s), &r);
+	harness_script(PROTO_SMTP, s, NSTEPS(s), &r);
 	assert_int_equal(r.n, 3);
 	LINE(&r, 1, "250 unasked", END, PROTO_REPLY_OK);
-	finding_is(&r, 1, PV);
+	harness_finding_is(&r, 1, PV);
 	LINE(&r, 2, "421 4.3.2 shutting down", END, PROTO_REPLY_FAIL);
-	no_finding(&r, 2);
-	run_free(&r);
+	harness_no_finding(&r, 2);
+	harness_run_free(&r);
 }
 
 static void
 bare_lf_ends_a_line_and_is_flagged(void **state)
 {
-	static const struct step s[] = {SRV("220-a\n220-b\r\n220 c\n")};
-	struct run r;
+	static const struct harness_step s[] = {SRV("220-a\n220-b\r\n220 c\n")};
+	struct harness_run r;
 
 	(void)state;
-	script(PROTO_SMTP, s, NSTEPS(s), &r);
+	harness_script(PROTO_SMTP, s, NSTEPS(s), &r);
 	LINE(&r, 0, "220-a", GREET | PROTO_LINE_BARE_LF, PROTO_REPLY_NONE);
 	LINE(&r, 1, "220-b", GREET, PROTO_REPLY_NONE);
 	LINE(&r, 2, "220 c", GREET | PROTO_LINE_BARE_LF | END, PROTO_REPLY_OK);
-	run_free(&r);
+	harness_run_free(&r);
 }
 
 static void
 nul_and_control_bytes_pass_through_raw(void **state)
 {
-	static const struct step s[] = {SRV("220 a\0b\x1b[2J\rc\r\n")};
-	struct run r;
+	static const struct harness_step s[] = {SRV("220 a\0b\x1b[2J\rc\r\n")};
+	struct harness_run r;
 
 	(void)state;
-	script(PROTO_SMTP, s, NSTEPS(s), &r);
+	harness_script(PROTO_SMTP, s, NSTEPS(s), &r);
 	LINE(&r, 0, "220 a\0b\x1b[2J\rc", GREET | END, PROTO_REPLY_OK);
-	run_free(&r);
+	harness_run_free(&r);
 }
 
 static void
@@ -944,12 +684,12 @@ partial_injected_line_stays_visible_in_the_buffer(void **state)
 static void
 reset_forgets_buffered_bytes_and_reply_state(void **state)
 {
-	static const struct step s[] = {
+	static const struct harness_step s[] = {
 	    SRV("220 mx\r\n"),
 	    CLI("STARTTLS"),
 	    SRV("220 go ahead\r\n250 injected\r\n"),
 	};
-	struct run r;
+	struct harness_run r;
 	struct framer *fr = framer_new(PROTO_SMTP);
 	const unsigned char *data;
 	struct proto_line line;
@@ -967,12 +707,12 @@ reset_forgets_buffered_bytes_and_reply_state(void **state)
 	assert_int_equal(framer_pending(fr), 0);
 	framer_sent(fr, (const unsigned char *)"EHLO me", 7);
 	framer_feed(fr, (const unsigned char *)"250-mx\r\n250 AUTH PLAIN\r\n", 24);
-	run_drain(fr, &r);
+	harness_run_drain(fr, &r);
 	LINE(&r, 0, "250-mx", 0, PROTO_REPLY_NONE);
 	LINE(&r, 1, "250 AUTH PLAIN", CAPS | END, PROTO_REPLY_OK);
-	no_finding(&r, 1);
+	harness_no_finding(&r, 1);
 	framer_free(fr);
-	run_free(&r);
+	harness_run_free(&r);
 }
 
 static void
@@ -980,16 +720,17 @@ reset_in_the_middle_of_a_long_line_starts_clean(void **state)
 {
 	size_t l1;
 	char *big = long_line("250 ", PROTO_LINE_CAP + 50, 'x', "", &l1);
-	struct step s[] = {SRV("220 mx\r\n"), CLI("NOOP"),      {'S', big, l1}, RESET,
-	                   CLI("NOOP"),       SRV("250 ok\r\n")};
-	struct run r;
+	struct harness_step s[] = {SRV("220 mx\r\n"), CLI("NOOP"),
+	                           {'S', big, l1},    RESET,
+	                           CLI("NOOP"),       SRV("250 ok\r\n")};
+	struct harness_run r;
 
 	(void)state;
-	script(PROTO_SMTP, s, NSTEPS(s), &r);
+	harness_script(PROTO_SMTP, s, NSTEPS(s), &r);
 	assert_int_equal(r.n, 2);
 	LINE(&r, 1, "250 ok", END, PROTO_REPLY_OK);
-	no_finding(&r, 1);
-	run_free(&r);
+	harness_no_finding(&r, 1);
+	harness_run_free(&r);
 	free(big);
 }
 
