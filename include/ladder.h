@@ -29,9 +29,11 @@ struct ladder_step {
 	enum ladder_kind kind;
 	enum phase phase;
 	size_t event;       /* index of the first event of the step */
-	unsigned lines;     /* lines folded into this step (replies) */
+	unsigned lines;     /* lines folded into this step (replies), or records */
 	char label[96];     /* already escaped, safe to show */
-	enum severity severity; /* LADDER_FINDING */
+	enum severity severity; /* LADDER_FINDING; LADDER_NOTE: info, warn for
+				 * injected bytes, danger for an error */
+	enum dir dir;       /* LADDER_RECORD: who sent it */
 };
 
 struct ladder {
