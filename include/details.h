@@ -17,7 +17,9 @@
 	X(HANDSHAKE, "Handshake")                                                        \
 	X(CERTS, "Certificates")                                                         \
 	X(WIRE, "Wire")                                                                  \
-	X(HELP, "Help")
+	X(HELP, "Help")                                                                  \
+	X(LADDER, "Ladder")                                                              \
+	X(LESSON, "Lesson")
 
 enum details_tab {
 #define DETAILS_TAB_ENUM(sym, name) TAB_##sym,

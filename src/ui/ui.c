@@ -20,6 +20,7 @@
 #include "draw.h"
 #include "escape.h"
 #include "input.h"
+#include "ladder.h"
 #include "layout.h"
 #include "output.h"
 #include "proto.h"
@@ -46,6 +47,9 @@ struct ui {
 	struct tview tv, wire;
 	struct tview_opts tvo, wvo;
 	struct dindex di;
+	struct ladder ladder;
+	bool ladder_follow;
+	bool lesson_active;
 	enum details_tab tab;
 	enum focus focus;
 	bool event_details;
@@ -122,6 +126,7 @@ on_event(void *arg, const struct transcript *t, const struct event *ev)
 	struct output_options lo = {.explain = true};
 
 	dindex_update(&u->di, t, ev->seq - 1);
+	ladder_update(&u->ladder, t, ev->seq - 1);
 	if (u->log != NULL) {
 		output_text(u->log, ev, &lo);
 		fflush(u->log);
@@ -232,6 +237,13 @@ draw_transcript(struct ui *u)
 	}
 }
 
+/* The Lesson tab exists only while a lesson runs. */
+static bool
+tab_available(const struct ui *u, enum details_tab tab)
+{
+	return tab != TAB_LESSON || u->lesson_active;
+}
+
 static void
 draw_tabs(struct ui *u)
 {
@@ -241,6 +253,8 @@ draw_tabs(struct ui *u)
 	sline_init(&l);
 	for (int i = 0; i < TAB_COUNT; i++) {
 		bool on = !u->event_details && (enum details_tab)i == u->tab;
+		if (!tab_available(u, (enum details_tab)i))
+			continue;
 		sline_addf(&l, on ? TE_TAB_ACTIVE : TE_TAB, " F%d %s ", i + 2,
 			   details_tab_name((enum details_tab)i));
 		sline_add(&l, TE_TAB, " ");
@@ -258,7 +272,7 @@ build_details(struct ui *u, int width)
 {
 	static const struct details_help_row rows[] = {
 		{"F1, ?", "this help"},
-		{"F2-F5, Alt-1..4", "Handshake, Certificates, Wire, Help tabs"},
+		{"F2-F7, Alt-1..6", "Handshake, Certificates, Wire, Help, Ladder (and Lesson) tabs"},
 		{"Tab, Shift-Tab", "focus: input, transcript, details (Tab on a typed word completes)"},
 		{"PgUp/PgDn, wheel", "scroll the transcript"},
 		{"Up/Down, Home/End", "select events (transcript focus)"},
@@ -290,6 +304,8 @@ build_details(struct ui *u, int width)
 		details_certs(&u->di, u->t, width, &u->drows);
 		break;
 	case TAB_WIRE:
+	case TAB_LADDER:
+	case TAB_LESSON:
 		break;
 	case TAB_HELP:
 	case TAB_COUNT:
@@ -327,6 +343,22 @@ draw_details(struct ui *u)
 				draw_sline(stdscr, y + 1 + i, r->x, r->w, &u->drows.v[i], false);
 			else
 				draw_clear(stdscr, y + 1 + i, r->x, 1, r->w, TE_DEFAULT);
+		}
+		return;
+	}
+	if (u->tab == TAB_LADDER && !u->event_details) {
+		size_t total = ladder_rows(&u->ladder, r->w, 0, 0, &u->drows);
+		if (u->ladder_follow || u->details_scroll > (int)total - h)
+			u->details_scroll = (int)total - h;
+		if (u->details_scroll < 0)
+			u->details_scroll = 0;
+		slines_clear(&u->drows);
+		ladder_rows(&u->ladder, r->w, (size_t)u->details_scroll, h, &u->drows);
+		for (int i = 0; i < h; i++) {
+			if ((size_t)i < u->drows.n)
+				draw_sline(stdscr, y + i, r->x, r->w, &u->drows.v[i], false);
+			else
+				draw_clear(stdscr, y + i, r->x, 1, r->w, TE_DEFAULT);
 		}
 		return;
 	}
@@ -383,7 +415,7 @@ draw_hints(struct ui *u)
 	static const struct {
 		const char *key, *what;
 	} hints[] = {
-		{"F1", "help"}, {"F2-F5", "tabs"}, {"Tab", "focus"}, {"PgUp/Dn", "scroll"},
+		{"F1", "help"}, {"F2-F6", "tabs"}, {"Tab", "focus"}, {"PgUp/Dn", "scroll"},
 		{"e", "explain"}, {"^C", "cancel"}, {"^D", "quit"},
 	};
 	struct sline l;
@@ -844,10 +876,23 @@ feed(const char *bytes)
 static void
 switch_tab(struct ui *u, int tab)
 {
+	if (tab < 0 || tab >= TAB_COUNT || !tab_available(u, (enum details_tab)tab))
+		return;
+	u->ladder_follow = tab == TAB_LADDER;
 	u->tab = (enum details_tab)tab;
 	u->event_details = false;
 	u->details_scroll = 0;
 	u->dirty = true;
+}
+
+static void
+cycle_tab(struct ui *u, int step)
+{
+	int t = u->tab;
+	do
+		t = (t + step + TAB_COUNT) % TAB_COUNT;
+	while (!tab_available(u, (enum details_tab)t));
+	switch_tab(u, t);
 }
 
 static void
@@ -860,10 +905,13 @@ scroll_transcript(struct ui *u, int delta)
 static void
 scroll_details(struct ui *u, int delta)
 {
-	if (u->tab == TAB_WIRE && !u->event_details)
+	if (u->tab == TAB_WIRE && !u->event_details) {
 		tview_scroll(&u->wire, u->t, u->lay.details.w, u->lay.details.h - 2, &u->wvo, delta);
-	else
+	} else {
 		u->details_scroll += delta;
+		if (u->tab == TAB_LADDER && delta < 0)
+			u->ladder_follow = false;
+	}
 	u->dirty = true;
 }
 
@@ -926,7 +974,7 @@ handle_confirm(struct ui *u, int c)
 static bool
 global_key(struct ui *u, int c)
 {
-	if (c >= KEY_F(2) && c <= KEY_F(5)) {
+	if (c >= KEY_F(2) && c < KEY_F(2) + TAB_COUNT) {
 		switch_tab(u, c - KEY_F(2));
 		return true;
 	}
@@ -1018,10 +1066,10 @@ view_key(struct ui *u, int c)
 			scroll_details(u, 1);
 			break;
 		case KEY_LEFT:
-			switch_tab(u, (u->tab + TAB_COUNT - 1) % TAB_COUNT);
+			cycle_tab(u, -1);
 			break;
 		case KEY_RIGHT:
-			switch_tab(u, (u->tab + 1) % TAB_COUNT);
+			cycle_tab(u, 1);
 			break;
 		case KEY_HOME:
 			u->details_scroll = 0;
@@ -1096,7 +1144,7 @@ handle_key(struct ui *u, int c)
 	if (c == 27) {
 		nodelay(stdscr, TRUE);
 		int next = getch();
-		if (next >= '1' && next <= '4') {
+		if (next >= '1' && next < '1' + TAB_COUNT) {
 			switch_tab(u, next - '1');
 			return;
 		}
@@ -1232,6 +1280,7 @@ ui_setup(struct ui *u, const struct cli_options *o, char **cause)
 	tview_init(&u->tv);
 	tview_init(&u->wire);
 	dindex_init(&u->di);
+	ladder_init(&u->ladder);
 	slines_init(&u->rows);
 	slines_init(&u->drows);
 	if (pipe2(u->sigpipe, O_NONBLOCK | O_CLOEXEC) != 0) {
@@ -1329,6 +1378,7 @@ ui_run(const struct cli_options *o)
 	transcript_free(u.t);
 	slines_free(&u.rows);
 	slines_free(&u.drows);
+	ladder_free(&u.ladder);
 	free(u.confirm_line);
 	if (u.log)
 		fclose(u.log);
