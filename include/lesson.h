@@ -1,5 +1,5 @@
 /*
- * lesson: short guided walkthroughs kept as text files (docs/lessons/*.lesson,
+ * lesson: short guided walkthroughs kept as text files (docs/lessons/NAME.lesson,
  * format in docs/lessons/README.md). Each step says what to type or watch and
  * is done when the session shows it happened, judged from transcript events.
  */
@@ -42,9 +42,11 @@ struct lesson {
 	char *title;
 	char *proto;      /* "smtp", "imap", "pop3" */
 	char *scenario;   /* lab scenario to run it against, "honest" by default */
+	char *next;       /* name of the lesson suggested afterwards, or NULL */
 	struct lesson_step *steps;
 	size_t nsteps;
 	size_t current;   /* index of the step in progress; nsteps when done */
+	bool client_spoke; /* a client line was seen: later server lines are no greeting */
 };
 
 /* Parses lesson text. Errors name the file and line ("x.lesson:7: ...").
