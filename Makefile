@@ -69,7 +69,7 @@ $(LAB_PROGRAM): $(LAB_MAIN_OBJ) $(BUILD)/libstartle.a
 $(BUILD)/datadir: FORCE
 	@mkdir -p $(BUILD)
 	@[ "$$(cat $@ 2>/dev/null)" = "$(DATADIR)" ] || echo "$(DATADIR)" > $@
-$(BUILD)/src/ui/theme.o: $(BUILD)/datadir
+$(BUILD)/src/ui/theme.o $(BUILD)/src/ui/lesson.o: $(BUILD)/datadir
 FORCE:
 
 $(BUILD)/libstartle.a: $(LIB_OBJ)
@@ -110,15 +110,18 @@ deps:
 	$(Q).ci/deps
 
 install: $(PROGRAM)
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(DATADIR)/themes
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(DATADIR)/themes \
+		$(DESTDIR)$(DATADIR)/lessons
 	install -m 755 $(PROGRAM) $(DESTDIR)$(BINDIR)/startle
 	install -m 644 docs/startle.1 $(DESTDIR)$(MANDIR)/man1/startle.1
 	install -m 644 themes/*.theme $(DESTDIR)$(DATADIR)/themes/
+	install -m 644 docs/lessons/*.lesson $(DESTDIR)$(DATADIR)/lessons/
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/startle $(DESTDIR)$(MANDIR)/man1/startle.1
 	rm -f $(addprefix $(DESTDIR)$(DATADIR)/,$(wildcard themes/*.theme))
-	-rmdir $(DESTDIR)$(DATADIR)/themes $(DESTDIR)$(DATADIR) 2>/dev/null
+	rm -f $(addprefix $(DESTDIR)$(DATADIR)/lessons/,$(notdir $(wildcard docs/lessons/*.lesson)))
+	-rmdir $(DESTDIR)$(DATADIR)/themes $(DESTDIR)$(DATADIR)/lessons $(DESTDIR)$(DATADIR) 2>/dev/null
 
 format:
 	clang-format -i $(shell find src include tests -name '*.[ch]')

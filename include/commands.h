@@ -12,12 +12,14 @@
 	X(STARTTLS, "starttls", "", "upgrade now: capabilities, STARTTLS, handshake, capabilities")  \
 	X(QUIT, "quit", "", "close the session and leave")                                \
 	X(HELP, "help", "", "show keys and commands")                                     \
-	X(THEME, "theme", "NAME", "switch to theme NAME (no name: list the themes)")      \
+	X(THEME, "theme", "[NAME]", "switch to theme NAME (no name: list the themes)")    \
 	X(LOG, "log", "FILE", "write the annotated transcript to FILE, from the start")   \
 	X(RECORD, "record", "FILE", "write the session as JSON Lines to FILE, from the start") \
 	X(RECONNECT, "reconnect", "", "close and connect again to the same target")       \
 	X(CLEAR, "clear", "", "start the transcript pane afresh (nothing is deleted)")    \
-	X(EXPLAIN, "explain", "", "show or hide the explanation lines")
+	X(EXPLAIN, "explain", "", "show or hide the explanation lines")                   \
+	X(LESSON, "lesson", "[NAME]", "start a guided lesson (no name: list them)")       \
+	X(NEXT, "next", "", "move on to the next step of the lesson")
 
 enum command_id {
 #define COMMAND_ENUM(sym, name, args, help) CMD_##sym,
@@ -29,7 +31,7 @@ enum command_id {
 struct command_info {
 	enum command_id id;
 	const char *name;
-	const char *args; /* "" when it takes none */
+	const char *args; /* "" when it takes none; "[X]" when X is optional */
 	const char *help;
 };
 

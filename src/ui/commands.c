@@ -87,7 +87,7 @@ command_parse(const char *line, struct command_parse *out)
 		snprintf(out->error, sizeof out->error, "/%s takes no argument", out->cmd->name);
 		return;
 	}
-	if (out->cmd->args[0] != '\0' && *arg == '\0' && out->cmd->id != CMD_THEME) {
+	if (out->cmd->args[0] != '\0' && out->cmd->args[0] != '[' && *arg == '\0') {
 		snprintf(out->error, sizeof out->error, "/%s needs %s: /%s %s", out->cmd->name,
 			 out->cmd->args, out->cmd->name, out->cmd->args);
 		return;

@@ -21,6 +21,7 @@
 #include "escape.h"
 #include "input.h"
 #include "ladder.h"
+#include "lesson.h"
 #include "layout.h"
 #include "output.h"
 #include "proto.h"
@@ -50,6 +51,7 @@ struct ui {
 	struct ladder ladder;
 	bool ladder_follow;
 	bool lesson_active;
+	struct lesson lesson;
 	enum details_tab tab;
 	enum focus focus;
 	bool event_details;
@@ -118,6 +120,20 @@ message(struct ui *u, enum theme_element e, const char *fmt, ...)
 	u->dirty = true;
 }
 
+/* Tells the user a lesson step is done and shows the lesson. */
+static void
+lesson_progress(struct ui *u)
+{
+	if (lesson_done(&u->lesson))
+		message(u, TE_GOOD, "lesson complete: %s", u->lesson.title);
+	else
+		message(u, TE_GOOD, "step done; next: %s",
+			u->lesson.steps[u->lesson.current].title);
+	u->tab = TAB_LESSON;
+	u->event_details = false;
+	u->details_scroll = 0;
+}
+
 /* Transcript listener: keeps the details index, the log and the recording. */
 static void
 on_event(void *arg, const struct transcript *t, const struct event *ev)
@@ -127,6 +143,8 @@ on_event(void *arg, const struct transcript *t, const struct event *ev)
 
 	dindex_update(&u->di, t, ev->seq - 1);
 	ladder_update(&u->ladder, t, ev->seq - 1);
+	if (u->lesson_active && lesson_update(&u->lesson, ev))
+		lesson_progress(u);
 	if (u->log != NULL) {
 		output_text(u->log, ev, &lo);
 		fflush(u->log);
@@ -305,7 +323,10 @@ build_details(struct ui *u, int width)
 		break;
 	case TAB_WIRE:
 	case TAB_LADDER:
+		break;
 	case TAB_LESSON:
+		if (u->lesson_active)
+			lesson_rows(&u->lesson, width, &u->drows);
 		break;
 	case TAB_HELP:
 	case TAB_COUNT:
@@ -626,6 +647,41 @@ add_name(void *arg, const char *name)
 }
 
 static void
+add_lesson_name(void *arg, const char *name, const char *title)
+{
+	(void)title;
+	add_name(arg, name);
+}
+
+/* Loads a lesson and shows it; says so when it was written for another protocol. */
+static void
+start_lesson(struct ui *u, const char *name)
+{
+	struct lesson l;
+	char *cause = NULL;
+
+	if (lesson_load(name, &l, &cause) != 0) {
+		message(u, TE_ERROR, "%s", cause);
+		free(cause);
+		return;
+	}
+	if (u->lesson_active)
+		lesson_free(&u->lesson);
+	u->lesson = l;
+	u->lesson_active = true;
+	u->hint_shown = true;
+	u->tab = TAB_LESSON;
+	u->event_details = false;
+	u->details_scroll = 0;
+	if (proto_from_name(l.proto) != (int)session_target(u->s)->proto)
+		message(u, TE_INFO, "this lesson is written for %s: run startle --lesson %s", l.proto,
+			name);
+	else
+		message(u, TE_INFO, "lesson: %s (/next moves on when a step asks you to read)",
+			l.title);
+}
+
+static void
 run_command(struct ui *u, const struct command_parse *cp)
 {
 	char *cause = NULL;
@@ -691,6 +747,24 @@ run_command(struct ui *u, const struct command_parse *cp)
 	case CMD_EXPLAIN:
 		u->tvo.explain = !u->tvo.explain;
 		message(u, TE_INFO, "explanations %s", u->tvo.explain ? "on" : "off");
+		break;
+	case CMD_LESSON:
+		if (cp->arg[0] == '\0') {
+			struct name_list names = {.used = 0};
+			names.buf[0] = '\0';
+			lesson_list(add_lesson_name, &names);
+			message(u, TE_INFO, "lessons:%s (/lesson NAME)", names.buf);
+			break;
+		}
+		start_lesson(u, cp->arg);
+		break;
+	case CMD_NEXT:
+		if (!u->lesson_active) {
+			message(u, TE_ERROR, "no lesson is running: /lesson NAME starts one");
+			break;
+		}
+		lesson_next(&u->lesson);
+		lesson_progress(u);
 		break;
 	case CMD_COUNT:
 		break;
@@ -1340,6 +1414,8 @@ ui_run(const struct cli_options *o)
 	input_init(&hooks, hist);
 	free(hist);
 	start_session(&u);
+	if (o->lesson != NULL)
+		start_lesson(&u, o->lesson);
 
 	while (!u.quit) {
 		first_hint(&u);
@@ -1379,6 +1455,8 @@ ui_run(const struct cli_options *o)
 	slines_free(&u.rows);
 	slines_free(&u.drows);
 	ladder_free(&u.ladder);
+	if (u.lesson_active)
+		lesson_free(&u.lesson);
 	free(u.confirm_line);
 	if (u.log)
 		fclose(u.log);

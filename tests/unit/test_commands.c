@@ -84,6 +84,11 @@ test_arguments_are_checked(void **state)
 	command_parse("/theme", &p); /* lists the themes */
 	assert_int_equal(p.result, COMMAND_RUN);
 	assert_string_equal(p.arg, "");
+	command_parse("/lesson", &p); /* lists the lessons */
+	assert_int_equal(p.result, COMMAND_RUN);
+	assert_int_equal(p.cmd->id, CMD_LESSON);
+	command_parse("/next now", &p);
+	assert_int_equal(p.result, COMMAND_ERROR);
 }
 
 static void
