@@ -109,6 +109,11 @@ check: deps
 deps:
 	$(Q).ci/deps
 
+# The explorer on startle's own lab server: no network needed.
+demo: deps
+	$(Q)$(MAKE) --no-print-directory all
+	./startle --demo $(DEMO_ARGS)
+
 install: $(PROGRAM)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(DATADIR)/themes \
 		$(DESTDIR)$(DATADIR)/lessons

@@ -5,6 +5,7 @@
 #include "batch.h"
 #include "cli.h"
 #include "conn.h"
+#include "demo.h"
 #include "tls.h"
 #include "ui.h"
 
@@ -32,9 +33,8 @@ main(int argc, char **argv)
 		cli_free(&o);
 		return EXIT_OK;
 	}
-	if (o.demo || (o.mode != MODE_BATCH && o.mode != MODE_TUI)) {
-		fprintf(stderr, "startle: --demo, --compare and --replay are not in this build yet; "
-				"connect to a server instead\n%s\n",
+	if (o.mode != MODE_BATCH && o.mode != MODE_TUI) {
+		fprintf(stderr, "startle: --compare and --replay are not in this build yet\n%s\n",
 			cli_usage());
 		cli_free(&o);
 		return EXIT_USAGE;
@@ -46,7 +46,10 @@ main(int argc, char **argv)
 		cli_free(&o);
 		return EXIT_TLS;
 	}
-	rc = o.mode == MODE_BATCH ? batch_run(&o) : ui_run(&o);
+	if (o.demo)
+		rc = demo_run(&o);
+	else
+		rc = o.mode == MODE_BATCH ? batch_run(&o) : ui_run(&o);
 	cli_free(&o);
 	return rc;
 }

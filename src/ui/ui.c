@@ -615,10 +615,14 @@ first_hint(struct ui *u)
 	if (u->hint_shown || session_state(u->s) != SS_READY)
 		return;
 	u->hint_shown = true;
-	if (session_phase(u->s) == PHASE_TLS)
-		message(u, TE_HINT, "implicit TLS: the session is encrypted; type commands, F1 help");
+	const char *hint = session_phase(u->s) == PHASE_TLS
+				   ? "implicit TLS: the session is encrypted; type commands, F1 help"
+				   : hints[session_target(u->s)->proto];
+	if (u->o->demo)
+		message(u, TE_HINT, "startle lab, scenario %s, account demo/demo: %s",
+			u->o->scenario ? u->o->scenario : "honest", hint);
 	else
-		message(u, TE_HINT, "%s", hints[session_target(u->s)->proto]);
+		message(u, TE_HINT, "%s", hint);
 }
 
 static void
