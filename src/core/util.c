@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "util.h"
 
@@ -102,4 +103,33 @@ util_now_ms(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
+}
+
+const char *
+util_beside_exe(const char *suffix)
+{
+	static struct {
+		char *suffix, *path;
+	} cache[8];
+	char exe[4096];
+	ssize_t n;
+
+	for (size_t i = 0; i < sizeof cache / sizeof cache[0]; i++) {
+		if (cache[i].suffix == NULL) {
+			n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+			if (n <= 0)
+				return NULL;
+			exe[n] = '\0';
+			char *slash = strrchr(exe, '/');
+			if (slash == NULL)
+				return NULL;
+			*slash = '\0';
+			cache[i].suffix = xstrdup(suffix);
+			cache[i].path = str_printf("%s/%s", exe, suffix);
+			return cache[i].path;
+		}
+		if (strcmp(cache[i].suffix, suffix) == 0)
+			return cache[i].path;
+	}
+	return NULL;
 }

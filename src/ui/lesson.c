@@ -25,7 +25,7 @@
 #define LESSON_SUFFIX_LEN (sizeof LESSON_SUFFIX - 1)
 #define LESSON_QUOTE_MAX 40
 #define LESSON_TAB_SPACES "    "
-#define LESSON_MAX_DIRS 3
+#define LESSON_MAX_DIRS 4
 #define LESSON_WORD_MAX 64
 #define LESSON_TOO_LARGE                                                                   \
 	"is larger than the 64 KiB a lesson file may be: check that this is a lesson file"
@@ -690,6 +690,8 @@ lesson_dirs(const char *dirs[LESSON_MAX_DIRS])
 		dirs[n++] = env;
 	dirs[n++] = STARTLE_DATADIR "/lessons";
 	dirs[n++] = "./docs/lessons";
+	if (util_beside_exe("docs/lessons") != NULL)
+		dirs[n++] = util_beside_exe("docs/lessons");
 	return n;
 }
 

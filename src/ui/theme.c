@@ -544,14 +544,17 @@ theme_user_dir(void)
 const char *const *
 theme_dirs(void)
 {
-	static const char *dirs[4];
+	static const char *dirs[5];
 	const char *env = getenv("STARTLE_THEMES");
+	const char *beside = util_beside_exe("themes");
 	size_t n = 0;
 
 	if (env != NULL && env[0] != '\0')
 		dirs[n++] = env;
 	dirs[n++] = STARTLE_DATADIR "/themes";
 	dirs[n++] = "./themes";
+	if (beside != NULL)
+		dirs[n++] = beside;
 	dirs[n] = NULL;
 	return dirs;
 }
@@ -559,7 +562,7 @@ theme_dirs(void)
 /* The directories searched for theme names, in order: the user's first.
  * Returns how many were put in dirs (at most 5); *user is freed by the caller. */
 static size_t
-theme_search_dirs(const char *dirs[5], char **user)
+theme_search_dirs(const char *dirs[6], char **user)
 {
 	const char *const *shipped = theme_dirs();
 	size_t n = 0;
@@ -567,7 +570,7 @@ theme_search_dirs(const char *dirs[5], char **user)
 	*user = theme_user_dir();
 	if (*user != NULL)
 		dirs[n++] = *user;
-	for (size_t i = 0; shipped[i] != NULL && n < 5; i++)
+	for (size_t i = 0; shipped[i] != NULL && n < 6; i++)
 		dirs[n++] = shipped[i];
 	return n;
 }
@@ -650,7 +653,7 @@ int
 theme_load(struct theme *t, const char *name_or_path, char **cause)
 {
 	struct theme work;
-	const char *dirs[5];
+	const char *dirs[6];
 	char *user, *name;
 	size_t ndirs, len;
 	int rc = 1;
@@ -716,7 +719,7 @@ theme_cmp_names(const void *a, const void *b)
 void
 theme_list(void (*fn)(void *arg, const char *name), void *arg)
 {
-	const char *dirs[5];
+	const char *dirs[6];
 	char *user;
 	size_t ndirs = theme_search_dirs(dirs, &user);
 	char **names = xmalloc(sizeof *names);

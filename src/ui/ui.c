@@ -262,6 +262,8 @@ tab_available(const struct ui *u, enum details_tab tab)
 	return tab != TAB_LESSON || u->lesson_active;
 }
 
+/* The tab bar; when the names do not all fit, only the active tab keeps its
+ * name and the others show their key. */
 static void
 draw_tabs(struct ui *u)
 {
@@ -269,16 +271,24 @@ draw_tabs(struct ui *u)
 	struct sline l;
 
 	sline_init(&l);
-	for (int i = 0; i < TAB_COUNT; i++) {
-		bool on = !u->event_details && (enum details_tab)i == u->tab;
-		if (!tab_available(u, (enum details_tab)i))
-			continue;
-		sline_addf(&l, on ? TE_TAB_ACTIVE : TE_TAB, " F%d %s ", i + 2,
-			   details_tab_name((enum details_tab)i));
-		sline_add(&l, TE_TAB, " ");
+	for (int pass = 0; pass < 2; pass++) {
+		sline_clear(&l);
+		for (int i = 0; i < TAB_COUNT; i++) {
+			bool on = !u->event_details && (enum details_tab)i == u->tab;
+			if (!tab_available(u, (enum details_tab)i))
+				continue;
+			if (pass == 0 || on)
+				sline_addf(&l, on ? TE_TAB_ACTIVE : TE_TAB, " F%d %s ", i + 2,
+					   details_tab_name((enum details_tab)i));
+			else
+				sline_addf(&l, TE_TAB, " F%d ", i + 2);
+			sline_add(&l, TE_TAB, " ");
+		}
+		if (u->event_details)
+			sline_addf(&l, TE_TAB_ACTIVE, " Event #%zu ", u->tv.sel + 1);
+		if (sline_width(&l) <= r->w)
+			break;
 	}
-	if (u->event_details)
-		sline_addf(&l, TE_TAB_ACTIVE, " Event #%zu ", u->tv.sel + 1);
 	if (u->focus == FOCUS_DETAILS)
 		sline_add(&l, TE_HINT, "  ◂▸ tabs ▴▾ scroll");
 	draw_sline(stdscr, r->y, r->x, r->w, &l, false);

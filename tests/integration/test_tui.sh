@@ -230,3 +230,61 @@ test_tui_sigterm_restores_the_terminal() {
 	tui_type 'echo back-$((1 + 1))'
 	tui_wait '^back-2$' 5
 }
+
+test_tui_demo_shows_the_hint_and_upgrades_verified() {
+	tui_start --demo
+	tui_wait 'startle lab, scenario honest, account demo/demo'
+	tui_wait '<- 220 mail\.startle\.test'
+	tui_type '/starttls'
+	tui_wait 'TLS established · encrypted from here on'
+	tui_wait 'cert: trusted'
+	tui_quit_and_check_terminal
+	# The lab and its CA file went with startle.
+	if ls /tmp/startle-lab-ca-* >/dev/null 2>&1 && [ -n "$(find /tmp -maxdepth 1 -name 'startle-lab-ca-*' -newer "$TUI_ERR")" ]; then
+		fail "the demo left its CA file behind"
+	fi
+}
+
+test_tui_demo_escape_scenario_leaves_no_raw_escape_on_screen() {
+	tui_start --demo --scenario escape
+	tui_wait '<- 220 '
+	tui_wait '\\x1b'
+	tui_wait 'control-chars'
+	# With colours on, capture-pane -e shows the SGR sequences startle drew;
+	# the server's own OSC / clear-screen sequences must not be among them.
+	local raw
+	raw=$(tui_screen -e)
+	if printf '%s' "$raw" | grep -q $'\e]'; then
+		printf '%s\n' "$raw" | cat -v | fail "an OSC sequence from the server reached the screen" -
+	fi
+	if printf '%s' "$raw" | grep -q $'\e\\[2J'; then
+		fail "a clear-screen sequence from the server reached the screen"
+	fi
+	tui_quit_and_check_terminal
+}
+
+test_tui_lesson_advances_when_its_step_happens() {
+	tui_start --lesson starttls
+	tui_wait 'F7 Lesson'
+	# The greeting completes the first step by itself.
+	tui_wait 'step 2 of'
+	tui_wait '✓ The server speaks first'
+	tui_type 'EHLO me'
+	tui_wait 'step 3 of'
+	tui_quit_and_check_terminal
+}
+
+test_tui_ladder_draws_an_arrow_per_command() {
+	tui_start --demo
+	tui_wait '<- 220 '
+	tui_type 'EHLO me'
+	tui_wait '<- 250 '
+	tui_type 'NOOP'
+	tui_wait '<- 250 .*Ok'
+	tui_keys F6
+	tui_wait 'client +server'
+	tui_wait 'EHLO me ─+▶'
+	tui_wait 'NOOP ─+▶'
+	tui_wait '◀─+ 250'
+	tui_quit_and_check_terminal
+}

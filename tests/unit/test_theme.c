@@ -1205,12 +1205,16 @@ test_dirs_start_with_startle_themes_when_set(void **state)
 	assert_string_equal(d[0], "/opt/themes");
 	assert_string_equal(d[1], STARTLE_DATADIR "/themes");
 	assert_string_equal(d[2], "./themes");
-	assert_null(d[3]);
+	/* Then the themes beside the executable (a build tree run from anywhere). */
+	assert_non_null(d[3]);
+	assert_non_null(strstr(d[3], "/themes"));
+	assert_null(d[4]);
 	unsetenv("STARTLE_THEMES");
 	d = theme_dirs();
 	assert_string_equal(d[0], STARTLE_DATADIR "/themes");
 	assert_string_equal(d[1], "./themes");
-	assert_null(d[2]);
+	assert_non_null(d[2]);
+	assert_null(d[3]);
 }
 
 /* Opens a curses screen for terminal type term writing to /dev/null; skips
