@@ -1,0 +1,528 @@
+/*
+ * startle-lab: runs the lab server (or, as "startle-lab proxy", the attack
+ * proxy) from the command line. It prints where it listens, the scenario and
+ * how to trust its CA, logs each session, and stops cleanly on SIGINT or
+ * SIGTERM (removing the temporary CA file it wrote).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "conn.h"
+#include "lab.h"
+#include "lab_int.h"
+#include "labcert.h"
+#include "proto.h"
+#include "proxy.h"
+#include "util.h"
+
+#define EXIT_USAGE 2
+
+static const char lab_usage[] =
+    "usage: startle-lab [--proto smtp|imap|pop3] [--implicit] [--port N] "
+    "[--listen ADDR[:PORT]]\n"
+    "                   [--scenario NAME] [--slow-ms MS] [--write-ca FILE] [--quiet]\n"
+    "       startle-lab --list-scenarios\n"
+    "       startle-lab proxy --listen HOST:PORT --upstream HOST:PORT [--proto P]\n"
+    "                   --attack pass|strip|refuse|inject";
+
+static const char lab_help[] =
+    "startle-lab - startle's own mail server for learning STARTTLS, and an attack proxy\n"
+    "\n"
+    "  --proto P          smtp (default), imap or pop3\n"
+    "  --implicit         TLS first (smtps, imaps, pop3s) instead of STARTTLS\n"
+    "  --port N           port to listen on; 0 picks a free one (default: SMTP 2525,\n"
+    "                     IMAP 1143, POP3 1110; implicit 1465, 1993, 1995)\n"
+    "  --listen ADDR[:PORT]  address to listen on (default 127.0.0.1; [::1] for IPv6);\n"
+    "                     an address that is not loopback is allowed, with a warning\n"
+    "  --scenario NAME    honest (default) or a broken or hostile behaviour:\n"
+    "                     startle-lab --list-scenarios shows each with its lesson\n"
+    "  --slow-ms MS       delay of the slow scenario (default 2000): the greeting\n"
+    "                     waits MS, then bytes trickle one every MS/40\n"
+    "  --write-ca FILE    write the lab's CA certificate to FILE (default: a temporary\n"
+    "                     file, removed when the lab stops)\n"
+    "  --quiet            no session log, only where the lab listens\n"
+    "  --list-scenarios   list the scenarios and exit\n"
+    "  -h, --help, -V, --version\n"
+    "\n"
+    "  proxy: a man in the middle between any client and a real server; the attack\n"
+    "  rewrites the plaintext part (strip STARTTLS, refuse it, inject after the\n"
+    "  go-ahead) and relays TLS untouched.\n"
+    "\n"
+    "  The demo account is demo, password demo. More: man startle-lab\n";
+
+/* Default ports: explicit, implicit. */
+static const unsigned lab_default_ports[PROTO_COUNT][2] = {
+    [PROTO_SMTP] = {2525, 1465},
+    [PROTO_IMAP] = {1143, 1993},
+    [PROTO_POP3] = {1110, 1995},
+};
+
+/* URL schemes startle understands: explicit, implicit. */
+static const char *const lab_schemes[PROTO_COUNT][2] = {
+    [PROTO_SMTP] = {"smtp", "smtps"},
+    [PROTO_IMAP] = {"imap", "imaps"},
+    [PROTO_POP3] = {"pop3", "pop3s"},
+};
+
+static volatile bool lab_stop;
+
+static void
+lab_on_signal(int sig)
+{
+	(void)sig;
+	lab_stop = true;
+}
+
+/* Prints a usage error: one sentence, then the usage. Returns the exit code. */
+static int
+lab_bad_usage(const char *fmt, const char *arg)
+{
+	fputs("startle-lab: ", stderr);
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, "\n%s\n", lab_usage);
+	return EXIT_USAGE;
+}
+
+/* Reads a port number (0-65535). */
+static int
+lab_parse_port(const char *text, unsigned *port)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(text, &end, 10);
+	if (errno != 0 || end == text || *end != '\0' || v > 65535 || text[0] == '-')
+		return -1;
+	*port = (unsigned)v;
+	return 0;
+}
+
+/* Splits ADDR[:PORT]: "[v6]:port", "[v6]", "host:port", "host", or a bare
+ * IPv6 address (two colons or more). *host is allocated; *has_port says
+ * whether a port was given. */
+static int
+lab_split_hostport(const char *arg, char **host, unsigned *port, bool *has_port)
+{
+	const char *colon;
+
+	*has_port = false;
+	if (arg[0] == '[') {
+		const char *close = strchr(arg, ']');
+		if (close == NULL || close == arg + 1)
+			return -1;
+		*host = xmemdup(arg + 1, (size_t)(close - arg - 1));
+		if (close[1] == '\0')
+			return 0;
+		if (close[1] != ':' || lab_parse_port(close + 2, port) != 0) {
+			free(*host);
+			return -1;
+		}
+		*has_port = true;
+		return 0;
+	}
+	colon = strchr(arg, ':');
+	if (colon == NULL || strchr(colon + 1, ':') != NULL) {
+		if (arg[0] == '\0')
+			return -1;
+		*host = xstrdup(arg);
+		return 0;
+	}
+	if (colon == arg || lab_parse_port(colon + 1, port) != 0)
+		return -1;
+	*host = xmemdup(arg, (size_t)(colon - arg));
+	*has_port = true;
+	return 0;
+}
+
+static void
+lab_list_scenarios(void)
+{
+	int width = 0;
+
+	for (int i = 0; i < LAB_SCENARIO_COUNT; i++) {
+		int n = (int)strlen(lab_scenario_name(i));
+		if (n > width)
+			width = n;
+	}
+	for (int i = 0; i < LAB_SCENARIO_COUNT; i++)
+		printf("%-*s  %s\n", width, lab_scenario_name(i), lab_scenario_lesson(i));
+}
+
+/* Writes the CA PEM to a file the user named. */
+static int
+lab_write_ca_file(const struct labcert *lc, const char *path)
+{
+	size_t len;
+	const char *pem = labcert_ca_pem(lc, &len);
+	FILE *f = fopen(path, "w");
+
+	if (f == NULL || fwrite(pem, 1, len, f) != len || fclose(f) != 0) {
+		fprintf(stderr,
+		        "startle-lab: cannot write the CA certificate to %s: %s; choose a "
+		        "writable path\n",
+		        path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* Where a client connects: "127.0.0.1:2525" or "[::1]:2525". */
+static void
+lab_where(const char *address, unsigned port, char *out, size_t size)
+{
+	snprintf(out, size, strchr(address, ':') ? "[%s]:%u" : "%s:%u", address, port);
+}
+
+static void
+lab_banner(const struct lab *lab, const char *ca_path, bool temporary)
+{
+	const struct lab_config *cfg = &lab->cfg;
+	const struct proto_info *pi = proto_info(cfg->proto);
+	char where[96];
+
+	lab_where(lab->address, lab_port(lab), where, sizeof where);
+	printf("startle-lab %s: %s with %s, scenario %s: %s\n", STARTLE_VERSION,
+	       pi->display, cfg->implicit ? "implicit TLS" : pi->starttls_command,
+	       lab_scenario_name(cfg->scenario), lab_scenario_lesson(cfg->scenario));
+	printf("demo account: user %s, password %s\n", LAB_USER, LAB_PASS);
+	printf("CA certificate: %s (%s)\n", ca_path,
+	       temporary ? "a temporary file, removed when the lab stops" : "as asked");
+	printf("try: startle --cafile %s %s://%s\n", ca_path,
+	       lab_schemes[cfg->proto][cfg->implicit], where);
+	printf("  or: openssl s_client%s%s -CAfile %s -servername %s -connect %s\n",
+	       cfg->implicit ? "" : " -starttls ", cfg->implicit ? "" : pi->name, ca_path,
+	       LAB_HOST, where);
+	printf("listening on %s (Ctrl-C stops)\n", where);
+	fflush(stdout);
+}
+
+enum {
+	OPT_PROTO = 256,
+	OPT_IMPLICIT,
+	OPT_PORT,
+	OPT_LISTEN,
+	OPT_SCENARIO,
+	OPT_SLOW_MS,
+	OPT_WRITE_CA,
+	OPT_QUIET,
+	OPT_LIST,
+	OPT_UPSTREAM,
+	OPT_ATTACK,
+};
+
+static const struct option lab_options[] = {
+    {"proto", required_argument, NULL, OPT_PROTO},
+    {"implicit", no_argument, NULL, OPT_IMPLICIT},
+    {"port", required_argument, NULL, OPT_PORT},
+    {"listen", required_argument, NULL, OPT_LISTEN},
+    {"scenario", required_argument, NULL, OPT_SCENARIO},
+    {"slow-ms", required_argument, NULL, OPT_SLOW_MS},
+    {"write-ca", required_argument, NULL, OPT_WRITE_CA},
+    {"quiet", no_argument, NULL, OPT_QUIET},
+    {"list-scenarios", no_argument, NULL, OPT_LIST},
+    {"help", no_argument, NULL, 'h'},
+    {"version", no_argument, NULL, 'V'},
+    {NULL, 0, NULL, 0},
+};
+
+/* Serves until SIGINT or SIGTERM. Returns the exit status. */
+static int
+lab_run(struct lab_config *cfg, const char *write_ca)
+{
+	struct sigaction sa = {.sa_handler = lab_on_signal};
+	char *cause = NULL, *ca_path = NULL;
+	struct lab *lab;
+	int rc = 0;
+
+	conn_ignore_sigpipe();
+	/* Before the temporary CA exists, so a signal cannot leave it behind. */
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	lab = lab_new(cfg, &cause);
+	if (lab == NULL) {
+		fprintf(stderr, "startle-lab: %s\n", cause);
+		free(cause);
+		return 1;
+	}
+	if (write_ca != NULL) {
+		if (lab_write_ca_file(lab_certs(lab), write_ca) != 0) {
+			lab_free(lab);
+			return 1;
+		}
+		ca_path = xstrdup(write_ca);
+	} else if ((ca_path = labcert_write_ca(lab_certs(lab), &cause)) == NULL) {
+		fprintf(stderr, "startle-lab: %s\n", cause);
+		free(cause);
+		lab_free(lab);
+		return 1;
+	}
+	lab_banner(lab, ca_path, write_ca == NULL);
+	lab_serve(lab, &lab_stop);
+	if (cfg->log != NULL)
+		fprintf(cfg->log, "startle-lab: stopping\n");
+	if (write_ca == NULL && unlink(ca_path) != 0 && errno != ENOENT)
+		rc = 1;
+	free(ca_path);
+	lab_free(lab);
+	return rc;
+}
+
+static int
+lab_main(int argc, char **argv)
+{
+	struct lab_config cfg = {
+	    .proto = PROTO_SMTP, .scenario = LAB_HONEST, .log = stdout};
+	const char *write_ca = NULL;
+	char *listen_host = NULL;
+	unsigned port = 0, listen_port = 0;
+	bool has_port = false, listen_has_port = false;
+	int opt, v, rc;
+
+	while ((opt = getopt_long(argc, argv, "hV", lab_options, NULL)) != -1) {
+		switch (opt) {
+		case OPT_PROTO:
+			if ((v = proto_from_name(optarg)) < 0)
+				return lab_bad_usage(
+				    "unknown protocol \"%s\": choose smtp, imap or "
+				    "pop3",
+				    optarg);
+			cfg.proto = (enum proto_id)v;
+			break;
+		case OPT_IMPLICIT:
+			cfg.implicit = true;
+			break;
+		case OPT_PORT:
+			if (lab_parse_port(optarg, &port) != 0)
+				return lab_bad_usage(
+				    "--port takes a number from 0 to 65535, not "
+				    "\"%s\"",
+				    optarg);
+			has_port = true;
+			break;
+		case OPT_LISTEN:
+			free(listen_host);
+			listen_host = NULL;
+			if (lab_split_hostport(optarg, &listen_host, &listen_port,
+			                       &listen_has_port) != 0)
+				return lab_bad_usage(
+				    "--listen takes ADDR or ADDR:PORT (IPv6 as "
+				    "[::1]:PORT), not \"%s\"",
+				    optarg);
+			break;
+		case OPT_SCENARIO:
+			if ((v = lab_scenario_from_name(optarg)) < 0)
+				return lab_bad_usage("unknown scenario \"%s\": startle-lab "
+				                     "--list-scenarios shows them all",
+				                     optarg);
+			cfg.scenario = (enum lab_scenario)v;
+			break;
+		case OPT_SLOW_MS: {
+			char *end;
+			long ms = strtol(optarg, &end, 10);
+			if (end == optarg || *end != '\0' || ms < 1 || ms > 600000)
+				return lab_bad_usage(
+				    "--slow-ms takes milliseconds from 1 to 600000, "
+				    "not \"%s\"",
+				    optarg);
+			cfg.slow_ms = (int)ms;
+			break;
+		}
+		case OPT_WRITE_CA:
+			write_ca = optarg;
+			break;
+		case OPT_QUIET:
+			cfg.log = NULL;
+			break;
+		case OPT_LIST:
+			lab_list_scenarios();
+			free(listen_host);
+			return 0;
+		case 'h':
+			fputs(lab_help, stdout);
+			printf("\n%s\n", lab_usage);
+			free(listen_host);
+			return 0;
+		case 'V':
+			printf("startle-lab %s\n", STARTLE_VERSION);
+			free(listen_host);
+			return 0;
+		default:
+			free(listen_host);
+			fprintf(stderr, "%s\n", lab_usage);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind < argc) {
+		free(listen_host);
+		return lab_bad_usage(
+		    "unexpected argument \"%s\": the lab takes options only", argv[optind]);
+	}
+	if (has_port && listen_has_port && port != listen_port) {
+		free(listen_host);
+		return lab_bad_usage("%s",
+		                     "the port is given twice (--port and --listen "
+		                     "ADDR:PORT) with different values: give it once");
+	}
+	char *cause = NULL;
+	if (lab_check_config(&cfg, &cause) != 0) {
+		rc = lab_bad_usage("%s", cause);
+		free(cause);
+		free(listen_host);
+		return rc;
+	}
+	cfg.listen = listen_host;
+	cfg.port = has_port          ? port
+	           : listen_has_port ? listen_port
+	                             : lab_default_ports[cfg.proto][cfg.implicit];
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	rc = lab_run(&cfg, write_ca);
+	free(listen_host);
+	return rc;
+}
+
+static const struct option proxy_options[] = {
+    {"listen", required_argument, NULL, OPT_LISTEN},
+    {"upstream", required_argument, NULL, OPT_UPSTREAM},
+    {"proto", required_argument, NULL, OPT_PROTO},
+    {"attack", required_argument, NULL, OPT_ATTACK},
+    {"quiet", no_argument, NULL, OPT_QUIET},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+
+/* The protocol a well-known upstream port implies, or -1. */
+static int
+proxy_proto_for_port(unsigned port)
+{
+	static const struct {
+		unsigned port;
+		enum proto_id proto;
+	} ports[] = {
+	    {25, PROTO_SMTP}, {587, PROTO_SMTP}, {143, PROTO_IMAP}, {110, PROTO_POP3}};
+
+	for (size_t i = 0; i < sizeof ports / sizeof ports[0]; i++)
+		if (ports[i].port == port)
+			return (int)ports[i].proto;
+	return -1;
+}
+
+static int
+proxy_main(int argc, char **argv)
+{
+	struct proxy_config cfg = {.attack = PROXY_PASS, .log = stdout};
+	char *listen_host = NULL, *up_host = NULL, *cause = NULL;
+	bool has_port = false, up_has_port = false;
+	int proto = -1, opt, v, rc = EXIT_USAGE;
+
+	while ((opt = getopt_long(argc, argv, "h", proxy_options, NULL)) != -1) {
+		switch (opt) {
+		case OPT_LISTEN:
+			free(listen_host);
+			listen_host = NULL;
+			if (lab_split_hostport(optarg, &listen_host, &cfg.listen_port,
+			                       &has_port) != 0 ||
+			    !has_port) {
+				rc = lab_bad_usage(
+				    "proxy --listen takes HOST:PORT, not \"%s\"", optarg);
+				goto out;
+			}
+			break;
+		case OPT_UPSTREAM:
+			free(up_host);
+			up_host = NULL;
+			if (lab_split_hostport(optarg, &up_host, &cfg.upstream_port,
+			                       &up_has_port) != 0 ||
+			    !up_has_port) {
+				rc = lab_bad_usage(
+				    "proxy --upstream takes HOST:PORT, not \"%s\"", optarg);
+				goto out;
+			}
+			break;
+		case OPT_PROTO:
+			if ((proto = proto_from_name(optarg)) < 0) {
+				rc = lab_bad_usage(
+				    "unknown protocol \"%s\": choose smtp, imap or "
+				    "pop3",
+				    optarg);
+				goto out;
+			}
+			break;
+		case OPT_ATTACK:
+			if ((v = proxy_attack_from_name(optarg)) < 0) {
+				rc = lab_bad_usage(
+				    "unknown attack \"%s\": choose pass, strip, refuse "
+				    "or inject",
+				    optarg);
+				goto out;
+			}
+			cfg.attack = (enum proxy_attack)v;
+			break;
+		case OPT_QUIET:
+			cfg.log = NULL;
+			break;
+		case 'h':
+			printf("startle-lab proxy: a man in the middle for teaching\n\n");
+			for (int i = 0; i < PROXY_ATTACK_COUNT; i++)
+				printf("  --attack %-7s %s\n", proxy_attack_name(i),
+				       proxy_attack_text(i));
+			printf("\n%s\n", lab_usage);
+			rc = 0;
+			goto out;
+		default:
+			fprintf(stderr, "%s\n", lab_usage);
+			goto out;
+		}
+	}
+	if (optind < argc) {
+		rc = lab_bad_usage(
+		    "unexpected argument \"%s\": the proxy takes options only",
+		    argv[optind]);
+		goto out;
+	}
+	if (listen_host == NULL || up_host == NULL) {
+		rc =
+		    lab_bad_usage("%s", "the proxy needs --listen HOST:PORT and --upstream "
+		                        "HOST:PORT");
+		goto out;
+	}
+	if (proto < 0 && (proto = proxy_proto_for_port(cfg.upstream_port)) < 0) {
+		rc = lab_bad_usage("%s",
+		                   "the upstream port does not tell the protocol: name it "
+		                   "with --proto smtp|imap|pop3");
+		goto out;
+	}
+	cfg.proto = (enum proto_id)proto;
+	cfg.listen_host = listen_host;
+	cfg.upstream_host = up_host;
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	conn_ignore_sigpipe();
+	if (proxy_run(&cfg, &cause) != 0) {
+		fprintf(stderr, "startle-lab proxy: %s\n", cause);
+		free(cause);
+		rc = 1;
+	} else {
+		rc = 0;
+	}
+out:
+	free(listen_host);
+	free(up_host);
+	return rc;
+}
+
+int
+main(int argc, char **argv)
+{
+	if (argc > 1 && strcmp(argv[1], "proxy") == 0)
+		return proxy_main(argc - 1, argv + 1);
+	return lab_main(argc, argv);
+}
