@@ -55,7 +55,7 @@ endif
 
 .PHONY: FORCE all check unit integration san-check deps install uninstall clean demo format
 
-all: $(PROGRAM) $(if $(wildcard $(LAB_MAIN_SRC)),$(LAB_PROGRAM))
+all: $(PROGRAM) $(LAB_PROGRAM)
 
 $(PROGRAM): $(MAIN_OBJ) $(BUILD)/libstartle.a
 	@echo "  LINK    $@"
@@ -114,16 +114,18 @@ demo: deps
 	$(Q)$(MAKE) --no-print-directory all
 	./startle --demo $(DEMO_ARGS)
 
-install: $(PROGRAM)
+install: $(PROGRAM) $(LAB_PROGRAM)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(DATADIR)/themes \
 		$(DESTDIR)$(DATADIR)/lessons
 	install -m 755 $(PROGRAM) $(DESTDIR)$(BINDIR)/startle
-	install -m 644 docs/startle.1 $(DESTDIR)$(MANDIR)/man1/startle.1
+	install -m 755 $(LAB_PROGRAM) $(DESTDIR)$(BINDIR)/startle-lab
+	install -m 644 docs/startle.1 docs/startle-lab.1 $(DESTDIR)$(MANDIR)/man1/
 	install -m 644 themes/*.theme $(DESTDIR)$(DATADIR)/themes/
 	install -m 644 docs/lessons/*.lesson $(DESTDIR)$(DATADIR)/lessons/
 
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/startle $(DESTDIR)$(MANDIR)/man1/startle.1
+	rm -f $(DESTDIR)$(BINDIR)/startle $(DESTDIR)$(BINDIR)/startle-lab
+	rm -f $(DESTDIR)$(MANDIR)/man1/startle.1 $(DESTDIR)$(MANDIR)/man1/startle-lab.1
 	rm -f $(addprefix $(DESTDIR)$(DATADIR)/,$(wildcard themes/*.theme))
 	rm -f $(addprefix $(DESTDIR)$(DATADIR)/lessons/,$(notdir $(wildcard docs/lessons/*.lesson)))
 	-rmdir $(DESTDIR)$(DATADIR)/themes $(DESTDIR)$(DATADIR)/lessons $(DESTDIR)$(DATADIR) 2>/dev/null
