@@ -15,22 +15,22 @@
 #define CERT_CHAIN_MAX 10
 
 struct cert_info {
-	int depth;            /* 0 = leaf */
-	char *subject;        /* one line, e.g. "CN=mail.test, O=startle test" */
+	int depth;     /* 0 = leaf */
+	char *subject; /* one line, e.g. "CN=mail.test, O=startle test" */
 	char *issuer;
-	char *serial;         /* hex, colon-free, upper case */
+	char *serial; /* hex, colon-free, upper case */
 	time_t not_before;
 	time_t not_after;
 	char *san[CERT_SAN_MAX]; /* "DNS:mail.test", "IP:127.0.0.1" */
 	size_t nsan;
-	size_t nsan_total;       /* SANs present, even beyond CERT_SAN_MAX */
-	char key[32];         /* "EC P-256", "RSA 2048", "Ed25519" */
+	size_t nsan_total; /* SANs present, even beyond CERT_SAN_MAX */
+	char key[32];      /* "EC P-256", "RSA 2048", "Ed25519" */
 	int key_bits;
 	char sig[48];         /* "ecdsa-with-SHA256", "sha256WithRSAEncryption" */
 	char sha256[65];      /* hex of SHA-256 over the DER (lower case, no colons) */
 	char spki_sha256[65]; /* the same over SubjectPublicKeyInfo (DANE 3 1 1) */
 	bool is_ca;
-	bool self_signed;     /* subject equals issuer */
+	bool self_signed; /* subject equals issuer */
 };
 
 /* The outcome of verifying a chain and a name. */

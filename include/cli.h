@@ -26,7 +26,7 @@ struct cli_options {
 	struct target target;
 	struct cli_step *steps; /* -c and --starttls in the order given */
 	size_t nsteps;
-	size_t ncommands;       /* how many of them are -c */
+	size_t ncommands; /* how many of them are -c */
 	bool require_tls, verify, json, no_color, no_explain, records;
 	const char *servername, *cafile, *log, *record, *keylog, *theme, *ehlo;
 	const char *replay_file;

@@ -8,24 +8,26 @@
 
 #include <stddef.h>
 
-#define COMMANDS(X)                                                                      \
-	X(STARTTLS, "starttls", "", "upgrade now: capabilities, STARTTLS, handshake, capabilities")  \
-	X(QUIT, "quit", "", "close the session and leave")                                \
-	X(HELP, "help", "", "show keys and commands")                                     \
-	X(THEME, "theme", "[NAME]", "switch to theme NAME (no name: list the themes)")    \
-	X(LOG, "log", "FILE", "write the annotated transcript to FILE, from the start")   \
-	X(RECORD, "record", "FILE", "write the session as JSON Lines to FILE, from the start") \
-	X(RECONNECT, "reconnect", "", "close and connect again to the same target")       \
-	X(CLEAR, "clear", "", "start the transcript pane afresh (nothing is deleted)")    \
-	X(EXPLAIN, "explain", "", "show or hide the explanation lines")                   \
-	X(LESSON, "lesson", "[NAME]", "start a guided lesson (no name: list them)")       \
+#define COMMANDS(X)                                                                        \
+	X(STARTTLS, "starttls", "",                                                        \
+	  "upgrade now: capabilities, STARTTLS, handshake, capabilities")                  \
+	X(QUIT, "quit", "", "close the session and leave")                                 \
+	X(HELP, "help", "", "show keys and commands")                                      \
+	X(THEME, "theme", "[NAME]", "switch to theme NAME (no name: list the themes)")     \
+	X(LOG, "log", "FILE", "write the annotated transcript to FILE, from the start")    \
+	X(RECORD, "record", "FILE",                                                        \
+	  "write the session as JSON Lines to FILE, from the start")                       \
+	X(RECONNECT, "reconnect", "", "close and connect again to the same target")        \
+	X(CLEAR, "clear", "", "start the transcript pane afresh (nothing is deleted)")     \
+	X(EXPLAIN, "explain", "", "show or hide the explanation lines")                    \
+	X(LESSON, "lesson", "[NAME]", "start a guided lesson (no name: list them)")        \
 	X(NEXT, "next", "", "move on to the next step of the lesson")
 
 enum command_id {
 #define COMMAND_ENUM(sym, name, args, help) CMD_##sym,
 	COMMANDS(COMMAND_ENUM)
 #undef COMMAND_ENUM
-	CMD_COUNT
+	    CMD_COUNT
 };
 
 struct command_info {
@@ -39,16 +41,16 @@ const struct command_info *command_info(enum command_id id);
 
 /* What a typed line is. */
 enum command_parse_result {
-	COMMAND_SEND,      /* not a command: send *send (the line, or it without one '/') */
-	COMMAND_RUN,       /* run *cmd with *arg ("" when none) */
-	COMMAND_ERROR      /* *error says what is wrong */
+	COMMAND_SEND, /* not a command: send *send (the line, or it without one '/') */
+	COMMAND_RUN,  /* run *cmd with *arg ("" when none) */
+	COMMAND_ERROR /* *error says what is wrong */
 };
 
 struct command_parse {
 	enum command_parse_result result;
 	const struct command_info *cmd;
-	const char *arg;   /* points into the line */
-	const char *send;  /* points into the line */
+	const char *arg;  /* points into the line */
+	const char *send; /* points into the line */
 	char error[160];
 };
 
@@ -59,6 +61,7 @@ void command_parse(const char *line, struct command_parse *out);
 
 /* Completes a command name prefix (without the '/'): calls fn with each
  * matching name in table order. Returns the number of matches. */
-size_t command_complete(const char *prefix, void (*fn)(void *arg, const char *name), void *arg);
+size_t command_complete(const char *prefix, void (*fn)(void *arg, const char *name),
+                        void *arg);
 
 #endif

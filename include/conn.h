@@ -12,10 +12,10 @@
 #include <sys/types.h>
 
 struct conn_result {
-	int fd;              /* connected, non-blocking */
-	char address[64];    /* numeric address connected to, e.g. "127.0.0.1" or "::1" */
+	int fd;           /* connected, non-blocking */
+	char address[64]; /* numeric address connected to, e.g. "127.0.0.1" or "::1" */
 	unsigned port;
-	double connect_ms;   /* time of the successful connect() */
+	double connect_ms; /* time of the successful connect() */
 };
 
 /* Ignores SIGPIPE for the process (wolfSSL's default IO does not use
@@ -38,7 +38,7 @@ int conn_attempt_fd(const struct conn_attempt *a);
  * caller), 0 still trying (a new fd may be current), -1 every address failed
  * (*cause names each). */
 int conn_continue(struct conn_attempt *a, bool timed_out, struct conn_result *res,
-		  char **cause);
+                  char **cause);
 
 /* When the current attempt started (util_now_ms clock), for its deadline. */
 double conn_attempt_started(const struct conn_attempt *a);
@@ -49,7 +49,7 @@ void conn_attempt_free(struct conn_attempt *a);
  * attempt bounded by timeout_ms. Returns 0 and fills *res, or -1 with *cause
  * (caller frees). */
 int conn_open(const char *host, unsigned port, int timeout_ms, struct conn_result *res,
-	      char **cause);
+              char **cause);
 
 /* Writes all of buf to a non-blocking fd, waiting at most timeout_ms in total.
  * Returns 0 or -1 with *cause. */

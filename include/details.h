@@ -13,19 +13,19 @@
 #include "styled.h"
 #include "transcript.h"
 
-#define DETAILS_TABS(X)                                                                  \
-	X(HANDSHAKE, "Handshake")                                                        \
-	X(CERTS, "Certificates")                                                         \
-	X(WIRE, "Wire")                                                                  \
-	X(HELP, "Help")                                                                  \
-	X(LADDER, "Ladder")                                                              \
+#define DETAILS_TABS(X)                                                                    \
+	X(HANDSHAKE, "Handshake")                                                          \
+	X(CERTS, "Certificates")                                                           \
+	X(WIRE, "Wire")                                                                    \
+	X(HELP, "Help")                                                                    \
+	X(LADDER, "Ladder")                                                                \
 	X(LESSON, "Lesson")
 
 enum details_tab {
 #define DETAILS_TAB_ENUM(sym, name) TAB_##sym,
 	DETAILS_TABS(DETAILS_TAB_ENUM)
 #undef DETAILS_TAB_ENUM
-	TAB_COUNT
+	    TAB_COUNT
 };
 
 const char *details_tab_name(enum details_tab tab);
@@ -40,12 +40,12 @@ struct dindex {
 	size_t ncerts;
 	size_t records[DINDEX_MAX_RECORDS]; /* handshake-phase TLS records */
 	size_t nrecords;
-	unsigned long records_after;        /* records after the handshake */
-	size_t plain_lines, plain_bytes;    /* client+server lines in plaintext */
+	unsigned long records_after;     /* records after the handshake */
+	size_t plain_lines, plain_bytes; /* client+server lines in plaintext */
 	size_t tls_lines;
-	unsigned findings[3];               /* by severity */
+	unsigned findings[3]; /* by severity */
 	size_t last_finding;
-	bool closed;                        /* the connection ended (close or error) */
+	bool closed; /* the connection ended (close or error) */
 };
 
 void dindex_init(struct dindex *d);
@@ -54,15 +54,16 @@ void dindex_update(struct dindex *d, const struct transcript *t, size_t idx);
 
 /* Builders: append the tab's lines (already wrapped to width) to out. */
 void details_handshake(const struct dindex *d, const struct transcript *t, int width,
-		       struct slines *out);
+                       struct slines *out);
 void details_certs(const struct dindex *d, const struct transcript *t, int width,
-		   struct slines *out);
+                   struct slines *out);
 /* Help lists keys and commands; commands come from the caller's table. */
 struct details_help_row {
-	const char *keys;  /* "F1, ?" or "/starttls" */
+	const char *keys; /* "F1, ?" or "/starttls" */
 	const char *what;
 };
-void details_help(const struct details_help_row *rows, size_t n, int width, struct slines *out);
+void details_help(const struct details_help_row *rows, size_t n, int width,
+                  struct slines *out);
 
 /* Everything about one event: kind, phase, direction, time, explanation, the
  * RFC reference, the raw bytes in hex and as escaped text; for TLS, cert and

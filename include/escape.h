@@ -25,7 +25,7 @@ char *escape_bytes(const unsigned char *data, size_t len, enum escape_mode mode)
 /* Appends the escaped form of data to a growing buffer *buf (size *cap, used
  * *used, NUL kept after the used part). Returns 0, or -1 if out of memory. */
 int escape_append(char **buf, size_t *used, size_t *cap, const unsigned char *data,
-		  size_t len, enum escape_mode mode);
+                  size_t len, enum escape_mode mode);
 
 /* True if data holds a byte or sequence that escape_bytes would not show as
  * itself in ESCAPE_TEXT mode (controls, DEL, invalid UTF-8, bidi, zero width).

@@ -16,10 +16,10 @@
 /* Explains one line the server sent. command is the upper-cased command word
  * the line answers ("EHLO", "STARTTLS", ...), or NULL for the greeting or an
  * unsolicited line. Examples:
- *   "250-STARTTLS"  -> "STARTTLS: the server offers to upgrade this connection to TLS (RFC 3207)"
- *   "220 ..." greeting -> "greeting: the server is ready (RFC 5321 §4.2)" */
+ *   "250-STARTTLS"  -> "STARTTLS: the server offers to upgrade this connection to TLS (RFC
+ * 3207)" "220 ..." greeting -> "greeting: the server is ready (RFC 5321 §4.2)" */
 char *explain_server_line(enum proto_id id, const struct proto_line *line,
-			  const char *command);
+                          const char *command);
 
 /* Explains a line the client sent ("EHLO me" -> "EHLO: says hello and asks
  * for the server's extensions (RFC 5321 §4.1.1.1)"). */

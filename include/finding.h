@@ -8,54 +8,56 @@
 
 enum severity { SEV_INFO, SEV_WARN, SEV_DANGER };
 
-#define FINDINGS(X)                                                                      \
-	X(STARTTLS_NOT_OFFERED, "starttls-not-offered", SEV_DANGER,                      \
-	  "the server did not offer STARTTLS: the session cannot be encrypted")          \
-	X(STARTTLS_REFUSED, "starttls-refused", SEV_DANGER,                              \
-	  "the server refused STARTTLS: the session stays in plaintext")                 \
-	X(STARTTLS_INJECTION, "starttls-injection", SEV_DANGER,                          \
-	  "bytes arrived after the STARTTLS go-ahead, before TLS: discarded")            \
-	X(STARTTLS_STILL_OFFERED, "starttls-still-offered", SEV_WARN,                    \
-	  "STARTTLS is still offered inside TLS")                                        \
-	X(CAPS_CHANGED_AFTER_TLS, "caps-changed-after-tls", SEV_INFO,                    \
-	  "the capabilities changed across the upgrade")                                 \
-	X(PLAINTEXT_AUTH, "plaintext-auth", SEV_DANGER,                                  \
-	  "credentials were sent in plaintext")                                          \
-	X(LOGINDISABLED, "logindisabled", SEV_INFO,                                      \
-	  "the server refuses LOGIN until TLS is active")                                \
-	X(PREAUTH_PLAINTEXT, "preauth-plaintext", SEV_DANGER,                            \
-	  "IMAP PREAUTH on a plaintext connection: STARTTLS is no longer possible")      \
-	X(CERT_UNTRUSTED, "cert-untrusted", SEV_DANGER,                                  \
-	  "the certificate chain does not lead to a trusted root")                       \
-	X(CERT_SELF_SIGNED, "cert-self-signed", SEV_DANGER,                              \
-	  "the server certificate is self-signed")                                       \
-	X(CERT_EXPIRED, "cert-expired", SEV_DANGER, "a certificate in the chain has expired") \
-	X(CERT_NOT_YET_VALID, "cert-not-yet-valid", SEV_DANGER,                          \
-	  "a certificate in the chain is not valid yet")                                 \
-	X(CERT_NAME_MISMATCH, "cert-name-mismatch", SEV_DANGER,                          \
-	  "the certificate does not name the server")                                    \
-	X(CERT_WEAK_KEY, "cert-weak-key", SEV_WARN, "a certificate has a weak key")      \
-	X(CERT_WEAK_SIGNATURE, "cert-weak-signature", SEV_WARN,                          \
-	  "a certificate is signed with a weak algorithm")                               \
-	X(TLS_OLD_VERSION, "tls-old-version", SEV_WARN,                                  \
-	  "an old TLS version was negotiated")                                           \
-	X(EOF_WITHOUT_CLOSE_NOTIFY, "eof-without-close-notify", SEV_WARN,                \
-	  "the connection closed without a TLS close_notify")                            \
-	X(CONTROL_CHARS, "control-chars", SEV_WARN,                                      \
-	  "the server sent control characters or invalid UTF-8")                         \
-	X(LINE_TOO_LONG, "line-too-long", SEV_WARN, "a line is longer than the protocol allows") \
-	X(PROTOCOL_VIOLATION, "protocol-violation", SEV_WARN,                            \
-	  "the server broke the protocol's rules")                                       \
-	X(UNSOLICITED_TAG, "unsolicited-tag", SEV_WARN,                                  \
-	  "the server answered a tag the client never sent")                             \
-	X(DOWNGRADE_SUSPECTED, "downgrade-suspected", SEV_DANGER,                        \
+#define FINDINGS(X)                                                                        \
+	X(STARTTLS_NOT_OFFERED, "starttls-not-offered", SEV_DANGER,                        \
+	  "the server did not offer STARTTLS: the session cannot be encrypted")            \
+	X(STARTTLS_REFUSED, "starttls-refused", SEV_DANGER,                                \
+	  "the server refused STARTTLS: the session stays in plaintext")                   \
+	X(STARTTLS_INJECTION, "starttls-injection", SEV_DANGER,                            \
+	  "bytes arrived after the STARTTLS go-ahead, before TLS: discarded")              \
+	X(STARTTLS_STILL_OFFERED, "starttls-still-offered", SEV_WARN,                      \
+	  "STARTTLS is still offered inside TLS")                                          \
+	X(CAPS_CHANGED_AFTER_TLS, "caps-changed-after-tls", SEV_INFO,                      \
+	  "the capabilities changed across the upgrade")                                   \
+	X(PLAINTEXT_AUTH, "plaintext-auth", SEV_DANGER,                                    \
+	  "credentials were sent in plaintext")                                            \
+	X(LOGINDISABLED, "logindisabled", SEV_INFO,                                        \
+	  "the server refuses LOGIN until TLS is active")                                  \
+	X(PREAUTH_PLAINTEXT, "preauth-plaintext", SEV_DANGER,                              \
+	  "IMAP PREAUTH on a plaintext connection: STARTTLS is no longer possible")        \
+	X(CERT_UNTRUSTED, "cert-untrusted", SEV_DANGER,                                    \
+	  "the certificate chain does not lead to a trusted root")                         \
+	X(CERT_SELF_SIGNED, "cert-self-signed", SEV_DANGER,                                \
+	  "the server certificate is self-signed")                                         \
+	X(CERT_EXPIRED, "cert-expired", SEV_DANGER,                                        \
+	  "a certificate in the chain has expired")                                        \
+	X(CERT_NOT_YET_VALID, "cert-not-yet-valid", SEV_DANGER,                            \
+	  "a certificate in the chain is not valid yet")                                   \
+	X(CERT_NAME_MISMATCH, "cert-name-mismatch", SEV_DANGER,                            \
+	  "the certificate does not name the server")                                      \
+	X(CERT_WEAK_KEY, "cert-weak-key", SEV_WARN, "a certificate has a weak key")        \
+	X(CERT_WEAK_SIGNATURE, "cert-weak-signature", SEV_WARN,                            \
+	  "a certificate is signed with a weak algorithm")                                 \
+	X(TLS_OLD_VERSION, "tls-old-version", SEV_WARN,                                    \
+	  "an old TLS version was negotiated")                                             \
+	X(EOF_WITHOUT_CLOSE_NOTIFY, "eof-without-close-notify", SEV_WARN,                  \
+	  "the connection closed without a TLS close_notify")                              \
+	X(CONTROL_CHARS, "control-chars", SEV_WARN,                                        \
+	  "the server sent control characters or invalid UTF-8")                           \
+	X(LINE_TOO_LONG, "line-too-long", SEV_WARN,                                        \
+	  "a line is longer than the protocol allows")                                     \
+	X(PROTOCOL_VIOLATION, "protocol-violation", SEV_WARN,                              \
+	  "the server broke the protocol's rules")                                         \
+	X(UNSOLICITED_TAG, "unsolicited-tag", SEV_WARN,                                    \
+	  "the server answered a tag the client never sent")                               \
+	X(DOWNGRADE_SUSPECTED, "downgrade-suspected", SEV_DANGER,                          \
 	  "the session looks downgraded by someone in the middle")
 
 enum finding_id {
 #define FINDING_ENUM(sym, id, sev, summary) FINDING_##sym,
 	FINDINGS(FINDING_ENUM)
 #undef FINDING_ENUM
-	FINDING_COUNT
+	    FINDING_COUNT
 };
 
 const char *finding_name(enum finding_id f);

@@ -13,11 +13,13 @@
 #include <stddef.h>
 
 struct input_hooks {
-	/* A finished line (caller frees), or NULL for end of input (Ctrl-D on an empty line). */
+	/* A finished line (caller frees), or NULL for end of input (Ctrl-D on an empty
+	 * line). */
 	void (*line)(void *arg, char *line);
 	/* Completion candidates for the word text at [start, end) of the line:
 	 * a NULL-terminated malloc'd array of malloc'd strings, or NULL. */
-	char **(*complete)(void *arg, const char *line, const char *text, int start, int end);
+	char **(*complete)(void *arg, const char *line, const char *text, int start,
+	                   int end);
 	/* Several candidates to show (the UI shows them in its message line). */
 	void (*show_matches)(void *arg, char **matches, int n);
 	void *arg;
@@ -45,7 +47,7 @@ void input_history_add(const char *line);
 struct input_view {
 	const char *prompt; /* what readline shows as prompt (also the Ctrl-R prompt) */
 	const char *line;
-	size_t point;       /* cursor, a byte offset into line */
+	size_t point; /* cursor, a byte offset into line */
 };
 
 void input_view(struct input_view *v);

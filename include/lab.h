@@ -17,30 +17,42 @@
 #include "proto.h"
 
 /* Each scenario: id, name, and the one-line lesson it teaches. */
-#define LAB_SCENARIOS(X)                                                                 \
-	X(HONEST, "honest", "a correct server: STARTTLS offered, upgrade works, certificate verifies") \
-	X(STRIP, "strip", "STARTTLS removed from the capabilities: stripping, as a man in the middle would") \
-	X(REFUSE, "refuse", "STARTTLS offered but refused (454 / NO / -ERR): the session stays plaintext") \
-	X(INJECT, "inject", "extra lines injected after the go-ahead, in the same segment: response injection") \
-	X(PARTIAL, "partial", "a partial line after the go-ahead: injection without a line end") \
-	X(PREAUTH, "preauth", "IMAP PREAUTH on plaintext: STARTTLS becomes impossible")  \
-	X(STILL_OFFERED, "still-offered", "STARTTLS still advertised after TLS")         \
-	X(CAPS_CHANGE, "caps-change", "AUTH only offered after TLS: capabilities change across the upgrade") \
-	X(ESCAPE, "escape", "replies with terminal escape sequences, NUL, CR and invalid UTF-8") \
-	X(SLOW, "slow", "a stalled greeting, then bytes trickled slowly")                \
-	X(GARBAGE_HANDSHAKE, "garbage-handshake", "plaintext garbage instead of a ServerHello") \
-	X(CLOSE_MID_HANDSHAKE, "close-mid-handshake", "the connection closes in the middle of the handshake") \
-	X(NO_CLOSE_NOTIFY, "no-close-notify", "the server ends the TLS session without close_notify") \
-	X(TLS12_ONLY, "tls12-only", "the server speaks TLS 1.2 at most")                 \
-	X(EXPIRED, "expired", "an expired certificate")                                  \
-	X(WRONG_HOST, "wrong-host", "a certificate for another host name")               \
+#define LAB_SCENARIOS(X)                                                                   \
+	X(HONEST, "honest",                                                                \
+	  "a correct server: STARTTLS offered, upgrade works, certificate verifies")       \
+	X(STRIP, "strip",                                                                  \
+	  "STARTTLS removed from the capabilities: stripping, as a man in the middle "     \
+	  "would")                                                                         \
+	X(REFUSE, "refuse",                                                                \
+	  "STARTTLS offered but refused (454 / NO / -ERR): the session stays plaintext")   \
+	X(INJECT, "inject",                                                                \
+	  "extra lines injected after the go-ahead, in the same segment: response "        \
+	  "injection")                                                                     \
+	X(PARTIAL, "partial",                                                              \
+	  "a partial line after the go-ahead: injection without a line end")               \
+	X(PREAUTH, "preauth", "IMAP PREAUTH on plaintext: STARTTLS becomes impossible")    \
+	X(STILL_OFFERED, "still-offered", "STARTTLS still advertised after TLS")           \
+	X(CAPS_CHANGE, "caps-change",                                                      \
+	  "AUTH only offered after TLS: capabilities change across the upgrade")           \
+	X(ESCAPE, "escape",                                                                \
+	  "replies with terminal escape sequences, NUL, CR and invalid UTF-8")             \
+	X(SLOW, "slow", "a stalled greeting, then bytes trickled slowly")                  \
+	X(GARBAGE_HANDSHAKE, "garbage-handshake",                                          \
+	  "plaintext garbage instead of a ServerHello")                                    \
+	X(CLOSE_MID_HANDSHAKE, "close-mid-handshake",                                      \
+	  "the connection closes in the middle of the handshake")                          \
+	X(NO_CLOSE_NOTIFY, "no-close-notify",                                              \
+	  "the server ends the TLS session without close_notify")                          \
+	X(TLS12_ONLY, "tls12-only", "the server speaks TLS 1.2 at most")                   \
+	X(EXPIRED, "expired", "an expired certificate")                                    \
+	X(WRONG_HOST, "wrong-host", "a certificate for another host name")                 \
 	X(SELF_SIGNED, "self-signed", "a self-signed certificate")
 
 enum lab_scenario {
 #define LAB_SCENARIO_ENUM(sym, name, lesson) LAB_##sym,
 	LAB_SCENARIOS(LAB_SCENARIO_ENUM)
 #undef LAB_SCENARIO_ENUM
-	LAB_SCENARIO_COUNT
+	    LAB_SCENARIO_COUNT
 };
 
 const char *lab_scenario_name(enum lab_scenario s);
@@ -49,12 +61,12 @@ int lab_scenario_from_name(const char *name); /* -1 if unknown */
 
 struct lab_config {
 	enum proto_id proto;
-	bool implicit;          /* TLS first (smtps/imaps/pop3s style) */
-	const char *listen;     /* address; NULL: 127.0.0.1 */
-	unsigned port;          /* 0: an ephemeral port */
+	bool implicit;      /* TLS first (smtps/imaps/pop3s style) */
+	const char *listen; /* address; NULL: 127.0.0.1 */
+	unsigned port;      /* 0: an ephemeral port */
 	enum lab_scenario scenario;
-	FILE *log;              /* one line per connection and command, or NULL */
-	int slow_ms;            /* delay unit for the slow scenario; 0: 2000 */
+	FILE *log;   /* one line per connection and command, or NULL */
+	int slow_ms; /* delay unit for the slow scenario; 0: 2000 */
 };
 
 struct lab;

@@ -12,25 +12,28 @@
 /* The name the lab's good leaf is issued to, besides localhost, 127.0.0.1 and ::1. */
 #define LABCERT_HOST "mail.startle.test"
 
-#define LABCERT_KINDS(X)                                                                 \
-	X(GOOD, "good", "issued by the lab CA to mail.startle.test, localhost, 127.0.0.1, ::1") \
-	X(EXPIRED, "expired", "issued by the lab CA, but its validity ended yesterday")  \
-	X(NOT_YET_VALID, "not-yet-valid", "issued by the lab CA, valid only from tomorrow") \
-	X(WRONG_HOST, "wrong-host", "issued by the lab CA to wrong.example, not to this server") \
-	X(SELF_SIGNED, "self-signed", "signed by its own key: no CA vouches for it")     \
+#define LABCERT_KINDS(X)                                                                   \
+	X(GOOD, "good",                                                                    \
+	  "issued by the lab CA to mail.startle.test, localhost, 127.0.0.1, ::1")          \
+	X(EXPIRED, "expired", "issued by the lab CA, but its validity ended yesterday")    \
+	X(NOT_YET_VALID, "not-yet-valid",                                                  \
+	  "issued by the lab CA, valid only from tomorrow")                                \
+	X(WRONG_HOST, "wrong-host",                                                        \
+	  "issued by the lab CA to wrong.example, not to this server")                     \
+	X(SELF_SIGNED, "self-signed", "signed by its own key: no CA vouches for it")       \
 	X(WEAK_KEY, "weak-key", "issued by the lab CA for a 1024-bit RSA key")
 
 enum labcert_kind {
 #define LABCERT_ENUM(sym, name, text) LABCERT_##sym,
 	LABCERT_KINDS(LABCERT_ENUM)
 #undef LABCERT_ENUM
-	LABCERT_COUNT
+	    LABCERT_COUNT
 };
 
 struct labcert_pair {
 	char *chain_pem; /* leaf, then the CA unless self-signed */
 	size_t chain_len;
-	char *key_pem;   /* the leaf's private key */
+	char *key_pem; /* the leaf's private key */
 	size_t key_len;
 };
 
@@ -46,7 +49,7 @@ const char *labcert_ca_pem(const struct labcert *lc, size_t *len);
 /* Makes (once, then caches) the leaf of a kind. Returns 0 and points *out at
  * the pair (owned by lc), or -1 with *cause. */
 int labcert_get(struct labcert *lc, enum labcert_kind kind, const struct labcert_pair **out,
-		char **cause);
+                char **cause);
 
 /* Writes the CA PEM to a new private temporary file; returns its path
  * (caller unlinks and frees) or NULL with *cause. */

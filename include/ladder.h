@@ -17,29 +17,29 @@
 #include "transcript.h"
 
 enum ladder_kind {
-	LADDER_CLIENT,    /* a client line: arrow to the server */
-	LADDER_SERVER,    /* a server reply: arrow to the client */
-	LADDER_BAND,      /* the handshake begins / TLS established: a full-width band */
-	LADDER_RECORD,    /* a handshake-phase TLS record */
-	LADDER_FINDING,   /* a finding, marked in the middle */
-	LADDER_NOTE       /* connect, close, error, injected bytes */
+	LADDER_CLIENT,  /* a client line: arrow to the server */
+	LADDER_SERVER,  /* a server reply: arrow to the client */
+	LADDER_BAND,    /* the handshake begins / TLS established: a full-width band */
+	LADDER_RECORD,  /* a handshake-phase TLS record */
+	LADDER_FINDING, /* a finding, marked in the middle */
+	LADDER_NOTE     /* connect, close, error, injected bytes */
 };
 
 struct ladder_step {
 	enum ladder_kind kind;
 	enum phase phase;
-	size_t event;       /* index of the first event of the step */
-	unsigned lines;     /* lines folded into this step (replies), or records */
-	char label[96];     /* already escaped, safe to show */
+	size_t event;           /* index of the first event of the step */
+	unsigned lines;         /* lines folded into this step (replies), or records */
+	char label[96];         /* already escaped, safe to show */
 	enum severity severity; /* LADDER_FINDING; LADDER_NOTE: info, warn for
-				 * injected bytes, danger for an error */
-	enum dir dir;       /* LADDER_RECORD: who sent it */
+	                         * injected bytes, danger for an error */
+	enum dir dir;           /* LADDER_RECORD: who sent it */
 };
 
 struct ladder {
 	struct ladder_step *v;
 	size_t n, cap;
-	bool reply_open;    /* the last step is a reply still receiving lines */
+	bool reply_open; /* the last step is a reply still receiving lines */
 };
 
 void ladder_init(struct ladder *l);
@@ -52,6 +52,6 @@ void ladder_update(struct ladder *l, const struct transcript *t, size_t idx);
  * (a header row with "client" and "server" first). Returns the total number
  * of rows the diagram has at this width. */
 size_t ladder_rows(const struct ladder *l, int width, size_t first, int height,
-		   struct slines *out);
+                   struct slines *out);
 
 #endif

@@ -13,46 +13,46 @@
 #include "transcript.h"
 
 /* What completes a step. */
-#define LESSON_WAITS(X)                                                                  \
-	X(GREETING, "greeting", "the server's greeting arrived")                         \
-	X(SENT, "sent", "the client sent a line whose command word is ARG")              \
-	X(RECEIVED, "received", "a server line contains ARG (any case)")                 \
-	X(PHASE, "phase", "the session reached phase ARG (plain, handshake, tls)")       \
-	X(FINDING, "finding", "a finding with id ARG was reported")                      \
-	X(VERDICT, "verdict", "the certificate verdict arrived")                         \
-	X(CLOSED, "closed", "the connection ended")                                      \
+#define LESSON_WAITS(X)                                                                    \
+	X(GREETING, "greeting", "the server's greeting arrived")                           \
+	X(SENT, "sent", "the client sent a line whose command word is ARG")                \
+	X(RECEIVED, "received", "a server line contains ARG (any case)")                   \
+	X(PHASE, "phase", "the session reached phase ARG (plain, handshake, tls)")         \
+	X(FINDING, "finding", "a finding with id ARG was reported")                        \
+	X(VERDICT, "verdict", "the certificate verdict arrived")                           \
+	X(CLOSED, "closed", "the connection ended")                                        \
 	X(READ, "read", "nothing to wait for: the user moves on with /next")
 
 enum lesson_wait {
 #define LESSON_WAIT_ENUM(sym, name, text) LESSON_WAIT_##sym,
 	LESSON_WAITS(LESSON_WAIT_ENUM)
 #undef LESSON_WAIT_ENUM
-	LESSON_WAIT_COUNT
+	    LESSON_WAIT_COUNT
 };
 
 struct lesson_step {
 	char *title;
-	char *text;       /* what to type or watch; may span lines */
+	char *text; /* what to type or watch; may span lines */
 	enum lesson_wait wait;
-	char *arg;        /* "" when the wait takes none */
+	char *arg; /* "" when the wait takes none */
 };
 
 struct lesson {
-	char *name;       /* file name without .lesson */
+	char *name; /* file name without .lesson */
 	char *title;
-	char *proto;      /* "smtp", "imap", "pop3" */
-	char *scenario;   /* lab scenario to run it against, "honest" by default */
-	char *next;       /* name of the lesson suggested afterwards, or NULL */
+	char *proto;    /* "smtp", "imap", "pop3" */
+	char *scenario; /* lab scenario to run it against, "honest" by default */
+	char *next;     /* name of the lesson suggested afterwards, or NULL */
 	struct lesson_step *steps;
 	size_t nsteps;
-	size_t current;   /* index of the step in progress; nsteps when done */
+	size_t current;    /* index of the step in progress; nsteps when done */
 	bool client_spoke; /* a client line was seen: later server lines are no greeting */
 };
 
 /* Parses lesson text. Errors name the file and line ("x.lesson:7: ...").
  * Returns 0, or -1 with *cause (caller frees). */
 int lesson_parse(const char *text, size_t len, const char *filename, struct lesson *out,
-		 char **cause);
+                 char **cause);
 
 /* Loads NAME.lesson from $STARTLE_LESSONS, DATADIR/lessons, then
  * ./docs/lessons; or a path when name contains '/'. */

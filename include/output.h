@@ -13,9 +13,9 @@
 #include "transcript.h"
 
 struct output_options {
-	bool explain;  /* text: print explanation lines */
-	bool records;  /* text: print TLS record lines after the handshake too */
-	bool color;    /* text: colour the markers (for terminals) */
+	bool explain; /* text: print explanation lines */
+	bool records; /* text: print TLS record lines after the handshake too */
+	bool color;   /* text: colour the markers (for terminals) */
 };
 
 /* The two-character marker of an event: "->", "<-", "~>", "<~", "==", "!!", "**". */

@@ -53,14 +53,14 @@ enum proto_line_flag {
 struct proto_line {
 	const unsigned char *data; /* valid until the next framer call */
 	size_t len;
-	unsigned flags;            /* enum proto_line_flag bits */
-	size_t dropped;            /* bytes dropped after a truncated line */
-	enum proto_reply reply;    /* meaningful on PROTO_LINE_END lines */
-	int code;                  /* SMTP reply code of this line, 0 if none */
-	const unsigned char *tag;  /* IMAP tag of a tagged line, else NULL */
+	unsigned flags;           /* enum proto_line_flag bits */
+	size_t dropped;           /* bytes dropped after a truncated line */
+	enum proto_reply reply;   /* meaningful on PROTO_LINE_END lines */
+	int code;                 /* SMTP reply code of this line, 0 if none */
+	const unsigned char *tag; /* IMAP tag of a tagged line, else NULL */
 	size_t tag_len;
-	const char *finding;       /* NULL, or "protocol-violation" / "unsolicited-tag" */
-	const char *violation;     /* static sentence naming the rule broken, or NULL */
+	const char *finding;   /* NULL, or "protocol-violation" / "unsolicited-tag" */
+	const char *violation; /* static sentence naming the rule broken, or NULL */
 };
 
 /* What the session needs to know about each protocol. */
@@ -73,7 +73,7 @@ struct proto_info {
 	const char *starttls_cap;     /* capability that offers it: "STARTTLS" or "STLS" */
 	const char *quit_command;     /* "QUIT" or "LOGOUT" */
 	const char *starttls_rfc;     /* "RFC 3207", "RFC 9051 §6.2.1", "RFC 2595 §4" */
-	const char *go_ahead;         /* words for the positive reply: "220", "tagged OK", "+OK" */
+	const char *go_ahead; /* words for the positive reply: "220", "tagged OK", "+OK" */
 };
 
 const struct proto_info *proto_info(enum proto_id id);
@@ -119,7 +119,7 @@ bool framer_in_data(const struct framer *fr);
  * tags run a, b, ... z, aa, ab, ... Otherwise copies line and returns 0.
  * Other protocols copy. out must hold len + 8 bytes. *out_len gets the length. */
 int framer_autotag(struct framer *fr, const char *line, size_t len, char *out,
-		   size_t *out_len);
+                   size_t *out_len);
 
 /* The tag of the last tagged command sent (IMAP), "" otherwise. */
 const char *framer_last_tag(const struct framer *fr);
@@ -134,7 +134,7 @@ struct proto_cap {
  * for IMAP each atom of a CAPABILITY response or [CAPABILITY ...] code.
  * Returns the number found (at most max are stored). */
 size_t proto_line_caps(enum proto_id id, const struct proto_line *line,
-		       struct proto_cap *caps, size_t max);
+                       struct proto_cap *caps, size_t max);
 
 /* True if the client line carries credentials (AUTH, LOGIN, USER, PASS, APOP,
  * AUTHENTICATE; for IMAP after the tag). */
@@ -150,6 +150,6 @@ bool proto_is_capa(enum proto_id id, const unsigned char *line, size_t len);
 /* Copies the command word of a client line (after the IMAP tag), upper-cased,
  * into out (size outsz). Returns its length, 0 if none. */
 size_t proto_command_word(enum proto_id id, const unsigned char *line, size_t len,
-			  char *out, size_t outsz);
+                          char *out, size_t outsz);
 
 #endif

@@ -12,17 +12,18 @@
 
 #include "proto.h"
 
-#define PROXY_ATTACKS(X)                                                                 \
-	X(PASS, "pass", "relay everything unchanged (a passive eavesdropper)")           \
-	X(STRIP, "strip", "remove STARTTLS/STLS from the capabilities")                  \
-	X(REFUSE, "refuse", "answer STARTTLS itself with a refusal; the server never sees it") \
+#define PROXY_ATTACKS(X)                                                                   \
+	X(PASS, "pass", "relay everything unchanged (a passive eavesdropper)")             \
+	X(STRIP, "strip", "remove STARTTLS/STLS from the capabilities")                    \
+	X(REFUSE, "refuse",                                                                \
+	  "answer STARTTLS itself with a refusal; the server never sees it")               \
 	X(INJECT, "inject", "append a forged reply after the server's go-ahead")
 
 enum proxy_attack {
 #define PROXY_ATTACK_ENUM(sym, name, text) PROXY_##sym,
 	PROXY_ATTACKS(PROXY_ATTACK_ENUM)
 #undef PROXY_ATTACK_ENUM
-	PROXY_ATTACK_COUNT
+	    PROXY_ATTACK_COUNT
 };
 
 const char *proxy_attack_name(enum proxy_attack a);
@@ -36,7 +37,7 @@ struct proxy_config {
 	const char *upstream_host;
 	unsigned upstream_port;
 	enum proxy_attack attack;
-	FILE *log;               /* what the proxy saw and did, line by line */
+	FILE *log; /* what the proxy saw and did, line by line */
 };
 
 /* Listens and relays clients (each in its own process) until stopped by a

@@ -22,13 +22,13 @@
 #include "tls.h"
 #include "transcript.h"
 
-#define SESSION_STATES(X)                                                                \
-	X(IDLE, "not connected")                                                         \
-	X(CONNECTING, "connecting")                                                      \
-	X(GREETING, "waiting for the greeting")                                          \
-	X(READY, "ready")                                                                \
-	X(WAITING, "waiting for a reply")                                                \
-	X(HANDSHAKE, "TLS handshake")                                                    \
+#define SESSION_STATES(X)                                                                  \
+	X(IDLE, "not connected")                                                           \
+	X(CONNECTING, "connecting")                                                        \
+	X(GREETING, "waiting for the greeting")                                            \
+	X(READY, "ready")                                                                  \
+	X(WAITING, "waiting for a reply")                                                  \
+	X(HANDSHAKE, "TLS handshake")                                                      \
 	X(CLOSED, "closed")
 
 enum session_state {
@@ -48,14 +48,15 @@ enum session_failure {
 
 struct session_params {
 	struct target target;
-	const char *ehlo_name;    /* name sent with EHLO; NULL: "startle.invalid" */
-	const char *servername;   /* SNI and name to verify; NULL: the host (no SNI for IPs) */
+	const char *ehlo_name; /* name sent with EHLO; NULL: "startle.invalid" */
+	const char
+	    *servername; /* SNI and name to verify; NULL: the host (no SNI for IPs) */
 	const char *cafile;
-	int tls_min, tls_max;     /* 0, 12 or 13 */
+	int tls_min, tls_max; /* 0, 12 or 13 */
 	const char *keylog;
-	bool require_tls;         /* nothing but capability/STARTTLS in plaintext */
-	bool require_verified;    /* fail unless chain and name verify */
-	int timeout_ms;           /* per phase: connect, greeting, each reply, handshake */
+	bool require_tls;      /* nothing but capability/STARTTLS in plaintext */
+	bool require_verified; /* fail unless chain and name verify */
+	int timeout_ms;        /* per phase: connect, greeting, each reply, handshake */
 };
 
 struct session;

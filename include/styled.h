@@ -39,20 +39,20 @@ void sline_clear(struct sline *l);
 void sline_add(struct sline *l, enum theme_element e, const char *text);
 void sline_addn(struct sline *l, enum theme_element e, const char *text, size_t len);
 void sline_addf(struct sline *l, enum theme_element e, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 /* Appends network bytes escaped for the terminal: printable text in e, the
  * visible escapes (\x1b, \r, invalid UTF-8, ...) in esc. */
 void sline_add_escaped(struct sline *l, enum theme_element e, enum theme_element esc,
-		       const unsigned char *data, size_t len);
+                       const unsigned char *data, size_t len);
 
 /* Display width in columns. */
 int sline_width(const struct sline *l);
 
 /* Splits l into lines of at most width columns; continuation lines start with
  * indent spaces (in element indent_elem). Never splits a UTF-8 character. */
-void sline_wrap(const struct sline *l, int width, int indent, enum theme_element indent_elem,
-		struct slines *out);
+void sline_wrap(const struct sline *l, int width, int indent,
+                enum theme_element indent_elem, struct slines *out);
 
 void slines_init(struct slines *s);
 /* A new empty line at the end, initialised. */

@@ -27,7 +27,7 @@ struct target {
  * none, 0 explicit, 1 implicit) come from --proto and --implicit. Returns 0,
  * or -1 with *cause set to a sentence saying what is wrong (caller frees). */
 int target_parse(const char *text, int proto_override, int implicit_override,
-		 struct target *t, char **cause);
+                 struct target *t, char **cause);
 
 /* The default port for a protocol and mode (25/465, 143/993, 110/995). */
 unsigned target_default_port(enum proto_id proto, enum tls_mode mode);

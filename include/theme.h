@@ -19,49 +19,49 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define THEME_ELEMENTS(X)                                                                \
-	X(DEFAULT, "default")                                                            \
-	X(TITLE, "title")                                                                \
-	X(TITLE_PLAIN, "title-plain")                                                    \
-	X(TITLE_HANDSHAKE, "title-handshake")                                            \
-	X(TITLE_TLS, "title-tls")                                                        \
-	X(BORDER, "border")                                                              \
-	X(GUTTER_PLAIN, "gutter-plain")                                                  \
-	X(GUTTER_HANDSHAKE, "gutter-handshake")                                          \
-	X(GUTTER_TLS, "gutter-tls")                                                      \
-	X(CLIENT_PLAIN, "client-plain")                                                  \
-	X(SERVER_PLAIN, "server-plain")                                                  \
-	X(CLIENT_TLS, "client-tls")                                                      \
-	X(SERVER_TLS, "server-tls")                                                      \
-	X(ESCAPED, "escaped")                                                            \
-	X(EXPLAIN, "explain")                                                            \
-	X(INFO, "info")                                                                  \
-	X(BOUNDARY, "boundary")                                                          \
-	X(FINDING_INFO, "finding-info")                                                  \
-	X(FINDING_WARN, "finding-warn")                                                  \
-	X(FINDING_DANGER, "finding-danger")                                              \
-	X(ERROR, "error")                                                                \
-	X(INJECTED, "injected")                                                          \
-	X(SELECTED, "selected")                                                          \
-	X(TAB, "tab")                                                                    \
-	X(TAB_ACTIVE, "tab-active")                                                      \
-	X(LABEL, "label")                                                                \
-	X(VALUE, "value")                                                                \
-	X(GOOD, "good")                                                                  \
-	X(BAD, "bad")                                                                    \
-	X(HEX, "hex")                                                                    \
-	X(STATUS, "status")                                                              \
-	X(PROMPT, "prompt")                                                              \
-	X(INPUT, "input")                                                                \
-	X(HINT, "hint")                                                                  \
-	X(HINT_KEY, "hint-key")                                                          \
+#define THEME_ELEMENTS(X)                                                                  \
+	X(DEFAULT, "default")                                                              \
+	X(TITLE, "title")                                                                  \
+	X(TITLE_PLAIN, "title-plain")                                                      \
+	X(TITLE_HANDSHAKE, "title-handshake")                                              \
+	X(TITLE_TLS, "title-tls")                                                          \
+	X(BORDER, "border")                                                                \
+	X(GUTTER_PLAIN, "gutter-plain")                                                    \
+	X(GUTTER_HANDSHAKE, "gutter-handshake")                                            \
+	X(GUTTER_TLS, "gutter-tls")                                                        \
+	X(CLIENT_PLAIN, "client-plain")                                                    \
+	X(SERVER_PLAIN, "server-plain")                                                    \
+	X(CLIENT_TLS, "client-tls")                                                        \
+	X(SERVER_TLS, "server-tls")                                                        \
+	X(ESCAPED, "escaped")                                                              \
+	X(EXPLAIN, "explain")                                                              \
+	X(INFO, "info")                                                                    \
+	X(BOUNDARY, "boundary")                                                            \
+	X(FINDING_INFO, "finding-info")                                                    \
+	X(FINDING_WARN, "finding-warn")                                                    \
+	X(FINDING_DANGER, "finding-danger")                                                \
+	X(ERROR, "error")                                                                  \
+	X(INJECTED, "injected")                                                            \
+	X(SELECTED, "selected")                                                            \
+	X(TAB, "tab")                                                                      \
+	X(TAB_ACTIVE, "tab-active")                                                        \
+	X(LABEL, "label")                                                                  \
+	X(VALUE, "value")                                                                  \
+	X(GOOD, "good")                                                                    \
+	X(BAD, "bad")                                                                      \
+	X(HEX, "hex")                                                                      \
+	X(STATUS, "status")                                                                \
+	X(PROMPT, "prompt")                                                                \
+	X(INPUT, "input")                                                                  \
+	X(HINT, "hint")                                                                    \
+	X(HINT_KEY, "hint-key")                                                            \
 	X(OVERLAY, "overlay")
 
 enum theme_element {
 #define THEME_ELEMENT_ENUM(sym, name) TE_##sym,
 	THEME_ELEMENTS(THEME_ELEMENT_ENUM)
 #undef THEME_ELEMENT_ENUM
-	TE_COUNT
+	    TE_COUNT
 };
 
 /* A colour: -1 terminal default, 0..255 a palette index, or 0x1000000 | rgb. */
@@ -97,7 +97,7 @@ void theme_default(struct theme *t);
  * with *cause = "FILE:LINE: what is wrong" (caller frees); t is then left as
  * it was before the call. */
 int theme_parse(struct theme *t, const char *text, size_t len, const char *filename,
-		char **cause);
+                char **cause);
 
 /* Finds a theme by name or path: a path containing '/' is read as is; a name
  * is looked up as NAME.theme in $XDG_CONFIG_HOME/startle/themes (or

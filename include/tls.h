@@ -20,15 +20,15 @@
 #include "cert.h"
 
 struct tls_config {
-	const char *cafile;     /* PEM bundle to trust, or NULL for the system store */
-	const char *sni;        /* server name to send, or NULL for none */
+	const char *cafile;      /* PEM bundle to trust, or NULL for the system store */
+	const char *sni;         /* server name to send, or NULL for none */
 	const char *verify_name; /* name or address the leaf must match */
 	bool verify_name_is_ip;
-	int min_version;        /* 0 (library default), 12 or 13 */
-	int max_version;        /* 0, 12 or 13 */
-	const char *keylog;     /* NSS key log file, appended to, or NULL; only
-				 * TLS 1.2 has a CLIENT_RANDOM line: for TLS 1.3
-				 * nothing is written (no secrets available) */
+	int min_version;    /* 0 (library default), 12 or 13 */
+	int max_version;    /* 0, 12 or 13 */
+	const char *keylog; /* NSS key log file, appended to, or NULL; only
+	                     * TLS 1.2 has a CLIENT_RANDOM line: for TLS 1.3
+	                     * nothing is written (no secrets available) */
 };
 
 enum tls_dir { TLS_DIR_OUT, TLS_DIR_IN };
@@ -36,12 +36,13 @@ enum tls_dir { TLS_DIR_OUT, TLS_DIR_IN };
 /* One record on the wire. head holds up to 16 bytes of its body for a hex preview. */
 struct tls_record {
 	enum tls_dir dir;
-	unsigned char type;    /* 20 CCS, 21 alert, 22 handshake, 23 application data */
-	unsigned version;      /* record layer version, e.g. 0x0303 */
-	size_t length;         /* body length */
+	unsigned char type; /* 20 CCS, 21 alert, 22 handshake, 23 application data */
+	unsigned version;   /* record layer version, e.g. 0x0303 */
+	size_t length;      /* body length */
 	unsigned char head[16];
 	size_t head_len;
-	unsigned char hs_type; /* first handshake message type when type is 22 and readable, else 0 */
+	unsigned char
+	    hs_type; /* first handshake message type when type is 22 and readable, else 0 */
 };
 
 struct tls_observer {
@@ -50,22 +51,22 @@ struct tls_observer {
 };
 
 struct tls_summary {
-	char version[16];  /* "TLSv1.3" */
-	char cipher[96];   /* IANA name, "TLS_AES_256_GCM_SHA384" */
-	char group[32];    /* "X25519", "SECP256R1", "" if unknown */
+	char version[16]; /* "TLSv1.3" */
+	char cipher[96];  /* IANA name, "TLS_AES_256_GCM_SHA384" */
+	char group[32];   /* "X25519", "SECP256R1", "" if unknown */
 	double handshake_ms;
 	bool resumed;
-	char sni[256];     /* what was sent, "" for none */
+	char sni[256]; /* what was sent, "" for none */
 	unsigned records_in, records_out;
 	size_t bytes_in, bytes_out; /* wire bytes during the handshake */
 };
 
 enum tls_status {
-	TLS_OK = 0,        /* done (handshake finished, or data moved) */
+	TLS_OK = 0, /* done (handshake finished, or data moved) */
 	TLS_WANT_READ = -2,
 	TLS_WANT_WRITE = -3,
-	TLS_CLOSED = -4,   /* peer sent close_notify */
-	TLS_EOF = -5,      /* connection closed without close_notify */
+	TLS_CLOSED = -4, /* peer sent close_notify */
+	TLS_EOF = -5,    /* connection closed without close_notify */
 	TLS_ERROR = -1
 };
 
@@ -77,7 +78,7 @@ int tls_global_init(char **cause);
 /* Prepares a client session on fd (not yet sending anything). NULL on
  * failure with *cause set (caller frees). */
 struct tls_conn *tls_new(int fd, const struct tls_config *cfg,
-			 const struct tls_observer *obs, char **cause);
+                         const struct tls_observer *obs, char **cause);
 
 /* Advances the handshake. TLS_OK when finished, TLS_WANT_READ/WRITE to be
  * called again when the fd is ready, TLS_ERROR with *cause (alert, garbage,

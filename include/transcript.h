@@ -19,22 +19,22 @@
 enum phase { PHASE_PLAIN, PHASE_HANDSHAKE, PHASE_TLS };
 enum dir { DIR_CLIENT, DIR_SERVER, DIR_LOCAL };
 
-#define EVENT_KINDS(X)                                                                   \
-	X(CONNECT, "connect")                                                            \
-	X(LINE, "line")                                                                  \
-	X(PHASE, "phase")                                                                \
-	X(TLS, "tls")                                                                    \
-	X(CERT, "cert")                                                                  \
-	X(FINDING, "finding")                                                            \
-	X(NOTE, "note")                                                                  \
-	X(ERROR, "error")                                                                \
+#define EVENT_KINDS(X)                                                                     \
+	X(CONNECT, "connect")                                                              \
+	X(LINE, "line")                                                                    \
+	X(PHASE, "phase")                                                                  \
+	X(TLS, "tls")                                                                      \
+	X(CERT, "cert")                                                                    \
+	X(FINDING, "finding")                                                              \
+	X(NOTE, "note")                                                                    \
+	X(ERROR, "error")                                                                  \
 	X(CLOSE, "close")
 
 enum event_kind {
 #define EVENT_KIND_ENUM(sym, name) EV_##sym,
 	EVENT_KINDS(EVENT_KIND_ENUM)
 #undef EVENT_KIND_ENUM
-	EV_COUNT
+	    EV_COUNT
 };
 
 struct event {
@@ -45,10 +45,10 @@ struct event {
 	enum event_kind kind;
 	unsigned char *text; /* raw bytes, NUL-terminated for convenience */
 	size_t len;
-	char *explain;       /* teaching text, or NULL */
-	unsigned line_flags; /* proto_line flags for server lines */
-	enum finding_id finding; /* EV_FINDING */
-	enum severity severity;  /* EV_FINDING */
+	char *explain;                /* teaching text, or NULL */
+	unsigned line_flags;          /* proto_line flags for server lines */
+	enum finding_id finding;      /* EV_FINDING */
+	enum severity severity;       /* EV_FINDING */
 	struct tls_summary *tls;      /* EV_TLS summary, or NULL */
 	struct cert_verdict *verdict; /* EV_TLS verdict, or NULL */
 	struct cert_info *cert;       /* EV_CERT */
@@ -58,7 +58,7 @@ struct event {
 struct transcript;
 
 typedef void (*transcript_listener)(void *arg, const struct transcript *t,
-				    const struct event *ev);
+                                    const struct event *ev);
 
 struct transcript *transcript_new(void);
 void transcript_free(struct transcript *t);

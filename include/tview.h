@@ -23,26 +23,26 @@ enum tview_mode { TVIEW_TRANSCRIPT, TVIEW_WIRE };
 
 struct tview_opts {
 	enum tview_mode mode;
-	bool explain;   /* show explanation rows */
-	bool no_color;  /* gutter and markers must carry the phase on their own */
+	bool explain;     /* show explanation rows */
+	bool no_color;    /* gutter and markers must carry the phase on their own */
 	bool tls_records; /* transcript: also show TLS records after the handshake
-			   * (they are always in the wire view) */
+	                   * (they are always in the wire view) */
 };
 
 /* Renders event ev (index idx) into its display rows at width columns,
  * appending to out; each row's tag is idx. Events hidden in the mode add
  * nothing. Returns the number of rows added. */
 int tview_event_rows(const struct event *ev, size_t idx, int width,
-		     const struct tview_opts *o, struct slines *out);
+                     const struct tview_opts *o, struct slines *out);
 
 struct tview {
-	size_t top;      /* index of the event at the top */
-	int top_row;     /* first visible row of that event */
-	size_t sel;      /* selected event index */
+	size_t top;  /* index of the event at the top */
+	int top_row; /* first visible row of that event */
+	size_t sel;  /* selected event index */
 	bool has_sel;
-	bool follow;     /* stick to the end as events arrive */
+	bool follow;           /* stick to the end as events arrive */
 	unsigned long visited; /* events rendered by the last call (for tests) */
-	size_t floor;    /* events before this index are not shown (/clear) */
+	size_t floor;          /* events before this index are not shown (/clear) */
 };
 
 void tview_init(struct tview *v);
@@ -51,12 +51,12 @@ void tview_init(struct tview *v);
  * the transcript is short); with follow set, the last row of the transcript
  * is at the bottom. */
 void tview_visible(struct tview *v, const struct transcript *t, int width, int height,
-		   const struct tview_opts *o, struct slines *out);
+                   const struct tview_opts *o, struct slines *out);
 
 /* Scrolls by delta rows (negative: up). Scrolling up clears follow; reaching
  * the end sets it again. */
 void tview_scroll(struct tview *v, const struct transcript *t, int width, int height,
-		  const struct tview_opts *o, int delta);
+                  const struct tview_opts *o, int delta);
 
 void tview_home(struct tview *v);
 
@@ -66,6 +66,6 @@ void tview_end(struct tview *v, const struct transcript *t); /* and follow */
 
 /* Moves the selection by delta visible events, scrolling to keep it shown. */
 void tview_select(struct tview *v, const struct transcript *t, int width, int height,
-		  const struct tview_opts *o, int delta);
+                  const struct tview_opts *o, int delta);
 
 #endif

@@ -44,8 +44,9 @@ open_output(const char *path, const char *what)
 {
 	FILE *f = fopen(path, "w");
 	if (f == NULL)
-		fprintf(stderr, "startle: cannot write the %s to %s: %s; choose a writable path\n",
-			what, path, strerror(errno));
+		fprintf(stderr,
+		        "startle: cannot write the %s to %s: %s; choose a writable path\n",
+		        what, path, strerror(errno));
 	return f;
 }
 
@@ -85,8 +86,9 @@ queue_steps(struct session *s, const struct cli_options *o, struct transcript *t
 		} else {
 			char *cause = NULL;
 			if (session_queue_line(s, o->steps[i].line, &cause) != 0) {
-				struct event ev = {.phase = session_phase(s), .dir = DIR_LOCAL,
-						   .kind = EV_ERROR};
+				struct event ev = {.phase = session_phase(s),
+				                   .dir = DIR_LOCAL,
+				                   .kind = EV_ERROR};
 				ev.text = (unsigned char *)cause;
 				ev.len = strlen(cause);
 				transcript_append(t, &ev);
@@ -135,14 +137,16 @@ batch_run(const struct cli_options *o)
 	}
 	rc = exit_for(session_failure(s));
 	if (rc == EXIT_OK && o->require_tls && session_phase(s) != PHASE_TLS) {
-		struct event ev = {.phase = session_phase(s), .dir = DIR_LOCAL, .kind = EV_ERROR};
+		struct event ev = {
+		    .phase = session_phase(s), .dir = DIR_LOCAL, .kind = EV_ERROR};
 		const char *msg = "--require-tls: the session never reached TLS";
 		ev.text = (unsigned char *)msg;
 		ev.len = strlen(msg);
 		transcript_append(t, &ev);
 		rc = EXIT_POLICY;
 	}
-	session_close(s, session_state(s) == SS_CLOSED ? NULL : "startle closed the connection");
+	session_close(s, session_state(s) == SS_CLOSED ? NULL
+	                                               : "startle closed the connection");
 	session_free(s);
 	transcript_free(t);
 	if (k.log)

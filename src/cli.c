@@ -39,36 +39,36 @@ enum long_only {
 };
 
 static const struct option long_options[] = {
-	{"batch", no_argument, NULL, 'b'},
-	{"command", required_argument, NULL, 'c'},
-	{"starttls", no_argument, NULL, OPT_STARTTLS},
-	{"require-tls", no_argument, NULL, OPT_REQUIRE_TLS},
-	{"verify", no_argument, NULL, OPT_VERIFY},
-	{"servername", required_argument, NULL, OPT_SERVERNAME},
-	{"cafile", required_argument, NULL, OPT_CAFILE},
-	{"tls-min", required_argument, NULL, OPT_TLS_MIN},
-	{"tls-max", required_argument, NULL, OPT_TLS_MAX},
-	{"timeout", required_argument, NULL, OPT_TIMEOUT},
-	{"json", no_argument, NULL, OPT_JSON},
-	{"record", required_argument, NULL, OPT_RECORD},
-	{"log", required_argument, NULL, OPT_LOG},
-	{"keylog", required_argument, NULL, OPT_KEYLOG},
-	{"theme", required_argument, NULL, OPT_THEME},
-	{"no-color", no_argument, NULL, OPT_NO_COLOR},
-	{"proto", required_argument, NULL, OPT_PROTO},
-	{"implicit", no_argument, NULL, OPT_IMPLICIT},
-	{"explicit", no_argument, NULL, OPT_EXPLICIT},
-	{"ehlo", required_argument, NULL, OPT_EHLO},
-	{"no-explain", no_argument, NULL, OPT_NO_EXPLAIN},
-	{"records", no_argument, NULL, OPT_RECORDS},
-	{"demo", no_argument, NULL, OPT_DEMO},
-	{"scenario", required_argument, NULL, OPT_SCENARIO},
-	{"lesson", required_argument, NULL, OPT_LESSON},
-	{"compare", no_argument, NULL, OPT_COMPARE},
-	{"replay", required_argument, NULL, OPT_REPLAY},
-	{"help", no_argument, NULL, 'h'},
-	{"version", no_argument, NULL, 'V'},
-	{NULL, 0, NULL, 0},
+    {"batch", no_argument, NULL, 'b'},
+    {"command", required_argument, NULL, 'c'},
+    {"starttls", no_argument, NULL, OPT_STARTTLS},
+    {"require-tls", no_argument, NULL, OPT_REQUIRE_TLS},
+    {"verify", no_argument, NULL, OPT_VERIFY},
+    {"servername", required_argument, NULL, OPT_SERVERNAME},
+    {"cafile", required_argument, NULL, OPT_CAFILE},
+    {"tls-min", required_argument, NULL, OPT_TLS_MIN},
+    {"tls-max", required_argument, NULL, OPT_TLS_MAX},
+    {"timeout", required_argument, NULL, OPT_TIMEOUT},
+    {"json", no_argument, NULL, OPT_JSON},
+    {"record", required_argument, NULL, OPT_RECORD},
+    {"log", required_argument, NULL, OPT_LOG},
+    {"keylog", required_argument, NULL, OPT_KEYLOG},
+    {"theme", required_argument, NULL, OPT_THEME},
+    {"no-color", no_argument, NULL, OPT_NO_COLOR},
+    {"proto", required_argument, NULL, OPT_PROTO},
+    {"implicit", no_argument, NULL, OPT_IMPLICIT},
+    {"explicit", no_argument, NULL, OPT_EXPLICIT},
+    {"ehlo", required_argument, NULL, OPT_EHLO},
+    {"no-explain", no_argument, NULL, OPT_NO_EXPLAIN},
+    {"records", no_argument, NULL, OPT_RECORDS},
+    {"demo", no_argument, NULL, OPT_DEMO},
+    {"scenario", required_argument, NULL, OPT_SCENARIO},
+    {"lesson", required_argument, NULL, OPT_LESSON},
+    {"compare", no_argument, NULL, OPT_COMPARE},
+    {"replay", required_argument, NULL, OPT_REPLAY},
+    {"help", no_argument, NULL, 'h'},
+    {"version", no_argument, NULL, 'V'},
+    {NULL, 0, NULL, 0},
 };
 
 const char *
@@ -86,27 +86,37 @@ cli_help(void)
 	       "  schemes: smtp(25) submission(587) smtps(465) imap(143) imaps(993)\n"
 	       "           pop3(110) pop3s(995); without one the port decides\n"
 	       "\n"
-	       "  -b, --batch          run without the TUI and print the annotated transcript\n"
-	       "  -c, --command LINE   send LINE, wait for its reply (repeatable, in order)\n"
-	       "      --starttls       upgrade here in the -c list: caps, STARTTLS, caps again\n"
-	       "      --require-tls    only caps/STARTTLS in plaintext; exit 1 if TLS fails\n"
-	       "      --verify         exit 1 unless the certificate is trusted for the name\n"
+	       "  -b, --batch          run without the TUI and print the annotated "
+	       "transcript\n"
+	       "  -c, --command LINE   send LINE, wait for its reply (repeatable, in "
+	       "order)\n"
+	       "      --starttls       upgrade here in the -c list: caps, STARTTLS, caps "
+	       "again\n"
+	       "      --require-tls    only caps/STARTTLS in plaintext; exit 1 if TLS "
+	       "fails\n"
+	       "      --verify         exit 1 unless the certificate is trusted for the "
+	       "name\n"
 	       "      --servername N   SNI and name to verify (default: the host)\n"
 	       "      --cafile FILE    trust the CAs in FILE instead of the system store\n"
 	       "      --tls-min V, --tls-max V   1.2 or 1.3\n"
-	       "      --timeout SEC    per phase: connect, greeting, each reply, handshake (30)\n"
+	       "      --timeout SEC    per phase: connect, greeting, each reply, handshake "
+	       "(30)\n"
 	       "      --json           JSON Lines on stdout instead of text\n"
 	       "      --log FILE       write the annotated text to FILE\n"
 	       "      --record FILE    write the session as JSON Lines to FILE\n"
 	       "      --keylog FILE    append TLS 1.2 secrets in NSS key log format\n"
 	       "      --theme NAME     explorer colours: dark, light, high-contrast, mono\n"
-	       "      --demo [PROTO] [--scenario S]   the explorer on startle's own lab server\n"
-	       "      --lesson NAME    a guided lesson (starttls, stripping, injection, ...)\n"
+	       "      --demo [PROTO] [--scenario S]   the explorer on startle's own lab "
+	       "server\n"
+	       "      --lesson NAME    a guided lesson (starttls, stripping, injection, "
+	       "...)\n"
 	       "      --proto P, --implicit, --explicit, --ehlo NAME, --no-explain,\n"
 	       "      --records, --no-color, -h/--help, -V/--version\n"
 	       "\n"
-	       "  with no -c, batch mode probes: greeting, capabilities, STARTTLS, capabilities\n"
-	       "  again, quit. Exit: 0 ok, 1 policy, 2 usage, 3 network, 4 protocol, 5 TLS.\n"
+	       "  with no -c, batch mode probes: greeting, capabilities, STARTTLS, "
+	       "capabilities\n"
+	       "  again, quit. Exit: 0 ok, 1 policy, 2 usage, 3 network, 4 protocol, 5 "
+	       "TLS.\n"
 	       "  More: man startle\n";
 }
 
@@ -181,8 +191,9 @@ cli_parse(int argc, char **argv, struct cli_options *o, char **cause)
 			char *end;
 			long v = strtol(optarg, &end, 10);
 			if (*optarg == '\0' || *end != '\0' || v < 1 || v > 3600) {
-				*cause = str_printf("--timeout takes whole seconds from 1 to 3600, not \"%s\"",
-						    optarg);
+				*cause = str_printf("--timeout takes whole seconds from 1 "
+				                    "to 3600, not \"%s\"",
+				                    optarg);
 				return -1;
 			}
 			o->timeout_s = (int)v;
@@ -208,7 +219,8 @@ cli_parse(int argc, char **argv, struct cli_options *o, char **cause)
 			break;
 		case OPT_PROTO:
 			if ((proto = proto_from_name(optarg)) < 0) {
-				*cause = str_printf("--proto takes smtp, imap or pop3, not \"%s\"", optarg);
+				*cause = str_printf(
+				    "--proto takes smtp, imap or pop3, not \"%s\"", optarg);
 				return -1;
 			}
 			break;
@@ -264,13 +276,15 @@ cli_parse(int argc, char **argv, struct cli_options *o, char **cause)
 		}
 	}
 	if (o->tls_min && o->tls_max && o->tls_min > o->tls_max) {
-		*cause = str_printf("--tls-min is higher than --tls-max: no TLS version is left");
+		*cause = str_printf(
+		    "--tls-min is higher than --tls-max: no TLS version is left");
 		return -1;
 	}
 	if (optind < argc)
 		target = argv[optind++];
 	if (optind < argc) {
-		*cause = str_printf("unexpected argument \"%s\": give one target", argv[optind]);
+		*cause =
+		    str_printf("unexpected argument \"%s\": give one target", argv[optind]);
 		return -1;
 	}
 	if (o->mode == MODE_REPLAY)
@@ -280,16 +294,19 @@ cli_parse(int argc, char **argv, struct cli_options *o, char **cause)
 		modes++;
 	}
 	if (modes > 1) {
-		*cause = str_printf("--demo, --lesson, --compare and --replay cannot be combined");
+		*cause = str_printf(
+		    "--demo, --lesson, --compare and --replay cannot be combined");
 		return -1;
 	}
 	if (o->demo) {
 		if (target != NULL && proto_from_name(target) < 0) {
-			*cause = str_printf("--demo takes smtp, imap or pop3, not \"%s\"", target);
+			*cause = str_printf("--demo takes smtp, imap or pop3, not \"%s\"",
+			                    target);
 			return -1;
 		}
 		if (o->lesson != NULL && o->mode == MODE_BATCH) {
-			*cause = str_printf("--lesson runs in the explorer: leave out --batch");
+			*cause =
+			    str_printf("--lesson runs in the explorer: leave out --batch");
 			return -1;
 		}
 		o->demo_proto = target;
@@ -297,15 +314,18 @@ cli_parse(int argc, char **argv, struct cli_options *o, char **cause)
 		return 0;
 	}
 	if (o->scenario != NULL) {
-		*cause = str_printf("--scenario needs --demo: scenarios run on startle's lab server");
+		*cause = str_printf(
+		    "--scenario needs --demo: scenarios run on startle's lab server");
 		return -1;
 	}
 	if (target == NULL) {
-		*cause = str_printf("no target given: name a server, e.g. smtp://mail.example.org");
+		*cause = str_printf(
+		    "no target given: name a server, e.g. smtp://mail.example.org");
 		return -1;
 	}
 	if (o->json && o->mode != MODE_BATCH) {
-		*cause = str_printf("--json needs --batch (the TUI can --record JSON Lines)");
+		*cause =
+		    str_printf("--json needs --batch (the TUI can --record JSON Lines)");
 		return -1;
 	}
 	return target_parse(target, proto, implicit, &o->target, cause);
@@ -323,16 +343,16 @@ void
 cli_session_params(const struct cli_options *o, struct session_params *p)
 {
 	*p = (struct session_params){
-		.target = o->target,
-		.ehlo_name = o->ehlo,
-		.servername = o->servername,
-		.cafile = o->cafile,
-		.tls_min = o->tls_min,
-		.tls_max = o->tls_max,
-		.keylog = o->keylog,
-		.require_tls = o->require_tls,
-		.require_verified = o->verify,
-		.timeout_ms = o->timeout_s * 1000,
+	    .target = o->target,
+	    .ehlo_name = o->ehlo,
+	    .servername = o->servername,
+	    .cafile = o->cafile,
+	    .tls_min = o->tls_min,
+	    .tls_max = o->tls_max,
+	    .keylog = o->keylog,
+	    .require_tls = o->require_tls,
+	    .require_verified = o->verify,
+	    .timeout_ms = o->timeout_s * 1000,
 	};
 }
 
@@ -340,8 +360,9 @@ int
 cli_check_files(const struct cli_options *o, char **cause)
 {
 	if (o->cafile != NULL && access(o->cafile, R_OK) != 0) {
-		*cause = str_printf("cannot read the CA file %s: %s; give a PEM file with --cafile",
-				    o->cafile, strerror(errno));
+		*cause = str_printf(
+		    "cannot read the CA file %s: %s; give a PEM file with --cafile",
+		    o->cafile, strerror(errno));
 		return -1;
 	}
 	return 0;

@@ -39,7 +39,7 @@ list_scenarios(FILE *f)
 {
 	for (int i = 0; i < LAB_SCENARIO_COUNT; i++)
 		fprintf(f, "  %-20s %s\n", lab_scenario_name((enum lab_scenario)i),
-			lab_scenario_lesson((enum lab_scenario)i));
+		        lab_scenario_lesson((enum lab_scenario)i));
 }
 
 int
@@ -71,21 +71,25 @@ demo_run(const struct cli_options *in)
 	sc = scenario != NULL ? lab_scenario_from_name(scenario) : LAB_HONEST;
 	if (proto < 0 || sc < 0) {
 		if (sc < 0) {
-			fprintf(stderr, "startle: unknown scenario \"%s\"; the lab knows:\n", scenario);
+			fprintf(stderr,
+			        "startle: unknown scenario \"%s\"; the lab knows:\n",
+			        scenario);
 			list_scenarios(stderr);
 		} else {
-			fprintf(stderr, "startle: unknown protocol \"%s\": use smtp, imap or pop3\n",
-				proto_name);
+			fprintf(
+			    stderr,
+			    "startle: unknown protocol \"%s\": use smtp, imap or pop3\n",
+			    proto_name);
 		}
 		free(lesson_proto);
 		free(lesson_scenario);
 		return EXIT_USAGE;
 	}
 	struct lab_config cfg = {
-		.proto = (enum proto_id)proto,
-		.implicit = o.demo_implicit,
-		.scenario = (enum lab_scenario)sc,
-		.slow_ms = 2000,
+	    .proto = (enum proto_id)proto,
+	    .implicit = o.demo_implicit,
+	    .scenario = (enum lab_scenario)sc,
+	    .slow_ms = 2000,
 	};
 	free(lesson_proto);
 	free(lesson_scenario);
@@ -111,8 +115,8 @@ demo_run(const struct cli_options *in)
 	snprintf(o.target.host, sizeof o.target.host, "127.0.0.1");
 	o.target.host_is_ip = true;
 	o.target.port = lab_port(lab);
-	snprintf(o.target.scheme, sizeof o.target.scheme, "%s%s", proto_info(o.target.proto)->name,
-		 o.demo_implicit ? "s" : "");
+	snprintf(o.target.scheme, sizeof o.target.scheme, "%s%s",
+	         proto_info(o.target.proto)->name, o.demo_implicit ? "s" : "");
 	if (o.cafile == NULL)
 		o.cafile = left.ca_path;
 	if (o.servername == NULL)

@@ -34,8 +34,9 @@ main(int argc, char **argv)
 		return EXIT_OK;
 	}
 	if (o.mode != MODE_BATCH && o.mode != MODE_TUI) {
-		fprintf(stderr, "startle: --compare and --replay are not in this build yet\n%s\n",
-			cli_usage());
+		fprintf(stderr,
+		        "startle: --compare and --replay are not in this build yet\n%s\n",
+		        cli_usage());
 		cli_free(&o);
 		return EXIT_USAGE;
 	}

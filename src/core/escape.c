@@ -106,7 +106,7 @@ json_control(unsigned char c, char out[8])
 
 int
 escape_append(char **buf, size_t *used, size_t *cap, const unsigned char *data, size_t len,
-	      enum escape_mode mode)
+              enum escape_mode mode)
 {
 	char tmp[16];
 	size_t i = 0;
@@ -132,7 +132,8 @@ escape_append(char **buf, size_t *used, size_t *cap, const unsigned char *data, 
 			continue;
 		}
 		if (c < 0x80) {
-			n = mode == ESCAPE_JSON ? json_control(c, tmp) : text_control(c, tmp);
+			n = mode == ESCAPE_JSON ? json_control(c, tmp)
+			                        : text_control(c, tmp);
 			if (put(buf, used, cap, tmp, n) != 0)
 				return -1;
 			i++;
@@ -142,7 +143,8 @@ escape_append(char **buf, size_t *used, size_t *cap, const unsigned char *data, 
 		size_t ulen = utf8_decode(data + i, len - i, &cp);
 		if (ulen == 0) {
 			n = (size_t)snprintf(tmp, sizeof tmp,
-					     mode == ESCAPE_JSON ? "\\u%04x" : "\\x%02x", c);
+			                     mode == ESCAPE_JSON ? "\\u%04x" : "\\x%02x",
+			                     c);
 			if (put(buf, used, cap, tmp, n) != 0)
 				return -1;
 			i++;

@@ -8,7 +8,7 @@ static const struct {
 	const char *summary;
 } findings[FINDING_COUNT] = {
 #define FINDING_ROW(sym, id, sev, sum) [FINDING_##sym] = {id, sev, sum},
-	FINDINGS(FINDING_ROW)
+    FINDINGS(FINDING_ROW)
 #undef FINDING_ROW
 };
 

@@ -43,7 +43,9 @@ marker_color(const struct event *ev)
 {
 	switch (ev->kind) {
 	case EV_FINDING:
-		return ev->severity == SEV_DANGER ? "\033[1;31m" : ev->severity == SEV_WARN ? "\033[33m" : "\033[36m";
+		return ev->severity == SEV_DANGER ? "\033[1;31m"
+		       : ev->severity == SEV_WARN ? "\033[33m"
+		                                  : "\033[36m";
 	case EV_ERROR:
 		return "\033[1;31m";
 	case EV_LINE:
@@ -68,7 +70,8 @@ output_text(FILE *f, const struct event *ev, const struct output_options *o)
 	fputc('\n', f);
 	if (o->explain && ev->explain != NULL) {
 		fputs("   # ", f);
-		put_escaped(f, (const unsigned char *)ev->explain, strlen(ev->explain), ESCAPE_TEXT);
+		put_escaped(f, (const unsigned char *)ev->explain, strlen(ev->explain),
+		            ESCAPE_TEXT);
 		fputc('\n', f);
 	}
 }
@@ -106,7 +109,8 @@ json_cert(FILE *f, const struct cert_info *c)
 	fputs(",\"san\":[", f);
 	for (size_t i = 0; i < c->nsan; i++) {
 		fputs(i ? ",\"" : "\"", f);
-		put_escaped(f, (const unsigned char *)c->san[i], strlen(c->san[i]), ESCAPE_JSON);
+		put_escaped(f, (const unsigned char *)c->san[i], strlen(c->san[i]),
+		            ESCAPE_JSON);
 		fputc('"', f);
 	}
 	fputc(']', f);
@@ -115,14 +119,16 @@ json_cert(FILE *f, const struct cert_info *c)
 	json_str(f, "sha256", c->sha256);
 	json_str(f, "spki_sha256", c->spki_sha256);
 	fprintf(f, ",\"is_ca\":%s,\"self_signed\":%s", c->is_ca ? "true" : "false",
-		c->self_signed ? "true" : "false");
+	        c->self_signed ? "true" : "false");
 }
 
 void
 output_json(FILE *f, const struct event *ev)
 {
-	fprintf(f, "{\"seq\":%lu,\"t\":%.4f,\"phase\":\"%s\",\"dir\":\"%s\",\"kind\":\"%s\"", ev->seq,
-		ev->t, phase_name(ev->phase), dir_name(ev->dir), event_kind_name(ev->kind));
+	fprintf(f,
+	        "{\"seq\":%lu,\"t\":%.4f,\"phase\":\"%s\",\"dir\":\"%s\",\"kind\":\"%s\"",
+	        ev->seq, ev->t, phase_name(ev->phase), dir_name(ev->dir),
+	        event_kind_name(ev->kind));
 	json_string(f, "text", ev->text, ev->len);
 	if (ev->explain != NULL)
 		json_str(f, "explain", ev->explain);
@@ -136,13 +142,14 @@ output_json(FILE *f, const struct event *ev)
 		json_str(f, "cipher", s->cipher);
 		json_str(f, "group", s->group);
 		fprintf(f, ",\"handshake_ms\":%.3f,\"resumed\":%s", s->handshake_ms,
-			s->resumed ? "true" : "false");
+		        s->resumed ? "true" : "false");
 		json_str(f, "sni", s->sni[0] ? s->sni : NULL);
 	}
 	if (ev->verdict != NULL) {
 		const struct cert_verdict *v = ev->verdict;
 		fprintf(f, ",\"verified\":%s", v->verified ? "true" : "false");
-		json_str(f, "verify_error", v->verified || !v->verify_error[0] ? NULL : v->verify_error);
+		json_str(f, "verify_error",
+		         v->verified || !v->verify_error[0] ? NULL : v->verify_error);
 		fprintf(f, ",\"name_match\":%s", v->name_match ? "true" : "false");
 		json_str(f, "name", v->name_checked);
 	}
@@ -152,7 +159,8 @@ output_json(FILE *f, const struct event *ev)
 		const struct tls_record *r = ev->record;
 		const char *hs = r->type == 22 ? tls_handshake_type_name(r->hs_type) : NULL;
 		fprintf(f, ",\"record\":{\"dir\":\"%s\",\"type\":\"%s\",\"length\":%zu",
-			r->dir == TLS_DIR_OUT ? "out" : "in", tls_record_type_name(r->type), r->length);
+		        r->dir == TLS_DIR_OUT ? "out" : "in", tls_record_type_name(r->type),
+		        r->length);
 		if (hs != NULL)
 			json_str(f, "handshake", hs);
 		fputc('}', f);

@@ -23,7 +23,7 @@
 
 static const char *const state_names[] = {
 #define SESSION_STATE_NAME(sym, text) [SS_##sym] = text,
-	SESSION_STATES(SESSION_STATE_NAME)
+    SESSION_STATES(SESSION_STATE_NAME)
 #undef SESSION_STATE_NAME
 };
 
@@ -97,9 +97,8 @@ emit(struct session *s, enum dir dir, enum event_kind kind, const void *text, si
 	transcript_append(s->t, &ev);
 }
 
-static void
-emitf(struct session *s, enum event_kind kind, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+static void emitf(struct session *s, enum event_kind kind, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 static void
 emitf(struct session *s, enum event_kind kind, const char *fmt, ...)
@@ -115,9 +114,8 @@ emitf(struct session *s, enum event_kind kind, const char *fmt, ...)
 }
 
 /* Records a finding; with once, only the first of its kind in this phase. */
-static void
-finding(struct session *s, enum finding_id f, bool once, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+static void finding(struct session *s, enum finding_id f, bool once, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 
 static void
 finding(struct session *s, enum finding_id f, bool once, const char *fmt, ...)
@@ -147,9 +145,8 @@ set_deadline(struct session *s, const char *what)
 	s->deadline_what = what;
 }
 
-static void
-fail(struct session *s, enum session_failure f, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+static void fail(struct session *s, enum session_failure f, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 static void
 fail(struct session *s, enum session_failure f, const char *fmt, ...)
@@ -267,7 +264,8 @@ capset_has(const struct capset *c, const char *keyword)
 {
 	size_t kl = strlen(keyword);
 	for (size_t i = 0; i < c->n; i++)
-		if (cap_keyword_len(c->items[i]) == kl && strncasecmp(c->items[i], keyword, kl) == 0)
+		if (cap_keyword_len(c->items[i]) == kl &&
+		    strncasecmp(c->items[i], keyword, kl) == 0)
 			return true;
 	return false;
 }
@@ -305,7 +303,8 @@ caps_diff(const struct capset *a, const struct capset *b, char *buf, size_t size
 	size_t used = strlen(buf);
 	for (size_t i = 0; i < a->n && used < size; i++)
 		if (!capset_has_exact(b, a->items[i]))
-			used += (size_t)snprintf(buf + used, size - used, " %s", a->items[i]);
+			used +=
+			    (size_t)snprintf(buf + used, size - used, " %s", a->items[i]);
 }
 
 /* True for capabilities whose change across the upgrade is expected. */
@@ -341,11 +340,12 @@ compare_caps(struct session *s)
 	}
 	if (unexpected)
 		finding(s, FINDING_CAPS_CHANGED_AFTER_TLS, true,
-			"capabilities changed across the upgrade; added:%s%s; removed:%s%s "
-			"(only what was learned inside TLS counts, RFC 3207 §4.2)",
-			added[0] ? added : " none", "", removed[0] ? removed : " none", "");
+		        "capabilities changed across the upgrade; added:%s%s; removed:%s%s "
+		        "(only what was learned inside TLS counts, RFC 3207 §4.2)",
+		        added[0] ? added : " none", "", removed[0] ? removed : " none", "");
 	else
-		emitf(s, EV_NOTE, "capabilities inside TLS differ as expected; removed:%s", removed);
+		emitf(s, EV_NOTE, "capabilities inside TLS differ as expected; removed:%s",
+		      removed);
 }
 
 static void policy_fail(struct session *s, const char *why);
@@ -364,22 +364,25 @@ caps_complete(struct session *s)
 	if (s->phase == PHASE_PLAIN) {
 		if (s->p.target.proto == PROTO_IMAP && capset_has_exact(c, "LOGINDISABLED"))
 			finding(s, FINDING_LOGINDISABLED, true,
-				"LOGINDISABLED: the server refuses LOGIN before TLS, as it should "
-				"(RFC 9051 §6.2.3)");
+			        "LOGINDISABLED: the server refuses LOGIN before TLS, as it "
+			        "should "
+			        "(RFC 9051 §6.2.3)");
 		if (s->p.target.mode == TLS_MODE_EXPLICIT && !capset_has(c, verb)) {
 			finding(s, FINDING_STARTTLS_NOT_OFFERED, true,
-				"%s is not among the capabilities: the server does not offer TLS here, "
-				"or someone in the middle removed it (stripping)",
-				verb);
+			        "%s is not among the capabilities: the server does not "
+			        "offer TLS here, "
+			        "or someone in the middle removed it (stripping)",
+			        verb);
 			if (s->p.require_tls)
-				policy_fail(s, "--require-tls: the server does not offer STARTTLS");
+				policy_fail(
+				    s, "--require-tls: the server does not offer STARTTLS");
 		}
 	} else if (s->phase == PHASE_TLS) {
 		if (capset_has(c, verb))
 			finding(s, FINDING_STARTTLS_STILL_OFFERED, true,
-				"%s is still offered inside TLS: harmless, but a sign of a "
-				"careless server (%s)",
-				verb, s->pi->starttls_rfc);
+			        "%s is still offered inside TLS: harmless, but a sign of a "
+			        "careless server (%s)",
+			        verb, s->pi->starttls_rfc);
 		compare_caps(s);
 	}
 }
@@ -417,22 +420,24 @@ send_line(struct session *s, const char *text, size_t len)
 	enum proto_id proto = s->p.target.proto;
 	const unsigned char *u = (const unsigned char *)text;
 	unsigned before = framer_pending(s->fr);
-	bool continuation = s->p.target.proto == PROTO_IMAP && s->state == SS_READY &&
-			    s->npend > 0;
+	bool continuation =
+	    s->p.target.proto == PROTO_IMAP && s->state == SS_READY && s->npend > 0;
 	char *cause = NULL;
 	char *buf = xmalloc(len + 3);
 
 	if (s->phase == PHASE_PLAIN && s->p.require_tls && !proto_is_capa(proto, u, len) &&
 	    !proto_is_starttls(proto, u, len)) {
 		free(buf);
-		policy_fail(s, "--require-tls: refusing to send anything but the capability and "
-			       "STARTTLS commands in plaintext");
+		policy_fail(
+		    s, "--require-tls: refusing to send anything but the capability and "
+		       "STARTTLS commands in plaintext");
 		return -1;
 	}
 	if (s->phase == PHASE_PLAIN && proto_is_credential(proto, u, len))
 		finding(s, FINDING_PLAINTEXT_AUTH, false,
-			"a credential command was sent in plaintext: anyone on the path can read "
-			"it (use STARTTLS first)");
+		        "a credential command was sent in plaintext: anyone on the path "
+		        "can read "
+		        "it (use STARTTLS first)");
 	memcpy(buf, text, len);
 	memcpy(buf + len, "\r\n", 2);
 	if (write_raw(s, buf, len + 2, &cause) != 0) {
@@ -446,8 +451,9 @@ send_line(struct session *s, const char *text, size_t len)
 		s->plain_bytes += len + 2;
 	char *explain = NULL;
 	if (s->continuation)
-		explain = xstrdup("an answer to the server's continuation request (SASL data or "
-				  "literal), not a command");
+		explain =
+		    xstrdup("an answer to the server's continuation request (SASL data or "
+		            "literal), not a command");
 	else if (!framer_in_data(s->fr))
 		explain = explain_client_line(proto, u, len);
 	s->continuation = false;
@@ -539,7 +545,8 @@ session_queue_line(struct session *s, const char *line, char **cause)
 		return -1;
 	}
 	if (strchr(line, '\r') != NULL || strchr(line, '\n') != NULL) {
-		*cause = str_printf("a line cannot contain CR or LF: send one line at a time");
+		*cause =
+		    str_printf("a line cannot contain CR or LF: send one line at a time");
 		return -1;
 	}
 	queue_push(s, ACT_LINE, xstrdup(line));
@@ -582,7 +589,8 @@ dance_step(struct session *s)
 	case DANCE_CAPA:
 		s->dance = DANCE_STARTTLS;
 		if (s->phase == PHASE_TLS) {
-			emitf(s, EV_NOTE, "the session is already encrypted: no STARTTLS needed");
+			emitf(s, EV_NOTE,
+			      "the session is already encrypted: no STARTTLS needed");
 			return true;
 		}
 		send_capa(s);
@@ -616,7 +624,8 @@ pump(struct session *s)
 			char out[8192 + 16];
 			size_t out_len, len = strlen(a->line);
 			if (len > 8192) {
-				emitf(s, EV_ERROR, "line of %zu bytes not sent: the limit is 8192", len);
+				emitf(s, EV_ERROR,
+				      "line of %zu bytes not sent: the limit is 8192", len);
 				queue_pop(s);
 				continue;
 			}
@@ -662,8 +671,9 @@ on_record(void *arg, const struct tls_record *rec)
 		ev.phase = PHASE_HANDSHAKE;
 	ev.dir = rec->dir == TLS_DIR_OUT ? DIR_CLIENT : DIR_SERVER;
 	snprintf(text, sizeof text, "TLS record %s: %s, %zu bytes%s%s%s",
-		 rec->dir == TLS_DIR_OUT ? "sent" : "received", tls_record_type_name(rec->type),
-		 rec->length, hs ? " (" : "", hs ? hs : "", hs ? ")" : "");
+	         rec->dir == TLS_DIR_OUT ? "sent" : "received",
+	         tls_record_type_name(rec->type), rec->length, hs ? " (" : "", hs ? hs : "",
+	         hs ? ")" : "");
 	ev.text = (unsigned char *)text;
 	ev.len = strlen(text);
 	ev.record = (struct tls_record *)rec;
@@ -685,35 +695,42 @@ report_verdict(struct session *s, const struct cert_info *chain, size_t n)
 	char text[700];
 
 	tls_get_verdict(s->tls, &v);
-	snprintf(text, sizeof text, "certificate %s; name %s %s", v.verified ? "verified" : "NOT verified",
-		 v.name_checked, v.name_match ? "matches" : "does NOT match");
+	snprintf(text, sizeof text, "certificate %s; name %s %s",
+	         v.verified ? "verified" : "NOT verified", v.name_checked,
+	         v.name_match ? "matches" : "does NOT match");
 	if (!v.verified && v.verify_error[0])
-		snprintf(text + strlen(text), sizeof text - strlen(text), " (%s)", v.verify_error);
+		snprintf(text + strlen(text), sizeof text - strlen(text), " (%s)",
+		         v.verify_error);
 	ev.text = (unsigned char *)text;
 	ev.len = strlen(text);
 	ev.verdict = &v;
 	transcript_append(s->t, &ev);
 
 	if (v.expired)
-		finding(s, FINDING_CERT_EXPIRED, true, "a certificate in the chain has expired");
+		finding(s, FINDING_CERT_EXPIRED, true,
+		        "a certificate in the chain has expired");
 	if (v.not_yet_valid)
-		finding(s, FINDING_CERT_NOT_YET_VALID, true, "a certificate in the chain is not valid yet");
+		finding(s, FINDING_CERT_NOT_YET_VALID, true,
+		        "a certificate in the chain is not valid yet");
 	if (v.self_signed)
 		finding(s, FINDING_CERT_SELF_SIGNED, true,
-			"the server's certificate is self-signed: nobody vouches for it");
-	if (!v.verified && (v.untrusted || (!v.expired && !v.not_yet_valid && !v.self_signed)))
+		        "the server's certificate is self-signed: nobody vouches for it");
+	if (!v.verified &&
+	    (v.untrusted || (!v.expired && !v.not_yet_valid && !v.self_signed)))
 		finding(s, FINDING_CERT_UNTRUSTED, true,
-			"the chain does not lead to a trusted root%s%s (pass --cafile for a private CA)",
-			v.verify_error[0] ? ": " : "", v.verify_error);
+		        "the chain does not lead to a trusted root%s%s (pass --cafile for "
+		        "a private CA)",
+		        v.verify_error[0] ? ": " : "", v.verify_error);
 	if (!v.name_match)
 		finding(s, FINDING_CERT_NAME_MISMATCH, true,
-			"the certificate does not name %s (RFC 6125); check --servername",
-			v.name_checked);
+		        "the certificate does not name %s (RFC 6125); check --servername",
+		        v.name_checked);
 	if (v.weak_key)
-		finding(s, FINDING_CERT_WEAK_KEY, true, "a certificate in the chain has a weak key");
+		finding(s, FINDING_CERT_WEAK_KEY, true,
+		        "a certificate in the chain has a weak key");
 	if (v.weak_signature)
 		finding(s, FINDING_CERT_WEAK_SIGNATURE, true,
-			"a certificate in the chain is signed with MD5 or SHA-1");
+		        "a certificate in the chain is signed with MD5 or SHA-1");
 	(void)chain;
 	(void)n;
 	if (s->p.require_verified && (!v.verified || !v.name_match))
@@ -731,27 +748,29 @@ handshake_done(struct session *s)
 
 	tls_get_summary(s->tls, &sum);
 	set_phase(s, PHASE_TLS, "TLS established: encrypted from here on",
-		  "trust boundary: from here on every byte is encrypted; everything above "
-		  "travelled in plaintext");
+	          "trust boundary: from here on every byte is encrypted; everything above "
+	          "travelled in plaintext");
 	ev.phase = PHASE_TLS;
 	snprintf(text, sizeof text, "%s, %s%s%s, handshake %.1f ms%s, SNI %s", sum.version,
-		 sum.cipher, sum.group[0] ? ", group " : "", sum.group, sum.handshake_ms,
-		 sum.resumed ? " (resumed)" : "", sum.sni[0] ? sum.sni : "not sent");
+	         sum.cipher, sum.group[0] ? ", group " : "", sum.group, sum.handshake_ms,
+	         sum.resumed ? " (resumed)" : "", sum.sni[0] ? sum.sni : "not sent");
 	ev.text = (unsigned char *)text;
 	ev.len = strlen(text);
 	ev.tls = &sum;
 	transcript_append(s->t, &ev);
 	if (strcmp(sum.version, "TLSv1.2") != 0 && strcmp(sum.version, "TLSv1.3") != 0)
-		finding(s, FINDING_TLS_OLD_VERSION, true, "%s was negotiated: only TLS 1.2 and 1.3 are "
-			"considered safe (RFC 8996)", sum.version);
+		finding(s, FINDING_TLS_OLD_VERSION, true,
+		        "%s was negotiated: only TLS 1.2 and 1.3 are "
+		        "considered safe (RFC 8996)",
+		        sum.version);
 
 	n = tls_get_chain(s->tls, chain, CERT_CHAIN_MAX);
 	for (size_t i = 0; i < n; i++) {
 		struct event ce = {.phase = PHASE_TLS, .dir = DIR_SERVER, .kind = EV_CERT};
 		char ct[600];
 		snprintf(ct, sizeof ct, "certificate %zu: %s (issuer %s)", i,
-			 chain[i].subject ? chain[i].subject : "?",
-			 chain[i].issuer ? chain[i].issuer : "?");
+		         chain[i].subject ? chain[i].subject : "?",
+		         chain[i].issuer ? chain[i].issuer : "?");
 		ce.text = (unsigned char *)ct;
 		ce.len = strlen(ct);
 		ce.cert = &chain[i];
@@ -787,8 +806,9 @@ step_handshake(struct session *s)
 		pump(s);
 		return;
 	}
-	fail(s, FAIL_TLS, "TLS handshake failed: %s; the session is not encrypted and startle "
-		"will not fall back to plaintext",
+	fail(s, FAIL_TLS,
+	     "TLS handshake failed: %s; the session is not encrypted and startle "
+	     "will not fall back to plaintext",
 	     cause ? cause : "unknown error");
 	free(cause);
 }
@@ -797,20 +817,21 @@ static void
 start_tls(struct session *s)
 {
 	struct tls_config cfg = {
-		.cafile = s->p.cafile,
-		.sni = s->servername_is_ip ? NULL : s->servername,
-		.verify_name = s->servername,
-		.verify_name_is_ip = s->servername_is_ip,
-		.min_version = s->p.tls_min,
-		.max_version = s->p.tls_max,
-		.keylog = s->p.keylog,
+	    .cafile = s->p.cafile,
+	    .sni = s->servername_is_ip ? NULL : s->servername,
+	    .verify_name = s->servername,
+	    .verify_name_is_ip = s->servername_is_ip,
+	    .min_version = s->p.tls_min,
+	    .max_version = s->p.tls_max,
+	    .keylog = s->p.keylog,
 	};
 	struct tls_observer obs = {.record = on_record, .arg = s};
 	char *cause = NULL;
 
-	set_phase(s, PHASE_HANDSHAKE, "TLS handshake begins",
-		  "from here the bytes on the wire are TLS records; an eavesdropper sees only "
-		  "their types and sizes");
+	set_phase(
+	    s, PHASE_HANDSHAKE, "TLS handshake begins",
+	    "from here the bytes on the wire are TLS records; an eavesdropper sees only "
+	    "their types and sizes");
 	s->tls = tls_new(s->fd, &cfg, &obs, &cause);
 	if (s->tls == NULL) {
 		fail(s, FAIL_TLS, "cannot start TLS: %s", cause ? cause : "unknown error");
@@ -850,16 +871,18 @@ discard_injected(struct session *s)
 	char hex[3 * 48 + 8] = "";
 	size_t used = 0;
 	for (size_t i = 0; i < n && i < 48; i++)
-		used += (size_t)snprintf(hex + used, sizeof hex - used, "%s%02x", i ? " " : "", all[i]);
+		used += (size_t)snprintf(hex + used, sizeof hex - used, "%s%02x",
+		                         i ? " " : "", all[i]);
 	if (n > 48)
 		snprintf(hex + used, sizeof hex - used, " ...");
 	char *explain = str_printf("discarded, never processed; hex: %s", hex);
 	emit(s, DIR_SERVER, EV_NOTE, all, n, explain);
 	free(explain);
 	finding(s, FINDING_STARTTLS_INJECTION, false,
-		"%zu bytes arrived after the go-ahead and before TLS: someone may have injected "
-		"them; startle discarded them (the discarded bytes are shown above)",
-		n);
+	        "%zu bytes arrived after the go-ahead and before TLS: someone may have "
+	        "injected "
+	        "them; startle discarded them (the discarded bytes are shown above)",
+	        n);
 	free(all);
 }
 
@@ -890,20 +913,25 @@ server_line(struct session *s, const struct proto_line *line)
 
 	if (escape_needed(line->data, line->len))
 		finding(s, FINDING_CONTROL_CHARS, true,
-			"the server sent control characters or invalid UTF-8; startle shows them "
-			"escaped (\\x1b, \\r, \\0) so they cannot act on the terminal");
+		        "the server sent control characters or invalid UTF-8; startle "
+		        "shows them "
+		        "escaped (\\x1b, \\r, \\0) so they cannot act on the terminal");
 	if (line->flags & PROTO_LINE_TRUNCATED)
 		finding(s, FINDING_LINE_TOO_LONG, true,
-			"a line longer than %d bytes: startle kept the first %d and dropped %zu",
-			PROTO_LINE_CAP, PROTO_LINE_CAP, line->dropped);
+		        "a line longer than %d bytes: startle kept the first %d and "
+		        "dropped %zu",
+		        PROTO_LINE_CAP, PROTO_LINE_CAP, line->dropped);
 	else if (line->flags & PROTO_LINE_LONG)
 		finding(s, FINDING_LINE_TOO_LONG, true,
-			"a line of %zu bytes: longer than %s allows", line->len, s->pi->display);
+		        "a line of %zu bytes: longer than %s allows", line->len,
+		        s->pi->display);
 	if (line->finding != NULL && s->violations < VIOLATIONS_MAX) {
 		int f = finding_from_name(line->finding);
 		s->violations++;
-		finding(s, f >= 0 ? (enum finding_id)f : FINDING_PROTOCOL_VIOLATION, false, "%s",
-			line->violation ? line->violation : finding_summary((enum finding_id)f));
+		finding(s, f >= 0 ? (enum finding_id)f : FINDING_PROTOCOL_VIOLATION, false,
+		        "%s",
+		        line->violation ? line->violation
+		                        : finding_summary((enum finding_id)f));
 	}
 	if (line->flags & PROTO_LINE_CAPS)
 		collect_caps(s, line);
@@ -956,16 +984,21 @@ reply_complete(struct session *s, const struct proto_line *line)
 		if (line->reply == PROTO_REPLY_PREAUTH && s->phase == PHASE_PLAIN &&
 		    s->p.target.mode == TLS_MODE_EXPLICIT) {
 			finding(s, FINDING_PREAUTH_PLAINTEXT, false,
-				"the server greeted with PREAUTH on a plaintext connection: the session "
-				"is already authenticated and STARTTLS is no longer allowed (RFC 9051 "
-				"§7.1.4)");
+			        "the server greeted with PREAUTH on a plaintext "
+			        "connection: the session "
+			        "is already authenticated and STARTTLS is no longer "
+			        "allowed (RFC 9051 "
+			        "§7.1.4)");
 			if (s->p.require_tls) {
-				policy_fail(s, "--require-tls: PREAUTH makes the upgrade impossible");
+				policy_fail(
+				    s,
+				    "--require-tls: PREAUTH makes the upgrade impossible");
 				return true;
 			}
 		}
 		if (line->reply != PROTO_REPLY_OK && line->reply != PROTO_REPLY_PREAUTH) {
-			fail(s, FAIL_PROTOCOL, "the server refused the session in its greeting");
+			fail(s, FAIL_PROTOCOL,
+			     "the server refused the session in its greeting");
 			return true;
 		}
 		if (s->building.n > 0)
@@ -996,7 +1029,8 @@ reply_complete(struct session *s, const struct proto_line *line)
 	if (cmd.quit) {
 		/* Give the server a moment to close first (and send close_notify). */
 		s->state = SS_WAITING;
-		s->deadline = util_now_ms() + (s->p.timeout_ms < 2000 ? s->p.timeout_ms : 2000);
+		s->deadline =
+		    util_now_ms() + (s->p.timeout_ms < 2000 ? s->p.timeout_ms : 2000);
 		return false;
 	}
 	if (cmd.starttls) {
@@ -1008,12 +1042,14 @@ reply_complete(struct session *s, const struct proto_line *line)
 		}
 		s->starttls_refused = true;
 		finding(s, FINDING_STARTTLS_REFUSED, false,
-			"the server did not give the go-ahead (%s expected)%s: the session stays in "
-			"plaintext",
-			s->pi->go_ahead,
-			line->reply == PROTO_REPLY_OK ? "; a positive reply with another code is "
-							"not a go-ahead"
-						      : "");
+		        "the server did not give the go-ahead (%s expected)%s: the session "
+		        "stays in "
+		        "plaintext",
+		        s->pi->go_ahead,
+		        line->reply == PROTO_REPLY_OK
+		            ? "; a positive reply with another code is "
+		              "not a go-ahead"
+		            : "");
 		if (s->p.require_tls) {
 			policy_fail(s, "--require-tls: the server refused STARTTLS");
 			return true;
@@ -1028,7 +1064,8 @@ process_lines(struct session *s)
 {
 	struct proto_line line;
 
-	while (s->state != SS_CLOSED && s->state != SS_HANDSHAKE && framer_next(s->fr, &line)) {
+	while (s->state != SS_CLOSED && s->state != SS_HANDSHAKE &&
+	       framer_next(s->fr, &line)) {
 		server_line(s, &line);
 		if ((line.flags & PROTO_LINE_END) && reply_complete(s, &line))
 			return;
@@ -1043,18 +1080,22 @@ on_eof(struct session *s, bool clean)
 
 	if (!clean && s->phase == PHASE_TLS && !expected)
 		finding(s, FINDING_EOF_WITHOUT_CLOSE_NOTIFY, true,
-			"the connection ended without a TLS close_notify: a truncation cannot be "
-			"told from a normal end");
+		        "the connection ended without a TLS close_notify: a truncation "
+		        "cannot be "
+		        "told from a normal end");
 	if (!expected && s->state != SS_READY) {
 		if (s->failure == FAIL_NONE)
 			s->failure = FAIL_NETWORK;
-		session_close(s, s->state == SS_GREETING
-					 ? "the server closed the connection before its greeting was complete"
-					 : "the server closed the connection while a reply was expected");
+		session_close(
+		    s, s->state == SS_GREETING
+		           ? "the server closed the connection before its greeting was "
+		             "complete"
+		           : "the server closed the connection while a reply was expected");
 		return;
 	}
-	session_close(s, clean ? "the server closed the TLS session (close_notify) and the connection"
-			       : "the server closed the connection");
+	session_close(
+	    s, clean ? "the server closed the TLS session (close_notify) and the connection"
+	             : "the server closed the connection");
 }
 
 static void
@@ -1089,7 +1130,7 @@ read_input(struct session *s)
 		free(cause);
 		return;
 	} while (s->state != SS_CLOSED && s->state != SS_HANDSHAKE && s->tls != NULL &&
-		 tls_pending(s->tls));
+	         tls_pending(s->tls));
 }
 
 /* Public interface */
@@ -1104,13 +1145,15 @@ connected(struct session *s, const struct conn_result *res)
 	s->attempt = NULL;
 	s->fd = res->fd;
 	target_format(&s->p.target, where, sizeof where);
-	snprintf(text, sizeof text, "connected to %s (%s port %u) in %.1f ms, %s TLS", where,
-		 res->address, res->port, res->connect_ms, tls_mode_name(s->p.target.mode));
+	snprintf(text, sizeof text, "connected to %s (%s port %u) in %.1f ms, %s TLS",
+	         where, res->address, res->port, res->connect_ms,
+	         tls_mode_name(s->p.target.mode));
 	emit(s, DIR_LOCAL, EV_CONNECT, text, strlen(text),
 	     s->p.target.mode == TLS_MODE_IMPLICIT
-		     ? "implicit TLS: the handshake comes first, nothing travels in plaintext "
-		       "(RFC 8314)"
-		     : "explicit TLS: the session starts in plaintext and upgrades with STARTTLS");
+	         ? "implicit TLS: the handshake comes first, nothing travels in plaintext "
+	           "(RFC 8314)"
+	         : "explicit TLS: the session starts in plaintext and upgrades with "
+	           "STARTTLS");
 	s->state = SS_GREETING;
 	set_deadline(s, "the greeting");
 	if (s->p.target.mode == TLS_MODE_IMPLICIT)
@@ -1176,8 +1219,8 @@ session_queued(const struct session *s)
 double
 session_busy_since(const struct session *s)
 {
-	if (s->state == SS_CONNECTING || s->state == SS_GREETING || s->state == SS_WAITING ||
-	    s->state == SS_HANDSHAKE)
+	if (s->state == SS_CONNECTING || s->state == SS_GREETING ||
+	    s->state == SS_WAITING || s->state == SS_HANDSHAKE)
 		return s->deadline > 0 ? s->deadline - s->p.timeout_ms : 0;
 	return 0;
 }
@@ -1238,11 +1281,13 @@ session_timeout(struct session *s)
 		return;
 	}
 	if (s->quit_sent && s->npend == 0) {
-		session_close(s, "closed the connection after the reply to the quit command");
+		session_close(s,
+		              "closed the connection after the reply to the quit command");
 		return;
 	}
-	fail(s, FAIL_NETWORK, "no answer from the server within %d s while waiting for %s; raise "
-		"--timeout if the server is slow",
+	fail(s, FAIL_NETWORK,
+	     "no answer from the server within %d s while waiting for %s; raise "
+	     "--timeout if the server is slow",
 	     s->p.timeout_ms / 1000, s->deadline_what ? s->deadline_what : "it");
 }
 

@@ -13,13 +13,13 @@ static const struct scheme {
 	enum tls_mode mode;
 	unsigned port;
 } schemes[] = {
-	{"smtp", PROTO_SMTP, TLS_MODE_EXPLICIT, 25},
-	{"submission", PROTO_SMTP, TLS_MODE_EXPLICIT, 587},
-	{"smtps", PROTO_SMTP, TLS_MODE_IMPLICIT, 465},
-	{"imap", PROTO_IMAP, TLS_MODE_EXPLICIT, 143},
-	{"imaps", PROTO_IMAP, TLS_MODE_IMPLICIT, 993},
-	{"pop3", PROTO_POP3, TLS_MODE_EXPLICIT, 110},
-	{"pop3s", PROTO_POP3, TLS_MODE_IMPLICIT, 995},
+    {"smtp", PROTO_SMTP, TLS_MODE_EXPLICIT, 25},
+    {"submission", PROTO_SMTP, TLS_MODE_EXPLICIT, 587},
+    {"smtps", PROTO_SMTP, TLS_MODE_IMPLICIT, 465},
+    {"imap", PROTO_IMAP, TLS_MODE_EXPLICIT, 143},
+    {"imaps", PROTO_IMAP, TLS_MODE_IMPLICIT, 993},
+    {"pop3", PROTO_POP3, TLS_MODE_EXPLICIT, 110},
+    {"pop3s", PROTO_POP3, TLS_MODE_IMPLICIT, 995},
 };
 #define NSCHEMES (sizeof schemes / sizeof schemes[0])
 
@@ -42,7 +42,8 @@ static const struct scheme *
 scheme_by_name(const char *name, size_t len)
 {
 	for (size_t i = 0; i < NSCHEMES; i++)
-		if (strlen(schemes[i].name) == len && strncasecmp(schemes[i].name, name, len) == 0)
+		if (strlen(schemes[i].name) == len &&
+		    strncasecmp(schemes[i].name, name, len) == 0)
 			return &schemes[i];
 	return NULL;
 }
@@ -83,7 +84,7 @@ parse_port(const char *s, unsigned *port)
 
 int
 target_parse(const char *text, int proto_override, int implicit_override, struct target *t,
-	     char **cause)
+             char **cause)
 {
 	const struct scheme *sc = NULL;
 	const char *rest = text, *sep, *host, *port_text = NULL;
@@ -93,15 +94,16 @@ target_parse(const char *text, int proto_override, int implicit_override, struct
 
 	memset(t, 0, sizeof *t);
 	if (text == NULL || *text == '\0') {
-		*cause = str_printf("no target given: name a server, e.g. smtp://mail.example.org");
+		*cause = str_printf(
+		    "no target given: name a server, e.g. smtp://mail.example.org");
 		return -1;
 	}
 	if ((sep = strstr(text, "://")) != NULL) {
 		sc = scheme_by_name(text, (size_t)(sep - text));
 		if (sc == NULL) {
 			*cause = str_printf("unknown scheme \"%.*s\" in \"%s\": use smtp, "
-					      "submission, smtps, imap, imaps, pop3 or pop3s",
-					      (int)(sep - text), text, text);
+			                    "submission, smtps, imap, imaps, pop3 or pop3s",
+			                    (int)(sep - text), text, text);
 			return -1;
 		}
 		rest = sep + 3;
@@ -109,7 +111,8 @@ target_parse(const char *text, int proto_override, int implicit_override, struct
 	if (*rest == '[') {
 		const char *close = strchr(rest, ']');
 		if (close == NULL) {
-			*cause = str_printf("missing ']' after the IPv6 address in \"%s\"", text);
+			*cause = str_printf("missing ']' after the IPv6 address in \"%s\"",
+			                    text);
 			return -1;
 		}
 		host = rest + 1;
@@ -119,15 +122,15 @@ target_parse(const char *text, int proto_override, int implicit_override, struct
 			port_text = close + 2;
 		else if (close[1] != '\0' && !(close[1] == '/' && close[2] == '\0')) {
 			*cause = str_printf("unexpected \"%s\" after the address in \"%s\"",
-					      close + 1, text);
+			                    close + 1, text);
 			return -1;
 		}
 	} else {
 		const char *colon = strchr(rest, ':');
 		if (colon != NULL && strchr(colon + 1, ':') != NULL) {
 			*cause = str_printf("\"%s\" looks like an IPv6 address: put it in "
-					      "brackets, e.g. [::1]:25",
-					      rest);
+			                    "brackets, e.g. [::1]:25",
+			                    rest);
 			return -1;
 		}
 		host = rest;
@@ -138,8 +141,8 @@ target_parse(const char *text, int proto_override, int implicit_override, struct
 			port_text = colon + 1;
 	}
 	if (host_len == 0) {
-		*cause = str_printf("no host in \"%s\": name a server, e.g. imap://mail.example.org",
-				      text);
+		*cause = str_printf(
+		    "no host in \"%s\": name a server, e.g. imap://mail.example.org", text);
 		return -1;
 	}
 	if (host_len >= sizeof t->host) {
@@ -149,9 +152,10 @@ target_parse(const char *text, int proto_override, int implicit_override, struct
 	for (size_t i = 0; i < host_len; i++) {
 		unsigned char c = (unsigned char)host[i];
 		if (c <= 0x20 || c == 0x7f || c == '/' || c == '@') {
-			*cause = str_printf("the host in \"%s\" contains a character that a host "
-					      "name cannot have",
-					      text);
+			*cause = str_printf(
+			    "the host in \"%s\" contains a character that a host "
+			    "name cannot have",
+			    text);
 			return -1;
 		}
 	}
@@ -163,14 +167,16 @@ target_parse(const char *text, int proto_override, int implicit_override, struct
 		if (n > 0 && port_text[n - 1] == '/')
 			n--;
 		if (n == 0 || n >= sizeof buf) {
-			*cause = str_printf("bad port in \"%s\": give a number from 1 to 65535", text);
+			*cause = str_printf(
+			    "bad port in \"%s\": give a number from 1 to 65535", text);
 			return -1;
 		}
 		memcpy(buf, port_text, n);
 		buf[n] = '\0';
 		if (parse_port(buf, &port) != 0) {
-			*cause = str_printf("bad port \"%s\" in \"%s\": give a number from 1 to 65535",
-					      buf, text);
+			*cause = str_printf(
+			    "bad port \"%s\" in \"%s\": give a number from 1 to 65535", buf,
+			    text);
 			return -1;
 		}
 	}
@@ -178,8 +184,8 @@ target_parse(const char *text, int proto_override, int implicit_override, struct
 		sc = scheme_by_port(port);
 	if (sc == NULL && proto_override < 0) {
 		*cause = str_printf("cannot tell the protocol of \"%s\": add a scheme "
-				      "(smtp://, imap://, pop3://, ...) or --proto",
-				      text);
+		                    "(smtp://, imap://, pop3://, ...) or --proto",
+		                    text);
 		return -1;
 	}
 	t->proto = sc ? sc->proto : PROTO_SMTP;
@@ -205,6 +211,6 @@ target_format(const struct target *t, char *buf, unsigned size)
 {
 	int v6 = strchr(t->host, ':') != NULL;
 
-	snprintf(buf, size, "%s://%s%s%s:%u", t->scheme, v6 ? "[" : "", t->host, v6 ? "]" : "",
-		 t->port);
+	snprintf(buf, size, "%s://%s%s%s:%u", t->scheme, v6 ? "[" : "", t->host,
+	         v6 ? "]" : "", t->port);
 }

@@ -19,7 +19,7 @@ struct transcript {
 
 static const char *const kind_names[EV_COUNT] = {
 #define EVENT_KIND_NAME(sym, name) [EV_##sym] = name,
-	EVENT_KINDS(EVENT_KIND_NAME)
+    EVENT_KINDS(EVENT_KIND_NAME)
 #undef EVENT_KIND_NAME
 };
 

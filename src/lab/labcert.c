@@ -33,23 +33,24 @@
 
 /* One subjectAltName: a DNS name or the bytes of an IP address. */
 struct labcert_san {
-	unsigned char tag; /* context tag of the GeneralName: 0x82 dNSName, 0x87 iPAddress */
+	unsigned char
+	    tag; /* context tag of the GeneralName: 0x82 dNSName, 0x87 iPAddress */
 	const void *data;
 	size_t len;
 };
 
-static const unsigned char labcert_ip4_loopback[4] = { 127, 0, 0, 1 };
-static const unsigned char labcert_ip6_loopback[16] = { [15] = 1 };
+static const unsigned char labcert_ip4_loopback[4] = {127, 0, 0, 1};
+static const unsigned char labcert_ip6_loopback[16] = {[15] = 1};
 
 static const struct labcert_san labcert_host_sans[] = {
-	{ 0x82, LABCERT_HOST, sizeof(LABCERT_HOST) - 1 },
-	{ 0x82, "localhost", 9 },
-	{ 0x87, labcert_ip4_loopback, sizeof(labcert_ip4_loopback) },
-	{ 0x87, labcert_ip6_loopback, sizeof(labcert_ip6_loopback) },
+    {0x82, LABCERT_HOST, sizeof(LABCERT_HOST) - 1},
+    {0x82, "localhost", 9},
+    {0x87, labcert_ip4_loopback, sizeof(labcert_ip4_loopback)},
+    {0x87, labcert_ip6_loopback, sizeof(labcert_ip6_loopback)},
 };
 
 static const struct labcert_san labcert_wrong_sans[] = {
-	{ 0x82, "wrong.example", 13 },
+    {0x82, "wrong.example", 13},
 };
 
 /* What a certificate is made of. Days count from now; rsa_bits 0 means an
@@ -64,33 +65,56 @@ struct labcert_spec {
 	int rsa_bits;
 };
 
-#define LABCERT_HOST_SANS labcert_host_sans, sizeof(labcert_host_sans) / sizeof(labcert_host_sans[0])
+#define LABCERT_HOST_SANS                                                                  \
+	labcert_host_sans, sizeof(labcert_host_sans) / sizeof(labcert_host_sans[0])
 
 static const struct labcert_spec labcert_ca_spec = {
-	.cn = LABCERT_CA_CN, .from_day = -1, .to_day = 29, .is_ca = true, .self_signed = true,
+    .cn = LABCERT_CA_CN,
+    .from_day = -1,
+    .to_day = 29,
+    .is_ca = true,
+    .self_signed = true,
 };
 
 static const struct labcert_spec labcert_specs[LABCERT_COUNT] = {
-	[LABCERT_GOOD] = { .cn = LABCERT_HOST, .sans = LABCERT_HOST_SANS, .from_day = -1, .to_day = 29 },
-	[LABCERT_EXPIRED] = { .cn = LABCERT_HOST, .sans = LABCERT_HOST_SANS, .from_day = -40, .to_day = -1 },
-	[LABCERT_NOT_YET_VALID] = { .cn = LABCERT_HOST, .sans = LABCERT_HOST_SANS, .from_day = 1, .to_day = 31 },
-	[LABCERT_WRONG_HOST] = { .cn = "wrong.example", .sans = labcert_wrong_sans, .nsans = 1,
-				 .from_day = -1, .to_day = 29 },
-	[LABCERT_SELF_SIGNED] = { .cn = LABCERT_HOST, .sans = LABCERT_HOST_SANS, .from_day = -1, .to_day = 29,
-				  .self_signed = true },
-	[LABCERT_WEAK_KEY] = { .cn = LABCERT_HOST, .sans = LABCERT_HOST_SANS, .from_day = -1, .to_day = 29,
-			       .rsa_bits = 1024 },
+    [LABCERT_GOOD] = {.cn = LABCERT_HOST,
+                      .sans = LABCERT_HOST_SANS,
+                      .from_day = -1,
+                      .to_day = 29},
+    [LABCERT_EXPIRED] = {.cn = LABCERT_HOST,
+                         .sans = LABCERT_HOST_SANS,
+                         .from_day = -40,
+                         .to_day = -1},
+    [LABCERT_NOT_YET_VALID] = {.cn = LABCERT_HOST,
+                               .sans = LABCERT_HOST_SANS,
+                               .from_day = 1,
+                               .to_day = 31},
+    [LABCERT_WRONG_HOST] = {.cn = "wrong.example",
+                            .sans = labcert_wrong_sans,
+                            .nsans = 1,
+                            .from_day = -1,
+                            .to_day = 29},
+    [LABCERT_SELF_SIGNED] = {.cn = LABCERT_HOST,
+                             .sans = LABCERT_HOST_SANS,
+                             .from_day = -1,
+                             .to_day = 29,
+                             .self_signed = true},
+    [LABCERT_WEAK_KEY] = {.cn = LABCERT_HOST,
+                          .sans = LABCERT_HOST_SANS,
+                          .from_day = -1,
+                          .to_day = 29,
+                          .rsa_bits = 1024},
 };
 
 static const char *const labcert_names[LABCERT_COUNT] = {
 #define LABCERT_NAME(sym, name, text) [LABCERT_##sym] = name,
-	LABCERT_KINDS(LABCERT_NAME)
+    LABCERT_KINDS(LABCERT_NAME)
 #undef LABCERT_NAME
 };
 
 static const char *const labcert_texts[LABCERT_COUNT] = {
 #define LABCERT_TEXT(sym, name, text) [LABCERT_##sym] = text,
-	LABCERT_KINDS(LABCERT_TEXT)
+    LABCERT_KINDS(LABCERT_TEXT)
 #undef LABCERT_TEXT
 };
 
@@ -113,15 +137,18 @@ struct labcert {
 };
 
 /* Sets *cause to a sentence about a failed wolfCrypt call. */
-static void labcert_fail(char **cause, const char *what, const char *call, int ret)
+static void
+labcert_fail(char **cause, const char *what, const char *call, int ret)
 {
 	if (cause != NULL)
-		*cause = str_printf("could not make the lab's %s certificate: %s failed (%d, %s)", what, call, ret,
-				    wc_GetErrorString(ret));
+		*cause = str_printf(
+		    "could not make the lab's %s certificate: %s failed (%d, %s)", what,
+		    call, ret, wc_GetErrorString(ret));
 }
 
 /* Writes a DER length (definite form, as short as possible); returns its size. */
-static size_t labcert_der_length(unsigned char *out, size_t len)
+static size_t
+labcert_der_length(unsigned char *out, size_t len)
 {
 	unsigned char be[sizeof(size_t)];
 	size_t n = 0;
@@ -139,7 +166,8 @@ static size_t labcert_der_length(unsigned char *out, size_t len)
 
 /* Encodes GeneralNames (a SEQUENCE of context-tagged names) into out;
  * returns the size, or 0 if it does not fit. */
-static size_t labcert_der_sans(const struct labcert_san *sans, size_t n, unsigned char *out, size_t size)
+static size_t
+labcert_der_sans(const struct labcert_san *sans, size_t n, unsigned char *out, size_t size)
 {
 	unsigned char body[LABCERT_SAN_MAX];
 	size_t b = 0;
@@ -162,7 +190,8 @@ static size_t labcert_der_sans(const struct labcert_san *sans, size_t n, unsigne
 
 /* Encodes a time as X.509 wants it: UTCTime up to 2049, GeneralizedTime
  * after. out holds at least 17 bytes; returns the size. */
-static int labcert_der_time(time_t t, unsigned char *out)
+static int
+labcert_der_time(time_t t, unsigned char *out)
 {
 	struct tm tm;
 	char text[32];
@@ -171,24 +200,26 @@ static int labcert_der_time(time_t t, unsigned char *out)
 	int n;
 	if (year >= 1950 && year < 2050) {
 		out[0] = 0x17;
-		n = snprintf(text, sizeof(text), "%02d%02d%02d%02d%02d%02dZ", year % 100, tm.tm_mon + 1,
-			     tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+		n = snprintf(text, sizeof(text), "%02d%02d%02d%02d%02d%02dZ", year % 100,
+		             tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
 	} else {
 		out[0] = 0x18;
-		n = snprintf(text, sizeof(text), "%04d%02d%02d%02d%02d%02dZ", year % 10000, tm.tm_mon + 1,
-			     tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+		n = snprintf(text, sizeof(text), "%04d%02d%02d%02d%02d%02dZ", year % 10000,
+		             tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
 	}
 	out[1] = (unsigned char)n;
 	memcpy(out + 2, text, (size_t)n);
 	return 2 + n;
 }
 
-static void *labcert_key_ptr(struct labcert_key *k)
+static void *
+labcert_key_ptr(struct labcert_key *k)
 {
 	return k->type == RSA_TYPE ? (void *)&k->rsa : (void *)&k->ecc;
 }
 
-static void labcert_key_free(struct labcert_key *k)
+static void
+labcert_key_free(struct labcert_key *k)
 {
 	if (!k->ready)
 		return;
@@ -200,8 +231,9 @@ static void labcert_key_free(struct labcert_key *k)
 }
 
 /* Makes a fresh key: RSA of the given size, or EC P-256 when bits is 0. */
-static int labcert_key_make(struct labcert *lc, struct labcert_key *k, int rsa_bits, const char *what,
-			    char **cause)
+static int
+labcert_key_make(struct labcert *lc, struct labcert_key *k, int rsa_bits, const char *what,
+                 char **cause)
 {
 	int ret;
 	k->type = rsa_bits > 0 ? RSA_TYPE : ECC_TYPE;
@@ -211,7 +243,8 @@ static int labcert_key_make(struct labcert *lc, struct labcert_key *k, int rsa_b
 			return -1;
 		}
 		k->ready = true;
-		if ((ret = wc_MakeRsaKey(&k->rsa, rsa_bits, WC_RSA_EXPONENT, &lc->rng)) != 0) {
+		if ((ret = wc_MakeRsaKey(&k->rsa, rsa_bits, WC_RSA_EXPONENT, &lc->rng)) !=
+		    0) {
 			labcert_fail(cause, what, "wc_MakeRsaKey", ret);
 			return -1;
 		}
@@ -230,8 +263,9 @@ static int labcert_key_make(struct labcert *lc, struct labcert_key *k, int rsa_b
 }
 
 /* Converts DER to a newly allocated NUL-terminated PEM of the given type. */
-static char *labcert_pem(const unsigned char *der, int der_len, int type, size_t *len, const char *what,
-			 char **cause)
+static char *
+labcert_pem(const unsigned char *der, int der_len, int type, size_t *len, const char *what,
+            char **cause)
 {
 	size_t size = ((size_t)der_len / 48 + 1) * 65 + 128;
 	char *pem = xmalloc(size + 1);
@@ -247,31 +281,36 @@ static char *labcert_pem(const unsigned char *der, int der_len, int type, size_t
 }
 
 /* Fills in a certificate's subject, validity, names and usages. */
-static int labcert_describe(Cert *cert, const struct labcert_spec *spec, struct labcert_key *key,
-			    const char *what, char **cause)
+static int
+labcert_describe(Cert *cert, const struct labcert_spec *spec, struct labcert_key *key,
+                 const char *what, char **cause)
 {
 	time_t now = time(NULL);
 	int ret;
 	snprintf(cert->subject.commonName, CTC_NAME_SIZE, "%s", spec->cn);
 	snprintf(cert->subject.org, CTC_NAME_SIZE, "%s", LABCERT_ORG);
 	cert->isCA = spec->is_ca ? 1 : 0;
-	cert->beforeDateSz = labcert_der_time(now + spec->from_day * LABCERT_DAY, cert->beforeDate);
-	cert->afterDateSz = labcert_der_time(now + spec->to_day * LABCERT_DAY, cert->afterDate);
+	cert->beforeDateSz =
+	    labcert_der_time(now + spec->from_day * LABCERT_DAY, cert->beforeDate);
+	cert->afterDateSz =
+	    labcert_der_time(now + spec->to_day * LABCERT_DAY, cert->afterDate);
 	if (spec->nsans > 0) {
-		size_t n = labcert_der_sans(spec->sans, spec->nsans, cert->altNames, sizeof(cert->altNames));
+		size_t n = labcert_der_sans(spec->sans, spec->nsans, cert->altNames,
+		                            sizeof(cert->altNames));
 		if (n == 0) {
 			labcert_fail(cause, what, "encoding the subjectAltNames", BUFFER_E);
 			return -1;
 		}
 		cert->altNamesSz = (int)n;
 	}
-	if ((ret = wc_SetSubjectKeyIdFromPublicKey_ex(cert, key->type, labcert_key_ptr(key))) != 0) {
+	if ((ret = wc_SetSubjectKeyIdFromPublicKey_ex(cert, key->type,
+	                                              labcert_key_ptr(key))) != 0) {
 		labcert_fail(cause, what, "wc_SetSubjectKeyIdFromPublicKey_ex", ret);
 		return -1;
 	}
-	const char *usage = spec->is_ca ? "keyCertSign,cRLSign"
-			    : key->type == RSA_TYPE ? "digitalSignature,keyEncipherment"
-						    : "digitalSignature";
+	const char *usage = spec->is_ca             ? "keyCertSign,cRLSign"
+	                    : key->type == RSA_TYPE ? "digitalSignature,keyEncipherment"
+	                                            : "digitalSignature";
 	if ((ret = wc_SetKeyUsage(cert, usage)) != 0) {
 		labcert_fail(cause, what, "wc_SetKeyUsage", ret);
 		return -1;
@@ -285,8 +324,10 @@ static int labcert_describe(Cert *cert, const struct labcert_spec *spec, struct 
 
 /* Makes the DER of a certificate for key, described by spec and signed by
  * the CA (or by key itself when spec says self-signed). */
-static int labcert_make_der(struct labcert *lc, const struct labcert_spec *spec, struct labcert_key *key,
-			    unsigned char *der, int *der_len, const char *what, char **cause)
+static int
+labcert_make_der(struct labcert *lc, const struct labcert_spec *spec,
+                 struct labcert_key *key, unsigned char *der, int *der_len,
+                 const char *what, char **cause)
 {
 	struct labcert_key *signer = spec->self_signed ? key : &lc->ca_key;
 	Cert *cert = xmalloc(sizeof(*cert));
@@ -299,21 +340,24 @@ static int labcert_make_der(struct labcert *lc, const struct labcert_spec *spec,
 	cert->sigType = signer->type == RSA_TYPE ? CTC_SHA256wRSA : CTC_SHA256wECDSA;
 	if (labcert_describe(cert, spec, key, what, cause) != 0)
 		goto fail;
-	if (!spec->self_signed && (ret = wc_SetIssuerBuffer(cert, lc->ca_der, lc->ca_der_len)) != 0) {
+	if (!spec->self_signed &&
+	    (ret = wc_SetIssuerBuffer(cert, lc->ca_der, lc->ca_der_len)) != 0) {
 		labcert_fail(cause, what, "wc_SetIssuerBuffer", ret);
 		goto fail;
 	}
-	if ((ret = wc_SetAuthKeyIdFromPublicKey_ex(cert, signer->type, labcert_key_ptr(signer))) != 0) {
+	if ((ret = wc_SetAuthKeyIdFromPublicKey_ex(cert, signer->type,
+	                                           labcert_key_ptr(signer))) != 0) {
 		labcert_fail(cause, what, "wc_SetAuthKeyIdFromPublicKey_ex", ret);
 		goto fail;
 	}
-	ret = wc_MakeCert_ex(cert, der, LABCERT_DER_MAX, key->type, labcert_key_ptr(key), &lc->rng);
+	ret = wc_MakeCert_ex(cert, der, LABCERT_DER_MAX, key->type, labcert_key_ptr(key),
+	                     &lc->rng);
 	if (ret <= 0) {
 		labcert_fail(cause, what, "wc_MakeCert_ex", ret);
 		goto fail;
 	}
-	ret = wc_SignCert_ex(cert->bodySz, cert->sigType, der, LABCERT_DER_MAX, signer->type,
-			     labcert_key_ptr(signer), &lc->rng);
+	ret = wc_SignCert_ex(cert->bodySz, cert->sigType, der, LABCERT_DER_MAX,
+	                     signer->type, labcert_key_ptr(signer), &lc->rng);
 	if (ret <= 0) {
 		labcert_fail(cause, what, "wc_SignCert_ex", ret);
 		goto fail;
@@ -327,7 +371,8 @@ fail:
 }
 
 /* The private key as PEM: SEC1 for EC, PKCS#1 for RSA. */
-static char *labcert_key_pem(struct labcert_key *key, size_t *len, const char *what, char **cause)
+static char *
+labcert_key_pem(struct labcert_key *key, size_t *len, const char *what, char **cause)
 {
 	unsigned char der[LABCERT_KEY_DER_MAX];
 	int n;
@@ -336,16 +381,20 @@ static char *labcert_key_pem(struct labcert_key *key, size_t *len, const char *w
 	else
 		n = wc_EccKeyToDer(&key->ecc, der, sizeof(der));
 	if (n <= 0) {
-		labcert_fail(cause, what, key->type == RSA_TYPE ? "wc_RsaKeyToDer" : "wc_EccKeyToDer", n);
+		labcert_fail(cause, what,
+		             key->type == RSA_TYPE ? "wc_RsaKeyToDer" : "wc_EccKeyToDer",
+		             n);
 		return NULL;
 	}
-	char *pem = labcert_pem(der, n, key->type == RSA_TYPE ? PRIVATEKEY_TYPE : ECC_PRIVATEKEY_TYPE, len, what,
-				cause);
+	char *pem = labcert_pem(
+	    der, n, key->type == RSA_TYPE ? PRIVATEKEY_TYPE : ECC_PRIVATEKEY_TYPE, len,
+	    what, cause);
 	explicit_bzero(der, sizeof(der));
 	return pem;
 }
 
-struct labcert *labcert_new(char **cause)
+struct labcert *
+labcert_new(char **cause)
 {
 	struct labcert *lc = xcalloc(1, sizeof(*lc));
 	int ret = wolfCrypt_Init();
@@ -361,16 +410,18 @@ struct labcert *labcert_new(char **cause)
 		return NULL;
 	}
 	if (labcert_key_make(lc, &lc->ca_key, 0, "CA", cause) != 0 ||
-	    labcert_make_der(lc, &labcert_ca_spec, &lc->ca_key, lc->ca_der, &lc->ca_der_len, "CA", cause) != 0 ||
-	    (lc->ca_pem = labcert_pem(lc->ca_der, lc->ca_der_len, CERT_TYPE, &lc->ca_pem_len, "CA", cause)) ==
-		    NULL) {
+	    labcert_make_der(lc, &labcert_ca_spec, &lc->ca_key, lc->ca_der, &lc->ca_der_len,
+	                     "CA", cause) != 0 ||
+	    (lc->ca_pem = labcert_pem(lc->ca_der, lc->ca_der_len, CERT_TYPE,
+	                              &lc->ca_pem_len, "CA", cause)) == NULL) {
 		labcert_free(lc);
 		return NULL;
 	}
 	return lc;
 }
 
-void labcert_free(struct labcert *lc)
+void
+labcert_free(struct labcert *lc)
 {
 	if (lc == NULL)
 		return;
@@ -388,7 +439,8 @@ void labcert_free(struct labcert *lc)
 	free(lc);
 }
 
-const char *labcert_ca_pem(const struct labcert *lc, size_t *len)
+const char *
+labcert_ca_pem(const struct labcert *lc, size_t *len)
 {
 	if (len != NULL)
 		*len = lc->ca_pem_len;
@@ -396,11 +448,13 @@ const char *labcert_ca_pem(const struct labcert *lc, size_t *len)
 }
 
 /* Makes the key, certificate and PEM of one kind into pair. */
-static int labcert_make_pair(struct labcert *lc, enum labcert_kind kind, struct labcert_pair *pair, char **cause)
+static int
+labcert_make_pair(struct labcert *lc, enum labcert_kind kind, struct labcert_pair *pair,
+                  char **cause)
 {
 	const struct labcert_spec *spec = &labcert_specs[kind];
 	const char *what = labcert_names[kind];
-	struct labcert_key key = { 0 };
+	struct labcert_key key = {0};
 	unsigned char der[LABCERT_DER_MAX];
 	int der_len = 0;
 	size_t leaf_len = 0;
@@ -426,16 +480,19 @@ out:
 	return rc;
 }
 
-int labcert_get(struct labcert *lc, enum labcert_kind kind, const struct labcert_pair **out, char **cause)
+int
+labcert_get(struct labcert *lc, enum labcert_kind kind, const struct labcert_pair **out,
+            char **cause)
 {
 	if ((unsigned)kind >= LABCERT_COUNT) {
 		if (cause != NULL)
-			*cause = str_printf("there is no lab certificate of kind %d", (int)kind);
+			*cause =
+			    str_printf("there is no lab certificate of kind %d", (int)kind);
 		return -1;
 	}
 	struct labcert_pair *pair = &lc->pairs[kind];
 	if (pair->chain_pem == NULL) {
-		struct labcert_pair made = { 0 };
+		struct labcert_pair made = {0};
 		if (labcert_make_pair(lc, kind, &made, cause) != 0) {
 			free(made.chain_pem);
 			free(made.key_pem);
@@ -447,7 +504,8 @@ int labcert_get(struct labcert *lc, enum labcert_kind kind, const struct labcert
 	return 0;
 }
 
-char *labcert_write_ca(const struct labcert *lc, char **cause)
+char *
+labcert_write_ca(const struct labcert *lc, char **cause)
 {
 	const char *dir = getenv("TMPDIR");
 	if (dir == NULL || dir[0] == '\0')
@@ -456,9 +514,10 @@ char *labcert_write_ca(const struct labcert *lc, char **cause)
 	int fd = mkstemps(path, 4);
 	if (fd < 0) {
 		if (cause != NULL)
-			*cause = str_printf("could not create a file for the lab CA in %s: %s (set TMPDIR to a "
-					    "writable directory)",
-					    dir, strerror(errno));
+			*cause = str_printf("could not create a file for the lab CA in %s: "
+			                    "%s (set TMPDIR to a "
+			                    "writable directory)",
+			                    dir, strerror(errno));
 		free(path);
 		return NULL;
 	}
@@ -480,7 +539,8 @@ char *labcert_write_ca(const struct labcert *lc, char **cause)
 		err = errno;
 	if (err != 0) {
 		if (cause != NULL)
-			*cause = str_printf("could not write the lab CA to %s: %s", path, strerror(err));
+			*cause = str_printf("could not write the lab CA to %s: %s", path,
+			                    strerror(err));
 		unlink(path);
 		free(path);
 		return NULL;
@@ -488,12 +548,15 @@ char *labcert_write_ca(const struct labcert *lc, char **cause)
 	return path;
 }
 
-const char *labcert_kind_name(enum labcert_kind kind)
+const char *
+labcert_kind_name(enum labcert_kind kind)
 {
 	return (unsigned)kind < LABCERT_COUNT ? labcert_names[kind] : "unknown";
 }
 
-const char *labcert_kind_text(enum labcert_kind kind)
+const char *
+labcert_kind_text(enum labcert_kind kind)
 {
-	return (unsigned)kind < LABCERT_COUNT ? labcert_texts[kind] : "not a lab certificate";
+	return (unsigned)kind < LABCERT_COUNT ? labcert_texts[kind]
+	                                      : "not a lab certificate";
 }

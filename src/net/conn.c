@@ -59,9 +59,10 @@ attempt_failed(struct conn_attempt *a, int err)
 
 	numeric_address(a->cur->ai_addr, a->cur->ai_addrlen, addr, sizeof addr);
 	if (a->used < sizeof a->tried)
-		a->used += (size_t)snprintf(a->tried + a->used, sizeof a->tried - a->used,
-					    "%s%s port %u: %s", a->used ? "; " : "", addr, a->port,
-					    err == ETIMEDOUT ? "no answer in time" : strerror(err));
+		a->used += (size_t)snprintf(
+		    a->tried + a->used, sizeof a->tried - a->used, "%s%s port %u: %s",
+		    a->used ? "; " : "", addr, a->port,
+		    err == ETIMEDOUT ? "no answer in time" : strerror(err));
 	a->last_err = err;
 	if (a->fd >= 0)
 		close(a->fd);
@@ -77,8 +78,9 @@ attempt_start(struct conn_attempt *a)
 	for (; a->cur != NULL; a->cur = a->cur->ai_next) {
 		const struct addrinfo *ai = a->cur;
 		a->t0 = util_now_ms();
-		a->fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
-			       ai->ai_protocol);
+		a->fd =
+		    socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
+		           ai->ai_protocol);
 		if (a->fd < 0) {
 			attempt_failed(a, errno);
 			continue;
@@ -95,10 +97,11 @@ attempt_start(struct conn_attempt *a)
 static char *
 attempt_cause(const struct conn_attempt *a)
 {
-	return str_printf("cannot connect to %s (%s)%s", a->host, a->tried,
-			  a->last_err == ECONNREFUSED ? ": is a server listening on that port?"
-			  : a->last_err == ETIMEDOUT  ? ": raise --timeout or check the network"
-						      : "");
+	return str_printf(
+	    "cannot connect to %s (%s)%s", a->host, a->tried,
+	    a->last_err == ECONNREFUSED ? ": is a server listening on that port?"
+	    : a->last_err == ETIMEDOUT  ? ": raise --timeout or check the network"
+	                                : "");
 }
 
 static void
@@ -108,7 +111,8 @@ attempt_result(struct conn_attempt *a, struct conn_result *res)
 
 	setsockopt(a->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 	res->fd = a->fd;
-	numeric_address(a->cur->ai_addr, a->cur->ai_addrlen, res->address, sizeof res->address);
+	numeric_address(a->cur->ai_addr, a->cur->ai_addrlen, res->address,
+	                sizeof res->address);
 	res->port = a->port;
 	res->connect_ms = util_now_ms() - a->t0;
 	a->fd = -1;
@@ -134,7 +138,7 @@ conn_begin(const char *host, unsigned port, char **cause)
 	rc = getaddrinfo(host, portbuf, &hints, &a->list);
 	if (rc != 0) {
 		*cause = str_printf("cannot resolve %s: %s; check the host name", host,
-				    rc == EAI_SYSTEM ? strerror(errno) : gai_strerror(rc));
+		                    rc == EAI_SYSTEM ? strerror(errno) : gai_strerror(rc));
 		free(a);
 		return NULL;
 	}
@@ -205,7 +209,7 @@ conn_attempt_free(struct conn_attempt *a)
 
 int
 conn_open(const char *host, unsigned port, int timeout_ms, struct conn_result *res,
-	  char **cause)
+          char **cause)
 {
 	struct conn_attempt *a = conn_begin(host, port, cause);
 	int rc;
@@ -245,7 +249,8 @@ conn_write_all(int fd, const void *buf, size_t len, int timeout_ms, char **cause
 			int left = (int)(deadline - util_now_ms());
 			struct pollfd pf = {.fd = fd, .events = POLLOUT};
 			if (left <= 0 || poll(&pf, 1, left) == 0) {
-				*cause = str_printf("the server stopped accepting data (send timed out)");
+				*cause = str_printf(
+				    "the server stopped accepting data (send timed out)");
 				return -1;
 			}
 			continue;

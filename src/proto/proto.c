@@ -268,28 +268,29 @@ proto_line_caps(enum proto_id id, const struct proto_line *line, struct proto_ca
 }
 
 static const char *const smtp_commands[] = {
-	"EHLO", "HELO", "STARTTLS", "AUTH", "MAIL FROM:", "RCPT TO:", "DATA", "BDAT",
-	"RSET", "VRFY", "EXPN", "HELP", "NOOP", "QUIT", "ETRN", NULL,
+    "EHLO", "HELO", "STARTTLS", "AUTH", "MAIL FROM:", "RCPT TO:", "DATA", "BDAT",
+    "RSET", "VRFY", "EXPN",     "HELP", "NOOP",       "QUIT",     "ETRN", NULL,
 };
 static const char *const imap_commands[] = {
-	"CAPABILITY", "NOOP", "LOGOUT", "STARTTLS", "AUTHENTICATE", "LOGIN", "ENABLE",
-	"SELECT", "EXAMINE", "CREATE", "DELETE", "RENAME", "SUBSCRIBE", "UNSUBSCRIBE",
-	"LIST", "LSUB", "NAMESPACE", "STATUS", "APPEND", "IDLE", "CHECK", "CLOSE",
-	"UNSELECT", "EXPUNGE", "SEARCH", "FETCH", "STORE", "COPY", "MOVE", "UID", "ID",
-	NULL,
+    "CAPABILITY", "NOOP",        "LOGOUT",  "STARTTLS", "AUTHENTICATE", "LOGIN",
+    "ENABLE",     "SELECT",      "EXAMINE", "CREATE",   "DELETE",       "RENAME",
+    "SUBSCRIBE",  "UNSUBSCRIBE", "LIST",    "LSUB",     "NAMESPACE",    "STATUS",
+    "APPEND",     "IDLE",        "CHECK",   "CLOSE",    "UNSELECT",     "EXPUNGE",
+    "SEARCH",     "FETCH",       "STORE",   "COPY",     "MOVE",         "UID",
+    "ID",         NULL,
 };
 static const char *const pop3_commands[] = {
-	"CAPA", "STLS", "USER", "PASS", "APOP", "AUTH", "STAT", "LIST", "RETR", "DELE",
-	"NOOP", "RSET", "TOP", "UIDL", "QUIT", "UTF8", NULL,
+    "CAPA", "STLS", "USER", "PASS", "APOP", "AUTH", "STAT", "LIST", "RETR",
+    "DELE", "NOOP", "RSET", "TOP",  "UIDL", "QUIT", "UTF8", NULL,
 };
 
 const char *const *
 proto_commands(enum proto_id id)
 {
 	static const char *const *const lists[PROTO_COUNT] = {
-		[PROTO_SMTP] = smtp_commands,
-		[PROTO_IMAP] = imap_commands,
-		[PROTO_POP3] = pop3_commands,
+	    [PROTO_SMTP] = smtp_commands,
+	    [PROTO_IMAP] = imap_commands,
+	    [PROTO_POP3] = pop3_commands,
 	};
 	return lists[id];
 }

@@ -14,7 +14,8 @@
 /* A DNS name is at most this long (without a trailing dot). */
 #define CERT_DNS_MAX 253
 
-void cert_info_free(struct cert_info *c)
+void
+cert_info_free(struct cert_info *c)
 {
 	if (c == NULL)
 		return;
@@ -26,7 +27,8 @@ void cert_info_free(struct cert_info *c)
 	memset(c, 0, sizeof(*c));
 }
 
-void cert_format_time(time_t t, char *buf, size_t size)
+void
+cert_format_time(time_t t, char *buf, size_t size)
 {
 	struct tm tm;
 
@@ -45,18 +47,21 @@ static const struct {
 	const char *alg;
 	int min_bits;
 } cert_key_minimum[] = {
-	{ "RSA", 2048 },
-	{ "DSA", 2048 },
-	{ "EC", 224 },
+    {"RSA", 2048},
+    {"DSA", 2048},
+    {"EC", 224},
 };
 
-bool cert_key_is_weak(const struct cert_info *c)
+bool
+cert_key_is_weak(const struct cert_info *c)
 {
 	if (c == NULL || c->key_bits <= 0)
 		return false;
 	size_t n = strcspn(c->key, " ");
-	for (size_t i = 0; i < sizeof(cert_key_minimum) / sizeof(cert_key_minimum[0]); i++) {
-		if (strlen(cert_key_minimum[i].alg) == n && strncmp(c->key, cert_key_minimum[i].alg, n) == 0)
+	for (size_t i = 0; i < sizeof(cert_key_minimum) / sizeof(cert_key_minimum[0]);
+	     i++) {
+		if (strlen(cert_key_minimum[i].alg) == n &&
+		    strncmp(c->key, cert_key_minimum[i].alg, n) == 0)
 			return c->key_bits < cert_key_minimum[i].min_bits;
 	}
 	return false;
@@ -64,11 +69,12 @@ bool cert_key_is_weak(const struct cert_info *c)
 
 /* Digest names that no longer protect a signature, as they appear inside
  * algorithm names (case ignored). */
-static const char *const cert_weak_digests[] = { "md2", "md4", "md5", "sha1" };
+static const char *const cert_weak_digests[] = {"md2", "md4", "md5", "sha1"};
 
 /* True if needle occurs in hay, ignoring case, and is not followed by a digit
  * (so "sha1" does not match inside a longer number). */
-static bool cert_contains_word(const char *hay, const char *needle)
+static bool
+cert_contains_word(const char *hay, const char *needle)
 {
 	size_t n = strlen(needle);
 
@@ -79,11 +85,13 @@ static bool cert_contains_word(const char *hay, const char *needle)
 	return false;
 }
 
-bool cert_sig_is_weak(const struct cert_info *c)
+bool
+cert_sig_is_weak(const struct cert_info *c)
 {
 	if (c == NULL || c->self_signed)
 		return false;
-	for (size_t i = 0; i < sizeof(cert_weak_digests) / sizeof(cert_weak_digests[0]); i++) {
+	for (size_t i = 0; i < sizeof(cert_weak_digests) / sizeof(cert_weak_digests[0]);
+	     i++) {
 		if (cert_contains_word(c->sig, cert_weak_digests[i]))
 			return true;
 	}
@@ -91,16 +99,18 @@ bool cert_sig_is_weak(const struct cert_info *c)
 }
 
 /* True for the bytes a host name label may hold. */
-static bool cert_label_char(unsigned char ch)
+static bool
+cert_label_char(unsigned char ch)
 {
-	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
-	       ch == '-' || ch == '_';
+	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+	       (ch >= '0' && ch <= '9') || ch == '-' || ch == '_';
 }
 
 /* Copies a DNS name into out without one trailing dot, and checks that every
  * label is non-empty and made of label characters (plus '*' if allowed).
  * Returns the length, or 0 if the name is not acceptable. */
-static size_t cert_clean_dns(const char *in, char *out, size_t size, bool allow_star)
+static size_t
+cert_clean_dns(const char *in, char *out, size_t size, bool allow_star)
 {
 	size_t len = strlen(in);
 	size_t label = 0;
@@ -131,7 +141,8 @@ static size_t cert_clean_dns(const char *in, char *out, size_t size, bool allow_
 /* Matches one DNS pattern from a certificate against a cleaned reference
  * name: exact (case ignored), or "*.rest" where '*' stands for exactly one
  * whole label and rest has at least two labels. */
-static bool cert_dns_pattern_matches(const char *raw_pattern, const char *name)
+static bool
+cert_dns_pattern_matches(const char *raw_pattern, const char *name)
 {
 	char pattern[CERT_DNS_MAX + 2];
 	size_t plen = cert_clean_dns(raw_pattern, pattern, sizeof(pattern), true);
@@ -154,7 +165,8 @@ static bool cert_dns_pattern_matches(const char *raw_pattern, const char *name)
 
 /* Parses an IPv4 or IPv6 address in text form into bin; returns its length
  * (4 or 16) or 0. */
-static size_t cert_parse_ip(const char *text, unsigned char bin[16])
+static size_t
+cert_parse_ip(const char *text, unsigned char bin[16])
 {
 	if (inet_pton(AF_INET, text, bin) == 1)
 		return 4;
@@ -164,7 +176,8 @@ static size_t cert_parse_ip(const char *text, unsigned char bin[16])
 }
 
 /* Matches an address against the IP SANs, comparing binary forms. */
-static bool cert_ip_matches(const struct cert_info *leaf, const char *name)
+static bool
+cert_ip_matches(const struct cert_info *leaf, const char *name)
 {
 	unsigned char want[16], have[16];
 	size_t wlen = cert_parse_ip(name, want);
@@ -184,7 +197,8 @@ static bool cert_ip_matches(const struct cert_info *leaf, const char *name)
 /* Extracts the most specific common name from a one-line subject, where
  * attributes are separated by ", " and commas inside values are escaped as
  * "\,". The value keeps its escapes, so an escaped name never matches. */
-static bool cert_subject_cn(const char *subject, char *out, size_t size)
+static bool
+cert_subject_cn(const char *subject, char *out, size_t size)
 {
 	const char *p = subject;
 
@@ -192,7 +206,8 @@ static bool cert_subject_cn(const char *subject, char *out, size_t size)
 		if (strncmp(p, "CN=", 3) == 0) {
 			const char *v = p + 3;
 			size_t n = 0;
-			while (v[n] != '\0' && !(v[n] == ',' && (n == 0 || v[n - 1] != '\\')))
+			while (v[n] != '\0' &&
+			       !(v[n] == ',' && (n == 0 || v[n - 1] != '\\')))
 				n++;
 			if (n == 0 || n >= size)
 				return false;
@@ -207,7 +222,8 @@ static bool cert_subject_cn(const char *subject, char *out, size_t size)
 	return false;
 }
 
-bool cert_name_matches(const struct cert_info *leaf, const char *name, bool is_ip)
+bool
+cert_name_matches(const struct cert_info *leaf, const char *name, bool is_ip)
 {
 	char ref[CERT_DNS_MAX + 2];
 	bool has_dns = false;
@@ -231,5 +247,6 @@ bool cert_name_matches(const struct cert_info *leaf, const char *name, bool is_i
 		return false;
 
 	char cn[CERT_DNS_MAX + 2];
-	return cert_subject_cn(leaf->subject, cn, sizeof(cn)) && cert_dns_pattern_matches(cn, ref);
+	return cert_subject_cn(leaf->subject, cn, sizeof(cn)) &&
+	       cert_dns_pattern_matches(cn, ref);
 }

@@ -80,7 +80,8 @@ struct tls_conn {
 static bool tls_initialised;
 
 /* Allocation failures are not something a user can act on. */
-static void *tls_xmalloc(size_t n)
+static void *
+tls_xmalloc(size_t n)
 {
 	void *p = malloc(n ? n : 1);
 	if (p == NULL)
@@ -89,7 +90,8 @@ static void *tls_xmalloc(size_t n)
 }
 
 /* A formatted sentence in newly allocated memory. */
-static char *tls_sprintf(const char *fmt, ...)
+static char *
+tls_sprintf(const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
@@ -105,7 +107,8 @@ static char *tls_sprintf(const char *fmt, ...)
 }
 
 /* Hands a sentence to the caller (replacing any earlier one), or drops it. */
-static void tls_set_cause(char **cause, char *msg)
+static void
+tls_set_cause(char **cause, char *msg)
 {
 	if (cause != NULL) {
 		free(*cause);
@@ -117,13 +120,14 @@ static void tls_set_cause(char **cause, char *msg)
 
 /* Writes bytes from the network as a quoted, escaped preview: printable
  * ASCII as is, \r \n \t \0 \\ \" by name, everything else as \xHH. */
-static void tls_escape_preview(const unsigned char *p, size_t len, bool more, char *out, size_t size)
+static void
+tls_escape_preview(const unsigned char *p, size_t len, bool more, char *out, size_t size)
 {
 	static const struct {
 		unsigned char ch;
 		const char *text;
-	} named[] = { { '\r', "\\r" }, { '\n', "\\n" }, { '\t', "\\t" },
-		      { '\0', "\\0" }, { '\\', "\\\\" }, { '"', "\\\"" } };
+	} named[] = {{'\r', "\\r"}, {'\n', "\\n"},  {'\t', "\\t"},
+	             {'\0', "\\0"}, {'\\', "\\\\"}, {'"', "\\\""}};
 	size_t o = 0;
 
 	out[o++] = '"';
@@ -148,44 +152,45 @@ static void tls_escape_preview(const unsigned char *p, size_t len, bool more, ch
 
 /* Alert descriptions by number (RFC 8446 §6, RFC 5246 §7.2). */
 static const char *const tls_alert_names[256] = {
-	[0] = "close_notify",
-	[10] = "unexpected_message",
-	[20] = "bad_record_mac",
-	[21] = "decryption_failed",
-	[22] = "record_overflow",
-	[30] = "decompression_failure",
-	[40] = "handshake_failure",
-	[41] = "no_certificate",
-	[42] = "bad_certificate",
-	[43] = "unsupported_certificate",
-	[44] = "certificate_revoked",
-	[45] = "certificate_expired",
-	[46] = "certificate_unknown",
-	[47] = "illegal_parameter",
-	[48] = "unknown_ca",
-	[49] = "access_denied",
-	[50] = "decode_error",
-	[51] = "decrypt_error",
-	[60] = "export_restriction",
-	[70] = "protocol_version",
-	[71] = "insufficient_security",
-	[80] = "internal_error",
-	[86] = "inappropriate_fallback",
-	[90] = "user_canceled",
-	[100] = "no_renegotiation",
-	[109] = "missing_extension",
-	[110] = "unsupported_extension",
-	[111] = "certificate_unobtainable",
-	[112] = "unrecognized_name",
-	[113] = "bad_certificate_status_response",
-	[114] = "bad_certificate_hash_value",
-	[115] = "unknown_psk_identity",
-	[116] = "certificate_required",
-	[120] = "no_application_protocol",
+    [0] = "close_notify",
+    [10] = "unexpected_message",
+    [20] = "bad_record_mac",
+    [21] = "decryption_failed",
+    [22] = "record_overflow",
+    [30] = "decompression_failure",
+    [40] = "handshake_failure",
+    [41] = "no_certificate",
+    [42] = "bad_certificate",
+    [43] = "unsupported_certificate",
+    [44] = "certificate_revoked",
+    [45] = "certificate_expired",
+    [46] = "certificate_unknown",
+    [47] = "illegal_parameter",
+    [48] = "unknown_ca",
+    [49] = "access_denied",
+    [50] = "decode_error",
+    [51] = "decrypt_error",
+    [60] = "export_restriction",
+    [70] = "protocol_version",
+    [71] = "insufficient_security",
+    [80] = "internal_error",
+    [86] = "inappropriate_fallback",
+    [90] = "user_canceled",
+    [100] = "no_renegotiation",
+    [109] = "missing_extension",
+    [110] = "unsupported_extension",
+    [111] = "certificate_unobtainable",
+    [112] = "unrecognized_name",
+    [113] = "bad_certificate_status_response",
+    [114] = "bad_certificate_hash_value",
+    [115] = "unknown_psk_identity",
+    [116] = "certificate_required",
+    [120] = "no_application_protocol",
 };
 
 /* An alert description in words. */
-static const char *tls_alert_name(int desc)
+static const char *
+tls_alert_name(int desc)
 {
 	if (desc >= 0 && desc < 256 && tls_alert_names[desc] != NULL)
 		return tls_alert_names[desc];
@@ -194,30 +199,30 @@ static const char *tls_alert_name(int desc)
 
 /* Verification problems in words, by X509_V_ERR number. */
 static const char *const tls_verify_words[TLS_CODES] = {
-	[2] = "the issuer certificate could not be found",
-	[4] = "the certificate signature could not be decrypted",
-	[6] = "the issuer's public key could not be decoded",
-	[7] = "the certificate signature is invalid",
-	[9] = "the certificate is not yet valid",
-	[10] = "the certificate has expired",
-	[17] = "verification ran out of memory",
-	[18] = "the certificate is self-signed and not trusted",
-	[19] = "the chain ends in a self-signed certificate that is not trusted",
-	[20] = "the issuer is not in the trust store (unable to get local issuer certificate)",
-	[21] = "the leaf's signature could not be verified (no issuer found)",
-	[22] = "the certificate chain is too long",
-	[23] = "the certificate has been revoked",
-	[24] = "an issuing certificate is not a valid CA",
-	[25] = "the chain is longer than a CA allows (path length exceeded)",
-	[26] = "the certificate is not meant for this purpose",
-	[27] = "the certificate is not trusted",
-	[28] = "the certificate is rejected",
-	[29] = "the subject and issuer names do not chain",
-	[30] = "the authority and subject key identifiers do not match",
-	[32] = "the issuer may not sign certificates (key usage)",
-	[34] = "the certificate has an unknown critical extension",
-	[39] = "the key may not be used for digital signatures",
-	[50] = "the certificate was rejected by the application",
+    [2] = "the issuer certificate could not be found",
+    [4] = "the certificate signature could not be decrypted",
+    [6] = "the issuer's public key could not be decoded",
+    [7] = "the certificate signature is invalid",
+    [9] = "the certificate is not yet valid",
+    [10] = "the certificate has expired",
+    [17] = "verification ran out of memory",
+    [18] = "the certificate is self-signed and not trusted",
+    [19] = "the chain ends in a self-signed certificate that is not trusted",
+    [20] = "the issuer is not in the trust store (unable to get local issuer certificate)",
+    [21] = "the leaf's signature could not be verified (no issuer found)",
+    [22] = "the certificate chain is too long",
+    [23] = "the certificate has been revoked",
+    [24] = "an issuing certificate is not a valid CA",
+    [25] = "the chain is longer than a CA allows (path length exceeded)",
+    [26] = "the certificate is not meant for this purpose",
+    [27] = "the certificate is not trusted",
+    [28] = "the certificate is rejected",
+    [29] = "the subject and issuer names do not chain",
+    [30] = "the authority and subject key identifiers do not match",
+    [32] = "the issuer may not sign certificates (key usage)",
+    [34] = "the certificate has an unknown critical extension",
+    [39] = "the key may not be used for digital signatures",
+    [50] = "the certificate was rejected by the application",
 };
 
 /* wolfSSL reports date problems with the numbers OpenSSL uses for malformed
@@ -225,15 +230,16 @@ static const char *const tls_verify_words[TLS_CODES] = {
 static const struct {
 	int from, to;
 } tls_code_fixes[] = {
-	{ 13, 9 },  /* notBefore in the future */
-	{ 14, 10 }, /* notAfter in the past */
+    {13, 9},  /* notBefore in the future */
+    {14, 10}, /* notAfter in the past */
 };
 
 /* Codes that mean no trusted root was reached. */
-static const int tls_untrusted_codes[] = { 2, 18, 19, 20, 21, 27 };
+static const int tls_untrusted_codes[] = {2, 18, 19, 20, 21, 27};
 
 /* A verification error code in words. */
-static void tls_verify_text(int code, char *buf, size_t size)
+static void
+tls_verify_text(int code, char *buf, size_t size)
 {
 	if (code > 0 && code < TLS_CODES && tls_verify_words[code] != NULL)
 		snprintf(buf, size, "%s", tls_verify_words[code]);
@@ -243,7 +249,8 @@ static void tls_verify_text(int code, char *buf, size_t size)
 
 /* Records the first verification problem and every kind seen; the
  * handshake always goes on. */
-static int tls_verify_cb(int ok, WOLFSSL_X509_STORE_CTX *store)
+static int
+tls_verify_cb(int ok, WOLFSSL_X509_STORE_CTX *store)
 {
 	struct tls_conn *tc = store != NULL ? store->userCtx : NULL;
 
@@ -269,7 +276,8 @@ static int tls_verify_cb(int ok, WOLFSSL_X509_STORE_CTX *store)
 
 /* Starts a new record once its five header bytes are in; a header that is
  * not TLS marks the stream broken. */
-static void tls_stream_header(struct tls_conn *tc, struct tls_stream *s)
+static void
+tls_stream_header(struct tls_conn *tc, struct tls_stream *s)
 {
 	unsigned char type = s->hdr[0];
 	size_t length = ((size_t)s->hdr[3] << 8) | s->hdr[4];
@@ -297,7 +305,8 @@ static void tls_stream_header(struct tls_conn *tc, struct tls_stream *s)
 }
 
 /* Hands a record to the observer once its preview is complete. */
-static void tls_stream_report(struct tls_conn *tc, struct tls_stream *s)
+static void
+tls_stream_report(struct tls_conn *tc, struct tls_stream *s)
 {
 	/* After change_cipher_spec, TLS 1.2 handshake records are encrypted;
 	 * TLS 1.3 encrypts into application_data records, so a handshake
@@ -315,12 +324,14 @@ static void tls_stream_report(struct tls_conn *tc, struct tls_stream *s)
 }
 
 /* Feeds bytes seen on the wire in one direction, in any sizes. */
-static void tls_stream_feed(struct tls_conn *tc, struct tls_stream *s, const unsigned char *p, size_t n)
+static void
+tls_stream_feed(struct tls_conn *tc, struct tls_stream *s, const unsigned char *p, size_t n)
 {
 	s->bytes += n;
 	while (n > 0) {
 		if (s->broken) {
-			size_t take = n < TLS_PREVIEW - s->bad_len ? n : TLS_PREVIEW - s->bad_len;
+			size_t take =
+			    n < TLS_PREVIEW - s->bad_len ? n : TLS_PREVIEW - s->bad_len;
 			memcpy(s->bad + s->bad_len, p, take);
 			s->bad_len += take;
 			return;
@@ -344,7 +355,8 @@ static void tls_stream_feed(struct tls_conn *tc, struct tls_stream *s, const uns
 		s->body_left -= take;
 		p += take;
 		n -= take;
-		if (!s->reported && (s->rec.head_len == sizeof(s->rec.head) || s->body_left == 0))
+		if (!s->reported &&
+		    (s->rec.head_len == sizeof(s->rec.head) || s->body_left == 0))
 			tls_stream_report(tc, s);
 		if (s->body_left == 0) {
 			if (s->rec.type == 20)
@@ -355,7 +367,8 @@ static void tls_stream_feed(struct tls_conn *tc, struct tls_stream *s, const uns
 }
 
 /* An empty stream for one direction, waiting for a record header. */
-static void tls_stream_init(struct tls_stream *s, enum tls_dir dir)
+static void
+tls_stream_init(struct tls_stream *s, enum tls_dir dir)
 {
 	memset(s, 0, sizeof(*s));
 	s->dir = dir;
@@ -364,7 +377,8 @@ static void tls_stream_init(struct tls_stream *s, enum tls_dir dir)
 }
 
 /* wolfSSL's receive hook: reads the socket and shows what arrived. */
-static int tls_io_recv(WOLFSSL *ssl, char *buf, int sz, void *ctx)
+static int
+tls_io_recv(WOLFSSL *ssl, char *buf, int sz, void *ctx)
 {
 	struct tls_conn *tc = ctx;
 	(void)ssl;
@@ -394,7 +408,8 @@ static int tls_io_recv(WOLFSSL *ssl, char *buf, int sz, void *ctx)
 
 /* wolfSSL's send hook: writes the socket (never raising SIGPIPE) and shows
  * what left. */
-static int tls_io_send(WOLFSSL *ssl, char *buf, int sz, void *ctx)
+static int
+tls_io_send(WOLFSSL *ssl, char *buf, int sz, void *ctx)
 {
 	struct tls_conn *tc = ctx;
 	(void)ssl;
@@ -422,12 +437,15 @@ static int tls_io_send(WOLFSSL *ssl, char *buf, int sz, void *ctx)
 	return WOLFSSL_CBIO_ERR_GENERAL;
 }
 
-int tls_global_init(char **cause)
+int
+tls_global_init(char **cause)
 {
 	if (tls_initialised)
 		return 0;
 	if (wolfSSL_Init() != WOLFSSL_SUCCESS) {
-		tls_set_cause(cause, tls_sprintf("the TLS library (wolfSSL) could not be initialised"));
+		tls_set_cause(
+		    cause,
+		    tls_sprintf("the TLS library (wolfSSL) could not be initialised"));
 		return -1;
 	}
 	tls_initialised = true;
@@ -440,12 +458,13 @@ static const struct {
 	int proto;
 	const char *name;
 } tls_versions[] = {
-	{ 12, TLS1_2_VERSION, "1.2" },
-	{ 13, TLS1_3_VERSION, "1.3" },
+    {12, TLS1_2_VERSION, "1.2"},
+    {13, TLS1_3_VERSION, "1.3"},
 };
 
 /* Maps 12/13 to the protocol number; 0 if unknown. */
-static int tls_version_proto(int cfg)
+static int
+tls_version_proto(int cfg)
 {
 	for (size_t i = 0; i < sizeof(tls_versions) / sizeof(tls_versions[0]); i++) {
 		if (tls_versions[i].cfg == cfg)
@@ -455,41 +474,53 @@ static int tls_version_proto(int cfg)
 }
 
 /* Applies the configured version range to a fresh context. */
-static int tls_set_versions(WOLFSSL_CTX *ctx, const struct tls_config *cfg, char **cause)
+static int
+tls_set_versions(WOLFSSL_CTX *ctx, const struct tls_config *cfg, char **cause)
 {
 	int min = cfg->min_version ? tls_version_proto(cfg->min_version) : 0;
 	int max = cfg->max_version ? tls_version_proto(cfg->max_version) : 0;
 
 	if ((cfg->min_version && min == 0) || (cfg->max_version && max == 0)) {
-		tls_set_cause(cause, tls_sprintf("unsupported TLS version limit (min %d, max %d): use 1.2 or 1.3",
-						 cfg->min_version, cfg->max_version));
+		tls_set_cause(
+		    cause,
+		    tls_sprintf(
+		        "unsupported TLS version limit (min %d, max %d): use 1.2 or 1.3",
+		        cfg->min_version, cfg->max_version));
 		return -1;
 	}
 	if (min && max && min > max) {
-		tls_set_cause(cause, tls_sprintf("the minimum TLS version is above the maximum: "
-						 "choose a minimum no higher than the maximum"));
+		tls_set_cause(cause,
+		              tls_sprintf("the minimum TLS version is above the maximum: "
+		                          "choose a minimum no higher than the maximum"));
 		return -1;
 	}
 	if ((min && wolfSSL_CTX_set_min_proto_version(ctx, min) != WOLFSSL_SUCCESS) ||
 	    (max && wolfSSL_CTX_set_max_proto_version(ctx, max) != WOLFSSL_SUCCESS)) {
-		tls_set_cause(cause, tls_sprintf("the TLS library refused the version limits"));
+		tls_set_cause(cause,
+		              tls_sprintf("the TLS library refused the version limits"));
 		return -1;
 	}
 	return 0;
 }
 
 /* Loads the certificates to trust: the given PEM file, else the system's. */
-static int tls_load_trust(WOLFSSL_CTX *ctx, const char *cafile, char **cause)
+static int
+tls_load_trust(WOLFSSL_CTX *ctx, const char *cafile, char **cause)
 {
 	if (cafile != NULL) {
 		FILE *f = fopen(cafile, "r");
 		if (f == NULL) {
-			tls_set_cause(cause, tls_sprintf("cannot read the CA file %s: %s", cafile, strerror(errno)));
+			tls_set_cause(cause, tls_sprintf("cannot read the CA file %s: %s",
+			                                 cafile, strerror(errno)));
 			return -1;
 		}
 		fclose(f);
-		if (wolfSSL_CTX_load_verify_locations(ctx, cafile, NULL) != WOLFSSL_SUCCESS) {
-			tls_set_cause(cause, tls_sprintf("the CA file %s holds no usable PEM certificate", cafile));
+		if (wolfSSL_CTX_load_verify_locations(ctx, cafile, NULL) !=
+		    WOLFSSL_SUCCESS) {
+			tls_set_cause(
+			    cause,
+			    tls_sprintf("the CA file %s holds no usable PEM certificate",
+			                cafile));
 			return -1;
 		}
 		return 0;
@@ -502,20 +533,22 @@ static int tls_load_trust(WOLFSSL_CTX *ctx, const char *cafile, char **cause)
 }
 
 /* True if text is an IPv4 or IPv6 literal (SNI must not carry those). */
-static bool tls_is_ip_literal(const char *text)
+static bool
+tls_is_ip_literal(const char *text)
 {
 	unsigned char bin[16];
 	return inet_pton(AF_INET, text, bin) == 1 || inet_pton(AF_INET6, text, bin) == 1;
 }
 
 /* Bounded copy into a fixed field; NULL becomes "". */
-static void tls_copy(char *dst, size_t size, const char *src)
+static void
+tls_copy(char *dst, size_t size, const char *src)
 {
 	snprintf(dst, size, "%s", src != NULL ? src : "");
 }
 
-struct tls_conn *tls_new(int fd, const struct tls_config *cfg, const struct tls_observer *obs,
-			 char **cause)
+struct tls_conn *
+tls_new(int fd, const struct tls_config *cfg, const struct tls_observer *obs, char **cause)
 {
 	static const struct tls_config defaults;
 
@@ -541,31 +574,36 @@ struct tls_conn *tls_new(int fd, const struct tls_config *cfg, const struct tls_
 
 	tc->ctx = wolfSSL_CTX_new(wolfSSLv23_client_method());
 	if (tc->ctx == NULL) {
-		tls_set_cause(cause, tls_sprintf("the TLS library could not create a client context"));
+		tls_set_cause(
+		    cause,
+		    tls_sprintf("the TLS library could not create a client context"));
 		goto fail;
 	}
-	if (tls_set_versions(tc->ctx, cfg, cause) != 0 || tls_load_trust(tc->ctx, cfg->cafile, cause) != 0)
+	if (tls_set_versions(tc->ctx, cfg, cause) != 0 ||
+	    tls_load_trust(tc->ctx, cfg->cafile, cause) != 0)
 		goto fail;
 	wolfSSL_CTX_set_verify(tc->ctx, WOLFSSL_VERIFY_PEER, tls_verify_cb);
 
 	if (cfg->keylog != NULL) {
 		tc->keylog = fopen(cfg->keylog, "a");
 		if (tc->keylog == NULL) {
-			tls_set_cause(cause, tls_sprintf("cannot open the key log file %s: %s", cfg->keylog,
-							 strerror(errno)));
+			tls_set_cause(cause,
+			              tls_sprintf("cannot open the key log file %s: %s",
+			                          cfg->keylog, strerror(errno)));
 			goto fail;
 		}
 	}
 
 	tc->ssl = wolfSSL_new(tc->ctx);
 	if (tc->ssl == NULL) {
-		tls_set_cause(cause, tls_sprintf("the TLS library could not create a session"));
+		tls_set_cause(cause,
+		              tls_sprintf("the TLS library could not create a session"));
 		goto fail;
 	}
 	/* Prefer X25519 (the common first choice of servers, and the cheapest key
 	 * share), then the NIST curves. */
 	int groups[] = {WOLFSSL_ECC_X25519, WOLFSSL_ECC_SECP256R1, WOLFSSL_ECC_SECP384R1,
-			WOLFSSL_ECC_SECP521R1};
+	                WOLFSSL_ECC_SECP521R1};
 	(void)wolfSSL_set_groups(tc->ssl, groups, (int)(sizeof groups / sizeof groups[0]));
 	wolfSSL_SetCertCbCtx(tc->ssl, tc);
 	wolfSSL_SSLSetIORecv(tc->ssl, tls_io_recv);
@@ -576,9 +614,11 @@ struct tls_conn *tls_new(int fd, const struct tls_config *cfg, const struct tls_
 	if (cfg->sni != NULL && cfg->sni[0] != '\0' && !tls_is_ip_literal(cfg->sni)) {
 		size_t len = strlen(cfg->sni);
 		if (len >= sizeof(tc->sni) ||
-		    wolfSSL_UseSNI(tc->ssl, WOLFSSL_SNI_HOST_NAME, cfg->sni, (unsigned short)len) !=
-			    WOLFSSL_SUCCESS) {
-			tls_set_cause(cause, tls_sprintf("the server name %s cannot be sent as SNI", cfg->sni));
+		    wolfSSL_UseSNI(tc->ssl, WOLFSSL_SNI_HOST_NAME, cfg->sni,
+		                   (unsigned short)len) != WOLFSSL_SUCCESS) {
+			tls_set_cause(
+			    cause, tls_sprintf("the server name %s cannot be sent as SNI",
+			                       cfg->sni));
 			goto fail;
 		}
 		tls_copy(tc->sni, sizeof(tc->sni), cfg->sni);
@@ -597,15 +637,18 @@ fail:
 }
 
 /* Milliseconds on the monotonic clock since t0. */
-static double tls_elapsed_ms(const struct timespec *t0)
+static double
+tls_elapsed_ms(const struct timespec *t0)
 {
 	struct timespec now;
 	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (double)(now.tv_sec - t0->tv_sec) * 1000.0 + (double)(now.tv_nsec - t0->tv_nsec) / 1e6;
+	return (double)(now.tv_sec - t0->tv_sec) * 1000.0 +
+	       (double)(now.tv_nsec - t0->tv_nsec) / 1e6;
 }
 
 /* Writes 2n hex digits and a NUL into out. */
-static void tls_hex(const unsigned char *p, size_t n, char *out, bool upper)
+static void
+tls_hex(const unsigned char *p, size_t n, char *out, bool upper)
 {
 	const char *digits = upper ? "0123456789ABCDEF" : "0123456789abcdef";
 	for (size_t i = 0; i < n; i++) {
@@ -617,7 +660,8 @@ static void tls_hex(const unsigned char *p, size_t n, char *out, bool upper)
 
 /* Appends the TLS 1.2 secrets as an NSS key log line. TLS 1.3 secrets are
  * not available from this build, so nothing is written for TLS 1.3. */
-static void tls_write_keylog(struct tls_conn *tc)
+static void
+tls_write_keylog(struct tls_conn *tc)
 {
 	unsigned char random[32], master[48];
 	char rhex[65], mhex[97];
@@ -625,7 +669,8 @@ static void tls_write_keylog(struct tls_conn *tc)
 	if (tc->keylog == NULL || wolfSSL_version(tc->ssl) != TLS1_2_VERSION)
 		return;
 	WOLFSSL_SESSION *sess = wolfSSL_get_session(tc->ssl);
-	if (sess == NULL || wolfSSL_get_client_random(tc->ssl, random, sizeof(random)) != sizeof(random) ||
+	if (sess == NULL ||
+	    wolfSSL_get_client_random(tc->ssl, random, sizeof(random)) != sizeof(random) ||
 	    wolfSSL_SESSION_get_master_key(sess, master, sizeof(master)) != sizeof(master))
 		return;
 	tls_hex(random, sizeof(random), rhex, false);
@@ -636,11 +681,13 @@ static void tls_write_keylog(struct tls_conn *tc)
 
 /* Reads (without waiting) more of what the server sent after bytes that
  * are not TLS, so that the error can show them. */
-static void tls_read_more_garbage(struct tls_conn *tc)
+static void
+tls_read_more_garbage(struct tls_conn *tc)
 {
 	struct tls_stream *s = &tc->in;
 	while (s->bad_len < TLS_PREVIEW) {
-		ssize_t n = recv(tc->fd, s->bad + s->bad_len, TLS_PREVIEW - s->bad_len, MSG_DONTWAIT);
+		ssize_t n = recv(tc->fd, s->bad + s->bad_len, TLS_PREVIEW - s->bad_len,
+		                 MSG_DONTWAIT);
 		if (n <= 0)
 			break;
 		s->bad_len += (size_t)n;
@@ -652,36 +699,38 @@ static const struct {
 	int err;
 	const char *text;
 } tls_error_words[] = {
-	{ VERSION_ERROR, "the server answered with a TLS version outside the allowed range" },
-	{ MATCH_SUITE_ERROR, "the server and this client have no cipher suite in common" },
-	{ VERIFY_SIGN_ERROR, "the server's handshake signature does not verify" },
-	{ SIG_VERIFY_E, "the server's handshake signature does not verify" },
-	{ VERIFY_MAC_ERROR, "a record from the server failed its integrity check" },
-	{ DECRYPT_ERROR, "a record from the server could not be decrypted" },
-	{ VERIFY_FINISHED_ERROR, "the server's Finished message does not match the handshake" },
-	{ ECC_KEY_SIZE_E, "the server's EC key is too small to be accepted" },
-	{ RSA_KEY_SIZE_E, "the server's RSA key is too small to be accepted" },
-	{ DH_KEY_SIZE_E, "the server's Diffie-Hellman group is too small to be accepted" },
-	{ NO_PEER_CERT, "the server sent no certificate" },
-	{ OUT_OF_ORDER_E, "the server sent handshake messages out of order" },
-	{ SANITY_MSG_E, "the server sent handshake messages out of order" },
-	{ DUPLICATE_MSG_E, "the server sent a handshake message twice" },
-	{ BUFFER_ERROR, "the server sent a malformed handshake message" },
-	{ SECURE_RENEGOTIATION_E, "the server's renegotiation information is invalid" },
+    {VERSION_ERROR, "the server answered with a TLS version outside the allowed range"},
+    {MATCH_SUITE_ERROR, "the server and this client have no cipher suite in common"},
+    {VERIFY_SIGN_ERROR, "the server's handshake signature does not verify"},
+    {SIG_VERIFY_E, "the server's handshake signature does not verify"},
+    {VERIFY_MAC_ERROR, "a record from the server failed its integrity check"},
+    {DECRYPT_ERROR, "a record from the server could not be decrypted"},
+    {VERIFY_FINISHED_ERROR, "the server's Finished message does not match the handshake"},
+    {ECC_KEY_SIZE_E, "the server's EC key is too small to be accepted"},
+    {RSA_KEY_SIZE_E, "the server's RSA key is too small to be accepted"},
+    {DH_KEY_SIZE_E, "the server's Diffie-Hellman group is too small to be accepted"},
+    {NO_PEER_CERT, "the server sent no certificate"},
+    {OUT_OF_ORDER_E, "the server sent handshake messages out of order"},
+    {SANITY_MSG_E, "the server sent handshake messages out of order"},
+    {DUPLICATE_MSG_E, "the server sent a handshake message twice"},
+    {BUFFER_ERROR, "the server sent a malformed handshake message"},
+    {SECURE_RENEGOTIATION_E, "the server's renegotiation information is invalid"},
 };
 
 /* Says what the server had sent so far, for errors. */
-static void tls_sent_so_far(struct tls_conn *tc, char *buf, size_t size)
+static void
+tls_sent_so_far(struct tls_conn *tc, char *buf, size_t size)
 {
 	if (tc->in.bytes == 0)
 		snprintf(buf, size, "before sending anything");
 	else
-		snprintf(buf, size, "after sending %zu bytes in %u TLS record%s", tc->in.bytes, tc->in.records,
-			 tc->in.records == 1 ? "" : "s");
+		snprintf(buf, size, "after sending %zu bytes in %u TLS record%s",
+		         tc->in.bytes, tc->in.records, tc->in.records == 1 ? "" : "s");
 }
 
 /* Turns a failure into a sentence: what the server did, in words. */
-static char *tls_failure_text(struct tls_conn *tc, int err, const char *when)
+static char *
+tls_failure_text(struct tls_conn *tc, int err, const char *when)
 {
 	char sofar[96];
 	WOLFSSL_ALERT_HISTORY hist;
@@ -691,22 +740,28 @@ static char *tls_failure_text(struct tls_conn *tc, int err, const char *when)
 		tls_read_more_garbage(tc);
 		bool more = false;
 		unsigned char peek;
-		if (tc->in.bad_len == TLS_PREVIEW && recv(tc->fd, &peek, 1, MSG_DONTWAIT | MSG_PEEK) == 1)
+		if (tc->in.bad_len == TLS_PREVIEW &&
+		    recv(tc->fd, &peek, 1, MSG_DONTWAIT | MSG_PEEK) == 1)
 			more = true;
-		tls_escape_preview(tc->in.bad, tc->in.bad_len, more, preview, sizeof(preview));
+		tls_escape_preview(tc->in.bad, tc->in.bad_len, more, preview,
+		                   sizeof(preview));
 		if (tc->in.records == 0)
-			return tls_sprintf("the server answered with bytes that are not TLS: %s", preview);
-		return tls_sprintf("the server sent bytes that are not TLS %s: %s", when, preview);
+			return tls_sprintf(
+			    "the server answered with bytes that are not TLS: %s", preview);
+		return tls_sprintf("the server sent bytes that are not TLS %s: %s", when,
+		                   preview);
 	}
 
 	int level = tc->in.alert_level, desc = tc->in.alert_desc;
 	memset(&hist, 0, sizeof(hist));
-	if (wolfSSL_get_alert_history(tc->ssl, &hist) == WOLFSSL_SUCCESS && hist.last_rx.code > 0) {
+	if (wolfSSL_get_alert_history(tc->ssl, &hist) == WOLFSSL_SUCCESS &&
+	    hist.last_rx.code > 0) {
 		level = hist.last_rx.level;
 		desc = hist.last_rx.code;
 	}
 	if (desc > 0 && level == 2)
-		return tls_sprintf("the server sent a fatal alert %s: %s (%d)", when, tls_alert_name(desc), desc);
+		return tls_sprintf("the server sent a fatal alert %s: %s (%d)", when,
+		                   tls_alert_name(desc), desc);
 
 	tls_sent_so_far(tc, sofar, sizeof(sofar));
 	if (tc->reset)
@@ -714,7 +769,8 @@ static char *tls_failure_text(struct tls_conn *tc, int err, const char *when)
 	if (tc->eof)
 		return tls_sprintf("the server closed the connection %s, %s", when, sofar);
 	if (tc->sock_errno != 0)
-		return tls_sprintf("the socket failed %s: %s", when, strerror(tc->sock_errno));
+		return tls_sprintf("the socket failed %s: %s", when,
+		                   strerror(tc->sock_errno));
 
 	const char *lib = wolfSSL_ERR_reason_error_string((unsigned long)err);
 	const char *words = NULL;
@@ -725,11 +781,14 @@ static char *tls_failure_text(struct tls_conn *tc, int err, const char *when)
 			words = tls_error_words[i].text;
 	}
 	if (words != NULL)
-		return tls_sprintf("TLS failed %s: %s (wolfSSL: %s, %d), %s", when, words, lib, err, sofar);
-	return tls_sprintf("TLS failed %s: %s (wolfSSL error %d), %s", when, lib, err, sofar);
+		return tls_sprintf("TLS failed %s: %s (wolfSSL: %s, %d), %s", when, words,
+		                   lib, err, sofar);
+	return tls_sprintf("TLS failed %s: %s (wolfSSL error %d), %s", when, lib, err,
+	                   sofar);
 }
 
-int tls_handshake(struct tls_conn *tc, char **cause)
+int
+tls_handshake(struct tls_conn *tc, char **cause)
 {
 	if (tc->done)
 		return TLS_OK;
@@ -758,7 +817,8 @@ int tls_handshake(struct tls_conn *tc, char **cause)
 	return TLS_ERROR;
 }
 
-ssize_t tls_read(struct tls_conn *tc, void *buf, size_t len, char **cause)
+ssize_t
+tls_read(struct tls_conn *tc, void *buf, size_t len, char **cause)
 {
 	if (len == 0)
 		return 0;
@@ -770,7 +830,8 @@ ssize_t tls_read(struct tls_conn *tc, void *buf, size_t len, char **cause)
 		return TLS_WANT_READ;
 	if (err == WOLFSSL_ERROR_WANT_WRITE)
 		return TLS_WANT_WRITE;
-	if (err == WOLFSSL_ERROR_ZERO_RETURN || (wolfSSL_get_shutdown(tc->ssl) & WOLFSSL_RECEIVED_SHUTDOWN))
+	if (err == WOLFSSL_ERROR_ZERO_RETURN ||
+	    (wolfSSL_get_shutdown(tc->ssl) & WOLFSSL_RECEIVED_SHUTDOWN))
 		return TLS_CLOSED;
 	if (tc->eof && !tc->in.broken)
 		return TLS_EOF;
@@ -778,12 +839,14 @@ ssize_t tls_read(struct tls_conn *tc, void *buf, size_t len, char **cause)
 	return TLS_ERROR;
 }
 
-ssize_t tls_write(struct tls_conn *tc, const void *buf, size_t len, char **cause)
+ssize_t
+tls_write(struct tls_conn *tc, const void *buf, size_t len, char **cause)
 {
 	if (len == 0)
 		return 0;
 	if (len > INT32_MAX) {
-		tls_set_cause(cause, tls_sprintf("a single write of %zu bytes is too large", len));
+		tls_set_cause(cause,
+		              tls_sprintf("a single write of %zu bytes is too large", len));
 		return TLS_ERROR;
 	}
 	for (;;) {
@@ -795,29 +858,37 @@ ssize_t tls_write(struct tls_conn *tc, const void *buf, size_t len, char **cause
 			tls_set_cause(cause, tls_failure_text(tc, err, "while writing"));
 			return TLS_ERROR;
 		}
-		struct pollfd pfd = { .fd = tc->fd, .events = err == WOLFSSL_ERROR_WANT_READ ? POLLIN : POLLOUT };
+		struct pollfd pfd = {.fd = tc->fd,
+		                     .events =
+		                         err == WOLFSSL_ERROR_WANT_READ ? POLLIN : POLLOUT};
 		int r;
 		do
 			r = poll(&pfd, 1, TLS_WRITE_WAIT_MS);
 		while (r < 0 && errno == EINTR);
 		if (r == 0) {
-			tls_set_cause(cause, tls_sprintf("the connection accepted no data for %d seconds",
-							 TLS_WRITE_WAIT_MS / 1000));
+			tls_set_cause(
+			    cause,
+			    tls_sprintf("the connection accepted no data for %d seconds",
+			                TLS_WRITE_WAIT_MS / 1000));
 			return TLS_ERROR;
 		}
 		if (r < 0) {
-			tls_set_cause(cause, tls_sprintf("waiting for the socket failed: %s", strerror(errno)));
+			tls_set_cause(cause,
+			              tls_sprintf("waiting for the socket failed: %s",
+			                          strerror(errno)));
 			return TLS_ERROR;
 		}
 	}
 }
 
-bool tls_pending(struct tls_conn *tc)
+bool
+tls_pending(struct tls_conn *tc)
 {
 	return tc != NULL && tc->ssl != NULL && wolfSSL_pending(tc->ssl) > 0;
 }
 
-void tls_get_summary(struct tls_conn *tc, struct tls_summary *sum)
+void
+tls_get_summary(struct tls_conn *tc, struct tls_summary *sum)
 {
 	memset(sum, 0, sizeof(*sum));
 	if (tc == NULL || tc->ssl == NULL)
@@ -834,8 +905,8 @@ void tls_get_summary(struct tls_conn *tc, struct tls_summary *sum)
 	int suite = wolfSSL_get_current_cipher_suite(tc->ssl);
 	if (suite >= 0)
 		tls_copy(sum->cipher, sizeof(sum->cipher),
-			 wolfSSL_get_cipher_name_iana_from_suite((unsigned char)(suite >> 8),
-								 (unsigned char)(suite & 0xff)));
+		         wolfSSL_get_cipher_name_iana_from_suite(
+		             (unsigned char)(suite >> 8), (unsigned char)(suite & 0xff)));
 	tls_copy(sum->group, sizeof(sum->group), wolfSSL_get_curve_name(tc->ssl));
 	sum->resumed = wolfSSL_session_reused(tc->ssl) == 1;
 }
@@ -843,7 +914,8 @@ void tls_get_summary(struct tls_conn *tc, struct tls_summary *sum)
 /* Copies an ASN.1 string's bytes into a C string; a NUL byte inside becomes
  * the two characters "\0" so that it can neither hide what follows nor
  * make a name match. */
-static char *tls_asn1_text(const char *prefix, const unsigned char *p, int len)
+static char *
+tls_asn1_text(const char *prefix, const unsigned char *p, int len)
 {
 	size_t plen = strlen(prefix);
 	size_t n = len > 0 ? (size_t)len : 0;
@@ -869,7 +941,8 @@ struct tls_buf {
 	size_t len, cap;
 };
 
-static void tls_buf_add(struct tls_buf *b, const char *p, size_t n)
+static void
+tls_buf_add(struct tls_buf *b, const char *p, size_t n)
 {
 	if (b->len + n + 1 > b->cap) {
 		size_t cap = b->cap ? b->cap : 64;
@@ -888,9 +961,10 @@ static void tls_buf_add(struct tls_buf *b, const char *p, size_t n)
 
 /* A distinguished name on one line, most specific attribute first:
  * "CN=mail.test, O=startle test". Commas in values are escaped as "\,". */
-static char *tls_name_line(WOLFSSL_X509_NAME *name)
+static char *
+tls_name_line(WOLFSSL_X509_NAME *name)
 {
-	struct tls_buf b = { 0 };
+	struct tls_buf b = {0};
 	int count = name != NULL ? wolfSSL_X509_NAME_entry_count(name) : 0;
 
 	tls_buf_add(&b, "", 0);
@@ -901,7 +975,8 @@ static char *tls_name_line(WOLFSSL_X509_NAME *name)
 		WOLFSSL_ASN1_OBJECT *obj = wolfSSL_X509_NAME_ENTRY_get_object(e);
 		WOLFSSL_ASN1_STRING *val = wolfSSL_X509_NAME_ENTRY_get_data(e);
 		char key[80];
-		const char *sn = obj != NULL ? wolfSSL_OBJ_nid2sn(wolfSSL_OBJ_obj2nid(obj)) : NULL;
+		const char *sn =
+		    obj != NULL ? wolfSSL_OBJ_nid2sn(wolfSSL_OBJ_obj2nid(obj)) : NULL;
 		if (sn != NULL)
 			tls_copy(key, sizeof(key), sn);
 		else if (obj == NULL || wolfSSL_OBJ_obj2txt(key, sizeof(key), obj, 1) <= 0)
@@ -910,8 +985,9 @@ static char *tls_name_line(WOLFSSL_X509_NAME *name)
 			tls_buf_add(&b, ", ", 2);
 		tls_buf_add(&b, key, strlen(key));
 		tls_buf_add(&b, "=", 1);
-		char *text = tls_asn1_text("", val != NULL ? wolfSSL_ASN1_STRING_data(val) : NULL,
-					   val != NULL ? wolfSSL_ASN1_STRING_length(val) : 0);
+		char *text =
+		    tls_asn1_text("", val != NULL ? wolfSSL_ASN1_STRING_data(val) : NULL,
+		                  val != NULL ? wolfSSL_ASN1_STRING_length(val) : 0);
 		for (const char *p = text; *p != '\0'; p++) {
 			if (*p == ',')
 				tls_buf_add(&b, "\\", 1);
@@ -924,15 +1000,23 @@ static char *tls_name_line(WOLFSSL_X509_NAME *name)
 
 /* Prefixes for subjectAltName entries, by GENERAL_NAME type. */
 static const char *const tls_san_prefix[] = {
-	[GEN_OTHERNAME] = "othername:", [GEN_EMAIL] = "email:", [GEN_DNS] = "DNS:",
-	[GEN_X400] = "X400:",	       [GEN_DIRNAME] = "DirName:", [GEN_EDIPARTY] = "EdiParty:",
-	[GEN_URI] = "URI:",	       [GEN_IPADD] = "IP:",	   [GEN_RID] = "RID:",
+    [GEN_OTHERNAME] = "othername:",
+    [GEN_EMAIL] = "email:",
+    [GEN_DNS] = "DNS:",
+    [GEN_X400] = "X400:",
+    [GEN_DIRNAME] = "DirName:",
+    [GEN_EDIPARTY] = "EdiParty:",
+    [GEN_URI] = "URI:",
+    [GEN_IPADD] = "IP:",
+    [GEN_RID] = "RID:",
 };
 
 /* One subjectAltName entry as text: "DNS:mail.test", "IP:::1". */
-static char *tls_san_text(WOLFSSL_GENERAL_NAME *gn)
+static char *
+tls_san_text(WOLFSSL_GENERAL_NAME *gn)
 {
-	const char *prefix = gn->type >= 0 && gn->type <= GEN_RID ? tls_san_prefix[gn->type] : "?:";
+	const char *prefix =
+	    gn->type >= 0 && gn->type <= GEN_RID ? tls_san_prefix[gn->type] : "?:";
 	WOLFSSL_ASN1_STRING *str = NULL;
 
 	switch (gn->type) {
@@ -959,14 +1043,16 @@ static char *tls_san_text(WOLFSSL_GENERAL_NAME *gn)
 		return tls_sprintf("%s<unsupported>", prefix);
 	}
 	return tls_asn1_text(prefix, str != NULL ? wolfSSL_ASN1_STRING_data(str) : NULL,
-			     str != NULL ? wolfSSL_ASN1_STRING_length(str) : 0);
+	                     str != NULL ? wolfSSL_ASN1_STRING_length(str) : 0);
 }
 
 /* Collects a certificate's subjectAltNames in the certificate's order: up
  * to max strings into out (caller frees), the full count into *total. */
-static size_t tls_collect_sans(WOLFSSL_X509 *x, char **out, size_t max, size_t *total)
+static size_t
+tls_collect_sans(WOLFSSL_X509 *x, char **out, size_t max, size_t *total)
 {
-	WOLFSSL_GENERAL_NAMES *names = wolfSSL_X509_get_ext_d2i(x, NID_subject_alt_name, NULL, NULL);
+	WOLFSSL_GENERAL_NAMES *names =
+	    wolfSSL_X509_get_ext_d2i(x, NID_subject_alt_name, NULL, NULL);
 	int num = names != NULL ? wolfSSL_sk_GENERAL_NAME_num(names) : 0;
 	size_t n = 0;
 
@@ -987,11 +1073,12 @@ static const struct {
 	int type;
 	const char *name;
 } tls_key_types[] = {
-	{ RSAk, "RSA" }, { DSAk, "DSA" }, { ECDSAk, "EC" }, { ED25519k, "Ed25519" }, { ED448k, "Ed448" },
+    {RSAk, "RSA"}, {DSAk, "DSA"}, {ECDSAk, "EC"}, {ED25519k, "Ed25519"}, {ED448k, "Ed448"},
 };
 
 /* Describes the public key: "EC P-256", "RSA 2048", "Ed25519". */
-static void tls_describe_key(WOLFSSL_X509 *x, struct cert_info *c)
+static void
+tls_describe_key(WOLFSSL_X509 *x, struct cert_info *c)
 {
 	int type = wolfSSL_X509_get_pubkey_type(x);
 	const char *alg = NULL;
@@ -1009,10 +1096,14 @@ static void tls_describe_key(WOLFSSL_X509 *x, struct cert_info *c)
 	if (alg == NULL) {
 		snprintf(c->key, sizeof(c->key), "unknown");
 	} else if (type == ECDSAk) {
-		const WOLFSSL_EC_KEY *ec = pkey != NULL ? wolfSSL_EVP_PKEY_get0_EC_KEY(pkey) : NULL;
-		const WOLFSSL_EC_GROUP *grp = ec != NULL ? wolfSSL_EC_KEY_get0_group(ec) : NULL;
-		const char *curve = grp != NULL ? wolfSSL_EC_curve_nid2nist(wolfSSL_EC_GROUP_get_curve_name(grp))
-						: NULL;
+		const WOLFSSL_EC_KEY *ec =
+		    pkey != NULL ? wolfSSL_EVP_PKEY_get0_EC_KEY(pkey) : NULL;
+		const WOLFSSL_EC_GROUP *grp =
+		    ec != NULL ? wolfSSL_EC_KEY_get0_group(ec) : NULL;
+		const char *curve =
+		    grp != NULL
+		        ? wolfSSL_EC_curve_nid2nist(wolfSSL_EC_GROUP_get_curve_name(grp))
+		        : NULL;
 		if (curve != NULL)
 			snprintf(c->key, sizeof(c->key), "EC %s", curve);
 		else
@@ -1027,7 +1118,8 @@ static void tls_describe_key(WOLFSSL_X509 *x, struct cert_info *c)
 }
 
 /* Fills SHA-256 of the DER and of the SubjectPublicKeyInfo (lower-case hex). */
-static void tls_fingerprints(WOLFSSL_X509 *x, struct cert_info *c)
+static void
+tls_fingerprints(WOLFSSL_X509 *x, struct cert_info *c)
 {
 	unsigned char digest[WC_SHA256_DIGEST_SIZE];
 	int len = 0;
@@ -1046,7 +1138,8 @@ static void tls_fingerprints(WOLFSSL_X509 *x, struct cert_info *c)
 }
 
 /* A certificate time as seconds since the epoch (UTC); 0 if unreadable. */
-static time_t tls_asn1_time(const WOLFSSL_ASN1_TIME *t)
+static time_t
+tls_asn1_time(const WOLFSSL_ASN1_TIME *t)
 {
 	struct tm tm;
 	memset(&tm, 0, sizeof(tm));
@@ -1060,24 +1153,25 @@ static const struct {
 	int nid;
 	const char *name;
 } tls_sig_names[] = {
-	{ NID_md5WithRSAEncryption, "md5WithRSAEncryption" },
-	{ NID_sha1WithRSAEncryption, "sha1WithRSAEncryption" },
-	{ NID_sha224WithRSAEncryption, "sha224WithRSAEncryption" },
-	{ NID_sha256WithRSAEncryption, "sha256WithRSAEncryption" },
-	{ NID_sha384WithRSAEncryption, "sha384WithRSAEncryption" },
-	{ NID_sha512WithRSAEncryption, "sha512WithRSAEncryption" },
-	{ NID_ecdsa_with_SHA1, "ecdsa-with-SHA1" },
-	{ NID_ecdsa_with_SHA224, "ecdsa-with-SHA224" },
-	{ NID_ecdsa_with_SHA256, "ecdsa-with-SHA256" },
-	{ NID_ecdsa_with_SHA384, "ecdsa-with-SHA384" },
-	{ NID_ecdsa_with_SHA512, "ecdsa-with-SHA512" },
-	{ NID_dsaWithSHA1, "dsaWithSHA1" },
-	{ NID_dsa_with_SHA224, "dsa_with_SHA224" },
-	{ NID_dsa_with_SHA256, "dsa_with_SHA256" },
+    {NID_md5WithRSAEncryption, "md5WithRSAEncryption"},
+    {NID_sha1WithRSAEncryption, "sha1WithRSAEncryption"},
+    {NID_sha224WithRSAEncryption, "sha224WithRSAEncryption"},
+    {NID_sha256WithRSAEncryption, "sha256WithRSAEncryption"},
+    {NID_sha384WithRSAEncryption, "sha384WithRSAEncryption"},
+    {NID_sha512WithRSAEncryption, "sha512WithRSAEncryption"},
+    {NID_ecdsa_with_SHA1, "ecdsa-with-SHA1"},
+    {NID_ecdsa_with_SHA224, "ecdsa-with-SHA224"},
+    {NID_ecdsa_with_SHA256, "ecdsa-with-SHA256"},
+    {NID_ecdsa_with_SHA384, "ecdsa-with-SHA384"},
+    {NID_ecdsa_with_SHA512, "ecdsa-with-SHA512"},
+    {NID_dsaWithSHA1, "dsaWithSHA1"},
+    {NID_dsa_with_SHA224, "dsa_with_SHA224"},
+    {NID_dsa_with_SHA256, "dsa_with_SHA256"},
 };
 
 /* Names the signature algorithm the way OpenSSL prints it. */
-static void tls_describe_sig(WOLFSSL_X509 *x, struct cert_info *c)
+static void
+tls_describe_sig(WOLFSSL_X509 *x, struct cert_info *c)
 {
 	int nid = wolfSSL_X509_get_signature_nid(x);
 	const char *name = NULL;
@@ -1092,7 +1186,8 @@ static void tls_describe_sig(WOLFSSL_X509 *x, struct cert_info *c)
 }
 
 /* Converts one wolfSSL certificate into the plain model. */
-static void tls_cert_from_x509(WOLFSSL_X509 *x, int depth, struct cert_info *c)
+static void
+tls_cert_from_x509(WOLFSSL_X509 *x, int depth, struct cert_info *c)
 {
 	unsigned char serial[64];
 	int slen = sizeof(serial);
@@ -1103,7 +1198,8 @@ static void tls_cert_from_x509(WOLFSSL_X509 *x, int depth, struct cert_info *c)
 	WOLFSSL_X509_NAME *iss = wolfSSL_X509_get_issuer_name(x);
 	c->subject = tls_name_line(subj);
 	c->issuer = tls_name_line(iss);
-	if (wolfSSL_X509_get_serial_number(x, serial, &slen) == WOLFSSL_SUCCESS && slen > 0) {
+	if (wolfSSL_X509_get_serial_number(x, serial, &slen) == WOLFSSL_SUCCESS &&
+	    slen > 0) {
 		c->serial = tls_xmalloc(2 * (size_t)slen + 1);
 		tls_hex(serial, (size_t)slen, c->serial, true);
 	} else {
@@ -1116,11 +1212,13 @@ static void tls_cert_from_x509(WOLFSSL_X509 *x, int depth, struct cert_info *c)
 	tls_describe_sig(x, c);
 	tls_fingerprints(x, c);
 	c->is_ca = wolfSSL_X509_get_isCA(x) != 0;
-	c->self_signed = subj != NULL && iss != NULL && wolfSSL_X509_NAME_cmp(subj, iss) == 0;
+	c->self_signed =
+	    subj != NULL && iss != NULL && wolfSSL_X509_NAME_cmp(subj, iss) == 0;
 }
 
 /* True if p starts an attribute of wolfCrypt's slash form: "/KEY=". */
-static bool tls_slash_attr(const char *p)
+static bool
+tls_slash_attr(const char *p)
 {
 	size_t n = 1;
 	if (p[0] != '/')
@@ -1132,9 +1230,10 @@ static bool tls_slash_attr(const char *p)
 
 /* Turns wolfCrypt's "/O=startle test/CN=mail.test" into the one-line form,
  * most specific attribute first, commas in values escaped as "\,". */
-static char *tls_slash_name(const char *in)
+static char *
+tls_slash_name(const char *in)
 {
-	struct tls_buf b = { 0 };
+	struct tls_buf b = {0};
 	size_t starts[64], n = 0, len = strlen(in);
 
 	for (size_t i = 0; i < len && n < sizeof(starts) / sizeof(starts[0]); i++) {
@@ -1158,7 +1257,8 @@ static char *tls_slash_name(const char *in)
 }
 
 /* Reads a DER UTCTime or GeneralizedTime (with or without its tag). */
-static time_t tls_der_time(const unsigned char *p, int len)
+static time_t
+tls_der_time(const unsigned char *p, int len)
 {
 	struct tm tm;
 	int year;
@@ -1205,15 +1305,24 @@ static const struct {
 	unsigned char prefix[12];
 	size_t raw_len;
 } tls_eddsa[] = {
-	{ ED25519k, "Ed25519", "ED25519", 256,
-	  { 0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00 }, 32 },
-	{ ED448k, "Ed448", "ED448", 456, { 0x30, 0x43, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x71, 0x03, 0x3a, 0x00 },
-	  57 },
+    {ED25519k,
+     "Ed25519",
+     "ED25519",
+     256,
+     {0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00},
+     32},
+    {ED448k,
+     "Ed448",
+     "ED448",
+     456,
+     {0x30, 0x43, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x71, 0x03, 0x3a, 0x00},
+     57},
 };
 
 /* Converts a certificate that wolfSSL's X509 layer cannot hold (this build
  * refuses EdDSA keys there) from its DER, with wolfCrypt's parser. */
-static bool tls_cert_from_der(const unsigned char *der, int len, int depth, struct cert_info *c)
+static bool
+tls_cert_from_der(const unsigned char *der, int len, int depth, struct cert_info *c)
 {
 	struct DecodedCert dc;
 	unsigned char digest[WC_SHA256_DIGEST_SIZE];
@@ -1238,11 +1347,13 @@ static bool tls_cert_from_der(const unsigned char *der, int len, int depth, stru
 		if (c->nsan >= CERT_SAN_MAX)
 			continue;
 		if (e->type == ASN_DNS_TYPE)
-			c->san[c->nsan++] = tls_asn1_text("DNS:", (const unsigned char *)e->name, e->len);
+			c->san[c->nsan++] =
+			    tls_asn1_text("DNS:", (const unsigned char *)e->name, e->len);
 		else if (e->type == ASN_IP_TYPE && e->ipString != NULL)
 			c->san[c->nsan++] = tls_sprintf("IP:%s", e->ipString);
 		else if (e->type == ASN_URI_TYPE)
-			c->san[c->nsan++] = tls_asn1_text("URI:", (const unsigned char *)e->name, e->len);
+			c->san[c->nsan++] =
+			    tls_asn1_text("URI:", (const unsigned char *)e->name, e->len);
 		else
 			c->san[c->nsan++] = tls_sprintf("othername:<unsupported>");
 	}
@@ -1257,7 +1368,8 @@ static bool tls_cert_from_der(const unsigned char *der, int len, int depth, stru
 				memcpy(spki, tls_eddsa[i].prefix, 12);
 				memcpy(spki + 12, dc.publicKey, dc.pubKeySize);
 				if (wc_Sha256Hash(spki, 12 + dc.pubKeySize, digest) == 0)
-					tls_hex(digest, sizeof(digest), c->spki_sha256, false);
+					tls_hex(digest, sizeof(digest), c->spki_sha256,
+					        false);
 			}
 		}
 		if ((int)dc.signatureOID == tls_eddsa[i].type)
@@ -1271,7 +1383,8 @@ static bool tls_cert_from_der(const unsigned char *der, int len, int depth, stru
 	return true;
 }
 
-size_t tls_get_chain(struct tls_conn *tc, struct cert_info *certs, size_t max)
+size_t
+tls_get_chain(struct tls_conn *tc, struct cert_info *certs, size_t max)
 {
 	if (tc == NULL || tc->ssl == NULL || !tc->done)
 		return 0;
@@ -1285,8 +1398,9 @@ size_t tls_get_chain(struct tls_conn *tc, struct cert_info *certs, size_t max)
 			tls_cert_from_x509(x, (int)n, &certs[n]);
 			n++;
 			wolfSSL_X509_free(x);
-		} else if (tls_cert_from_der(wolfSSL_get_chain_cert(chain, i), wolfSSL_get_chain_length(chain, i),
-					     (int)n, &certs[n])) {
+		} else if (tls_cert_from_der(wolfSSL_get_chain_cert(chain, i),
+		                             wolfSSL_get_chain_length(chain, i), (int)n,
+		                             &certs[n])) {
 			n++;
 		}
 	}
@@ -1295,7 +1409,8 @@ size_t tls_get_chain(struct tls_conn *tc, struct cert_info *certs, size_t max)
 
 /* Matches the verify name against every subjectAltName of the leaf, not
  * only the first CERT_SAN_MAX, by checking them in slices. */
-static bool tls_leaf_names(struct tls_conn *tc, const struct cert_info *leaf)
+static bool
+tls_leaf_names(struct tls_conn *tc, const struct cert_info *leaf)
 {
 	if (leaf->nsan_total <= leaf->nsan)
 		return cert_name_matches(leaf, tc->verify_name, tc->verify_name_is_ip);
@@ -1325,7 +1440,8 @@ static bool tls_leaf_names(struct tls_conn *tc, const struct cert_info *leaf)
 	return match;
 }
 
-void tls_get_verdict(struct tls_conn *tc, struct cert_verdict *v)
+void
+tls_get_verdict(struct tls_conn *tc, struct cert_verdict *v)
 {
 	struct cert_info chain[CERT_CHAIN_MAX];
 
@@ -1344,14 +1460,16 @@ void tls_get_verdict(struct tls_conn *tc, struct cert_verdict *v)
 		tls_verify_text(tc->first_code, v->verify_error, sizeof(v->verify_error));
 	} else if (!v->verified) {
 		snprintf(v->verify_error, sizeof(v->verify_error), "%s",
-			 tc->done ? "the server presented no certificate" : "the handshake has not finished");
+		         tc->done ? "the server presented no certificate"
+		                  : "the handshake has not finished");
 	}
 
 	time_t now = time(NULL);
 	v->expired = tc->code_seen[10];
 	v->not_yet_valid = tc->code_seen[9];
 	v->self_signed = tc->code_seen[18] || (n > 0 && chain[0].self_signed);
-	for (size_t i = 0; i < sizeof(tls_untrusted_codes) / sizeof(tls_untrusted_codes[0]); i++)
+	for (size_t i = 0; i < sizeof(tls_untrusted_codes) / sizeof(tls_untrusted_codes[0]);
+	     i++)
 		v->untrusted = v->untrusted || tc->code_seen[tls_untrusted_codes[i]];
 	for (size_t i = 0; i < n; i++) {
 		v->expired = v->expired || chain[i].not_after < now;
@@ -1365,7 +1483,8 @@ void tls_get_verdict(struct tls_conn *tc, struct cert_verdict *v)
 		cert_info_free(&chain[i]);
 }
 
-void tls_free(struct tls_conn *tc)
+void
+tls_free(struct tls_conn *tc)
 {
 	if (tc == NULL)
 		return;

@@ -4,8 +4,9 @@
 #include "commands.h"
 
 static const struct command_info commands[CMD_COUNT] = {
-#define COMMAND_ROW(sym, n, a, h) [CMD_##sym] = {.id = CMD_##sym, .name = n, .args = a, .help = h},
-	COMMANDS(COMMAND_ROW)
+#define COMMAND_ROW(sym, n, a, h)                                                          \
+	[CMD_##sym] = {.id = CMD_##sym, .name = n, .args = a, .help = h},
+    COMMANDS(COMMAND_ROW)
 #undef COMMAND_ROW
 };
 
@@ -37,7 +38,8 @@ command_find(const char *word, size_t len, size_t *matches)
 
 	*matches = 0;
 	for (size_t i = 0; i < CMD_COUNT; i++) {
-		if (strlen(commands[i].name) == len && strncmp(commands[i].name, word, len) == 0) {
+		if (strlen(commands[i].name) == len &&
+		    strncmp(commands[i].name, word, len) == 0) {
 			*matches = 1;
 			return &commands[i];
 		}
@@ -71,25 +73,28 @@ command_parse(const char *line, struct command_parse *out)
 	arg = end + strspn(end, " \t");
 	out->result = COMMAND_ERROR;
 	if (end == word) {
-		snprintf(out->error, sizeof out->error,
-			 "a command name must follow '/': try /help (use // to send a slash)");
+		snprintf(
+		    out->error, sizeof out->error,
+		    "a command name must follow '/': try /help (use // to send a slash)");
 		return;
 	}
 	out->cmd = command_find(word, (size_t)(end - word), &matches);
 	if (out->cmd == NULL) {
 		snprintf(out->error, sizeof out->error,
-			 matches > 1 ? "/%.*s is ambiguous: type more of the name (see /help)"
-				     : "unknown command /%.*s: see /help (use // to send a slash)",
-			 (int)(end - word > 40 ? 40 : end - word), word);
+		         matches > 1
+		             ? "/%.*s is ambiguous: type more of the name (see /help)"
+		             : "unknown command /%.*s: see /help (use // to send a slash)",
+		         (int)(end - word > 40 ? 40 : end - word), word);
 		return;
 	}
 	if (out->cmd->args[0] == '\0' && *arg != '\0') {
-		snprintf(out->error, sizeof out->error, "/%s takes no argument", out->cmd->name);
+		snprintf(out->error, sizeof out->error, "/%s takes no argument",
+		         out->cmd->name);
 		return;
 	}
 	if (out->cmd->args[0] != '\0' && out->cmd->args[0] != '[' && *arg == '\0') {
-		snprintf(out->error, sizeof out->error, "/%s needs %s: /%s %s", out->cmd->name,
-			 out->cmd->args, out->cmd->name, out->cmd->args);
+		snprintf(out->error, sizeof out->error, "/%s needs %s: /%s %s",
+		         out->cmd->name, out->cmd->args, out->cmd->name, out->cmd->args);
 		return;
 	}
 	out->result = COMMAND_RUN;

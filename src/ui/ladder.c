@@ -33,11 +33,11 @@ struct look {
 };
 
 static const struct look looks[] = {
-	[PHASE_PLAIN] = {"\u2502", "\u2500", " ", TE_GUTTER_PLAIN, TE_CLIENT_PLAIN,
-			 TE_SERVER_PLAIN},
-	[PHASE_HANDSHAKE] = {"\u2506", "\u2504", ":", TE_GUTTER_HANDSHAKE, TE_GUTTER_HANDSHAKE,
-			     TE_GUTTER_HANDSHAKE},
-	[PHASE_TLS] = {"\u2503", "\u2501", "~", TE_GUTTER_TLS, TE_CLIENT_TLS, TE_SERVER_TLS},
+    [PHASE_PLAIN] = {"\u2502", "\u2500", " ", TE_GUTTER_PLAIN, TE_CLIENT_PLAIN,
+                     TE_SERVER_PLAIN},
+    [PHASE_HANDSHAKE] = {"\u2506", "\u2504", ":", TE_GUTTER_HANDSHAKE, TE_GUTTER_HANDSHAKE,
+                         TE_GUTTER_HANDSHAKE},
+    [PHASE_TLS] = {"\u2503", "\u2501", "~", TE_GUTTER_TLS, TE_CLIENT_TLS, TE_SERVER_TLS},
 };
 
 #define HEAD_RIGHT "\u25b6"
@@ -49,16 +49,16 @@ static const struct {
 	const char *mark;
 	enum theme_element elem;
 } severity_look[] = {
-	[SEV_INFO] = {"*", TE_FINDING_INFO},
-	[SEV_WARN] = {"\u26a0", TE_FINDING_WARN},
-	[SEV_DANGER] = {"\u26a0", TE_FINDING_DANGER},
+    [SEV_INFO] = {"*", TE_FINDING_INFO},
+    [SEV_WARN] = {"\u26a0", TE_FINDING_WARN},
+    [SEV_DANGER] = {"\u26a0", TE_FINDING_DANGER},
 };
 
 /* Notes: info in general, warn for injected bytes, danger for errors. */
 static const enum theme_element note_elem[] = {
-	[SEV_INFO] = TE_INFO,
-	[SEV_WARN] = TE_INJECTED,
-	[SEV_DANGER] = TE_ERROR,
+    [SEV_INFO] = TE_INFO,
+    [SEV_WARN] = TE_INJECTED,
+    [SEV_DANGER] = TE_ERROR,
 };
 
 /* Columns outside the lifelines: the mark and a space on each side. */
@@ -161,7 +161,7 @@ ladder_push(struct ladder *l, enum ladder_kind kind, const struct event *ev, siz
 	}
 	struct ladder_step *s = &l->v[l->n++];
 	*s = (struct ladder_step){
-		.kind = kind, .phase = ev->phase, .event = idx, .lines = 1, .dir = ev->dir};
+	    .kind = kind, .phase = ev->phase, .event = idx, .lines = 1, .dir = ev->dir};
 	l->reply_open = false;
 	ladder_touched++;
 	return s;
@@ -191,14 +191,16 @@ on_line(struct ladder *l, const struct transcript *t, const struct event *ev, si
 
 	(void)t;
 	if (ev->dir == DIR_CLIENT) {
-		label_escaped(ladder_push(l, LADDER_CLIENT, ev, idx)->label, ev->text, ev->len);
+		label_escaped(ladder_push(l, LADDER_CLIENT, ev, idx)->label, ev->text,
+		              ev->len);
 		return;
 	}
 	if (l->reply_open && last != NULL && last->kind == LADDER_SERVER) {
 		last->lines++;
 		ladder_touched++;
 	} else {
-		label_escaped(ladder_push(l, LADDER_SERVER, ev, idx)->label, ev->text, ev->len);
+		label_escaped(ladder_push(l, LADDER_SERVER, ev, idx)->label, ev->text,
+		              ev->len);
 	}
 	l->reply_open = !(ev->line_flags & PROTO_LINE_END);
 }
@@ -207,8 +209,8 @@ static void
 on_phase(struct ladder *l, const struct transcript *t, const struct event *ev, size_t idx)
 {
 	static const char *const band_label[] = {
-		[PHASE_HANDSHAKE] = "TLS handshake",
-		[PHASE_TLS] = "TLS established \u00b7 encrypted",
+	    [PHASE_HANDSHAKE] = "TLS handshake",
+	    [PHASE_TLS] = "TLS established \u00b7 encrypted",
 	};
 
 	(void)t;
@@ -289,8 +291,8 @@ on_tls(struct ladder *l, const struct transcript *t, const struct event *ev, siz
 	       transcript_get(t, idx - certs - 1)->kind == EV_CERT)
 		certs++;
 	snprintf(text, sizeof text, "certificate chain: %zu certificate%s, %s%s", certs,
-		 certs == 1 ? "" : "s", v->verified ? "verified" : "NOT verified",
-		 v->name_match ? "" : ", name mismatch");
+	         certs == 1 ? "" : "s", v->verified ? "verified" : "NOT verified",
+	         v->name_match ? "" : ", name mismatch");
 	label_set(ladder_push(l, LADDER_NOTE, ev, idx)->label, text);
 }
 
@@ -306,7 +308,7 @@ on_finding(struct ladder *l, const struct transcript *t, const struct event *ev,
 
 static void
 on_connect_close(struct ladder *l, const struct transcript *t, const struct event *ev,
-		 size_t idx)
+                 size_t idx)
 {
 	(void)t;
 	note(l, ev, idx, SEV_INFO);
@@ -320,18 +322,14 @@ on_error(struct ladder *l, const struct transcript *t, const struct event *ev, s
 }
 
 typedef void (*ladder_handler)(struct ladder *l, const struct transcript *t,
-			       const struct event *ev, size_t idx);
+                               const struct event *ev, size_t idx);
 
 /* What each kind of event adds; certificates add nothing themselves. */
 static const ladder_handler handlers[EV_COUNT] = {
-	[EV_CONNECT] = on_connect_close,
-	[EV_LINE] = on_line,
-	[EV_PHASE] = on_phase,
-	[EV_TLS] = on_tls,
-	[EV_FINDING] = on_finding,
-	[EV_NOTE] = on_note,
-	[EV_ERROR] = on_error,
-	[EV_CLOSE] = on_connect_close,
+    [EV_CONNECT] = on_connect_close, [EV_LINE] = on_line,
+    [EV_PHASE] = on_phase,           [EV_TLS] = on_tls,
+    [EV_FINDING] = on_finding,       [EV_NOTE] = on_note,
+    [EV_ERROR] = on_error,           [EV_CLOSE] = on_connect_close,
 };
 
 void
@@ -446,7 +444,8 @@ static void
 draw_arrow(const struct ladder_step *s, int width, struct sline *row)
 {
 	const struct look *k = &looks[s->phase];
-	bool right = s->kind == LADDER_CLIENT || (s->kind == LADDER_RECORD && s->dir == DIR_CLIENT);
+	bool right =
+	    s->kind == LADDER_CLIENT || (s->kind == LADDER_RECORD && s->dir == DIR_CLIENT);
 	enum theme_element e = right ? k->client : k->server;
 	int inner = width - 2 * EDGE;
 	struct sline text;
@@ -474,7 +473,7 @@ draw_arrow(const struct ladder_step *s, int width, struct sline *row)
 /* Text centred between the lifelines, cut to fit with a space each side. */
 static void
 draw_centred(const struct ladder_step *s, enum theme_element e, const char *text, int width,
-	     struct sline *row)
+             struct sline *row)
 {
 	const struct look *k = &looks[s->phase];
 	int inner = width - 2 * EDGE;
@@ -532,12 +531,9 @@ draw_band(const struct ladder_step *s, int width, struct sline *row)
 typedef void (*ladder_drawer)(const struct ladder_step *s, int width, struct sline *row);
 
 static const ladder_drawer drawers[] = {
-	[LADDER_CLIENT] = draw_arrow,
-	[LADDER_SERVER] = draw_arrow,
-	[LADDER_BAND] = draw_band,
-	[LADDER_RECORD] = draw_arrow,
-	[LADDER_FINDING] = draw_finding,
-	[LADDER_NOTE] = draw_note,
+    [LADDER_CLIENT] = draw_arrow,    [LADDER_SERVER] = draw_arrow,
+    [LADDER_BAND] = draw_band,       [LADDER_RECORD] = draw_arrow,
+    [LADDER_FINDING] = draw_finding, [LADDER_NOTE] = draw_note,
 };
 
 /* "client" over the left lifeline, "server" over the right one. */
@@ -561,7 +557,8 @@ static void
 draw_step(const struct ladder_step *s, int width, struct sline *row)
 {
 	if (width < LADDER_MIN_WIDTH) {
-		add_label(row, s->kind == LADDER_BAND ? TE_BOUNDARY : TE_DEFAULT, s->label, width);
+		add_label(row, s->kind == LADDER_BAND ? TE_BOUNDARY : TE_DEFAULT, s->label,
+		          width);
 		return;
 	}
 	drawers[s->kind](s, width, row);

@@ -138,7 +138,7 @@ escape_unit(const unsigned char *data, size_t n)
  * covered by esc; runs of plain ASCII are copied in one step. Linear. */
 void
 sline_add_escaped(struct sline *l, enum theme_element e, enum theme_element esc,
-		  const unsigned char *data, size_t len)
+                  const unsigned char *data, size_t len)
 {
 	size_t i = 0;
 
@@ -155,7 +155,7 @@ sline_add_escaped(struct sline *l, enum theme_element e, enum theme_element esc,
 		size_t before = l->len;
 		sline_reserve(l, unit * 8);
 		if (escape_append(&l->text, &l->len, &l->cap_text, data + i, unit,
-				  ESCAPE_TEXT) != 0)
+		                  ESCAPE_TEXT) != 0)
 			fatal("out of memory escaping text");
 		size_t made = l->len - before;
 		bool same = made == unit && memcmp(l->text + before, data + i, unit) == 0;
@@ -246,7 +246,7 @@ span_at(const struct sline *l, struct span_cursor *c, size_t off)
 /* Appends bytes [a, b) of l to dst with their elements. */
 static void
 copy_range(const struct sline *l, struct span_cursor *c, size_t a, size_t b,
-	   struct sline *dst)
+           struct sline *dst)
 {
 	while (a < b) {
 		enum theme_element e = span_at(l, c, a);
@@ -266,7 +266,7 @@ copy_range(const struct sline *l, struct span_cursor *c, size_t a, size_t b,
  * indent is limited to half the width. Rows are appended to out. */
 void
 sline_wrap(const struct sline *l, int width, int indent, enum theme_element indent_elem,
-	   struct slines *out)
+           struct slines *out)
 {
 	static const char spaces[] = "                                ";
 	enum { SPACES = sizeof spaces - 1 };

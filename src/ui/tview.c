@@ -13,22 +13,21 @@
  * on the path), '~' handshake, '|' TLS.
  */
 static const char *const gutter_glyph[2][3] = {
-	[false] = {[PHASE_PLAIN] = "\u258c",
-		   [PHASE_HANDSHAKE] = "\u258c",
-		   [PHASE_TLS] = "\u258c"},
-	[true] = {[PHASE_PLAIN] = "!", [PHASE_HANDSHAKE] = "~", [PHASE_TLS] = "|"},
+    [false] =
+        {[PHASE_PLAIN] = "\u258c", [PHASE_HANDSHAKE] = "\u258c", [PHASE_TLS] = "\u258c"},
+    [true] = {[PHASE_PLAIN] = "!", [PHASE_HANDSHAKE] = "~", [PHASE_TLS] = "|"},
 };
 
 static const enum theme_element gutter_elem[] = {
-	[PHASE_PLAIN] = TE_GUTTER_PLAIN,
-	[PHASE_HANDSHAKE] = TE_GUTTER_HANDSHAKE,
-	[PHASE_TLS] = TE_GUTTER_TLS,
+    [PHASE_PLAIN] = TE_GUTTER_PLAIN,
+    [PHASE_HANDSHAKE] = TE_GUTTER_HANDSHAKE,
+    [PHASE_TLS] = TE_GUTTER_TLS,
 };
 
 static const enum theme_element finding_elem[] = {
-	[SEV_INFO] = TE_FINDING_INFO,
-	[SEV_WARN] = TE_FINDING_WARN,
-	[SEV_DANGER] = TE_FINDING_DANGER,
+    [SEV_INFO] = TE_FINDING_INFO,
+    [SEV_WARN] = TE_FINDING_WARN,
+    [SEV_DANGER] = TE_FINDING_DANGER,
 };
 
 /* A trust-boundary rule: a label centred in a full-width run of fill (one
@@ -39,12 +38,12 @@ struct rule {
 };
 
 static const struct rule rule_handshake = {
-	.fill = "\u2500",
-	.label = "TLS handshake begins \u00b7 records on the wire from here",
+    .fill = "\u2500",
+    .label = "TLS handshake begins \u00b7 records on the wire from here",
 };
 static const struct rule rule_tls = {
-	.fill = "\u2550",
-	.label = "TLS established \u00b7 encrypted from here on",
+    .fill = "\u2550",
+    .label = "TLS established \u00b7 encrypted from here on",
 };
 
 /* Marker and its space: continuation rows of an event start after them. */
@@ -67,7 +66,7 @@ append_line(struct sline *dst, const struct sline *src)
  * behind the gutter of phase p. Returns the rows added. */
 static int
 emit_wrapped(const struct sline *content, int width, int indent, enum phase p,
-	     const struct tview_opts *o, size_t idx, struct slines *out)
+             const struct tview_opts *o, size_t idx, struct slines *out)
 {
 	struct slines tmp;
 	int rows;
@@ -145,7 +144,7 @@ record_label(struct sline *l, enum theme_element e, const struct tls_record *r)
 	if (r->type == 22 && r->hs_type != 0)
 		hs = tls_handshake_type_name(r->hs_type);
 	sline_addf(l, e, "[TLS %s%s%s %zu B]", tls_record_type_name(r->type), hs ? " " : "",
-		   hs ? hs : "", r->length + 5);
+	           hs ? hs : "", r->length + 5);
 }
 
 /* The record header an eavesdropper reads, then the first body bytes. */
@@ -213,14 +212,14 @@ transcript_content(const struct event *ev, struct sline *c)
 
 static int
 explain_rows(const struct event *ev, size_t idx, int width, const struct tview_opts *o,
-	     struct slines *out)
+             struct slines *out)
 {
 	struct sline c;
 
 	sline_init(&c);
 	sline_add(&c, TE_EXPLAIN, "   # ");
 	sline_add_escaped(&c, TE_EXPLAIN, TE_ESCAPED, (const unsigned char *)ev->explain,
-			  strlen(ev->explain));
+	                  strlen(ev->explain));
 	int rows = emit_wrapped(&c, width, TVIEW_EXPLAIN_INDENT, ev->phase, o, idx, out);
 	sline_free(&c);
 	return rows;
@@ -228,7 +227,7 @@ explain_rows(const struct event *ev, size_t idx, int width, const struct tview_o
 
 static int
 transcript_rows(const struct event *ev, size_t idx, int width, const struct tview_opts *o,
-		struct slines *out)
+                struct slines *out)
 {
 	int rows;
 
@@ -253,7 +252,7 @@ transcript_rows(const struct event *ev, size_t idx, int width, const struct tvie
  * records as header and hex, and the one rule where encryption starts. */
 static int
 wire_rows(const struct event *ev, size_t idx, int width, const struct tview_opts *o,
-	  struct slines *out)
+          struct slines *out)
 {
 	struct sline c;
 	int rows;
@@ -283,7 +282,7 @@ wire_rows(const struct event *ev, size_t idx, int width, const struct tview_opts
 
 int
 tview_event_rows(const struct event *ev, size_t idx, int width, const struct tview_opts *o,
-		 struct slines *out)
+                 struct slines *out)
 {
 	static const struct tview_opts defaults = {.mode = TVIEW_TRANSCRIPT};
 
@@ -316,7 +315,7 @@ render(struct tview *v, const struct transcript *t, size_t i, int width,
 /* The number of rows of event i (rendered into scratch). */
 static int
 rows_of(struct tview *v, const struct transcript *t, size_t i, int width,
-	const struct tview_opts *o, struct slines *scratch)
+        const struct tview_opts *o, struct slines *scratch)
 {
 	slines_clear(scratch);
 	return render(v, t, i, width, o, scratch);
@@ -364,7 +363,7 @@ reverse_runs(struct slines *s, size_t a, size_t end)
  * event's run restores reading order. */
 static void
 prepend_before(struct tview *v, const struct transcript *t, size_t from, int width,
-	       int height, const struct tview_opts *o, struct slines *out)
+               int height, const struct tview_opts *o, struct slines *out)
 {
 	size_t base = out->n, i = from;
 
@@ -446,7 +445,7 @@ fill(struct tview *v, const struct transcript *t, int width, int height,
 
 void
 tview_visible(struct tview *v, const struct transcript *t, int width, int height,
-	      const struct tview_opts *o, struct slines *out)
+              const struct tview_opts *o, struct slines *out)
 {
 	v->visited = 0;
 	fill(v, t, width, height, o, out);
@@ -455,7 +454,7 @@ tview_visible(struct tview *v, const struct transcript *t, int width, int height
 /* Moves the anchor up by need rows, rendering only the events passed. */
 static void
 scroll_up(struct tview *v, const struct transcript *t, int width,
-	  const struct tview_opts *o, long need, struct slines *scratch)
+          const struct tview_opts *o, long need, struct slines *scratch)
 {
 	size_t n = transcript_count(t);
 	size_t i = v->top < n ? v->top : n - 1;
@@ -484,7 +483,7 @@ scroll_up(struct tview *v, const struct transcript *t, int width,
  * end is reached, and the view follows again. */
 static void
 scroll_down(struct tview *v, const struct transcript *t, int width,
-	    const struct tview_opts *o, long need, struct slines *scratch)
+            const struct tview_opts *o, long need, struct slines *scratch)
 {
 	size_t n = transcript_count(t);
 	size_t i = v->top < n ? v->top : n - 1;
@@ -513,7 +512,7 @@ scroll_down(struct tview *v, const struct transcript *t, int width,
  * settles the view (and sets follow when the last row comes into sight). */
 void
 tview_scroll(struct tview *v, const struct transcript *t, int width, int height,
-	     const struct tview_opts *o, int delta)
+             const struct tview_opts *o, int delta)
 {
 	struct slines scratch;
 
@@ -581,7 +580,7 @@ reveal(struct tview *v, const struct transcript *t, int width, int height,
 
 void
 tview_select(struct tview *v, const struct transcript *t, int width, int height,
-	     const struct tview_opts *o, int delta)
+             const struct tview_opts *o, int delta)
 {
 	size_t n = transcript_count(t);
 	long steps = delta < 0 ? -(long)delta : delta;

@@ -104,9 +104,8 @@ signal_to_pipe(int sig)
 	errno = saved;
 }
 
-static void
-message(struct ui *u, enum theme_element e, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+static void message(struct ui *u, enum theme_element e, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 static void
 message(struct ui *u, enum theme_element e, const char *fmt, ...)
@@ -128,7 +127,7 @@ lesson_progress(struct ui *u)
 		message(u, TE_GOOD, "lesson complete: %s", u->lesson.title);
 	else
 		message(u, TE_GOOD, "step done; next: %s",
-			u->lesson.steps[u->lesson.current].title);
+		        u->lesson.steps[u->lesson.current].title);
 	u->tab = TAB_LESSON;
 	u->event_details = false;
 	u->details_scroll = 0;
@@ -248,7 +247,7 @@ draw_transcript(struct ui *u)
 		if ((size_t)i < u->rows.n) {
 			const struct sline *l = &u->rows.v[i];
 			draw_sline(stdscr, r->y + i, r->x, r->w, l,
-				   show_sel && (size_t)l->tag == u->tv.sel);
+			           show_sel && (size_t)l->tag == u->tv.sel);
 		} else {
 			draw_clear(stdscr, r->y + i, r->x, 1, r->w, TE_DEFAULT);
 		}
@@ -278,8 +277,8 @@ draw_tabs(struct ui *u)
 			if (!tab_available(u, (enum details_tab)i))
 				continue;
 			if (pass == 0 || on)
-				sline_addf(&l, on ? TE_TAB_ACTIVE : TE_TAB, " F%d %s ", i + 2,
-					   details_tab_name((enum details_tab)i));
+				sline_addf(&l, on ? TE_TAB_ACTIVE : TE_TAB, " F%d %s ",
+				           i + 2, details_tab_name((enum details_tab)i));
 			else
 				sline_addf(&l, TE_TAB, " F%d ", i + 2);
 			sline_add(&l, TE_TAB, " ");
@@ -299,19 +298,21 @@ static void
 build_details(struct ui *u, int width)
 {
 	static const struct details_help_row rows[] = {
-		{"F1, ?", "this help"},
-		{"F2-F7, Alt-1..6", "Handshake, Certificates, Wire, Help, Ladder (and Lesson) tabs"},
-		{"Tab, Shift-Tab", "focus: input, transcript, details (Tab on a typed word completes)"},
-		{"PgUp/PgDn, wheel", "scroll the transcript"},
-		{"Up/Down, Home/End", "select events (transcript focus)"},
-		{"Enter", "explain the selected event in the details pane"},
-		{"e", "show or hide explanations (transcript focus)"},
-		{"Esc", "back to the input line"},
-		{"Ctrl-R", "search the history"},
-		{"Ctrl-C", "clear the line, drop queued lines, or cancel the wait"},
-		{"Ctrl-D", "leave (asks while a session is open)"},
-		{"Ctrl-L", "redraw"},
-		{"//text", "send a line that starts with a slash"},
+	    {"F1, ?", "this help"},
+	    {"F2-F7, Alt-1..6",
+	     "Handshake, Certificates, Wire, Help, Ladder (and Lesson) tabs"},
+	    {"Tab, Shift-Tab",
+	     "focus: input, transcript, details (Tab on a typed word completes)"},
+	    {"PgUp/PgDn, wheel", "scroll the transcript"},
+	    {"Up/Down, Home/End", "select events (transcript focus)"},
+	    {"Enter", "explain the selected event in the details pane"},
+	    {"e", "show or hide explanations (transcript focus)"},
+	    {"Esc", "back to the input line"},
+	    {"Ctrl-R", "search the history"},
+	    {"Ctrl-C", "clear the line, drop queued lines, or cancel the wait"},
+	    {"Ctrl-D", "leave (asks while a session is open)"},
+	    {"Ctrl-L", "redraw"},
+	    {"//text", "send a line that starts with a slash"},
 	};
 	struct details_help_row all[sizeof rows / sizeof rows[0] + CMD_COUNT];
 	static char usage[CMD_COUNT][48];
@@ -344,8 +345,8 @@ build_details(struct ui *u, int width)
 			all[n++] = rows[i];
 		for (int i = 0; i < CMD_COUNT; i++) {
 			const struct command_info *c = command_info((enum command_id)i);
-			snprintf(usage[i], sizeof usage[i], "/%s%s%s", c->name, c->args[0] ? " " : "",
-				 c->args);
+			snprintf(usage[i], sizeof usage[i], "/%s%s%s", c->name,
+			         c->args[0] ? " " : "", c->args);
 			all[n++] = (struct details_help_row){usage[i], c->help};
 		}
 		details_help(all, n, width, &u->drows);
@@ -363,15 +364,17 @@ draw_details(struct ui *u)
 	if (u->tab == TAB_WIRE && !u->event_details) {
 		struct sline head;
 		sline_init(&head);
-		sline_addf(&head, TE_LABEL, " exposed before encryption: %zu lines, %zu bytes",
-			   u->di.plain_lines, session_plain_bytes(u->s));
+		sline_addf(&head, TE_LABEL,
+		           " exposed before encryption: %zu lines, %zu bytes",
+		           u->di.plain_lines, session_plain_bytes(u->s));
 		draw_sline(stdscr, y, r->x, r->w, &head, false);
 		sline_free(&head);
 		slines_clear(&u->drows);
 		tview_visible(&u->wire, u->t, r->w, h - 1, &u->wvo, &u->drows);
 		for (int i = 0; i < h - 1; i++) {
 			if ((size_t)i < u->drows.n)
-				draw_sline(stdscr, y + 1 + i, r->x, r->w, &u->drows.v[i], false);
+				draw_sline(stdscr, y + 1 + i, r->x, r->w, &u->drows.v[i],
+				           false);
 			else
 				draw_clear(stdscr, y + 1 + i, r->x, 1, r->w, TE_DEFAULT);
 		}
@@ -387,7 +390,8 @@ draw_details(struct ui *u)
 		ladder_rows(&u->ladder, r->w, (size_t)u->details_scroll, h, &u->drows);
 		for (int i = 0; i < h; i++) {
 			if ((size_t)i < u->drows.n)
-				draw_sline(stdscr, y + i, r->x, r->w, &u->drows.v[i], false);
+				draw_sline(stdscr, y + i, r->x, r->w, &u->drows.v[i],
+				           false);
 			else
 				draw_clear(stdscr, y + i, r->x, 1, r->w, TE_DEFAULT);
 		}
@@ -412,7 +416,8 @@ draw_divider(struct ui *u)
 {
 	wattrset(stdscr, (attr_t)theme_attr(TE_BORDER));
 	if (u->lay.side_by_side)
-		mvwvline(stdscr, u->lay.transcript.y, u->lay.split, ACS_VLINE, u->lay.transcript.h);
+		mvwvline(stdscr, u->lay.transcript.y, u->lay.split, ACS_VLINE,
+		         u->lay.transcript.h);
 	else
 		mvwhline(stdscr, u->lay.split, 0, ACS_HLINE, COLS);
 	wattrset(stdscr, A_NORMAL);
@@ -432,7 +437,7 @@ draw_status(struct ui *u)
 		double secs = (util_now_ms() - since) / 1000.0;
 		int frame = (int)(util_now_ms() / 120) % 4;
 		sline_addf(&l, TE_INFO, "  %c %s %.1f s", spinner[frame],
-			   session_state_name(session_state(u->s)), secs);
+		           session_state_name(session_state(u->s)), secs);
 	}
 	if (session_queued(u->s) > 0)
 		sline_addf(&l, TE_INFO, "  (%zu queued)", session_queued(u->s));
@@ -446,8 +451,8 @@ draw_hints(struct ui *u)
 	static const struct {
 		const char *key, *what;
 	} hints[] = {
-		{"F1", "help"}, {"F2-F6", "tabs"}, {"Tab", "focus"}, {"PgUp/Dn", "scroll"},
-		{"e", "explain"}, {"^C", "cancel"}, {"^D", "quit"},
+	    {"F1", "help"},   {"F2-F6", "tabs"}, {"Tab", "focus"}, {"PgUp/Dn", "scroll"},
+	    {"e", "explain"}, {"^C", "cancel"},  {"^D", "quit"},
 	};
 	struct sline l;
 
@@ -477,8 +482,8 @@ draw_input(struct ui *u)
 	sline_init(&l);
 	if (u->confirm == CONFIRM_CREDENTIAL) {
 		sline_add(&l, TE_FINDING_DANGER,
-			  "send credentials in PLAINTEXT? anyone on the path can read them "
-			  "(STARTTLS first) [y/N] ");
+		          "send credentials in PLAINTEXT? anyone on the path can read them "
+		          "(STARTTLS first) [y/N] ");
 		cursor = sline_width(&l);
 		draw_sline(stdscr, r->y, r->x, r->w, &l, false);
 		sline_free(&l);
@@ -504,13 +509,13 @@ draw_input(struct ui *u)
 			break;
 	}
 	sline_add_escaped(&l, TE_INPUT, TE_ESCAPED, (const unsigned char *)v.line + skip,
-			  strlen(v.line + skip));
+	                  strlen(v.line + skip));
 	draw_sline(stdscr, r->y, r->x, r->w, &l, false);
 	/* Escaped control characters widen the text: measure what is drawn. */
 	struct sline upto;
 	sline_init(&upto);
 	sline_add_escaped(&upto, TE_INPUT, TE_ESCAPED, (const unsigned char *)v.line + skip,
-			  v.point > skip ? v.point - skip : 0);
+	                  v.point > skip ? v.point - skip : 0);
 	cursor = pw + sline_width(&upto);
 	sline_free(&upto);
 	sline_free(&l);
@@ -554,9 +559,10 @@ draw(struct ui *u)
 	erase();
 	if (u->lay.too_small) {
 		char text[160];
-		snprintf(text, sizeof text, "startle needs at least %dx%d (now %dx%d): enlarge the "
-					    "window",
-			 LAYOUT_MIN_COLS, LAYOUT_MIN_ROWS, COLS, LINES);
+		snprintf(text, sizeof text,
+		         "startle needs at least %dx%d (now %dx%d): enlarge the "
+		         "window",
+		         LAYOUT_MIN_COLS, LAYOUT_MIN_ROWS, COLS, LINES);
 		mvwaddnstr(stdscr, 0, 0, text, COLS);
 		wnoutrefresh(stdscr);
 		doupdate();
@@ -618,19 +624,22 @@ static void
 first_hint(struct ui *u)
 {
 	static const char *const hints[PROTO_COUNT] = {
-		[PROTO_SMTP] = "type EHLO me, then STARTTLS, then EHLO me again — or /starttls; F1 help",
-		[PROTO_IMAP] = "type CAPABILITY, then STARTTLS (tags are added) — or /starttls; F1 help",
-		[PROTO_POP3] = "type CAPA, then STLS — or /starttls; F1 help",
+	    [PROTO_SMTP] =
+	        "type EHLO me, then STARTTLS, then EHLO me again — or /starttls; F1 help",
+	    [PROTO_IMAP] =
+	        "type CAPABILITY, then STARTTLS (tags are added) — or /starttls; F1 help",
+	    [PROTO_POP3] = "type CAPA, then STLS — or /starttls; F1 help",
 	};
 	if (u->hint_shown || session_state(u->s) != SS_READY)
 		return;
 	u->hint_shown = true;
-	const char *hint = session_phase(u->s) == PHASE_TLS
-				   ? "implicit TLS: the session is encrypted; type commands, F1 help"
-				   : hints[session_target(u->s)->proto];
+	const char *hint =
+	    session_phase(u->s) == PHASE_TLS
+	        ? "implicit TLS: the session is encrypted; type commands, F1 help"
+	        : hints[session_target(u->s)->proto];
 	if (u->o->demo)
 		message(u, TE_HINT, "startle lab, scenario %s, account demo/demo: %s",
-			u->o->scenario ? u->o->scenario : "honest", hint);
+		        u->o->scenario ? u->o->scenario : "honest", hint);
 	else
 		message(u, TE_HINT, "%s", hint);
 }
@@ -657,7 +666,8 @@ add_name(void *arg, const char *name)
 {
 	struct name_list *n = arg;
 	if (n->used < sizeof n->buf)
-		n->used += (size_t)snprintf(n->buf + n->used, sizeof n->buf - n->used, " %s", name);
+		n->used += (size_t)snprintf(n->buf + n->used, sizeof n->buf - n->used,
+		                            " %s", name);
 }
 
 static void
@@ -688,11 +698,13 @@ start_lesson(struct ui *u, const char *name)
 	u->event_details = false;
 	u->details_scroll = 0;
 	if (proto_from_name(l.proto) != (int)session_target(u->s)->proto)
-		message(u, TE_INFO, "this lesson is written for %s: run startle --lesson %s", l.proto,
-			name);
+		message(u, TE_INFO,
+		        "this lesson is written for %s: run startle --lesson %s", l.proto,
+		        name);
 	else
-		message(u, TE_INFO, "lesson: %s (/next moves on when a step asks you to read)",
-			l.title);
+		message(u, TE_INFO,
+		        "lesson: %s (/next moves on when a step asks you to read)",
+		        l.title);
 }
 
 static void
@@ -718,7 +730,8 @@ run_command(struct ui *u, const struct command_parse *cp)
 			struct name_list names = {.used = 0};
 			names.buf[0] = '\0';
 			theme_list(add_name, &names);
-			message(u, TE_INFO, "themes:%s (/theme NAME, or a file path)", names.buf);
+			message(u, TE_INFO, "themes:%s (/theme NAME, or a file path)",
+			        names.buf);
 			break;
 		}
 		{
@@ -744,8 +757,9 @@ run_command(struct ui *u, const struct command_parse *cp)
 		if (*slot != NULL)
 			fclose(*slot);
 		*slot = f;
-		message(u, TE_INFO, "%s the session to %s (everything so far, then as it happens)",
-			json ? "recording" : "logging", cp->arg);
+		message(u, TE_INFO,
+		        "%s the session to %s (everything so far, then as it happens)",
+		        json ? "recording" : "logging", cp->arg);
 		break;
 	}
 	case CMD_RECONNECT:
@@ -756,7 +770,8 @@ run_command(struct ui *u, const struct command_parse *cp)
 		break;
 	case CMD_CLEAR:
 		tview_clear(&u->tv, u->t);
-		message(u, TE_INFO, "pane cleared; the transcript (and /log, /record) keep everything");
+		message(u, TE_INFO,
+		        "pane cleared; the transcript (and /log, /record) keep everything");
 		break;
 	case CMD_EXPLAIN:
 		u->tvo.explain = !u->tvo.explain;
@@ -774,7 +789,8 @@ run_command(struct ui *u, const struct command_parse *cp)
 		break;
 	case CMD_NEXT:
 		if (!u->lesson_active) {
-			message(u, TE_ERROR, "no lesson is running: /lesson NAME starts one");
+			message(u, TE_ERROR,
+			        "no lesson is running: /lesson NAME starts one");
 			break;
 		}
 		lesson_next(&u->lesson);
@@ -835,7 +851,8 @@ on_line(void *arg, char *line)
 		if (len == 0 && !session_in_data(u->s))
 			break;
 		if (session_state(u->s) == SS_CLOSED) {
-			message(u, TE_ERROR, "the connection is closed: /reconnect or /quit");
+			message(u, TE_ERROR,
+			        "the connection is closed: /reconnect or /quit");
 			break;
 		}
 		/* Credentials stay out of the history file. */
@@ -891,12 +908,15 @@ match_finish(struct match_list *m, const char *text)
 	for (size_t i = 1; i < m->n; i++) {
 		size_t k = 0;
 		while (k < common && m->v[i][k] != '\0' &&
-		       toupper((unsigned char)m->v[i][k]) == toupper((unsigned char)m->v[0][k]))
+		       toupper((unsigned char)m->v[i][k]) ==
+		           toupper((unsigned char)m->v[0][k]))
 			k++;
 		common = k;
 	}
 	char **out = xmalloc((m->n + 2) * sizeof *out);
-	out[0] = m->n == 1 ? xstrdup(m->v[0]) : xmemdup(m->v[0], common > strlen(text) ? common : strlen(text));
+	out[0] = m->n == 1
+	             ? xstrdup(m->v[0])
+	             : xmemdup(m->v[0], common > strlen(text) ? common : strlen(text));
 	if (m->n > 1 && common < strlen(text))
 		memcpy(out[0], text, strlen(text));
 	for (size_t i = 0; i < m->n; i++)
@@ -933,7 +953,8 @@ complete(void *arg, const char *line, const char *text, int start, int end)
 	for (const char *const *c = proto_commands(proto); *c != NULL; c++) {
 		if (strncasecmp(*c, text, tl) != 0)
 			continue;
-		if (session_phase(u->s) != PHASE_PLAIN && proto_is_starttls(proto, (const unsigned char *)*c, strlen(*c)))
+		if (session_phase(u->s) != PHASE_PLAIN &&
+		    proto_is_starttls(proto, (const unsigned char *)*c, strlen(*c)))
 			continue;
 		match_add(&m, *c);
 	}
@@ -986,7 +1007,8 @@ cycle_tab(struct ui *u, int step)
 static void
 scroll_transcript(struct ui *u, int delta)
 {
-	tview_scroll(&u->tv, u->t, u->lay.transcript.w, u->lay.transcript.h, &u->tvo, delta);
+	tview_scroll(&u->tv, u->t, u->lay.transcript.w, u->lay.transcript.h, &u->tvo,
+	             delta);
 	u->dirty = true;
 }
 
@@ -994,7 +1016,8 @@ static void
 scroll_details(struct ui *u, int delta)
 {
 	if (u->tab == TAB_WIRE && !u->event_details) {
-		tview_scroll(&u->wire, u->t, u->lay.details.w, u->lay.details.h - 2, &u->wvo, delta);
+		tview_scroll(&u->wire, u->t, u->lay.details.w, u->lay.details.h - 2,
+		             &u->wvo, delta);
 	} else {
 		u->details_scroll += delta;
 		if (u->tab == TAB_LADDER && delta < 0)
@@ -1013,7 +1036,8 @@ cancel(struct ui *u)
 		return;
 	}
 	if ((dropped = session_cancel_queue(u->s)) > 0) {
-		message(u, TE_INFO, "dropped %zu queued line%s", dropped, dropped == 1 ? "" : "s");
+		message(u, TE_INFO, "dropped %zu queued line%s", dropped,
+		        dropped == 1 ? "" : "s");
 		return;
 	}
 	enum session_state st = session_state(u->s);
@@ -1021,7 +1045,8 @@ cancel(struct ui *u)
 		return;
 	if (st == SS_WAITING && util_now_ms() - u->cancel_at > 2000) {
 		u->cancel_at = util_now_ms();
-		message(u, TE_INFO, "still waiting for the reply; Ctrl-C again closes the connection");
+		message(u, TE_INFO,
+		        "still waiting for the reply; Ctrl-C again closes the connection");
 		return;
 	}
 	session_close(u->s, "cancelled by the user (Ctrl-C); /reconnect to start again");
@@ -1098,9 +1123,12 @@ global_key(struct ui *u, int c)
 		MEVENT me;
 		if (getmouse(&me) != OK)
 			return true;
-		int delta = (me.bstate & BUTTON4_PRESSED) ? -3 : (me.bstate & BUTTON5_PRESSED) ? 3 : 0;
+		int delta = (me.bstate & BUTTON4_PRESSED)   ? -3
+		            : (me.bstate & BUTTON5_PRESSED) ? 3
+		                                            : 0;
 		const struct rect *d = &u->lay.details;
-		bool in_details = me.y >= d->y && me.y < d->y + d->h && me.x >= d->x && me.x < d->x + d->w;
+		bool in_details = me.y >= d->y && me.y < d->y + d->h && me.x >= d->x &&
+		                  me.x < d->x + d->w;
 		if (delta != 0) {
 			if (in_details)
 				scroll_details(u, delta);
@@ -1193,10 +1221,10 @@ input_key(struct ui *u, int c)
 		int key;
 		const char *seq;
 	} map[] = {
-		{KEY_LEFT, "\033[D"}, {KEY_RIGHT, "\033[C"}, {KEY_UP, "\033[A"},
-		{KEY_DOWN, "\033[B"}, {KEY_HOME, "\033[H"},  {KEY_END, "\033[F"},
-		{KEY_DC, "\033[3~"},  {KEY_IC, "\033[2~"},   {KEY_BACKSPACE, "\177"},
-		{KEY_ENTER, "\r"},
+	    {KEY_LEFT, "\033[D"}, {KEY_RIGHT, "\033[C"}, {KEY_UP, "\033[A"},
+	    {KEY_DOWN, "\033[B"}, {KEY_HOME, "\033[H"},  {KEY_END, "\033[F"},
+	    {KEY_DC, "\033[3~"},  {KEY_IC, "\033[2~"},   {KEY_BACKSPACE, "\177"},
+	    {KEY_ENTER, "\r"},
 	};
 
 	if (c == '\t' && input_empty()) {
@@ -1284,7 +1312,8 @@ handle_signals(struct ui *u)
 		switch (sigs[i]) {
 		case SIGWINCH: {
 			struct winsize ws;
-			if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0 && ws.ws_col > 0)
+			if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0 &&
+			    ws.ws_col > 0)
 				resizeterm(ws.ws_row, ws.ws_col);
 			relayout(u);
 			break;
@@ -1351,19 +1380,23 @@ ui_setup(struct ui *u, const struct cli_options *o, char **cause)
 		u->hint_shown = true;
 	}
 	if (o->log != NULL && (u->log = fopen(o->log, "w")) == NULL) {
-		*cause = str_printf("cannot write the log to %s: %s", o->log, strerror(errno));
+		*cause =
+		    str_printf("cannot write the log to %s: %s", o->log, strerror(errno));
 		return -1;
 	}
 	if (o->record != NULL && (u->record = fopen(o->record, "w")) == NULL) {
-		*cause = str_printf("cannot write the recording to %s: %s", o->record, strerror(errno));
+		*cause = str_printf("cannot write the recording to %s: %s", o->record,
+		                    strerror(errno));
 		return -1;
 	}
 	if (cli_check_files(o, cause) != 0)
 		return -1;
 	cli_session_params(o, &u->params);
 	target_format(&o->target, u->target_text, sizeof u->target_text);
-	u->tvo = (struct tview_opts){.mode = TVIEW_TRANSCRIPT, .explain = !o->no_explain,
-				     .no_color = u->no_color, .tls_records = o->records};
+	u->tvo = (struct tview_opts){.mode = TVIEW_TRANSCRIPT,
+	                             .explain = !o->no_explain,
+	                             .no_color = u->no_color,
+	                             .tls_records = o->records};
 	u->wvo = (struct tview_opts){.mode = TVIEW_WIRE, .no_color = u->no_color};
 	tview_init(&u->tv);
 	tview_init(&u->wire);
@@ -1404,11 +1437,13 @@ ui_run(const struct cli_options *o)
 {
 	struct ui u;
 	char *cause = NULL;
-	struct input_hooks hooks = {.line = on_line, .complete = complete,
-				    .show_matches = show_matches};
+	struct input_hooks hooks = {
+	    .line = on_line, .complete = complete, .show_matches = show_matches};
 
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
-		fprintf(stderr, "startle: the explorer needs a terminal; use --batch for scripts\n");
+		fprintf(
+		    stderr,
+		    "startle: the explorer needs a terminal; use --batch for scripts\n");
 		return 2;
 	}
 	if (ui_setup(&u, o, &cause) != 0) {
@@ -1439,9 +1474,9 @@ ui_run(const struct cli_options *o)
 		if (u.dirty || session_busy_since(u.s) > 0)
 			draw(&u);
 		struct pollfd fds[3] = {
-			{.fd = STDIN_FILENO, .events = POLLIN},
-			{.fd = u.sigpipe[0], .events = POLLIN},
-			{.fd = session_fd(u.s), .events = session_poll_events(u.s)},
+		    {.fd = STDIN_FILENO, .events = POLLIN},
+		    {.fd = u.sigpipe[0], .events = POLLIN},
+		    {.fd = session_fd(u.s), .events = session_poll_events(u.s)},
 		};
 		int nfds = fds[2].fd >= 0 ? 3 : 2;
 		int n = poll(fds, (nfds_t)nfds, poll_timeout(&u));

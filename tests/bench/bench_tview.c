@@ -33,10 +33,10 @@ build(size_t n)
 
 	for (size_t i = 0; i < n; i++) {
 		struct event ev = {.phase = i < n / 2 ? PHASE_PLAIN : PHASE_TLS,
-				   .dir = i % 2 ? DIR_SERVER : DIR_CLIENT,
-				   .kind = EV_LINE};
+		                   .dir = i % 2 ? DIR_SERVER : DIR_CLIENT,
+		                   .kind = EV_LINE};
 		snprintf(text, sizeof text, "%s %zu mail.example.test ESMTP ready\r",
-			 i % 2 ? "250-line" : "NOOP", i);
+		         i % 2 ? "250-line" : "NOOP", i);
 		ev.text = (unsigned char *)text;
 		ev.len = strlen(text);
 		ev.explain = i % 10 == 0 ? "an explanation on every tenth line" : NULL;

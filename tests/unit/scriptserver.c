@@ -50,23 +50,26 @@ serve(void *arg)
 			const char *line = read_line(ss, fd);
 			if (line == NULL) {
 				snprintf(ss->mismatch, sizeof ss->mismatch,
-					 "step %zu: no line (expected %s)", i, st->expect);
+				         "step %zu: no line (expected %s)", i, st->expect);
 				close(fd);
 				return NULL;
 			}
 			if (strncasecmp(line, st->expect, strlen(st->expect)) != 0) {
 				snprintf(ss->mismatch, sizeof ss->mismatch,
-					 "step %zu: got %.60s, expected %s", i, line, st->expect);
+				         "step %zu: got %.60s, expected %s", i, line,
+				         st->expect);
 			}
 		}
 		if (st->delay_ms > 0) {
-			struct timespec ts = {st->delay_ms / 1000, (st->delay_ms % 1000) * 1000000L};
+			struct timespec ts = {st->delay_ms / 1000,
+			                      (st->delay_ms % 1000) * 1000000L};
 			nanosleep(&ts, NULL);
 		}
 		if (st->send != NULL) {
 			size_t n = st->send_len ? st->send_len : strlen(st->send);
 			if (send(fd, st->send, n, MSG_NOSIGNAL) != (ssize_t)n)
-				snprintf(ss->mismatch, sizeof ss->mismatch, "step %zu: send failed", i);
+				snprintf(ss->mismatch, sizeof ss->mismatch,
+				         "step %zu: send failed", i);
 		}
 		if (st->close_after) {
 			close(fd);
@@ -81,7 +84,8 @@ serve(void *arg)
 }
 
 int
-script_server_start(struct script_server *ss, const struct script_step *steps, size_t nsteps)
+script_server_start(struct script_server *ss, const struct script_step *steps,
+                    size_t nsteps)
 {
 	struct sockaddr_in a = {.sin_family = AF_INET};
 	socklen_t len = sizeof a;

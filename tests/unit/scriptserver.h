@@ -26,11 +26,11 @@ struct script_server {
 	size_t nsteps;
 	char received[16384]; /* every byte the client sent */
 	size_t received_len;
-	char mismatch[256];   /* "" or what went wrong */
+	char mismatch[256]; /* "" or what went wrong */
 };
 
 int script_server_start(struct script_server *ss, const struct script_step *steps,
-			size_t nsteps);
+                        size_t nsteps);
 void script_server_join(struct script_server *ss);
 
 #endif

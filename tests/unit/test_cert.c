@@ -15,7 +15,8 @@
 #include "cert.h"
 
 /* A leaf with the given subject and SANs (NULL-terminated list). */
-static struct cert_info make_leaf(const char *subject, const char *const *sans)
+static struct cert_info
+make_leaf(const char *subject, const char *const *sans)
 {
 	struct cert_info c;
 	memset(&c, 0, sizeof(c));
@@ -26,10 +27,11 @@ static struct cert_info make_leaf(const char *subject, const char *const *sans)
 	return c;
 }
 
-static const char *const mail_sans[] = { "DNS:mail.test", "DNS:*.wild.test", "IP:127.0.0.1", "IP:2001:db8::1",
-					 NULL };
+static const char *const mail_sans[] = {"DNS:mail.test", "DNS:*.wild.test", "IP:127.0.0.1",
+                                        "IP:2001:db8::1", NULL};
 
-static bool leaf_matches(const char *name, bool is_ip)
+static bool
+leaf_matches(const char *name, bool is_ip)
 {
 	struct cert_info c = make_leaf("CN=ignored.test, O=startle test", mail_sans);
 	bool r = cert_name_matches(&c, name, is_ip);
@@ -37,19 +39,22 @@ static bool leaf_matches(const char *name, bool is_ip)
 	return r;
 }
 
-static void exact_dns_name_matches(void **state)
+static void
+exact_dns_name_matches(void **state)
 {
 	(void)state;
 	assert_true(leaf_matches("mail.test", false));
 }
 
-static void dns_name_matches_ignoring_case(void **state)
+static void
+dns_name_matches_ignoring_case(void **state)
 {
 	(void)state;
 	assert_true(leaf_matches("MAIL.Test", false));
 }
 
-static void other_dns_name_does_not_match(void **state)
+static void
+other_dns_name_does_not_match(void **state)
 {
 	(void)state;
 	assert_false(leaf_matches("evil.test", false));
@@ -57,69 +62,79 @@ static void other_dns_name_does_not_match(void **state)
 	assert_false(leaf_matches("xmail.test", false));
 }
 
-static void trailing_dot_of_the_name_is_ignored(void **state)
+static void
+trailing_dot_of_the_name_is_ignored(void **state)
 {
 	(void)state;
 	assert_true(leaf_matches("mail.test.", false));
 }
 
-static void wildcard_matches_one_left_label(void **state)
+static void
+wildcard_matches_one_left_label(void **state)
 {
 	(void)state;
 	assert_true(leaf_matches("imap.wild.test", false));
 	assert_true(leaf_matches("IMAP.WILD.TEST", false));
 }
 
-static void wildcard_does_not_match_two_labels(void **state)
+static void
+wildcard_does_not_match_two_labels(void **state)
 {
 	(void)state;
 	assert_false(leaf_matches("a.b.wild.test", false));
 }
 
-static void wildcard_does_not_match_the_bare_domain(void **state)
+static void
+wildcard_does_not_match_the_bare_domain(void **state)
 {
 	(void)state;
 	assert_false(leaf_matches("wild.test", false));
 	assert_false(leaf_matches(".wild.test", false));
 }
 
-static bool pattern_matches(const char *san, const char *name)
+static bool
+pattern_matches(const char *san, const char *name)
 {
-	const char *const sans[] = { san, NULL };
+	const char *const sans[] = {san, NULL};
 	struct cert_info c = make_leaf("CN=nothing", sans);
 	bool r = cert_name_matches(&c, name, false);
 	cert_info_free(&c);
 	return r;
 }
 
-static void wildcard_outside_the_left_most_label_is_rejected(void **state)
+static void
+wildcard_outside_the_left_most_label_is_rejected(void **state)
 {
 	(void)state;
 	assert_false(pattern_matches("DNS:mail.*.test", "mail.x.test"));
 	assert_false(pattern_matches("DNS:*.*.test", "a.b.test"));
 }
 
-static void partial_label_wildcard_is_rejected(void **state)
+static void
+partial_label_wildcard_is_rejected(void **state)
 {
 	(void)state;
 	assert_false(pattern_matches("DNS:m*.example.test", "mail.example.test"));
 	assert_false(pattern_matches("DNS:*l.example.test", "mail.example.test"));
 }
 
-static void wildcard_over_a_single_label_domain_is_rejected(void **state)
+static void
+wildcard_over_a_single_label_domain_is_rejected(void **state)
 {
 	(void)state;
 	assert_false(pattern_matches("DNS:*.test", "mail.test"));
 	assert_false(pattern_matches("DNS:*", "mail"));
 }
 
-static void name_given_as_wildcard_never_matches(void **state)
+static void
+name_given_as_wildcard_never_matches(void **state)
 {
 	(void)state;
 	assert_false(pattern_matches("DNS:*.wild.test", "*.wild.test"));
 }
 
-static void empty_labels_never_match(void **state)
+static void
+empty_labels_never_match(void **state)
 {
 	(void)state;
 	assert_false(leaf_matches("", false));
@@ -129,27 +144,31 @@ static void empty_labels_never_match(void **state)
 	assert_false(pattern_matches("DNS:", ""));
 }
 
-static void name_with_an_escaped_nul_never_matches(void **state)
+static void
+name_with_an_escaped_nul_never_matches(void **state)
 {
 	(void)state;
 	/* A NUL inside a certificate name is kept as the text "\0". */
 	assert_false(pattern_matches("DNS:mail.test\\0.evil.test", "mail.test"));
-	assert_false(pattern_matches("DNS:mail.test\\0.evil.test", "mail.test\\0.evil.test"));
+	assert_false(
+	    pattern_matches("DNS:mail.test\\0.evil.test", "mail.test\\0.evil.test"));
 }
 
-static void ipv4_matches_only_an_ip_san(void **state)
+static void
+ipv4_matches_only_an_ip_san(void **state)
 {
 	(void)state;
 	assert_true(leaf_matches("127.0.0.1", true));
 	assert_false(leaf_matches("127.0.0.2", true));
 	assert_false(pattern_matches("DNS:127.0.0.1", "127.0.0.1"));
-	const char *const sans[] = { "DNS:127.0.0.1", NULL };
+	const char *const sans[] = {"DNS:127.0.0.1", NULL};
 	struct cert_info c = make_leaf("CN=127.0.0.1", sans);
 	assert_false(cert_name_matches(&c, "127.0.0.1", true));
 	cert_info_free(&c);
 }
 
-static void ipv6_is_compared_in_binary_form(void **state)
+static void
+ipv6_is_compared_in_binary_form(void **state)
 {
 	(void)state;
 	assert_true(leaf_matches("2001:db8::1", true));
@@ -157,24 +176,27 @@ static void ipv6_is_compared_in_binary_form(void **state)
 	assert_false(leaf_matches("2001:db8::2", true));
 }
 
-static void ip_target_that_is_not_an_address_never_matches(void **state)
+static void
+ip_target_that_is_not_an_address_never_matches(void **state)
 {
 	(void)state;
 	assert_false(leaf_matches("mail.test", true));
 	assert_false(leaf_matches("127.0.0.1.evil", true));
 }
 
-static void address_passed_as_dns_name_still_matches_only_ip_sans(void **state)
+static void
+address_passed_as_dns_name_still_matches_only_ip_sans(void **state)
 {
 	(void)state;
 	assert_true(leaf_matches("127.0.0.1", false));
 	assert_false(pattern_matches("DNS:127.0.0.1", "127.0.0.1"));
 }
 
-static void cn_is_used_without_dns_sans(void **state)
+static void
+cn_is_used_without_dns_sans(void **state)
 {
 	(void)state;
-	const char *const ip_only[] = { "IP:10.0.0.1", NULL };
+	const char *const ip_only[] = {"IP:10.0.0.1", NULL};
 	struct cert_info c = make_leaf("CN=mail.test, O=startle test", ip_only);
 	assert_true(cert_name_matches(&c, "mail.test", false));
 	assert_false(cert_name_matches(&c, "other.test", false));
@@ -185,16 +207,18 @@ static void cn_is_used_without_dns_sans(void **state)
 	cert_info_free(&bare);
 }
 
-static void cn_is_ignored_when_a_dns_san_exists(void **state)
+static void
+cn_is_ignored_when_a_dns_san_exists(void **state)
 {
 	(void)state;
-	const char *const sans[] = { "DNS:other.test", NULL };
+	const char *const sans[] = {"DNS:other.test", NULL};
 	struct cert_info c = make_leaf("CN=mail.test", sans);
 	assert_false(cert_name_matches(&c, "mail.test", false));
 	cert_info_free(&c);
 }
 
-static void cn_is_never_used_for_an_ip_target(void **state)
+static void
+cn_is_never_used_for_an_ip_target(void **state)
 {
 	(void)state;
 	struct cert_info c = make_leaf("CN=127.0.0.1", NULL);
@@ -202,7 +226,8 @@ static void cn_is_never_used_for_an_ip_target(void **state)
 	cert_info_free(&c);
 }
 
-static void cn_with_an_escaped_comma_does_not_match(void **state)
+static void
+cn_with_an_escaped_comma_does_not_match(void **state)
 {
 	(void)state;
 	struct cert_info c = make_leaf("CN=mail.test\\, O=evil", NULL);
@@ -210,7 +235,8 @@ static void cn_with_an_escaped_comma_does_not_match(void **state)
 	cert_info_free(&c);
 }
 
-static void missing_leaf_or_name_never_matches(void **state)
+static void
+missing_leaf_or_name_never_matches(void **state)
 {
 	(void)state;
 	struct cert_info c = make_leaf("CN=mail.test", mail_sans);
@@ -219,7 +245,8 @@ static void missing_leaf_or_name_never_matches(void **state)
 	cert_info_free(&c);
 }
 
-static struct cert_info with_key(const char *key, int bits, const char *sig, bool self_signed)
+static struct cert_info
+with_key(const char *key, int bits, const char *sig, bool self_signed)
 {
 	struct cert_info c;
 	memset(&c, 0, sizeof(c));
@@ -230,23 +257,27 @@ static struct cert_info with_key(const char *key, int bits, const char *sig, boo
 	return c;
 }
 
-static void rsa_under_2048_bits_is_weak(void **state)
+static void
+rsa_under_2048_bits_is_weak(void **state)
 {
 	(void)state;
-	struct cert_info weak = with_key("RSA 1024", 1024, "sha256WithRSAEncryption", false);
+	struct cert_info weak =
+	    with_key("RSA 1024", 1024, "sha256WithRSAEncryption", false);
 	struct cert_info ok = with_key("RSA 2048", 2048, "sha256WithRSAEncryption", false);
 	assert_true(cert_key_is_weak(&weak));
 	assert_false(cert_key_is_weak(&ok));
 }
 
-static void dsa_under_2048_bits_is_weak(void **state)
+static void
+dsa_under_2048_bits_is_weak(void **state)
 {
 	(void)state;
 	struct cert_info weak = with_key("DSA 1024", 1024, "dsa_with_SHA256", false);
 	assert_true(cert_key_is_weak(&weak));
 }
 
-static void ec_under_224_bits_is_weak(void **state)
+static void
+ec_under_224_bits_is_weak(void **state)
 {
 	(void)state;
 	struct cert_info weak = with_key("EC P-192", 192, "ecdsa-with-SHA256", false);
@@ -255,43 +286,48 @@ static void ec_under_224_bits_is_weak(void **state)
 	assert_false(cert_key_is_weak(&ok));
 }
 
-static void ed25519_is_not_weak(void **state)
+static void
+ed25519_is_not_weak(void **state)
 {
 	(void)state;
 	struct cert_info c = with_key("Ed25519", 256, "ED25519", false);
 	assert_false(cert_key_is_weak(&c));
 }
 
-static void md5_and_sha1_signatures_are_weak(void **state)
+static void
+md5_and_sha1_signatures_are_weak(void **state)
 {
 	(void)state;
-	const char *weak[] = { "md5WithRSAEncryption", "sha1WithRSAEncryption", "ecdsa-with-SHA1", "RSA-SHA1",
-			       "dsaWithSHA1" };
+	const char *weak[] = {"md5WithRSAEncryption", "sha1WithRSAEncryption",
+	                      "ecdsa-with-SHA1", "RSA-SHA1", "dsaWithSHA1"};
 	for (size_t i = 0; i < sizeof(weak) / sizeof(weak[0]); i++) {
 		struct cert_info c = with_key("RSA 2048", 2048, weak[i], false);
 		assert_true(cert_sig_is_weak(&c));
 	}
 }
 
-static void sha2_signatures_are_not_weak(void **state)
+static void
+sha2_signatures_are_not_weak(void **state)
 {
 	(void)state;
-	const char *ok[] = { "sha256WithRSAEncryption", "ecdsa-with-SHA384", "sha512WithRSAEncryption",
-			     "ED25519" };
+	const char *ok[] = {"sha256WithRSAEncryption", "ecdsa-with-SHA384",
+	                    "sha512WithRSAEncryption", "ED25519"};
 	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
 		struct cert_info c = with_key("RSA 2048", 2048, ok[i], false);
 		assert_false(cert_sig_is_weak(&c));
 	}
 }
 
-static void sha1_self_signature_of_a_root_is_not_weak(void **state)
+static void
+sha1_self_signature_of_a_root_is_not_weak(void **state)
 {
 	(void)state;
 	struct cert_info root = with_key("RSA 2048", 2048, "sha1WithRSAEncryption", true);
 	assert_false(cert_sig_is_weak(&root));
 }
 
-static void time_is_formatted_as_utc_iso8601(void **state)
+static void
+time_is_formatted_as_utc_iso8601(void **state)
 {
 	(void)state;
 	char buf[32];
@@ -301,7 +337,8 @@ static void time_is_formatted_as_utc_iso8601(void **state)
 	assert_string_equal(buf, "1970-01-01T00:00:00Z");
 }
 
-static void time_into_a_short_buffer_is_empty_not_overflowing(void **state)
+static void
+time_into_a_short_buffer_is_empty_not_overflowing(void **state)
 {
 	(void)state;
 	char buf[8];
@@ -310,7 +347,8 @@ static void time_into_a_short_buffer_is_empty_not_overflowing(void **state)
 	assert_true(memchr(buf, '\0', sizeof(buf)) != NULL);
 }
 
-static void freeing_releases_and_clears_the_struct(void **state)
+static void
+freeing_releases_and_clears_the_struct(void **state)
 {
 	(void)state;
 	struct cert_info c = make_leaf("CN=mail.test", mail_sans);
@@ -323,41 +361,42 @@ static void freeing_releases_and_clears_the_struct(void **state)
 	cert_info_free(&c);
 }
 
-int main(void)
+int
+main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(exact_dns_name_matches),
-		cmocka_unit_test(dns_name_matches_ignoring_case),
-		cmocka_unit_test(other_dns_name_does_not_match),
-		cmocka_unit_test(trailing_dot_of_the_name_is_ignored),
-		cmocka_unit_test(wildcard_matches_one_left_label),
-		cmocka_unit_test(wildcard_does_not_match_two_labels),
-		cmocka_unit_test(wildcard_does_not_match_the_bare_domain),
-		cmocka_unit_test(wildcard_outside_the_left_most_label_is_rejected),
-		cmocka_unit_test(partial_label_wildcard_is_rejected),
-		cmocka_unit_test(wildcard_over_a_single_label_domain_is_rejected),
-		cmocka_unit_test(name_given_as_wildcard_never_matches),
-		cmocka_unit_test(empty_labels_never_match),
-		cmocka_unit_test(name_with_an_escaped_nul_never_matches),
-		cmocka_unit_test(ipv4_matches_only_an_ip_san),
-		cmocka_unit_test(ipv6_is_compared_in_binary_form),
-		cmocka_unit_test(ip_target_that_is_not_an_address_never_matches),
-		cmocka_unit_test(address_passed_as_dns_name_still_matches_only_ip_sans),
-		cmocka_unit_test(cn_is_used_without_dns_sans),
-		cmocka_unit_test(cn_is_ignored_when_a_dns_san_exists),
-		cmocka_unit_test(cn_is_never_used_for_an_ip_target),
-		cmocka_unit_test(cn_with_an_escaped_comma_does_not_match),
-		cmocka_unit_test(missing_leaf_or_name_never_matches),
-		cmocka_unit_test(rsa_under_2048_bits_is_weak),
-		cmocka_unit_test(dsa_under_2048_bits_is_weak),
-		cmocka_unit_test(ec_under_224_bits_is_weak),
-		cmocka_unit_test(ed25519_is_not_weak),
-		cmocka_unit_test(md5_and_sha1_signatures_are_weak),
-		cmocka_unit_test(sha2_signatures_are_not_weak),
-		cmocka_unit_test(sha1_self_signature_of_a_root_is_not_weak),
-		cmocka_unit_test(time_is_formatted_as_utc_iso8601),
-		cmocka_unit_test(time_into_a_short_buffer_is_empty_not_overflowing),
-		cmocka_unit_test(freeing_releases_and_clears_the_struct),
+	    cmocka_unit_test(exact_dns_name_matches),
+	    cmocka_unit_test(dns_name_matches_ignoring_case),
+	    cmocka_unit_test(other_dns_name_does_not_match),
+	    cmocka_unit_test(trailing_dot_of_the_name_is_ignored),
+	    cmocka_unit_test(wildcard_matches_one_left_label),
+	    cmocka_unit_test(wildcard_does_not_match_two_labels),
+	    cmocka_unit_test(wildcard_does_not_match_the_bare_domain),
+	    cmocka_unit_test(wildcard_outside_the_left_most_label_is_rejected),
+	    cmocka_unit_test(partial_label_wildcard_is_rejected),
+	    cmocka_unit_test(wildcard_over_a_single_label_domain_is_rejected),
+	    cmocka_unit_test(name_given_as_wildcard_never_matches),
+	    cmocka_unit_test(empty_labels_never_match),
+	    cmocka_unit_test(name_with_an_escaped_nul_never_matches),
+	    cmocka_unit_test(ipv4_matches_only_an_ip_san),
+	    cmocka_unit_test(ipv6_is_compared_in_binary_form),
+	    cmocka_unit_test(ip_target_that_is_not_an_address_never_matches),
+	    cmocka_unit_test(address_passed_as_dns_name_still_matches_only_ip_sans),
+	    cmocka_unit_test(cn_is_used_without_dns_sans),
+	    cmocka_unit_test(cn_is_ignored_when_a_dns_san_exists),
+	    cmocka_unit_test(cn_is_never_used_for_an_ip_target),
+	    cmocka_unit_test(cn_with_an_escaped_comma_does_not_match),
+	    cmocka_unit_test(missing_leaf_or_name_never_matches),
+	    cmocka_unit_test(rsa_under_2048_bits_is_weak),
+	    cmocka_unit_test(dsa_under_2048_bits_is_weak),
+	    cmocka_unit_test(ec_under_224_bits_is_weak),
+	    cmocka_unit_test(ed25519_is_not_weak),
+	    cmocka_unit_test(md5_and_sha1_signatures_are_weak),
+	    cmocka_unit_test(sha2_signatures_are_not_weak),
+	    cmocka_unit_test(sha1_self_signature_of_a_root_is_not_weak),
+	    cmocka_unit_test(time_is_formatted_as_utc_iso8601),
+	    cmocka_unit_test(time_into_a_short_buffer_is_empty_not_overflowing),
+	    cmocka_unit_test(freeing_releases_and_clears_the_struct),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -29,8 +29,8 @@ test_commands_and_starttls_keep_their_order(void **state)
 	char *cause = NULL;
 	(void)state;
 	assert_int_equal(PARSE(&o, &cause, "--batch", "-c", "EHLO me", "--starttls", "-c",
-			       "EHLO me", "--command", "QUIT", "submission://h"),
-			 0);
+	                       "EHLO me", "--command", "QUIT", "submission://h"),
+	                 0);
 	assert_int_equal(o.mode, MODE_BATCH);
 	assert_int_equal(o.nsteps, 4);
 	assert_int_equal(o.ncommands, 3);
@@ -49,8 +49,8 @@ test_tls_versions_and_timeout_parse(void **state)
 	char *cause = NULL;
 	(void)state;
 	assert_int_equal(PARSE(&o, &cause, "-b", "--tls-min", "1.2", "--tls-max", "1.3",
-			       "--timeout", "7", "imaps://h"),
-			 0);
+	                       "--timeout", "7", "imaps://h"),
+	                 0);
 	assert_int_equal(o.tls_min, 12);
 	assert_int_equal(o.tls_max, 13);
 	assert_int_equal(o.timeout_s, 7);
@@ -75,8 +75,9 @@ test_conflicting_tls_versions_are_refused(void **state)
 	struct cli_options o;
 	char *cause = NULL;
 	(void)state;
-	assert_int_equal(PARSE(&o, &cause, "-b", "--tls-min", "1.3", "--tls-max", "1.2", "smtp://h"),
-			 -1);
+	assert_int_equal(
+	    PARSE(&o, &cause, "-b", "--tls-min", "1.3", "--tls-max", "1.2", "smtp://h"),
+	    -1);
 	expect_error(cause, "--tls-min");
 	cli_free(&o);
 }
@@ -192,7 +193,8 @@ test_demo_takes_an_optional_protocol_and_a_scenario(void **state)
 	assert_true(o.demo);
 	assert_null(o.demo_proto);
 	cli_free(&o);
-	assert_int_equal(PARSE(&o, &cause, "--demo", "imap", "--scenario", "strip", "--implicit"), 0);
+	assert_int_equal(
+	    PARSE(&o, &cause, "--demo", "imap", "--scenario", "strip", "--implicit"), 0);
 	assert_string_equal(o.demo_proto, "imap");
 	assert_string_equal(o.scenario, "strip");
 	assert_true(o.demo_implicit);
@@ -224,19 +226,19 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_commands_and_starttls_keep_their_order),
-		cmocka_unit_test(test_tls_versions_and_timeout_parse),
-		cmocka_unit_test(test_default_timeout_is_thirty_seconds),
-		cmocka_unit_test(test_conflicting_tls_versions_are_refused),
-		cmocka_unit_test(test_bad_values_name_the_option),
-		cmocka_unit_test(test_unknown_option_is_named),
-		cmocka_unit_test(test_missing_value_and_missing_target),
-		cmocka_unit_test(test_two_targets_are_refused),
-		cmocka_unit_test(test_json_needs_batch),
-		cmocka_unit_test(test_help_fits_one_screen),
-		cmocka_unit_test(test_help_and_version_flags),
-		cmocka_unit_test(test_demo_takes_an_optional_protocol_and_a_scenario),
-		cmocka_unit_test(test_scenario_without_demo_and_lesson_with_batch_are_refused),
+	    cmocka_unit_test(test_commands_and_starttls_keep_their_order),
+	    cmocka_unit_test(test_tls_versions_and_timeout_parse),
+	    cmocka_unit_test(test_default_timeout_is_thirty_seconds),
+	    cmocka_unit_test(test_conflicting_tls_versions_are_refused),
+	    cmocka_unit_test(test_bad_values_name_the_option),
+	    cmocka_unit_test(test_unknown_option_is_named),
+	    cmocka_unit_test(test_missing_value_and_missing_target),
+	    cmocka_unit_test(test_two_targets_are_refused),
+	    cmocka_unit_test(test_json_needs_batch),
+	    cmocka_unit_test(test_help_fits_one_screen),
+	    cmocka_unit_test(test_help_and_version_flags),
+	    cmocka_unit_test(test_demo_takes_an_optional_protocol_and_a_scenario),
+	    cmocka_unit_test(test_scenario_without_demo_and_lesson_with_batch_are_refused),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -128,7 +128,8 @@ test_every_command_has_help_and_a_unique_name(void **state)
 		assert_int_equal(a->id, i);
 		assert_true(strlen(a->help) > 10);
 		for (int j = i + 1; j < CMD_COUNT; j++)
-			assert_string_not_equal(a->name, command_info((enum command_id)j)->name);
+			assert_string_not_equal(a->name,
+			                        command_info((enum command_id)j)->name);
 	}
 }
 
@@ -136,15 +137,15 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_plain_line_is_sent_as_is),
-		cmocka_unit_test(test_double_slash_sends_one_slash),
-		cmocka_unit_test(test_full_and_shortened_names_run),
-		cmocka_unit_test(test_ambiguous_prefix_is_an_error),
-		cmocka_unit_test(test_unknown_command_suggests_help_and_double_slash),
-		cmocka_unit_test(test_arguments_are_checked),
-		cmocka_unit_test(test_lone_slash_is_an_error),
-		cmocka_unit_test(test_completion_lists_matching_names_in_table_order),
-		cmocka_unit_test(test_every_command_has_help_and_a_unique_name),
+	    cmocka_unit_test(test_plain_line_is_sent_as_is),
+	    cmocka_unit_test(test_double_slash_sends_one_slash),
+	    cmocka_unit_test(test_full_and_shortened_names_run),
+	    cmocka_unit_test(test_ambiguous_prefix_is_an_error),
+	    cmocka_unit_test(test_unknown_command_suggests_help_and_double_slash),
+	    cmocka_unit_test(test_arguments_are_checked),
+	    cmocka_unit_test(test_lone_slash_is_an_error),
+	    cmocka_unit_test(test_completion_lists_matching_names_in_table_order),
+	    cmocka_unit_test(test_every_command_has_help_and_a_unique_name),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1269,7 +1269,8 @@ test_status_says_the_handshake_failed_once_the_connection_ended(void **state)
 	status_of(t, &l);
 	assert_non_null(strstr(l.text, "TLS handshake under way"));
 	sline_free(&l);
-	add_text(t, EV_ERROR, PHASE_HANDSHAKE, DIR_LOCAL, "TLS handshake failed: alert", 0.6);
+	add_text(t, EV_ERROR, PHASE_HANDSHAKE, DIR_LOCAL, "TLS handshake failed: alert",
+	         0.6);
 	status_of(t, &l);
 	assert_non_null(strstr(l.text, "TLS handshake FAILED"));
 	assert_int_equal(status_elem_of(&l, "TLS handshake FAILED"), TE_BAD);
@@ -1463,7 +1464,8 @@ main(void)
 	    cmocka_unit_test(test_status_before_tls_shows_exposure_and_no_tls),
 	    cmocka_unit_test(test_status_after_tls_names_version_cipher_group_and_trust),
 	    cmocka_unit_test(test_status_marks_an_untrusted_certificate_bad),
-	    cmocka_unit_test(test_status_says_the_handshake_failed_once_the_connection_ended),
+	    cmocka_unit_test(
+	        test_status_says_the_handshake_failed_once_the_connection_ended),
 	    cmocka_unit_test(test_status_marks_a_name_mismatch_bad),
 	    cmocka_unit_test(test_status_counts_findings_by_severity),
 	    cmocka_unit_test(test_status_of_implicit_tls_exposes_nothing),

@@ -80,14 +80,19 @@ static void
 test_bidi_override_and_zero_width_are_visible(void **state)
 {
 	(void)state;
-	check("a\xe2\x80\xae" "b\xe2\x80\x8b" "c", 9, ESCAPE_TEXT, "a\\u202eb\\u200bc");
+	check("a\xe2\x80\xae"
+	      "b\xe2\x80\x8b"
+	      "c",
+	      9, ESCAPE_TEXT, "a\\u202eb\\u200bc");
 }
 
 static void
 test_c1_control_is_visible(void **state)
 {
 	(void)state;
-	check("\xc2\x9b" "31m", 5, ESCAPE_TEXT, "\\u009b31m");
+	check("\xc2\x9b"
+	      "31m",
+	      5, ESCAPE_TEXT, "\\u009b31m");
 }
 
 static void
@@ -123,9 +128,10 @@ test_append_grows_buffer(void **state)
 	size_t used = 0, cap = 0;
 	(void)state;
 	for (int i = 0; i < 1000; i++)
-		assert_int_equal(escape_append(&buf, &used, &cap, (const unsigned char *)"\x1b", 1,
-					       ESCAPE_TEXT),
-				 0);
+		assert_int_equal(escape_append(&buf, &used, &cap,
+		                               (const unsigned char *)"\x1b", 1,
+		                               ESCAPE_TEXT),
+		                 0);
 	assert_int_equal(used, 4000);
 	assert_int_equal(strlen(buf), 4000);
 	assert_memory_equal(buf, "\\x1b\\x1b", 8);
@@ -136,20 +142,20 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_printable_ascii_passes_through),
-		cmocka_unit_test(test_escape_sequence_is_shown_not_sent),
-		cmocka_unit_test(test_cr_lf_tab_nul_are_named),
-		cmocka_unit_test(test_del_and_backslash),
-		cmocka_unit_test(test_valid_utf8_passes_through),
-		cmocka_unit_test(test_invalid_utf8_bytes_become_hex),
-		cmocka_unit_test(test_overlong_and_surrogate_are_invalid),
-		cmocka_unit_test(test_truncated_utf8_at_end_is_hex),
-		cmocka_unit_test(test_bidi_override_and_zero_width_are_visible),
-		cmocka_unit_test(test_c1_control_is_visible),
-		cmocka_unit_test(test_json_escapes_quotes_and_controls),
-		cmocka_unit_test(test_json_invalid_byte_is_u00xx),
-		cmocka_unit_test(test_escape_needed_flags_controls_not_tab),
-		cmocka_unit_test(test_append_grows_buffer),
+	    cmocka_unit_test(test_printable_ascii_passes_through),
+	    cmocka_unit_test(test_escape_sequence_is_shown_not_sent),
+	    cmocka_unit_test(test_cr_lf_tab_nul_are_named),
+	    cmocka_unit_test(test_del_and_backslash),
+	    cmocka_unit_test(test_valid_utf8_passes_through),
+	    cmocka_unit_test(test_invalid_utf8_bytes_become_hex),
+	    cmocka_unit_test(test_overlong_and_surrogate_are_invalid),
+	    cmocka_unit_test(test_truncated_utf8_at_end_is_hex),
+	    cmocka_unit_test(test_bidi_override_and_zero_width_are_visible),
+	    cmocka_unit_test(test_c1_control_is_visible),
+	    cmocka_unit_test(test_json_escapes_quotes_and_controls),
+	    cmocka_unit_test(test_json_invalid_byte_is_u00xx),
+	    cmocka_unit_test(test_escape_needed_flags_controls_not_tab),
+	    cmocka_unit_test(test_append_grows_buffer),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -41,7 +41,8 @@ static double first_ms; /* the first CA and good pair of the process */
 static char dir[64];
 static char ca_path[128];
 
-static char *path_of(const char *name, const char *ext)
+static char *
+path_of(const char *name, const char *ext)
 {
 	static char buf[4][160];
 	static unsigned next;
@@ -50,7 +51,8 @@ static char *path_of(const char *name, const char *ext)
 	return p;
 }
 
-static void write_file(const char *path, const char *data, size_t len)
+static void
+write_file(const char *path, const char *data, size_t len)
 {
 	FILE *f = fopen(path, "w");
 	assert_non_null(f);
@@ -60,7 +62,8 @@ static void write_file(const char *path, const char *data, size_t len)
 
 /* Runs a shell command, collecting stdout and stderr into out; returns
  * its exit status. */
-static int run(const char *cmd, char *out, size_t size)
+static int
+run(const char *cmd, char *out, size_t size)
 {
 	char full[1024];
 	snprintf(full, sizeof(full), "%s 2>&1", cmd);
@@ -74,17 +77,20 @@ static int run(const char *cmd, char *out, size_t size)
 }
 
 /* Runs openssl x509 on the file of a kind (or "ca") with the given options. */
-static void x509(const char *name, const char *opts, char *out, size_t size)
+static void
+x509(const char *name, const char *opts, char *out, size_t size)
 {
 	char cmd[512];
-	snprintf(cmd, sizeof(cmd), OPENSSL " x509 -in '%s' -noout %s", path_of(name, "pem"), opts);
+	snprintf(cmd, sizeof(cmd), OPENSSL " x509 -in '%s' -noout %s", path_of(name, "pem"),
+	         opts);
 	int status = run(cmd, out, size);
 	if (status != 0)
 		fail_msg("openssl x509 failed on %s: %s", name, out);
 }
 
 /* The value after "key=" on its line in openssl's output, trimmed. */
-static void field(const char *text, const char *key, char *out, size_t size)
+static void
+field(const char *text, const char *key, char *out, size_t size)
 {
 	const char *p = strstr(text, key);
 	if (p == NULL)
@@ -98,13 +104,14 @@ static void field(const char *text, const char *key, char *out, size_t size)
 }
 
 /* Reads notBefore and notAfter of a kind's certificate. */
-static void dates(const char *name, time_t *before, time_t *after)
+static void
+dates(const char *name, time_t *before, time_t *after)
 {
 	char out[512], text[64];
 	struct tm tm;
 	x509(name, "-dates", out, sizeof(out));
-	time_t *dst[2] = { before, after };
-	const char *keys[2] = { "notBefore=", "notAfter=" };
+	time_t *dst[2] = {before, after};
+	const char *keys[2] = {"notBefore=", "notAfter="};
 	for (int i = 0; i < 2; i++) {
 		field(out, keys[i], text, sizeof(text));
 		memset(&tm, 0, sizeof(tm));
@@ -114,19 +121,23 @@ static void dates(const char *name, time_t *before, time_t *after)
 	}
 }
 
-static bool near(time_t t, time_t expected)
+static bool
+near(time_t t, time_t expected)
 {
 	return t >= expected - SLACK && t <= expected + SLACK;
 }
 
-static int verify(const char *name, char *out, size_t size)
+static int
+verify(const char *name, char *out, size_t size)
 {
 	char cmd[512];
-	snprintf(cmd, sizeof(cmd), OPENSSL " verify -CAfile '%s' '%s'", ca_path, path_of(name, "pem"));
+	snprintf(cmd, sizeof(cmd), OPENSSL " verify -CAfile '%s' '%s'", ca_path,
+	         path_of(name, "pem"));
 	return run(cmd, out, size);
 }
 
-static const struct labcert_pair *pair_of(enum labcert_kind kind)
+static const struct labcert_pair *
+pair_of(enum labcert_kind kind)
 {
 	const struct labcert_pair *p = NULL;
 	char *cause = NULL;
@@ -135,14 +146,16 @@ static const struct labcert_pair *pair_of(enum labcert_kind kind)
 	return p;
 }
 
-static double now_ms(void)
+static double
+now_ms(void)
 {
 	struct timespec t;
 	clock_gettime(CLOCK_MONOTONIC, &t);
 	return (double)t.tv_sec * 1000.0 + (double)t.tv_nsec / 1e6;
 }
 
-static int setup(void **state)
+static int
+setup(void **state)
 {
 	(void)state;
 	char *cause = NULL;
@@ -173,13 +186,16 @@ static int setup(void **state)
 			free(cause);
 			return -1;
 		}
-		write_file(path_of(labcert_kind_name((enum labcert_kind)k), "pem"), p->chain_pem, p->chain_len);
-		write_file(path_of(labcert_kind_name((enum labcert_kind)k), "key"), p->key_pem, p->key_len);
+		write_file(path_of(labcert_kind_name((enum labcert_kind)k), "pem"),
+		           p->chain_pem, p->chain_len);
+		write_file(path_of(labcert_kind_name((enum labcert_kind)k), "key"),
+		           p->key_pem, p->key_len);
 	}
 	return 0;
 }
 
-static int teardown(void **state)
+static int
+teardown(void **state)
 {
 	(void)state;
 	char cmd[128];
@@ -190,11 +206,12 @@ static int teardown(void **state)
 
 /* ---- the table ---- */
 
-static void kinds_have_their_names(void **state)
+static void
+kinds_have_their_names(void **state)
 {
 	(void)state;
-	static const char *const names[LABCERT_COUNT] = { "good", "expired", "not-yet-valid", "wrong-host",
-							   "self-signed", "weak-key" };
+	static const char *const names[LABCERT_COUNT] = {
+	    "good", "expired", "not-yet-valid", "wrong-host", "self-signed", "weak-key"};
 	for (int k = 0; k < LABCERT_COUNT; k++) {
 		assert_string_equal(labcert_kind_name((enum labcert_kind)k), names[k]);
 		assert_true(strlen(labcert_kind_text((enum labcert_kind)k)) > 10);
@@ -203,7 +220,8 @@ static void kinds_have_their_names(void **state)
 	assert_non_null(labcert_kind_text(LABCERT_COUNT));
 }
 
-static void every_kind_is_made_as_pem(void **state)
+static void
+every_kind_is_made_as_pem(void **state)
 {
 	(void)state;
 	for (int k = 0; k < LABCERT_COUNT; k++) {
@@ -215,7 +233,8 @@ static void every_kind_is_made_as_pem(void **state)
 	}
 }
 
-static void a_kind_is_made_once_then_cached(void **state)
+static void
+a_kind_is_made_once_then_cached(void **state)
 {
 	(void)state;
 	char *cause = NULL;
@@ -230,7 +249,8 @@ static void a_kind_is_made_once_then_cached(void **state)
 	labcert_free(lc);
 }
 
-static void an_unknown_kind_is_refused_with_a_cause(void **state)
+static void
+an_unknown_kind_is_refused_with_a_cause(void **state)
 {
 	(void)state;
 	const struct labcert_pair *p = NULL;
@@ -244,7 +264,8 @@ static void an_unknown_kind_is_refused_with_a_cause(void **state)
 
 /* ---- the CA ---- */
 
-static void ca_is_an_ec_p256_root_named_startle_lab_ca(void **state)
+static void
+ca_is_an_ec_p256_root_named_startle_lab_ca(void **state)
 {
 	(void)state;
 	char out[8192];
@@ -257,7 +278,8 @@ static void ca_is_an_ec_p256_root_named_startle_lab_ca(void **state)
 	assert_non_null(strstr(out, "Signature Algorithm: ecdsa-with-SHA256"));
 }
 
-static void ca_is_valid_from_yesterday_for_thirty_days(void **state)
+static void
+ca_is_valid_from_yesterday_for_thirty_days(void **state)
 {
 	(void)state;
 	time_t before, after, now = time(NULL);
@@ -266,14 +288,16 @@ static void ca_is_valid_from_yesterday_for_thirty_days(void **state)
 	assert_int_equal(after - before, 30 * DAY);
 }
 
-static void ca_verifies_as_its_own_root(void **state)
+static void
+ca_verifies_as_its_own_root(void **state)
 {
 	(void)state;
 	char out[1024];
 	assert_int_equal(verify("ca", out, sizeof(out)), 0);
 }
 
-static void each_lab_makes_its_own_ca(void **state)
+static void
+each_lab_makes_its_own_ca(void **state)
 {
 	(void)state;
 	char *cause = NULL;
@@ -286,7 +310,8 @@ static void each_lab_makes_its_own_ca(void **state)
 	labcert_free(other);
 }
 
-static void serial_numbers_are_random_and_distinct(void **state)
+static void
+serial_numbers_are_random_and_distinct(void **state)
 {
 	(void)state;
 	char serials[LABCERT_COUNT + 1][80], out[256];
@@ -305,17 +330,20 @@ static void serial_numbers_are_random_and_distinct(void **state)
 
 /* ---- the good leaf ---- */
 
-static void good_leaf_names_the_lab_host_and_loopback(void **state)
+static void
+good_leaf_names_the_lab_host_and_loopback(void **state)
 {
 	(void)state;
 	char out[2048];
 	x509("good", "-subject -ext subjectAltName", out, sizeof(out));
 	assert_non_null(strstr(out, "subject=O = startle lab, CN = mail.startle.test\n"));
-	assert_non_null(strstr(out, "DNS:mail.startle.test, DNS:localhost, IP Address:127.0.0.1, "
-				    "IP Address:0:0:0:0:0:0:0:1\n"));
+	assert_non_null(
+	    strstr(out, "DNS:mail.startle.test, DNS:localhost, IP Address:127.0.0.1, "
+	                "IP Address:0:0:0:0:0:0:0:1\n"));
 }
 
-static void good_leaf_is_issued_by_the_lab_ca(void **state)
+static void
+good_leaf_is_issued_by_the_lab_ca(void **state)
 {
 	(void)state;
 	char out[1024];
@@ -323,7 +351,8 @@ static void good_leaf_is_issued_by_the_lab_ca(void **state)
 	assert_string_equal(out, "issuer=O = startle lab, CN = startle lab CA\n");
 }
 
-static void good_leaf_is_valid_from_yesterday_for_thirty_days(void **state)
+static void
+good_leaf_is_valid_from_yesterday_for_thirty_days(void **state)
 {
 	(void)state;
 	time_t before, after, now = time(NULL);
@@ -332,18 +361,21 @@ static void good_leaf_is_valid_from_yesterday_for_thirty_days(void **state)
 	assert_int_equal(after - before, 30 * DAY);
 }
 
-static void good_leaf_is_an_ec_key_for_server_signatures(void **state)
+static void
+good_leaf_is_an_ec_key_for_server_signatures(void **state)
 {
 	(void)state;
 	char out[8192];
 	x509("good", "-text", out, sizeof(out));
 	assert_non_null(strstr(out, "NIST CURVE: P-256"));
-	assert_non_null(strstr(out, "X509v3 Key Usage: critical\n                Digital Signature\n"));
+	assert_non_null(
+	    strstr(out, "X509v3 Key Usage: critical\n                Digital Signature\n"));
 	assert_non_null(strstr(out, "TLS Web Server Authentication"));
 	assert_null(strstr(out, "CA:TRUE"));
 }
 
-static void good_leaf_verifies_against_the_lab_ca(void **state)
+static void
+good_leaf_verifies_against_the_lab_ca(void **state)
 {
 	(void)state;
 	char out[1024];
@@ -351,7 +383,8 @@ static void good_leaf_verifies_against_the_lab_ca(void **state)
 	assert_non_null(strstr(out, ": OK"));
 }
 
-static void chain_is_the_leaf_then_the_ca(void **state)
+static void
+chain_is_the_leaf_then_the_ca(void **state)
 {
 	(void)state;
 	const struct labcert_pair *p = pair_of(LABCERT_GOOD);
@@ -365,7 +398,8 @@ static void chain_is_the_leaf_then_the_ca(void **state)
 
 /* ---- the bad leaves ---- */
 
-static void expired_leaf_ended_yesterday_after_forty_days(void **state)
+static void
+expired_leaf_ended_yesterday_after_forty_days(void **state)
 {
 	(void)state;
 	time_t before, after, now = time(NULL);
@@ -375,7 +409,8 @@ static void expired_leaf_ended_yesterday_after_forty_days(void **state)
 	assert_true(near(before, now - 40 * DAY));
 }
 
-static void expired_leaf_fails_verification_as_expired(void **state)
+static void
+expired_leaf_fails_verification_as_expired(void **state)
 {
 	(void)state;
 	char out[1024];
@@ -383,7 +418,8 @@ static void expired_leaf_fails_verification_as_expired(void **state)
 	assert_non_null(strstr(out, "certificate has expired"));
 }
 
-static void not_yet_valid_leaf_starts_tomorrow(void **state)
+static void
+not_yet_valid_leaf_starts_tomorrow(void **state)
 {
 	(void)state;
 	time_t before, after, now = time(NULL);
@@ -393,7 +429,8 @@ static void not_yet_valid_leaf_starts_tomorrow(void **state)
 	assert_true(after > before);
 }
 
-static void not_yet_valid_leaf_fails_verification_as_not_yet_valid(void **state)
+static void
+not_yet_valid_leaf_fails_verification_as_not_yet_valid(void **state)
 {
 	(void)state;
 	char out[1024];
@@ -401,7 +438,8 @@ static void not_yet_valid_leaf_fails_verification_as_not_yet_valid(void **state)
 	assert_non_null(strstr(out, "certificate is not yet valid"));
 }
 
-static void wrong_host_leaf_names_only_wrong_example(void **state)
+static void
+wrong_host_leaf_names_only_wrong_example(void **state)
 {
 	(void)state;
 	char out[2048];
@@ -413,34 +451,39 @@ static void wrong_host_leaf_names_only_wrong_example(void **state)
 	assert_null(strstr(out, "IP Address"));
 }
 
-static void wrong_host_leaf_still_verifies_against_the_lab_ca(void **state)
+static void
+wrong_host_leaf_still_verifies_against_the_lab_ca(void **state)
 {
 	(void)state;
 	char out[1024];
 	assert_int_equal(verify("wrong-host", out, sizeof(out)), 0);
 }
 
-static void self_signed_leaf_is_its_own_issuer_with_the_good_names(void **state)
+static void
+self_signed_leaf_is_its_own_issuer_with_the_good_names(void **state)
 {
 	(void)state;
 	char out[2048];
 	x509("self-signed", "-subject -issuer -ext subjectAltName", out, sizeof(out));
 	assert_non_null(strstr(out, "subject=O = startle lab, CN = mail.startle.test\n"));
 	assert_non_null(strstr(out, "issuer=O = startle lab, CN = mail.startle.test\n"));
-	assert_non_null(strstr(out, "DNS:mail.startle.test, DNS:localhost, IP Address:127.0.0.1, "
-				    "IP Address:0:0:0:0:0:0:0:1\n"));
+	assert_non_null(
+	    strstr(out, "DNS:mail.startle.test, DNS:localhost, IP Address:127.0.0.1, "
+	                "IP Address:0:0:0:0:0:0:0:1\n"));
 }
 
-static void self_signed_leaf_is_signed_by_its_own_key(void **state)
+static void
+self_signed_leaf_is_signed_by_its_own_key(void **state)
 {
 	(void)state;
 	char cmd[512], out[1024];
-	snprintf(cmd, sizeof(cmd), OPENSSL " verify -CAfile '%s' '%s'", path_of("self-signed", "pem"),
-		 path_of("self-signed", "pem"));
+	snprintf(cmd, sizeof(cmd), OPENSSL " verify -CAfile '%s' '%s'",
+	         path_of("self-signed", "pem"), path_of("self-signed", "pem"));
 	assert_int_equal(run(cmd, out, sizeof(out)), 0);
 }
 
-static void self_signed_leaf_fails_verification_against_the_lab_ca(void **state)
+static void
+self_signed_leaf_fails_verification_against_the_lab_ca(void **state)
 {
 	(void)state;
 	char out[1024];
@@ -448,7 +491,8 @@ static void self_signed_leaf_fails_verification_against_the_lab_ca(void **state)
 	assert_non_null(strstr(out, "self-signed certificate"));
 }
 
-static void self_signed_chain_is_only_the_leaf(void **state)
+static void
+self_signed_chain_is_only_the_leaf(void **state)
 {
 	(void)state;
 	const struct labcert_pair *p = pair_of(LABCERT_SELF_SIGNED);
@@ -457,7 +501,8 @@ static void self_signed_chain_is_only_the_leaf(void **state)
 	assert_null(strstr(first + 1, "-----BEGIN CERTIFICATE-----"));
 }
 
-static void weak_key_leaf_is_a_1024_bit_rsa_key_issued_by_the_ca(void **state)
+static void
+weak_key_leaf_is_a_1024_bit_rsa_key_issued_by_the_ca(void **state)
 {
 	(void)state;
 	char out[8192];
@@ -470,35 +515,41 @@ static void weak_key_leaf_is_a_1024_bit_rsa_key_issued_by_the_ca(void **state)
 	assert_int_equal(verify("weak-key", verdict, sizeof(verdict)), 0);
 }
 
-static void every_key_matches_its_certificate(void **state)
+static void
+every_key_matches_its_certificate(void **state)
 {
 	(void)state;
 	for (int k = 0; k < LABCERT_COUNT; k++) {
 		const char *name = labcert_kind_name((enum labcert_kind)k);
 		char cmd[512], from_cert[1024], from_key[1024];
-		snprintf(cmd, sizeof(cmd), OPENSSL " x509 -in '%s' -noout -pubkey", path_of(name, "pem"));
+		snprintf(cmd, sizeof(cmd), OPENSSL " x509 -in '%s' -noout -pubkey",
+		         path_of(name, "pem"));
 		assert_int_equal(run(cmd, from_cert, sizeof(from_cert)), 0);
-		snprintf(cmd, sizeof(cmd), OPENSSL " pkey -in '%s' -pubout", path_of(name, "key"));
+		snprintf(cmd, sizeof(cmd), OPENSSL " pkey -in '%s' -pubout",
+		         path_of(name, "key"));
 		assert_int_equal(run(cmd, from_key, sizeof(from_key)), 0);
 		assert_non_null(strstr(from_cert, "-----BEGIN PUBLIC KEY-----"));
 		assert_string_equal(from_cert, from_key);
 	}
 }
 
-static void keys_are_pem_of_their_type(void **state)
+static void
+keys_are_pem_of_their_type(void **state)
 {
 	(void)state;
 	for (int k = 0; k < LABCERT_COUNT; k++) {
 		const struct labcert_pair *p = pair_of((enum labcert_kind)k);
-		const char *head = k == LABCERT_WEAK_KEY ? "-----BEGIN RSA PRIVATE KEY-----\n"
-							 : "-----BEGIN EC PRIVATE KEY-----\n";
+		const char *head = k == LABCERT_WEAK_KEY
+		                       ? "-----BEGIN RSA PRIVATE KEY-----\n"
+		                       : "-----BEGIN EC PRIVATE KEY-----\n";
 		assert_memory_equal(p->key_pem, head, strlen(head));
 	}
 }
 
 /* ---- the CA file ---- */
 
-static void write_ca_makes_a_private_file_holding_the_ca(void **state)
+static void
+write_ca_makes_a_private_file_holding_the_ca(void **state)
 {
 	(void)state;
 	char *cause = NULL;
@@ -523,7 +574,8 @@ static void write_ca_makes_a_private_file_holding_the_ca(void **state)
 	free(path);
 }
 
-static void write_ca_uses_tmpdir(void **state)
+static void
+write_ca_uses_tmpdir(void **state)
 {
 	(void)state;
 	char *cause = NULL;
@@ -543,7 +595,8 @@ static void write_ca_uses_tmpdir(void **state)
 	free(path);
 }
 
-static void write_ca_into_a_missing_directory_fails_with_a_cause(void **state)
+static void
+write_ca_into_a_missing_directory_fails_with_a_cause(void **state)
 {
 	(void)state;
 	char *cause = NULL, missing[160];
@@ -564,7 +617,8 @@ static void write_ca_into_a_missing_directory_fails_with_a_cause(void **state)
 
 /* ---- cost ---- */
 
-static bool instrumented(void)
+static bool
+instrumented(void)
 {
 #if defined(__SANITIZE_ADDRESS__)
 	return true;
@@ -574,7 +628,8 @@ static bool instrumented(void)
 #endif
 }
 
-static void ca_and_good_pair_take_under_50_ms(void **state)
+static void
+ca_and_good_pair_take_under_50_ms(void **state)
 {
 	(void)state;
 	if (instrumented())
@@ -592,7 +647,8 @@ static void ca_and_good_pair_take_under_50_ms(void **state)
 		if (ms < best)
 			best = ms;
 	}
-	print_message("CA + good pair: %.2f ms the first time, %.2f ms at best\n", first_ms, best);
+	print_message("CA + good pair: %.2f ms the first time, %.2f ms at best\n", first_ms,
+	              best);
 	assert_true(first_ms < 50.0);
 	assert_true(best < 50.0);
 }
@@ -606,30 +662,35 @@ struct server {
 	bool accepted;
 };
 
-static void server_start(struct server *s, enum labcert_kind kind)
+static void
+server_start(struct server *s, enum labcert_kind kind)
 {
 	const struct labcert_pair *p = pair_of(kind);
 	int sv[2];
 	memset(s, 0, sizeof(*s));
 	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
 	for (int i = 0; i < 2; i++)
-		assert_int_equal(fcntl(sv[i], F_SETFL, fcntl(sv[i], F_GETFL) | O_NONBLOCK), 0);
+		assert_int_equal(fcntl(sv[i], F_SETFL, fcntl(sv[i], F_GETFL) | O_NONBLOCK),
+		                 0);
 	s->cfd = sv[0];
 	s->sfd = sv[1];
 	s->ctx = wolfSSL_CTX_new(wolfSSLv23_server_method());
 	assert_non_null(s->ctx);
-	assert_int_equal(wolfSSL_CTX_use_certificate_chain_buffer_format(s->ctx, (const unsigned char *)p->chain_pem,
-									 (long)p->chain_len, WOLFSSL_FILETYPE_PEM),
-			 WOLFSSL_SUCCESS);
-	assert_int_equal(wolfSSL_CTX_use_PrivateKey_buffer(s->ctx, (const unsigned char *)p->key_pem,
-							   (long)p->key_len, WOLFSSL_FILETYPE_PEM),
-			 WOLFSSL_SUCCESS);
+	assert_int_equal(wolfSSL_CTX_use_certificate_chain_buffer_format(
+	                     s->ctx, (const unsigned char *)p->chain_pem,
+	                     (long)p->chain_len, WOLFSSL_FILETYPE_PEM),
+	                 WOLFSSL_SUCCESS);
+	assert_int_equal(
+	    wolfSSL_CTX_use_PrivateKey_buffer(s->ctx, (const unsigned char *)p->key_pem,
+	                                      (long)p->key_len, WOLFSSL_FILETYPE_PEM),
+	    WOLFSSL_SUCCESS);
 	s->ssl = wolfSSL_new(s->ctx);
 	assert_non_null(s->ssl);
 	assert_int_equal(wolfSSL_set_fd(s->ssl, s->sfd), WOLFSSL_SUCCESS);
 }
 
-static void server_stop(struct server *s)
+static void
+server_stop(struct server *s)
 {
 	wolfSSL_free(s->ssl);
 	wolfSSL_CTX_free(s->ctx);
@@ -639,15 +700,18 @@ static void server_stop(struct server *s)
 
 /* Serves a kind to startle's client, checking the name given, and returns
  * the client's verdict after a finished handshake. */
-static void handshake(enum labcert_kind kind, const char *name, bool is_ip, struct cert_verdict *v)
+static void
+handshake(enum labcert_kind kind, const char *name, bool is_ip, struct cert_verdict *v)
 {
 	char *cause = NULL;
 	struct server s;
 	server_start(&s, kind);
 	char *ca = labcert_write_ca(lab, &cause);
 	assert_non_null(ca);
-	struct tls_config cfg = { .cafile = ca, .verify_name = name, .verify_name_is_ip = is_ip,
-				  .sni = is_ip ? NULL : name };
+	struct tls_config cfg = {.cafile = ca,
+	                         .verify_name = name,
+	                         .verify_name_is_ip = is_ip,
+	                         .sni = is_ip ? NULL : name};
 	struct tls_conn *tc = tls_new(s.cfd, &cfg, NULL, &cause);
 	assert_non_null(tc);
 	double t0 = now_ms();
@@ -656,7 +720,8 @@ static void handshake(enum labcert_kind kind, const char *name, bool is_ip, stru
 		if (!client_done) {
 			int r = tls_handshake(tc, &cause);
 			if (r == TLS_ERROR)
-				fail_msg("handshake with %s failed: %s", labcert_kind_name(kind), cause);
+				fail_msg("handshake with %s failed: %s",
+				         labcert_kind_name(kind), cause);
 			client_done = r == TLS_OK;
 		}
 		if (!s.accepted) {
@@ -664,11 +729,14 @@ static void handshake(enum labcert_kind kind, const char *name, bool is_ip, stru
 			int err = wolfSSL_get_error(s.ssl, r);
 			if (r == WOLFSSL_SUCCESS)
 				s.accepted = true;
-			else if (err != WOLFSSL_ERROR_WANT_READ && err != WOLFSSL_ERROR_WANT_WRITE)
-				fail_msg("the server's side failed with %s: %d", labcert_kind_name(kind), err);
+			else if (err != WOLFSSL_ERROR_WANT_READ &&
+			         err != WOLFSSL_ERROR_WANT_WRITE)
+				fail_msg("the server's side failed with %s: %d",
+				         labcert_kind_name(kind), err);
 		}
 		assert_true(now_ms() - t0 < HANDSHAKE_DEADLINE_MS);
-		struct pollfd pfd[2] = { { .fd = s.cfd, .events = POLLIN }, { .fd = s.sfd, .events = POLLIN } };
+		struct pollfd pfd[2] = {{.fd = s.cfd, .events = POLLIN},
+		                        {.fd = s.sfd, .events = POLLIN}};
 		if (!client_done || !s.accepted)
 			(void)poll(pfd, 2, 20);
 	}
@@ -679,23 +747,26 @@ static void handshake(enum labcert_kind kind, const char *name, bool is_ip, stru
 	free(ca);
 }
 
-static void handshake_with_good_pair_is_verified_for_the_lab_host(void **state)
+static void
+handshake_with_good_pair_is_verified_for_the_lab_host(void **state)
 {
 	(void)state;
 	struct cert_verdict v;
 	handshake(LABCERT_GOOD, LABCERT_HOST, false, &v);
 	assert_true(v.verified);
 	assert_true(v.name_match);
-	assert_false(v.expired || v.not_yet_valid || v.self_signed || v.untrusted || v.weak_key);
+	assert_false(v.expired || v.not_yet_valid || v.self_signed || v.untrusted ||
+	             v.weak_key);
 }
 
-static void handshake_with_good_pair_matches_localhost_and_loopback_addresses(void **state)
+static void
+handshake_with_good_pair_matches_localhost_and_loopback_addresses(void **state)
 {
 	(void)state;
 	static const struct {
 		const char *name;
 		bool is_ip;
-	} names[] = { { "localhost", false }, { "127.0.0.1", true }, { "::1", true } };
+	} names[] = {{"localhost", false}, {"127.0.0.1", true}, {"::1", true}};
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		struct cert_verdict v;
 		handshake(LABCERT_GOOD, names[i].name, names[i].is_ip, &v);
@@ -704,7 +775,8 @@ static void handshake_with_good_pair_matches_localhost_and_loopback_addresses(vo
 	}
 }
 
-static void handshake_with_expired_pair_reports_expiry(void **state)
+static void
+handshake_with_expired_pair_reports_expiry(void **state)
 {
 	(void)state;
 	struct cert_verdict v;
@@ -714,7 +786,8 @@ static void handshake_with_expired_pair_reports_expiry(void **state)
 	assert_true(v.name_match);
 }
 
-static void handshake_with_not_yet_valid_pair_reports_it(void **state)
+static void
+handshake_with_not_yet_valid_pair_reports_it(void **state)
 {
 	(void)state;
 	struct cert_verdict v;
@@ -724,7 +797,8 @@ static void handshake_with_not_yet_valid_pair_reports_it(void **state)
 	assert_false(v.expired);
 }
 
-static void handshake_with_wrong_host_pair_verifies_but_misses_the_name(void **state)
+static void
+handshake_with_wrong_host_pair_verifies_but_misses_the_name(void **state)
 {
 	(void)state;
 	struct cert_verdict v;
@@ -733,7 +807,8 @@ static void handshake_with_wrong_host_pair_verifies_but_misses_the_name(void **s
 	assert_false(v.name_match);
 }
 
-static void handshake_with_self_signed_pair_reports_self_signed(void **state)
+static void
+handshake_with_self_signed_pair_reports_self_signed(void **state)
 {
 	(void)state;
 	struct cert_verdict v;
@@ -743,7 +818,8 @@ static void handshake_with_self_signed_pair_reports_self_signed(void **state)
 	assert_true(v.name_match);
 }
 
-static void handshake_with_weak_key_pair_reports_the_weak_key(void **state)
+static void
+handshake_with_weak_key_pair_reports_the_weak_key(void **state)
 {
 	(void)state;
 	struct cert_verdict v;
@@ -752,48 +828,50 @@ static void handshake_with_weak_key_pair_reports_the_weak_key(void **state)
 	assert_true(v.name_match);
 }
 
-int main(void)
+int
+main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(kinds_have_their_names),
-		cmocka_unit_test(every_kind_is_made_as_pem),
-		cmocka_unit_test(a_kind_is_made_once_then_cached),
-		cmocka_unit_test(an_unknown_kind_is_refused_with_a_cause),
-		cmocka_unit_test(ca_is_an_ec_p256_root_named_startle_lab_ca),
-		cmocka_unit_test(ca_is_valid_from_yesterday_for_thirty_days),
-		cmocka_unit_test(ca_verifies_as_its_own_root),
-		cmocka_unit_test(each_lab_makes_its_own_ca),
-		cmocka_unit_test(serial_numbers_are_random_and_distinct),
-		cmocka_unit_test(good_leaf_names_the_lab_host_and_loopback),
-		cmocka_unit_test(good_leaf_is_issued_by_the_lab_ca),
-		cmocka_unit_test(good_leaf_is_valid_from_yesterday_for_thirty_days),
-		cmocka_unit_test(good_leaf_is_an_ec_key_for_server_signatures),
-		cmocka_unit_test(good_leaf_verifies_against_the_lab_ca),
-		cmocka_unit_test(chain_is_the_leaf_then_the_ca),
-		cmocka_unit_test(expired_leaf_ended_yesterday_after_forty_days),
-		cmocka_unit_test(expired_leaf_fails_verification_as_expired),
-		cmocka_unit_test(not_yet_valid_leaf_starts_tomorrow),
-		cmocka_unit_test(not_yet_valid_leaf_fails_verification_as_not_yet_valid),
-		cmocka_unit_test(wrong_host_leaf_names_only_wrong_example),
-		cmocka_unit_test(wrong_host_leaf_still_verifies_against_the_lab_ca),
-		cmocka_unit_test(self_signed_leaf_is_its_own_issuer_with_the_good_names),
-		cmocka_unit_test(self_signed_leaf_is_signed_by_its_own_key),
-		cmocka_unit_test(self_signed_leaf_fails_verification_against_the_lab_ca),
-		cmocka_unit_test(self_signed_chain_is_only_the_leaf),
-		cmocka_unit_test(weak_key_leaf_is_a_1024_bit_rsa_key_issued_by_the_ca),
-		cmocka_unit_test(every_key_matches_its_certificate),
-		cmocka_unit_test(keys_are_pem_of_their_type),
-		cmocka_unit_test(write_ca_makes_a_private_file_holding_the_ca),
-		cmocka_unit_test(write_ca_uses_tmpdir),
-		cmocka_unit_test(write_ca_into_a_missing_directory_fails_with_a_cause),
-		cmocka_unit_test(ca_and_good_pair_take_under_50_ms),
-		cmocka_unit_test(handshake_with_good_pair_is_verified_for_the_lab_host),
-		cmocka_unit_test(handshake_with_good_pair_matches_localhost_and_loopback_addresses),
-		cmocka_unit_test(handshake_with_expired_pair_reports_expiry),
-		cmocka_unit_test(handshake_with_not_yet_valid_pair_reports_it),
-		cmocka_unit_test(handshake_with_wrong_host_pair_verifies_but_misses_the_name),
-		cmocka_unit_test(handshake_with_self_signed_pair_reports_self_signed),
-		cmocka_unit_test(handshake_with_weak_key_pair_reports_the_weak_key),
+	    cmocka_unit_test(kinds_have_their_names),
+	    cmocka_unit_test(every_kind_is_made_as_pem),
+	    cmocka_unit_test(a_kind_is_made_once_then_cached),
+	    cmocka_unit_test(an_unknown_kind_is_refused_with_a_cause),
+	    cmocka_unit_test(ca_is_an_ec_p256_root_named_startle_lab_ca),
+	    cmocka_unit_test(ca_is_valid_from_yesterday_for_thirty_days),
+	    cmocka_unit_test(ca_verifies_as_its_own_root),
+	    cmocka_unit_test(each_lab_makes_its_own_ca),
+	    cmocka_unit_test(serial_numbers_are_random_and_distinct),
+	    cmocka_unit_test(good_leaf_names_the_lab_host_and_loopback),
+	    cmocka_unit_test(good_leaf_is_issued_by_the_lab_ca),
+	    cmocka_unit_test(good_leaf_is_valid_from_yesterday_for_thirty_days),
+	    cmocka_unit_test(good_leaf_is_an_ec_key_for_server_signatures),
+	    cmocka_unit_test(good_leaf_verifies_against_the_lab_ca),
+	    cmocka_unit_test(chain_is_the_leaf_then_the_ca),
+	    cmocka_unit_test(expired_leaf_ended_yesterday_after_forty_days),
+	    cmocka_unit_test(expired_leaf_fails_verification_as_expired),
+	    cmocka_unit_test(not_yet_valid_leaf_starts_tomorrow),
+	    cmocka_unit_test(not_yet_valid_leaf_fails_verification_as_not_yet_valid),
+	    cmocka_unit_test(wrong_host_leaf_names_only_wrong_example),
+	    cmocka_unit_test(wrong_host_leaf_still_verifies_against_the_lab_ca),
+	    cmocka_unit_test(self_signed_leaf_is_its_own_issuer_with_the_good_names),
+	    cmocka_unit_test(self_signed_leaf_is_signed_by_its_own_key),
+	    cmocka_unit_test(self_signed_leaf_fails_verification_against_the_lab_ca),
+	    cmocka_unit_test(self_signed_chain_is_only_the_leaf),
+	    cmocka_unit_test(weak_key_leaf_is_a_1024_bit_rsa_key_issued_by_the_ca),
+	    cmocka_unit_test(every_key_matches_its_certificate),
+	    cmocka_unit_test(keys_are_pem_of_their_type),
+	    cmocka_unit_test(write_ca_makes_a_private_file_holding_the_ca),
+	    cmocka_unit_test(write_ca_uses_tmpdir),
+	    cmocka_unit_test(write_ca_into_a_missing_directory_fails_with_a_cause),
+	    cmocka_unit_test(ca_and_good_pair_take_under_50_ms),
+	    cmocka_unit_test(handshake_with_good_pair_is_verified_for_the_lab_host),
+	    cmocka_unit_test(
+	        handshake_with_good_pair_matches_localhost_and_loopback_addresses),
+	    cmocka_unit_test(handshake_with_expired_pair_reports_expiry),
+	    cmocka_unit_test(handshake_with_not_yet_valid_pair_reports_it),
+	    cmocka_unit_test(handshake_with_wrong_host_pair_verifies_but_misses_the_name),
+	    cmocka_unit_test(handshake_with_self_signed_pair_reports_self_signed),
+	    cmocka_unit_test(handshake_with_weak_key_pair_reports_the_weak_key),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -23,24 +23,24 @@
 #include "styled.h"
 #include "transcript.h"
 
-#define LIFE "\xe2\x94\x82"       /* │ plaintext lifeline */
-#define LIFE_TLS "\xe2\x94\x83"   /* ┃ TLS lifeline */
-#define SHAFT "\xe2\x94\x80"      /* ─ plaintext shaft */
-#define SHAFT_HS "\xe2\x94\x84"   /* ┄ handshake shaft */
-#define SHAFT_TLS "\xe2\x94\x81"  /* ━ TLS shaft */
-#define HEAD_R "\xe2\x96\xb6"     /* ▶ */
-#define HEAD_L "\xe2\x97\x80"     /* ◀ */
-#define FILL "\xe2\x95\x90"       /* ═ */
-#define WARN "\xe2\x9a\xa0"       /* ⚠ */
-#define DOT "\xc2\xb7"            /* · */
-#define TIMES "\xc3\x97"          /* × */
-#define ELLIPSIS "\xe2\x80\xa6"   /* … */
+#define LIFE "\xe2\x94\x82"      /* │ plaintext lifeline */
+#define LIFE_TLS "\xe2\x94\x83"  /* ┃ TLS lifeline */
+#define SHAFT "\xe2\x94\x80"     /* ─ plaintext shaft */
+#define SHAFT_HS "\xe2\x94\x84"  /* ┄ handshake shaft */
+#define SHAFT_TLS "\xe2\x94\x81" /* ━ TLS shaft */
+#define HEAD_R "\xe2\x96\xb6"    /* ▶ */
+#define HEAD_L "\xe2\x97\x80"    /* ◀ */
+#define FILL "\xe2\x95\x90"      /* ═ */
+#define WARN "\xe2\x9a\xa0"      /* ⚠ */
+#define DOT "\xc2\xb7"           /* · */
+#define TIMES "\xc3\x97"         /* × */
+#define ELLIPSIS "\xe2\x80\xa6"  /* … */
 
 /* Building transcripts */
 
 static void
 add_text(struct transcript *t, enum event_kind kind, enum phase phase, enum dir dir,
-	 const char *text)
+         const char *text)
 {
 	struct event ev = {.phase = phase, .dir = dir, .kind = kind};
 
@@ -69,13 +69,13 @@ add_server(struct transcript *t, enum phase phase, const char *text, bool end)
 
 static void
 add_record(struct transcript *t, enum phase phase, enum tls_dir dir, unsigned char type,
-	   unsigned char hs_type)
+           unsigned char hs_type)
 {
 	struct tls_record rec = {
-		.dir = dir, .type = type, .version = 0x0303, .length = 100, .hs_type = hs_type};
+	    .dir = dir, .type = type, .version = 0x0303, .length = 100, .hs_type = hs_type};
 	struct event ev = {.phase = phase,
-			   .kind = EV_NOTE,
-			   .dir = dir == TLS_DIR_OUT ? DIR_CLIENT : DIR_SERVER};
+	                   .kind = EV_NOTE,
+	                   .dir = dir == TLS_DIR_OUT ? DIR_CLIENT : DIR_SERVER};
 
 	ev.text = (unsigned char *)"TLS record";
 	ev.len = 10;
@@ -87,10 +87,10 @@ static void
 add_finding(struct transcript *t, enum phase phase, enum finding_id f)
 {
 	struct event ev = {.phase = phase,
-			   .dir = DIR_LOCAL,
-			   .kind = EV_FINDING,
-			   .finding = f,
-			   .severity = finding_severity(f)};
+	                   .dir = DIR_LOCAL,
+	                   .kind = EV_FINDING,
+	                   .finding = f,
+	                   .severity = finding_severity(f)};
 
 	ev.text = (unsigned char *)finding_summary(f);
 	ev.len = strlen(finding_summary(f));
@@ -115,8 +115,8 @@ static void
 add_cert(struct transcript *t, int depth)
 {
 	struct cert_info c = {.depth = depth,
-			      .subject = (char *)"CN=mail.test",
-			      .issuer = (char *)"CN=startle test CA"};
+	                      .subject = (char *)"CN=mail.test",
+	                      .issuer = (char *)"CN=startle test CA"};
 	struct event ev = {.phase = PHASE_TLS, .dir = DIR_SERVER, .kind = EV_CERT};
 
 	ev.text = (unsigned char *)"certificate";
@@ -151,14 +151,23 @@ add_verdict(struct transcript *t, bool verified, bool name_match)
 static struct transcript *
 smtp_session(void)
 {
-	static const char *const ehlo[] = {
-		"250-mail.test", "250-PIPELINING", "250-SIZE 10240000", "250-VRFY",
-		"250-ETRN", "250-STARTTLS", "250-ENHANCEDSTATUSCODES", "250-8BITMIME",
-		"250-DSN", "250-AUTH PLAIN", "250-CHUNKING", "250 SMTPUTF8"};
+	static const char *const ehlo[] = {"250-mail.test",
+	                                   "250-PIPELINING",
+	                                   "250-SIZE 10240000",
+	                                   "250-VRFY",
+	                                   "250-ETRN",
+	                                   "250-STARTTLS",
+	                                   "250-ENHANCEDSTATUSCODES",
+	                                   "250-8BITMIME",
+	                                   "250-DSN",
+	                                   "250-AUTH PLAIN",
+	                                   "250-CHUNKING",
+	                                   "250 SMTPUTF8"};
 	struct transcript *t = transcript_new();
 
-	add_text(t, EV_CONNECT, PHASE_PLAIN, DIR_LOCAL,
-		 "connected to smtp://mail.test:25 (127.0.0.1 port 25) in 0.4 ms, explicit TLS");
+	add_text(
+	    t, EV_CONNECT, PHASE_PLAIN, DIR_LOCAL,
+	    "connected to smtp://mail.test:25 (127.0.0.1 port 25) in 0.4 ms, explicit TLS");
 	add_server(t, PHASE_PLAIN, "220 mail.test ESMTP", true);
 	add_client(t, PHASE_PLAIN, "EHLO me");
 	for (size_t i = 0; i < 12; i++)
@@ -173,7 +182,8 @@ smtp_session(void)
 		add_record(t, PHASE_HANDSHAKE, TLS_DIR_IN, 23, 0);
 	add_record(t, PHASE_HANDSHAKE, TLS_DIR_OUT, 20, 0);
 	add_record(t, PHASE_HANDSHAKE, TLS_DIR_OUT, 23, 0);
-	add_text(t, EV_PHASE, PHASE_TLS, DIR_LOCAL, "TLS established: encrypted from here on");
+	add_text(t, EV_PHASE, PHASE_TLS, DIR_LOCAL,
+	         "TLS established: encrypted from here on");
 	add_summary(t);
 	add_cert(t, 0);
 	add_cert(t, 1);
@@ -314,10 +324,10 @@ test_session_becomes_one_step_per_arrow_band_and_note(void **state)
 {
 	struct fixture *f = *state;
 	static const enum ladder_kind kinds[SMTP_STEPS] = {
-		LADDER_NOTE,   LADDER_SERVER, LADDER_CLIENT, LADDER_SERVER, LADDER_CLIENT,
-		LADDER_SERVER, LADDER_BAND,   LADDER_RECORD, LADDER_RECORD, LADDER_RECORD,
-		LADDER_RECORD, LADDER_RECORD, LADDER_RECORD, LADDER_BAND,   LADDER_NOTE,
-		LADDER_CLIENT, LADDER_SERVER, LADDER_CLIENT, LADDER_SERVER, LADDER_NOTE};
+	    LADDER_NOTE,   LADDER_SERVER, LADDER_CLIENT, LADDER_SERVER, LADDER_CLIENT,
+	    LADDER_SERVER, LADDER_BAND,   LADDER_RECORD, LADDER_RECORD, LADDER_RECORD,
+	    LADDER_RECORD, LADDER_RECORD, LADDER_RECORD, LADDER_BAND,   LADDER_NOTE,
+	    LADDER_CLIENT, LADDER_SERVER, LADDER_CLIENT, LADDER_SERVER, LADDER_NOTE};
 
 	assert_int_equal(f->l.n, SMTP_STEPS);
 	for (size_t i = 0; i < SMTP_STEPS; i++)
@@ -459,7 +469,8 @@ test_verdict_is_one_note_counting_the_chain(void **state)
 	struct fixture *f = *state;
 
 	assert_int_equal(f->l.v[14].kind, LADDER_NOTE);
-	assert_string_equal(f->l.v[14].label, "certificate chain: 2 certificates, verified");
+	assert_string_equal(f->l.v[14].label,
+	                    "certificate chain: 2 certificates, verified");
 }
 
 static void
@@ -475,8 +486,8 @@ test_failed_verdict_note_says_not_verified_and_name_mismatch(void **state)
 	add_verdict(t, false, false);
 	feed(&l, t);
 	assert_int_equal(l.n, 1);
-	assert_string_equal(l.v[0].label,
-			    "certificate chain: 1 certificate, NOT verified, name mismatch");
+	assert_string_equal(
+	    l.v[0].label, "certificate chain: 1 certificate, NOT verified, name mismatch");
 	ladder_free(&l);
 	transcript_free(t);
 }
@@ -489,7 +500,10 @@ test_hostile_label_is_escaped_in_the_step(void **state)
 	(void)state;
 
 	ladder_init(&l);
-	add_server(t, PHASE_PLAIN, "220 \x1b]0;owned\x07 \xe2\x80\xae" "evil\r", true);
+	add_server(t, PHASE_PLAIN,
+	           "220 \x1b]0;owned\x07 \xe2\x80\xae"
+	           "evil\r",
+	           true);
 	feed(&l, t);
 	assert_string_equal(l.v[0].label, "220 \\x1b]0;owned\\x07 \\u202eevil\\r");
 	ladder_free(&l);
@@ -542,7 +556,8 @@ test_client_line_is_an_arrow_to_the_server_with_its_label_first(void **state)
 	char want[1024];
 
 	render(&f->l, 40, &f->out);
-	snprintf(want, sizeof want, "  " LIFE " EHLO me %s" HEAD_R LIFE "  ", times(0, SHAFT, 24));
+	snprintf(want, sizeof want, "  " LIFE " EHLO me %s" HEAD_R LIFE "  ",
+	         times(0, SHAFT, 24));
 	assert_string_equal(step_row(&f->out, 2)->text, want);
 }
 
@@ -553,8 +568,9 @@ test_reply_row_is_an_arrow_to_the_client_with_the_label_last(void **state)
 	char want[1024];
 
 	render(&f->l, 50, &f->out);
-	snprintf(want, sizeof want, "  " LIFE HEAD_L "%s 250-mail.test +11 lines " LIFE "  ",
-		 times(0, SHAFT, 18));
+	snprintf(want, sizeof want,
+	         "  " LIFE HEAD_L "%s 250-mail.test +11 lines " LIFE "  ",
+	         times(0, SHAFT, 18));
 	assert_string_equal(step_row(&f->out, 3)->text, want);
 	const struct sline *r = step_row(&f->out, 3);
 	assert_int_equal(elem_at(r, offset_of(r, "250")), TE_SERVER_PLAIN);
@@ -575,7 +591,8 @@ test_single_extra_line_is_counted_in_the_singular(void **state)
 	add_server(t, PHASE_PLAIN, "250 STARTTLS", true);
 	feed(&l, t);
 	render(&l, 60, &out);
-	assert_true(ends_with(step_row(&out, 0)->text, " 250-mail.test +1 line " LIFE "  "));
+	assert_true(
+	    ends_with(step_row(&out, 0)->text, " 250-mail.test +1 line " LIFE "  "));
 	slines_free(&out);
 	ladder_free(&l);
 	transcript_free(t);
@@ -623,7 +640,8 @@ test_handshake_begin_is_a_full_width_band(void **state)
 	char want[1024];
 
 	render(&f->l, 40, &f->out);
-	snprintf(want, sizeof want, "%s TLS handshake %s", times(0, FILL, 12), times(1, FILL, 13));
+	snprintf(want, sizeof want, "%s TLS handshake %s", times(0, FILL, 12),
+	         times(1, FILL, 13));
 	const struct sline *r = step_row(&f->out, 6);
 	assert_string_equal(r->text, want);
 	assert_int_equal(r->nspans, 1);
@@ -655,7 +673,8 @@ test_handshake_records_are_arrows_in_the_handshake_element(void **state)
 	const struct sline *data = step_row(&f->out, 10);
 	assert_true(contains(hello, " ClientHello " SHAFT_HS));
 	assert_true(ends_with(hello->text, SHAFT_HS HEAD_R "\xe2\x94\x86 :"));
-	assert_int_equal(elem_at(hello, offset_of(hello, "ClientHello")), TE_GUTTER_HANDSHAKE);
+	assert_int_equal(elem_at(hello, offset_of(hello, "ClientHello")),
+	                 TE_GUTTER_HANDSHAKE);
 	assert_int_equal(elem_at(hello, offset_of(hello, HEAD_R)), TE_GUTTER_HANDSHAKE);
 	assert_true(contains(reply, HEAD_L SHAFT_HS));
 	assert_true(contains(reply, SHAFT_HS " ServerHello "));
@@ -679,7 +698,7 @@ test_finding_row_is_centred_with_its_id_in_the_severity_element(void **state)
 	render(&l, 40, &out);
 	/* 34 inner columns, 20 of text: 7 spaces either side. */
 	snprintf(want, sizeof want, "  " LIFE "%s" WARN " starttls-injection%s" LIFE "  ",
-		 times(0, " ", 7), times(1, " ", 7));
+	         times(0, " ", 7), times(1, " ", 7));
 	const struct sline *r = step_row(&out, 0);
 	assert_string_equal(r->text, want);
 	assert_int_equal(elem_at(r, offset_of(r, WARN)), TE_FINDING_DANGER);
@@ -728,10 +747,10 @@ test_connect_close_and_chain_are_centred_info_notes(void **state)
 	assert_int_equal(elem_at(conn, offset_of(conn, "connected")), TE_INFO);
 	assert_int_equal(elem_at(chain, offset_of(chain, "certificate chain")), TE_INFO);
 	assert_int_equal(elem_at(close, offset_of(close, "closed")), TE_INFO);
-	size_t left = offset_of(close, "connection") - offset_of(close, LIFE_TLS) -
-		      strlen(LIFE_TLS);
+	size_t left =
+	    offset_of(close, "connection") - offset_of(close, LIFE_TLS) - strlen(LIFE_TLS);
 	size_t right = close->len - offset_of(close, "server") - strlen("server") -
-		       strlen(LIFE_TLS " ~");
+	               strlen(LIFE_TLS " ~");
 	assert_true(left > 10);
 	assert_true(right == left || right == left + 1);
 }
@@ -794,7 +813,8 @@ test_narrow_width_shrinks_the_label_and_keeps_lifelines_and_arrow(void **state)
 	render(&f->l, 20, &f->out);
 	const struct sline *r = step_row(&f->out, 5); /* 220 2.0.0 Ready to start TLS */
 	assert_int_equal(width_of(r), 20);
-	assert_true(strncmp(r->text, "  " LIFE HEAD_L SHAFT, strlen("  " LIFE HEAD_L SHAFT)) == 0);
+	assert_true(
+	    strncmp(r->text, "  " LIFE HEAD_L SHAFT, strlen("  " LIFE HEAD_L SHAFT)) == 0);
 	assert_true(ends_with(r->text, ELLIPSIS " " LIFE "  "));
 	assert_true(contains(r, " 220 2.0"));
 }
@@ -824,8 +844,8 @@ test_every_row_is_exactly_the_width_from_20_to_300(void **state)
 			for (size_t k = 0; k < r->nspans; k++)
 				covered += r->spans[k].len;
 			if (width_of(r) != w)
-				fail_msg("row %zu is %d columns at width %d: \"%s\"", i, width_of(r), w,
-					 r->text);
+				fail_msg("row %zu is %d columns at width %d: \"%s\"", i,
+				         width_of(r), w, r->text);
 			assert_int_equal(covered, r->len);
 		}
 	}
@@ -850,8 +870,8 @@ test_rows_are_tagged_with_the_first_event_of_their_step(void **state)
 	struct fixture *f = *state;
 
 	render(&f->l, 60, &f->out);
-	assert_int_equal(step_row(&f->out, 2)->tag, 2);  /* EHLO me */
-	assert_int_equal(step_row(&f->out, 3)->tag, 3);  /* first 250 line */
+	assert_int_equal(step_row(&f->out, 2)->tag, 2);   /* EHLO me */
+	assert_int_equal(step_row(&f->out, 3)->tag, 3);   /* first 250 line */
 	assert_int_equal(step_row(&f->out, 10)->tag, 21); /* first encrypted record */
 }
 
@@ -869,14 +889,16 @@ test_window_is_a_slice_of_the_full_render(void **state)
 	render(&f->l, 70, &f->out);
 	for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
 		slines_clear(&win);
-		size_t total = ladder_rows(&f->l, 70, cases[c].first, cases[c].height, &win);
+		size_t total =
+		    ladder_rows(&f->l, 70, cases[c].first, cases[c].height, &win);
 		size_t want = f->out.n - cases[c].first;
 		if (want > (size_t)cases[c].height)
 			want = (size_t)cases[c].height;
 		assert_int_equal(total, SMTP_STEPS + 1);
 		assert_int_equal(win.n, want);
 		for (size_t i = 0; i < win.n; i++) {
-			const struct sline *a = &win.v[i], *b = &f->out.v[cases[c].first + i];
+			const struct sline *a = &win.v[i],
+			                   *b = &f->out.v[cases[c].first + i];
 			assert_string_equal(a->text, b->text);
 			assert_int_equal(a->nspans, b->nspans);
 			for (size_t k = 0; k < a->nspans; k++) {
@@ -895,7 +917,8 @@ test_window_past_the_end_or_empty_draws_nothing_but_counts_rows(void **state)
 	struct fixture *f = *state;
 
 	slines_clear(&f->out);
-	assert_int_equal(ladder_rows(&f->l, 60, SMTP_STEPS + 1, 10, &f->out), SMTP_STEPS + 1);
+	assert_int_equal(ladder_rows(&f->l, 60, SMTP_STEPS + 1, 10, &f->out),
+	                 SMTP_STEPS + 1);
 	assert_int_equal(ladder_rows(&f->l, 60, 3, 0, &f->out), SMTP_STEPS + 1);
 	assert_int_equal(f->out.n, 0);
 }
@@ -1024,43 +1047,46 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		SMTP_TEST(test_session_becomes_one_step_per_arrow_band_and_note),
-		SMTP_TEST(test_multiline_reply_folds_into_one_step_with_its_first_line),
-		cmocka_unit_test(test_reply_ends_at_the_line_that_completes_it),
-		cmocka_unit_test(test_client_line_closes_an_unfinished_reply),
-		cmocka_unit_test(test_finding_inside_a_reply_splits_it_where_it_happened),
-		cmocka_unit_test(test_events_without_steps_do_not_close_a_reply),
-		SMTP_TEST(test_same_kind_records_fold_with_a_count_others_do_not),
-		cmocka_unit_test(test_records_inside_tls_add_no_step),
-		SMTP_TEST(test_verdict_is_one_note_counting_the_chain),
-		cmocka_unit_test(test_failed_verdict_note_says_not_verified_and_name_mismatch),
-		cmocka_unit_test(test_hostile_label_is_escaped_in_the_step),
-		cmocka_unit_test(test_long_line_label_is_cut_at_a_whole_escape_with_an_ellipsis),
-		SMTP_TEST(test_header_names_client_left_and_server_right),
-		SMTP_TEST(test_client_line_is_an_arrow_to_the_server_with_its_label_first),
-		SMTP_TEST(test_reply_row_is_an_arrow_to_the_client_with_the_label_last),
-		cmocka_unit_test(test_single_extra_line_is_counted_in_the_singular),
-		SMTP_TEST(test_plaintext_rows_use_plain_elements_and_thin_glyphs),
-		SMTP_TEST(test_tls_rows_use_tls_elements_heavy_glyphs_and_tilde_marks),
-		SMTP_TEST(test_handshake_begin_is_a_full_width_band),
-		SMTP_TEST(test_tls_established_is_a_full_width_band),
-		SMTP_TEST(test_handshake_records_are_arrows_in_the_handshake_element),
-		cmocka_unit_test(test_finding_row_is_centred_with_its_id_in_the_severity_element),
-		cmocka_unit_test(test_info_and_warn_findings_use_their_own_marks_and_elements),
-		SMTP_TEST(test_connect_close_and_chain_are_centred_info_notes),
-		cmocka_unit_test(test_injected_bytes_and_errors_are_notes_in_their_elements),
-		cmocka_unit_test(test_hostile_label_shows_escapes_in_the_escaped_element),
-		SMTP_TEST(test_narrow_width_shrinks_the_label_and_keeps_lifelines_and_arrow),
-		SMTP_TEST(test_narrow_width_keeps_the_line_count_while_the_label_shrinks),
-		SMTP_TEST(test_every_row_is_exactly_the_width_from_20_to_300),
-		SMTP_TEST(test_rows_never_exceed_widths_below_20),
-		SMTP_TEST(test_rows_are_tagged_with_the_first_event_of_their_step),
-		SMTP_TEST(test_window_is_a_slice_of_the_full_render),
-		SMTP_TEST(test_window_past_the_end_or_empty_draws_nothing_but_counts_rows),
-		SMTP_TEST(test_rows_are_appended_after_what_out_holds),
-		cmocka_unit_test(test_empty_ladder_is_just_the_header),
-		cmocka_unit_test(test_update_touches_at_most_one_step_per_event),
-		cmocka_unit_test(test_window_of_a_200000_event_session_costs_what_a_small_one_does),
+	    SMTP_TEST(test_session_becomes_one_step_per_arrow_band_and_note),
+	    SMTP_TEST(test_multiline_reply_folds_into_one_step_with_its_first_line),
+	    cmocka_unit_test(test_reply_ends_at_the_line_that_completes_it),
+	    cmocka_unit_test(test_client_line_closes_an_unfinished_reply),
+	    cmocka_unit_test(test_finding_inside_a_reply_splits_it_where_it_happened),
+	    cmocka_unit_test(test_events_without_steps_do_not_close_a_reply),
+	    SMTP_TEST(test_same_kind_records_fold_with_a_count_others_do_not),
+	    cmocka_unit_test(test_records_inside_tls_add_no_step),
+	    SMTP_TEST(test_verdict_is_one_note_counting_the_chain),
+	    cmocka_unit_test(test_failed_verdict_note_says_not_verified_and_name_mismatch),
+	    cmocka_unit_test(test_hostile_label_is_escaped_in_the_step),
+	    cmocka_unit_test(
+	        test_long_line_label_is_cut_at_a_whole_escape_with_an_ellipsis),
+	    SMTP_TEST(test_header_names_client_left_and_server_right),
+	    SMTP_TEST(test_client_line_is_an_arrow_to_the_server_with_its_label_first),
+	    SMTP_TEST(test_reply_row_is_an_arrow_to_the_client_with_the_label_last),
+	    cmocka_unit_test(test_single_extra_line_is_counted_in_the_singular),
+	    SMTP_TEST(test_plaintext_rows_use_plain_elements_and_thin_glyphs),
+	    SMTP_TEST(test_tls_rows_use_tls_elements_heavy_glyphs_and_tilde_marks),
+	    SMTP_TEST(test_handshake_begin_is_a_full_width_band),
+	    SMTP_TEST(test_tls_established_is_a_full_width_band),
+	    SMTP_TEST(test_handshake_records_are_arrows_in_the_handshake_element),
+	    cmocka_unit_test(
+	        test_finding_row_is_centred_with_its_id_in_the_severity_element),
+	    cmocka_unit_test(test_info_and_warn_findings_use_their_own_marks_and_elements),
+	    SMTP_TEST(test_connect_close_and_chain_are_centred_info_notes),
+	    cmocka_unit_test(test_injected_bytes_and_errors_are_notes_in_their_elements),
+	    cmocka_unit_test(test_hostile_label_shows_escapes_in_the_escaped_element),
+	    SMTP_TEST(test_narrow_width_shrinks_the_label_and_keeps_lifelines_and_arrow),
+	    SMTP_TEST(test_narrow_width_keeps_the_line_count_while_the_label_shrinks),
+	    SMTP_TEST(test_every_row_is_exactly_the_width_from_20_to_300),
+	    SMTP_TEST(test_rows_never_exceed_widths_below_20),
+	    SMTP_TEST(test_rows_are_tagged_with_the_first_event_of_their_step),
+	    SMTP_TEST(test_window_is_a_slice_of_the_full_render),
+	    SMTP_TEST(test_window_past_the_end_or_empty_draws_nothing_but_counts_rows),
+	    SMTP_TEST(test_rows_are_appended_after_what_out_holds),
+	    cmocka_unit_test(test_empty_ladder_is_just_the_header),
+	    cmocka_unit_test(test_update_touches_at_most_one_step_per_event),
+	    cmocka_unit_test(
+	        test_window_of_a_200000_event_session_costs_what_a_small_one_does),
 	};
 	if (setlocale(LC_ALL, "C.UTF-8") == NULL)
 		fail_msg("the C.UTF-8 locale is needed for column widths");

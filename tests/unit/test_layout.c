@@ -279,20 +279,20 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_too_small_below_the_minimum_columns),
-		cmocka_unit_test(test_too_small_below_the_minimum_rows),
-		cmocka_unit_test(test_not_too_small_from_the_minimum_up),
-		cmocka_unit_test(test_side_by_side_exactly_from_110_columns),
-		cmocka_unit_test(test_every_rect_is_inside_the_screen_and_not_empty),
-		cmocka_unit_test(test_no_two_parts_overlap),
-		cmocka_unit_test(test_every_row_and_column_is_accounted_for),
-		cmocka_unit_test(test_every_cell_belongs_to_exactly_one_part),
-		cmocka_unit_test(test_title_on_top_and_status_input_hints_at_the_bottom),
-		cmocka_unit_test(test_side_by_side_puts_transcript_left_of_details),
-		cmocka_unit_test(test_stacked_puts_transcript_above_details),
-		cmocka_unit_test(test_details_share_is_clamped_to_25_and_75),
-		cmocka_unit_test(test_details_share_sets_the_details_size),
-		cmocka_unit_test(test_larger_share_never_shrinks_details),
+	    cmocka_unit_test(test_too_small_below_the_minimum_columns),
+	    cmocka_unit_test(test_too_small_below_the_minimum_rows),
+	    cmocka_unit_test(test_not_too_small_from_the_minimum_up),
+	    cmocka_unit_test(test_side_by_side_exactly_from_110_columns),
+	    cmocka_unit_test(test_every_rect_is_inside_the_screen_and_not_empty),
+	    cmocka_unit_test(test_no_two_parts_overlap),
+	    cmocka_unit_test(test_every_row_and_column_is_accounted_for),
+	    cmocka_unit_test(test_every_cell_belongs_to_exactly_one_part),
+	    cmocka_unit_test(test_title_on_top_and_status_input_hints_at_the_bottom),
+	    cmocka_unit_test(test_side_by_side_puts_transcript_left_of_details),
+	    cmocka_unit_test(test_stacked_puts_transcript_above_details),
+	    cmocka_unit_test(test_details_share_is_clamped_to_25_and_75),
+	    cmocka_unit_test(test_details_share_sets_the_details_size),
+	    cmocka_unit_test(test_larger_share_never_shrinks_details),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -31,7 +31,8 @@ render(const struct event *ev, bool json, bool explain)
 static struct event
 line_event(enum phase phase, enum dir dir, const char *text, size_t len)
 {
-	struct event ev = {.seq = 3, .t = 0.25, .phase = phase, .dir = dir, .kind = EV_LINE};
+	struct event ev = {
+	    .seq = 3, .t = 0.25, .phase = phase, .dir = dir, .kind = EV_LINE};
 	ev.text = (unsigned char *)text;
 	ev.len = len;
 	return ev;
@@ -66,7 +67,9 @@ test_text_line_is_escaped_with_explanation_below(void **state)
 	(void)state;
 	ev.explain = "greeting: the server is ready (RFC 5321 §4.2)";
 	out = render(&ev, false, true);
-	assert_string_equal(out, "<- 220 \\x1b[31mhi\\r\n   # greeting: the server is ready (RFC 5321 §4.2)\n");
+	assert_string_equal(
+	    out,
+	    "<- 220 \\x1b[31mhi\\r\n   # greeting: the server is ready (RFC 5321 §4.2)\n");
 	free(out);
 	out = render(&ev, false, false);
 	assert_string_equal(out, "<- 220 \\x1b[31mhi\\r\n");
@@ -94,9 +97,10 @@ test_json_line_has_the_contract_fields(void **state)
 	(void)state;
 	ev.explain = "greeting";
 	out = render(&ev, true, false);
-	assert_string_equal(out, "{\"seq\":3,\"t\":0.2500,\"phase\":\"plain\",\"dir\":\"server\","
-				 "\"kind\":\"line\",\"text\":\"220 mail.test \\\"x\\\"\","
-				 "\"explain\":\"greeting\"}\n");
+	assert_string_equal(
+	    out, "{\"seq\":3,\"t\":0.2500,\"phase\":\"plain\",\"dir\":\"server\","
+	         "\"kind\":\"line\",\"text\":\"220 mail.test \\\"x\\\"\","
+	         "\"explain\":\"greeting\"}\n");
 	free(out);
 }
 
@@ -122,31 +126,38 @@ test_json_finding_has_id_and_severity(void **state)
 	ev.severity = SEV_DANGER;
 	out = render(&ev, true, false);
 	assert_non_null(strstr(out, "\"kind\":\"finding\""));
-	assert_non_null(strstr(out, "\"id\":\"starttls-injection\",\"severity\":\"danger\""));
+	assert_non_null(
+	    strstr(out, "\"id\":\"starttls-injection\",\"severity\":\"danger\""));
 	free(out);
 }
 
 static void
 test_json_tls_summary_and_verdict(void **state)
 {
-	struct tls_summary sum = {.version = "TLSv1.3", .cipher = "TLS_AES_256_GCM_SHA384",
-				  .group = "X25519", .handshake_ms = 3.5};
-	struct cert_verdict v = {.verified = false, .verify_error = "unable to get local issuer",
-				 .name_match = true, .name_checked = "mail.test"};
+	struct tls_summary sum = {.version = "TLSv1.3",
+	                          .cipher = "TLS_AES_256_GCM_SHA384",
+	                          .group = "X25519",
+	                          .handshake_ms = 3.5};
+	struct cert_verdict v = {.verified = false,
+	                         .verify_error = "unable to get local issuer",
+	                         .name_match = true,
+	                         .name_checked = "mail.test"};
 	struct event ev = line_event(PHASE_TLS, DIR_LOCAL, "s", 1);
 	char *out;
 	(void)state;
 	ev.kind = EV_TLS;
 	ev.tls = &sum;
 	out = render(&ev, true, false);
-	assert_non_null(strstr(out, "\"version\":\"TLSv1.3\",\"cipher\":\"TLS_AES_256_GCM_SHA384\","
-				    "\"group\":\"X25519\",\"handshake_ms\":3.500,\"resumed\":false"));
+	assert_non_null(
+	    strstr(out, "\"version\":\"TLSv1.3\",\"cipher\":\"TLS_AES_256_GCM_SHA384\","
+	                "\"group\":\"X25519\",\"handshake_ms\":3.500,\"resumed\":false"));
 	free(out);
 	ev.tls = NULL;
 	ev.verdict = &v;
 	out = render(&ev, true, false);
-	assert_non_null(strstr(out, "\"verified\":false,\"verify_error\":\"unable to get local "
-				    "issuer\",\"name_match\":true"));
+	assert_non_null(strstr(out,
+	                       "\"verified\":false,\"verify_error\":\"unable to get local "
+	                       "issuer\",\"name_match\":true"));
 	free(out);
 	v.verified = true;
 	out = render(&ev, true, false);
@@ -157,10 +168,16 @@ test_json_tls_summary_and_verdict(void **state)
 static void
 test_json_cert_fields(void **state)
 {
-	struct cert_info c = {.depth = 0, .subject = "CN=mail.test", .issuer = "CN=Test CA",
-			      .serial = "01", .not_before = 0, .not_after = 86400,
-			      .key = "EC P-256", .sig = "ecdsa-with-SHA256", .sha256 = "ab",
-			      .spki_sha256 = "cd"};
+	struct cert_info c = {.depth = 0,
+	                      .subject = "CN=mail.test",
+	                      .issuer = "CN=Test CA",
+	                      .serial = "01",
+	                      .not_before = 0,
+	                      .not_after = 86400,
+	                      .key = "EC P-256",
+	                      .sig = "ecdsa-with-SHA256",
+	                      .sha256 = "ab",
+	                      .spki_sha256 = "cd"};
 	struct event ev = line_event(PHASE_TLS, DIR_SERVER, "c", 1);
 	char *out;
 	(void)state;
@@ -170,10 +187,14 @@ test_json_cert_fields(void **state)
 	ev.kind = EV_CERT;
 	ev.cert = &c;
 	out = render(&ev, true, false);
-	assert_non_null(strstr(out, "\"depth\":0,\"subject\":\"CN=mail.test\",\"issuer\":\"CN=Test CA\""));
-	assert_non_null(strstr(out, "\"not_before\":\"1970-01-01T00:00:00Z\",\"not_after\":\"1970-01-02T00:00:00Z\""));
+	assert_non_null(strstr(
+	    out, "\"depth\":0,\"subject\":\"CN=mail.test\",\"issuer\":\"CN=Test CA\""));
+	assert_non_null(strstr(out, "\"not_before\":\"1970-01-01T00:00:00Z\",\"not_after\":"
+	                            "\"1970-01-02T00:00:00Z\""));
 	assert_non_null(strstr(out, "\"san\":[\"DNS:mail.test\",\"IP:127.0.0.1\"]"));
-	assert_non_null(strstr(out, "\"key\":\"EC P-256\",\"sig\":\"ecdsa-with-SHA256\",\"sha256\":\"ab\",\"spki_sha256\":\"cd\""));
+	assert_non_null(strstr(out, "\"key\":\"EC "
+	                            "P-256\",\"sig\":\"ecdsa-with-SHA256\",\"sha256\":"
+	                            "\"ab\",\"spki_sha256\":\"cd\""));
 	free(out);
 }
 
@@ -211,15 +232,15 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_markers_show_direction_and_phase),
-		cmocka_unit_test(test_text_line_is_escaped_with_explanation_below),
-		cmocka_unit_test(test_text_finding_carries_its_id),
-		cmocka_unit_test(test_json_line_has_the_contract_fields),
-		cmocka_unit_test(test_json_keeps_non_utf8_bytes_as_u00xx),
-		cmocka_unit_test(test_json_finding_has_id_and_severity),
-		cmocka_unit_test(test_json_tls_summary_and_verdict),
-		cmocka_unit_test(test_json_cert_fields),
-		cmocka_unit_test(test_transcript_numbers_copies_and_notifies),
+	    cmocka_unit_test(test_markers_show_direction_and_phase),
+	    cmocka_unit_test(test_text_line_is_escaped_with_explanation_below),
+	    cmocka_unit_test(test_text_finding_carries_its_id),
+	    cmocka_unit_test(test_json_line_has_the_contract_fields),
+	    cmocka_unit_test(test_json_keeps_non_utf8_bytes_as_u00xx),
+	    cmocka_unit_test(test_json_finding_has_id_and_severity),
+	    cmocka_unit_test(test_json_tls_summary_and_verdict),
+	    cmocka_unit_test(test_json_cert_fields),
+	    cmocka_unit_test(test_transcript_numbers_copies_and_notifies),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

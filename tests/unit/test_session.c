@@ -21,8 +21,9 @@ struct run {
 /* Starts a scripted server, connects a session with params p to it, runs the
  * given action and then waits until the session is idle. */
 static void
-run_session(struct run *r, enum proto_id proto, bool require_tls, const struct script_step *steps,
-	    size_t n, void (*action)(struct session *s, void *arg), void *arg)
+run_session(struct run *r, enum proto_id proto, bool require_tls,
+            const struct script_step *steps, size_t n,
+            void (*action)(struct session *s, void *arg), void *arg)
 {
 	struct session_params p = {.timeout_ms = 2000, .require_tls = require_tls};
 
@@ -67,7 +68,8 @@ count_findings(const struct transcript *t, enum finding_id f)
 
 /* The first event of a kind and direction whose text contains needle. */
 static const struct event *
-find_event(const struct transcript *t, enum event_kind kind, enum dir dir, const char *needle)
+find_event(const struct transcript *t, enum event_kind kind, enum dir dir,
+           const char *needle)
 {
 	for (size_t i = 0; i < transcript_count(t); i++) {
 		const struct event *ev = transcript_get(t, i);
@@ -101,9 +103,11 @@ static void
 test_smtp_refused_starttls_stays_plaintext(void **state)
 {
 	static const struct script_step steps[] = {
-		{.send = "220 mail.test ESMTP\r\n"},
-		{.expect = "EHLO ", .send = "250-mail.test\r\n250-STARTTLS\r\n250 SIZE 100\r\n"},
-		{.expect = "STARTTLS", .send = "454 4.7.0 TLS not available due to local problem\r\n"},
+	    {.send = "220 mail.test ESMTP\r\n"},
+	    {.expect = "EHLO ",
+	     .send = "250-mail.test\r\n250-STARTTLS\r\n250 SIZE 100\r\n"},
+	    {.expect = "STARTTLS",
+	     .send = "454 4.7.0 TLS not available due to local problem\r\n"},
 	};
 	struct run r;
 	(void)state;
@@ -121,9 +125,9 @@ static void
 test_smtp_positive_reply_other_than_220_is_not_a_go_ahead(void **state)
 {
 	static const struct script_step steps[] = {
-		{.send = "220 mail.test ESMTP\r\n"},
-		{.expect = "EHLO ", .send = "250-mail.test\r\n250 STARTTLS\r\n"},
-		{.expect = "STARTTLS", .send = "250 sure\r\n"},
+	    {.send = "220 mail.test ESMTP\r\n"},
+	    {.expect = "EHLO ", .send = "250-mail.test\r\n250 STARTTLS\r\n"},
+	    {.expect = "STARTTLS", .send = "250 sure\r\n"},
 	};
 	struct run r;
 	(void)state;
@@ -137,9 +141,9 @@ static void
 test_smtp_stripped_capability_is_reported(void **state)
 {
 	static const struct script_step steps[] = {
-		{.send = "220 mail.test ESMTP\r\n"},
-		{.expect = "EHLO ", .send = "250-mail.test\r\n250 PIPELINING\r\n"},
-		{.expect = "STARTTLS", .send = "502 5.5.1 command not implemented\r\n"},
+	    {.send = "220 mail.test ESMTP\r\n"},
+	    {.expect = "EHLO ", .send = "250-mail.test\r\n250 PIPELINING\r\n"},
+	    {.expect = "STARTTLS", .send = "502 5.5.1 command not implemented\r\n"},
 	};
 	struct run r;
 	(void)state;
@@ -153,8 +157,8 @@ static void
 test_require_tls_stops_after_stripped_capabilities(void **state)
 {
 	static const struct script_step steps[] = {
-		{.send = "220 mail.test ESMTP\r\n"},
-		{.expect = "EHLO ", .send = "250-mail.test\r\n250 PIPELINING\r\n"},
+	    {.send = "220 mail.test ESMTP\r\n"},
+	    {.expect = "EHLO ", .send = "250-mail.test\r\n250 PIPELINING\r\n"},
 	};
 	struct run r;
 	(void)state;
@@ -171,11 +175,12 @@ test_require_tls_stops_after_stripped_capabilities(void **state)
 static void
 test_injected_bytes_after_go_ahead_are_discarded_and_reported(void **state)
 {
-	static const char inj[] = "220 2.0.0 Ready to start TLS\r\n250-INJECTED\r\n250 AUTH PLAIN\r\n";
+	static const char inj[] =
+	    "220 2.0.0 Ready to start TLS\r\n250-INJECTED\r\n250 AUTH PLAIN\r\n";
 	static const struct script_step steps[] = {
-		{.send = "220 mail.test ESMTP\r\n"},
-		{.expect = "EHLO ", .send = "250-mail.test\r\n250 STARTTLS\r\n"},
-		{.expect = "STARTTLS", .send = inj, .close_after = 1},
+	    {.send = "220 mail.test ESMTP\r\n"},
+	    {.expect = "EHLO ", .send = "250-mail.test\r\n250 STARTTLS\r\n"},
+	    {.expect = "STARTTLS", .send = inj, .close_after = 1},
 	};
 	struct run r;
 	const struct event *note;
@@ -197,10 +202,10 @@ static void
 test_imap_logindisabled_and_foreign_tag_go_ahead(void **state)
 {
 	static const struct script_step steps[] = {
-		{.send = "* OK [CAPABILITY IMAP4rev1 STARTTLS LOGINDISABLED] ready\r\n"},
-		{.expect = "a CAPABILITY",
-		 .send = "* CAPABILITY IMAP4rev1 STARTTLS LOGINDISABLED\r\na OK done\r\n"},
-		{.expect = "b STARTTLS", .send = "zz OK Begin TLS now\r\nb NO not today\r\n"},
+	    {.send = "* OK [CAPABILITY IMAP4rev1 STARTTLS LOGINDISABLED] ready\r\n"},
+	    {.expect = "a CAPABILITY",
+	     .send = "* CAPABILITY IMAP4rev1 STARTTLS LOGINDISABLED\r\na OK done\r\n"},
+	    {.expect = "b STARTTLS", .send = "zz OK Begin TLS now\r\nb NO not today\r\n"},
 	};
 	struct run r;
 	(void)state;
@@ -217,7 +222,7 @@ static void
 test_imap_preauth_on_plaintext_is_reported(void **state)
 {
 	static const struct script_step steps[] = {
-		{.send = "* PREAUTH [CAPABILITY IMAP4rev1] logged in as you\r\n"},
+	    {.send = "* PREAUTH [CAPABILITY IMAP4rev1] logged in as you\r\n"},
 	};
 	struct run r;
 	(void)state;
@@ -231,7 +236,7 @@ static void
 test_imap_preauth_fails_require_tls(void **state)
 {
 	static const struct script_step steps[] = {
-		{.send = "* PREAUTH logged in\r\n"},
+	    {.send = "* PREAUTH logged in\r\n"},
 	};
 	struct run r;
 	(void)state;
@@ -244,9 +249,9 @@ static void
 test_pop3_stls_refused(void **state)
 {
 	static const struct script_step steps[] = {
-		{.send = "+OK POP3 ready\r\n"},
-		{.expect = "CAPA", .send = "+OK\r\nUSER\r\nSTLS\r\n.\r\n"},
-		{.expect = "STLS", .send = "-ERR not now\r\n"},
+	    {.send = "+OK POP3 ready\r\n"},
+	    {.expect = "CAPA", .send = "+OK\r\nUSER\r\nSTLS\r\n.\r\n"},
+	    {.expect = "STLS", .send = "-ERR not now\r\n"},
 	};
 	struct run r;
 	(void)state;
@@ -261,7 +266,7 @@ static void
 test_silent_server_times_out_naming_the_greeting(void **state)
 {
 	static const struct script_step steps[] = {
-		{.send = NULL, .delay_ms = 2600},
+	    {.send = NULL, .delay_ms = 2600},
 	};
 	struct run r;
 	const struct event *err;
@@ -277,7 +282,7 @@ static void
 test_close_before_greeting_is_a_network_failure(void **state)
 {
 	static const struct script_step steps[] = {
-		{.send = "220-partial", .close_after = 1},
+	    {.send = "220-partial", .close_after = 1},
 	};
 	struct run r;
 	(void)state;
@@ -291,7 +296,7 @@ static void
 test_refusing_greeting_is_a_protocol_failure(void **state)
 {
 	static const struct script_step steps[] = {
-		{.send = "554 go away\r\n"},
+	    {.send = "554 go away\r\n"},
 	};
 	struct run r;
 	(void)state;
@@ -304,8 +309,8 @@ static void
 test_control_characters_are_reported_once(void **state)
 {
 	static const struct script_step steps[] = {
-		{.send = "220 evil \x1b]0;pwned\x07 ESMTP\r\n"},
-		{.expect = "NOOP", .send = "250 \x1b[2J ok\r\n"},
+	    {.send = "220 evil \x1b]0;pwned\x07 ESMTP\r\n"},
+	    {.expect = "NOOP", .send = "250 \x1b[2J ok\r\n"},
 	};
 	static const char *const lines[] = {"NOOP", NULL};
 	struct run r;
@@ -321,8 +326,8 @@ static void
 test_credentials_in_plaintext_are_flagged(void **state)
 {
 	static const struct script_step steps[] = {
-		{.send = "220 mail.test ESMTP\r\n"},
-		{.expect = "AUTH PLAIN", .send = "235 2.7.0 ok\r\n"},
+	    {.send = "220 mail.test ESMTP\r\n"},
+	    {.expect = "AUTH PLAIN", .send = "235 2.7.0 ok\r\n"},
 	};
 	static const char *const lines[] = {"AUTH PLAIN AHRlc3QAc2VjcmV0", NULL};
 	struct run r;
@@ -336,7 +341,7 @@ static void
 test_require_tls_never_sends_credentials_in_plaintext(void **state)
 {
 	static const struct script_step steps[] = {
-		{.send = "220 mail.test ESMTP\r\n"},
+	    {.send = "220 mail.test ESMTP\r\n"},
 	};
 	static const char *const lines[] = {"AUTH PLAIN AHRlc3QAc2VjcmV0", NULL};
 	struct run r;
@@ -352,10 +357,11 @@ static void
 test_imap_lines_get_tags_and_replies_complete(void **state)
 {
 	static const struct script_step steps[] = {
-		{.send = "* OK ready\r\n"},
-		{.expect = "a NOOP", .send = "* 3 EXISTS\r\na OK NOOP completed\r\n"},
-		{.expect = "b LOGOUT", .send = "* BYE bye\r\nb OK LOGOUT completed\r\n",
-		 .close_after = 1},
+	    {.send = "* OK ready\r\n"},
+	    {.expect = "a NOOP", .send = "* 3 EXISTS\r\na OK NOOP completed\r\n"},
+	    {.expect = "b LOGOUT",
+	     .send = "* BYE bye\r\nb OK LOGOUT completed\r\n",
+	     .close_after = 1},
 	};
 	static const char *const lines[] = {"noop", "LOGOUT", NULL};
 	struct run r;
@@ -372,21 +378,22 @@ static void
 test_smtp_data_mode_sends_message_lines_until_the_dot(void **state)
 {
 	static const struct script_step steps[] = {
-		{.send = "220 mail.test ESMTP\r\n"},
-		{.expect = "DATA", .send = "354 End data with <CR><LF>.<CR><LF>\r\n"},
-		{.expect = "Subject: hi"},
-		{.expect = ""},
-		{.expect = "body"},
-		{.expect = ".", .send = "250 2.0.0 Ok: queued\r\n"},
-		{.expect = "QUIT", .send = "221 bye\r\n", .close_after = 1},
+	    {.send = "220 mail.test ESMTP\r\n"},
+	    {.expect = "DATA", .send = "354 End data with <CR><LF>.<CR><LF>\r\n"},
+	    {.expect = "Subject: hi"},
+	    {.expect = ""},
+	    {.expect = "body"},
+	    {.expect = ".", .send = "250 2.0.0 Ok: queued\r\n"},
+	    {.expect = "QUIT", .send = "221 bye\r\n", .close_after = 1},
 	};
-	static const char *const lines[] = {"DATA", "Subject: hi", "", "body", ".", "QUIT", NULL};
+	static const char *const lines[] = {"DATA", "Subject: hi", "",  "body",
+	                                    ".",    "QUIT",        NULL};
 	struct run r;
 	(void)state;
 	run_session(&r, PROTO_SMTP, false, steps, 7, send_lines, (void *)lines);
 	assert_string_equal(r.ss.mismatch, "");
 	assert_memory_equal(strstr(r.ss.received, "DATA"),
-			    "DATA\r\nSubject: hi\r\n\r\nbody\r\n.\r\nQUIT\r\n", 36);
+	                    "DATA\r\nSubject: hi\r\n\r\nbody\r\n.\r\nQUIT\r\n", 36);
 	assert_non_null(find_event(r.t, EV_LINE, DIR_SERVER, "250 2.0.0 Ok: queued"));
 	assert_false(session_in_data(r.s));
 	assert_int_equal(r.failure, FAIL_NONE);
@@ -397,8 +404,8 @@ static void
 test_events_are_numbered_and_timed_in_order(void **state)
 {
 	static const struct script_step steps[] = {
-		{.send = "+OK hello\r\n"},
-		{.expect = "NOOP", .send = "+OK\r\n"},
+	    {.send = "+OK hello\r\n"},
+	    {.expect = "NOOP", .send = "+OK\r\n"},
 	};
 	static const char *const lines[] = {"NOOP", NULL};
 	struct run r;
@@ -419,24 +426,24 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_smtp_refused_starttls_stays_plaintext),
-		cmocka_unit_test(test_smtp_positive_reply_other_than_220_is_not_a_go_ahead),
-		cmocka_unit_test(test_smtp_stripped_capability_is_reported),
-		cmocka_unit_test(test_require_tls_stops_after_stripped_capabilities),
-		cmocka_unit_test(test_injected_bytes_after_go_ahead_are_discarded_and_reported),
-		cmocka_unit_test(test_imap_logindisabled_and_foreign_tag_go_ahead),
-		cmocka_unit_test(test_imap_preauth_on_plaintext_is_reported),
-		cmocka_unit_test(test_imap_preauth_fails_require_tls),
-		cmocka_unit_test(test_pop3_stls_refused),
-		cmocka_unit_test(test_silent_server_times_out_naming_the_greeting),
-		cmocka_unit_test(test_close_before_greeting_is_a_network_failure),
-		cmocka_unit_test(test_refusing_greeting_is_a_protocol_failure),
-		cmocka_unit_test(test_control_characters_are_reported_once),
-		cmocka_unit_test(test_credentials_in_plaintext_are_flagged),
-		cmocka_unit_test(test_require_tls_never_sends_credentials_in_plaintext),
-		cmocka_unit_test(test_imap_lines_get_tags_and_replies_complete),
-		cmocka_unit_test(test_smtp_data_mode_sends_message_lines_until_the_dot),
-		cmocka_unit_test(test_events_are_numbered_and_timed_in_order),
+	    cmocka_unit_test(test_smtp_refused_starttls_stays_plaintext),
+	    cmocka_unit_test(test_smtp_positive_reply_other_than_220_is_not_a_go_ahead),
+	    cmocka_unit_test(test_smtp_stripped_capability_is_reported),
+	    cmocka_unit_test(test_require_tls_stops_after_stripped_capabilities),
+	    cmocka_unit_test(test_injected_bytes_after_go_ahead_are_discarded_and_reported),
+	    cmocka_unit_test(test_imap_logindisabled_and_foreign_tag_go_ahead),
+	    cmocka_unit_test(test_imap_preauth_on_plaintext_is_reported),
+	    cmocka_unit_test(test_imap_preauth_fails_require_tls),
+	    cmocka_unit_test(test_pop3_stls_refused),
+	    cmocka_unit_test(test_silent_server_times_out_naming_the_greeting),
+	    cmocka_unit_test(test_close_before_greeting_is_a_network_failure),
+	    cmocka_unit_test(test_refusing_greeting_is_a_protocol_failure),
+	    cmocka_unit_test(test_control_characters_are_reported_once),
+	    cmocka_unit_test(test_credentials_in_plaintext_are_flagged),
+	    cmocka_unit_test(test_require_tls_never_sends_credentials_in_plaintext),
+	    cmocka_unit_test(test_imap_lines_get_tags_and_replies_complete),
+	    cmocka_unit_test(test_smtp_data_mode_sends_message_lines_until_the_dot),
+	    cmocka_unit_test(test_events_are_numbered_and_timed_in_order),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

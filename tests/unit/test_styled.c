@@ -224,8 +224,8 @@ static void
 test_escaped_text_equals_escape_bytes_on_random_input(void **state)
 {
 	static const unsigned char pool[] = {
-		'a',  ' ',  '\\', 0x1b, '\r', 0,    0x7f, 0x80, 0xbf, 0xc0, 0xc3, 0xa9,
-		0xe2, 0x80, 0xae, 0xe6, 0x97, 0xf0, 0x9f, 0x98, 0x80, 0xff, 0xed, 0xa0,
+	    'a',  ' ',  '\\', 0x1b, '\r', 0,    0x7f, 0x80, 0xbf, 0xc0, 0xc3, 0xa9,
+	    0xe2, 0x80, 0xae, 0xe6, 0x97, 0xf0, 0x9f, 0x98, 0x80, 0xff, 0xed, 0xa0,
 	};
 	unsigned char buf[64];
 	(void)state;
@@ -280,7 +280,10 @@ static void
 test_width_of_invalid_byte_is_one(void **state)
 {
 	(void)state;
-	assert_int_equal(utf8_width("a\xff" "b", 3), 3);
+	assert_int_equal(utf8_width("a\xff"
+	                            "b",
+	                            3),
+	                 3);
 	assert_int_equal(utf8_width("\xe6\x97", 2), 2);
 }
 
@@ -449,8 +452,9 @@ static void
 random_line(struct sline *l)
 {
 	static const char *const pieces[] = {
-		"a", "Z", " ", "\xc3\xa9", "\xe6\x97\xa5", "\xf0\x9f\x98\x80", "e\xcc\x81",
-		"\x1b", "\r", "\xff", "\\", "\xe2\x80\xae", "\t",
+	    "a",         "Z",    " ",  "\xc3\xa9", "\xe6\x97\xa5", "\xf0\x9f\x98\x80",
+	    "e\xcc\x81", "\x1b", "\r", "\xff",     "\\",           "\xe2\x80\xae",
+	    "\t",
 	};
 	static const enum theme_element elems[] = {TE_SERVER_PLAIN, TE_CLIENT_TLS, TE_INFO};
 	int n = rand() % 60;
@@ -518,7 +522,7 @@ test_wrap_rows_join_back_to_the_line_with_its_elements(void **state)
 				assert_memory_equal(row->text + skip, l.text + off, n);
 				for (size_t k = 0; k < n; k++)
 					assert_int_equal(elem_at(row, skip + k),
-							 elem_at(&l, off + k));
+					                 elem_at(&l, off + k));
 				off += n;
 			}
 			assert_int_equal(off, l.len);
@@ -569,35 +573,35 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_add_builds_text_and_one_span),
-		cmocka_unit_test(test_new_line_has_empty_text),
-		cmocka_unit_test(test_adjacent_adds_in_one_element_merge),
-		cmocka_unit_test(test_addf_formats_in_its_element),
-		cmocka_unit_test(test_clear_empties_and_keeps_working),
-		cmocka_unit_test(test_escaped_esc_is_shown_and_marked),
-		cmocka_unit_test(test_escaped_cr_nul_backslash_are_marked),
-		cmocka_unit_test(test_escaped_bidi_override_is_marked),
-		cmocka_unit_test(test_escaped_invalid_byte_is_marked),
-		cmocka_unit_test(test_escaped_valid_utf8_is_not_marked),
-		cmocka_unit_test(test_escaped_text_equals_escape_bytes_on_random_input),
-		cmocka_unit_test(test_width_of_ascii_is_its_length),
-		cmocka_unit_test(test_width_of_cjk_and_emoji_is_two_columns_each),
-		cmocka_unit_test(test_width_of_combining_mark_is_zero),
-		cmocka_unit_test(test_width_of_invalid_byte_is_one),
-		cmocka_unit_test(test_sline_width_counts_escapes_as_shown),
-		cmocka_unit_test(test_fit_never_splits_a_wide_character),
-		cmocka_unit_test(test_fit_keeps_combining_mark_with_its_base),
-		cmocka_unit_test(test_wrap_short_line_is_one_row),
-		cmocka_unit_test(test_wrap_empty_line_is_one_empty_row),
-		cmocka_unit_test(test_wrap_continuation_rows_start_with_indent),
-		cmocka_unit_test(test_wrap_appends_to_existing_rows),
-		cmocka_unit_test(test_wrap_breaks_after_a_space),
-		cmocka_unit_test(test_wrap_keeps_elements_across_the_break),
-		cmocka_unit_test(test_wrap_moves_a_wide_character_that_does_not_fit),
-		cmocka_unit_test(test_wrap_respects_width_and_code_points_on_random_text),
-		cmocka_unit_test(test_wrap_rows_join_back_to_the_line_with_its_elements),
-		cmocka_unit_test(test_wrap_too_narrow_for_wide_character_shows_placeholder),
-		cmocka_unit_test(test_slines_push_gives_empty_lines_after_clear),
+	    cmocka_unit_test(test_add_builds_text_and_one_span),
+	    cmocka_unit_test(test_new_line_has_empty_text),
+	    cmocka_unit_test(test_adjacent_adds_in_one_element_merge),
+	    cmocka_unit_test(test_addf_formats_in_its_element),
+	    cmocka_unit_test(test_clear_empties_and_keeps_working),
+	    cmocka_unit_test(test_escaped_esc_is_shown_and_marked),
+	    cmocka_unit_test(test_escaped_cr_nul_backslash_are_marked),
+	    cmocka_unit_test(test_escaped_bidi_override_is_marked),
+	    cmocka_unit_test(test_escaped_invalid_byte_is_marked),
+	    cmocka_unit_test(test_escaped_valid_utf8_is_not_marked),
+	    cmocka_unit_test(test_escaped_text_equals_escape_bytes_on_random_input),
+	    cmocka_unit_test(test_width_of_ascii_is_its_length),
+	    cmocka_unit_test(test_width_of_cjk_and_emoji_is_two_columns_each),
+	    cmocka_unit_test(test_width_of_combining_mark_is_zero),
+	    cmocka_unit_test(test_width_of_invalid_byte_is_one),
+	    cmocka_unit_test(test_sline_width_counts_escapes_as_shown),
+	    cmocka_unit_test(test_fit_never_splits_a_wide_character),
+	    cmocka_unit_test(test_fit_keeps_combining_mark_with_its_base),
+	    cmocka_unit_test(test_wrap_short_line_is_one_row),
+	    cmocka_unit_test(test_wrap_empty_line_is_one_empty_row),
+	    cmocka_unit_test(test_wrap_continuation_rows_start_with_indent),
+	    cmocka_unit_test(test_wrap_appends_to_existing_rows),
+	    cmocka_unit_test(test_wrap_breaks_after_a_space),
+	    cmocka_unit_test(test_wrap_keeps_elements_across_the_break),
+	    cmocka_unit_test(test_wrap_moves_a_wide_character_that_does_not_fit),
+	    cmocka_unit_test(test_wrap_respects_width_and_code_points_on_random_text),
+	    cmocka_unit_test(test_wrap_rows_join_back_to_the_line_with_its_elements),
+	    cmocka_unit_test(test_wrap_too_narrow_for_wide_character_shows_placeholder),
+	    cmocka_unit_test(test_slines_push_gives_empty_lines_after_clear),
 	};
 	if (setlocale(LC_ALL, "C.UTF-8") == NULL)
 		fail_msg("the C.UTF-8 locale is needed for column widths");

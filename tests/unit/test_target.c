@@ -39,13 +39,13 @@ test_scheme_sets_protocol_mode_and_default_port(void **state)
 		enum tls_mode mode;
 		unsigned port;
 	} rows[] = {
-		{"smtp://h", PROTO_SMTP, TLS_MODE_EXPLICIT, 25},
-		{"submission://h", PROTO_SMTP, TLS_MODE_EXPLICIT, 587},
-		{"smtps://h", PROTO_SMTP, TLS_MODE_IMPLICIT, 465},
-		{"imap://h", PROTO_IMAP, TLS_MODE_EXPLICIT, 143},
-		{"imaps://h", PROTO_IMAP, TLS_MODE_IMPLICIT, 993},
-		{"pop3://h", PROTO_POP3, TLS_MODE_EXPLICIT, 110},
-		{"pop3s://h", PROTO_POP3, TLS_MODE_IMPLICIT, 995},
+	    {"smtp://h", PROTO_SMTP, TLS_MODE_EXPLICIT, 25},
+	    {"submission://h", PROTO_SMTP, TLS_MODE_EXPLICIT, 587},
+	    {"smtps://h", PROTO_SMTP, TLS_MODE_IMPLICIT, 465},
+	    {"imap://h", PROTO_IMAP, TLS_MODE_EXPLICIT, 143},
+	    {"imaps://h", PROTO_IMAP, TLS_MODE_IMPLICIT, 993},
+	    {"pop3://h", PROTO_POP3, TLS_MODE_EXPLICIT, 110},
+	    {"pop3s://h", PROTO_POP3, TLS_MODE_IMPLICIT, 995},
 	};
 	(void)state;
 	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
@@ -115,8 +115,8 @@ test_unknown_scheme_names_it(void **state)
 static void
 test_bad_ports_are_refused(void **state)
 {
-	const char *bad[] = {"smtp://h:0", "smtp://h:65536", "smtp://h:abc", "smtp://h:",
-			     "smtp://h:25x"};
+	const char *bad[] = {"smtp://h:0", "smtp://h:65536", "smtp://h:abc",
+	                     "smtp://h:", "smtp://h:25x"};
 	(void)state;
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		char *cause = parse_err(bad[i]);
@@ -167,16 +167,16 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_scheme_sets_protocol_mode_and_default_port),
-		cmocka_unit_test(test_port_alone_decides_protocol),
-		cmocka_unit_test(test_explicit_port_overrides_default),
-		cmocka_unit_test(test_ipv6_literal_in_brackets),
-		cmocka_unit_test(test_unbracketed_ipv6_is_refused_with_advice),
-		cmocka_unit_test(test_unknown_scheme_names_it),
-		cmocka_unit_test(test_bad_ports_are_refused),
-		cmocka_unit_test(test_missing_host_and_unknown_protocol),
-		cmocka_unit_test(test_overrides_change_protocol_and_mode),
-		cmocka_unit_test(test_host_with_spaces_is_refused),
+	    cmocka_unit_test(test_scheme_sets_protocol_mode_and_default_port),
+	    cmocka_unit_test(test_port_alone_decides_protocol),
+	    cmocka_unit_test(test_explicit_port_overrides_default),
+	    cmocka_unit_test(test_ipv6_literal_in_brackets),
+	    cmocka_unit_test(test_unbracketed_ipv6_is_refused_with_advice),
+	    cmocka_unit_test(test_unknown_scheme_names_it),
+	    cmocka_unit_test(test_bad_ports_are_refused),
+	    cmocka_unit_test(test_missing_host_and_unknown_protocol),
+	    cmocka_unit_test(test_overrides_change_protocol_and_mode),
+	    cmocka_unit_test(test_host_with_spaces_is_refused),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -56,12 +56,14 @@ struct lab_cert_spec {
 };
 
 static WC_RNG lab_rng;
-static struct lab_cert lab_ca, lab_leaf, lab_expired, lab_selfsigned, lab_wronghost, lab_nulname;
+static struct lab_cert lab_ca, lab_leaf, lab_expired, lab_selfsigned, lab_wronghost,
+    lab_nulname;
 static char lab_dir[64];
 static char lab_ca_pem[128];
 
 /* Appends a DER length. */
-static size_t der_len(unsigned char *out, size_t len)
+static size_t
+der_len(unsigned char *out, size_t len)
 {
 	if (len < 128) {
 		out[0] = (unsigned char)len;
@@ -86,7 +88,8 @@ struct san_entry {
 	size_t len;
 };
 
-static size_t make_sans(const struct san_entry *e, size_t n, unsigned char *out)
+static size_t
+make_sans(const struct san_entry *e, size_t n, unsigned char *out)
 {
 	unsigned char body[1024];
 	size_t b = 0;
@@ -104,22 +107,24 @@ static size_t make_sans(const struct san_entry *e, size_t n, unsigned char *out)
 }
 
 /* A UTCTime as DER, the form wolfSSL's Cert.beforeDate wants. */
-static int der_time(time_t t, unsigned char *out)
+static int
+der_time(time_t t, unsigned char *out)
 {
 	struct tm tm;
 	gmtime_r(&t, &tm);
 	out[0] = 0x17;
 	out[1] = 13;
 	char text[64];
-	snprintf(text, sizeof(text), "%02d%02d%02d%02d%02d%02dZ", tm.tm_year % 100, tm.tm_mon + 1, tm.tm_mday,
-		 tm.tm_hour, tm.tm_min, tm.tm_sec);
+	snprintf(text, sizeof(text), "%02d%02d%02d%02d%02d%02dZ", tm.tm_year % 100,
+	         tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
 	memcpy(out + 2, text, 13);
 	return 15;
 }
 
 /* Makes a P-256 key and a certificate for it, signed by issuer (or by
  * itself when issuer is NULL). */
-static void lab_make_cert(struct lab_cert *c, const struct lab_cert_spec *spec, struct lab_cert *issuer)
+static void
+lab_make_cert(struct lab_cert *c, const struct lab_cert_spec *spec, struct lab_cert *issuer)
 {
 	Cert *cert = calloc(1, sizeof(*cert));
 	assert_non_null(cert);
@@ -145,23 +150,27 @@ static void lab_make_cert(struct lab_cert *c, const struct lab_cert_spec *spec, 
 	}
 	assert_int_equal(wc_SetSubjectKeyIdFromPublicKey_ex(cert, ECC_TYPE, &c->key), 0);
 	if (spec->is_ca) {
-		assert_int_equal(wc_SetKeyUsage(cert, "keyCertSign,cRLSign,digitalSignature"), 0);
+		assert_int_equal(
+		    wc_SetKeyUsage(cert, "keyCertSign,cRLSign,digitalSignature"), 0);
 	} else {
-		assert_int_equal(wc_SetKeyUsage(cert, "digitalSignature,keyEncipherment"), 0);
+		assert_int_equal(wc_SetKeyUsage(cert, "digitalSignature,keyEncipherment"),
+		                 0);
 		assert_int_equal(wc_SetExtKeyUsage(cert, "serverAuth"), 0);
 	}
 	struct lab_cert *signer = issuer != NULL ? issuer : c;
 	if (issuer != NULL) {
 		assert_int_equal(wc_SetIssuerBuffer(cert, issuer->der, issuer->der_len), 0);
-		assert_int_equal(wc_SetAuthKeyIdFromPublicKey_ex(cert, ECC_TYPE, &issuer->key), 0);
+		assert_int_equal(
+		    wc_SetAuthKeyIdFromPublicKey_ex(cert, ECC_TYPE, &issuer->key), 0);
 	} else {
 		memcpy(&cert->issuer, &cert->subject, sizeof(cert->issuer));
-		assert_int_equal(wc_SetAuthKeyIdFromPublicKey_ex(cert, ECC_TYPE, &c->key), 0);
+		assert_int_equal(wc_SetAuthKeyIdFromPublicKey_ex(cert, ECC_TYPE, &c->key),
+		                 0);
 	}
 	int r = wc_MakeCert_ex(cert, c->der, sizeof(c->der), ECC_TYPE, &c->key, &lab_rng);
 	assert_true(r > 0);
-	c->der_len = wc_SignCert_ex(cert->bodySz, cert->sigType, c->der, sizeof(c->der), ECC_TYPE, &signer->key,
-				    &lab_rng);
+	c->der_len = wc_SignCert_ex(cert->bodySz, cert->sigType, c->der, sizeof(c->der),
+	                            ECC_TYPE, &signer->key, &lab_rng);
 	assert_true(c->der_len > 0);
 	c->key_len = wc_EccKeyToDer(&c->key, c->key_der, sizeof(c->key_der));
 	assert_true(c->key_len > 0);
@@ -169,7 +178,8 @@ static void lab_make_cert(struct lab_cert *c, const struct lab_cert_spec *spec, 
 }
 
 /* Writes a certificate as PEM into the lab directory. */
-static void lab_write_pem(const struct lab_cert *c, const char *path)
+static void
+lab_write_pem(const struct lab_cert *c, const char *path)
 {
 	unsigned char pem[8192];
 	int n = wc_DerToPem(c->der, (word32)c->der_len, pem, sizeof(pem), CERT_TYPE);
@@ -182,21 +192,24 @@ static void lab_write_pem(const struct lab_cert *c, const char *path)
 
 /* Makes a self-signed leaf with the openssl command line into
  * DIR/NAME.pem and DIR/NAME.key, for key types wolfCrypt is slow to make. */
-static void lab_openssl_leaf(const char *name, const char *newkey)
+static void
+lab_openssl_leaf(const char *name, const char *newkey)
 {
 	char cmd[512];
 	snprintf(cmd, sizeof(cmd),
-		 "openssl req -x509 -newkey %s -nodes -keyout '%s/%s.key' -out '%s/%s.pem' "
-		 "-subj '/O=startle test/CN=%s.test' -days 2 -addext 'subjectAltName=DNS:%s.test' 2>/dev/null",
-		 newkey, lab_dir, name, lab_dir, name, name, name);
+	         "openssl req -x509 -newkey %s -nodes -keyout '%s/%s.key' -out '%s/%s.pem' "
+	         "-subj '/O=startle test/CN=%s.test' -days 2 -addext "
+	         "'subjectAltName=DNS:%s.test' 2>/dev/null",
+	         newkey, lab_dir, name, lab_dir, name, name, name);
 	assert_int_equal(system(cmd), 0);
 }
 
-static int lab_setup(void **state)
+static int
+lab_setup(void **state)
 {
 	(void)state;
 	time_t now = time(NULL);
-	static const unsigned char ip4[] = { 127, 0, 0, 1 };
+	static const unsigned char ip4[] = {127, 0, 0, 1};
 	static const char nul_name[] = "mail.test\0.evil.test";
 	unsigned char sans[512], wrong[512], nul[512];
 
@@ -207,39 +220,73 @@ static int lab_setup(void **state)
 	assert_non_null(mkdtemp(lab_dir));
 	snprintf(lab_ca_pem, sizeof(lab_ca_pem), "%s/ca.pem", lab_dir);
 
-	const struct san_entry good[] = { { 0x82, "mail.test", 9 }, { 0x87, ip4, 4 } };
-	const struct san_entry other[] = { { 0x82, "other.test", 10 } };
-	const struct san_entry withnul[] = { { 0x82, nul_name, sizeof(nul_name) - 1 } };
+	const struct san_entry good[] = {{0x82, "mail.test", 9}, {0x87, ip4, 4}};
+	const struct san_entry other[] = {{0x82, "other.test", 10}};
+	const struct san_entry withnul[] = {{0x82, nul_name, sizeof(nul_name) - 1}};
 	size_t good_len = make_sans(good, 2, sans);
 	size_t wrong_len = make_sans(other, 1, wrong);
 	size_t nul_len = make_sans(withnul, 1, nul);
 
-	lab_make_cert(&lab_ca, &(struct lab_cert_spec){ .cn = "startle test CA", .is_ca = true,
-			   .not_before = now - DAY, .not_after = now + 365 * DAY, .serial_last = 1 }, NULL);
-	lab_make_cert(&lab_leaf, &(struct lab_cert_spec){ .cn = "mail.test", .san_der = sans, .san_len = good_len,
-			   .not_before = now - DAY, .not_after = now + 30 * DAY, .serial_last = 2 }, &lab_ca);
-	lab_make_cert(&lab_expired, &(struct lab_cert_spec){ .cn = "mail.test", .san_der = sans,
-			   .san_len = good_len, .not_before = now - 60 * DAY, .not_after = now - 30 * DAY,
-			   .serial_last = 3 }, &lab_ca);
-	lab_make_cert(&lab_selfsigned, &(struct lab_cert_spec){ .cn = "mail.test", .san_der = sans,
-			   .san_len = good_len, .not_before = now - DAY, .not_after = now + 30 * DAY,
-			   .serial_last = 4 }, NULL);
-	lab_make_cert(&lab_wronghost, &(struct lab_cert_spec){ .cn = "other.test", .san_der = wrong,
-			   .san_len = wrong_len, .not_before = now - DAY, .not_after = now + 30 * DAY,
-			   .serial_last = 5 }, &lab_ca);
-	lab_make_cert(&lab_nulname, &(struct lab_cert_spec){ .cn = "nul.test", .san_der = nul, .san_len = nul_len,
-			   .not_before = now - DAY, .not_after = now + 30 * DAY, .serial_last = 6 }, &lab_ca);
+	lab_make_cert(&lab_ca,
+	              &(struct lab_cert_spec){.cn = "startle test CA",
+	                                      .is_ca = true,
+	                                      .not_before = now - DAY,
+	                                      .not_after = now + 365 * DAY,
+	                                      .serial_last = 1},
+	              NULL);
+	lab_make_cert(&lab_leaf,
+	              &(struct lab_cert_spec){.cn = "mail.test",
+	                                      .san_der = sans,
+	                                      .san_len = good_len,
+	                                      .not_before = now - DAY,
+	                                      .not_after = now + 30 * DAY,
+	                                      .serial_last = 2},
+	              &lab_ca);
+	lab_make_cert(&lab_expired,
+	              &(struct lab_cert_spec){.cn = "mail.test",
+	                                      .san_der = sans,
+	                                      .san_len = good_len,
+	                                      .not_before = now - 60 * DAY,
+	                                      .not_after = now - 30 * DAY,
+	                                      .serial_last = 3},
+	              &lab_ca);
+	lab_make_cert(&lab_selfsigned,
+	              &(struct lab_cert_spec){.cn = "mail.test",
+	                                      .san_der = sans,
+	                                      .san_len = good_len,
+	                                      .not_before = now - DAY,
+	                                      .not_after = now + 30 * DAY,
+	                                      .serial_last = 4},
+	              NULL);
+	lab_make_cert(&lab_wronghost,
+	              &(struct lab_cert_spec){.cn = "other.test",
+	                                      .san_der = wrong,
+	                                      .san_len = wrong_len,
+	                                      .not_before = now - DAY,
+	                                      .not_after = now + 30 * DAY,
+	                                      .serial_last = 5},
+	              &lab_ca);
+	lab_make_cert(&lab_nulname,
+	              &(struct lab_cert_spec){.cn = "nul.test",
+	                                      .san_der = nul,
+	                                      .san_len = nul_len,
+	                                      .not_before = now - DAY,
+	                                      .not_after = now + 30 * DAY,
+	                                      .serial_last = 6},
+	              &lab_ca);
 	lab_write_pem(&lab_ca, lab_ca_pem);
 	lab_openssl_leaf("rsa", "rsa:2048");
 	lab_openssl_leaf("ed25519", "ed25519");
 	return 0;
 }
 
-static int lab_teardown(void **state)
+static int
+lab_teardown(void **state)
 {
 	(void)state;
 	char cmd[128];
-	struct lab_cert *all[] = { &lab_ca, &lab_leaf, &lab_expired, &lab_selfsigned, &lab_wronghost, &lab_nulname };
+	struct lab_cert *all[] = {&lab_ca,         &lab_leaf,      &lab_expired,
+	                          &lab_selfsigned, &lab_wronghost, &lab_nulname};
 	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
 		wc_ecc_free(&all[i]->key);
 	wc_FreeRng(&lab_rng);
@@ -282,7 +329,8 @@ struct lab_options {
 
 /* A server send hook that writes at most three bytes per call, so that the
  * client sees records arrive in pieces. */
-static int lab_dribble_send(WOLFSSL *ssl, char *buf, int sz, void *ctx)
+static int
+lab_dribble_send(WOLFSSL *ssl, char *buf, int sz, void *ctx)
 {
 	(void)ssl;
 	ssize_t n = send(*(int *)ctx, buf, sz < 3 ? (size_t)sz : 3, MSG_NOSIGNAL);
@@ -291,7 +339,8 @@ static int lab_dribble_send(WOLFSSL *ssl, char *buf, int sz, void *ctx)
 	return errno == EAGAIN ? WOLFSSL_CBIO_ERR_WANT_WRITE : WOLFSSL_CBIO_ERR_GENERAL;
 }
 
-static void lab_start(struct lab *lab, const struct lab_options *o)
+static void
+lab_start(struct lab *lab, const struct lab_options *o)
 {
 	int sv[2];
 	memset(lab, 0, sizeof(*lab));
@@ -300,7 +349,8 @@ static void lab_start(struct lab *lab, const struct lab_options *o)
 	lab->cfd = sv[0];
 	lab->sfd = sv[1];
 	for (int i = 0; i < 2; i++)
-		assert_int_equal(fcntl(sv[i], F_SETFL, fcntl(sv[i], F_GETFL) | O_NONBLOCK), 0);
+		assert_int_equal(fcntl(sv[i], F_SETFL, fcntl(sv[i], F_GETFL) | O_NONBLOCK),
+		                 0);
 	if (o->mode != LAB_TLS)
 		return;
 
@@ -318,29 +368,33 @@ static void lab_start(struct lab *lab, const struct lab_options *o)
 		char cert[128], key[128];
 		snprintf(cert, sizeof(cert), "%s/%s.pem", lab_dir, o->pem_name);
 		snprintf(key, sizeof(key), "%s/%s.key", lab_dir, o->pem_name);
-		assert_int_equal(wolfSSL_CTX_use_certificate_file(lab->ctx, cert, WOLFSSL_FILETYPE_PEM),
-				 WOLFSSL_SUCCESS);
-		assert_int_equal(wolfSSL_CTX_use_PrivateKey_file(lab->ctx, key, WOLFSSL_FILETYPE_PEM),
-				 WOLFSSL_SUCCESS);
+		assert_int_equal(
+		    wolfSSL_CTX_use_certificate_file(lab->ctx, cert, WOLFSSL_FILETYPE_PEM),
+		    WOLFSSL_SUCCESS);
+		assert_int_equal(
+		    wolfSSL_CTX_use_PrivateKey_file(lab->ctx, key, WOLFSSL_FILETYPE_PEM),
+		    WOLFSSL_SUCCESS);
 		lab->ssl = wolfSSL_new(lab->ctx);
 		assert_non_null(lab->ssl);
 		assert_int_equal(wolfSSL_set_fd(lab->ssl, lab->sfd), WOLFSSL_SUCCESS);
 		return;
 	}
 	if (o->server_min != 0)
-		assert_int_equal(wolfSSL_CTX_set_min_proto_version(lab->ctx, o->server_min == 13 ? TLS1_3_VERSION
-												   : TLS1_2_VERSION),
-				 WOLFSSL_SUCCESS);
+		assert_int_equal(
+		    wolfSSL_CTX_set_min_proto_version(
+		        lab->ctx, o->server_min == 13 ? TLS1_3_VERSION : TLS1_2_VERSION),
+		    WOLFSSL_SUCCESS);
 	if (o->server_max != 0)
-		assert_int_equal(wolfSSL_CTX_set_max_proto_version(lab->ctx, o->server_max == 13 ? TLS1_3_VERSION
-												   : TLS1_2_VERSION),
-				 WOLFSSL_SUCCESS);
-	assert_int_equal(wolfSSL_CTX_use_certificate_chain_buffer_format(lab->ctx, chain, (long)n,
-									 WOLFSSL_FILETYPE_ASN1),
-			 WOLFSSL_SUCCESS);
-	assert_int_equal(wolfSSL_CTX_use_PrivateKey_buffer(lab->ctx, leaf->key_der, leaf->key_len,
-							   WOLFSSL_FILETYPE_ASN1),
-			 WOLFSSL_SUCCESS);
+		assert_int_equal(
+		    wolfSSL_CTX_set_max_proto_version(
+		        lab->ctx, o->server_max == 13 ? TLS1_3_VERSION : TLS1_2_VERSION),
+		    WOLFSSL_SUCCESS);
+	assert_int_equal(wolfSSL_CTX_use_certificate_chain_buffer_format(
+	                     lab->ctx, chain, (long)n, WOLFSSL_FILETYPE_ASN1),
+	                 WOLFSSL_SUCCESS);
+	assert_int_equal(wolfSSL_CTX_use_PrivateKey_buffer(
+	                     lab->ctx, leaf->key_der, leaf->key_len, WOLFSSL_FILETYPE_ASN1),
+	                 WOLFSSL_SUCCESS);
 	lab->ssl = wolfSSL_new(lab->ctx);
 	assert_non_null(lab->ssl);
 	assert_int_equal(wolfSSL_set_fd(lab->ssl, lab->sfd), WOLFSSL_SUCCESS);
@@ -350,7 +404,8 @@ static void lab_start(struct lab *lab, const struct lab_options *o)
 	}
 }
 
-static void lab_stop(struct lab *lab)
+static void
+lab_stop(struct lab *lab)
 {
 	if (lab->ssl != NULL)
 		wolfSSL_free(lab->ssl);
@@ -362,7 +417,8 @@ static void lab_stop(struct lab *lab)
 }
 
 /* Reads what the client sent without consuming it, once, for inspection. */
-static void lab_peek_hello(struct lab *lab)
+static void
+lab_peek_hello(struct lab *lab)
 {
 	if (lab->hello_len > 0 || lab->sfd < 0)
 		return;
@@ -372,7 +428,8 @@ static void lab_peek_hello(struct lab *lab)
 }
 
 /* Drains everything the client sent (so a close is a clean EOF). */
-static size_t lab_drain(struct lab *lab)
+static size_t
+lab_drain(struct lab *lab)
 {
 	unsigned char buf[4096];
 	size_t total = 0;
@@ -383,10 +440,11 @@ static size_t lab_drain(struct lab *lab)
 }
 
 /* One step of the server side, never blocking. */
-static void lab_step(struct lab *lab)
+static void
+lab_step(struct lab *lab)
 {
 	static const char garbage[] = "220 mail.test\r\n";
-	static const unsigned char alert[] = { 0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x28 };
+	static const unsigned char alert[] = {0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x28};
 
 	if (lab->sfd < 0)
 		return;
@@ -400,9 +458,12 @@ static void lab_step(struct lab *lab)
 	case LAB_ALERT:
 		if (!lab->answered && lab_drain(lab) > 0) {
 			if (lab->mode == LAB_GARBAGE)
-				assert_int_equal(send(lab->sfd, garbage, sizeof(garbage) - 1, 0), sizeof(garbage) - 1);
+				assert_int_equal(
+				    send(lab->sfd, garbage, sizeof(garbage) - 1, 0),
+				    sizeof(garbage) - 1);
 			else
-				assert_int_equal(send(lab->sfd, alert, sizeof(alert), 0), sizeof(alert));
+				assert_int_equal(send(lab->sfd, alert, sizeof(alert), 0),
+				                 sizeof(alert));
 			lab->answered = true;
 		}
 		break;
@@ -415,7 +476,8 @@ static void lab_step(struct lab *lab)
 	}
 }
 
-static long lab_ms_since(const struct timespec *t0)
+static long
+lab_ms_since(const struct timespec *t0)
 {
 	struct timespec now;
 	clock_gettime(CLOCK_MONOTONIC, &now);
@@ -423,15 +485,18 @@ static long lab_ms_since(const struct timespec *t0)
 }
 
 /* Waits a little for either end to have something to do. */
-static void lab_wait(struct lab *lab)
+static void
+lab_wait(struct lab *lab)
 {
-	struct pollfd p[2] = { { .fd = lab->cfd, .events = POLLIN }, { .fd = lab->sfd, .events = POLLIN } };
+	struct pollfd p[2] = {{.fd = lab->cfd, .events = POLLIN},
+	                      {.fd = lab->sfd, .events = POLLIN}};
 	(void)poll(p, lab->sfd >= 0 ? 2 : 1, 20);
 }
 
 /* Runs the client handshake against the lab until it finishes or fails;
  * then lets the server finish its side too. */
-static int lab_handshake(struct lab *lab, struct tls_conn *tc, char **cause)
+static int
+lab_handshake(struct lab *lab, struct tls_conn *tc, char **cause)
 {
 	struct timespec t0;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -455,7 +520,8 @@ static int lab_handshake(struct lab *lab, struct tls_conn *tc, char **cause)
 }
 
 /* Reads from the client side until data, or a final status. */
-static ssize_t lab_read(struct lab *lab, struct tls_conn *tc, void *buf, size_t len, char **cause)
+static ssize_t
+lab_read(struct lab *lab, struct tls_conn *tc, void *buf, size_t len, char **cause)
 {
 	struct timespec t0;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -470,7 +536,8 @@ static ssize_t lab_read(struct lab *lab, struct tls_conn *tc, void *buf, size_t 
 }
 
 /* Writes from the server side (after its handshake). */
-static void lab_server_write(struct lab *lab, const char *text)
+static void
+lab_server_write(struct lab *lab, const char *text)
 {
 	struct timespec t0;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -480,7 +547,8 @@ static void lab_server_write(struct lab *lab, const char *text)
 		if (n == len)
 			return;
 		int err = wolfSSL_get_error(lab->ssl, n);
-		assert_true(err == WOLFSSL_ERROR_WANT_READ || err == WOLFSSL_ERROR_WANT_WRITE);
+		assert_true(err == WOLFSSL_ERROR_WANT_READ ||
+		            err == WOLFSSL_ERROR_WANT_WRITE);
 		assert_true(lab_ms_since(&t0) < LAB_DEADLINE_MS);
 		lab_wait(lab);
 	}
@@ -495,7 +563,8 @@ struct seen {
 	size_t n;
 };
 
-static void seen_record(void *arg, const struct tls_record *rec)
+static void
+seen_record(void *arg, const struct tls_record *rec)
 {
 	struct seen *s = arg;
 	if (s->n < OBS_MAX)
@@ -511,22 +580,26 @@ struct run {
 	int status;
 };
 
-static struct tls_config base_config(void)
+static struct tls_config
+base_config(void)
 {
-	return (struct tls_config){ .cafile = lab_ca_pem, .sni = "mail.test", .verify_name = "mail.test" };
+	return (struct tls_config){
+	    .cafile = lab_ca_pem, .sni = "mail.test", .verify_name = "mail.test"};
 }
 
-static void run_start(struct run *r, const struct lab_options *o, const struct tls_config *cfg)
+static void
+run_start(struct run *r, const struct lab_options *o, const struct tls_config *cfg)
 {
 	memset(r, 0, sizeof(*r));
 	lab_start(&r->lab, o);
-	struct tls_observer obs = { .record = seen_record, .arg = &r->seen };
+	struct tls_observer obs = {.record = seen_record, .arg = &r->seen};
 	r->tc = tls_new(r->lab.cfd, cfg, &obs, &r->cause);
 	assert_non_null(r->tc);
 	r->status = lab_handshake(&r->lab, r->tc, &r->cause);
 }
 
-static void run_end(struct run *r)
+static void
+run_end(struct run *r)
 {
 	tls_free(r->tc);
 	lab_stop(&r->lab);
@@ -534,7 +607,8 @@ static void run_end(struct run *r)
 }
 
 /* Runs a full handshake with the good leaf and the CA; asserts success. */
-static void run_ok(struct run *r, const struct lab_options *o, const struct tls_config *cfg)
+static void
+run_ok(struct run *r, const struct lab_options *o, const struct tls_config *cfg)
 {
 	run_start(r, o, cfg);
 	if (r->status != TLS_OK)
@@ -542,7 +616,8 @@ static void run_ok(struct run *r, const struct lab_options *o, const struct tls_
 }
 
 /* Records seen in one direction, in order. */
-static size_t seen_dir(const struct seen *s, enum tls_dir dir, const struct tls_record **out, size_t max)
+static size_t
+seen_dir(const struct seen *s, enum tls_dir dir, const struct tls_record **out, size_t max)
 {
 	size_t n = 0;
 	for (size_t i = 0; i < s->n && n < max; i++) {
@@ -552,13 +627,15 @@ static size_t seen_dir(const struct seen *s, enum tls_dir dir, const struct tls_
 	return n;
 }
 
-static bool hello_contains(const struct lab *lab, const char *text)
+static bool
+hello_contains(const struct lab *lab, const char *text)
 {
 	return memmem(lab->hello, lab->hello_len, text, strlen(text)) != NULL;
 }
 
 /* Runs a shell pipeline and returns its first line, trimmed. */
-static void shell_line(const char *cmd, char *out, size_t size)
+static void
+shell_line(const char *cmd, char *out, size_t size)
 {
 	FILE *p = popen(cmd, "r");
 	assert_non_null(p);
@@ -569,7 +646,8 @@ static void shell_line(const char *cmd, char *out, size_t size)
 	out[strcspn(out, "\r\n")] = '\0';
 }
 
-static void write_der(const struct lab_cert *c, const char *path)
+static void
+write_der(const struct lab_cert *c, const char *path)
 {
 	FILE *f = fopen(path, "wb");
 	assert_non_null(f);
@@ -579,13 +657,14 @@ static void write_der(const struct lab_cert *c, const char *path)
 
 /* ---- negotiation and summary ---- */
 
-static void tls13_is_negotiated_by_default(void **state)
+static void
+tls13_is_negotiated_by_default(void **state)
 {
 	(void)state;
 	struct run r;
 	struct tls_config cfg = base_config();
 	struct tls_summary sum;
-	run_ok(&r, &(struct lab_options){ .send_ca = true }, &cfg);
+	run_ok(&r, &(struct lab_options){.send_ca = true}, &cfg);
 	tls_get_summary(r.tc, &sum);
 	assert_string_equal(sum.version, "TLSv1.3");
 	assert_memory_equal(sum.cipher, "TLS_", 4);
@@ -595,52 +674,56 @@ static void tls13_is_negotiated_by_default(void **state)
 	run_end(&r);
 }
 
-static void tls12_is_negotiated_when_the_maximum_is_12(void **state)
+static void
+tls12_is_negotiated_when_the_maximum_is_12(void **state)
 {
 	(void)state;
 	struct run r;
 	struct tls_config cfg = base_config();
 	struct tls_summary sum;
 	cfg.max_version = 12;
-	run_ok(&r, &(struct lab_options){ .send_ca = true }, &cfg);
+	run_ok(&r, &(struct lab_options){.send_ca = true}, &cfg);
 	tls_get_summary(r.tc, &sum);
 	assert_string_equal(sum.version, "TLSv1.2");
 	assert_memory_equal(sum.cipher, "TLS_ECDHE_ECDSA_WITH_", 21);
 	run_end(&r);
 }
 
-static void tls12_is_negotiated_with_a_server_limited_to_12(void **state)
+static void
+tls12_is_negotiated_with_a_server_limited_to_12(void **state)
 {
 	(void)state;
 	struct run r;
 	struct tls_config cfg = base_config();
 	struct tls_summary sum;
-	run_ok(&r, &(struct lab_options){ .send_ca = true, .server_max = 12 }, &cfg);
+	run_ok(&r, &(struct lab_options){.send_ca = true, .server_max = 12}, &cfg);
 	tls_get_summary(r.tc, &sum);
 	assert_string_equal(sum.version, "TLSv1.2");
 	run_end(&r);
 }
 
-static void minimum_13_against_a_12_only_server_fails_naming_the_version(void **state)
+static void
+minimum_13_against_a_12_only_server_fails_naming_the_version(void **state)
 {
 	(void)state;
 	struct run r;
 	struct tls_config cfg = base_config();
 	cfg.min_version = 13;
-	run_start(&r, &(struct lab_options){ .send_ca = true, .server_max = 12 }, &cfg);
+	run_start(&r, &(struct lab_options){.send_ca = true, .server_max = 12}, &cfg);
 	assert_int_equal(r.status, TLS_ERROR);
 	assert_non_null(r.cause);
 	assert_non_null(strstr(r.cause, "version"));
 	run_end(&r);
 }
 
-static void summary_counts_match_the_records_on_the_wire(void **state)
+static void
+summary_counts_match_the_records_on_the_wire(void **state)
 {
 	(void)state;
 	struct run r;
 	struct tls_config cfg = base_config();
 	struct tls_summary sum;
-	run_ok(&r, &(struct lab_options){ .send_ca = true }, &cfg);
+	run_ok(&r, &(struct lab_options){.send_ca = true}, &cfg);
 	tls_get_summary(r.tc, &sum);
 	unsigned rin = 0, rout = 0;
 	size_t bin = 0, bout = 0;
@@ -661,27 +744,29 @@ static void summary_counts_match_the_records_on_the_wire(void **state)
 	run_end(&r);
 }
 
-static void sni_is_sent_and_reported(void **state)
+static void
+sni_is_sent_and_reported(void **state)
 {
 	(void)state;
 	struct run r;
 	struct tls_config cfg = base_config();
 	struct tls_summary sum;
-	run_ok(&r, &(struct lab_options){ .send_ca = true }, &cfg);
+	run_ok(&r, &(struct lab_options){.send_ca = true}, &cfg);
 	tls_get_summary(r.tc, &sum);
 	assert_string_equal(sum.sni, "mail.test");
 	assert_true(hello_contains(&r.lab, "mail.test"));
 	run_end(&r);
 }
 
-static void no_sni_is_sent_when_none_is_configured(void **state)
+static void
+no_sni_is_sent_when_none_is_configured(void **state)
 {
 	(void)state;
 	struct run r;
 	struct tls_config cfg = base_config();
 	struct tls_summary sum;
 	cfg.sni = NULL;
-	run_ok(&r, &(struct lab_options){ .send_ca = true }, &cfg);
+	run_ok(&r, &(struct lab_options){.send_ca = true}, &cfg);
 	tls_get_summary(r.tc, &sum);
 	assert_string_equal(sum.sni, "");
 	assert_true(r.lab.hello_len > 0);
@@ -689,14 +774,15 @@ static void no_sni_is_sent_when_none_is_configured(void **state)
 	run_end(&r);
 }
 
-static void no_sni_is_sent_for_an_ip_literal(void **state)
+static void
+no_sni_is_sent_for_an_ip_literal(void **state)
 {
 	(void)state;
 	struct run r;
 	struct tls_config cfg = base_config();
 	struct tls_summary sum;
 	cfg.sni = "127.0.0.1";
-	run_ok(&r, &(struct lab_options){ .send_ca = true }, &cfg);
+	run_ok(&r, &(struct lab_options){.send_ca = true}, &cfg);
 	tls_get_summary(r.tc, &sum);
 	assert_string_equal(sum.sni, "");
 	assert_false(hello_contains(&r.lab, "127.0.0.1"));
@@ -705,13 +791,14 @@ static void no_sni_is_sent_for_an_ip_literal(void **state)
 
 /* ---- records on the wire ---- */
 
-static void first_outgoing_record_is_a_client_hello(void **state)
+static void
+first_outgoing_record_is_a_client_hello(void **state)
 {
 	(void)state;
 	struct run r;
 	struct tls_config cfg = base_config();
 	const struct tls_record *out[OBS_MAX];
-	run_ok(&r, &(struct lab_options){ .send_ca = true }, &cfg);
+	run_ok(&r, &(struct lab_options){.send_ca = true}, &cfg);
 	assert_true(seen_dir(&r.seen, TLS_DIR_OUT, out, OBS_MAX) > 0);
 	assert_int_equal(r.seen.rec[0].dir, TLS_DIR_OUT);
 	assert_int_equal(out[0]->type, 22);
@@ -723,26 +810,28 @@ static void first_outgoing_record_is_a_client_hello(void **state)
 	run_end(&r);
 }
 
-static void first_incoming_record_is_a_server_hello(void **state)
+static void
+first_incoming_record_is_a_server_hello(void **state)
 {
 	(void)state;
 	struct run r;
 	struct tls_config cfg = base_config();
 	const struct tls_record *in[OBS_MAX];
-	run_ok(&r, &(struct lab_options){ .send_ca = true }, &cfg);
+	run_ok(&r, &(struct lab_options){.send_ca = true}, &cfg);
 	assert_true(seen_dir(&r.seen, TLS_DIR_IN, in, OBS_MAX) > 0);
 	assert_int_equal(in[0]->type, 22);
 	assert_int_equal(in[0]->hs_type, 2);
 	run_end(&r);
 }
 
-static void tls13_hides_the_certificate_in_application_data_records(void **state)
+static void
+tls13_hides_the_certificate_in_application_data_records(void **state)
 {
 	(void)state;
 	struct run r;
 	struct tls_config cfg = base_config();
 	const struct tls_record *in[OBS_MAX];
-	run_ok(&r, &(struct lab_options){ .send_ca = true }, &cfg);
+	run_ok(&r, &(struct lab_options){.send_ca = true}, &cfg);
 	size_t n = seen_dir(&r.seen, TLS_DIR_IN, in, OBS_MAX);
 	assert_true(n >= 2);
 	for (size_t i = 1; i < n; i++) {
@@ -752,7 +841,8 @@ static void tls13_hides_the_certificate_in_application_data_records(void **state
 	run_end(&r);
 }
 
-static void tls12_shows_the_certificate_and_change_cipher_spec(void **state)
+static void
+tls12_shows_the_certificate_and_change_cipher_spec(void **state)
 {
 	(void)state;
 	struct run r;
@@ -760,7 +850,7 @@ static void tls12_shows_the_certificate_and_change_cipher_spec(void **state)
 	const struct tls_record *in[OBS_MAX], *out[OBS_MAX];
 	bool cert = false, ccs_in = false, ccs_out = false;
 	cfg.max_version = 12;
-	run_ok(&r, &(struct lab_options){ .send_ca = true }, &cfg);
+	run_ok(&r, &(struct lab_options){.send_ca = true}, &cfg);
 	size_t nin = seen_dir(&r.seen, TLS_DIR_IN, in, OBS_MAX);
 	size_t nout = seen_dir(&r.seen, TLS_DIR_OUT, out, OBS_MAX);
 	for (size_t i = 0; i < nin; i++) {
@@ -778,7 +868,8 @@ static void tls12_shows_the_certificate_and_change_cipher_spec(void **state)
 	run_end(&r);
 }
 
-static void record_and_handshake_types_have_names(void **state)
+static void
+record_and_handshake_types_have_names(void **state)
 {
 	(void)state;
 	assert_string_equal(tls_record_type_name(20), "change_cipher_spec");
@@ -794,13 +885,14 @@ static void record_and_handshake_types_have_names(void **state)
 
 /* ---- the chain ---- */
 
-static void chain_is_the_leaf_then_the_ca(void **state)
+static void
+chain_is_the_leaf_then_the_ca(void **state)
 {
 	(void)state;
 	struct run r;
 	struct tls_config cfg = base_config();
 	struct cert_info c[CERT_CHAIN_MAX];
-	run_ok(&r, &(struct lab_options){ .send_ca = true }, &cfg);
+	run_ok(&r, &(struct lab_options){.send_ca = true}, &cfg);
 	assert_int_equal(tls_get_chain(r.tc, c, CERT_CHAIN_MAX), 2);
 	assert_int_equal(c[0].depth, 0);
 	assert_int_equal(c[1].depth, 1);
@@ -816,26 +908,28 @@ static void chain_is_the_leaf_then_the_ca(void **state)
 	run_end(&r);
 }
 
-static void chain_fills_no_more_than_asked(void **state)
+static void
+chain_fills_no_more_than_asked(void **state)
 {
 	(void)state;
 	struct run r;
 	struct tls_config cfg = base_config();
 	struct cert_info c[1];
-	run_ok(&r, &(struct lab_options){ .send_ca = true }, &cfg);
+	run_ok(&r, &(struct lab_options){.send_ca = true}, &cfg);
 	assert_int_equal(tls_get_chain(r.tc, c, 1), 1);
 	assert_int_equal(c[0].depth, 0);
 	cert_info_free(&c[0]);
 	run_end(&r);
 }
 
-static void leaf_sans_are_listed_in_certificate_order(void **state)
+static void
+leaf_sans_are_listed_in_certificate_order(void **state)
 {
 	(void)state;
 	struct run r;
 	struct tls_config cfg = base_config();
 	struct cert_info c[CERT_CHAIN_MAX];
-	run_ok(&r, &(struct lab_options){ 0 }, &cfg);
+	run_ok(&r, &(struct lab_options){0}, &cfg);
 	assert_int_equal(tls_get_chain(r.tc, c, CERT_CHAIN_MAX), 1);
 	assert_int_equal(c[0].nsan, 2);
 	assert_int_equal(c[0].nsan_total, 2);
@@ -845,13 +939,14 @@ static void leaf_sans_are_listed_in_certificate_order(void **state)
 	run_end(&r);
 }
 
-static void leaf_key_and_signature_are_named(void **state)
+static void
+leaf_key_and_signature_are_named(void **state)
 {
 	(void)state;
 	struct run r;
 	struct tls_config cfg = base_config();
 	struct cert_info c[CERT_CHAIN_MAX];
-	run_ok(&r, &(struct lab_options){ 0 }, &cfg);
+	run_ok(&r, &(struct lab_options){0}, &cfg);
 	assert_int_equal(tls_get_chain(r.tc, c, CERT_CHAIN_MAX), 1);
 	assert_string_equal(c[0].key, "EC P-256");
 	assert_int_equal(c[0].key_bits, 256);
@@ -860,13 +955,14 @@ static void leaf_key_and_signature_are_named(void **state)
 	run_end(&r);
 }
 
-static void leaf_dates_and_serial_are_those_of_the_certificate(void **state)
+static void
+leaf_dates_and_serial_are_those_of_the_certificate(void **state)
 {
 	(void)state;
 	struct run r;
 	struct tls_config cfg = base_config();
 	struct cert_info c[CERT_CHAIN_MAX];
-	run_ok(&r, &(struct lab_options){ 0 }, &cfg);
+	run_ok(&r, &(struct lab_options){0}, &cfg);
 	assert_int_equal(tls_get_chain(r.tc, c, CERT_CHAIN_MAX), 1);
 	assert_int_equal(c[0].not_before, lab_leaf.not_before);
 	assert_int_equal(c[0].not_after, lab_leaf.not_after);
@@ -877,11 +973,14 @@ static void leaf_dates_and_serial_are_those_of_the_certificate(void **state)
 
 /* SHA-256 of a certificate file's DER, as openssl prints it, lower-cased
  * and without colons. */
-static void openssl_fingerprint(const char *path, const char *inform, char want[65])
+static void
+openssl_fingerprint(const char *path, const char *inform, char want[65])
 {
 	char cmd[512], line[256];
 	size_t w = 0;
-	snprintf(cmd, sizeof(cmd), "openssl x509 -inform %s -in '%s' -noout -fingerprint -sha256", inform, path);
+	snprintf(cmd, sizeof(cmd),
+	         "openssl x509 -inform %s -in '%s' -noout -fingerprint -sha256", inform,
+	         path);
 	shell_line(cmd, line, sizeof(line));
 	const char *p = strchr(line, '=');
 	assert_non_null(p);
@@ -894,20 +993,23 @@ static void openssl_fingerprint(const char *path, const char *inform, char want[
 }
 
 /* SHA-256 of a certificate file's SubjectPublicKeyInfo, by openssl. */
-static void openssl_spki(const char *path, const char *inform, char want[65])
+static void
+openssl_spki(const char *path, const char *inform, char want[65])
 {
 	char cmd[512], line[256];
 	snprintf(cmd, sizeof(cmd),
-		 "openssl x509 -inform %s -in '%s' -noout -pubkey | openssl pkey -pubin -outform DER | "
-		 "openssl dgst -sha256 -r",
-		 inform, path);
+	         "openssl x509 -inform %s -in '%s' -noout -pubkey | openssl pkey -pubin "
+	         "-outform DER | "
+	         "openssl dgst -sha256 -r",
+	         inform, path);
 	shell_line(cmd, line, sizeof(line));
 	line[strcspn(line, " ")] = '\0';
 	assert_int_equal(strlen(line), 64);
 	memcpy(want, line, 65);
 }
 
-static void leaf_sha256_equals_the_openssl_fingerprint(void **state)
+static void
+leaf_sha256_equals_the_openssl_fingerprint(void **state)
 {
 	(void)state;
 	struct run r;
@@ -917,14 +1019,15 @@ static void leaf_sha256_equals_the_openssl_fingerprint(void **state)
 	snprintf(path, sizeof(path), "%s/leaf.der", lab_dir);
 	write_der(&lab_leaf, path);
 	openssl_fingerprint(path, "DER", want);
-	run_ok(&r, &(struct lab_options){ 0 }, &cfg);
+	run_ok(&r, &(struct lab_options){0}, &cfg);
 	assert_int_equal(tls_get_chain(r.tc, c, CERT_CHAIN_MAX), 1);
 	assert_string_equal(c[0].sha256, want);
 	cert_info_free(&c[0]);
 	run_end(&r);
 }
 
-static void leaf_spki_sha256_equals_the_openssl_public_key_digest(void **state)
+static void
+leaf_spki_sha256_equals_the_openssl_public_key_digest(void **state)
 {
 	(void)state;
 	struct run r;
@@ -934,21 +1037,22 @@ static void leaf_spki_sha256_equals_the_openssl_public_key_digest(void **state)
 	snprintf(path, sizeof(path), "%s/leaf-spki.der", lab_dir);
 	write_der(&lab_leaf, path);
 	openssl_spki(path, "DER", want);
-	run_ok(&r, &(struct lab_options){ 0 }, &cfg);
+	run_ok(&r, &(struct lab_options){0}, &cfg);
 	assert_int_equal(tls_get_chain(r.tc, c, CERT_CHAIN_MAX), 1);
 	assert_string_equal(c[0].spki_sha256, want);
 	cert_info_free(&c[0]);
 	run_end(&r);
 }
 
-static void rsa_leaf_key_and_signature_are_named(void **state)
+static void
+rsa_leaf_key_and_signature_are_named(void **state)
 {
 	(void)state;
 	struct run r;
 	struct tls_config cfg = base_config();
 	struct cert_info c[CERT_CHAIN_MAX];
 	cfg.verify_name = "rsa.test";
-	run_ok(&r, &(struct lab_options){ .pem_name = "rsa" }, &cfg);
+	run_ok(&r, &(struct lab_options){.pem_name = "rsa"}, &cfg);
 	assert_int_equal(tls_get_chain(r.tc, c, CERT_CHAIN_MAX), 1);
 	assert_string_equal(c[0].key, "RSA 2048");
 	assert_int_equal(c[0].key_bits, 2048);
@@ -964,14 +1068,15 @@ static void rsa_leaf_key_and_signature_are_named(void **state)
 	run_end(&r);
 }
 
-static void ed25519_leaf_key_is_named(void **state)
+static void
+ed25519_leaf_key_is_named(void **state)
 {
 	(void)state;
 	struct run r;
 	struct tls_config cfg = base_config();
 	struct cert_info c[CERT_CHAIN_MAX];
 	cfg.verify_name = "ed25519.test";
-	run_ok(&r, &(struct lab_options){ .pem_name = "ed25519" }, &cfg);
+	run_ok(&r, &(struct lab_options){.pem_name = "ed25519"}, &cfg);
 	assert_int_equal(tls_get_chain(r.tc, c, CERT_CHAIN_MAX), 1);
 	assert_string_equal(c[0].key, "Ed25519");
 	assert_string_equal(c[0].sig, "ED25519");
@@ -991,14 +1096,15 @@ static void ed25519_leaf_key_is_named(void **state)
 	run_end(&r);
 }
 
-static void records_arriving_in_pieces_are_reassembled(void **state)
+static void
+records_arriving_in_pieces_are_reassembled(void **state)
 {
 	(void)state;
 	struct run r;
 	struct tls_config cfg = base_config();
 	struct tls_summary sum;
 	const struct tls_record *in[OBS_MAX];
-	run_ok(&r, &(struct lab_options){ .send_ca = true, .dribble = true }, &cfg);
+	run_ok(&r, &(struct lab_options){.send_ca = true, .dribble = true}, &cfg);
 	tls_get_summary(r.tc, &sum);
 	size_t n = seen_dir(&r.seen, TLS_DIR_IN, in, OBS_MAX);
 	size_t bytes = 0;
@@ -1012,14 +1118,15 @@ static void records_arriving_in_pieces_are_reassembled(void **state)
 	run_end(&r);
 }
 
-static void chain_is_empty_before_the_handshake(void **state)
+static void
+chain_is_empty_before_the_handshake(void **state)
 {
 	(void)state;
 	struct lab lab;
 	struct cert_info c[CERT_CHAIN_MAX];
 	struct tls_config cfg = base_config();
 	char *cause = NULL;
-	lab_start(&lab, &(struct lab_options){ 0 });
+	lab_start(&lab, &(struct lab_options){0});
 	struct tls_conn *tc = tls_new(lab.cfd, &cfg, NULL, &cause);
 	assert_non_null(tc);
 	assert_int_equal(tls_get_chain(tc, c, CERT_CHAIN_MAX), 0);
@@ -1032,13 +1139,14 @@ static void chain_is_empty_before_the_handshake(void **state)
 
 /* ---- verdicts ---- */
 
-static void chain_to_the_given_ca_is_verified(void **state)
+static void
+chain_to_the_given_ca_is_verified(void **state)
 {
 	(void)state;
 	struct run r;
 	struct tls_config cfg = base_config();
 	struct cert_verdict v;
-	run_ok(&r, &(struct lab_options){ .send_ca = true }, &cfg);
+	run_ok(&r, &(struct lab_options){.send_ca = true}, &cfg);
 	tls_get_verdict(r.tc, &v);
 	assert_true(v.verified);
 	assert_int_equal(v.verify_error_code, 0);
@@ -1046,19 +1154,20 @@ static void chain_to_the_given_ca_is_verified(void **state)
 	assert_string_equal(v.verify_error, "");
 	assert_true(v.name_match);
 	assert_string_equal(v.name_checked, "mail.test");
-	assert_false(v.expired || v.not_yet_valid || v.self_signed || v.untrusted || v.weak_key ||
-		     v.weak_signature);
+	assert_false(v.expired || v.not_yet_valid || v.self_signed || v.untrusted ||
+	             v.weak_key || v.weak_signature);
 	run_end(&r);
 }
 
-static void chain_without_its_ca_is_untrusted(void **state)
+static void
+chain_without_its_ca_is_untrusted(void **state)
 {
 	(void)state;
 	struct run r;
 	struct tls_config cfg = base_config();
 	struct cert_verdict v;
 	cfg.cafile = NULL;
-	run_ok(&r, &(struct lab_options){ .send_ca = true }, &cfg);
+	run_ok(&r, &(struct lab_options){.send_ca = true}, &cfg);
 	tls_get_verdict(r.tc, &v);
 	assert_false(v.verified);
 	assert_true(v.untrusted);
@@ -1069,13 +1178,14 @@ static void chain_without_its_ca_is_untrusted(void **state)
 	run_end(&r);
 }
 
-static void expired_leaf_is_reported_expired(void **state)
+static void
+expired_leaf_is_reported_expired(void **state)
 {
 	(void)state;
 	struct run r;
 	struct tls_config cfg = base_config();
 	struct cert_verdict v;
-	run_ok(&r, &(struct lab_options){ .leaf = &lab_expired, .send_ca = true }, &cfg);
+	run_ok(&r, &(struct lab_options){.leaf = &lab_expired, .send_ca = true}, &cfg);
 	tls_get_verdict(r.tc, &v);
 	assert_false(v.verified);
 	assert_true(v.expired);
@@ -1086,13 +1196,14 @@ static void expired_leaf_is_reported_expired(void **state)
 	run_end(&r);
 }
 
-static void self_signed_leaf_is_reported_self_signed_and_untrusted(void **state)
+static void
+self_signed_leaf_is_reported_self_signed_and_untrusted(void **state)
 {
 	(void)state;
 	struct run r;
 	struct tls_config cfg = base_config();
 	struct cert_verdict v;
-	run_ok(&r, &(struct lab_options){ .leaf = &lab_selfsigned }, &cfg);
+	run_ok(&r, &(struct lab_options){.leaf = &lab_selfsigned}, &cfg);
 	tls_get_verdict(r.tc, &v);
 	assert_false(v.verified);
 	assert_true(v.self_signed);
@@ -1103,13 +1214,14 @@ static void self_signed_leaf_is_reported_self_signed_and_untrusted(void **state)
 	run_end(&r);
 }
 
-static void leaf_for_another_host_does_not_match_the_name(void **state)
+static void
+leaf_for_another_host_does_not_match_the_name(void **state)
 {
 	(void)state;
 	struct run r;
 	struct tls_config cfg = base_config();
 	struct cert_verdict v;
-	run_ok(&r, &(struct lab_options){ .leaf = &lab_wronghost, .send_ca = true }, &cfg);
+	run_ok(&r, &(struct lab_options){.leaf = &lab_wronghost, .send_ca = true}, &cfg);
 	tls_get_verdict(r.tc, &v);
 	assert_true(v.verified);
 	assert_false(v.name_match);
@@ -1117,14 +1229,15 @@ static void leaf_for_another_host_does_not_match_the_name(void **state)
 	run_end(&r);
 }
 
-static void wrong_verify_name_does_not_match(void **state)
+static void
+wrong_verify_name_does_not_match(void **state)
 {
 	(void)state;
 	struct run r;
 	struct tls_config cfg = base_config();
 	struct cert_verdict v;
 	cfg.verify_name = "evil.test";
-	run_ok(&r, &(struct lab_options){ .send_ca = true }, &cfg);
+	run_ok(&r, &(struct lab_options){.send_ca = true}, &cfg);
 	tls_get_verdict(r.tc, &v);
 	assert_true(v.verified);
 	assert_false(v.name_match);
@@ -1132,7 +1245,8 @@ static void wrong_verify_name_does_not_match(void **state)
 	run_end(&r);
 }
 
-static void ip_verify_name_matches_only_its_ip_san(void **state)
+static void
+ip_verify_name_matches_only_its_ip_san(void **state)
 {
 	(void)state;
 	struct run r;
@@ -1140,26 +1254,27 @@ static void ip_verify_name_matches_only_its_ip_san(void **state)
 	struct cert_verdict v;
 	cfg.verify_name = "127.0.0.1";
 	cfg.verify_name_is_ip = true;
-	run_ok(&r, &(struct lab_options){ .send_ca = true }, &cfg);
+	run_ok(&r, &(struct lab_options){.send_ca = true}, &cfg);
 	tls_get_verdict(r.tc, &v);
 	assert_true(v.name_match);
 	run_end(&r);
 
 	cfg.verify_name = "127.0.0.2";
-	run_ok(&r, &(struct lab_options){ .send_ca = true }, &cfg);
+	run_ok(&r, &(struct lab_options){.send_ca = true}, &cfg);
 	tls_get_verdict(r.tc, &v);
 	assert_false(v.name_match);
 	run_end(&r);
 }
 
-static void nul_inside_a_san_is_shown_and_never_matches(void **state)
+static void
+nul_inside_a_san_is_shown_and_never_matches(void **state)
 {
 	(void)state;
 	struct run r;
 	struct tls_config cfg = base_config();
 	struct cert_verdict v;
 	struct cert_info c[CERT_CHAIN_MAX];
-	run_ok(&r, &(struct lab_options){ .leaf = &lab_nulname, .send_ca = true }, &cfg);
+	run_ok(&r, &(struct lab_options){.leaf = &lab_nulname, .send_ca = true}, &cfg);
 	assert_int_equal(tls_get_chain(r.tc, c, CERT_CHAIN_MAX), 2);
 	assert_string_equal(c[0].san[0], "DNS:mail.test\\0.evil.test");
 	tls_get_verdict(r.tc, &v);
@@ -1171,24 +1286,26 @@ static void nul_inside_a_san_is_shown_and_never_matches(void **state)
 
 /* ---- failures in words ---- */
 
-static void garbage_instead_of_a_server_hello_is_shown_escaped(void **state)
+static void
+garbage_instead_of_a_server_hello_is_shown_escaped(void **state)
 {
 	(void)state;
 	struct run r;
 	struct tls_config cfg = base_config();
-	run_start(&r, &(struct lab_options){ .mode = LAB_GARBAGE }, &cfg);
+	run_start(&r, &(struct lab_options){.mode = LAB_GARBAGE}, &cfg);
 	assert_int_equal(r.status, TLS_ERROR);
 	assert_non_null(r.cause);
 	assert_non_null(strstr(r.cause, "not TLS: \"220 mail.test\\r\\n\""));
 	run_end(&r);
 }
 
-static void close_during_the_handshake_is_an_error_in_words(void **state)
+static void
+close_during_the_handshake_is_an_error_in_words(void **state)
 {
 	(void)state;
 	struct run r;
 	struct tls_config cfg = base_config();
-	run_start(&r, &(struct lab_options){ .mode = LAB_CLOSE_EARLY }, &cfg);
+	run_start(&r, &(struct lab_options){.mode = LAB_CLOSE_EARLY}, &cfg);
 	assert_int_equal(r.status, TLS_ERROR);
 	assert_non_null(r.cause);
 	assert_non_null(strstr(r.cause, "closed the connection"));
@@ -1196,13 +1313,14 @@ static void close_during_the_handshake_is_an_error_in_words(void **state)
 	run_end(&r);
 }
 
-static void fatal_alert_from_the_server_is_named(void **state)
+static void
+fatal_alert_from_the_server_is_named(void **state)
 {
 	(void)state;
 	struct run r;
 	struct tls_config cfg = base_config();
 	const struct tls_record *in[OBS_MAX];
-	run_start(&r, &(struct lab_options){ .mode = LAB_ALERT }, &cfg);
+	run_start(&r, &(struct lab_options){.mode = LAB_ALERT}, &cfg);
 	assert_int_equal(r.status, TLS_ERROR);
 	assert_non_null(r.cause);
 	assert_non_null(strstr(r.cause, "fatal alert"));
@@ -1213,12 +1331,13 @@ static void fatal_alert_from_the_server_is_named(void **state)
 	run_end(&r);
 }
 
-static void handshake_after_a_failure_stays_failed(void **state)
+static void
+handshake_after_a_failure_stays_failed(void **state)
 {
 	(void)state;
 	struct run r;
 	struct tls_config cfg = base_config();
-	run_start(&r, &(struct lab_options){ .mode = LAB_GARBAGE }, &cfg);
+	run_start(&r, &(struct lab_options){.mode = LAB_GARBAGE}, &cfg);
 	assert_int_equal(r.status, TLS_ERROR);
 	char *again = NULL;
 	assert_int_equal(tls_handshake(r.tc, &again), TLS_ERROR);
@@ -1227,7 +1346,8 @@ static void handshake_after_a_failure_stays_failed(void **state)
 	run_end(&r);
 }
 
-static struct tls_conn *new_with(const struct tls_config *cfg, char **cause)
+static struct tls_conn *
+new_with(const struct tls_config *cfg, char **cause)
 {
 	int sv[2];
 	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
@@ -1238,7 +1358,8 @@ static struct tls_conn *new_with(const struct tls_config *cfg, char **cause)
 	return tc;
 }
 
-static void missing_cafile_is_refused_naming_the_file(void **state)
+static void
+missing_cafile_is_refused_naming_the_file(void **state)
 {
 	(void)state;
 	struct tls_config cfg = base_config();
@@ -1250,7 +1371,8 @@ static void missing_cafile_is_refused_naming_the_file(void **state)
 	free(cause);
 }
 
-static void cafile_without_certificates_is_refused_naming_the_file(void **state)
+static void
+cafile_without_certificates_is_refused_naming_the_file(void **state)
 {
 	(void)state;
 	struct tls_config cfg = base_config();
@@ -1267,7 +1389,8 @@ static void cafile_without_certificates_is_refused_naming_the_file(void **state)
 	free(cause);
 }
 
-static void minimum_above_maximum_is_refused(void **state)
+static void
+minimum_above_maximum_is_refused(void **state)
 {
 	(void)state;
 	struct tls_config cfg = base_config();
@@ -1279,7 +1402,8 @@ static void minimum_above_maximum_is_refused(void **state)
 	free(cause);
 }
 
-static void unknown_version_limit_is_refused(void **state)
+static void
+unknown_version_limit_is_refused(void **state)
 {
 	(void)state;
 	struct tls_config cfg = base_config();
@@ -1290,7 +1414,8 @@ static void unknown_version_limit_is_refused(void **state)
 	free(cause);
 }
 
-static void unwritable_keylog_is_refused_naming_the_file(void **state)
+static void
+unwritable_keylog_is_refused_naming_the_file(void **state)
 {
 	(void)state;
 	struct tls_config cfg = base_config();
@@ -1302,7 +1427,8 @@ static void unwritable_keylog_is_refused_naming_the_file(void **state)
 	free(cause);
 }
 
-static void global_init_can_be_called_twice(void **state)
+static void
+global_init_can_be_called_twice(void **state)
 {
 	(void)state;
 	char *cause = NULL;
@@ -1313,13 +1439,14 @@ static void global_init_can_be_called_twice(void **state)
 
 /* ---- data after the handshake ---- */
 
-static void data_written_by_the_client_reaches_the_server(void **state)
+static void
+data_written_by_the_client_reaches_the_server(void **state)
 {
 	(void)state;
 	struct run r;
 	struct tls_config cfg = base_config();
 	char *cause = NULL, buf[64];
-	run_ok(&r, &(struct lab_options){ .send_ca = true }, &cfg);
+	run_ok(&r, &(struct lab_options){.send_ca = true}, &cfg);
 	assert_int_equal(tls_write(r.tc, "EHLO client\r\n", 13, &cause), 13);
 	struct timespec t0;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -1334,26 +1461,28 @@ static void data_written_by_the_client_reaches_the_server(void **state)
 	run_end(&r);
 }
 
-static void data_from_the_server_is_read(void **state)
+static void
+data_from_the_server_is_read(void **state)
 {
 	(void)state;
 	struct run r;
 	struct tls_config cfg = base_config();
 	char buf[64];
-	run_ok(&r, &(struct lab_options){ .send_ca = true }, &cfg);
+	run_ok(&r, &(struct lab_options){.send_ca = true}, &cfg);
 	lab_server_write(&r.lab, "250 ok\r\n");
 	assert_int_equal(lab_read(&r.lab, r.tc, buf, sizeof(buf), &r.cause), 8);
 	assert_memory_equal(buf, "250 ok\r\n", 8);
 	run_end(&r);
 }
 
-static void pending_is_true_while_decrypted_bytes_wait(void **state)
+static void
+pending_is_true_while_decrypted_bytes_wait(void **state)
 {
 	(void)state;
 	struct run r;
 	struct tls_config cfg = base_config();
 	char buf[4];
-	run_ok(&r, &(struct lab_options){ .send_ca = true }, &cfg);
+	run_ok(&r, &(struct lab_options){.send_ca = true}, &cfg);
 	assert_false(tls_pending(r.tc));
 	lab_server_write(&r.lab, "250 ok\r\n");
 	assert_int_equal(lab_read(&r.lab, r.tc, buf, 3, &r.cause), 3);
@@ -1364,13 +1493,14 @@ static void pending_is_true_while_decrypted_bytes_wait(void **state)
 	run_end(&r);
 }
 
-static void close_notify_reads_as_closed(void **state)
+static void
+close_notify_reads_as_closed(void **state)
 {
 	(void)state;
 	struct run r;
 	struct tls_config cfg = base_config();
 	char buf[64];
-	run_ok(&r, &(struct lab_options){ .send_ca = true }, &cfg);
+	run_ok(&r, &(struct lab_options){.send_ca = true}, &cfg);
 	lab_server_write(&r.lab, "221 bye\r\n");
 	(void)wolfSSL_shutdown(r.lab.ssl);
 	assert_int_equal(lab_read(&r.lab, r.tc, buf, sizeof(buf), &r.cause), 9);
@@ -1378,13 +1508,14 @@ static void close_notify_reads_as_closed(void **state)
 	run_end(&r);
 }
 
-static void plain_close_reads_as_eof(void **state)
+static void
+plain_close_reads_as_eof(void **state)
 {
 	(void)state;
 	struct run r;
 	struct tls_config cfg = base_config();
 	char buf[64];
-	run_ok(&r, &(struct lab_options){ .send_ca = true }, &cfg);
+	run_ok(&r, &(struct lab_options){.send_ca = true}, &cfg);
 	lab_drain(&r.lab);
 	close(r.lab.sfd);
 	r.lab.sfd = -1;
@@ -1392,14 +1523,15 @@ static void plain_close_reads_as_eof(void **state)
 	run_end(&r);
 }
 
-static void plain_close_under_tls12_reads_as_eof(void **state)
+static void
+plain_close_under_tls12_reads_as_eof(void **state)
 {
 	(void)state;
 	struct run r;
 	struct tls_config cfg = base_config();
 	char buf[64];
 	cfg.max_version = 12;
-	run_ok(&r, &(struct lab_options){ .send_ca = true }, &cfg);
+	run_ok(&r, &(struct lab_options){.send_ca = true}, &cfg);
 	lab_drain(&r.lab);
 	close(r.lab.sfd);
 	r.lab.sfd = -1;
@@ -1407,13 +1539,14 @@ static void plain_close_under_tls12_reads_as_eof(void **state)
 	run_end(&r);
 }
 
-static void freeing_sends_close_notify(void **state)
+static void
+freeing_sends_close_notify(void **state)
 {
 	(void)state;
 	struct run r;
 	struct tls_config cfg = base_config();
 	char buf[64];
-	run_ok(&r, &(struct lab_options){ .send_ca = true }, &cfg);
+	run_ok(&r, &(struct lab_options){.send_ca = true}, &cfg);
 	tls_free(r.tc);
 	r.tc = NULL;
 	int n = wolfSSL_read(r.lab.ssl, buf, sizeof(buf));
@@ -1424,7 +1557,8 @@ static void freeing_sends_close_notify(void **state)
 
 /* ---- key log ---- */
 
-static void read_file(const char *path, char *buf, size_t size)
+static void
+read_file(const char *path, char *buf, size_t size)
 {
 	FILE *f = fopen(path, "r");
 	size_t n = 0;
@@ -1435,7 +1569,8 @@ static void read_file(const char *path, char *buf, size_t size)
 	buf[n] = '\0';
 }
 
-static void tls12_key_log_holds_the_session_secrets(void **state)
+static void
+tls12_key_log_holds_the_session_secrets(void **state)
 {
 	(void)state;
 	struct run r;
@@ -1445,10 +1580,12 @@ static void tls12_key_log_holds_the_session_secrets(void **state)
 	snprintf(path, sizeof(path), "%s/keys12.log", lab_dir);
 	cfg.max_version = 12;
 	cfg.keylog = path;
-	run_ok(&r, &(struct lab_options){ .send_ca = true }, &cfg);
-	assert_int_equal(wolfSSL_get_client_random(r.lab.ssl, random, sizeof(random)), sizeof(random));
-	assert_int_equal(wolfSSL_SESSION_get_master_key(wolfSSL_get_session(r.lab.ssl), master, sizeof(master)),
-			 sizeof(master));
+	run_ok(&r, &(struct lab_options){.send_ca = true}, &cfg);
+	assert_int_equal(wolfSSL_get_client_random(r.lab.ssl, random, sizeof(random)),
+	                 sizeof(random));
+	assert_int_equal(wolfSSL_SESSION_get_master_key(wolfSSL_get_session(r.lab.ssl),
+	                                                master, sizeof(master)),
+	                 sizeof(master));
 	size_t o = (size_t)snprintf(want, sizeof(want), "CLIENT_RANDOM ");
 	for (size_t i = 0; i < sizeof(random); i++)
 		o += (size_t)snprintf(want + o, sizeof(want) - o, "%02x", random[i]);
@@ -1461,7 +1598,8 @@ static void tls12_key_log_holds_the_session_secrets(void **state)
 	assert_string_equal(text, want);
 }
 
-static void tls13_writes_nothing_to_the_key_log(void **state)
+static void
+tls13_writes_nothing_to_the_key_log(void **state)
 {
 	(void)state;
 	struct run r;
@@ -1470,67 +1608,68 @@ static void tls13_writes_nothing_to_the_key_log(void **state)
 	struct stat st;
 	snprintf(path, sizeof(path), "%s/keys13.log", lab_dir);
 	cfg.keylog = path;
-	run_ok(&r, &(struct lab_options){ .send_ca = true }, &cfg);
+	run_ok(&r, &(struct lab_options){.send_ca = true}, &cfg);
 	run_end(&r);
 	read_file(path, text, sizeof(text));
 	assert_string_equal(text, "");
 	assert_int_equal(stat(path, &st), 0);
 }
 
-int main(void)
+int
+main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(tls13_is_negotiated_by_default),
-		cmocka_unit_test(tls12_is_negotiated_when_the_maximum_is_12),
-		cmocka_unit_test(tls12_is_negotiated_with_a_server_limited_to_12),
-		cmocka_unit_test(minimum_13_against_a_12_only_server_fails_naming_the_version),
-		cmocka_unit_test(summary_counts_match_the_records_on_the_wire),
-		cmocka_unit_test(sni_is_sent_and_reported),
-		cmocka_unit_test(no_sni_is_sent_when_none_is_configured),
-		cmocka_unit_test(no_sni_is_sent_for_an_ip_literal),
-		cmocka_unit_test(first_outgoing_record_is_a_client_hello),
-		cmocka_unit_test(first_incoming_record_is_a_server_hello),
-		cmocka_unit_test(tls13_hides_the_certificate_in_application_data_records),
-		cmocka_unit_test(tls12_shows_the_certificate_and_change_cipher_spec),
-		cmocka_unit_test(record_and_handshake_types_have_names),
-		cmocka_unit_test(chain_is_the_leaf_then_the_ca),
-		cmocka_unit_test(chain_fills_no_more_than_asked),
-		cmocka_unit_test(leaf_sans_are_listed_in_certificate_order),
-		cmocka_unit_test(leaf_key_and_signature_are_named),
-		cmocka_unit_test(leaf_dates_and_serial_are_those_of_the_certificate),
-		cmocka_unit_test(leaf_sha256_equals_the_openssl_fingerprint),
-		cmocka_unit_test(leaf_spki_sha256_equals_the_openssl_public_key_digest),
-		cmocka_unit_test(rsa_leaf_key_and_signature_are_named),
-		cmocka_unit_test(ed25519_leaf_key_is_named),
-		cmocka_unit_test(records_arriving_in_pieces_are_reassembled),
-		cmocka_unit_test(chain_is_empty_before_the_handshake),
-		cmocka_unit_test(chain_to_the_given_ca_is_verified),
-		cmocka_unit_test(chain_without_its_ca_is_untrusted),
-		cmocka_unit_test(expired_leaf_is_reported_expired),
-		cmocka_unit_test(self_signed_leaf_is_reported_self_signed_and_untrusted),
-		cmocka_unit_test(leaf_for_another_host_does_not_match_the_name),
-		cmocka_unit_test(wrong_verify_name_does_not_match),
-		cmocka_unit_test(ip_verify_name_matches_only_its_ip_san),
-		cmocka_unit_test(nul_inside_a_san_is_shown_and_never_matches),
-		cmocka_unit_test(garbage_instead_of_a_server_hello_is_shown_escaped),
-		cmocka_unit_test(close_during_the_handshake_is_an_error_in_words),
-		cmocka_unit_test(fatal_alert_from_the_server_is_named),
-		cmocka_unit_test(handshake_after_a_failure_stays_failed),
-		cmocka_unit_test(missing_cafile_is_refused_naming_the_file),
-		cmocka_unit_test(cafile_without_certificates_is_refused_naming_the_file),
-		cmocka_unit_test(minimum_above_maximum_is_refused),
-		cmocka_unit_test(unknown_version_limit_is_refused),
-		cmocka_unit_test(unwritable_keylog_is_refused_naming_the_file),
-		cmocka_unit_test(global_init_can_be_called_twice),
-		cmocka_unit_test(data_written_by_the_client_reaches_the_server),
-		cmocka_unit_test(data_from_the_server_is_read),
-		cmocka_unit_test(pending_is_true_while_decrypted_bytes_wait),
-		cmocka_unit_test(close_notify_reads_as_closed),
-		cmocka_unit_test(plain_close_reads_as_eof),
-		cmocka_unit_test(plain_close_under_tls12_reads_as_eof),
-		cmocka_unit_test(freeing_sends_close_notify),
-		cmocka_unit_test(tls12_key_log_holds_the_session_secrets),
-		cmocka_unit_test(tls13_writes_nothing_to_the_key_log),
+	    cmocka_unit_test(tls13_is_negotiated_by_default),
+	    cmocka_unit_test(tls12_is_negotiated_when_the_maximum_is_12),
+	    cmocka_unit_test(tls12_is_negotiated_with_a_server_limited_to_12),
+	    cmocka_unit_test(minimum_13_against_a_12_only_server_fails_naming_the_version),
+	    cmocka_unit_test(summary_counts_match_the_records_on_the_wire),
+	    cmocka_unit_test(sni_is_sent_and_reported),
+	    cmocka_unit_test(no_sni_is_sent_when_none_is_configured),
+	    cmocka_unit_test(no_sni_is_sent_for_an_ip_literal),
+	    cmocka_unit_test(first_outgoing_record_is_a_client_hello),
+	    cmocka_unit_test(first_incoming_record_is_a_server_hello),
+	    cmocka_unit_test(tls13_hides_the_certificate_in_application_data_records),
+	    cmocka_unit_test(tls12_shows_the_certificate_and_change_cipher_spec),
+	    cmocka_unit_test(record_and_handshake_types_have_names),
+	    cmocka_unit_test(chain_is_the_leaf_then_the_ca),
+	    cmocka_unit_test(chain_fills_no_more_than_asked),
+	    cmocka_unit_test(leaf_sans_are_listed_in_certificate_order),
+	    cmocka_unit_test(leaf_key_and_signature_are_named),
+	    cmocka_unit_test(leaf_dates_and_serial_are_those_of_the_certificate),
+	    cmocka_unit_test(leaf_sha256_equals_the_openssl_fingerprint),
+	    cmocka_unit_test(leaf_spki_sha256_equals_the_openssl_public_key_digest),
+	    cmocka_unit_test(rsa_leaf_key_and_signature_are_named),
+	    cmocka_unit_test(ed25519_leaf_key_is_named),
+	    cmocka_unit_test(records_arriving_in_pieces_are_reassembled),
+	    cmocka_unit_test(chain_is_empty_before_the_handshake),
+	    cmocka_unit_test(chain_to_the_given_ca_is_verified),
+	    cmocka_unit_test(chain_without_its_ca_is_untrusted),
+	    cmocka_unit_test(expired_leaf_is_reported_expired),
+	    cmocka_unit_test(self_signed_leaf_is_reported_self_signed_and_untrusted),
+	    cmocka_unit_test(leaf_for_another_host_does_not_match_the_name),
+	    cmocka_unit_test(wrong_verify_name_does_not_match),
+	    cmocka_unit_test(ip_verify_name_matches_only_its_ip_san),
+	    cmocka_unit_test(nul_inside_a_san_is_shown_and_never_matches),
+	    cmocka_unit_test(garbage_instead_of_a_server_hello_is_shown_escaped),
+	    cmocka_unit_test(close_during_the_handshake_is_an_error_in_words),
+	    cmocka_unit_test(fatal_alert_from_the_server_is_named),
+	    cmocka_unit_test(handshake_after_a_failure_stays_failed),
+	    cmocka_unit_test(missing_cafile_is_refused_naming_the_file),
+	    cmocka_unit_test(cafile_without_certificates_is_refused_naming_the_file),
+	    cmocka_unit_test(minimum_above_maximum_is_refused),
+	    cmocka_unit_test(unknown_version_limit_is_refused),
+	    cmocka_unit_test(unwritable_keylog_is_refused_naming_the_file),
+	    cmocka_unit_test(global_init_can_be_called_twice),
+	    cmocka_unit_test(data_written_by_the_client_reaches_the_server),
+	    cmocka_unit_test(data_from_the_server_is_read),
+	    cmocka_unit_test(pending_is_true_while_decrypted_bytes_wait),
+	    cmocka_unit_test(close_notify_reads_as_closed),
+	    cmocka_unit_test(plain_close_reads_as_eof),
+	    cmocka_unit_test(plain_close_under_tls12_reads_as_eof),
+	    cmocka_unit_test(freeing_sends_close_notify),
+	    cmocka_unit_test(tls12_key_log_holds_the_session_secrets),
+	    cmocka_unit_test(tls13_writes_nothing_to_the_key_log),
 	};
 	return cmocka_run_group_tests(tests, lab_setup, lab_teardown);
 }

@@ -197,9 +197,9 @@ test_findings_show_id_in_severity_element(void **state)
 		enum severity sev;
 		enum theme_element elem;
 	} cases[] = {
-		{FINDING_STARTTLS_INJECTION, SEV_DANGER, TE_FINDING_DANGER},
-		{FINDING_CONTROL_CHARS, SEV_WARN, TE_FINDING_WARN},
-		{FINDING_LOGINDISABLED, SEV_INFO, TE_FINDING_INFO},
+	    {FINDING_STARTTLS_INJECTION, SEV_DANGER, TE_FINDING_DANGER},
+	    {FINDING_CONTROL_CHARS, SEV_WARN, TE_FINDING_WARN},
+	    {FINDING_LOGINDISABLED, SEV_INFO, TE_FINDING_INFO},
 	};
 	struct slines out;
 	char want[128];
@@ -301,8 +301,12 @@ test_injected_bytes_note_is_in_injected_element(void **state)
 static struct tls_record
 server_hello_record(void)
 {
-	struct tls_record r = {.dir = TLS_DIR_IN, .type = 22, .version = 0x0303,
-			       .length = 90, .head_len = 4, .hs_type = 2};
+	struct tls_record r = {.dir = TLS_DIR_IN,
+	                       .type = 22,
+	                       .version = 0x0303,
+	                       .length = 90,
+	                       .head_len = 4,
+	                       .hs_type = 2};
 	memcpy(r.head, "\x02\x00\x00\x56", 4);
 	return r;
 }
@@ -312,14 +316,14 @@ test_record_note_is_compact_info(void **state)
 {
 	struct tls_record rec = server_hello_record();
 	struct event ev = mk(PHASE_HANDSHAKE, DIR_SERVER, EV_NOTE,
-			     "TLS record received: handshake, 90 bytes (ServerHello)");
+	                     "TLS record received: handshake, 90 bytes (ServerHello)");
 	struct slines out;
 	(void)state;
 	ev.record = &rec;
 	slines_init(&out);
 	rows(&ev, 80, &topts, &out);
 	assert_string_equal(out.v[0].text,
-			    BAR "== [TLS handshake ServerHello 95 B] received");
+	                    BAR "== [TLS handshake ServerHello 95 B] received");
 	assert_int_equal(elem_at(&out.v[0], 0), TE_GUTTER_HANDSHAKE);
 	assert_int_equal(elem_at(&out.v[0], offset_of(&out.v[0], "[TLS")), TE_INFO);
 	slines_free(&out);
@@ -401,7 +405,7 @@ test_long_explanation_wraps_aligned_after_the_hash(void **state)
 	struct slines out;
 	(void)state;
 	ev.explain = "greeting: the server is ready and tells its name; an SMTP client "
-		     "answers with EHLO to learn what the server can do (RFC 5321)";
+	             "answers with EHLO to learn what the server can do (RFC 5321)";
 	slines_init(&out);
 	int n = rows(&ev, 40, &topts_explain, &out);
 	assert_true(n >= 4);
@@ -483,7 +487,7 @@ static void
 test_wire_hides_local_events(void **state)
 {
 	static const enum event_kind kinds[] = {EV_CONNECT, EV_FINDING, EV_NOTE, EV_TLS,
-						EV_CERT, EV_ERROR, EV_CLOSE};
+	                                        EV_CERT,    EV_ERROR,   EV_CLOSE};
 	struct slines out;
 	(void)state;
 	slines_init(&out);
@@ -499,8 +503,8 @@ test_wire_hides_local_events(void **state)
 static void
 test_wire_shows_records_with_header_and_hex(void **state)
 {
-	struct tls_record rec = {.dir = TLS_DIR_IN, .type = 23, .version = 0x0303,
-				 .length = 48, .head_len = 16};
+	struct tls_record rec = {
+	    .dir = TLS_DIR_IN, .type = 23, .version = 0x0303, .length = 48, .head_len = 16};
 	struct event ev = mk(PHASE_TLS, DIR_SERVER, EV_NOTE, "TLS record received");
 	struct slines out;
 	(void)state;
@@ -510,8 +514,8 @@ test_wire_shows_records_with_header_and_hex(void **state)
 	slines_init(&out);
 	assert_int_equal(rows(&ev, 120, &wopts, &out), 1);
 	assert_string_equal(out.v[0].text,
-			    BAR "<- [TLS application_data 53 B] 17 03 03 00 30 "
-				"a1 a2 a3 a4 a5 a6 a7 a8 a9 aa ab ac ad ae af b0 ...");
+	                    BAR "<- [TLS application_data 53 B] 17 03 03 00 30 "
+	                        "a1 a2 a3 a4 a5 a6 a7 a8 a9 aa ab ac ad ae af b0 ...");
 	assert_int_equal(elem_at(&out.v[0], 0), TE_GUTTER_TLS);
 	assert_int_equal(elem_at(&out.v[0], offset_of(&out.v[0], "17 03")), TE_HEX);
 	assert_int_equal(elem_at(&out.v[0], offset_of(&out.v[0], "b0")), TE_HEX);
@@ -522,7 +526,8 @@ test_wire_shows_records_with_header_and_hex(void **state)
 static void
 test_transcript_hides_records_after_the_handshake_unless_asked(void **state)
 {
-	struct tls_record rec = {.dir = TLS_DIR_IN, .type = 23, .version = 0x0303, .length = 48};
+	struct tls_record rec = {
+	    .dir = TLS_DIR_IN, .type = 23, .version = 0x0303, .length = 48};
 	struct event ev = mk(PHASE_TLS, DIR_SERVER, EV_NOTE, "TLS record received");
 	struct event hs = mk(PHASE_HANDSHAKE, DIR_SERVER, EV_NOTE, "TLS record received");
 	struct tview_opts o = {.mode = TVIEW_TRANSCRIPT};
@@ -541,8 +546,12 @@ test_transcript_hides_records_after_the_handshake_unless_asked(void **state)
 static void
 test_wire_short_record_has_no_ellipsis_and_client_marker(void **state)
 {
-	struct tls_record rec = {.dir = TLS_DIR_OUT, .type = 21, .version = 0x0303,
-				 .length = 2, .head = {1, 0}, .head_len = 2};
+	struct tls_record rec = {.dir = TLS_DIR_OUT,
+	                         .type = 21,
+	                         .version = 0x0303,
+	                         .length = 2,
+	                         .head = {1, 0},
+	                         .head_len = 2};
 	struct event ev = mk(PHASE_TLS, DIR_CLIENT, EV_NOTE, "TLS record sent: alert");
 	struct slines out;
 	(void)state;
@@ -557,8 +566,11 @@ test_wire_short_record_has_no_ellipsis_and_client_marker(void **state)
 static void
 test_wire_record_wraps_in_a_narrow_pane(void **state)
 {
-	struct tls_record rec = {.dir = TLS_DIR_IN, .type = 23, .version = 0x0303,
-				 .length = 300, .head_len = 16};
+	struct tls_record rec = {.dir = TLS_DIR_IN,
+	                         .type = 23,
+	                         .version = 0x0303,
+	                         .length = 300,
+	                         .head_len = 16};
 	struct event ev = mk(PHASE_TLS, DIR_SERVER, EV_NOTE, "record");
 	struct slines out;
 	(void)state;
@@ -938,7 +950,7 @@ test_view_skips_events_the_mode_hides(void **state)
 /* All rows of t in order, as the pane would show them with infinite height. */
 static void
 all_rows(const struct transcript *t, int width, const struct tview_opts *o,
-	 struct slines *all)
+         struct slines *all)
 {
 	slines_clear(all);
 	for (size_t i = 0; i < transcript_count(t); i++)
@@ -961,15 +973,15 @@ add_random_event(struct transcript *t)
 {
 	static const enum phase phases[] = {PHASE_PLAIN, PHASE_HANDSHAKE, PHASE_TLS};
 	static const enum event_kind kinds[] = {EV_LINE,  EV_LINE, EV_LINE,
-						EV_PHASE, EV_NOTE, EV_FINDING};
+	                                        EV_PHASE, EV_NOTE, EV_FINDING};
 	char text[200];
 	size_t n = (size_t)(rand() % 150);
 
 	for (size_t i = 0; i < n; i++)
 		text[i] = i % 7 == 6 ? ' ' : (char)('a' + rand() % 26);
 	text[n] = '\0';
-	struct event ev = mk(phases[rand() % 3], (enum dir)(rand() % 3), kinds[rand() % 6],
-			     text);
+	struct event ev =
+	    mk(phases[rand() % 3], (enum dir)(rand() % 3), kinds[rand() % 6], text);
 	if (rand() % 3 == 0)
 		ev.explain = "an explanation long enough to wrap in a narrow pane";
 	transcript_append(t, &ev);
@@ -1277,59 +1289,60 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_client_plain_line_has_gutter_marker_and_text),
-		cmocka_unit_test(test_server_plain_line_uses_server_element),
-		cmocka_unit_test(test_tls_lines_use_tls_markers_elements_and_gutter),
-		cmocka_unit_test(test_server_escapes_are_shown_in_escaped_element),
-		cmocka_unit_test(test_no_color_gutter_glyph_tells_the_phase),
-		cmocka_unit_test(test_findings_show_id_in_severity_element),
-		cmocka_unit_test(test_error_row_is_in_error_element),
-		cmocka_unit_test(test_tls_established_is_a_full_width_boundary_rule),
-		cmocka_unit_test(test_narrow_boundary_rule_still_fills_the_width),
-		cmocka_unit_test(test_handshake_begin_has_its_own_rule),
-		cmocka_unit_test(test_injected_bytes_note_is_in_injected_element),
-		cmocka_unit_test(test_record_note_is_compact_info),
-		cmocka_unit_test(test_other_events_are_info_rows),
-		cmocka_unit_test(test_long_line_wraps_aligned_after_the_marker),
-		cmocka_unit_test(test_explanation_rows_follow_when_enabled),
-		cmocka_unit_test(test_explanation_rows_hidden_when_disabled),
-		cmocka_unit_test(test_long_explanation_wraps_aligned_after_the_hash),
-		cmocka_unit_test(test_phase_rule_explanation_follows_the_rule),
-		cmocka_unit_test(test_every_row_is_tagged_with_the_event_index),
-		cmocka_unit_test(test_wire_shows_plaintext_lines_as_sent),
-		cmocka_unit_test(test_wire_hides_tls_phase_lines),
-		cmocka_unit_test(test_wire_hides_local_events),
-		cmocka_unit_test(test_wire_shows_records_with_header_and_hex),
-		cmocka_unit_test(test_wire_short_record_has_no_ellipsis_and_client_marker),
-		cmocka_unit_test(test_transcript_hides_records_after_the_handshake_unless_asked),
-		cmocka_unit_test(test_wire_record_wraps_in_a_narrow_pane),
-		cmocka_unit_test(test_wire_shows_the_encryption_boundary_once),
-		cmocka_unit_test(test_wire_shows_injected_bytes_as_received),
-		cmocka_unit_test(test_empty_transcript_shows_nothing),
-		cmocka_unit_test(test_short_transcript_shows_every_row_in_order),
-		cmocka_unit_test(test_follow_puts_the_last_row_at_the_bottom),
-		cmocka_unit_test(test_follow_keeps_last_row_at_the_bottom_as_events_arrive),
-		cmocka_unit_test(test_scroll_up_moves_one_row_and_stops_following),
-		cmocka_unit_test(test_scrolled_view_stays_put_when_events_arrive),
-		cmocka_unit_test(test_scrolling_down_to_the_end_follows_again),
-		cmocka_unit_test(test_scrolling_down_past_the_end_stops_at_the_last_row),
-		cmocka_unit_test(test_scroll_moves_by_rows_inside_a_tall_event),
-		cmocka_unit_test(test_home_shows_the_first_row_and_end_the_last),
-		cmocka_unit_test(test_scrolling_up_past_the_top_stops_at_the_first_row),
-		cmocka_unit_test(test_page_down_then_page_up_returns_to_the_same_rows),
-		cmocka_unit_test(test_widening_never_leaves_empty_rows_below_the_end),
-		cmocka_unit_test(test_view_skips_events_the_mode_hides),
-		cmocka_unit_test(test_view_is_always_a_window_of_all_rows),
-		cmocka_unit_test(test_first_selection_up_takes_the_bottom_event),
-		cmocka_unit_test(test_selection_skips_events_the_mode_hides),
-		cmocka_unit_test(test_selection_stops_at_the_first_and_last_event),
-		cmocka_unit_test(test_selecting_above_the_view_scrolls_it_to_the_top),
-		cmocka_unit_test(test_selecting_below_the_view_puts_it_at_the_bottom),
-		cmocka_unit_test(test_selection_already_visible_does_not_scroll),
-		cmocka_unit_test(test_follow_view_of_a_million_events_visits_only_the_pane),
-		cmocka_unit_test(test_view_at_home_and_middle_visits_only_the_pane),
-		cmocka_unit_test(test_page_scrolls_in_a_million_events_visit_only_a_page),
-		cmocka_unit_test(test_selection_in_a_million_events_visits_near_the_view),
+	    cmocka_unit_test(test_client_plain_line_has_gutter_marker_and_text),
+	    cmocka_unit_test(test_server_plain_line_uses_server_element),
+	    cmocka_unit_test(test_tls_lines_use_tls_markers_elements_and_gutter),
+	    cmocka_unit_test(test_server_escapes_are_shown_in_escaped_element),
+	    cmocka_unit_test(test_no_color_gutter_glyph_tells_the_phase),
+	    cmocka_unit_test(test_findings_show_id_in_severity_element),
+	    cmocka_unit_test(test_error_row_is_in_error_element),
+	    cmocka_unit_test(test_tls_established_is_a_full_width_boundary_rule),
+	    cmocka_unit_test(test_narrow_boundary_rule_still_fills_the_width),
+	    cmocka_unit_test(test_handshake_begin_has_its_own_rule),
+	    cmocka_unit_test(test_injected_bytes_note_is_in_injected_element),
+	    cmocka_unit_test(test_record_note_is_compact_info),
+	    cmocka_unit_test(test_other_events_are_info_rows),
+	    cmocka_unit_test(test_long_line_wraps_aligned_after_the_marker),
+	    cmocka_unit_test(test_explanation_rows_follow_when_enabled),
+	    cmocka_unit_test(test_explanation_rows_hidden_when_disabled),
+	    cmocka_unit_test(test_long_explanation_wraps_aligned_after_the_hash),
+	    cmocka_unit_test(test_phase_rule_explanation_follows_the_rule),
+	    cmocka_unit_test(test_every_row_is_tagged_with_the_event_index),
+	    cmocka_unit_test(test_wire_shows_plaintext_lines_as_sent),
+	    cmocka_unit_test(test_wire_hides_tls_phase_lines),
+	    cmocka_unit_test(test_wire_hides_local_events),
+	    cmocka_unit_test(test_wire_shows_records_with_header_and_hex),
+	    cmocka_unit_test(test_wire_short_record_has_no_ellipsis_and_client_marker),
+	    cmocka_unit_test(
+	        test_transcript_hides_records_after_the_handshake_unless_asked),
+	    cmocka_unit_test(test_wire_record_wraps_in_a_narrow_pane),
+	    cmocka_unit_test(test_wire_shows_the_encryption_boundary_once),
+	    cmocka_unit_test(test_wire_shows_injected_bytes_as_received),
+	    cmocka_unit_test(test_empty_transcript_shows_nothing),
+	    cmocka_unit_test(test_short_transcript_shows_every_row_in_order),
+	    cmocka_unit_test(test_follow_puts_the_last_row_at_the_bottom),
+	    cmocka_unit_test(test_follow_keeps_last_row_at_the_bottom_as_events_arrive),
+	    cmocka_unit_test(test_scroll_up_moves_one_row_and_stops_following),
+	    cmocka_unit_test(test_scrolled_view_stays_put_when_events_arrive),
+	    cmocka_unit_test(test_scrolling_down_to_the_end_follows_again),
+	    cmocka_unit_test(test_scrolling_down_past_the_end_stops_at_the_last_row),
+	    cmocka_unit_test(test_scroll_moves_by_rows_inside_a_tall_event),
+	    cmocka_unit_test(test_home_shows_the_first_row_and_end_the_last),
+	    cmocka_unit_test(test_scrolling_up_past_the_top_stops_at_the_first_row),
+	    cmocka_unit_test(test_page_down_then_page_up_returns_to_the_same_rows),
+	    cmocka_unit_test(test_widening_never_leaves_empty_rows_below_the_end),
+	    cmocka_unit_test(test_view_skips_events_the_mode_hides),
+	    cmocka_unit_test(test_view_is_always_a_window_of_all_rows),
+	    cmocka_unit_test(test_first_selection_up_takes_the_bottom_event),
+	    cmocka_unit_test(test_selection_skips_events_the_mode_hides),
+	    cmocka_unit_test(test_selection_stops_at_the_first_and_last_event),
+	    cmocka_unit_test(test_selecting_above_the_view_scrolls_it_to_the_top),
+	    cmocka_unit_test(test_selecting_below_the_view_puts_it_at_the_bottom),
+	    cmocka_unit_test(test_selection_already_visible_does_not_scroll),
+	    cmocka_unit_test(test_follow_view_of_a_million_events_visits_only_the_pane),
+	    cmocka_unit_test(test_view_at_home_and_middle_visits_only_the_pane),
+	    cmocka_unit_test(test_page_scrolls_in_a_million_events_visit_only_a_page),
+	    cmocka_unit_test(test_selection_in_a_million_events_visits_near_the_view),
 	};
 	if (setlocale(LC_ALL, "C.UTF-8") == NULL)
 		fail_msg("the C.UTF-8 locale is needed for column widths");
