@@ -30,6 +30,19 @@ void fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn))
  * result is allocated once per suffix and kept. */
 const char *util_beside_exe(const char *suffix);
 
+enum util_read_result {
+	UTIL_READ_OK,
+	UTIL_READ_MISSING,  /* no such file (ENOENT, ENOTDIR) */
+	UTIL_READ_FAILED,   /* open or read failed: *err holds errno */
+	UTIL_READ_NOT_FILE, /* not a regular file */
+	UTIL_READ_TOO_LARGE /* more than cap bytes */
+};
+
+/* Reads a whole small file (at most cap bytes) into *text (NUL-terminated,
+ * caller frees) and *len. */
+enum util_read_result util_read_file(const char *path, size_t cap, char **text, size_t *len,
+                                     int *err);
+
 /* Monotonic clock in milliseconds. */
 double util_now_ms(void);
 

@@ -1,7 +1,10 @@
+#include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -132,4 +135,48 @@ util_beside_exe(const char *suffix)
 			return cache[i].path;
 	}
 	return NULL;
+}
+
+enum util_read_result
+util_read_file(const char *path, size_t cap, char **text, size_t *len, int *err)
+{
+	struct stat st;
+	size_t got = 0;
+	char *buf;
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+
+	*err = 0;
+	if (fd < 0) {
+		*err = errno;
+		return errno == ENOENT || errno == ENOTDIR ? UTIL_READ_MISSING
+		                                           : UTIL_READ_FAILED;
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return UTIL_READ_NOT_FILE;
+	}
+	buf = xmalloc(cap + 2);
+	for (;;) {
+		ssize_t r = read(fd, buf + got, cap + 1 - got);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			*err = errno;
+			free(buf);
+			close(fd);
+			return UTIL_READ_FAILED;
+		}
+		got += (size_t)r;
+		if (r == 0 || got > cap)
+			break;
+	}
+	close(fd);
+	if (got > cap) {
+		free(buf);
+		return UTIL_READ_TOO_LARGE;
+	}
+	buf[got] = '\0';
+	*text = buf;
+	*len = got;
+	return UTIL_READ_OK;
 }

@@ -700,52 +700,29 @@ lesson_dirs(const char *dirs[LESSON_MAX_DIRS])
 static int
 lesson_read(const char *path, bool missing_ok, char **text, size_t *len, char **cause)
 {
-	struct stat st;
-	char *buf;
-	size_t got = 0;
-	int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	int err;
 
-	if (fd < 0) {
-		if (missing_ok && (errno == ENOENT || errno == ENOTDIR))
+	switch (util_read_file(path, LESSON_MAX_BYTES, text, len, &err)) {
+	case UTIL_READ_OK:
+		return 0;
+	case UTIL_READ_MISSING:
+		if (missing_ok)
 			return 1;
+		/* fall through */
+	case UTIL_READ_FAILED:
 		lesson_fail(cause, path, 0,
 		            "cannot be read (%s): check the path and its permissions",
-		            strerror(errno));
+		            strerror(err));
 		return -1;
-	}
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+	case UTIL_READ_NOT_FILE:
 		lesson_fail(cause, path, 0,
 		            "is not a regular file: give the path of a .lesson file");
-		close(fd);
 		return -1;
-	}
-	buf = xmalloc(LESSON_MAX_BYTES + 1);
-	for (;;) {
-		ssize_t r = read(fd, buf + got, LESSON_MAX_BYTES + 1 - got);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			lesson_fail(
-			    cause, path, 0,
-			    "cannot be read (%s): check the path and its permissions",
-			    strerror(errno));
-			free(buf);
-			close(fd);
-			return -1;
-		}
-		got += (size_t)r;
-		if (r == 0 || got > LESSON_MAX_BYTES)
-			break;
-	}
-	close(fd);
-	if (got > LESSON_MAX_BYTES) {
+	case UTIL_READ_TOO_LARGE:
 		lesson_fail(cause, path, 0, LESSON_TOO_LARGE);
-		free(buf);
 		return -1;
 	}
-	*text = buf;
-	*len = got;
-	return 0;
+	return -1;
 }
 
 static int
