@@ -25,9 +25,10 @@ void util_set_fatal_hook(void (*hook)(void));
 /* Prints "startle: message" to stderr and exits with status 70. */
 void fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 
-/* "DIR/suffix" where DIR holds the running executable (so a build tree
- * finds its themes and lessons wherever it is started from), or NULL. The
- * result is allocated once per suffix and kept. */
+/* "DIR/suffix" where DIR is the directory of the running executable or one
+ * of the three above it, the first where that directory exists (so a build
+ * tree finds its themes and lessons wherever it is started from), or NULL.
+ * The result is allocated once per suffix and kept. */
 const char *util_beside_exe(const char *suffix);
 
 enum util_read_result {

@@ -118,21 +118,32 @@ util_beside_exe(const char *suffix)
 	ssize_t n;
 
 	for (size_t i = 0; i < sizeof cache / sizeof cache[0]; i++) {
-		if (cache[i].suffix == NULL) {
-			n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-			if (n <= 0)
-				return NULL;
-			exe[n] = '\0';
-			char *slash = strrchr(exe, '/');
-			if (slash == NULL)
-				return NULL;
-			*slash = '\0';
-			cache[i].suffix = xstrdup(suffix);
-			cache[i].path = str_printf("%s/%s", exe, suffix);
-			return cache[i].path;
+		if (cache[i].suffix != NULL) {
+			if (strcmp(cache[i].suffix, suffix) == 0)
+				return cache[i].path;
+			continue;
 		}
-		if (strcmp(cache[i].suffix, suffix) == 0)
-			return cache[i].path;
+		n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+		if (n <= 0)
+			return NULL;
+		exe[n] = '\0';
+		/* The executable's directory, then up to three above it (a
+		 * build tree keeps test programs in build/san/tests). */
+		for (int up = 0; up < 4; up++) {
+			char *slash = strrchr(exe, '/');
+			struct stat st;
+			if (slash == NULL)
+				break;
+			*slash = '\0';
+			char *path = str_printf("%s/%s", exe[0] ? exe : "", suffix);
+			if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+				cache[i].suffix = xstrdup(suffix);
+				cache[i].path = path;
+				return path;
+			}
+			free(path);
+		}
+		return NULL;
 	}
 	return NULL;
 }

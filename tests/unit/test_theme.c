@@ -1038,9 +1038,11 @@ test_unknown_name_lists_the_themes_there_are(void **state)
 	setenv("STARTLE_THEMES", make_dir(f, "shipped"), 1);
 	assert_int_equal(chdir(make_dir(f, "work")), 0);
 	assert_int_equal(theme_load(&t, "nope", &cause), -1);
+	/* The shipped themes beside the test program (the build tree) count too. */
 	assert_string_equal(cause,
 	                    "no theme named \"nope\": the themes available are coral, "
-	                    "default, ocean and reef; or give the path of a .theme file");
+	                    "dark, default, high-contrast, light, mono, ocean and reef; or "
+	                    "give the path of a .theme file");
 	free(cause);
 }
 
@@ -1191,7 +1193,9 @@ test_list_is_sorted_unique_and_only_themes(void **state)
 	setenv("STARTLE_THEMES", make_dir(f, "shipped"), 1);
 	assert_int_equal(chdir(f->dir), 0);
 	theme_list(append_name, &n);
-	assert_string_equal(n.buf, "apple;default;mango;zebra;");
+	/* The shipped themes beside the test program (the build tree) count too. */
+	assert_string_equal(n.buf,
+	                    "apple;dark;default;high-contrast;light;mango;mono;zebra;");
 }
 
 static void
