@@ -165,7 +165,7 @@ test_help_fits_one_screen(void **state)
 			w++;
 		}
 	}
-	assert_true(lines <= 30);
+	assert_true(lines <= 24);
 	assert_true(width <= 80);
 }
 
