@@ -257,3 +257,24 @@ test_tui_ladder_draws_an_arrow_per_command() {
 	tui_wait '◀─+ 250'
 	tui_quit_and_check_terminal
 }
+
+test_tui_log_writes_everything_so_far_and_clear_keeps_it() {
+	tui_start --demo
+	tui_wait '<- 220 mail\.startle\.test'
+	tui_type 'EHLO me'
+	tui_wait '<- 250 '
+	tui_type "/log $IT_TEST_DIR/session.log"
+	tui_wait 'logging the session to'
+	tui_type '/clear'
+	tui_wait 'pane cleared'
+	tui_lacks '<- 220 mail\.startle\.test'
+	tui_type 'NOOP'
+	tui_wait '-> NOOP'
+	tui_quit_and_check_terminal
+	grep -q '^<- 220 mail.startle.test' "$IT_TEST_DIR/session.log" ||
+		fail "the log lacks the greeting sent before /log" - <"$IT_TEST_DIR/session.log"
+	grep -q '^-> NOOP' "$IT_TEST_DIR/session.log" ||
+		fail "the log lacks the line sent after /clear" - <"$IT_TEST_DIR/session.log"
+	grep -q '^   # ' "$IT_TEST_DIR/session.log" ||
+		fail "the log has no explanations" - <"$IT_TEST_DIR/session.log"
+}
