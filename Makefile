@@ -53,7 +53,7 @@ endif
 
 .SECONDARY:
 
-.PHONY: FORCE all check unit integration san-check deps install uninstall clean demo format
+.PHONY: FORCE fuzz fuzz-run all check unit integration san-check deps install uninstall clean demo format
 
 all: $(PROGRAM) $(LAB_PROGRAM)
 
@@ -105,6 +105,26 @@ check: deps
 	$(Q)$(MAKE) --no-print-directory unit integration
 	$(Q)$(MAKE) --no-print-directory san-check
 	@echo "make check: every suite passed"
+
+# libFuzzer targets (clang): `make fuzz` builds build/fuzz/fuzz_*,
+# `make fuzz-run` runs each for FUZZ_SECONDS (30).
+FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_SECONDS ?= 30
+FUZZ_FLAGS := -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all
+fuzz:
+	$(Q)$(MAKE) --no-print-directory BUILD=build/fuzz CC=clang \
+		EXTRA_CFLAGS="$(FUZZ_FLAGS) -fsanitize=fuzzer-no-link" \
+		$(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)
+
+$(BUILD)/fuzz_%: $(BUILD)/tests/fuzz/fuzz_%.o $(BUILD)/libstartle.a
+	@echo "  FUZZ    $@"
+	$(Q)$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer -o $@ $^ $(ALL_LDFLAGS) $(LIBS)
+
+fuzz-run: fuzz
+	$(Q)for f in $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%); do \
+		mkdir -p build/fuzz/corpus-$$(basename $$f); \
+		$$f -max_total_time=$(FUZZ_SECONDS) build/fuzz/corpus-$$(basename $$f) || exit 1; \
+	done
 
 deps:
 	$(Q).ci/deps

@@ -567,7 +567,9 @@ lesson_parse_line(struct lesson_parser *p, const char *text, size_t len)
 		    "UTF-8 text");
 		return -1;
 	}
-	lead = strspn(text, " \t");
+	/* The line is (text, len), not a C string: count its indent within it. */
+	for (lead = 0; lead < len && (text[lead] == ' ' || text[lead] == '\t'); lead++)
+		;
 	if (lead < len && text[lead] == '#')
 		return 0;
 	line = xmemdup(text, len);

@@ -1670,10 +1670,29 @@ find_root(void)
 	return -1;
 }
 
+/* The parser reads (text, len): a buffer without a NUL after it, holding a
+ * line of blanks only, must not be read past its end (found by fuzzing; the
+ * sanitizer run catches a regression). */
+static void
+test_blank_line_at_the_end_of_an_unterminated_buffer(void **state)
+{
+	struct lesson l;
+	char *cause = NULL;
+	char *buf = malloc(2);
+	(void)state;
+	assert_non_null(buf);
+	memcpy(buf, " \t", 2);
+	assert_int_equal(lesson_parse(buf, 2, "blank.lesson", &l, &cause), -1);
+	assert_non_null(cause);
+	free(cause);
+	free(buf);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_blank_line_at_the_end_of_an_unterminated_buffer),
 	    cmocka_unit_test(
 	        test_every_shipped_lesson_parses_and_names_a_proto_and_a_lab_scenario),
 	    cmocka_unit_test(test_the_five_lessons_of_the_series_are_shipped),
