@@ -77,6 +77,7 @@ cli_usage(void)
 	return "usage: startle [--batch] [options] [SCHEME://]HOST[:PORT]";
 }
 
+/* clang-format off: the help text is laid out as it prints */
 const char *
 cli_help(void)
 {
@@ -86,24 +87,34 @@ cli_help(void)
 	       "  schemes: smtp(25) submission(587) smtps(465) imap(143) imaps(993)\n"
 	       "           pop3(110) pop3s(995); without one the port decides\n"
 	       "\n"
-	       "  -b, --batch          run without the TUI and print the annotated transcript\n"
-	       "  -c, --command LINE   send LINE, wait for its reply (repeatable, in order)\n"
-	       "      --starttls       upgrade here in the -c list: caps, STARTTLS, caps again\n"
-	       "      --require-tls    only caps/STARTTLS in plaintext; exit 1 if TLS fails\n"
-	       "      --verify         exit 1 unless the certificate is trusted for the name\n"
+	       "  -b, --batch          run without the TUI and print the annotated "
+	       "transcript\n"
+	       "  -c, --command LINE   send LINE, wait for its reply (repeatable, in "
+	       "order)\n"
+	       "      --starttls       upgrade here in the -c list: caps, STARTTLS, caps "
+	       "again\n"
+	       "      --require-tls    only caps/STARTTLS in plaintext; exit 1 if TLS "
+	       "fails\n"
+	       "      --verify         exit 1 unless the certificate is trusted for the "
+	       "name\n"
 	       "      --servername N   SNI and name to verify (default: the host)\n"
 	       "      --cafile FILE    trust the CAs in FILE instead of the system store\n"
 	       "      --tls-min V, --tls-max V   1.2 or 1.3\n"
-	       "      --timeout SEC    per phase: connect, greeting, each reply, handshake (30)\n"
+	       "      --timeout SEC    per phase: connect, greeting, each reply, handshake "
+	       "(30)\n"
 	       "      --json           JSON Lines on stdout instead of text\n"
-	       "      --log FILE, --record FILE   also write the text / JSON Lines to FILE\n"
+	       "      --log FILE, --record FILE   also write the text / JSON Lines to "
+	       "FILE\n"
 	       "      --keylog FILE    append TLS 1.2 secrets in NSS key log format\n"
 	       "      --theme NAME, --proto P, --implicit, --explicit, --ehlo NAME,\n"
 	       "      --no-explain, --records, --no-color, -h/--help, -V/--version\n"
-	       "  with no -c, batch mode probes: greeting, capabilities, STARTTLS, capabilities\n"
-	       "  again, quit. Exit: 0 ok, 1 policy, 2 usage, 3 network, 4 protocol, 5 TLS.\n"
+	       "  with no -c, batch mode probes: greeting, capabilities, STARTTLS, "
+	       "capabilities\n"
+	       "  again, quit. Exit: 0 ok, 1 policy, 2 usage, 3 network, 4 protocol, 5 "
+	       "TLS.\n"
 	       "  More: man startle\n";
 }
+/* clang-format on */
 
 static int
 parse_version(const char *arg, const char *opt, int *out, char **cause)
