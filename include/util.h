@@ -19,6 +19,12 @@ void *xmemdup(const void *p, size_t len); /* adds a NUL after len bytes */
 char *str_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 char *str_vprintf(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
 
+/* Sets *cause (unless cause is NULL) to "FILE:LINE: message", LINE left out
+ * when 0, with the file name escaped for the terminal: the error form of
+ * every file startle parses (themes, lessons). */
+void util_file_error(char **cause, const char *file, unsigned line, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
 /* Sets the function run before a fatal exit (e.g. restoring the terminal). */
 void util_set_fatal_hook(void (*hook)(void));
 

@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "escape.h"
 #include "util.h"
 
 static void (*fatal_hook)(void);
@@ -190,4 +191,27 @@ util_read_file(const char *path, size_t cap, char **text, size_t *len, int *err)
 	*text = buf;
 	*len = got;
 	return UTIL_READ_OK;
+}
+
+void
+util_file_error(char **cause, const char *file, unsigned line, const char *fmt, ...)
+{
+	va_list ap;
+	char *esc, *msg, *full;
+
+	if (cause == NULL)
+		return;
+	esc = escape_bytes((const unsigned char *)file, strlen(file), ESCAPE_TEXT);
+	if (esc == NULL)
+		fatal("out of memory");
+	va_start(ap, fmt);
+	msg = str_vprintf(fmt, ap);
+	va_end(ap);
+	if (line > 0)
+		full = str_printf("%s:%u: %s", esc, line, msg);
+	else
+		full = str_printf("%s: %s", esc, msg);
+	free(esc);
+	free(msg);
+	*cause = full;
 }

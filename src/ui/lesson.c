@@ -86,29 +86,6 @@ lesson_give(char **cause, char *msg)
 		free(msg);
 }
 
-/* Sets *cause to "FILE:LINE: message" (LINE omitted when 0), with the file
- * name escaped for the terminal. */
-static void lesson_fail(char **cause, const char *file, unsigned line, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static void
-lesson_fail(char **cause, const char *file, unsigned line, const char *fmt, ...)
-{
-	va_list ap;
-	char *esc = escape_bytes((const unsigned char *)file, strlen(file), ESCAPE_TEXT);
-	char *msg;
-
-	va_start(ap, fmt);
-	msg = str_vprintf(fmt, ap);
-	va_end(ap);
-	if (line > 0)
-		lesson_give(cause, str_printf("%s:%u: %s", esc, line, msg));
-	else
-		lesson_give(cause, str_printf("%s: %s", esc, msg));
-	free(esc);
-	free(msg);
-}
-
 /* A word from a file as it may appear in a message: escaped, quoted, and cut
  * after LESSON_QUOTE_MAX bytes. */
 static char *
@@ -217,8 +194,8 @@ static int
 lesson_set_title(struct lesson_parser *p, const char *value)
 {
 	if (value[0] == '\0') {
-		lesson_fail(p->cause, p->file, p->line,
-		            "the title is empty: write \"title: How STARTTLS works\"");
+		util_file_error(p->cause, p->file, p->line,
+		                "the title is empty: write \"title: How STARTTLS works\"");
 		return -1;
 	}
 	p->l->title = xstrdup(value);
@@ -232,8 +209,8 @@ lesson_set_proto(struct lesson_parser *p, const char *value)
 
 	if (id < 0) {
 		char *q = lesson_quote(value);
-		lesson_fail(p->cause, p->file, p->line,
-		            "unknown protocol %s: use smtp, imap or pop3", q);
+		util_file_error(p->cause, p->file, p->line,
+		                "unknown protocol %s: use smtp, imap or pop3", q);
 		free(q);
 		return -1;
 	}
@@ -252,7 +229,7 @@ lesson_set_scenario(struct lesson_parser *p, const char *value)
 	}
 	char *q = lesson_quote(value);
 	char *list = lesson_join(lesson_scenarios, LESSON_NSCENARIOS, " or ");
-	lesson_fail(p->cause, p->file, p->line, "unknown scenario %s: use %s", q, list);
+	util_file_error(p->cause, p->file, p->line, "unknown scenario %s: use %s", q, list);
 	free(list);
 	free(q);
 	return -1;
@@ -262,8 +239,8 @@ static int
 lesson_set_next(struct lesson_parser *p, const char *value)
 {
 	if (value[0] == '\0' || strpbrk(value, "/ ") != NULL) {
-		lesson_fail(p->cause, p->file, p->line,
-		            "\"next:\" names one lesson, as in \"next: stripping\"");
+		util_file_error(p->cause, p->file, p->line,
+		                "\"next:\" names one lesson, as in \"next: stripping\"");
 		return -1;
 	}
 	p->l->next = lesson_name_of(value);
@@ -312,8 +289,9 @@ lesson_end_step(struct lesson_parser *p)
 
 	if (p->text_len == 0) {
 		char *q = lesson_quote(st->title);
-		lesson_fail(p->cause, p->file, p->step_line,
-		            "step %s has no text: say what to type or what to watch", q);
+		util_file_error(p->cause, p->file, p->step_line,
+		                "step %s has no text: say what to type or what to watch",
+		                q);
 		free(q);
 		return -1;
 	}
@@ -330,7 +308,7 @@ lesson_missing_wait(struct lesson_parser *p)
 {
 	char *q = lesson_quote(p->l->steps[p->l->nsteps - 1].title);
 
-	lesson_fail(
+	util_file_error(
 	    p->cause, p->file, p->step_line,
 	    "step %s has no wait: line: write \"wait: KIND [ARG]\" on the line after "
 	    "\"step:\"",
@@ -349,8 +327,9 @@ lesson_begin_step(struct lesson_parser *p, const char *title)
 	if (p->where == LESSON_IN_STEP_TEXT && lesson_end_step(p) < 0)
 		return -1;
 	if (title[0] == '\0') {
-		lesson_fail(p->cause, p->file, p->line,
-		            "the step has no title: write \"step: Ask for the upgrade\"");
+		util_file_error(
+		    p->cause, p->file, p->line,
+		    "the step has no title: write \"step: Ask for the upgrade\"");
 		return -1;
 	}
 	if (l->nsteps == p->cap) {
@@ -373,14 +352,14 @@ lesson_wait_arg(struct lesson_parser *p, struct lesson_step *st, const char *arg
 	char *q;
 
 	if (wi->arg == LESSON_ARG_NONE && arg[0] != '\0') {
-		lesson_fail(p->cause, p->file, p->line,
-		            "\"wait: %s\" takes nothing after it", kind);
+		util_file_error(p->cause, p->file, p->line,
+		                "\"wait: %s\" takes nothing after it", kind);
 		return -1;
 	}
 	if (wi->arg != LESSON_ARG_NONE && arg[0] == '\0') {
-		lesson_fail(p->cause, p->file, p->line,
-		            "\"wait: %s\" needs %s, as in \"wait: %s %s\"", kind,
-		            wi->arg_words, kind, wi->example);
+		util_file_error(p->cause, p->file, p->line,
+		                "\"wait: %s\" needs %s, as in \"wait: %s %s\"", kind,
+		                wi->arg_words, kind, wi->example);
 		return -1;
 	}
 	switch (wi->arg) {
@@ -391,8 +370,8 @@ lesson_wait_arg(struct lesson_parser *p, struct lesson_step *st, const char *arg
 	case LESSON_ARG_WORD:
 		if (strchr(arg, ' ') != NULL) {
 			q = lesson_quote(arg);
-			lesson_fail(p->cause, p->file, p->line,
-			            "\"wait: sent\" takes one command word, not %s", q);
+			util_file_error(p->cause, p->file, p->line,
+			                "\"wait: sent\" takes one command word, not %s", q);
 			free(q);
 			return -1;
 		}
@@ -406,8 +385,8 @@ lesson_wait_arg(struct lesson_parser *p, struct lesson_step *st, const char *arg
 			}
 		}
 		q = lesson_quote(arg);
-		lesson_fail(p->cause, p->file, p->line,
-		            "unknown phase %s: use plain, handshake or tls", q);
+		util_file_error(p->cause, p->file, p->line,
+		                "unknown phase %s: use plain, handshake or tls", q);
 		free(q);
 		return -1;
 	case LESSON_ARG_FINDING:
@@ -416,7 +395,7 @@ lesson_wait_arg(struct lesson_parser *p, struct lesson_step *st, const char *arg
 			return 0;
 		}
 		q = lesson_quote(arg);
-		lesson_fail(
+		util_file_error(
 		    p->cause, p->file, p->line,
 		    "unknown finding id %s: write the id as startle reports it, such as "
 		    "starttls-injection",
@@ -448,7 +427,7 @@ lesson_parse_wait(struct lesson_parser *p, const char *value)
 	}
 	char *kind = xmemdup(value, kl);
 	char *q = lesson_quote(kind);
-	lesson_fail(
+	util_file_error(
 	    p->cause, p->file, p->line,
 	    "unknown wait kind %s: use greeting, sent WORD, received TEXT, phase NAME, "
 	    "finding ID, verdict, closed or read",
@@ -465,7 +444,7 @@ lesson_header_line(struct lesson_parser *p, const char *line)
 	const char *value;
 
 	if (!lesson_key_line(line, key, &value)) {
-		lesson_fail(
+		util_file_error(
 		    p->cause, p->file, p->line,
 		    "text before the first step: begin a step with \"step: TITLE\" and "
 		    "\"wait: KIND\"");
@@ -477,16 +456,17 @@ lesson_header_line(struct lesson_parser *p, const char *line)
 		if (strcmp(key, lesson_keys[i].name) != 0)
 			continue;
 		if (p->key_line[i] != 0) {
-			lesson_fail(p->cause, p->file, p->line,
-			            "\"%s:\" is given twice (first on line %u): keep one",
-			            key, p->key_line[i]);
+			util_file_error(
+			    p->cause, p->file, p->line,
+			    "\"%s:\" is given twice (first on line %u): keep one", key,
+			    p->key_line[i]);
 			return -1;
 		}
 		p->key_line[i] = p->line;
 		return lesson_keys[i].set(p, value);
 	}
 	char *q = lesson_quote(key);
-	lesson_fail(
+	util_file_error(
 	    p->cause, p->file, p->line,
 	    "unknown key %s: the header has title:, proto:, scenario: and next:, and "
 	    "each step begins with step:",
@@ -508,8 +488,9 @@ lesson_step_head_line(struct lesson_parser *p, const char *line)
 	if (strcmp(key, "step") == 0)
 		return lesson_missing_wait(p);
 	char *q = lesson_quote(key);
-	lesson_fail(p->cause, p->file, p->line,
-	            "unknown key %s: after \"step: TITLE\" comes \"wait: KIND [ARG]\"", q);
+	util_file_error(p->cause, p->file, p->line,
+	                "unknown key %s: after \"step: TITLE\" comes \"wait: KIND [ARG]\"",
+	                q);
 	free(q);
 	return -1;
 }
@@ -524,7 +505,7 @@ lesson_step_text_line(struct lesson_parser *p, const char *line, size_t len)
 		if (strcmp(key, "step") == 0)
 			return lesson_begin_step(p, value);
 		if (strcmp(key, "wait") == 0) {
-			lesson_fail(
+			util_file_error(
 			    p->cause, p->file, p->line,
 			    "a second \"wait:\" in this step (the first is on line %u): a "
 			    "step waits for one thing",
@@ -561,7 +542,7 @@ lesson_parse_line(struct lesson_parser *p, const char *text, size_t len)
 	       (text[len - 1] == '\r' || text[len - 1] == ' ' || text[len - 1] == '\t'))
 		len--;
 	if (escape_needed((const unsigned char *)text, len)) {
-		lesson_fail(
+		util_file_error(
 		    p->cause, p->file, p->line,
 		    "contains a control character or invalid UTF-8: a lesson is plain "
 		    "UTF-8 text");
@@ -594,19 +575,19 @@ lesson_finish(struct lesson_parser *p)
 	if (p->where == LESSON_IN_STEP_TEXT && lesson_end_step(p) < 0)
 		return -1;
 	if (l->title == NULL) {
-		lesson_fail(
+		util_file_error(
 		    p->cause, p->file, 0,
 		    "missing title: begin the file with \"title: How STARTTLS works\"");
 		return -1;
 	}
 	if (l->proto == NULL) {
-		lesson_fail(
+		util_file_error(
 		    p->cause, p->file, 0,
 		    "missing proto: add \"proto: smtp\" (or imap, pop3) to the header");
 		return -1;
 	}
 	if (l->nsteps == 0) {
-		lesson_fail(
+		util_file_error(
 		    p->cause, p->file, 0,
 		    "has no steps: add one with \"step: TITLE\", \"wait: KIND\" and its "
 		    "text");
@@ -629,7 +610,7 @@ lesson_parse(const char *text, size_t len, const char *filename, struct lesson *
 	memset(out, 0, sizeof *out);
 	p.file = filename != NULL ? filename : "(lesson)";
 	if (len > LESSON_MAX_BYTES) {
-		lesson_fail(cause, p.file, 0, LESSON_TOO_LARGE);
+		util_file_error(cause, p.file, 0, LESSON_TOO_LARGE);
 		return -1;
 	}
 	nul = len > 0 ? memchr(text, '\0', len) : NULL;
@@ -637,8 +618,9 @@ lesson_parse(const char *text, size_t len, const char *filename, struct lesson *
 		unsigned at = 1;
 		for (const char *c = text; c < nul; c++)
 			at += *c == '\n';
-		lesson_fail(cause, p.file, at,
-		            "contains a NUL byte: a lesson is plain text; save it as text");
+		util_file_error(
+		    cause, p.file, at,
+		    "contains a NUL byte: a lesson is plain text; save it as text");
 		return -1;
 	}
 	for (const char *s = text; s < end && rc == 0;) {
@@ -712,16 +694,16 @@ lesson_read(const char *path, bool missing_ok, char **text, size_t *len, char **
 			return 1;
 		/* fall through */
 	case UTIL_READ_FAILED:
-		lesson_fail(cause, path, 0,
-		            "cannot be read (%s): check the path and its permissions",
-		            strerror(err));
+		util_file_error(cause, path, 0,
+		                "cannot be read (%s): check the path and its permissions",
+		                strerror(err));
 		return -1;
 	case UTIL_READ_NOT_FILE:
-		lesson_fail(cause, path, 0,
-		            "is not a regular file: give the path of a .lesson file");
+		util_file_error(cause, path, 0,
+		                "is not a regular file: give the path of a .lesson file");
 		return -1;
 	case UTIL_READ_TOO_LARGE:
-		lesson_fail(cause, path, 0, LESSON_TOO_LARGE);
+		util_file_error(cause, path, 0, LESSON_TOO_LARGE);
 		return -1;
 	}
 	return -1;

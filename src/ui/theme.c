@@ -219,29 +219,6 @@ theme_give(char **cause, char *msg)
 		free(msg);
 }
 
-/* Sets *cause to "FILE:LINE: message" (LINE omitted when 0), with the file
- * name escaped for the terminal. */
-static void theme_fail(char **cause, const char *file, unsigned line, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static void
-theme_fail(char **cause, const char *file, unsigned line, const char *fmt, ...)
-{
-	va_list ap;
-	char *esc = escape_bytes((const unsigned char *)file, strlen(file), ESCAPE_TEXT);
-	char *msg;
-
-	va_start(ap, fmt);
-	msg = str_vprintf(fmt, ap);
-	va_end(ap);
-	if (line > 0)
-		theme_give(cause, str_printf("%s:%u: %s", esc, line, msg));
-	else
-		theme_give(cause, str_printf("%s: %s", esc, msg));
-	free(esc);
-	free(msg);
-}
-
 /* Edit distance between two short words (case-insensitive), capped: words
  * longer than 31 bytes count as far from everything. */
 static size_t
@@ -321,10 +298,10 @@ theme_parse_words(struct theme *t, char **w, size_t n, const char *file, unsigne
 
 	if (strcasecmp(w[0], "color") != 0 && strcasecmp(w[0], "colour") != 0) {
 		q = theme_quote(w[0]);
-		theme_fail(cause, file, line,
-		           "%s is not a theme command: each line is " THEME_LINE_FORMAT
-		           ", a # comment or blank",
-		           q);
+		util_file_error(cause, file, line,
+		                "%s is not a theme command: each line is " THEME_LINE_FORMAT
+		                ", a # comment or blank",
+		                q);
 		free(q);
 		return -1;
 	}
@@ -332,22 +309,22 @@ theme_parse_words(struct theme *t, char **w, size_t n, const char *file, unsigne
 		const char *near = theme_suggest_element(w[1]);
 		q = theme_quote(w[1]);
 		if (near != NULL)
-			theme_fail(
+			util_file_error(
 			    cause, file, line,
 			    "unknown element %s: did you mean \"%s\"? (see docs/themes.md "
 			    "for the list)",
 			    q, near);
 		else
-			theme_fail(cause, file, line,
-			           "unknown element %s (see docs/themes.md for the list)",
-			           q);
+			util_file_error(
+			    cause, file, line,
+			    "unknown element %s (see docs/themes.md for the list)", q);
 		free(q);
 		return -1;
 	}
 	for (size_t i = 2; i < 4 && i < n; i++) {
 		if (theme_parse_color(w[i], i == 2 ? &st.fg : &st.bg) < 0) {
 			q = theme_quote(w[i]);
-			theme_fail(
+			util_file_error(
 			    cause, file, line,
 			    "%s is not a colour: use a name, colorN (0-255) or #rrggbb", q);
 			free(q);
@@ -355,8 +332,8 @@ theme_parse_words(struct theme *t, char **w, size_t n, const char *file, unsigne
 		}
 	}
 	if (n < 4) {
-		theme_fail(cause, file, line, "%s: write " THEME_LINE_FORMAT,
-		           missing[n - 1]);
+		util_file_error(cause, file, line, "%s: write " THEME_LINE_FORMAT,
+		                missing[n - 1]);
 		return -1;
 	}
 	for (size_t i = 4; i < n; i++) {
@@ -368,15 +345,15 @@ theme_parse_words(struct theme *t, char **w, size_t n, const char *file, unsigne
 		}
 		q = theme_quote(w[i]);
 		if (theme_parse_color(w[i], &colour) == 0) {
-			theme_fail(
+			util_file_error(
 			    cause, file, line,
 			    "too many fields: %s comes after the background colour, where "
 			    "only attributes may follow; write " THEME_LINE_FORMAT,
 			    q);
 		} else {
 			char *list = theme_attr_list();
-			theme_fail(cause, file, line, "unknown attribute %s: use %s", q,
-			           list);
+			util_file_error(cause, file, line, "unknown attribute %s: use %s",
+			                q, list);
 			free(list);
 		}
 		free(q);
@@ -404,10 +381,10 @@ theme_parse_line(struct theme *t, const char *text, size_t len, const char *file
 		if (*p == '#' && (n == 0 || n >= 4))
 			break;
 		if (n == THEME_MAX_WORDS) {
-			theme_fail(cause, file, line,
-			           "too many fields: a line has at most %d words; "
-			           "write " THEME_LINE_FORMAT,
-			           THEME_MAX_WORDS);
+			util_file_error(cause, file, line,
+			                "too many fields: a line has at most %d words; "
+			                "write " THEME_LINE_FORMAT,
+			                THEME_MAX_WORDS);
 			free(buf);
 			return -1;
 		}
@@ -433,7 +410,7 @@ theme_parse(struct theme *t, const char *text, size_t len, const char *filename,
 	if (filename == NULL)
 		filename = "(theme)";
 	if (len > THEME_MAX_BYTES) {
-		theme_fail(cause, filename, 0, THEME_TOO_LARGE);
+		util_file_error(cause, filename, 0, THEME_TOO_LARGE);
 		return -1;
 	}
 	if (len == 0)
@@ -443,8 +420,9 @@ theme_parse(struct theme *t, const char *text, size_t len, const char *filename,
 		unsigned at = 1;
 		for (const char *c = text; c < nul; c++)
 			at += *c == '\n';
-		theme_fail(cause, filename, at,
-		           "contains a NUL byte: a theme is plain text; save it as text");
+		util_file_error(
+		    cause, filename, at,
+		    "contains a NUL byte: a theme is plain text; save it as text");
 		return -1;
 	}
 	for (p = text, end = text + len; p < end;) {
@@ -488,16 +466,16 @@ theme_read(const char *path, bool missing_ok, char **text, size_t *len, char **c
 			return 1;
 		/* fall through */
 	case UTIL_READ_FAILED:
-		theme_fail(cause, path, 0,
-		           "cannot be read (%s): check the path and its permissions",
-		           strerror(err));
+		util_file_error(cause, path, 0,
+		                "cannot be read (%s): check the path and its permissions",
+		                strerror(err));
 		return -1;
 	case UTIL_READ_NOT_FILE:
-		theme_fail(cause, path, 0,
-		           "is not a regular file: give the path of a .theme file");
+		util_file_error(cause, path, 0,
+		                "is not a regular file: give the path of a .theme file");
 		return -1;
 	case UTIL_READ_TOO_LARGE:
-		theme_fail(cause, path, 0, THEME_TOO_LARGE);
+		util_file_error(cause, path, 0, THEME_TOO_LARGE);
 		return -1;
 	}
 	return -1;
