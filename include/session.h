@@ -46,6 +46,11 @@ enum session_failure {
 	FAIL_TLS       /* exit 5 */
 };
 
+/* A server that never stops talking must not exhaust memory: past this many
+ * transcript events the session stops reading and closes (a FETCH of a
+ * million lines still fits). */
+#define SESSION_MAX_EVENTS 2000000
+
 struct session_params {
 	struct target target;
 	const char *ehlo_name; /* name sent with EHLO; NULL: "startle.invalid" */
@@ -57,6 +62,7 @@ struct session_params {
 	bool require_tls;      /* nothing but capability/STARTTLS in plaintext */
 	bool require_verified; /* fail unless chain and name verify */
 	int timeout_ms;        /* per phase: connect, greeting, each reply, handshake */
+	size_t max_events; /* stop reading past this many events; 0: SESSION_MAX_EVENTS */
 };
 
 struct session;

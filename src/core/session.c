@@ -176,6 +176,8 @@ session_new(const struct session_params *p, struct transcript *t)
 		s->p.ehlo_name = "startle.invalid";
 	if (s->p.timeout_ms <= 0)
 		s->p.timeout_ms = 30000;
+	if (s->p.max_events == 0)
+		s->p.max_events = SESSION_MAX_EVENTS;
 	s->t = t;
 	s->pi = proto_info(p->target.proto);
 	s->fr = framer_new(p->target.proto);
@@ -1066,6 +1068,14 @@ process_lines(struct session *s)
 
 	while (s->state != SS_CLOSED && s->state != SS_HANDSHAKE &&
 	       framer_next(s->fr, &line)) {
+		if (transcript_count(s->t) >= s->p.max_events) {
+			fail(s, FAIL_PROTOCOL,
+			     "the server sent more than startle keeps (%zu events): "
+			     "startle stopped "
+			     "reading and closed the connection so memory stays bounded",
+			     s->p.max_events);
+			return;
+		}
 		server_line(s, &line);
 		if ((line.flags & PROTO_LINE_END) && reply_complete(s, &line))
 			return;

@@ -11,6 +11,9 @@
 #include "scriptserver.h"
 #include "session.h"
 
+/* Event cap for the next run_session (0: the default). */
+static size_t next_max_events;
+
 struct run {
 	struct script_server ss;
 	struct transcript *t;
@@ -29,6 +32,7 @@ run_session(struct run *r, enum proto_id proto, bool require_tls,
 
 	assert_int_equal(script_server_start(&r->ss, steps, n), 0);
 	p.target.proto = proto;
+	p.max_events = next_max_events;
 	p.target.mode = TLS_MODE_EXPLICIT;
 	p.target.port = r->ss.port;
 	p.target.host_is_ip = true;
@@ -401,6 +405,28 @@ test_smtp_data_mode_sends_message_lines_until_the_dot(void **state)
 }
 
 static void
+test_a_flood_of_lines_stops_at_the_event_cap(void **state)
+{
+	static char flood[64 * 1024];
+	static const struct script_step steps[] = {
+	    {.send = "* OK ready\r\n"},
+	    {.expect = "a NOOP", .send = flood},
+	};
+	static const char *const lines[] = {"NOOP", NULL};
+	struct run r;
+	(void)state;
+	for (size_t i = 0; i + 12 < sizeof flood; i += 12)
+		memcpy(flood + i, "* 1 EXISTS\r\n", 12);
+	next_max_events = 100;
+	run_session(&r, PROTO_IMAP, false, steps, 2, send_lines, (void *)lines);
+	next_max_events = 0;
+	assert_int_equal(r.failure, FAIL_PROTOCOL);
+	assert_true(transcript_count(r.t) <= 110);
+	assert_non_null(find_event(r.t, EV_ERROR, DIR_LOCAL, "memory stays bounded"));
+	run_free(&r);
+}
+
+static void
 test_events_are_numbered_and_timed_in_order(void **state)
 {
 	static const struct script_step steps[] = {
@@ -443,6 +469,7 @@ main(void)
 	    cmocka_unit_test(test_require_tls_never_sends_credentials_in_plaintext),
 	    cmocka_unit_test(test_imap_lines_get_tags_and_replies_complete),
 	    cmocka_unit_test(test_smtp_data_mode_sends_message_lines_until_the_dot),
+	    cmocka_unit_test(test_a_flood_of_lines_stops_at_the_event_cap),
 	    cmocka_unit_test(test_events_are_numbered_and_timed_in_order),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
