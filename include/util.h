@@ -7,6 +7,7 @@
 #define STARTLE_UTIL_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 void *xmalloc(size_t size);
@@ -37,18 +38,12 @@ void fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn))
  * The result is allocated once per suffix and kept. */
 const char *util_beside_exe(const char *suffix);
 
-enum util_read_result {
-	UTIL_READ_OK,
-	UTIL_READ_MISSING,  /* no such file (ENOENT, ENOTDIR) */
-	UTIL_READ_FAILED,   /* open or read failed: *err holds errno */
-	UTIL_READ_NOT_FILE, /* not a regular file */
-	UTIL_READ_TOO_LARGE /* more than cap bytes */
-};
-
-/* Reads a whole small file (at most cap bytes) into *text (NUL-terminated,
- * caller frees) and *len. */
-enum util_read_result util_read_file(const char *path, size_t cap, char **text, size_t *len,
-                                     int *err);
+/* Reads a whole small text file of a kind ("theme", "lesson") into *text
+ * (NUL-terminated, caller frees) and *len. Returns 0; 1 if the file does not
+ * exist and missing_ok is set; else -1 with *cause saying what was wrong
+ * (unreadable, not a regular file, larger than cap bytes). */
+int util_read_text_file(const char *path, size_t cap, const char *kind, bool missing_ok,
+                        char **text, size_t *len, char **cause);
 
 /* Monotonic clock in milliseconds. */
 double util_now_ms(void);

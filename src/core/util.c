@@ -149,8 +149,11 @@ util_beside_exe(const char *suffix)
 	return NULL;
 }
 
-enum util_read_result
-util_read_file(const char *path, size_t cap, char **text, size_t *len, int *err)
+enum read_result { READ_OK, READ_MISSING, READ_FAILED, READ_NOT_FILE, READ_TOO_LARGE };
+
+/* Reads at most cap bytes of a regular file; *err holds errno on failure. */
+static enum read_result
+read_file(const char *path, size_t cap, char **text, size_t *len, int *err)
 {
 	struct stat st;
 	size_t got = 0;
@@ -160,12 +163,11 @@ util_read_file(const char *path, size_t cap, char **text, size_t *len, int *err)
 	*err = 0;
 	if (fd < 0) {
 		*err = errno;
-		return errno == ENOENT || errno == ENOTDIR ? UTIL_READ_MISSING
-		                                           : UTIL_READ_FAILED;
+		return errno == ENOENT || errno == ENOTDIR ? READ_MISSING : READ_FAILED;
 	}
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
 		close(fd);
-		return UTIL_READ_NOT_FILE;
+		return READ_NOT_FILE;
 	}
 	buf = xmalloc(cap + 2);
 	for (;;) {
@@ -176,7 +178,7 @@ util_read_file(const char *path, size_t cap, char **text, size_t *len, int *err)
 			*err = errno;
 			free(buf);
 			close(fd);
-			return UTIL_READ_FAILED;
+			return READ_FAILED;
 		}
 		got += (size_t)r;
 		if (r == 0 || got > cap)
@@ -185,12 +187,45 @@ util_read_file(const char *path, size_t cap, char **text, size_t *len, int *err)
 	close(fd);
 	if (got > cap) {
 		free(buf);
-		return UTIL_READ_TOO_LARGE;
+		return READ_TOO_LARGE;
 	}
 	buf[got] = '\0';
 	*text = buf;
 	*len = got;
-	return UTIL_READ_OK;
+	return READ_OK;
+}
+
+int
+util_read_text_file(const char *path, size_t cap, const char *kind, bool missing_ok,
+                    char **text, size_t *len, char **cause)
+{
+	int err;
+
+	switch (read_file(path, cap, text, len, &err)) {
+	case READ_OK:
+		return 0;
+	case READ_MISSING:
+		if (missing_ok)
+			return 1;
+		/* fall through */
+	case READ_FAILED:
+		util_file_error(cause, path, 0,
+		                "cannot be read (%s): check the path and its permissions",
+		                strerror(err));
+		return -1;
+	case READ_NOT_FILE:
+		util_file_error(cause, path, 0,
+		                "is not a regular file: give the path of a .%s file", kind);
+		return -1;
+	case READ_TOO_LARGE:
+		util_file_error(
+		    cause, path, 0,
+		    "is larger than the %zu KiB a %s file may be: check that this is a "
+		    "%s file",
+		    cap / 1024, kind, kind);
+		return -1;
+	}
+	return -1;
 }
 
 void

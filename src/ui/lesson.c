@@ -679,42 +679,13 @@ lesson_dirs(const char *dirs[LESSON_MAX_DIRS])
 	return n;
 }
 
-/* Reads a whole lesson file. Returns 0 with *text (caller frees) and *len; 1
- * if the file does not exist and missing_ok is set; else -1 with *cause. */
-static int
-lesson_read(const char *path, bool missing_ok, char **text, size_t *len, char **cause)
-{
-	int err;
-
-	switch (util_read_file(path, LESSON_MAX_BYTES, text, len, &err)) {
-	case UTIL_READ_OK:
-		return 0;
-	case UTIL_READ_MISSING:
-		if (missing_ok)
-			return 1;
-		/* fall through */
-	case UTIL_READ_FAILED:
-		util_file_error(cause, path, 0,
-		                "cannot be read (%s): check the path and its permissions",
-		                strerror(err));
-		return -1;
-	case UTIL_READ_NOT_FILE:
-		util_file_error(cause, path, 0,
-		                "is not a regular file: give the path of a .lesson file");
-		return -1;
-	case UTIL_READ_TOO_LARGE:
-		util_file_error(cause, path, 0, LESSON_TOO_LARGE);
-		return -1;
-	}
-	return -1;
-}
-
 static int
 lesson_load_file(const char *path, bool missing_ok, struct lesson *out, char **cause)
 {
 	char *text;
 	size_t len;
-	int rc = lesson_read(path, missing_ok, &text, &len, cause);
+	int rc = util_read_text_file(path, LESSON_MAX_BYTES, "lesson", missing_ok, &text,
+	                             &len, cause);
 
 	if (rc != 0)
 		return rc;

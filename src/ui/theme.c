@@ -451,36 +451,6 @@ theme_default(struct theme *t)
 		fatal("%s", cause);
 }
 
-/* Reads a whole theme file. Returns 0 with *text (caller frees) and *len; 1
- * if the file does not exist and missing_ok is set; else -1 with *cause. */
-static int
-theme_read(const char *path, bool missing_ok, char **text, size_t *len, char **cause)
-{
-	int err;
-
-	switch (util_read_file(path, THEME_MAX_BYTES, text, len, &err)) {
-	case UTIL_READ_OK:
-		return 0;
-	case UTIL_READ_MISSING:
-		if (missing_ok)
-			return 1;
-		/* fall through */
-	case UTIL_READ_FAILED:
-		util_file_error(cause, path, 0,
-		                "cannot be read (%s): check the path and its permissions",
-		                strerror(err));
-		return -1;
-	case UTIL_READ_NOT_FILE:
-		util_file_error(cause, path, 0,
-		                "is not a regular file: give the path of a .theme file");
-		return -1;
-	case UTIL_READ_TOO_LARGE:
-		util_file_error(cause, path, 0, THEME_TOO_LARGE);
-		return -1;
-	}
-	return -1;
-}
-
 /* The user's theme directory, or NULL when neither $XDG_CONFIG_HOME (an
  * absolute path) nor $HOME is set. The caller frees it. */
 static char *
@@ -536,7 +506,8 @@ theme_load_file(struct theme *t, const char *path, bool missing_ok, char **cause
 {
 	char *text;
 	size_t len;
-	int rc = theme_read(path, missing_ok, &text, &len, cause);
+	int rc = util_read_text_file(path, THEME_MAX_BYTES, "theme", missing_ok, &text,
+	                             &len, cause);
 
 	if (rc != 0)
 		return rc;
