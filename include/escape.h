@@ -16,7 +16,10 @@
 /* How escape_text treats what it cannot show as is. */
 enum escape_mode {
 	ESCAPE_TEXT, /* for terminals and text logs */
-	ESCAPE_JSON  /* JSON string body: quotes, backslashes, controls as \u00XX */
+	ESCAPE_JSON, /* JSON string body: quotes, backslashes, controls as \u00XX */
+	ESCAPE_OWN   /* startle's own sentences for terminals: like ESCAPE_TEXT, but a
+	              * backslash stays, because they quote server bytes that were
+	              * escaped already (a TLS error citing "220 ok\r\n") */
 };
 
 /* Result of escaping: a NUL-terminated string the caller frees. */

@@ -46,6 +46,12 @@ void sline_addf(struct sline *l, enum theme_element e, const char *fmt, ...)
 void sline_add_escaped(struct sline *l, enum theme_element e, enum theme_element esc,
                        const unsigned char *data, size_t len);
 
+/* Appends startle's own sentence (an event of the session's, an
+ * explanation), which may quote server bytes escaped already: it is escaped
+ * again except for backslashes (ESCAPE_OWN), so quotes read as written. */
+void sline_add_own(struct sline *l, enum theme_element e, enum theme_element esc,
+                   const unsigned char *data, size_t len);
+
 /* Display width in columns. */
 int sline_width(const struct sline *l);
 

@@ -118,7 +118,8 @@ escape_append(char **buf, size_t *used, size_t *cap, const unsigned char *data, 
 		unsigned char c = data[i];
 		size_t n;
 		if (c >= 0x20 && c < 0x7f) {
-			if (c == '\\' || (c == '"' && mode == ESCAPE_JSON)) {
+			if ((c == '\\' && mode != ESCAPE_OWN) ||
+			    (c == '"' && mode == ESCAPE_JSON)) {
 				tmp[0] = '\\';
 				tmp[1] = (char)c;
 				n = 2;

@@ -66,12 +66,13 @@ output_text(FILE *f, const struct event *ev, const struct output_options *o)
 		fprintf(f, "%s ", output_marker(ev));
 	if (ev->kind == EV_FINDING)
 		fprintf(f, "[%s] ", finding_name(ev->finding));
-	put_escaped(f, ev->text, ev->len, ESCAPE_TEXT);
+	/* The session's own sentences quote server bytes escaped already. */
+	put_escaped(f, ev->text, ev->len, ev->dir == DIR_LOCAL ? ESCAPE_OWN : ESCAPE_TEXT);
 	fputc('\n', f);
 	if (o->explain && ev->explain != NULL) {
 		fputs("   # ", f);
 		put_escaped(f, (const unsigned char *)ev->explain, strlen(ev->explain),
-		            ESCAPE_TEXT);
+		            ESCAPE_OWN);
 		fputc('\n', f);
 	}
 }

@@ -131,12 +131,13 @@ label_fit(char *label, const char *text, size_t len, bool cut)
 	memcpy(label + keep, ELLIPSIS, strlen(ELLIPSIS) + 1);
 }
 
-/* Sets a label from network bytes, escaped; only their start is looked at. */
+/* Sets a label from network bytes (or, in mode ESCAPE_OWN, from startle's own
+ * words), escaped; only their start is looked at. */
 static void
-label_escaped(char *label, const unsigned char *data, size_t len)
+label_escaped(char *label, const unsigned char *data, size_t len, enum escape_mode mode)
 {
 	size_t n = len < LABEL_INPUT_MAX ? len : LABEL_INPUT_MAX;
-	char *esc = escape_bytes(data, n, ESCAPE_TEXT);
+	char *esc = escape_bytes(data, n, mode);
 
 	if (esc == NULL)
 		fatal("out of memory escaping a ladder label");
@@ -179,7 +180,8 @@ note(struct ladder *l, const struct event *ev, size_t idx, enum severity sev)
 	struct ladder_step *s = ladder_push(l, LADDER_NOTE, ev, idx);
 
 	s->severity = sev;
-	label_escaped(s->label, ev->text, ev->len);
+	label_escaped(s->label, ev->text, ev->len,
+	              ev->dir == DIR_LOCAL ? ESCAPE_OWN : ESCAPE_TEXT);
 }
 
 /* A client line is one arrow; server lines of one reply fold into one, until
@@ -192,7 +194,7 @@ on_line(struct ladder *l, const struct transcript *t, const struct event *ev, si
 	(void)t;
 	if (ev->dir == DIR_CLIENT) {
 		label_escaped(ladder_push(l, LADDER_CLIENT, ev, idx)->label, ev->text,
-		              ev->len);
+		              ev->len, ESCAPE_TEXT);
 		return;
 	}
 	if (l->reply_open && last != NULL && last->kind == LADDER_SERVER) {
@@ -200,7 +202,7 @@ on_line(struct ladder *l, const struct transcript *t, const struct event *ev, si
 		ladder_touched++;
 	} else {
 		label_escaped(ladder_push(l, LADDER_SERVER, ev, idx)->label, ev->text,
-		              ev->len);
+		              ev->len, ESCAPE_TEXT);
 	}
 	l->reply_open = !(ev->line_flags & PROTO_LINE_END);
 }

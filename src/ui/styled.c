@@ -111,9 +111,9 @@ sline_addf(struct sline *l, enum theme_element e, const char *fmt, ...)
 
 /* True for bytes escape_append always passes through as themselves. */
 static int
-byte_is_plain(unsigned char c)
+byte_is_plain(unsigned char c, enum escape_mode mode)
 {
-	return c >= 0x20 && c < 0x7f && c != '\\';
+	return c >= 0x20 && c < 0x7f && (c != '\\' || mode == ESCAPE_OWN);
 }
 
 /* The bytes escape_append treats as one unit at data (n > 0 bytes left): a
@@ -136,15 +136,15 @@ escape_unit(const unsigned char *data, size_t n)
 
 /* Escapes piecewise so that every unit escape_append changes is known and
  * covered by esc; runs of plain ASCII are copied in one step. Linear. */
-void
-sline_add_escaped(struct sline *l, enum theme_element e, enum theme_element esc,
-                  const unsigned char *data, size_t len)
+static void
+add_escaped(struct sline *l, enum theme_element e, enum theme_element esc,
+            const unsigned char *data, size_t len, enum escape_mode mode)
 {
 	size_t i = 0;
 
 	while (i < len) {
 		size_t j = i;
-		while (j < len && byte_is_plain(data[j]))
+		while (j < len && byte_is_plain(data[j], mode))
 			j++;
 		if (j > i) {
 			sline_addn(l, e, (const char *)data + i, j - i);
@@ -154,14 +154,28 @@ sline_add_escaped(struct sline *l, enum theme_element e, enum theme_element esc,
 		size_t unit = escape_unit(data + i, len - i);
 		size_t before = l->len;
 		sline_reserve(l, unit * 8);
-		if (escape_append(&l->text, &l->len, &l->cap_text, data + i, unit,
-		                  ESCAPE_TEXT) != 0)
+		if (escape_append(&l->text, &l->len, &l->cap_text, data + i, unit, mode) !=
+		    0)
 			fatal("out of memory escaping text");
 		size_t made = l->len - before;
 		bool same = made == unit && memcmp(l->text + before, data + i, unit) == 0;
 		sline_span(l, same ? e : esc, made);
 		i += unit;
 	}
+}
+
+void
+sline_add_escaped(struct sline *l, enum theme_element e, enum theme_element esc,
+                  const unsigned char *data, size_t len)
+{
+	add_escaped(l, e, esc, data, len, ESCAPE_TEXT);
+}
+
+void
+sline_add_own(struct sline *l, enum theme_element e, enum theme_element esc,
+              const unsigned char *data, size_t len)
+{
+	add_escaped(l, e, esc, data, len, ESCAPE_OWN);
 }
 
 /* Decodes one character at s (n > 0 bytes) and its column width: invalid or

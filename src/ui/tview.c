@@ -207,7 +207,10 @@ transcript_content(const struct event *ev, struct sline *c)
 		sline_addf(c, e, "%s ", marker);
 		break;
 	}
-	sline_add_escaped(c, e, TE_ESCAPED, ev->text, ev->len);
+	if (ev->dir == DIR_LOCAL)
+		sline_add_own(c, e, TE_ESCAPED, ev->text, ev->len);
+	else
+		sline_add_escaped(c, e, TE_ESCAPED, ev->text, ev->len);
 }
 
 static int
@@ -218,8 +221,8 @@ explain_rows(const struct event *ev, size_t idx, int width, const struct tview_o
 
 	sline_init(&c);
 	sline_add(&c, TE_EXPLAIN, "   # ");
-	sline_add_escaped(&c, TE_EXPLAIN, TE_ESCAPED, (const unsigned char *)ev->explain,
-	                  strlen(ev->explain));
+	sline_add_own(&c, TE_EXPLAIN, TE_ESCAPED, (const unsigned char *)ev->explain,
+	              strlen(ev->explain));
 	int rows = emit_wrapped(&c, width, TVIEW_EXPLAIN_INDENT, ev->phase, o, idx, out);
 	sline_free(&c);
 	return rows;

@@ -459,7 +459,9 @@ draw_hints(struct ui *u)
 	sline_init(&l);
 	if (u->message[0] != '\0') {
 		sline_add(&l, u->message_elem, " ");
-		sline_add(&l, u->message_elem, u->message);
+		/* Messages quote paths, names and causes: never trust them raw. */
+		sline_add_own(&l, u->message_elem, TE_ESCAPED,
+		              (const unsigned char *)u->message, strlen(u->message));
 	} else {
 		for (size_t i = 0; i < sizeof hints / sizeof hints[0]; i++) {
 			sline_addf(&l, TE_HINT_KEY, " %s", hints[i].key);

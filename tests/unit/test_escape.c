@@ -122,6 +122,15 @@ test_escape_needed_flags_controls_not_tab(void **state)
 }
 
 static void
+test_own_mode_keeps_backslashes_but_escapes_controls(void **state)
+{
+	(void)state;
+	check("not TLS: \"220 ok\\r\\n\"\x1b[2J", 25, ESCAPE_OWN,
+	      "not TLS: \"220 ok\\r\\n\"\\x1b[2J");
+	check("a\\b", 3, ESCAPE_TEXT, "a\\\\b");
+}
+
+static void
 test_append_grows_buffer(void **state)
 {
 	char *buf = NULL;
@@ -155,6 +164,7 @@ main(void)
 	    cmocka_unit_test(test_json_escapes_quotes_and_controls),
 	    cmocka_unit_test(test_json_invalid_byte_is_u00xx),
 	    cmocka_unit_test(test_escape_needed_flags_controls_not_tab),
+	    cmocka_unit_test(test_own_mode_keeps_backslashes_but_escapes_controls),
 	    cmocka_unit_test(test_append_grows_buffer),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

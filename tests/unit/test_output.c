@@ -77,6 +77,24 @@ test_text_line_is_escaped_with_explanation_below(void **state)
 }
 
 static void
+test_text_does_not_escape_the_sessions_quotes_twice(void **state)
+{
+	const char *msg = "TLS handshake failed: not TLS: \"220 ok\\r\\n\"";
+	struct event local = line_event(PHASE_HANDSHAKE, DIR_LOCAL, msg, strlen(msg));
+	struct event server = line_event(PHASE_PLAIN, DIR_SERVER, "a\\b\r", 4);
+	char *out;
+	(void)state;
+	local.kind = EV_ERROR;
+	out = render(&local, false, false);
+	assert_string_equal(out, "** TLS handshake failed: not TLS: \"220 ok\\r\\n\"\n");
+	free(out);
+	/* Server bytes keep the full escaping: a backslash is shown doubled. */
+	out = render(&server, false, false);
+	assert_string_equal(out, "<- a\\\\b\\r\n");
+	free(out);
+}
+
+static void
 test_text_finding_carries_its_id(void **state)
 {
 	struct event ev = line_event(PHASE_PLAIN, DIR_LOCAL, "no STARTTLS", 11);
@@ -234,6 +252,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_markers_show_direction_and_phase),
 	    cmocka_unit_test(test_text_line_is_escaped_with_explanation_below),
+	    cmocka_unit_test(test_text_does_not_escape_the_sessions_quotes_twice),
 	    cmocka_unit_test(test_text_finding_carries_its_id),
 	    cmocka_unit_test(test_json_line_has_the_contract_fields),
 	    cmocka_unit_test(test_json_keeps_non_utf8_bytes_as_u00xx),
