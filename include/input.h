@@ -16,8 +16,9 @@ struct input_hooks {
 	/* A finished line (caller frees), or NULL for end of input (Ctrl-D on an empty
 	 * line). */
 	void (*line)(void *arg, char *line);
-	/* Completion candidates for the word text at [start, end) of the line:
-	 * a NULL-terminated malloc'd array of malloc'd strings, or NULL. */
+	/* Completion candidates for the word text at [start, end) of the line: a
+	 * NULL-terminated malloc'd array of malloc'd strings (all taken over), or
+	 * NULL. readline picks the common prefix, ignoring case. */
 	char **(*complete)(void *arg, const char *line, const char *text, int start,
 	                   int end);
 	/* Several candidates to show (the UI shows them in its message line). */

@@ -75,7 +75,6 @@ struct session {
 	struct pending last_cmd; /* answered a continuation with this command */
 
 	struct capset building, caps[2]; /* caps[0] plaintext, caps[1] inside TLS */
-	bool starttls_refused;
 	bool continuation; /* the last reply asked the client for more (334, +) */
 	bool quit_sent;
 	bool once[FINDING_COUNT][3];
@@ -422,14 +421,12 @@ send_line(struct session *s, const char *text, size_t len)
 	enum proto_id proto = s->p.target.proto;
 	const unsigned char *u = (const unsigned char *)text;
 	unsigned before = framer_pending(s->fr);
-	bool continuation =
-	    s->p.target.proto == PROTO_IMAP && s->state == SS_READY && s->npend > 0;
-	char *cause = NULL;
-	char *buf = xmalloc(len + 3);
+	/* An IMAP line typed after a "+" continues the pending command. */
+	bool imap_answer = proto == PROTO_IMAP && s->state == SS_READY && s->npend > 0;
+	char *cause = NULL, *buf, *explain = NULL;
 
 	if (s->phase == PHASE_PLAIN && s->p.require_tls && !proto_is_capa(proto, u, len) &&
 	    !proto_is_starttls(proto, u, len)) {
-		free(buf);
 		policy_fail(
 		    s, "--require-tls: refusing to send anything but the capability and "
 		       "STARTTLS commands in plaintext");
@@ -440,6 +437,7 @@ send_line(struct session *s, const char *text, size_t len)
 		        "a credential command was sent in plaintext: anyone on the path "
 		        "can read "
 		        "it (use STARTTLS first)");
+	buf = xmalloc(len + 2);
 	memcpy(buf, text, len);
 	memcpy(buf + len, "\r\n", 2);
 	if (write_raw(s, buf, len + 2, &cause) != 0) {
@@ -451,7 +449,6 @@ send_line(struct session *s, const char *text, size_t len)
 	free(buf);
 	if (s->phase == PHASE_PLAIN)
 		s->plain_bytes += len + 2;
-	char *explain = NULL;
 	if (s->continuation)
 		explain =
 		    xstrdup("an answer to the server's continuation request (SASL data or "
@@ -462,22 +459,25 @@ send_line(struct session *s, const char *text, size_t len)
 	emit(s, DIR_CLIENT, EV_LINE, text, len, explain);
 	free(explain);
 	framer_sent(s->fr, u, len);
-	if (framer_pending(s->fr) > before && !continuation && s->npend < PENDING_MAX) {
-		struct pending *pc = &s->pend[s->npend++];
-		memset(pc, 0, sizeof *pc);
-		proto_command_word(proto, u, len, pc->word, sizeof pc->word);
-		if (proto == PROTO_IMAP)
-			snprintf(pc->tag, sizeof pc->tag, "%s", framer_last_tag(s->fr));
-		pc->capa = proto_is_capa(proto, u, len);
-		pc->starttls = proto_is_starttls(proto, u, len);
-		pc->quit = strcasecmp(pc->word, s->pi->quit_command) == 0;
-		if (pc->quit)
-			s->quit_sent = true;
-		if (pc->capa)
-			capset_clear(&s->building);
-	} else if (framer_pending(s->fr) > before && s->npend < PENDING_MAX) {
-		/* An answer to a continuation (SMTP AUTH 334, DATA's final dot). */
-		s->pend[s->npend++] = s->last_cmd;
+	if (framer_pending(s->fr) > before && s->npend < PENDING_MAX) {
+		if (imap_answer) {
+			/* The reply that comes answers the command this line continues. */
+			s->pend[s->npend++] = s->last_cmd;
+		} else {
+			struct pending *pc = &s->pend[s->npend++];
+			memset(pc, 0, sizeof *pc);
+			proto_command_word(proto, u, len, pc->word, sizeof pc->word);
+			if (proto == PROTO_IMAP)
+				snprintf(pc->tag, sizeof pc->tag, "%s",
+				         framer_last_tag(s->fr));
+			pc->capa = proto_is_capa(proto, u, len);
+			pc->starttls = proto_is_starttls(proto, u, len);
+			pc->quit = strcasecmp(pc->word, s->pi->quit_command) == 0;
+			if (pc->quit)
+				s->quit_sent = true;
+			if (pc->capa)
+				capset_clear(&s->building);
+		}
 	}
 	if (framer_pending(s->fr) > 0) {
 		s->state = SS_WAITING;
@@ -690,7 +690,7 @@ set_phase(struct session *s, enum phase p, const char *text, const char *explain
 }
 
 static void
-report_verdict(struct session *s, const struct cert_info *chain, size_t n)
+report_verdict(struct session *s)
 {
 	struct cert_verdict v;
 	struct event ev = {.phase = s->phase, .dir = DIR_LOCAL, .kind = EV_TLS};
@@ -733,8 +733,6 @@ report_verdict(struct session *s, const struct cert_info *chain, size_t n)
 	if (v.weak_signature)
 		finding(s, FINDING_CERT_WEAK_SIGNATURE, true,
 		        "a certificate in the chain is signed with MD5 or SHA-1");
-	(void)chain;
-	(void)n;
 	if (s->p.require_verified && (!v.verified || !v.name_match))
 		policy_fail(s, "--verify: the certificate is not trusted for this name");
 }
@@ -780,7 +778,7 @@ handshake_done(struct session *s)
 	}
 	if (n == 0)
 		emitf(s, EV_NOTE, "the server sent no certificate");
-	report_verdict(s, chain, n);
+	report_verdict(s);
 	for (size_t i = 0; i < n; i++)
 		cert_info_free(&chain[i]);
 	if (s->state == SS_CLOSED)
@@ -1042,7 +1040,6 @@ reply_complete(struct session *s, const struct proto_line *line)
 			start_tls(s);
 			return true;
 		}
-		s->starttls_refused = true;
 		finding(s, FINDING_STARTTLS_REFUSED, false,
 		        "the server did not give the go-ahead (%s expected)%s: the session "
 		        "stays in "

@@ -21,6 +21,8 @@ static struct {
 	char *history_path;
 	char prompt[128];
 	FILE *devnull;
+	char **candidates; /* of the completion under way */
+	size_t next;
 } in;
 
 static int
@@ -59,13 +61,32 @@ no_generator(const char *text, int state)
 	return NULL;
 }
 
+/* Hands readline the candidates of the current completion one by one. */
+static char *
+next_candidate(const char *text, int state)
+{
+	(void)text;
+	if (state == 0)
+		in.next = 0;
+	return in.candidates[in.next] != NULL ? in.candidates[in.next++] : NULL;
+}
+
 static char **
 complete(const char *text, int start, int end)
 {
+	char **matches;
+
 	rl_attempted_completion_over = 1;
 	if (in.hooks.complete == NULL)
 		return NULL;
-	return in.hooks.complete(in.hooks.arg, rl_line_buffer, text, start, end);
+	in.candidates = in.hooks.complete(in.hooks.arg, rl_line_buffer, text, start, end);
+	if (in.candidates == NULL)
+		return NULL;
+	/* readline takes the strings over and works out the common prefix. */
+	matches = rl_completion_matches(text, next_candidate);
+	free(in.candidates);
+	in.candidates = NULL;
+	return matches;
 }
 
 static void
@@ -98,6 +119,7 @@ input_init(const struct input_hooks *hooks, const char *history_path)
 	rl_completion_display_matches_hook = display_matches;
 	rl_variable_bind("enable-bracketed-paste", "off");
 	rl_variable_bind("bell-style", "none");
+	rl_variable_bind("completion-ignore-case", "on");
 	using_history();
 	if (history_path != NULL) {
 		in.history_path = xstrdup(history_path);

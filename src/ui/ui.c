@@ -898,40 +898,6 @@ match_command(void *arg, const char *name)
 	match_add(arg, buf);
 }
 
-/* Finishes a readline match list: element 0 is the common prefix. */
-static char **
-match_finish(struct match_list *m, const char *text)
-{
-	if (m->n == 0) {
-		free(m->v);
-		return NULL;
-	}
-	size_t common = strlen(m->v[0]);
-	for (size_t i = 1; i < m->n; i++) {
-		size_t k = 0;
-		while (k < common && m->v[i][k] != '\0' &&
-		       toupper((unsigned char)m->v[i][k]) ==
-		           toupper((unsigned char)m->v[0][k]))
-			k++;
-		common = k;
-	}
-	char **out = xmalloc((m->n + 2) * sizeof *out);
-	out[0] = m->n == 1
-	             ? xstrdup(m->v[0])
-	             : xmemdup(m->v[0], common > strlen(text) ? common : strlen(text));
-	if (m->n > 1 && common < strlen(text))
-		memcpy(out[0], text, strlen(text));
-	for (size_t i = 0; i < m->n; i++)
-		out[i + 1] = m->v[i];
-	out[m->n + 1] = NULL;
-	if (m->n == 1) {
-		free(m->v[0]);
-		out[1] = NULL;
-	}
-	free(m->v);
-	return out;
-}
-
 static char **
 complete(void *arg, const char *line, const char *text, int start, int end)
 {
@@ -942,7 +908,7 @@ complete(void *arg, const char *line, const char *text, int start, int end)
 
 	if (line[0] == '/' && start == 0) {
 		command_complete(text + 1, match_command, &m);
-		return match_finish(&m, text);
+		return m.v;
 	}
 	/* Only the command word is completed: the first word (after an IMAP tag). */
 	int word_index = 0;
@@ -960,7 +926,7 @@ complete(void *arg, const char *line, const char *text, int start, int end)
 			continue;
 		match_add(&m, *c);
 	}
-	return match_finish(&m, text);
+	return m.v;
 }
 
 static void
