@@ -120,6 +120,8 @@ input_init(const struct input_hooks *hooks, const char *history_path)
 	rl_variable_bind("enable-bracketed-paste", "off");
 	rl_variable_bind("bell-style", "none");
 	rl_variable_bind("completion-ignore-case", "on");
+	/* An ambiguous Tab lists the choices at once (in the message line). */
+	rl_variable_bind("show-all-if-ambiguous", "on");
 	using_history();
 	if (history_path != NULL) {
 		in.history_path = xstrdup(history_path);

@@ -176,6 +176,12 @@ test_tui_imap_commands_get_tags_and_tab_completes() {
 
 test_tui_slash_commands_errors_and_literal_slash() {
 	tui_smtp
+	# An ambiguous prefix completes to the common part and lists the choices.
+	tmux -L "$IT_TMUX" send-keys -l '/rec'
+	tui_keys Tab
+	tui_wait 'smtp plain> /reco'
+	tui_wait '/reconnect +/record'
+	tui_keys C-c
 	tui_type '/frobnicate'
 	tui_wait 'unknown command /frobnicate'
 	tui_type '//NOOP'
