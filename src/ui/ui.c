@@ -1458,11 +1458,15 @@ ui_run(const struct cli_options *o)
 				u.quit = true;
 			while ((c = getch()) != ERR && !u.quit)
 				handle_key(&u, c);
+			u.dirty = true;
 		}
 		if (nfds == 3 && n > 0 && fds[2].revents != 0)
 			session_io(u.s, fds[2].revents);
 		session_timeout(u.s);
-		u.dirty = true;
+		/* A timer fired: the clock, the spinner or a deadline. Events the
+		 * session appended have set dirty through on_event. */
+		if (n == 0)
+			u.dirty = true;
 	}
 
 	session_close(u.s, "startle closed the connection (quit)");
