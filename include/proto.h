@@ -140,6 +140,10 @@ size_t proto_line_caps(enum proto_id id, const struct proto_line *line,
  * AUTHENTICATE; for IMAP after the tag). */
 bool proto_is_credential(enum proto_id id, const unsigned char *line, size_t len);
 
+/* The same for a line as the user typed it: an IMAP command may come without
+ * its tag (the session adds one), so its first word may be the command. */
+bool proto_typed_is_credential(enum proto_id id, const unsigned char *line, size_t len);
+
 /* True if the client line is the protocol's STARTTLS/STLS command (IMAP: after
  * the tag), case-insensitive, with nothing after it. */
 bool proto_is_starttls(enum proto_id id, const unsigned char *line, size_t len);

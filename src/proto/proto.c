@@ -159,6 +159,22 @@ proto_is_credential(enum proto_id id, const unsigned char *line, size_t len)
 }
 
 bool
+proto_typed_is_credential(enum proto_id id, const unsigned char *line, size_t len)
+{
+	if (proto_is_credential(id, line, len))
+		return true;
+	if ((unsigned)id >= PROTO_COUNT || !proto_words[id].tagged || line == NULL)
+		return false;
+	/* An IMAP command typed without its tag: its first word is the command. */
+	size_t wl = framer_word_len(line, len);
+	for (size_t i = 0; proto_words[id].credential[i] != NULL; i++) {
+		if (framer_word_eq(line, wl, proto_words[id].credential[i]))
+			return true;
+	}
+	return false;
+}
+
+bool
 proto_is_capa(enum proto_id id, const unsigned char *line, size_t len)
 {
 	if ((unsigned)id >= PROTO_COUNT)

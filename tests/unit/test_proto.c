@@ -41,6 +41,20 @@ word_of(enum proto_id id, const char *line, char *out, size_t outsz)
 	return proto_command_word(id, U(line), strlen(line), out, outsz);
 }
 
+static void
+typed_imap_credentials_are_seen_with_or_without_their_tag(void **state)
+{
+	(void)state;
+	assert_true(proto_typed_is_credential(PROTO_IMAP, U("LOGIN demo demo"), 15));
+	assert_true(proto_typed_is_credential(PROTO_IMAP, U("a1 login demo demo"), 18));
+	assert_true(proto_typed_is_credential(PROTO_IMAP, U("AUTHENTICATE PLAIN"), 18));
+	assert_false(proto_typed_is_credential(PROTO_IMAP, U("SELECT INBOX"), 12));
+	assert_false(proto_typed_is_credential(PROTO_IMAP, U("a SELECT LOGIN"), 14));
+	/* Untagged protocols look at the first word only. */
+	assert_true(proto_typed_is_credential(PROTO_POP3, U("PASS demo"), 9));
+	assert_false(proto_typed_is_credential(PROTO_SMTP, U("x AUTH PLAIN"), 12));
+}
+
 /* A server line as framer_next would hand it out. */
 static struct proto_line
 server_line(const char *text, unsigned flags)
@@ -367,6 +381,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(info_rows_describe_each_protocol),
+	    cmocka_unit_test(typed_imap_credentials_are_seen_with_or_without_their_tag),
 	    cmocka_unit_test(info_of_an_unknown_protocol_is_null),
 	    cmocka_unit_test(names_map_to_protocols),
 	    cmocka_unit_test(command_word_is_the_first_word_upper_cased),
