@@ -47,7 +47,17 @@ enum proto_line_flag {
 	PROTO_LINE_CAPS = 1 << 5,      /* carries capabilities: see proto_line_caps */
 	PROTO_LINE_STUFFED = 1 << 6,   /* POP3 dot-stuffed: content starts at data + 1 */
 	PROTO_LINE_UNTAGGED = 1 << 7,  /* IMAP "*" line */
-	PROTO_LINE_GREETING = 1 << 8   /* part of the server greeting */
+	PROTO_LINE_GREETING = 1 << 8,  /* part of the server greeting */
+	PROTO_LINE_ANSWER = 1 << 9     /* completes the reply to line->command */
+};
+
+/* A command the client sent. The framer keeps the commands whose replies are
+ * outstanding, oldest first: it is the one owner of that list. */
+struct proto_command {
+	unsigned char kind;        /* the protocol's own classification */
+	char word[24];             /* command word, upper case; "" when none fits */
+	char *tag;                 /* IMAP tag, NULL for other protocols */
+	bool capa, starttls, quit; /* capability, STARTTLS/STLS or quit command */
 };
 
 struct proto_line {
@@ -61,6 +71,11 @@ struct proto_line {
 	size_t tag_len;
 	const char *finding;   /* NULL, or "protocol-violation" / "unsolicited-tag" */
 	const char *violation; /* static sentence naming the rule broken, or NULL */
+	/* The client command this line answers: the one its tag names, else the
+	 * oldest outstanding; NULL for the greeting or when none is outstanding.
+	 * With PROTO_LINE_ANSWER the reply is complete and the command is no
+	 * longer outstanding. Valid until the next framer call. */
+	const struct proto_command *command;
 };
 
 /* What the session needs to know about each protocol. */
@@ -104,8 +119,15 @@ int framer_next(struct framer *fr, struct proto_line *line);
  * one just handed out). Used to find bytes injected after a go-ahead. */
 size_t framer_buffered(const struct framer *fr, const unsigned char **data);
 
-/* Tells the framer the client sent this line (without CRLF). */
-void framer_sent(struct framer *fr, const unsigned char *line, size_t len);
+/* Tells the framer the client sent this line (without CRLF). Returns the
+ * command the line starts, or NULL when it continues an earlier one (an
+ * answer to a continuation request, message content, the rest of a literal).
+ * Valid until the next framer call. */
+const struct proto_command *framer_sent(struct framer *fr, const unsigned char *line,
+                                        size_t len);
+
+/* Commands sent whose replies are not complete (the greeting not counted). */
+size_t framer_outstanding(const struct framer *fr);
 
 /* Replies the client is still waiting for (0 when idle). Before the greeting
  * has arrived this is 1. */
@@ -120,9 +142,6 @@ bool framer_in_data(const struct framer *fr);
  * Other protocols copy. out must hold len + 8 bytes. *out_len gets the length. */
 int framer_autotag(struct framer *fr, const char *line, size_t len, char *out,
                    size_t *out_len);
-
-/* The tag of the last tagged command sent (IMAP), "" otherwise. */
-const char *framer_last_tag(const struct framer *fr);
 
 struct proto_cap {
 	const unsigned char *data; /* the capability word with its parameters */

@@ -18,7 +18,6 @@
 #include "util.h"
 
 #define CAPS_MAX 128
-#define PENDING_MAX 64
 #define VIOLATIONS_MAX 20
 
 static const char *const state_names[] = {
@@ -36,12 +35,6 @@ struct action {
 
 /* Steps of the STARTTLS dance; each runs when the previous reply is complete. */
 enum dance_step { DANCE_CAPA, DANCE_STARTTLS, DANCE_AFTER_STARTTLS, DANCE_DONE };
-
-struct pending {
-	char word[24]; /* command word, upper case */
-	char tag[16];  /* IMAP tag, "" for others */
-	bool capa, starttls, quit;
-};
 
 struct capset {
 	char *items[CAPS_MAX];
@@ -69,10 +62,6 @@ struct session {
 	struct action *queue;
 	size_t qhead, qlen, qcap;
 	enum dance_step dance;
-
-	struct pending pend[PENDING_MAX];
-	size_t npend;
-	struct pending last_cmd; /* answered a continuation with this command */
 
 	struct capset building, caps[2]; /* caps[0] plaintext, caps[1] inside TLS */
 	bool continuation; /* the last reply asked the client for more (334, +) */
@@ -405,7 +394,7 @@ update_state(struct session *s)
 		return;
 	if (s->state == SS_GREETING)
 		return;
-	if (s->npend > 0 && framer_pending(s->fr) > 0) {
+	if (framer_pending(s->fr) > 0) {
 		s->state = SS_WAITING;
 	} else {
 		s->state = SS_READY;
@@ -420,9 +409,7 @@ send_line(struct session *s, const char *text, size_t len)
 {
 	enum proto_id proto = s->p.target.proto;
 	const unsigned char *u = (const unsigned char *)text;
-	unsigned before = framer_pending(s->fr);
-	/* An IMAP line typed after a "+" continues the pending command. */
-	bool imap_answer = proto == PROTO_IMAP && s->state == SS_READY && s->npend > 0;
+	const struct proto_command *started;
 	char *cause = NULL, *buf, *explain = NULL;
 
 	if (s->phase == PHASE_PLAIN && s->p.require_tls && !proto_is_capa(proto, u, len) &&
@@ -458,27 +445,11 @@ send_line(struct session *s, const char *text, size_t len)
 	s->continuation = false;
 	emit(s, DIR_CLIENT, EV_LINE, text, len, explain);
 	free(explain);
-	framer_sent(s->fr, u, len);
-	if (framer_pending(s->fr) > before && s->npend < PENDING_MAX) {
-		if (imap_answer) {
-			/* The reply that comes answers the command this line continues. */
-			s->pend[s->npend++] = s->last_cmd;
-		} else {
-			struct pending *pc = &s->pend[s->npend++];
-			memset(pc, 0, sizeof *pc);
-			proto_command_word(proto, u, len, pc->word, sizeof pc->word);
-			if (proto == PROTO_IMAP)
-				snprintf(pc->tag, sizeof pc->tag, "%s",
-				         framer_last_tag(s->fr));
-			pc->capa = proto_is_capa(proto, u, len);
-			pc->starttls = proto_is_starttls(proto, u, len);
-			pc->quit = strcasecmp(pc->word, s->pi->quit_command) == 0;
-			if (pc->quit)
-				s->quit_sent = true;
-			if (pc->capa)
-				capset_clear(&s->building);
-		}
-	}
+	started = framer_sent(s->fr, u, len);
+	if (started != NULL && started->quit)
+		s->quit_sent = true;
+	if (started != NULL && started->capa)
+		capset_clear(&s->building);
 	if (framer_pending(s->fr) > 0) {
 		s->state = SS_WAITING;
 		set_deadline(s, "a reply");
@@ -631,7 +602,7 @@ pump(struct session *s)
 				queue_pop(s);
 				continue;
 			}
-			if (s->p.target.proto == PROTO_IMAP && s->npend == 0)
+			if (framer_outstanding(s->fr) == 0)
 				framer_autotag(s->fr, a->line, len, out, &out_len);
 			else {
 				memcpy(out, a->line, len);
@@ -891,18 +862,10 @@ discard_injected(struct session *s)
 static void
 server_line(struct session *s, const struct proto_line *line)
 {
-	const char *command = s->npend > 0 ? s->pend[0].word : NULL;
+	const char *command = line->command != NULL ? line->command->word : NULL;
 	struct event ev = {.phase = s->phase, .dir = DIR_SERVER, .kind = EV_LINE};
 	char *explain;
 
-	if (s->p.target.proto == PROTO_IMAP && line->tag != NULL) {
-		for (size_t i = 0; i < s->npend; i++)
-			if (strlen(s->pend[i].tag) == line->tag_len &&
-			    memcmp(s->pend[i].tag, line->tag, line->tag_len) == 0)
-				command = s->pend[i].word;
-	}
-	if (line->flags & PROTO_LINE_GREETING)
-		command = NULL;
 	explain = explain_server_line(s->p.target.proto, line, command);
 	ev.text = (unsigned char *)line->data;
 	ev.len = line->len;
@@ -937,34 +900,8 @@ server_line(struct session *s, const struct proto_line *line)
 		collect_caps(s, line);
 }
 
-/* Removes and returns the pending command a completed reply answers. */
-static bool
-take_pending(struct session *s, const struct proto_line *line, struct pending *out)
-{
-	size_t idx = 0;
-
-	if (s->npend == 0)
-		return false;
-	if (s->p.target.proto == PROTO_IMAP) {
-		bool found = false;
-		for (size_t i = 0; i < s->npend && line->tag != NULL; i++)
-			if (strlen(s->pend[i].tag) == line->tag_len &&
-			    memcmp(s->pend[i].tag, line->tag, line->tag_len) == 0) {
-				idx = i;
-				found = true;
-				break;
-			}
-		if (!found)
-			return false;
-	}
-	*out = s->pend[idx];
-	memmove(&s->pend[idx], &s->pend[idx + 1], (s->npend - idx - 1) * sizeof s->pend[0]);
-	s->npend--;
-	return true;
-}
-
 /* Only the exact positive reply to our own STARTTLS starts TLS: SMTP 220,
- * IMAP tagged OK (the tag was matched by take_pending), POP3 +OK. */
+ * IMAP tagged OK (the framer matched the tag to our command), POP3 +OK. */
 static bool
 is_go_ahead(const struct session *s, const struct proto_line *line)
 {
@@ -978,7 +915,7 @@ is_go_ahead(const struct session *s, const struct proto_line *line)
 static bool
 reply_complete(struct session *s, const struct proto_line *line)
 {
-	struct pending cmd;
+	struct proto_command cmd;
 
 	if (s->state == SS_GREETING) {
 		if (line->reply == PROTO_REPLY_PREAUTH && s->phase == PHASE_PLAIN &&
@@ -1014,11 +951,11 @@ reply_complete(struct session *s, const struct proto_line *line)
 		s->deadline = 0;
 		return false;
 	}
-	if (!take_pending(s, line, &cmd)) {
+	if (!(line->flags & PROTO_LINE_ANSWER)) {
 		update_state(s);
 		return false;
 	}
-	s->last_cmd = cmd;
+	cmd = *line->command; /* the framer's copy goes with the next call */
 	if (cmd.capa) {
 		caps_complete(s);
 		if (s->state == SS_CLOSED)
@@ -1035,7 +972,6 @@ reply_complete(struct session *s, const struct proto_line *line)
 	}
 	if (cmd.starttls) {
 		if (is_go_ahead(s, line)) {
-			s->npend = 0;
 			discard_injected(s);
 			start_tls(s);
 			return true;
@@ -1287,7 +1223,7 @@ session_timeout(struct session *s)
 		connect_step(s, true);
 		return;
 	}
-	if (s->quit_sent && s->npend == 0) {
+	if (s->quit_sent && framer_outstanding(s->fr) == 0) {
 		session_close(s,
 		              "closed the connection after the reply to the quit command");
 		return;

@@ -8,6 +8,7 @@
 
 #include "framer_int.h"
 #include "proto.h"
+#include "util.h"
 
 static const char lit_overflow[] =
     "the literal length does not fit in 64 bits (RFC 9051 §4.3)";
@@ -31,59 +32,89 @@ framer_violation(struct proto_line *line, const char *finding, const char *sente
 	line->violation = sentence;
 }
 
-int
-framer_queue_push(struct framer_queue *q, unsigned char kind)
+/* Frees what a command owns and empties it. */
+static void
+fr_command_clear(struct proto_command *c)
 {
-	if (q->head > 0 && q->head == q->n) {
+	free(c->tag);
+	memset(c, 0, sizeof(*c));
+}
+
+void
+framer_command_push(struct framer *fr, unsigned char kind, const unsigned char *line,
+                    size_t len)
+{
+	struct framer_queue *q = &fr->cmds;
+	struct proto_command *c;
+
+	if (q->head > 0 && q->n == q->cap) {
+		memmove(q->v, q->v + q->head, (q->n - q->head) * sizeof(*q->v));
+		q->n -= q->head;
 		q->head = 0;
-		q->n = 0;
 	}
 	if (q->n == q->cap) {
-		if (q->head > 0) {
-			memmove(q->v, q->v + q->head, q->n - q->head);
-			q->n -= q->head;
-			q->head = 0;
-		} else {
-			size_t ncap = q->cap ? q->cap * 2 : 8;
-			unsigned char *nv = realloc(q->v, ncap);
-			if (nv == NULL)
-				return -1;
-			q->v = nv;
-			q->cap = ncap;
-		}
+		q->cap = q->cap ? q->cap * 2 : 8;
+		q->v = xrealloc(q->v, q->cap * sizeof(*q->v));
 	}
-	q->v[q->n++] = kind;
-	return 0;
+	c = &q->v[q->n++];
+	memset(c, 0, sizeof(*c));
+	c->kind = kind;
+	proto_command_word(fr->id, line, len, c->word, sizeof(c->word));
+	if (fr->id == PROTO_IMAP)
+		c->tag = xmemdup(line, framer_word_len(line, len));
+	c->capa = proto_is_capa(fr->id, line, len);
+	c->starttls = proto_is_starttls(fr->id, line, len);
+	c->quit = strcmp(c->word, proto_info(fr->id)->quit_command) == 0;
+	fr->pushed = true;
 }
 
-bool
-framer_queue_front(const struct framer_queue *q, unsigned char *kind)
+const struct proto_command *
+framer_command_front(const struct framer *fr)
 {
-	if (q->head == q->n)
-		return false;
-	*kind = q->v[q->head];
-	return true;
+	return fr->cmds.head < fr->cmds.n ? &fr->cmds.v[fr->cmds.head] : NULL;
+}
+
+long
+framer_command_find_tag(const struct framer *fr, const unsigned char *tag, size_t len)
+{
+	for (size_t i = fr->cmds.head; i < fr->cmds.n; i++) {
+		const char *t = fr->cmds.v[i].tag;
+		if (t != NULL && strlen(t) == len && memcmp(t, tag, len) == 0)
+			return (long)(i - fr->cmds.head);
+	}
+	return -1;
 }
 
 void
-framer_queue_pop(struct framer_queue *q)
+framer_command_answer(struct framer *fr, struct proto_line *line, size_t i)
 {
-	if (q->head < q->n)
-		q->head++;
+	struct framer_queue *q = &fr->cmds;
+	size_t at = q->head + i;
+
+	if (at >= q->n)
+		return;
+	fr_command_clear(&fr->answered);
+	fr->answered = q->v[at];
+	memmove(&q->v[at], &q->v[at + 1], (q->n - at - 1) * sizeof(*q->v));
+	q->n--;
+	line->command = &fr->answered;
+	line->flags |= PROTO_LINE_ANSWER;
 }
 
-void
-framer_queue_clear(struct framer_queue *q)
+/* Forgets every outstanding command. */
+static void
+fr_commands_clear(struct framer *fr)
 {
-	q->head = 0;
-	q->n = 0;
+	for (size_t i = fr->cmds.head; i < fr->cmds.n; i++)
+		fr_command_clear(&fr->cmds.v[i]);
+	fr->cmds.head = fr->cmds.n = 0;
+	fr_command_clear(&fr->answered);
 }
 
-void
-framer_queue_free(struct framer_queue *q)
+size_t
+framer_outstanding(const struct framer *fr)
 {
-	free(q->v);
-	memset(q, 0, sizeof(*q));
+	return fr->cmds.n - fr->cmds.head;
 }
 
 bool
@@ -461,6 +492,8 @@ framer_next(struct framer *fr, struct proto_line *line)
 	line->dropped = rec->dropped;
 	fr->head = rec->pos + rec->raw;
 	fr->ops->line(fr, line, rec);
+	if (line->command == NULL && !(line->flags & PROTO_LINE_GREETING))
+		line->command = framer_command_front(fr);
 	if (rec->violation != NULL)
 		framer_violation(line, "protocol-violation", rec->violation);
 	return 1;
@@ -509,7 +542,8 @@ framer_free(struct framer *fr)
 {
 	if (fr == NULL)
 		return;
-	fr->ops->free(fr);
+	fr_commands_clear(fr);
+	free(fr->cmds.v);
 	free(fr->buf);
 	free(fr->recs);
 	free(fr);
@@ -519,13 +553,16 @@ void
 framer_reset(struct framer *fr)
 {
 	fr_clear_stream(fr);
+	fr_commands_clear(fr);
 	fr->ops->reset(fr, false);
 }
 
-void
+const struct proto_command *
 framer_sent(struct framer *fr, const unsigned char *line, size_t len)
 {
+	fr->pushed = false;
 	fr->ops->sent(fr, line, len);
+	return fr->pushed ? &fr->cmds.v[fr->cmds.n - 1] : NULL;
 }
 
 unsigned

@@ -48,9 +48,9 @@ struct fr_litscan {
 	bool nonsync;  /* "{n+}" */
 };
 
-/* A FIFO of small command kinds (SMTP and POP3 pipelining). */
+/* The commands whose replies are outstanding, oldest first. */
 struct framer_queue {
-	unsigned char *v;
+	struct proto_command *v;
 	size_t head, n, cap;
 };
 
@@ -60,12 +60,6 @@ struct smtp_state {
 	bool data_mode;          /* after 354 to DATA, until the client's "." */
 	int reply_code;          /* code of the reply in progress */
 	unsigned char reply_cmd; /* what the reply in progress answers */
-	struct framer_queue cmds;
-};
-
-struct imap_tag {
-	char *s;
-	size_t len;
 };
 
 struct imap_state {
@@ -73,17 +67,13 @@ struct imap_state {
 	bool cont_waiting;     /* a "+" arrived: the next client line answers it */
 	bool client_more;      /* the client sent "{n+}": its next line continues */
 	unsigned resp_flags;   /* UNTAGGED / GREETING of the response in progress */
-	struct imap_tag *tags; /* tags sent and not completed, oldest first */
-	size_t ntags, tags_cap;
 	unsigned long next_tag; /* automatic tag counter: survives framer_reset */
-	char last_tag[64];
 };
 
 struct pop3_state {
 	bool greeting;  /* the greeting has not arrived yet */
 	bool in_multi;  /* reading the body of a multi-line response */
 	bool sasl_next; /* a "+" arrived: the next client line answers it */
-	struct framer_queue cmds;
 };
 
 /* What differs between protocols. */
@@ -93,7 +83,6 @@ struct framer_ops {
 	void (*sent)(struct framer *fr, const unsigned char *line, size_t len);
 	unsigned (*pending)(const struct framer *fr);
 	void (*reset)(struct framer *fr, bool fresh);
-	void (*free)(struct framer *fr);
 };
 
 struct framer {
@@ -117,6 +106,10 @@ struct framer {
 	struct fr_rec *recs;
 	size_t rhead, rn, rcap;
 
+	struct framer_queue cmds;      /* outstanding commands */
+	struct proto_command answered; /* the command the last reply completed */
+	bool pushed;                   /* framer_sent's line started a command */
+
 	union {
 		struct smtp_state smtp;
 		struct imap_state imap;
@@ -131,12 +124,21 @@ extern const struct framer_ops pop3_framer_ops;
 /* Marks a line as breaking a rule, unless an earlier rule already did. */
 void framer_violation(struct proto_line *line, const char *finding, const char *sentence);
 
-/* Queue helpers; framer_queue_push returns -1 when out of memory. */
-int framer_queue_push(struct framer_queue *q, unsigned char kind);
-bool framer_queue_front(const struct framer_queue *q, unsigned char *kind);
-void framer_queue_pop(struct framer_queue *q);
-void framer_queue_clear(struct framer_queue *q);
-void framer_queue_free(struct framer_queue *q);
+/* Records a command the client line starts (IMAP: tagged by the line's
+ * first word). Out of memory is fatal, as everywhere in startle. */
+void framer_command_push(struct framer *fr, unsigned char kind, const unsigned char *line,
+                         size_t len);
+
+/* The oldest outstanding command, or NULL. */
+const struct proto_command *framer_command_front(const struct framer *fr);
+
+/* Index (from the oldest) of the outstanding command with this IMAP tag, or -1. */
+long framer_command_find_tag(const struct framer *fr, const unsigned char *tag,
+                             size_t len);
+
+/* Completes outstanding command i: it leaves the queue, and line carries it
+ * with PROTO_LINE_ANSWER. */
+void framer_command_answer(struct framer *fr, struct proto_line *line, size_t i);
 
 /* True if (p, n) equals the NUL-terminated word w, ignoring ASCII case. */
 bool framer_word_eq(const unsigned char *p, size_t n, const char *w);

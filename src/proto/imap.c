@@ -84,25 +84,6 @@ imap_has_caps_code(const unsigned char *p, size_t n)
 	return n > cl && framer_word_eq(p, cl, code) && (p[cl] == ' ' || p[cl] == ']');
 }
 
-/* Finds our outstanding tag; returns its index or -1. */
-static long
-imap_find_tag(const struct imap_state *s, const unsigned char *tag, size_t len)
-{
-	for (size_t i = 0; i < s->ntags; i++) {
-		if (s->tags[i].len == len && memcmp(s->tags[i].s, tag, len) == 0)
-			return (long)i;
-	}
-	return -1;
-}
-
-static void
-imap_drop_tag(struct imap_state *s, size_t i)
-{
-	free(s->tags[i].s);
-	memmove(&s->tags[i], &s->tags[i + 1], (s->ntags - i - 1) * sizeof(*s->tags));
-	s->ntags--;
-}
-
 /* Handles "* ..." lines: the greeting, CAPABILITY and other untagged data. */
 static void
 imap_untagged(struct framer *fr, struct proto_line *line)
@@ -153,7 +134,7 @@ imap_continuation(struct framer *fr, struct proto_line *line)
 		framer_violation(line, pv, v_greeting);
 		return;
 	}
-	if (s->ntags == 0) {
+	if (framer_outstanding(fr) == 0) {
 		framer_violation(line, pv, v_cont);
 		return;
 	}
@@ -186,7 +167,7 @@ imap_tagged(struct framer *fr, struct proto_line *line)
 	}
 	const unsigned char *st = d + tl + 1;
 	size_t sn = n - tl - 1, w = framer_word_len(st, sn);
-	long idx = imap_find_tag(s, d, tl);
+	long idx = framer_command_find_tag(fr, d, tl);
 	if (idx < 0) {
 		framer_violation(line, "unsolicited-tag", v_unsolicited);
 		return;
@@ -198,7 +179,7 @@ imap_tagged(struct framer *fr, struct proto_line *line)
 		line->reply = imap_status[i].reply;
 		if (line->reply == PROTO_REPLY_OK && imap_has_caps_code(st + w, sn - w))
 			line->flags |= PROTO_LINE_CAPS;
-		imap_drop_tag(s, (size_t)idx);
+		framer_command_answer(fr, line, (size_t)idx);
 		s->cont_waiting = false;
 		return;
 	}
@@ -227,31 +208,6 @@ imap_line(struct framer *fr, struct proto_line *line, const struct fr_rec *rec)
 	s->resp_flags = line->flags & (PROTO_LINE_UNTAGGED | PROTO_LINE_GREETING);
 }
 
-/* Remembers a tag we sent. */
-static void
-imap_add_tag(struct imap_state *s, const unsigned char *tag, size_t len)
-{
-	if (s->ntags == s->tags_cap) {
-		size_t ncap = s->tags_cap ? s->tags_cap * 2 : 8;
-		struct imap_tag *nt = realloc(s->tags, ncap * sizeof(*nt));
-		if (nt == NULL)
-			return;
-		s->tags = nt;
-		s->tags_cap = ncap;
-	}
-	char *copy = malloc(len + 1);
-	if (copy == NULL)
-		return;
-	memcpy(copy, tag, len);
-	copy[len] = '\0';
-	s->tags[s->ntags].s = copy;
-	s->tags[s->ntags].len = len;
-	s->ntags++;
-	size_t keep = len < sizeof(s->last_tag) - 1 ? len : sizeof(s->last_tag) - 1;
-	memcpy(s->last_tag, tag, keep);
-	s->last_tag[keep] = '\0';
-}
-
 /* Notes a client line: an answer to a continuation request, the rest of a
  * command after a non-synchronizing literal, or a new tagged command. */
 static void
@@ -269,23 +225,16 @@ imap_sent(struct framer *fr, const unsigned char *line, size_t len)
 	size_t tl = framer_word_len(line, len);
 	if (tl == 0 || tl == len)
 		return;
-	imap_add_tag(s, line, tl);
+	framer_command_push(fr, 0, line, len);
 }
 
 static unsigned
 imap_pending(const struct framer *fr)
 {
 	const struct imap_state *s = &fr->st.imap;
-	size_t waiting = s->ntags - (s->cont_waiting && s->ntags > 0);
+	size_t sent = framer_outstanding(fr);
+	size_t waiting = sent - (s->cont_waiting && sent > 0);
 	return (unsigned)(s->greeting + waiting);
-}
-
-static void
-imap_clear_tags(struct imap_state *s)
-{
-	for (size_t i = 0; i < s->ntags; i++)
-		free(s->tags[i].s);
-	s->ntags = 0;
 }
 
 static void
@@ -293,22 +242,10 @@ imap_reset(struct framer *fr, bool fresh)
 {
 	struct imap_state *s = &fr->st.imap;
 
-	imap_clear_tags(s);
 	s->greeting = fresh;
 	s->cont_waiting = false;
 	s->client_more = false;
 	s->resp_flags = 0;
-}
-
-static void
-imap_free(struct framer *fr)
-{
-	struct imap_state *s = &fr->st.imap;
-
-	imap_clear_tags(s);
-	free(s->tags);
-	s->tags = NULL;
-	s->tags_cap = 0;
 }
 
 /* Writes tag number n (a, b, ... z, aa, ab, ...) into out; returns its length. */
@@ -373,7 +310,7 @@ framer_autotag(struct framer *fr, const char *line, size_t len, char *out, size_
 	do {
 		tl = imap_tag_name(s->next_tag, tag);
 		s->next_tag = (s->next_tag + 1) % imap_tag_space();
-	} while (imap_find_tag(s, (const unsigned char *)tag, tl) >= 0);
+	} while (framer_command_find_tag(fr, (const unsigned char *)tag, tl) >= 0);
 	memmove(out + tl + 1, line, len);
 	memcpy(out, tag, tl);
 	out[tl] = ' ';
@@ -382,19 +319,10 @@ framer_autotag(struct framer *fr, const char *line, size_t len, char *out, size_
 	return 1;
 }
 
-const char *
-framer_last_tag(const struct framer *fr)
-{
-	if (fr->id != PROTO_IMAP)
-		return "";
-	return fr->st.imap.last_tag;
-}
-
 const struct framer_ops imap_framer_ops = {
     .literals = true,
     .line = imap_line,
     .sent = imap_sent,
     .pending = imap_pending,
     .reset = imap_reset,
-    .free = imap_free,
 };

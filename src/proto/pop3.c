@@ -79,7 +79,7 @@ pop3_body_line(struct framer *fr, struct proto_line *line, unsigned char cmd)
 		line->flags |= PROTO_LINE_END;
 		line->reply = PROTO_REPLY_OK;
 		s->in_multi = false;
-		framer_queue_pop(&s->cmds);
+		framer_command_answer(fr, line, 0);
 		return;
 	}
 	if (line->len > 0 && line->data[0] == '.')
@@ -93,8 +93,9 @@ static void
 pop3_line(struct framer *fr, struct proto_line *line, const struct fr_rec *rec)
 {
 	struct pop3_state *s = &fr->st.pop3;
-	unsigned char cmd = POP3_CMD_SINGLE;
-	bool asked = framer_queue_front(&s->cmds, &cmd);
+	const struct proto_command *c = framer_command_front(fr);
+	bool asked = c != NULL;
+	unsigned char cmd = asked ? c->kind : POP3_CMD_SINGLE;
 
 	(void)rec;
 	if (s->in_multi) {
@@ -136,7 +137,7 @@ pop3_line(struct framer *fr, struct proto_line *line, const struct fr_rec *rec)
 	}
 	line->flags |= PROTO_LINE_END;
 	line->reply = st;
-	framer_queue_pop(&s->cmds);
+	framer_command_answer(fr, line, 0);
 	if (st == PROTO_REPLY_CONTINUE)
 		s->sasl_next = true;
 }
@@ -161,7 +162,7 @@ pop3_sent(struct framer *fr, const unsigned char *line, size_t len)
 
 	if (s->sasl_next) {
 		s->sasl_next = false;
-		(void)framer_queue_push(&s->cmds, POP3_CMD_SASL);
+		framer_command_push(fr, POP3_CMD_SASL, line, len);
 		return;
 	}
 	size_t w = framer_word_len(line, len);
@@ -172,14 +173,14 @@ pop3_sent(struct framer *fr, const unsigned char *line, size_t len)
 			break;
 		}
 	}
-	(void)framer_queue_push(&s->cmds, cmd);
+	framer_command_push(fr, cmd, line, len);
 }
 
 static unsigned
 pop3_pending(const struct framer *fr)
 {
 	const struct pop3_state *s = &fr->st.pop3;
-	return (unsigned)(s->greeting + (s->cmds.n - s->cmds.head));
+	return (unsigned)(s->greeting + framer_outstanding(fr));
 }
 
 static void
@@ -187,16 +188,9 @@ pop3_reset(struct framer *fr, bool fresh)
 {
 	struct pop3_state *s = &fr->st.pop3;
 
-	framer_queue_clear(&s->cmds);
 	s->greeting = fresh;
 	s->in_multi = false;
 	s->sasl_next = false;
-}
-
-static void
-pop3_free(struct framer *fr)
-{
-	framer_queue_free(&fr->st.pop3.cmds);
 }
 
 const struct framer_ops pop3_framer_ops = {
@@ -205,5 +199,4 @@ const struct framer_ops pop3_framer_ops = {
     .sent = pop3_sent,
     .pending = pop3_pending,
     .reset = pop3_reset,
-    .free = pop3_free,
 };

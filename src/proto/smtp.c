@@ -126,7 +126,7 @@ smtp_reply_end(struct framer *fr, struct proto_line *line, int code)
 			framer_violation(line, pv, v_unasked);
 		return;
 	}
-	framer_queue_pop(&s->cmds);
+	framer_command_answer(fr, line, 0);
 	if (s->reply_cmd == SMTP_CMD_DATA && code == 354)
 		s->data_mode = true;
 }
@@ -153,11 +153,10 @@ smtp_line(struct framer *fr, struct proto_line *line, const struct fr_rec *rec)
 	line->code = code;
 	bool first = !s->in_reply;
 	if (first) {
-		unsigned char cmd = SMTP_CMD_NONE;
+		const struct proto_command *c = framer_command_front(fr);
+		unsigned char cmd = c != NULL ? c->kind : SMTP_CMD_NONE;
 		if (s->greeting)
 			cmd = SMTP_CMD_GREETING;
-		else if (!framer_queue_front(&s->cmds, &cmd))
-			cmd = SMTP_CMD_NONE;
 		s->reply_cmd = cmd;
 		s->reply_code = code;
 		s->in_reply = true;
@@ -185,7 +184,7 @@ smtp_sent(struct framer *fr, const unsigned char *line, size_t len)
 	if (s->data_mode) {
 		if (len == 1 && line[0] == '.') {
 			s->data_mode = false;
-			(void)framer_queue_push(&s->cmds, SMTP_CMD_OTHER);
+			framer_command_push(fr, SMTP_CMD_OTHER, line, len);
 		}
 		return;
 	}
@@ -195,32 +194,23 @@ smtp_sent(struct framer *fr, const unsigned char *line, size_t len)
 		cmd = SMTP_CMD_EHLO;
 	else if (strcmp(word, "DATA") == 0)
 		cmd = SMTP_CMD_DATA;
-	(void)framer_queue_push(&s->cmds, cmd);
+	framer_command_push(fr, cmd, line, len);
 }
 
 static unsigned
 smtp_pending(const struct framer *fr)
 {
 	const struct smtp_state *s = &fr->st.smtp;
-	return (unsigned)(s->greeting + (s->cmds.n - s->cmds.head));
+	return (unsigned)(s->greeting + framer_outstanding(fr));
 }
 
 static void
 smtp_reset(struct framer *fr, bool fresh)
 {
 	struct smtp_state *s = &fr->st.smtp;
-	struct framer_queue q = s->cmds;
 
-	framer_queue_clear(&q);
 	memset(s, 0, sizeof(*s));
-	s->cmds = q;
 	s->greeting = fresh;
-}
-
-static void
-smtp_free(struct framer *fr)
-{
-	framer_queue_free(&fr->st.smtp.cmds);
 }
 
 const struct framer_ops smtp_framer_ops = {
@@ -229,5 +219,4 @@ const struct framer_ops smtp_framer_ops = {
     .sent = smtp_sent,
     .pending = smtp_pending,
     .reset = smtp_reset,
-    .free = smtp_free,
 };

@@ -4,6 +4,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -51,7 +52,10 @@ harness_run_drain(struct framer *fr, struct harness_run *r)
 		g->data = harness_xmalloc(line.len);
 		memcpy(g->data, line.data, line.len);
 		g->len = line.len;
-		g->flags = line.flags;
+		g->flags = line.flags & ~(unsigned)PROTO_LINE_ANSWER;
+		g->answer = (line.flags & PROTO_LINE_ANSWER) != 0;
+		snprintf(g->command, sizeof(g->command), "%s",
+		         line.command != NULL ? line.command->word : "");
 		g->dropped = line.dropped;
 		g->reply = line.reply;
 		g->code = line.code;
@@ -123,7 +127,8 @@ run_equal(const struct harness_run *a, const struct harness_run *b)
 		    x->reply != y->reply || x->code != y->code ||
 		    !str_same(x->tag, y->tag) || !str_same(x->finding, y->finding) ||
 		    !str_same(x->violation, y->violation) || x->pending != y->pending ||
-		    x->in_data != y->in_data)
+		    x->in_data != y->in_data || x->answer != y->answer ||
+		    strcmp(x->command, y->command) != 0)
 			return false;
 	}
 	return true;

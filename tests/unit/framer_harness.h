@@ -37,6 +37,8 @@ struct harness_line {
 	enum proto_reply reply;
 	int code;
 	char *tag; /* NUL-terminated copy, or NULL */
+	char command[24]; /* word of the command the line answers, "" if none */
+	bool answer;      /* PROTO_LINE_ANSWER (kept out of flags) */
 	const char *finding;
 	const char *violation;
 	unsigned pending;

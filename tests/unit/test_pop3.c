@@ -133,6 +133,13 @@ list_and_uidl_are_multi_line_only_without_argument(void **state)
 	LINE(&r, 1, "+OK 2 messages", 0, PROTO_REPLY_NONE);
 	LINE(&r, 2, "1 120", 0, PROTO_REPLY_NONE);
 	LINE(&r, 4, ".", END, PROTO_REPLY_OK);
+	/* Every line of the body belongs to LIST; only the "." completes it. */
+	assert_string_equal(r.v[2].command, "LIST");
+	assert_false(r.v[2].answer);
+	assert_string_equal(r.v[4].command, "LIST");
+	assert_true(r.v[4].answer);
+	assert_string_equal(r.v[5].command, "LIST");
+	assert_true(r.v[5].answer);
 	LINE(&r, 5, "+OK 1 120", END, PROTO_REPLY_OK);
 	LINE(&r, 6, "+OK", 0, PROTO_REPLY_NONE);
 	LINE(&r, 8, ".", END, PROTO_REPLY_OK);

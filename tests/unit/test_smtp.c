@@ -74,6 +74,26 @@ multi_line_greeting_ends_on_its_final_line(void **state)
 }
 
 static void
+pipelined_replies_name_the_command_each_one_answers(void **state)
+{
+	static const struct harness_step s[] = {
+	    SRV("220 ready\r\n"), CLI("EHLO me"), CLI("NOOP"),
+	    SRV("250-mx.test\r\n250 SIZE 100\r\n250 ok\r\n")};
+	struct harness_run r;
+
+	(void)state;
+	harness_script(PROTO_SMTP, s, NSTEPS(s), &r);
+	assert_string_equal(r.v[0].command, "");
+	assert_string_equal(r.v[1].command, "EHLO");
+	assert_false(r.v[1].answer);
+	assert_string_equal(r.v[2].command, "EHLO");
+	assert_true(r.v[2].answer);
+	assert_string_equal(r.v[3].command, "NOOP");
+	assert_true(r.v[3].answer);
+	harness_run_free(&r);
+}
+
+static void
 greeting_554_refuses_the_session(void **state)
 {
 	static const struct harness_step s[] = {SRV("554 go away\r\n")};
@@ -742,6 +762,7 @@ main(void)
 	    cmocka_unit_test(pending_is_one_before_the_greeting),
 	    cmocka_unit_test(multi_line_greeting_ends_on_its_final_line),
 	    cmocka_unit_test(greeting_554_refuses_the_session),
+	    cmocka_unit_test(pipelined_replies_name_the_command_each_one_answers),
 	    cmocka_unit_test(greeting_with_another_code_is_a_violation),
 	    cmocka_unit_test(ehlo_reply_lines_after_the_first_carry_capabilities),
 	    cmocka_unit_test(failed_ehlo_carries_no_capabilities),
