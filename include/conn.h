@@ -59,6 +59,13 @@ int conn_write_all(int fd, const void *buf, size_t len, int timeout_ms, char **c
  * when nothing is available now (EAGAIN). */
 ssize_t conn_read(int fd, void *buf, size_t len, char **cause);
 
+/* Closes a socket (a no-op for -1). */
+void conn_close(int fd);
+
+/* Waits up to timeout_ms (-1: no limit) for events on fd, as poll(2) does:
+ * 1 with *revents, 0 on timeout, -1 on error or a signal. */
+int conn_wait(int fd, short events, int timeout_ms, short *revents);
+
 /* True if text is an IPv4 or IPv6 address literal (without brackets). */
 int conn_is_ip_literal(const char *text);
 

@@ -63,6 +63,10 @@ struct session_params {
 	bool require_verified; /* fail unless chain and name verify */
 	int timeout_ms;        /* per phase: connect, greeting, each reply, handshake */
 	size_t max_events; /* stop reading past this many events; 0: SESSION_MAX_EVENTS */
+	/* Called on every change of state, with the state left and the state
+	 * entered (may be NULL): the state machine made visible. */
+	void (*on_state)(void *arg, enum session_state from, enum session_state to);
+	void *state_arg;
 };
 
 struct session;

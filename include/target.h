@@ -29,9 +29,6 @@ struct target {
 int target_parse(const char *text, int proto_override, int implicit_override,
                  struct target *t, char **cause);
 
-/* The default port for a protocol and mode (25/465, 143/993, 110/995). */
-unsigned target_default_port(enum proto_id proto, enum tls_mode mode);
-
 /* Writes "scheme://host:port" (brackets around IPv6) into buf. */
 void target_format(const struct target *t, char *buf, unsigned size);
 

@@ -1,4 +1,7 @@
-#include <ctype.h>
+/*
+ * session: the state machine of one connection: queue, sending, receiving,
+ * replies, capabilities and policy. The TLS upgrade is in session_tls.c.
+ */
 #include <errno.h>
 #include <poll.h>
 #include <stdarg.h>
@@ -6,18 +9,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
-#include "conn.h"
 #include "escape.h"
 #include "explain.h"
-#include "finding.h"
-#include "proto.h"
-#include "session.h"
+#include "session_int.h"
 #include "util.h"
 
-#define CAPS_MAX 128
 #define VIOLATIONS_MAX 20
 
 static const char *const state_names[] = {
@@ -26,56 +23,11 @@ static const char *const state_names[] = {
 #undef SESSION_STATE_NAME
 };
 
-enum action_kind { ACT_LINE, ACT_CAPA, ACT_DANCE, ACT_QUIT };
-
-struct action {
-	enum action_kind kind;
-	char *line;
-};
-
-/* Steps of the STARTTLS dance; each runs when the previous reply is complete. */
-enum dance_step { DANCE_CAPA, DANCE_STARTTLS, DANCE_AFTER_STARTTLS, DANCE_DONE };
-
-struct capset {
-	char *items[CAPS_MAX];
-	size_t n;
-	bool known;
-};
-
-struct session {
-	struct session_params p;
-	struct transcript *t;
-	const struct proto_info *pi;
-	struct framer *fr;
-	enum session_state state;
-	enum phase phase;
-	enum session_failure failure;
-	int fd;
-	struct tls_conn *tls;
-	struct conn_attempt *attempt;
-	bool tls_want_write;
-	char servername[256];
-	bool servername_is_ip;
-	double deadline;
-	const char *deadline_what;
-
-	struct action *queue;
-	size_t qhead, qlen, qcap;
-	enum dance_step dance;
-
-	struct capset building, caps[2]; /* caps[0] plaintext, caps[1] inside TLS */
-	bool continuation; /* the last reply asked the client for more (334, +) */
-	bool quit_sent;
-	bool once[FINDING_COUNT][3];
-	unsigned violations;
-	size_t plain_bytes;
-};
-
 /* Events */
 
-static void
-emit(struct session *s, enum dir dir, enum event_kind kind, const void *text, size_t len,
-     const char *explain)
+void
+session_emit(struct session *s, enum dir dir, enum event_kind kind, const void *text,
+             size_t len, const char *explain)
 {
 	struct event ev = {.phase = s->phase, .dir = dir, .kind = kind};
 
@@ -85,11 +37,8 @@ emit(struct session *s, enum dir dir, enum event_kind kind, const void *text, si
 	transcript_append(s->t, &ev);
 }
 
-static void emitf(struct session *s, enum event_kind kind, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void
-emitf(struct session *s, enum event_kind kind, const char *fmt, ...)
+void
+session_emitf(struct session *s, enum event_kind kind, const char *fmt, ...)
 {
 	va_list ap;
 	char *text;
@@ -97,16 +46,13 @@ emitf(struct session *s, enum event_kind kind, const char *fmt, ...)
 	va_start(ap, fmt);
 	text = str_vprintf(fmt, ap);
 	va_end(ap);
-	emit(s, DIR_LOCAL, kind, text, strlen(text), NULL);
+	session_emit(s, DIR_LOCAL, kind, text, strlen(text), NULL);
 	free(text);
 }
 
 /* Records a finding; with once, only the first of its kind in this phase. */
-static void finding(struct session *s, enum finding_id f, bool once, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static void
-finding(struct session *s, enum finding_id f, bool once, const char *fmt, ...)
+void
+session_finding(struct session *s, enum finding_id f, bool once, const char *fmt, ...)
 {
 	struct event ev = {.phase = s->phase, .dir = DIR_LOCAL, .kind = EV_FINDING};
 	va_list ap;
@@ -126,18 +72,15 @@ finding(struct session *s, enum finding_id f, bool once, const char *fmt, ...)
 	free(text);
 }
 
-static void
-set_deadline(struct session *s, const char *what)
+void
+session_set_deadline(struct session *s, const char *what)
 {
 	s->deadline = util_now_ms() + s->p.timeout_ms;
 	s->deadline_what = what;
 }
 
-static void fail(struct session *s, enum session_failure f, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void
-fail(struct session *s, enum session_failure f, const char *fmt, ...)
+void
+session_fail(struct session *s, enum session_failure f, const char *fmt, ...)
 {
 	va_list ap;
 	char *text;
@@ -147,7 +90,7 @@ fail(struct session *s, enum session_failure f, const char *fmt, ...)
 	va_end(ap);
 	if (s->failure == FAIL_NONE)
 		s->failure = f;
-	emit(s, DIR_LOCAL, EV_ERROR, text, strlen(text), NULL);
+	session_emit(s, DIR_LOCAL, EV_ERROR, text, strlen(text), NULL);
 	free(text);
 	session_close(s, NULL);
 }
@@ -184,15 +127,6 @@ session_new(const struct session_params *p, struct transcript *t)
 	return s;
 }
 
-static void
-capset_clear(struct capset *c)
-{
-	for (size_t i = 0; i < c->n; i++)
-		free(c->items[i]);
-	c->n = 0;
-	c->known = false;
-}
-
 void
 session_free(struct session *s)
 {
@@ -201,15 +135,14 @@ session_free(struct session *s)
 	if (s->tls != NULL)
 		tls_free(s->tls);
 	conn_attempt_free(s->attempt);
-	if (s->fd >= 0)
-		close(s->fd);
+	conn_close(s->fd);
 	framer_free(s->fr);
 	for (size_t i = s->qhead; i < s->qlen; i++)
 		free(s->queue[i].line);
 	free(s->queue);
-	capset_clear(&s->building);
-	capset_clear(&s->caps[0]);
-	capset_clear(&s->caps[1]);
+	caps_clear(&s->building);
+	caps_clear(&s->caps[0]);
+	caps_clear(&s->caps[1]);
 	free(s);
 }
 
@@ -224,50 +157,18 @@ session_close(struct session *s, const char *why)
 		tls_free(s->tls);
 		s->tls = NULL;
 	}
-	if (s->fd >= 0) {
-		close(s->fd);
-		s->fd = -1;
-	}
+	conn_close(s->fd);
+	s->fd = -1;
 	for (size_t i = s->qhead; i < s->qlen; i++)
 		free(s->queue[i].line);
 	s->qhead = s->qlen = 0;
-	s->state = SS_CLOSED;
+	session_set_state(s, SS_CLOSED);
 	s->deadline = 0;
 	if (why != NULL)
-		emit(s, DIR_LOCAL, EV_CLOSE, why, strlen(why), NULL);
+		session_emit(s, DIR_LOCAL, EV_CLOSE, why, strlen(why), NULL);
 }
 
 /* Capabilities */
-
-/* The keyword of a capability: its first word, for SMTP and POP3. */
-static size_t
-cap_keyword_len(const char *cap)
-{
-	size_t n = 0;
-	while (cap[n] != '\0' && cap[n] != ' ' && cap[n] != '=')
-		n++;
-	return n;
-}
-
-static bool
-capset_has(const struct capset *c, const char *keyword)
-{
-	size_t kl = strlen(keyword);
-	for (size_t i = 0; i < c->n; i++)
-		if (cap_keyword_len(c->items[i]) == kl &&
-		    strncasecmp(c->items[i], keyword, kl) == 0)
-			return true;
-	return false;
-}
-
-static bool
-capset_has_exact(const struct capset *c, const char *cap)
-{
-	for (size_t i = 0; i < c->n; i++)
-		if (strcasecmp(c->items[i], cap) == 0)
-			return true;
-	return false;
-}
 
 static void
 collect_caps(struct session *s, const struct proto_line *line)
@@ -275,70 +176,33 @@ collect_caps(struct session *s, const struct proto_line *line)
 	struct proto_cap caps[CAPS_MAX];
 	size_t n = proto_line_caps(s->p.target.proto, line, caps, CAPS_MAX);
 
-	if (n > CAPS_MAX)
-		n = CAPS_MAX;
-	for (size_t i = 0; i < n && s->building.n < CAPS_MAX; i++) {
-		/* Capabilities are compared and shown as text; escape what is not. */
-		char *c = escape_bytes(caps[i].data, caps[i].len, ESCAPE_TEXT);
-		if (c == NULL)
-			fatal("out of memory");
-		s->building.items[s->building.n++] = c;
-	}
+	for (size_t i = 0; i < n && i < CAPS_MAX; i++)
+		caps_add(&s->building, caps[i].data, caps[i].len);
 }
 
-/* Appends to buf the items of a that are not in b. */
-static void
-caps_diff(const struct capset *a, const struct capset *b, char *buf, size_t size)
-{
-	size_t used = strlen(buf);
-	for (size_t i = 0; i < a->n && used < size; i++)
-		if (!capset_has_exact(b, a->items[i]))
-			used +=
-			    (size_t)snprintf(buf + used, size - used, " %s", a->items[i]);
-}
-
-/* True for capabilities whose change across the upgrade is expected. */
-static bool
-cap_expected_to_change(const char *cap)
-{
-	return strcasecmp(cap, "STARTTLS") == 0 || strcasecmp(cap, "STLS") == 0 ||
-	       strcasecmp(cap, "LOGINDISABLED") == 0;
-}
-
+/* Reports how the capabilities inside TLS differ from those in plaintext. */
 static void
 compare_caps(struct session *s)
 {
-	const struct capset *before = &s->caps[0], *after = &s->caps[1];
-	char added[512] = "", removed[512] = "";
-	bool unexpected = false;
+	struct caps_change ch;
 
-	if (!before->known || !after->known)
+	if (!s->caps[0].known || !s->caps[1].known)
 		return;
-	caps_diff(after, before, added, sizeof added);
-	caps_diff(before, after, removed, sizeof removed);
-	for (size_t i = 0; i < after->n; i++)
-		if (!capset_has_exact(before, after->items[i]) &&
-		    !cap_expected_to_change(after->items[i]))
-			unexpected = true;
-	for (size_t i = 0; i < before->n; i++)
-		if (!capset_has_exact(after, before->items[i]) &&
-		    !cap_expected_to_change(before->items[i]))
-			unexpected = true;
-	if (added[0] == '\0' && removed[0] == '\0') {
-		emitf(s, EV_NOTE, "capabilities inside TLS are the same as in plaintext");
-		return;
-	}
-	if (unexpected)
-		finding(s, FINDING_CAPS_CHANGED_AFTER_TLS, true,
-		        "capabilities changed across the upgrade; added:%s%s; removed:%s%s "
-		        "(only what was learned inside TLS counts, RFC 3207 §4.2)",
-		        added[0] ? added : " none", "", removed[0] ? removed : " none", "");
+	caps_compare(&s->caps[0], &s->caps[1], &ch);
+	if (ch.added[0] == '\0' && ch.removed[0] == '\0')
+		session_emitf(s, EV_NOTE,
+		              "capabilities inside TLS are the same as in plaintext");
+	else if (ch.unexpected)
+		session_finding(
+		    s, FINDING_CAPS_CHANGED_AFTER_TLS, true,
+		    "capabilities changed across the upgrade; added:%s; removed:%s "
+		    "(only what was learned inside TLS counts, RFC 3207 §4.2)",
+		    ch.added[0] ? ch.added : " none", ch.removed[0] ? ch.removed : " none");
 	else
-		emitf(s, EV_NOTE, "capabilities inside TLS differ as expected; removed:%s",
-		      removed);
+		session_emitf(s, EV_NOTE,
+		              "capabilities inside TLS differ as expected; removed:%s",
+		              ch.removed);
 }
-
-static void policy_fail(struct session *s, const char *why);
 
 /* Called when a capability reply (or a greeting carrying one) is complete. */
 static void
@@ -347,32 +211,34 @@ caps_complete(struct session *s)
 	struct capset *c = &s->caps[s->phase == PHASE_TLS];
 	const char *verb = s->pi->starttls_cap;
 
-	capset_clear(c);
+	caps_clear(c);
 	*c = s->building;
 	c->known = true;
 	memset(&s->building, 0, sizeof s->building);
 	if (s->phase == PHASE_PLAIN) {
-		if (s->p.target.proto == PROTO_IMAP && capset_has_exact(c, "LOGINDISABLED"))
-			finding(s, FINDING_LOGINDISABLED, true,
-			        "LOGINDISABLED: the server refuses LOGIN before TLS, as it "
-			        "should "
-			        "(RFC 9051 §6.2.3)");
-		if (s->p.target.mode == TLS_MODE_EXPLICIT && !capset_has(c, verb)) {
-			finding(s, FINDING_STARTTLS_NOT_OFFERED, true,
-			        "%s is not among the capabilities: the server does not "
-			        "offer TLS here, "
-			        "or someone in the middle removed it (stripping)",
-			        verb);
+		if (s->p.target.proto == PROTO_IMAP && caps_has_exact(c, "LOGINDISABLED"))
+			session_finding(
+			    s, FINDING_LOGINDISABLED, true,
+			    "LOGINDISABLED: the server refuses LOGIN before TLS, as "
+			    "it should (RFC 9051 §6.2.3)");
+		if (s->p.target.mode == TLS_MODE_EXPLICIT && !caps_has(c, verb)) {
+			session_finding(
+			    s, FINDING_STARTTLS_NOT_OFFERED, true,
+			    "%s is not among the capabilities: the server does not "
+			    "offer TLS here, or someone in the middle removed it "
+			    "(stripping)",
+			    verb);
 			if (s->p.require_tls)
-				policy_fail(
+				session_policy_fail(
 				    s, "--require-tls: the server does not offer STARTTLS");
 		}
 	} else if (s->phase == PHASE_TLS) {
-		if (capset_has(c, verb))
-			finding(s, FINDING_STARTTLS_STILL_OFFERED, true,
-			        "%s is still offered inside TLS: harmless, but a sign of a "
-			        "careless server (%s)",
-			        verb, s->pi->starttls_rfc);
+		if (caps_has(c, verb))
+			session_finding(
+			    s, FINDING_STARTTLS_STILL_OFFERED, true,
+			    "%s is still offered inside TLS: harmless, but a sign of "
+			    "a careless server (%s)",
+			    verb, s->pi->starttls_rfc);
 		compare_caps(s);
 	}
 }
@@ -395,9 +261,9 @@ update_state(struct session *s)
 	if (s->state == SS_GREETING)
 		return;
 	if (framer_pending(s->fr) > 0) {
-		s->state = SS_WAITING;
+		session_set_state(s, SS_WAITING);
 	} else {
-		s->state = SS_READY;
+		session_set_state(s, SS_READY);
 		s->deadline = 0;
 	}
 }
@@ -414,22 +280,23 @@ send_line(struct session *s, const char *text, size_t len)
 
 	if (s->phase == PHASE_PLAIN && s->p.require_tls && !proto_is_capa(proto, u, len) &&
 	    !proto_is_starttls(proto, u, len)) {
-		policy_fail(
+		session_policy_fail(
 		    s, "--require-tls: refusing to send anything but the capability and "
 		       "STARTTLS commands in plaintext");
 		return -1;
 	}
 	if (s->phase == PHASE_PLAIN && proto_is_credential(proto, u, len))
-		finding(s, FINDING_PLAINTEXT_AUTH, false,
-		        "a credential command was sent in plaintext: anyone on the path "
-		        "can read "
-		        "it (use STARTTLS first)");
+		session_finding(
+		    s, FINDING_PLAINTEXT_AUTH, false,
+		    "a credential command was sent in plaintext: anyone on the path "
+		    "can read "
+		    "it (use STARTTLS first)");
 	buf = xmalloc(len + 2);
 	memcpy(buf, text, len);
 	memcpy(buf + len, "\r\n", 2);
 	if (write_raw(s, buf, len + 2, &cause) != 0) {
 		free(buf);
-		fail(s, FAIL_NETWORK, "%s", cause);
+		session_fail(s, FAIL_NETWORK, "%s", cause);
 		free(cause);
 		return -1;
 	}
@@ -443,16 +310,16 @@ send_line(struct session *s, const char *text, size_t len)
 	else if (!framer_in_data(s->fr))
 		explain = explain_client_line(proto, u, len);
 	s->continuation = false;
-	emit(s, DIR_CLIENT, EV_LINE, text, len, explain);
+	session_emit(s, DIR_CLIENT, EV_LINE, text, len, explain);
 	free(explain);
 	started = framer_sent(s->fr, u, len);
 	if (started != NULL && started->quit)
 		s->quit_sent = true;
 	if (started != NULL && started->capa)
-		capset_clear(&s->building);
+		caps_clear(&s->building);
 	if (framer_pending(s->fr) > 0) {
-		s->state = SS_WAITING;
-		set_deadline(s, "a reply");
+		session_set_state(s, SS_WAITING);
+		session_set_deadline(s, "a reply");
 	}
 	return 0;
 }
@@ -481,10 +348,22 @@ send_capa(struct session *s)
 	return send_command(s, cmd);
 }
 
-static void
-policy_fail(struct session *s, const char *why)
+void
+session_policy_fail(struct session *s, const char *why)
 {
-	fail(s, FAIL_POLICY, "%s; closing without sending anything else", why);
+	session_fail(s, FAIL_POLICY, "%s; closing without sending anything else", why);
+}
+
+void
+session_set_state(struct session *s, enum session_state to)
+{
+	enum session_state from = s->state;
+
+	if (from == to)
+		return;
+	s->state = to;
+	if (s->p.on_state != NULL)
+		s->p.on_state(s->p.state_arg, from, to);
 }
 
 /* Queue */
@@ -508,8 +387,6 @@ queue_pop(struct session *s)
 		s->qhead = s->qlen = 0;
 }
 
-static void pump(struct session *s);
-
 int
 session_queue_line(struct session *s, const char *line, char **cause)
 {
@@ -523,7 +400,7 @@ session_queue_line(struct session *s, const char *line, char **cause)
 		return -1;
 	}
 	queue_push(s, ACT_LINE, xstrdup(line));
-	pump(s);
+	session_pump(s);
 	return 0;
 }
 
@@ -533,7 +410,7 @@ session_queue_starttls(struct session *s)
 	if (s->state == SS_CLOSED)
 		return;
 	queue_push(s, ACT_DANCE, NULL);
-	pump(s);
+	session_pump(s);
 }
 
 void
@@ -542,7 +419,7 @@ session_queue_capa(struct session *s)
 	if (s->state == SS_CLOSED)
 		return;
 	queue_push(s, ACT_CAPA, NULL);
-	pump(s);
+	session_pump(s);
 }
 
 void
@@ -551,7 +428,7 @@ session_queue_quit(struct session *s)
 	if (s->state == SS_CLOSED)
 		return;
 	queue_push(s, ACT_QUIT, NULL);
-	pump(s);
+	session_pump(s);
 }
 
 /* Advances the STARTTLS dance by one step. Returns true when it is over. */
@@ -562,8 +439,9 @@ dance_step(struct session *s)
 	case DANCE_CAPA:
 		s->dance = DANCE_STARTTLS;
 		if (s->phase == PHASE_TLS) {
-			emitf(s, EV_NOTE,
-			      "the session is already encrypted: no STARTTLS needed");
+			session_emitf(
+			    s, EV_NOTE,
+			    "the session is already encrypted: no STARTTLS needed");
 			return true;
 		}
 		send_capa(s);
@@ -587,8 +465,8 @@ dance_step(struct session *s)
 }
 
 /* Runs queued actions while the session is ready for the next one. */
-static void
-pump(struct session *s)
+void
+session_pump(struct session *s)
 {
 	while (s->state == SS_READY && s->qhead < s->qlen) {
 		struct action *a = &s->queue[s->qhead];
@@ -597,8 +475,9 @@ pump(struct session *s)
 			char out[8192 + 16];
 			size_t out_len, len = strlen(a->line);
 			if (len > 8192) {
-				emitf(s, EV_ERROR,
-				      "line of %zu bytes not sent: the limit is 8192", len);
+				session_emitf(
+				    s, EV_ERROR,
+				    "line of %zu bytes not sent: the limit is 8192", len);
 				queue_pop(s);
 				continue;
 			}
@@ -630,233 +509,6 @@ pump(struct session *s)
 	}
 }
 
-/* TLS */
-
-static void
-on_record(void *arg, const struct tls_record *rec)
-{
-	struct session *s = arg;
-	struct event ev = {.phase = s->phase, .kind = EV_NOTE};
-	const char *hs = rec->type == 22 ? tls_handshake_type_name(rec->hs_type) : NULL;
-	char text[160];
-
-	if (s->phase == PHASE_PLAIN)
-		ev.phase = PHASE_HANDSHAKE;
-	ev.dir = rec->dir == TLS_DIR_OUT ? DIR_CLIENT : DIR_SERVER;
-	snprintf(text, sizeof text, "TLS record %s: %s, %zu bytes%s%s%s",
-	         rec->dir == TLS_DIR_OUT ? "sent" : "received",
-	         tls_record_type_name(rec->type), rec->length, hs ? " (" : "", hs ? hs : "",
-	         hs ? ")" : "");
-	ev.text = (unsigned char *)text;
-	ev.len = strlen(text);
-	ev.record = (struct tls_record *)rec;
-	transcript_append(s->t, &ev);
-}
-
-static void
-set_phase(struct session *s, enum phase p, const char *text, const char *explain)
-{
-	s->phase = p;
-	emit(s, DIR_LOCAL, EV_PHASE, text, strlen(text), explain);
-}
-
-static void
-report_verdict(struct session *s)
-{
-	struct cert_verdict v;
-	struct event ev = {.phase = s->phase, .dir = DIR_LOCAL, .kind = EV_TLS};
-	char text[700];
-
-	tls_get_verdict(s->tls, &v);
-	snprintf(text, sizeof text, "certificate %s; name %s %s",
-	         v.verified ? "verified" : "NOT verified", v.name_checked,
-	         v.name_match ? "matches" : "does NOT match");
-	if (!v.verified && v.verify_error[0])
-		snprintf(text + strlen(text), sizeof text - strlen(text), " (%s)",
-		         v.verify_error);
-	ev.text = (unsigned char *)text;
-	ev.len = strlen(text);
-	ev.verdict = &v;
-	transcript_append(s->t, &ev);
-
-	if (v.expired)
-		finding(s, FINDING_CERT_EXPIRED, true,
-		        "a certificate in the chain has expired");
-	if (v.not_yet_valid)
-		finding(s, FINDING_CERT_NOT_YET_VALID, true,
-		        "a certificate in the chain is not valid yet");
-	if (v.self_signed)
-		finding(s, FINDING_CERT_SELF_SIGNED, true,
-		        "the server's certificate is self-signed: nobody vouches for it");
-	if (!v.verified &&
-	    (v.untrusted || (!v.expired && !v.not_yet_valid && !v.self_signed)))
-		finding(s, FINDING_CERT_UNTRUSTED, true,
-		        "the chain does not lead to a trusted root%s%s (pass --cafile for "
-		        "a private CA)",
-		        v.verify_error[0] ? ": " : "", v.verify_error);
-	if (!v.name_match)
-		finding(s, FINDING_CERT_NAME_MISMATCH, true,
-		        "the certificate does not name %s (RFC 6125); check --servername",
-		        v.name_checked);
-	if (v.weak_key)
-		finding(s, FINDING_CERT_WEAK_KEY, true,
-		        "a certificate in the chain has a weak key");
-	if (v.weak_signature)
-		finding(s, FINDING_CERT_WEAK_SIGNATURE, true,
-		        "a certificate in the chain is signed with MD5 or SHA-1");
-	if (s->p.require_verified && (!v.verified || !v.name_match))
-		policy_fail(s, "--verify: the certificate is not trusted for this name");
-}
-
-static void
-handshake_done(struct session *s)
-{
-	struct tls_summary sum;
-	struct cert_info chain[CERT_CHAIN_MAX];
-	struct event ev = {.dir = DIR_LOCAL, .kind = EV_TLS};
-	char text[600];
-	size_t n;
-
-	tls_get_summary(s->tls, &sum);
-	set_phase(s, PHASE_TLS, "TLS established: encrypted from here on",
-	          "trust boundary: from here on every byte is encrypted; everything above "
-	          "travelled in plaintext");
-	ev.phase = PHASE_TLS;
-	snprintf(text, sizeof text, "%s, %s%s%s, handshake %.1f ms%s, SNI %s", sum.version,
-	         sum.cipher, sum.group[0] ? ", group " : "", sum.group, sum.handshake_ms,
-	         sum.resumed ? " (resumed)" : "", sum.sni[0] ? sum.sni : "not sent");
-	ev.text = (unsigned char *)text;
-	ev.len = strlen(text);
-	ev.tls = &sum;
-	transcript_append(s->t, &ev);
-	if (strcmp(sum.version, "TLSv1.2") != 0 && strcmp(sum.version, "TLSv1.3") != 0)
-		finding(s, FINDING_TLS_OLD_VERSION, true,
-		        "%s was negotiated: only TLS 1.2 and 1.3 are "
-		        "considered safe (RFC 8996)",
-		        sum.version);
-
-	n = tls_get_chain(s->tls, chain, CERT_CHAIN_MAX);
-	for (size_t i = 0; i < n; i++) {
-		struct event ce = {.phase = PHASE_TLS, .dir = DIR_SERVER, .kind = EV_CERT};
-		char ct[600];
-		snprintf(ct, sizeof ct, "certificate %zu: %s (issuer %s)", i,
-		         chain[i].subject ? chain[i].subject : "?",
-		         chain[i].issuer ? chain[i].issuer : "?");
-		ce.text = (unsigned char *)ct;
-		ce.len = strlen(ct);
-		ce.cert = &chain[i];
-		transcript_append(s->t, &ce);
-	}
-	if (n == 0)
-		emitf(s, EV_NOTE, "the server sent no certificate");
-	report_verdict(s);
-	for (size_t i = 0; i < n; i++)
-		cert_info_free(&chain[i]);
-	if (s->state == SS_CLOSED)
-		return;
-	s->deadline = 0;
-	if (s->p.target.mode == TLS_MODE_IMPLICIT) {
-		s->state = SS_GREETING;
-		set_deadline(s, "the greeting");
-	} else {
-		s->state = SS_READY;
-	}
-}
-
-static void
-step_handshake(struct session *s)
-{
-	char *cause = NULL;
-	int r = tls_handshake(s->tls, &cause);
-
-	s->tls_want_write = r == TLS_WANT_WRITE;
-	if (r == TLS_WANT_READ || r == TLS_WANT_WRITE)
-		return;
-	if (r == TLS_OK) {
-		handshake_done(s);
-		pump(s);
-		return;
-	}
-	fail(s, FAIL_TLS,
-	     "TLS handshake failed: %s; the session is not encrypted and startle "
-	     "will not fall back to plaintext",
-	     cause ? cause : "unknown error");
-	free(cause);
-}
-
-static void
-start_tls(struct session *s)
-{
-	struct tls_config cfg = {
-	    .cafile = s->p.cafile,
-	    .sni = s->servername_is_ip ? NULL : s->servername,
-	    .verify_name = s->servername,
-	    .verify_name_is_ip = s->servername_is_ip,
-	    .min_version = s->p.tls_min,
-	    .max_version = s->p.tls_max,
-	    .keylog = s->p.keylog,
-	};
-	struct tls_observer obs = {.record = on_record, .arg = s};
-	char *cause = NULL;
-
-	set_phase(
-	    s, PHASE_HANDSHAKE, "TLS handshake begins",
-	    "from here the bytes on the wire are TLS records; an eavesdropper sees only "
-	    "their types and sizes");
-	s->tls = tls_new(s->fd, &cfg, &obs, &cause);
-	if (s->tls == NULL) {
-		fail(s, FAIL_TLS, "cannot start TLS: %s", cause ? cause : "unknown error");
-		free(cause);
-		return;
-	}
-	s->state = SS_HANDSHAKE;
-	set_deadline(s, "the TLS handshake");
-	step_handshake(s);
-}
-
-/* Discards what arrived after the go-ahead, before TLS: the framer's buffer
- * and anything already waiting in the socket. */
-static void
-discard_injected(struct session *s)
-{
-	const unsigned char *data;
-	size_t n = framer_buffered(s->fr, &data);
-	unsigned char *all = n ? xmemdup(data, n) : NULL;
-	unsigned char buf[4096];
-
-	for (;;) {
-		ssize_t r = recv(s->fd, buf, sizeof buf, MSG_DONTWAIT);
-		if (r <= 0)
-			break;
-		all = xrealloc(all, n + (size_t)r + 1);
-		memcpy(all + n, buf, (size_t)r);
-		n += (size_t)r;
-		if (n > 1 << 20)
-			break;
-	}
-	framer_reset(s->fr);
-	if (n == 0) {
-		free(all);
-		return;
-	}
-	char hex[3 * 48 + 8] = "";
-	size_t used = 0;
-	for (size_t i = 0; i < n && i < 48; i++)
-		used += (size_t)snprintf(hex + used, sizeof hex - used, "%s%02x",
-		                         i ? " " : "", all[i]);
-	if (n > 48)
-		snprintf(hex + used, sizeof hex - used, " ...");
-	char *explain = str_printf("discarded, never processed; hex: %s", hex);
-	emit(s, DIR_SERVER, EV_NOTE, all, n, explain);
-	free(explain);
-	finding(s, FINDING_STARTTLS_INJECTION, false,
-	        "%zu bytes arrived after the go-ahead and before TLS: someone may have "
-	        "injected "
-	        "them; startle discarded them (the discarded bytes are shown above)",
-	        n);
-	free(all);
-}
-
 /* Receiving */
 
 static void
@@ -875,26 +527,28 @@ server_line(struct session *s, const struct proto_line *line)
 	free(explain);
 
 	if (escape_needed(line->data, line->len))
-		finding(s, FINDING_CONTROL_CHARS, true,
-		        "the server sent control characters or invalid UTF-8; startle "
-		        "shows them "
-		        "escaped (\\x1b, \\r, \\0) so they cannot act on the terminal");
+		session_finding(
+		    s, FINDING_CONTROL_CHARS, true,
+		    "the server sent control characters or invalid UTF-8; startle "
+		    "shows them "
+		    "escaped (\\x1b, \\r, \\0) so they cannot act on the terminal");
 	if (line->flags & PROTO_LINE_TRUNCATED)
-		finding(s, FINDING_LINE_TOO_LONG, true,
-		        "a line longer than %d bytes: startle kept the first %d and "
-		        "dropped %zu",
-		        PROTO_LINE_CAP, PROTO_LINE_CAP, line->dropped);
+		session_finding(
+		    s, FINDING_LINE_TOO_LONG, true,
+		    "a line longer than %d bytes: startle kept the first %d and "
+		    "dropped %zu",
+		    PROTO_LINE_CAP, PROTO_LINE_CAP, line->dropped);
 	else if (line->flags & PROTO_LINE_LONG)
-		finding(s, FINDING_LINE_TOO_LONG, true,
-		        "a line of %zu bytes: longer than %s allows", line->len,
-		        s->pi->display);
+		session_finding(s, FINDING_LINE_TOO_LONG, true,
+		                "a line of %zu bytes: longer than %s allows", line->len,
+		                s->pi->display);
 	if (line->finding != NULL && s->violations < VIOLATIONS_MAX) {
 		int f = finding_from_name(line->finding);
 		s->violations++;
-		finding(s, f >= 0 ? (enum finding_id)f : FINDING_PROTOCOL_VIOLATION, false,
-		        "%s",
-		        line->violation ? line->violation
-		                        : finding_summary((enum finding_id)f));
+		session_finding(s, f >= 0 ? (enum finding_id)f : FINDING_PROTOCOL_VIOLATION,
+		                false, "%s",
+		                line->violation ? line->violation
+		                                : finding_summary((enum finding_id)f));
 	}
 	if (line->flags & PROTO_LINE_CAPS)
 		collect_caps(s, line);
@@ -910,6 +564,33 @@ is_go_ahead(const struct session *s, const struct proto_line *line)
 	return s->p.target.proto != PROTO_SMTP || line->code == 220;
 }
 
+/* Handles the end of the greeting. Returns true if the session ended. */
+static bool
+greeting_complete(struct session *s, const struct proto_line *line)
+{
+	if (line->reply == PROTO_REPLY_PREAUTH && s->phase == PHASE_PLAIN &&
+	    s->p.target.mode == TLS_MODE_EXPLICIT) {
+		session_finding(s, FINDING_PREAUTH_PLAINTEXT, false,
+		                "the server greeted with PREAUTH on a plaintext "
+		                "connection: the session is already authenticated and "
+		                "STARTTLS is no longer allowed (RFC 9051 §7.1.4)");
+		if (s->p.require_tls) {
+			session_policy_fail(
+			    s, "--require-tls: PREAUTH makes the upgrade impossible");
+			return true;
+		}
+	}
+	if (line->reply != PROTO_REPLY_OK && line->reply != PROTO_REPLY_PREAUTH) {
+		session_fail(s, FAIL_PROTOCOL, "the server refused the session in its greeting");
+		return true;
+	}
+	if (s->building.n > 0)
+		caps_complete(s);
+	session_set_state(s, SS_READY);
+	s->deadline = 0;
+	return false;
+}
+
 /* Handles a line that completes a reply or the greeting. Returns true if the
  * rest of the buffered input must not be framed (TLS starts now). */
 static bool
@@ -917,37 +598,12 @@ reply_complete(struct session *s, const struct proto_line *line)
 {
 	struct proto_command cmd;
 
-	if (s->state == SS_GREETING) {
-		if (line->reply == PROTO_REPLY_PREAUTH && s->phase == PHASE_PLAIN &&
-		    s->p.target.mode == TLS_MODE_EXPLICIT) {
-			finding(s, FINDING_PREAUTH_PLAINTEXT, false,
-			        "the server greeted with PREAUTH on a plaintext "
-			        "connection: the session "
-			        "is already authenticated and STARTTLS is no longer "
-			        "allowed (RFC 9051 "
-			        "§7.1.4)");
-			if (s->p.require_tls) {
-				policy_fail(
-				    s,
-				    "--require-tls: PREAUTH makes the upgrade impossible");
-				return true;
-			}
-		}
-		if (line->reply != PROTO_REPLY_OK && line->reply != PROTO_REPLY_PREAUTH) {
-			fail(s, FAIL_PROTOCOL,
-			     "the server refused the session in its greeting");
-			return true;
-		}
-		if (s->building.n > 0)
-			caps_complete(s);
-		s->state = SS_READY;
-		s->deadline = 0;
-		return false;
-	}
+	if (s->state == SS_GREETING)
+		return greeting_complete(s, line);
 	if (line->reply == PROTO_REPLY_CONTINUE)
 		s->continuation = !(s->p.target.proto == PROTO_SMTP && line->code == 354);
 	if (line->reply == PROTO_REPLY_CONTINUE && s->p.target.proto == PROTO_IMAP) {
-		s->state = SS_READY;
+		session_set_state(s, SS_READY);
 		s->deadline = 0;
 		return false;
 	}
@@ -961,32 +617,34 @@ reply_complete(struct session *s, const struct proto_line *line)
 		if (s->state == SS_CLOSED)
 			return true;
 	} else {
-		capset_clear(&s->building);
+		caps_clear(&s->building);
 	}
 	if (cmd.quit) {
 		/* Give the server a moment to close first (and send close_notify). */
-		s->state = SS_WAITING;
+		session_set_state(s, SS_WAITING);
 		s->deadline =
 		    util_now_ms() + (s->p.timeout_ms < 2000 ? s->p.timeout_ms : 2000);
 		return false;
 	}
 	if (cmd.starttls) {
 		if (is_go_ahead(s, line)) {
-			discard_injected(s);
-			start_tls(s);
+			session_discard_injected(s);
+			session_tls_start(s);
 			return true;
 		}
-		finding(s, FINDING_STARTTLS_REFUSED, false,
-		        "the server did not give the go-ahead (%s expected)%s: the session "
-		        "stays in "
-		        "plaintext",
-		        s->pi->go_ahead,
-		        line->reply == PROTO_REPLY_OK
-		            ? "; a positive reply with another code is "
-		              "not a go-ahead"
-		            : "");
+		session_finding(
+		    s, FINDING_STARTTLS_REFUSED, false,
+		    "the server did not give the go-ahead (%s expected)%s: the session "
+		    "stays in "
+		    "plaintext",
+		    s->pi->go_ahead,
+		    line->reply == PROTO_REPLY_OK
+		        ? "; a positive reply with another code is "
+		          "not a go-ahead"
+		        : "");
 		if (s->p.require_tls) {
-			policy_fail(s, "--require-tls: the server refused STARTTLS");
+			session_policy_fail(s,
+			                    "--require-tls: the server refused STARTTLS");
 			return true;
 		}
 	}
@@ -1002,18 +660,19 @@ process_lines(struct session *s)
 	while (s->state != SS_CLOSED && s->state != SS_HANDSHAKE &&
 	       framer_next(s->fr, &line)) {
 		if (transcript_count(s->t) >= s->p.max_events) {
-			fail(s, FAIL_PROTOCOL,
-			     "the server sent more than startle keeps (%zu events): "
-			     "startle stopped "
-			     "reading and closed the connection so memory stays bounded",
-			     s->p.max_events);
+			session_fail(
+			    s, FAIL_PROTOCOL,
+			    "the server sent more than startle keeps (%zu events): "
+			    "startle stopped "
+			    "reading and closed the connection so memory stays bounded",
+			    s->p.max_events);
 			return;
 		}
 		server_line(s, &line);
 		if ((line.flags & PROTO_LINE_END) && reply_complete(s, &line))
 			return;
 	}
-	pump(s);
+	session_pump(s);
 }
 
 static void
@@ -1022,10 +681,11 @@ on_eof(struct session *s, bool clean)
 	bool expected = s->quit_sent;
 
 	if (!clean && s->phase == PHASE_TLS && !expected)
-		finding(s, FINDING_EOF_WITHOUT_CLOSE_NOTIFY, true,
-		        "the connection ended without a TLS close_notify: a truncation "
-		        "cannot be "
-		        "told from a normal end");
+		session_finding(
+		    s, FINDING_EOF_WITHOUT_CLOSE_NOTIFY, true,
+		    "the connection ended without a TLS close_notify: a truncation "
+		    "cannot be "
+		    "told from a normal end");
 	if (!expected && s->state != SS_READY) {
 		if (s->failure == FAIL_NONE)
 			s->failure = FAIL_NETWORK;
@@ -1068,7 +728,7 @@ read_input(struct session *s)
 		} else if (n == -1 || n == TLS_ERROR) {
 			if (s->failure == FAIL_NONE)
 				s->failure = s->tls ? FAIL_TLS : FAIL_NETWORK;
-			fail(s, s->failure, "%s", cause ? cause : "read error");
+			session_fail(s, s->failure, "%s", cause ? cause : "read error");
 		}
 		free(cause);
 		return;
@@ -1091,16 +751,17 @@ connected(struct session *s, const struct conn_result *res)
 	snprintf(text, sizeof text, "connected to %s (%s port %u) in %.1f ms, %s TLS",
 	         where, res->address, res->port, res->connect_ms,
 	         tls_mode_name(s->p.target.mode));
-	emit(s, DIR_LOCAL, EV_CONNECT, text, strlen(text),
-	     s->p.target.mode == TLS_MODE_IMPLICIT
-	         ? "implicit TLS: the handshake comes first, nothing travels in plaintext "
-	           "(RFC 8314)"
-	         : "explicit TLS: the session starts in plaintext and upgrades with "
-	           "STARTTLS");
-	s->state = SS_GREETING;
-	set_deadline(s, "the greeting");
+	session_emit(
+	    s, DIR_LOCAL, EV_CONNECT, text, strlen(text),
+	    s->p.target.mode == TLS_MODE_IMPLICIT
+	        ? "implicit TLS: the handshake comes first, nothing travels in plaintext "
+	          "(RFC 8314)"
+	        : "explicit TLS: the session starts in plaintext and upgrades with "
+	          "STARTTLS");
+	session_set_state(s, SS_GREETING);
+	session_set_deadline(s, "the greeting");
 	if (s->p.target.mode == TLS_MODE_IMPLICIT)
-		start_tls(s);
+		session_tls_start(s);
 }
 
 static void
@@ -1117,7 +778,7 @@ connect_step(struct session *s, bool timed_out)
 	} else {
 		conn_attempt_free(s->attempt);
 		s->attempt = NULL;
-		fail(s, FAIL_NETWORK, "%s", cause);
+		session_fail(s, FAIL_NETWORK, "%s", cause);
 		free(cause);
 	}
 }
@@ -1129,14 +790,14 @@ session_open(struct session *s)
 
 	s->attempt = conn_begin(s->p.target.host, s->p.target.port, &cause);
 	if (s->attempt == NULL) {
-		s->state = SS_CLOSED;
+		session_set_state(s, SS_CLOSED);
 		s->failure = FAIL_NETWORK;
-		emit(s, DIR_LOCAL, EV_ERROR, cause, strlen(cause), NULL);
+		session_emit(s, DIR_LOCAL, EV_ERROR, cause, strlen(cause), NULL);
 		free(cause);
 		return -1;
 	}
-	s->state = SS_CONNECTING;
-	set_deadline(s, "the connection");
+	session_set_state(s, SS_CONNECTING);
+	session_set_deadline(s, "the connection");
 	s->deadline = conn_attempt_started(s->attempt) + s->p.timeout_ms;
 	return 0;
 }
@@ -1207,7 +868,7 @@ session_io(struct session *s, short revents)
 	if (s->state == SS_CLOSED || s->fd < 0)
 		return;
 	if (s->state == SS_HANDSHAKE) {
-		step_handshake(s);
+		session_tls_step(s);
 		return;
 	}
 	if (revents & (POLLIN | POLLHUP | POLLERR))
@@ -1228,10 +889,10 @@ session_timeout(struct session *s)
 		              "closed the connection after the reply to the quit command");
 		return;
 	}
-	fail(s, FAIL_NETWORK,
-	     "no answer from the server within %d s while waiting for %s; raise "
-	     "--timeout if the server is slow",
-	     s->p.timeout_ms / 1000, s->deadline_what ? s->deadline_what : "it");
+	session_fail(s, FAIL_NETWORK,
+	             "no answer from the server within %d s while waiting for %s; raise "
+	             "--timeout if the server is slow",
+	             s->p.timeout_ms / 1000, s->deadline_what ? s->deadline_what : "it");
 }
 
 bool
@@ -1246,14 +907,13 @@ void
 session_run(struct session *s)
 {
 	while (!session_idle(s) && session_fd(s) >= 0) {
-		struct pollfd p = {.fd = session_fd(s), .events = session_poll_events(s)};
-		int n = poll(&p, 1, session_timeout_ms(s));
-		if (n < 0 && errno == EINTR)
-			continue;
+		short revents;
+		int n = conn_wait(session_fd(s), session_poll_events(s),
+		                  session_timeout_ms(s), &revents);
 		if (n == 0)
 			session_timeout(s);
 		else if (n > 0)
-			session_io(s, p.revents);
+			session_io(s, revents);
 	}
 }
 

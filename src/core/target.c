@@ -1,3 +1,4 @@
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,15 +23,6 @@ static const struct scheme {
     {"pop3s", PROTO_POP3, TLS_MODE_IMPLICIT, 995},
 };
 #define NSCHEMES (sizeof schemes / sizeof schemes[0])
-
-unsigned
-target_default_port(enum proto_id proto, enum tls_mode mode)
-{
-	for (size_t i = 0; i < NSCHEMES; i++)
-		if (schemes[i].proto == proto && schemes[i].mode == mode)
-			return schemes[i].port;
-	return 0;
-}
 
 const char *
 tls_mode_name(enum tls_mode mode)
@@ -82,32 +74,40 @@ parse_port(const char *s, unsigned *port)
 	return 0;
 }
 
-int
-target_parse(const char *text, int proto_override, int implicit_override, struct target *t,
-             char **cause)
-{
-	const struct scheme *sc = NULL;
-	const char *rest = text, *sep, *host, *port_text = NULL;
+/* The pieces of a target text, before they are checked. */
+struct target_parts {
+	const struct scheme *scheme; /* NULL when the text names none */
+	const char *host;
 	size_t host_len;
-	unsigned port = 0;
-	int bracketed = 0;
+	const char *port_text; /* NULL when no port is given */
+	bool bracketed;
+};
 
-	memset(t, 0, sizeof *t);
-	if (text == NULL || *text == '\0') {
-		*cause = str_printf(
-		    "no target given: name a server, e.g. smtp://mail.example.org");
+/* Splits off "SCHEME://". */
+static int
+target_split_scheme(const char *text, struct target_parts *tp, const char **rest,
+                    char **cause)
+{
+	const char *sep = strstr(text, "://");
+
+	*rest = text;
+	if (sep == NULL)
+		return 0;
+	tp->scheme = scheme_by_name(text, (size_t)(sep - text));
+	if (tp->scheme == NULL) {
+		*cause = str_printf("unknown scheme \"%.*s\" in \"%s\": use smtp, "
+		                    "submission, smtps, imap, imaps, pop3 or pop3s",
+		                    (int)(sep - text), text, text);
 		return -1;
 	}
-	if ((sep = strstr(text, "://")) != NULL) {
-		sc = scheme_by_name(text, (size_t)(sep - text));
-		if (sc == NULL) {
-			*cause = str_printf("unknown scheme \"%.*s\" in \"%s\": use smtp, "
-			                    "submission, smtps, imap, imaps, pop3 or pop3s",
-			                    (int)(sep - text), text, text);
-			return -1;
-		}
-		rest = sep + 3;
-	}
+	*rest = sep + 3;
+	return 0;
+}
+
+/* Splits "HOST[:PORT]" or "[V6]:PORT" (a trailing "/" is allowed). */
+static int
+target_split_host(const char *text, const char *rest, struct target_parts *tp, char **cause)
+{
 	if (*rest == '[') {
 		const char *close = strchr(rest, ']');
 		if (close == NULL) {
@@ -115,71 +115,109 @@ target_parse(const char *text, int proto_override, int implicit_override, struct
 			                    text);
 			return -1;
 		}
-		host = rest + 1;
-		bracketed = 1;
-		host_len = (size_t)(close - host);
+		tp->host = rest + 1;
+		tp->bracketed = true;
+		tp->host_len = (size_t)(close - tp->host);
 		if (close[1] == ':')
-			port_text = close + 2;
+			tp->port_text = close + 2;
 		else if (close[1] != '\0' && !(close[1] == '/' && close[2] == '\0')) {
 			*cause = str_printf("unexpected \"%s\" after the address in \"%s\"",
 			                    close + 1, text);
 			return -1;
 		}
-	} else {
-		const char *colon = strchr(rest, ':');
-		if (colon != NULL && strchr(colon + 1, ':') != NULL) {
-			*cause = str_printf("\"%s\" looks like an IPv6 address: put it in "
-			                    "brackets, e.g. [::1]:25",
-			                    rest);
-			return -1;
-		}
-		host = rest;
-		host_len = colon ? (size_t)(colon - rest) : strlen(rest);
-		if (host_len > 0 && host[host_len - 1] == '/' && colon == NULL)
-			host_len--;
-		if (colon)
-			port_text = colon + 1;
+		return 0;
 	}
-	if (host_len == 0) {
+	const char *colon = strchr(rest, ':');
+	if (colon != NULL && strchr(colon + 1, ':') != NULL) {
+		*cause = str_printf("\"%s\" looks like an IPv6 address: put it in "
+		                    "brackets, e.g. [::1]:25",
+		                    rest);
+		return -1;
+	}
+	tp->host = rest;
+	tp->host_len = colon ? (size_t)(colon - rest) : strlen(rest);
+	if (tp->host_len > 0 && tp->host[tp->host_len - 1] == '/' && colon == NULL)
+		tp->host_len--;
+	if (colon)
+		tp->port_text = colon + 1;
+	return 0;
+}
+
+/* Checks the host and copies it into t. */
+static int
+target_take_host(const char *text, const struct target_parts *tp, struct target *t,
+                 char **cause)
+{
+	if (tp->host_len == 0) {
 		*cause = str_printf(
 		    "no host in \"%s\": name a server, e.g. imap://mail.example.org", text);
 		return -1;
 	}
-	if (host_len >= sizeof t->host) {
+	if (tp->host_len >= sizeof t->host) {
 		*cause = str_printf("the host name in \"%.40s...\" is too long", text);
 		return -1;
 	}
-	for (size_t i = 0; i < host_len; i++) {
-		unsigned char c = (unsigned char)host[i];
+	for (size_t i = 0; i < tp->host_len; i++) {
+		unsigned char c = (unsigned char)tp->host[i];
 		if (c <= 0x20 || c == 0x7f || c == '/' || c == '@') {
-			*cause = str_printf(
-			    "the host in \"%s\" contains a character that a host "
-			    "name cannot have",
-			    text);
+			*cause =
+			    str_printf("the host in \"%s\" contains a character that a "
+			               "host name cannot have",
+			               text);
 			return -1;
 		}
 	}
-	memcpy(t->host, host, host_len);
-	t->host[host_len] = '\0';
-	if (port_text != NULL) {
-		char buf[16];
-		size_t n = strlen(port_text);
-		if (n > 0 && port_text[n - 1] == '/')
-			n--;
-		if (n == 0 || n >= sizeof buf) {
-			*cause = str_printf(
-			    "bad port in \"%s\": give a number from 1 to 65535", text);
-			return -1;
-		}
-		memcpy(buf, port_text, n);
-		buf[n] = '\0';
-		if (parse_port(buf, &port) != 0) {
-			*cause = str_printf(
-			    "bad port \"%s\" in \"%s\": give a number from 1 to 65535", buf,
-			    text);
-			return -1;
-		}
+	memcpy(t->host, tp->host, tp->host_len);
+	t->host[tp->host_len] = '\0';
+	return 0;
+}
+
+/* Reads the port text (a trailing "/" allowed) into *port. */
+static int
+target_take_port(const char *text, const char *port_text, unsigned *port, char **cause)
+{
+	char buf[16];
+	size_t n = strlen(port_text);
+
+	if (n > 0 && port_text[n - 1] == '/')
+		n--;
+	if (n == 0 || n >= sizeof buf) {
+		*cause =
+		    str_printf("bad port in \"%s\": give a number from 1 to 65535", text);
+		return -1;
 	}
+	memcpy(buf, port_text, n);
+	buf[n] = '\0';
+	if (parse_port(buf, port) != 0) {
+		*cause = str_printf(
+		    "bad port \"%s\" in \"%s\": give a number from 1 to 65535", buf, text);
+		return -1;
+	}
+	return 0;
+}
+
+int
+target_parse(const char *text, int proto_override, int implicit_override, struct target *t,
+             char **cause)
+{
+	struct target_parts tp = {0};
+	const struct scheme *sc;
+	const char *rest;
+	unsigned port = 0;
+
+	memset(t, 0, sizeof *t);
+	if (text == NULL || *text == '\0') {
+		*cause = str_printf(
+		    "no target given: name a server, e.g. smtp://mail.example.org");
+		return -1;
+	}
+	if (target_split_scheme(text, &tp, &rest, cause) != 0 ||
+	    target_split_host(text, rest, &tp, cause) != 0 ||
+	    target_take_host(text, &tp, t, cause) != 0)
+		return -1;
+	if (tp.port_text != NULL && target_take_port(text, tp.port_text, &port, cause) != 0)
+		return -1;
+	sc = tp.scheme;
 	if (sc == NULL && port != 0)
 		sc = scheme_by_port(port);
 	if (sc == NULL && proto_override < 0) {
@@ -199,7 +237,7 @@ target_parse(const char *text, int proto_override, int implicit_override, struct
 	snprintf(t->scheme, sizeof t->scheme, "%s", sc->name);
 	t->port = port ? port : sc->port;
 	t->host_is_ip = conn_is_ip_literal(t->host);
-	if (bracketed && !t->host_is_ip) {
+	if (tp.bracketed && !t->host_is_ip) {
 		*cause = str_printf("\"%s\" in brackets is not an IPv6 address", t->host);
 		return -1;
 	}

@@ -276,3 +276,20 @@ conn_read(int fd, void *buf, size_t len, char **cause)
 		return -1;
 	}
 }
+
+void
+conn_close(int fd)
+{
+	if (fd >= 0)
+		close(fd);
+}
+
+int
+conn_wait(int fd, short events, int timeout_ms, short *revents)
+{
+	struct pollfd p = {.fd = fd, .events = events};
+	int n = poll(&p, 1, timeout_ms);
+
+	*revents = n > 0 ? p.revents : 0;
+	return n > 0 ? 1 : n;
+}

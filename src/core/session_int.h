@@ -1,0 +1,93 @@
+/*
+ * session internals shared by the state machine (session.c) and the TLS
+ * upgrade (session_tls.c). Nothing outside src/core includes this.
+ */
+#ifndef STARTLE_SESSION_INT_H
+#define STARTLE_SESSION_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "caps.h"
+#include "conn.h"
+#include "finding.h"
+#include "proto.h"
+#include "session.h"
+
+enum action_kind { ACT_LINE, ACT_CAPA, ACT_DANCE, ACT_QUIT };
+
+struct action {
+	enum action_kind kind;
+	char *line;
+};
+
+/* Steps of the STARTTLS dance; each runs when the previous reply is complete. */
+enum dance_step { DANCE_CAPA, DANCE_STARTTLS, DANCE_AFTER_STARTTLS, DANCE_DONE };
+
+struct session {
+	struct session_params p;
+	struct transcript *t;
+	const struct proto_info *pi;
+	struct framer *fr;        /* frames replies and owns the outstanding commands */
+	enum session_state state; /* changed only by session_set_state */
+	enum phase phase;
+	enum session_failure failure;
+	int fd;
+	struct tls_conn *tls;
+	struct conn_attempt *attempt;
+	bool tls_want_write;
+	char servername[256];
+	bool servername_is_ip;
+	double deadline;
+	const char *deadline_what;
+
+	struct action *queue;
+	size_t qhead, qlen, qcap;
+	enum dance_step dance;
+
+	struct capset building, caps[2]; /* caps[0] plaintext, caps[1] inside TLS */
+	bool continuation; /* the last reply asked the client for more (334, +) */
+	bool quit_sent;
+	bool once[FINDING_COUNT][3];
+	unsigned violations;
+	size_t plain_bytes;
+};
+
+/* Appends an event in the current phase. */
+void session_emit(struct session *s, enum dir dir, enum event_kind kind, const void *text,
+                  size_t len, const char *explain);
+void session_emitf(struct session *s, enum event_kind kind, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Records a finding; with once, only the first of its kind in this phase. */
+void session_finding(struct session *s, enum finding_id f, bool once, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* Records the error, remembers the first failure and closes. */
+void session_fail(struct session *s, enum session_failure f, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* A policy (--require-tls, --verify) failed: close without sending more. */
+void session_policy_fail(struct session *s, const char *why);
+
+/* The one place the state changes: the transition goes to the observer. */
+void session_set_state(struct session *s, enum session_state to);
+
+/* Waits at most the session's timeout from now for what. */
+void session_set_deadline(struct session *s, const char *what);
+
+/* Runs queued actions while the session is ready for the next one. */
+void session_pump(struct session *s);
+
+/* The TLS upgrade (session_tls.c). */
+
+/* Starts the handshake on the session's socket (go-ahead, or implicit TLS). */
+void session_tls_start(struct session *s);
+
+/* Advances the handshake when the socket is ready. */
+void session_tls_step(struct session *s);
+
+/* Discards what arrived after the go-ahead and before TLS, and reports it. */
+void session_discard_injected(struct session *s);
+
+#endif

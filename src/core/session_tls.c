@@ -1,0 +1,243 @@
+/*
+ * session_tls: the upgrade of a session to TLS: the handshake on the
+ * session's socket, the records it observes, the summary, the chain and the
+ * verdict, and the bytes a man in the middle may have injected before it.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "session_int.h"
+#include "util.h"
+
+static void
+on_record(void *arg, const struct tls_record *rec)
+{
+	struct session *s = arg;
+	struct event ev = {.phase = s->phase, .kind = EV_NOTE};
+	const char *hs = rec->type == 22 ? tls_handshake_type_name(rec->hs_type) : NULL;
+	char text[160];
+
+	if (s->phase == PHASE_PLAIN)
+		ev.phase = PHASE_HANDSHAKE;
+	ev.dir = rec->dir == TLS_DIR_OUT ? DIR_CLIENT : DIR_SERVER;
+	snprintf(text, sizeof text, "TLS record %s: %s, %zu bytes%s%s%s",
+	         rec->dir == TLS_DIR_OUT ? "sent" : "received",
+	         tls_record_type_name(rec->type), rec->length, hs ? " (" : "", hs ? hs : "",
+	         hs ? ")" : "");
+	ev.text = (unsigned char *)text;
+	ev.len = strlen(text);
+	ev.record = (struct tls_record *)rec;
+	transcript_append(s->t, &ev);
+}
+
+static void
+set_phase(struct session *s, enum phase p, const char *text, const char *explain)
+{
+	s->phase = p;
+	session_emit(s, DIR_LOCAL, EV_PHASE, text, strlen(text), explain);
+}
+
+static void
+report_verdict(struct session *s)
+{
+	struct cert_verdict v;
+	struct event ev = {.phase = s->phase, .dir = DIR_LOCAL, .kind = EV_TLS};
+	char text[700];
+
+	tls_get_verdict(s->tls, &v);
+	snprintf(text, sizeof text, "certificate %s; name %s %s",
+	         v.verified ? "verified" : "NOT verified", v.name_checked,
+	         v.name_match ? "matches" : "does NOT match");
+	if (!v.verified && v.verify_error[0])
+		snprintf(text + strlen(text), sizeof text - strlen(text), " (%s)",
+		         v.verify_error);
+	ev.text = (unsigned char *)text;
+	ev.len = strlen(text);
+	ev.verdict = &v;
+	transcript_append(s->t, &ev);
+
+	if (v.expired)
+		session_finding(s, FINDING_CERT_EXPIRED, true,
+		                "a certificate in the chain has expired");
+	if (v.not_yet_valid)
+		session_finding(s, FINDING_CERT_NOT_YET_VALID, true,
+		                "a certificate in the chain is not valid yet");
+	if (v.self_signed)
+		session_finding(
+		    s, FINDING_CERT_SELF_SIGNED, true,
+		    "the server's certificate is self-signed: nobody vouches for it");
+	if (!v.verified &&
+	    (v.untrusted || (!v.expired && !v.not_yet_valid && !v.self_signed)))
+		session_finding(
+		    s, FINDING_CERT_UNTRUSTED, true,
+		    "the chain does not lead to a trusted root%s%s (pass --cafile for "
+		    "a private CA)",
+		    v.verify_error[0] ? ": " : "", v.verify_error);
+	if (!v.name_match)
+		session_finding(
+		    s, FINDING_CERT_NAME_MISMATCH, true,
+		    "the certificate does not name %s (RFC 6125); check --servername",
+		    v.name_checked);
+	if (v.weak_key)
+		session_finding(s, FINDING_CERT_WEAK_KEY, true,
+		                "a certificate in the chain has a weak key");
+	if (v.weak_signature)
+		session_finding(s, FINDING_CERT_WEAK_SIGNATURE, true,
+		                "a certificate in the chain is signed with MD5 or SHA-1");
+	if (s->p.require_verified && (!v.verified || !v.name_match))
+		session_policy_fail(
+		    s, "--verify: the certificate is not trusted for this name");
+}
+
+static void
+handshake_done(struct session *s)
+{
+	struct tls_summary sum;
+	struct cert_info chain[CERT_CHAIN_MAX];
+	struct event ev = {.dir = DIR_LOCAL, .kind = EV_TLS};
+	char text[600];
+	size_t n;
+
+	tls_get_summary(s->tls, &sum);
+	set_phase(s, PHASE_TLS, "TLS established: encrypted from here on",
+	          "trust boundary: from here on every byte is encrypted; everything above "
+	          "travelled in plaintext");
+	ev.phase = PHASE_TLS;
+	snprintf(text, sizeof text, "%s, %s%s%s, handshake %.1f ms%s, SNI %s", sum.version,
+	         sum.cipher, sum.group[0] ? ", group " : "", sum.group, sum.handshake_ms,
+	         sum.resumed ? " (resumed)" : "", sum.sni[0] ? sum.sni : "not sent");
+	ev.text = (unsigned char *)text;
+	ev.len = strlen(text);
+	ev.tls = &sum;
+	transcript_append(s->t, &ev);
+	if (strcmp(sum.version, "TLSv1.2") != 0 && strcmp(sum.version, "TLSv1.3") != 0)
+		session_finding(s, FINDING_TLS_OLD_VERSION, true,
+		                "%s was negotiated: only TLS 1.2 and 1.3 are "
+		                "considered safe (RFC 8996)",
+		                sum.version);
+
+	n = tls_get_chain(s->tls, chain, CERT_CHAIN_MAX);
+	for (size_t i = 0; i < n; i++) {
+		struct event ce = {.phase = PHASE_TLS, .dir = DIR_SERVER, .kind = EV_CERT};
+		char ct[600];
+		snprintf(ct, sizeof ct, "certificate %zu: %s (issuer %s)", i,
+		         chain[i].subject ? chain[i].subject : "?",
+		         chain[i].issuer ? chain[i].issuer : "?");
+		ce.text = (unsigned char *)ct;
+		ce.len = strlen(ct);
+		ce.cert = &chain[i];
+		transcript_append(s->t, &ce);
+	}
+	if (n == 0)
+		session_emitf(s, EV_NOTE, "the server sent no certificate");
+	report_verdict(s);
+	for (size_t i = 0; i < n; i++)
+		cert_info_free(&chain[i]);
+	if (s->state == SS_CLOSED)
+		return;
+	s->deadline = 0;
+	if (s->p.target.mode == TLS_MODE_IMPLICIT) {
+		session_set_state(s, SS_GREETING);
+		session_set_deadline(s, "the greeting");
+	} else {
+		session_set_state(s, SS_READY);
+	}
+}
+
+void
+session_tls_step(struct session *s)
+{
+	char *cause = NULL;
+	int r = tls_handshake(s->tls, &cause);
+
+	s->tls_want_write = r == TLS_WANT_WRITE;
+	if (r == TLS_WANT_READ || r == TLS_WANT_WRITE)
+		return;
+	if (r == TLS_OK) {
+		handshake_done(s);
+		session_pump(s);
+		return;
+	}
+	session_fail(s, FAIL_TLS,
+	             "TLS handshake failed: %s; the session is not encrypted and startle "
+	             "will not fall back to plaintext",
+	             cause ? cause : "unknown error");
+	free(cause);
+}
+
+void
+session_tls_start(struct session *s)
+{
+	struct tls_config cfg = {
+	    .cafile = s->p.cafile,
+	    .sni = s->servername_is_ip ? NULL : s->servername,
+	    .verify_name = s->servername,
+	    .verify_name_is_ip = s->servername_is_ip,
+	    .min_version = s->p.tls_min,
+	    .max_version = s->p.tls_max,
+	    .keylog = s->p.keylog,
+	};
+	struct tls_observer obs = {.record = on_record, .arg = s};
+	char *cause = NULL;
+
+	set_phase(
+	    s, PHASE_HANDSHAKE, "TLS handshake begins",
+	    "from here the bytes on the wire are TLS records; an eavesdropper sees only "
+	    "their types and sizes");
+	s->tls = tls_new(s->fd, &cfg, &obs, &cause);
+	if (s->tls == NULL) {
+		session_fail(s, FAIL_TLS, "cannot start TLS: %s",
+		             cause ? cause : "unknown error");
+		free(cause);
+		return;
+	}
+	session_set_state(s, SS_HANDSHAKE);
+	session_set_deadline(s, "the TLS handshake");
+	session_tls_step(s);
+}
+
+/* The framer's buffer and anything already waiting in the socket. */
+void
+session_discard_injected(struct session *s)
+{
+	const unsigned char *data;
+	size_t n = framer_buffered(s->fr, &data);
+	unsigned char *all = n ? xmemdup(data, n) : NULL;
+	unsigned char buf[4096];
+	char *cause = NULL;
+
+	for (;;) {
+		ssize_t r = conn_read(s->fd, buf, sizeof buf, &cause);
+		if (r <= 0)
+			break;
+		all = xrealloc(all, n + (size_t)r + 1);
+		memcpy(all + n, buf, (size_t)r);
+		n += (size_t)r;
+		if (n > 1 << 20)
+			break;
+	}
+	free(cause); /* a read error shows at the handshake */
+	framer_reset(s->fr);
+	if (n == 0) {
+		free(all);
+		return;
+	}
+	char hex[3 * 48 + 8] = "";
+	size_t used = 0;
+	for (size_t i = 0; i < n && i < 48; i++)
+		used += (size_t)snprintf(hex + used, sizeof hex - used, "%s%02x",
+		                         i ? " " : "", all[i]);
+	if (n > 48)
+		snprintf(hex + used, sizeof hex - used, " ...");
+	char *explain = str_printf("discarded, never processed; hex: %s", hex);
+	session_emit(s, DIR_SERVER, EV_NOTE, all, n, explain);
+	free(explain);
+	session_finding(
+	    s, FINDING_STARTTLS_INJECTION, false,
+	    "%zu bytes arrived after the go-ahead and before TLS: someone may have "
+	    "injected "
+	    "them; startle discarded them (the discarded bytes are shown above)",
+	    n);
+	free(all);
+}
