@@ -6,7 +6,10 @@
 #ifndef STARTLE_BATCH_H
 #define STARTLE_BATCH_H
 
-#include "cli.h"
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "session.h"
 
 enum exit_code {
 	EXIT_OK = 0,
@@ -17,7 +20,26 @@ enum exit_code {
 	EXIT_TLS = 5
 };
 
-/* Runs batch mode; returns the exit code. */
-int batch_run(const struct cli_options *opts);
+enum batch_step_kind { BATCH_STEP_LINE, BATCH_STEP_STARTTLS };
+
+/* One step of a batch run: a line to send, or the STARTTLS dance. */
+struct batch_step {
+	enum batch_step_kind kind;
+	const char *line; /* BATCH_STEP_LINE */
+};
+
+/* What batch mode does beside the session itself. */
+struct batch_config {
+	const struct batch_step *steps; /* in order; none: the default probe */
+	size_t nsteps;
+	size_t ncommands; /* how many steps are lines */
+	bool json;        /* JSON Lines instead of text on stdout */
+	bool no_explain, records, no_color;
+	const char *log, *record; /* files for the text and the JSON Lines, or NULL */
+};
+
+/* Runs one session in batch mode (the caller has checked the files the
+ * parameters name); returns the exit code. */
+int batch_run(const struct session_params *p, const struct batch_config *cfg);
 
 #endif

@@ -9,27 +9,20 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "batch.h"
 #include "session.h"
 #include "target.h"
 
-enum cli_mode { MODE_TUI, MODE_BATCH, MODE_COMPARE, MODE_REPLAY };
-
-enum cli_step_kind { STEP_LINE, STEP_STARTTLS };
-
-struct cli_step {
-	enum cli_step_kind kind;
-	const char *line; /* STEP_LINE: points into argv */
-};
+enum cli_mode { MODE_TUI, MODE_BATCH };
 
 struct cli_options {
 	enum cli_mode mode;
 	struct target target;
-	struct cli_step *steps; /* -c and --starttls in the order given */
+	struct batch_step *steps; /* -c and --starttls in the order given */
 	size_t nsteps;
 	size_t ncommands; /* how many of them are -c */
 	bool require_tls, verify, json, no_color, no_explain, records;
 	const char *servername, *cafile, *log, *record, *keylog, *theme, *ehlo;
-	const char *replay_file;
 	bool demo;              /* --demo or --lesson: against startle's lab server */
 	const char *demo_proto; /* smtp (default), imap or pop3 */
 	bool demo_implicit;     /* --demo with --implicit */
@@ -47,6 +40,10 @@ void cli_free(struct cli_options *opts);
 
 /* The session parameters the options ask for. */
 void cli_session_params(const struct cli_options *opts, struct session_params *p);
+
+/* The settings of the batch front the options ask for (steps point into
+ * opts). */
+void cli_batch_config(const struct cli_options *opts, struct batch_config *cfg);
 
 /* Checks that the files the options name can be used (the CA file is
  * readable). Returns 0, or -1 with *cause. */

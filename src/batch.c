@@ -70,22 +70,22 @@ exit_for(enum session_failure f)
 
 /* Queues the steps given on the command line, or the default probe. */
 static void
-queue_steps(struct session *s, const struct cli_options *o, struct transcript *t)
+queue_steps(struct session *s, const struct batch_config *cfg, struct transcript *t)
 {
-	if (o->ncommands == 0) {
-		if (o->target.mode == TLS_MODE_EXPLICIT)
+	if (cfg->ncommands == 0) {
+		if (session_target(s)->mode == TLS_MODE_EXPLICIT)
 			session_queue_starttls(s);
 		else
 			session_queue_capa(s);
 		session_queue_quit(s);
 		return;
 	}
-	for (size_t i = 0; i < o->nsteps && session_state(s) != SS_CLOSED; i++) {
-		if (o->steps[i].kind == STEP_STARTTLS) {
+	for (size_t i = 0; i < cfg->nsteps && session_state(s) != SS_CLOSED; i++) {
+		if (cfg->steps[i].kind == BATCH_STEP_STARTTLS) {
 			session_queue_starttls(s);
 		} else {
 			char *cause = NULL;
-			if (session_queue_line(s, o->steps[i].line, &cause) != 0) {
+			if (session_queue_line(s, cfg->steps[i].line, &cause) != 0) {
 				struct event ev = {.phase = session_phase(s),
 				                   .dir = DIR_LOCAL,
 				                   .kind = EV_ERROR};
@@ -101,27 +101,21 @@ queue_steps(struct session *s, const struct cli_options *o, struct transcript *t
 }
 
 int
-batch_run(const struct cli_options *o)
+batch_run(const struct session_params *p, const struct batch_config *cfg)
 {
-	struct sinks k = {.out = stdout, .json = o->json};
-	struct session_params p;
-	char *cause = NULL;
+	struct sinks k = {.out = stdout, .json = cfg->json};
 	int rc;
 
-	if (cli_check_files(o, &cause) != 0) {
-		fprintf(stderr, "startle: %s\n", cause);
-		free(cause);
-		return EXIT_USAGE;
-	}
-	cli_session_params(o, &p);
-	k.text.explain = !o->no_explain;
-	k.text.records = o->records;
-	k.text.color = !o->no_color && getenv("NO_COLOR") == NULL && isatty(STDOUT_FILENO);
+	k.text.explain = !cfg->no_explain;
+	k.text.records = cfg->records;
+	k.text.color =
+	    !cfg->no_color && getenv("NO_COLOR") == NULL && isatty(STDOUT_FILENO);
 	k.log_opts.explain = true;
-	k.log_opts.records = o->records;
-	if (o->log != NULL && (k.log = open_output(o->log, "log")) == NULL)
+	k.log_opts.records = cfg->records;
+	if (cfg->log != NULL && (k.log = open_output(cfg->log, "log")) == NULL)
 		return EXIT_USAGE;
-	if (o->record != NULL && (k.record = open_output(o->record, "recording")) == NULL) {
+	if (cfg->record != NULL &&
+	    (k.record = open_output(cfg->record, "recording")) == NULL) {
 		if (k.log)
 			fclose(k.log);
 		return EXIT_USAGE;
@@ -129,14 +123,14 @@ batch_run(const struct cli_options *o)
 
 	struct transcript *t = transcript_new();
 	transcript_listen(t, on_event, &k);
-	struct session *s = session_new(&p, t);
+	struct session *s = session_new(p, t);
 	if (session_open(s) == 0) {
 		session_run(s);
-		queue_steps(s, o, t);
+		queue_steps(s, cfg, t);
 		session_run(s);
 	}
 	rc = exit_for(session_failure(s));
-	if (rc == EXIT_OK && o->require_tls && session_phase(s) != PHASE_TLS) {
+	if (rc == EXIT_OK && p->require_tls && session_phase(s) != PHASE_TLS) {
 		struct event ev = {
 		    .phase = session_phase(s), .dir = DIR_LOCAL, .kind = EV_ERROR};
 		const char *msg = "--require-tls: the session never reached TLS";

@@ -1,5 +1,7 @@
 #include <errno.h>
 #include <getopt.h>
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,7 +67,7 @@ static const struct option long_options[] = {
     {"scenario", required_argument, NULL, OPT_SCENARIO},
     {"lesson", required_argument, NULL, OPT_LESSON},
     {"compare", no_argument, NULL, OPT_COMPARE},
-    {"replay", required_argument, NULL, OPT_REPLAY},
+    {"replay", required_argument, NULL, OPT_REPLAY}, /* named in the contract, not built */
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
@@ -131,190 +133,178 @@ parse_version(const char *arg, const char *opt, int *out, char **cause)
 }
 
 static void
-add_step(struct cli_options *o, enum cli_step_kind kind, const char *line)
+add_step(struct cli_options *o, enum batch_step_kind kind, const char *line)
 {
 	o->steps = xrealloc(o->steps, (o->nsteps + 1) * sizeof *o->steps);
-	o->steps[o->nsteps++] = (struct cli_step){kind, line};
+	o->steps[o->nsteps++] = (struct batch_step){kind, line};
 }
 
-int
-cli_parse(int argc, char **argv, struct cli_options *o, char **cause)
-{
-	int c, proto = -1, implicit = -1, modes = 0;
-	const char *target = NULL;
+/* Options that only store their value or switch a flag on: a row each. */
+static const struct {
+	int id;
+	size_t offset;
+} cli_strings[] =
+    {
+        {OPT_SERVERNAME, offsetof(struct cli_options, servername)},
+        {OPT_CAFILE, offsetof(struct cli_options, cafile)},
+        {OPT_RECORD, offsetof(struct cli_options, record)},
+        {OPT_LOG, offsetof(struct cli_options, log)},
+        {OPT_KEYLOG, offsetof(struct cli_options, keylog)},
+        {OPT_THEME, offsetof(struct cli_options, theme)},
+        {OPT_EHLO, offsetof(struct cli_options, ehlo)},
+        {OPT_SCENARIO, offsetof(struct cli_options, scenario)},
+        {OPT_LESSON, offsetof(struct cli_options, lesson)},
+},
+  cli_flags[] = {
+      {OPT_REQUIRE_TLS, offsetof(struct cli_options, require_tls)},
+      {OPT_VERIFY, offsetof(struct cli_options, verify)},
+      {OPT_JSON, offsetof(struct cli_options, json)},
+      {OPT_NO_COLOR, offsetof(struct cli_options, no_color)},
+      {OPT_NO_EXPLAIN, offsetof(struct cli_options, no_explain)},
+      {OPT_RECORDS, offsetof(struct cli_options, records)},
+};
 
-	memset(o, 0, sizeof *o);
-	o->timeout_s = DEFAULT_TIMEOUT_S;
-	opterr = 0;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, ":bc:hV", long_options, NULL)) != -1) {
-		switch (c) {
-		case 'b':
-			o->mode = MODE_BATCH;
-			break;
-		case 'c':
-			if (optarg[0] == '\0') {
-				*cause = str_printf("-c needs a non-empty line to send");
-				return -1;
-			}
-			add_step(o, STEP_LINE, optarg);
-			o->ncommands++;
-			break;
-		case OPT_STARTTLS:
-			add_step(o, STEP_STARTTLS, NULL);
-			break;
-		case OPT_REQUIRE_TLS:
-			o->require_tls = true;
-			break;
-		case OPT_VERIFY:
-			o->verify = true;
-			break;
-		case OPT_SERVERNAME:
-			o->servername = optarg;
-			break;
-		case OPT_CAFILE:
-			o->cafile = optarg;
-			break;
-		case OPT_TLS_MIN:
-			if (parse_version(optarg, "--tls-min", &o->tls_min, cause) != 0)
-				return -1;
-			break;
-		case OPT_TLS_MAX:
-			if (parse_version(optarg, "--tls-max", &o->tls_max, cause) != 0)
-				return -1;
-			break;
-		case OPT_TIMEOUT: {
-			char *end;
-			long v = strtol(optarg, &end, 10);
-			if (*optarg == '\0' || *end != '\0' || v < 1 || v > 3600) {
-				*cause = str_printf("--timeout takes whole seconds from 1 "
-				                    "to 3600, not \"%s\"",
-				                    optarg);
-				return -1;
-			}
-			o->timeout_s = (int)v;
-			break;
-		}
-		case OPT_JSON:
-			o->json = true;
-			break;
-		case OPT_RECORD:
-			o->record = optarg;
-			break;
-		case OPT_LOG:
-			o->log = optarg;
-			break;
-		case OPT_KEYLOG:
-			o->keylog = optarg;
-			break;
-		case OPT_THEME:
-			o->theme = optarg;
-			break;
-		case OPT_NO_COLOR:
-			o->no_color = true;
-			break;
-		case OPT_PROTO:
-			if ((proto = proto_from_name(optarg)) < 0) {
-				*cause = str_printf(
-				    "--proto takes smtp, imap or pop3, not \"%s\"", optarg);
-				return -1;
-			}
-			break;
-		case OPT_IMPLICIT:
-			implicit = 1;
-			break;
-		case OPT_EXPLICIT:
-			implicit = 0;
-			break;
-		case OPT_EHLO:
-			o->ehlo = optarg;
-			break;
-		case OPT_NO_EXPLAIN:
-			o->no_explain = true;
-			break;
-		case OPT_RECORDS:
-			o->records = true;
-			break;
-		case OPT_DEMO:
-			o->demo = true;
-			modes++;
-			break;
-		case OPT_SCENARIO:
-			o->scenario = optarg;
-			break;
-		case OPT_LESSON:
-			o->lesson = optarg;
-			break;
-		case OPT_COMPARE:
-			o->mode = MODE_COMPARE;
-			modes++;
-			break;
-		case OPT_REPLAY:
-			o->mode = MODE_REPLAY;
-			o->replay_file = optarg;
-			modes++;
-			break;
-		case 'h':
-			o->help = true;
-			return 0;
-		case 'V':
-			o->version = true;
-			return 0;
-		case ':':
-			*cause = str_printf("option %s needs a value", argv[optind - 1]);
-			return -1;
-		default:
-			if (optopt != 0)
-				*cause = str_printf("unknown option -%c", optopt);
-			else
-				*cause = str_printf("unknown option %s", argv[optind - 1]);
-			return -1;
+/* Stores a value or flag option; false if c is not one of them. */
+static bool
+cli_simple_option(struct cli_options *o, int c)
+{
+	for (size_t i = 0; i < sizeof cli_strings / sizeof cli_strings[0]; i++) {
+		if (cli_strings[i].id == c) {
+			*(const char **)((char *)o + cli_strings[i].offset) = optarg;
+			return true;
 		}
 	}
+	for (size_t i = 0; i < sizeof cli_flags / sizeof cli_flags[0]; i++) {
+		if (cli_flags[i].id == c) {
+			*(bool *)((char *)o + cli_flags[i].offset) = true;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* What the parse collects beside the options themselves. */
+struct cli_parse_state {
+	int proto, implicit;
+	const char *target;
+};
+
+static int
+parse_timeout(const char *arg, int *out, char **cause)
+{
+	char *end;
+	long v = strtol(arg, &end, 10);
+
+	if (*arg == '\0' || *end != '\0' || v < 1 || v > 3600) {
+		*cause = str_printf(
+		    "--timeout takes whole seconds from 1 to 3600, not \"%s\"", arg);
+		return -1;
+	}
+	*out = (int)v;
+	return 0;
+}
+
+/* Handles one option that needs more than storing. Returns 0, 1 when parsing
+ * is over (help, version), or -1 with *cause. */
+static int
+cli_option(struct cli_options *o, struct cli_parse_state *ps, int c, char **argv,
+           char **cause)
+{
+	switch (c) {
+	case 'b':
+		o->mode = MODE_BATCH;
+		return 0;
+	case 'c':
+		if (optarg[0] == '\0') {
+			*cause = str_printf("-c needs a non-empty line to send");
+			return -1;
+		}
+		add_step(o, BATCH_STEP_LINE, optarg);
+		o->ncommands++;
+		return 0;
+	case OPT_STARTTLS:
+		add_step(o, BATCH_STEP_STARTTLS, NULL);
+		return 0;
+	case OPT_TLS_MIN:
+		return parse_version(optarg, "--tls-min", &o->tls_min, cause);
+	case OPT_TLS_MAX:
+		return parse_version(optarg, "--tls-max", &o->tls_max, cause);
+	case OPT_TIMEOUT:
+		return parse_timeout(optarg, &o->timeout_s, cause);
+	case OPT_PROTO:
+		if ((ps->proto = proto_from_name(optarg)) < 0) {
+			*cause = str_printf("--proto takes smtp, imap or pop3, not \"%s\"",
+			                    optarg);
+			return -1;
+		}
+		return 0;
+	case OPT_IMPLICIT:
+	case OPT_EXPLICIT:
+		ps->implicit = c == OPT_IMPLICIT;
+		return 0;
+	case OPT_DEMO:
+		o->demo = true;
+		return 0;
+	case OPT_COMPARE:
+	case OPT_REPLAY:
+		*cause = str_printf("--%s is not in this build yet",
+		                    c == OPT_COMPARE ? "compare" : "replay");
+		return -1;
+	case 'h':
+		o->help = true;
+		return 1;
+	case 'V':
+		o->version = true;
+		return 1;
+	case ':':
+		*cause = str_printf("option %s needs a value", argv[optind - 1]);
+		return -1;
+	default:
+		if (optopt != 0)
+			*cause = str_printf("unknown option -%c", optopt);
+		else
+			*cause = str_printf("unknown option %s", argv[optind - 1]);
+		return -1;
+	}
+}
+
+/* --demo and --lesson: the target names the lab's protocol. */
+static int
+cli_check_demo(struct cli_options *o, const struct cli_parse_state *ps, char **cause)
+{
+	if (ps->target != NULL && proto_from_name(ps->target) < 0) {
+		*cause =
+		    str_printf("--demo takes smtp, imap or pop3, not \"%s\"", ps->target);
+		return -1;
+	}
+	if (o->lesson != NULL && o->mode == MODE_BATCH) {
+		*cause = str_printf("--lesson runs in the explorer: leave out --batch");
+		return -1;
+	}
+	o->demo_proto = ps->target;
+	o->demo_implicit = ps->implicit == 1;
+	return 0;
+}
+
+/* Checks the options against each other once all are read. */
+static int
+cli_check(struct cli_options *o, struct cli_parse_state *ps, char **cause)
+{
 	if (o->tls_min && o->tls_max && o->tls_min > o->tls_max) {
 		*cause = str_printf(
 		    "--tls-min is higher than --tls-max: no TLS version is left");
 		return -1;
 	}
-	if (optind < argc)
-		target = argv[optind++];
-	if (optind < argc) {
-		*cause =
-		    str_printf("unexpected argument \"%s\": give one target", argv[optind]);
-		return -1;
-	}
-	if (o->mode == MODE_REPLAY)
-		return 0;
-	if (o->lesson != NULL && !o->demo) {
+	if (o->lesson != NULL)
 		o->demo = true;
-		modes++;
-	}
-	if (modes > 1) {
-		*cause = str_printf(
-		    "--demo, --lesson, --compare and --replay cannot be combined");
-		return -1;
-	}
-	if (o->demo) {
-		if (target != NULL && proto_from_name(target) < 0) {
-			*cause = str_printf("--demo takes smtp, imap or pop3, not \"%s\"",
-			                    target);
-			return -1;
-		}
-		if (o->lesson != NULL && o->mode == MODE_BATCH) {
-			*cause =
-			    str_printf("--lesson runs in the explorer: leave out --batch");
-			return -1;
-		}
-		o->demo_proto = target;
-		o->demo_implicit = implicit == 1;
-		return 0;
-	}
+	if (o->demo)
+		return cli_check_demo(o, ps, cause);
 	if (o->scenario != NULL) {
 		*cause = str_printf(
 		    "--scenario needs --demo: scenarios run on startle's lab server");
 		return -1;
 	}
-	if (target == NULL) {
+	if (ps->target == NULL) {
 		*cause = str_printf(
 		    "no target given: name a server, e.g. smtp://mail.example.org");
 		return -1;
@@ -324,7 +314,34 @@ cli_parse(int argc, char **argv, struct cli_options *o, char **cause)
 		    str_printf("--json needs --batch (the TUI can --record JSON Lines)");
 		return -1;
 	}
-	return target_parse(target, proto, implicit, &o->target, cause);
+	return target_parse(ps->target, ps->proto, ps->implicit, &o->target, cause);
+}
+
+int
+cli_parse(int argc, char **argv, struct cli_options *o, char **cause)
+{
+	struct cli_parse_state ps = {.proto = -1, .implicit = -1};
+	int c;
+
+	memset(o, 0, sizeof *o);
+	o->timeout_s = DEFAULT_TIMEOUT_S;
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, ":bc:hV", long_options, NULL)) != -1) {
+		if (cli_simple_option(o, c))
+			continue;
+		int r = cli_option(o, &ps, c, argv, cause);
+		if (r != 0)
+			return r < 0 ? -1 : 0;
+	}
+	if (optind < argc)
+		ps.target = argv[optind++];
+	if (optind < argc) {
+		*cause =
+		    str_printf("unexpected argument \"%s\": give one target", argv[optind]);
+		return -1;
+	}
+	return cli_check(o, &ps, cause);
 }
 
 void
@@ -349,6 +366,22 @@ cli_session_params(const struct cli_options *o, struct session_params *p)
 	    .require_tls = o->require_tls,
 	    .require_verified = o->verify,
 	    .timeout_ms = o->timeout_s * 1000,
+	};
+}
+
+void
+cli_batch_config(const struct cli_options *o, struct batch_config *cfg)
+{
+	*cfg = (struct batch_config){
+	    .steps = o->steps,
+	    .nsteps = o->nsteps,
+	    .ncommands = o->ncommands,
+	    .json = o->json,
+	    .no_explain = o->no_explain,
+	    .records = o->records,
+	    .no_color = o->no_color,
+	    .log = o->log,
+	    .record = o->record,
 	};
 }
 

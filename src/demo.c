@@ -1,3 +1,6 @@
+/*
+ * demo: startle on its own lab server, with no network at all.
+ */
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,28 +13,39 @@
 #include "lab.h"
 #include "labcert.h"
 #include "lesson.h"
-#include "ui.h"
 #include "util.h"
 
 /* What must go when startle goes, whichever way it goes. */
-static struct {
+struct demo {
+	struct lab *lab;
 	pid_t lab_pid;
 	char *ca_path;
-} left;
+};
+
+/* The demo still running, for the exit path: atexit handlers take no
+ * argument, and fatal() leaves through them. */
+static struct demo *demo_live;
 
 static void
-demo_cleanup(void)
+demo_cleanup(struct demo *d)
 {
-	if (left.lab_pid > 0) {
-		kill(left.lab_pid, SIGTERM);
-		waitpid(left.lab_pid, NULL, 0);
-		left.lab_pid = 0;
+	if (d->lab_pid > 0) {
+		kill(d->lab_pid, SIGTERM);
+		waitpid(d->lab_pid, NULL, 0);
+		d->lab_pid = 0;
 	}
-	if (left.ca_path != NULL) {
-		unlink(left.ca_path);
-		free(left.ca_path);
-		left.ca_path = NULL;
+	if (d->ca_path != NULL) {
+		unlink(d->ca_path);
+		free(d->ca_path);
+		d->ca_path = NULL;
 	}
+}
+
+static void
+demo_at_exit(void)
+{
+	if (demo_live != NULL)
+		demo_cleanup(demo_live);
 }
 
 static void
@@ -42,22 +56,21 @@ list_scenarios(FILE *f)
 		        lab_scenario_lesson((enum lab_scenario)i));
 }
 
-int
-demo_run(const struct cli_options *in)
+/* The lab's protocol and scenario: from the options, else from the lesson,
+ * else SMTP and the honest server. Returns 0, or -1 after saying why. */
+static int
+demo_choose(const struct cli_options *o, struct lab_config *cfg)
 {
-	struct cli_options o = *in;
-	const char *proto_name = o.demo_proto, *scenario = o.scenario;
-	char *lesson_proto = NULL, *lesson_scenario = NULL;
-	char *cause = NULL;
-	struct lab *lab;
-	int sc, proto, rc;
+	char *lesson_proto = NULL, *lesson_scenario = NULL, *cause = NULL;
+	const char *proto_name = o->demo_proto, *scenario = o->scenario;
+	int sc, proto, rc = 0;
 
-	if (o.lesson != NULL) {
+	if (o->lesson != NULL) {
 		struct lesson l;
-		if (lesson_load(o.lesson, &l, &cause) != 0) {
+		if (lesson_load(o->lesson, &l, &cause) != 0) {
 			fprintf(stderr, "startle: %s\n", cause);
 			free(cause);
-			return EXIT_USAGE;
+			return -1;
 		}
 		lesson_proto = xstrdup(l.proto);
 		lesson_scenario = xstrdup(l.scenario);
@@ -69,60 +82,88 @@ demo_run(const struct cli_options *in)
 	}
 	proto = proto_name != NULL ? proto_from_name(proto_name) : PROTO_SMTP;
 	sc = scenario != NULL ? lab_scenario_from_name(scenario) : LAB_HONEST;
-	if (proto < 0 || sc < 0) {
-		if (sc < 0) {
-			fprintf(stderr,
-			        "startle: unknown scenario \"%s\"; the lab knows:\n",
-			        scenario);
-			list_scenarios(stderr);
-		} else {
-			fprintf(
-			    stderr,
-			    "startle: unknown protocol \"%s\": use smtp, imap or pop3\n",
-			    proto_name);
-		}
-		free(lesson_proto);
-		free(lesson_scenario);
-		return EXIT_USAGE;
+	if (sc < 0) {
+		fprintf(stderr, "startle: unknown scenario \"%s\"; the lab knows:\n",
+		        scenario);
+		list_scenarios(stderr);
+		rc = -1;
+	} else if (proto < 0) {
+		fprintf(stderr,
+		        "startle: unknown protocol \"%s\": use smtp, imap or pop3\n",
+		        proto_name);
+		rc = -1;
 	}
-	struct lab_config cfg = {
-	    .proto = (enum proto_id)proto,
-	    .implicit = o.demo_implicit,
-	    .scenario = (enum lab_scenario)sc,
+	*cfg = (struct lab_config){
+	    .proto = (enum proto_id)(proto < 0 ? PROTO_SMTP : proto),
+	    .implicit = o->demo_implicit,
+	    .scenario = (enum lab_scenario)(sc < 0 ? LAB_HONEST : sc),
 	    .slow_ms = 2000,
 	};
 	free(lesson_proto);
 	free(lesson_scenario);
-	if ((lab = lab_new(&cfg, &cause)) == NULL) {
-		fprintf(stderr, "startle: cannot start the lab server: %s\n", cause);
-		free(cause);
-		return EXIT_NETWORK;
-	}
-	atexit(demo_cleanup);
-	if ((left.ca_path = labcert_write_ca(lab_certs(lab), &cause)) == NULL ||
-	    (left.lab_pid = lab_spawn(lab, &cause)) < 0) {
-		fprintf(stderr, "startle: cannot start the lab server: %s\n", cause);
-		free(cause);
-		left.lab_pid = 0;
-		lab_free(lab);
-		demo_cleanup();
-		return EXIT_NETWORK;
-	}
-
-	memset(&o.target, 0, sizeof o.target);
-	o.target.proto = (enum proto_id)proto;
-	o.target.mode = o.demo_implicit ? TLS_MODE_IMPLICIT : TLS_MODE_EXPLICIT;
-	snprintf(o.target.host, sizeof o.target.host, "127.0.0.1");
-	o.target.host_is_ip = true;
-	o.target.port = lab_port(lab);
-	snprintf(o.target.scheme, sizeof o.target.scheme, "%s%s",
-	         proto_info(o.target.proto)->name, o.demo_implicit ? "s" : "");
-	if (o.cafile == NULL)
-		o.cafile = left.ca_path;
-	if (o.servername == NULL)
-		o.servername = LABCERT_HOST;
-	rc = o.mode == MODE_BATCH ? batch_run(&o) : ui_run(&o);
-	demo_cleanup();
-	lab_free(lab);
 	return rc;
+}
+
+/* Points the options at the running lab: its port, its CA, its name. */
+static void
+demo_aim(const struct demo *d, const struct lab_config *cfg, struct cli_options *o)
+{
+	memset(&o->target, 0, sizeof o->target);
+	o->target.proto = cfg->proto;
+	o->target.mode = cfg->implicit ? TLS_MODE_IMPLICIT : TLS_MODE_EXPLICIT;
+	snprintf(o->target.host, sizeof o->target.host, "127.0.0.1");
+	o->target.host_is_ip = true;
+	o->target.port = lab_port(d->lab);
+	snprintf(o->target.scheme, sizeof o->target.scheme, "%s%s",
+	         proto_info(cfg->proto)->name, cfg->implicit ? "s" : "");
+	if (o->cafile == NULL)
+		o->cafile = d->ca_path;
+	if (o->servername == NULL)
+		o->servername = LABCERT_HOST;
+}
+
+struct demo *
+demo_start(const struct cli_options *in, struct cli_options *out, int *exit_code)
+{
+	struct lab_config cfg;
+	struct demo *d;
+	char *cause = NULL;
+
+	*out = *in;
+	*exit_code = EXIT_USAGE;
+	if (demo_choose(in, &cfg) != 0)
+		return NULL;
+	d = xcalloc(1, sizeof *d);
+	*exit_code = EXIT_NETWORK;
+	if ((d->lab = lab_new(&cfg, &cause)) == NULL) {
+		fprintf(stderr, "startle: cannot start the lab server: %s\n", cause);
+		free(cause);
+		free(d);
+		return NULL;
+	}
+	demo_live = d;
+	atexit(demo_at_exit);
+	if ((d->ca_path = labcert_write_ca(lab_certs(d->lab), &cause)) == NULL ||
+	    (d->lab_pid = lab_spawn(d->lab, &cause)) < 0) {
+		fprintf(stderr, "startle: cannot start the lab server: %s\n", cause);
+		free(cause);
+		d->lab_pid = 0;
+		demo_stop(d);
+		return NULL;
+	}
+	demo_aim(d, &cfg, out);
+	*exit_code = EXIT_OK;
+	return d;
+}
+
+void
+demo_stop(struct demo *d)
+{
+	if (d == NULL)
+		return;
+	demo_cleanup(d);
+	lab_free(d->lab);
+	if (demo_live == d)
+		demo_live = NULL;
+	free(d);
 }

@@ -1,3 +1,7 @@
+/*
+ * main: reads the command line, starts the lab for a demo, and hands each
+ * front only what it needs: the session parameters and its own settings.
+ */
 #include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,10 +13,32 @@
 #include "tls.h"
 #include "ui.h"
 
+/* Runs the front the options ask for; returns the exit code. */
+static int
+run_front(const struct cli_options *o)
+{
+	struct session_params p;
+	char *cause = NULL;
+
+	if (cli_check_files(o, &cause) != 0) {
+		fprintf(stderr, "startle: %s\n", cause);
+		free(cause);
+		return EXIT_USAGE;
+	}
+	cli_session_params(o, &p);
+	if (o->mode == MODE_BATCH) {
+		struct batch_config cfg;
+		cli_batch_config(o, &cfg);
+		return batch_run(&p, &cfg);
+	}
+	return ui_run(o);
+}
+
 int
 main(int argc, char **argv)
 {
-	struct cli_options o;
+	struct cli_options o, aimed;
+	struct demo *demo = NULL;
 	char *cause = NULL;
 	int rc;
 
@@ -23,22 +49,13 @@ main(int argc, char **argv)
 		cli_free(&o);
 		return EXIT_USAGE;
 	}
-	if (o.help) {
-		fputs(cli_help(), stdout);
+	if (o.help || o.version) {
+		if (o.help)
+			fputs(cli_help(), stdout);
+		else
+			printf("startle %s\n", STARTLE_VERSION);
 		cli_free(&o);
 		return EXIT_OK;
-	}
-	if (o.version) {
-		printf("startle %s\n", STARTLE_VERSION);
-		cli_free(&o);
-		return EXIT_OK;
-	}
-	if (o.mode != MODE_BATCH && o.mode != MODE_TUI) {
-		fprintf(stderr,
-		        "startle: --compare and --replay are not in this build yet\n%s\n",
-		        cli_usage());
-		cli_free(&o);
-		return EXIT_USAGE;
 	}
 	conn_ignore_sigpipe();
 	if (tls_global_init(&cause) != 0) {
@@ -47,10 +64,13 @@ main(int argc, char **argv)
 		cli_free(&o);
 		return EXIT_TLS;
 	}
-	if (o.demo)
-		rc = demo_run(&o);
-	else
-		rc = o.mode == MODE_BATCH ? batch_run(&o) : ui_run(&o);
+	aimed = o;
+	if (o.demo && (demo = demo_start(&o, &aimed, &rc)) == NULL) {
+		cli_free(&o);
+		return rc;
+	}
+	rc = run_front(&aimed);
+	demo_stop(demo);
 	cli_free(&o);
 	return rc;
 }

@@ -34,9 +34,9 @@ test_commands_and_starttls_keep_their_order(void **state)
 	assert_int_equal(o.mode, MODE_BATCH);
 	assert_int_equal(o.nsteps, 4);
 	assert_int_equal(o.ncommands, 3);
-	assert_int_equal(o.steps[0].kind, STEP_LINE);
+	assert_int_equal(o.steps[0].kind, BATCH_STEP_LINE);
 	assert_string_equal(o.steps[0].line, "EHLO me");
-	assert_int_equal(o.steps[1].kind, STEP_STARTTLS);
+	assert_int_equal(o.steps[1].kind, BATCH_STEP_STARTTLS);
 	assert_string_equal(o.steps[3].line, "QUIT");
 	assert_int_equal(o.target.port, 587);
 	cli_free(&o);
@@ -139,6 +139,43 @@ test_two_targets_are_refused(void **state)
 }
 
 static void
+test_value_and_flag_options_land_in_their_fields(void **state)
+{
+	struct cli_options o;
+	char *cause = NULL;
+	(void)state;
+	assert_int_equal(PARSE(&o, &cause, "-b", "--servername", "mx.test", "--cafile",
+	                       "ca.pem", "--log", "l.txt", "--record", "r.jsonl", "--keylog",
+	                       "k.log", "--ehlo", "me.test", "--require-tls", "--verify",
+	                       "--json", "--no-explain", "--records", "--no-color", "smtp://h"),
+	                 0);
+	assert_string_equal(o.servername, "mx.test");
+	assert_string_equal(o.cafile, "ca.pem");
+	assert_string_equal(o.log, "l.txt");
+	assert_string_equal(o.record, "r.jsonl");
+	assert_string_equal(o.keylog, "k.log");
+	assert_string_equal(o.ehlo, "me.test");
+	assert_true(o.require_tls && o.verify && o.json && o.no_explain && o.records &&
+	            o.no_color);
+	assert_null(o.theme);
+	cli_free(&o);
+}
+
+static void
+test_compare_and_replay_say_they_are_not_built(void **state)
+{
+	struct cli_options o;
+	char *cause = NULL;
+	(void)state;
+	assert_int_equal(PARSE(&o, &cause, "--compare", "smtp://h"), -1);
+	expect_error(cause, "--compare is not in this build");
+	cli_free(&o);
+	assert_int_equal(PARSE(&o, &cause, "--replay", "f.jsonl"), -1);
+	expect_error(cause, "--replay is not in this build");
+	cli_free(&o);
+}
+
+static void
 test_json_needs_batch(void **state)
 {
 	struct cli_options o;
@@ -235,6 +272,8 @@ main(void)
 	    cmocka_unit_test(test_missing_value_and_missing_target),
 	    cmocka_unit_test(test_two_targets_are_refused),
 	    cmocka_unit_test(test_json_needs_batch),
+	    cmocka_unit_test(test_value_and_flag_options_land_in_their_fields),
+	    cmocka_unit_test(test_compare_and_replay_say_they_are_not_built),
 	    cmocka_unit_test(test_help_fits_one_screen),
 	    cmocka_unit_test(test_help_and_version_flags),
 	    cmocka_unit_test(test_demo_takes_an_optional_protocol_and_a_scenario),
