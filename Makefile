@@ -1,5 +1,7 @@
 # startle — plain Makefile. `make` builds ./startle, `make check` runs every test.
 # `make V=1` shows the commands. PREFIX and DESTDIR are honoured by install.
+# `make unit T=escape` runs one unit program (tests/unit/test_escape.c);
+# `make integration IT=imap` runs the integration tests whose names match IT.
 
 PREFIX  ?= /usr/local
 BINDIR  ?= $(PREFIX)/bin
@@ -53,7 +55,8 @@ endif
 
 .SECONDARY:
 
-.PHONY: FORCE fuzz fuzz-run all check unit integration san-check deps install uninstall clean demo format
+.PHONY: FORCE fuzz fuzz-run all check unit integration san-check check-layers deps install \
+	uninstall clean demo format
 
 all: $(PROGRAM) $(LAB_PROGRAM)
 
@@ -86,13 +89,21 @@ $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(UNIT_HELPER_OBJ) $(BUILD)/libstartle
 	@echo "  LINK    $@"
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) $(CMOCKA_LIBS) $(LIBS)
 
-# Unit tests: every tests/unit/test_*.c is one cmocka program.
-unit: $(UNIT_BIN)
-	$(Q)tests/run-unit $(UNIT_BIN)
+# Unit tests: every tests/unit/test_*.c is one cmocka program; T=NAME runs one.
+UNIT_RUN := $(if $(T),$(filter %/test_$(T),$(UNIT_BIN)),$(UNIT_BIN))
+unit: $(UNIT_RUN)
+	$(Q)$(if $(UNIT_RUN),tests/run-unit $(UNIT_RUN),echo "unit: no tests/unit/test_$(T).c" \
+		"(T names one of: $(patsubst $(BUILD)/tests/test_%,%,$(UNIT_BIN)))"; exit 2)
 
-# Integration tests: real Postfix and Dovecot on loopback, started by the harness.
+# Integration tests: real Postfix and Dovecot on loopback, started by the harness;
+# IT=ERE runs only the tests whose names match.
 integration: all
-	$(Q)STARTLE=$(abspath $(PROGRAM)) STARTLE_LAB=$(abspath $(LAB_PROGRAM)) tests/integration/run
+	$(Q)STARTLE=$(abspath $(PROGRAM)) STARTLE_LAB=$(abspath $(LAB_PROGRAM)) \
+		tests/integration/run $(IT)
+
+# The layer rules of docs/architecture.md: includes and calls point down only.
+check-layers:
+	$(Q)tests/check-layers
 
 # The same suites built with AddressSanitizer and UndefinedBehaviorSanitizer.
 SAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
@@ -102,6 +113,7 @@ san-check:
 
 # check: install what is missing, then unit, integration and the sanitizer run.
 check: deps
+	$(Q)$(MAKE) --no-print-directory check-layers
 	$(Q)$(MAKE) --no-print-directory unit integration
 	$(Q)$(MAKE) --no-print-directory san-check
 	@echo "make check: every suite passed"
