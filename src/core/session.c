@@ -564,6 +564,28 @@ is_go_ahead(const struct session *s, const struct proto_line *line)
 	return s->p.target.proto != PROTO_SMTP || line->code == 220;
 }
 
+/* True if the server answered our STARTTLS as an unknown command although
+ * it had offered STARTTLS: SMTP 500/502 (RFC 5321 §4.2.4) or IMAP BAD. A
+ * server that offers a command knows it; a man in the middle that rewrote
+ * the command into something else gets exactly this answer. */
+static bool
+starttls_unrecognised(const struct session *s, const struct proto_line *line)
+{
+	if (!s->caps[0].known || !caps_has(&s->caps[0], s->pi->starttls_cap))
+		return false;
+	switch (s->p.target.proto) {
+	case PROTO_SMTP:
+		return line->code == 500 || line->code == 502;
+	case PROTO_IMAP:
+		return line->reply == PROTO_REPLY_FAIL && line->len > line->tag_len + 4 &&
+		       strncasecmp((const char *)line->data + line->tag_len + 1, "BAD",
+		                   3) == 0;
+	case PROTO_POP3:
+		return false; /* -ERR says nothing about why */
+	}
+	return false;
+}
+
 /* Handles the end of the greeting. Returns true if the session ended. */
 static bool
 greeting_complete(struct session *s, const struct proto_line *line)
@@ -581,7 +603,8 @@ greeting_complete(struct session *s, const struct proto_line *line)
 		}
 	}
 	if (line->reply != PROTO_REPLY_OK && line->reply != PROTO_REPLY_PREAUTH) {
-		session_fail(s, FAIL_PROTOCOL, "the server refused the session in its greeting");
+		session_fail(s, FAIL_PROTOCOL,
+		             "the server refused the session in its greeting");
 		return true;
 	}
 	if (s->building.n > 0)
@@ -634,14 +657,20 @@ reply_complete(struct session *s, const struct proto_line *line)
 		}
 		session_finding(
 		    s, FINDING_STARTTLS_REFUSED, false,
-		    "the server did not give the go-ahead (%s expected)%s: the session "
-		    "stays in "
-		    "plaintext",
+		    "the server did not give the go-ahead (%s expected)%s: the "
+		    "session stays in plaintext",
 		    s->pi->go_ahead,
 		    line->reply == PROTO_REPLY_OK
-		        ? "; a positive reply with another code is "
-		          "not a go-ahead"
+		        ? "; a positive reply with another code is not a go-ahead"
 		        : "");
+		if (starttls_unrecognised(s, line))
+			session_finding(
+			    s, FINDING_DOWNGRADE_SUSPECTED, false,
+			    "the server offered %s and then did not recognise the command: "
+			    "something on the path may have rewritten it (firewalls that "
+			    "blank out STARTTLS do this), downgrading the session to "
+			    "plaintext",
+			    s->pi->starttls_cap);
 		if (s->p.require_tls) {
 			session_policy_fail(s,
 			                    "--require-tls: the server refused STARTTLS");

@@ -119,9 +119,43 @@ test_smtp_refused_starttls_stays_plaintext(void **state)
 	assert_string_equal(r.ss.mismatch, "");
 	assert_int_equal(count_findings(r.t, FINDING_STARTTLS_REFUSED), 1);
 	assert_int_equal(count_findings(r.t, FINDING_STARTTLS_NOT_OFFERED), 0);
+	assert_int_equal(count_findings(r.t, FINDING_DOWNGRADE_SUSPECTED), 0);
 	assert_null(find_event(r.t, EV_PHASE, DIR_LOCAL, "handshake"));
 	assert_int_equal(session_phase(r.s), PHASE_PLAIN);
 	assert_int_equal(r.failure, FAIL_NONE);
+	run_free(&r);
+}
+
+static void
+test_smtp_offered_starttls_answered_as_unknown_is_a_suspected_downgrade(void **state)
+{
+	static const struct script_step steps[] = {
+	    {.send = "220 mail.test ESMTP\r\n"},
+	    {.expect = "EHLO ", .send = "250-mail.test\r\n250 STARTTLS\r\n"},
+	    {.expect = "STARTTLS", .send = "502 5.5.2 Error: command not recognized\r\n"},
+	};
+	struct run r;
+	(void)state;
+	run_session(&r, PROTO_SMTP, false, steps, 3, dance, NULL);
+	assert_int_equal(count_findings(r.t, FINDING_STARTTLS_REFUSED), 1);
+	assert_int_equal(count_findings(r.t, FINDING_DOWNGRADE_SUSPECTED), 1);
+	run_free(&r);
+}
+
+static void
+test_imap_offered_starttls_answered_bad_is_a_suspected_downgrade(void **state)
+{
+	static const struct script_step steps[] = {
+	    {.send = "* OK [CAPABILITY IMAP4rev1 STARTTLS] ready\r\n"},
+	    {.expect = "a CAPABILITY",
+	     .send = "* CAPABILITY IMAP4rev1 STARTTLS\r\na OK done\r\n"},
+	    {.expect = "b STARTTLS", .send = "b BAD Error in IMAP command\r\n"},
+	};
+	struct run r;
+	(void)state;
+	run_session(&r, PROTO_IMAP, false, steps, 3, dance, NULL);
+	assert_int_equal(count_findings(r.t, FINDING_STARTTLS_REFUSED), 1);
+	assert_int_equal(count_findings(r.t, FINDING_DOWNGRADE_SUSPECTED), 1);
 	run_free(&r);
 }
 
@@ -154,6 +188,8 @@ test_smtp_stripped_capability_is_reported(void **state)
 	run_session(&r, PROTO_SMTP, false, steps, 3, dance, NULL);
 	assert_int_equal(count_findings(r.t, FINDING_STARTTLS_NOT_OFFERED), 1);
 	assert_int_equal(count_findings(r.t, FINDING_STARTTLS_REFUSED), 1);
+	/* Not offered, so not recognising it is no sign of tampering. */
+	assert_int_equal(count_findings(r.t, FINDING_DOWNGRADE_SUSPECTED), 0);
 	run_free(&r);
 }
 
@@ -263,6 +299,7 @@ test_pop3_stls_refused(void **state)
 	assert_string_equal(r.ss.mismatch, "");
 	assert_int_equal(count_findings(r.t, FINDING_STARTTLS_REFUSED), 1);
 	assert_int_equal(count_findings(r.t, FINDING_STARTTLS_NOT_OFFERED), 0);
+	assert_int_equal(count_findings(r.t, FINDING_DOWNGRADE_SUSPECTED), 0);
 	run_free(&r);
 }
 
@@ -453,6 +490,10 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_smtp_refused_starttls_stays_plaintext),
+	    cmocka_unit_test(
+	        test_smtp_offered_starttls_answered_as_unknown_is_a_suspected_downgrade),
+	    cmocka_unit_test(
+	        test_imap_offered_starttls_answered_bad_is_a_suspected_downgrade),
 	    cmocka_unit_test(test_smtp_positive_reply_other_than_220_is_not_a_go_ahead),
 	    cmocka_unit_test(test_smtp_stripped_capability_is_reported),
 	    cmocka_unit_test(test_require_tls_stops_after_stripped_capabilities),
