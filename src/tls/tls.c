@@ -18,13 +18,14 @@
 #include <wolfssl/openssl/x509v3.h>
 
 #include "tls.h"
+#include "escape.h"
+#include "util.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -79,33 +80,6 @@ struct tls_conn {
 
 static bool tls_initialised;
 
-/* Allocation failures are not something a user can act on. */
-static void *
-tls_xmalloc(size_t n)
-{
-	void *p = malloc(n ? n : 1);
-	if (p == NULL)
-		abort();
-	return p;
-}
-
-/* A formatted sentence in newly allocated memory. */
-static char *
-tls_sprintf(const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	int n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		n = 0;
-	char *s = tls_xmalloc((size_t)n + 1);
-	va_start(ap, fmt);
-	vsnprintf(s, (size_t)n + 1, fmt, ap);
-	va_end(ap);
-	return s;
-}
-
 /* Hands a sentence to the caller (replacing any earlier one), or drops it. */
 static void
 tls_set_cause(char **cause, char *msg)
@@ -116,38 +90,6 @@ tls_set_cause(char **cause, char *msg)
 	} else {
 		free(msg);
 	}
-}
-
-/* Writes bytes from the network as a quoted, escaped preview: printable
- * ASCII as is, \r \n \t \0 \\ \" by name, everything else as \xHH. */
-static void
-tls_escape_preview(const unsigned char *p, size_t len, bool more, char *out, size_t size)
-{
-	static const struct {
-		unsigned char ch;
-		const char *text;
-	} named[] = {{'\r', "\\r"}, {'\n', "\\n"},  {'\t', "\\t"},
-	             {'\0', "\\0"}, {'\\', "\\\\"}, {'"', "\\\""}};
-	size_t o = 0;
-
-	out[o++] = '"';
-	for (size_t i = 0; i < len && o + 8 < size; i++) {
-		const char *text = NULL;
-		for (size_t k = 0; k < sizeof(named) / sizeof(named[0]); k++) {
-			if (named[k].ch == p[i])
-				text = named[k].text;
-		}
-		if (text != NULL)
-			o += (size_t)snprintf(out + o, size - o, "%s", text);
-		else if (p[i] >= 0x20 && p[i] < 0x7f)
-			out[o++] = (char)p[i];
-		else
-			o += (size_t)snprintf(out + o, size - o, "\\x%02x", p[i]);
-	}
-	out[o++] = '"';
-	out[o] = '\0';
-	if (more && o + 4 < size)
-		strcat(out, "...");
 }
 
 /* Alert descriptions by number (RFC 8446 §6, RFC 5246 §7.2). */
@@ -445,7 +387,7 @@ tls_global_init(char **cause)
 	if (wolfSSL_Init() != WOLFSSL_SUCCESS) {
 		tls_set_cause(
 		    cause,
-		    tls_sprintf("the TLS library (wolfSSL) could not be initialised"));
+		    str_printf("the TLS library (wolfSSL) could not be initialised"));
 		return -1;
 	}
 	tls_initialised = true;
@@ -483,21 +425,21 @@ tls_set_versions(WOLFSSL_CTX *ctx, const struct tls_config *cfg, char **cause)
 	if ((cfg->min_version && min == 0) || (cfg->max_version && max == 0)) {
 		tls_set_cause(
 		    cause,
-		    tls_sprintf(
+		    str_printf(
 		        "unsupported TLS version limit (min %d, max %d): use 1.2 or 1.3",
 		        cfg->min_version, cfg->max_version));
 		return -1;
 	}
 	if (min && max && min > max) {
 		tls_set_cause(cause,
-		              tls_sprintf("the minimum TLS version is above the maximum: "
-		                          "choose a minimum no higher than the maximum"));
+		              str_printf("the minimum TLS version is above the maximum: "
+		                         "choose a minimum no higher than the maximum"));
 		return -1;
 	}
 	if ((min && wolfSSL_CTX_set_min_proto_version(ctx, min) != WOLFSSL_SUCCESS) ||
 	    (max && wolfSSL_CTX_set_max_proto_version(ctx, max) != WOLFSSL_SUCCESS)) {
 		tls_set_cause(cause,
-		              tls_sprintf("the TLS library refused the version limits"));
+		              str_printf("the TLS library refused the version limits"));
 		return -1;
 	}
 	return 0;
@@ -510,8 +452,8 @@ tls_load_trust(WOLFSSL_CTX *ctx, const char *cafile, char **cause)
 	if (cafile != NULL) {
 		FILE *f = fopen(cafile, "r");
 		if (f == NULL) {
-			tls_set_cause(cause, tls_sprintf("cannot read the CA file %s: %s",
-			                                 cafile, strerror(errno)));
+			tls_set_cause(cause, str_printf("cannot read the CA file %s: %s",
+			                                cafile, strerror(errno)));
 			return -1;
 		}
 		fclose(f);
@@ -519,8 +461,8 @@ tls_load_trust(WOLFSSL_CTX *ctx, const char *cafile, char **cause)
 		    WOLFSSL_SUCCESS) {
 			tls_set_cause(
 			    cause,
-			    tls_sprintf("the CA file %s holds no usable PEM certificate",
-			                cafile));
+			    str_printf("the CA file %s holds no usable PEM certificate",
+			               cafile));
 			return -1;
 		}
 		return 0;
@@ -530,14 +472,6 @@ tls_load_trust(WOLFSSL_CTX *ctx, const char *cafile, char **cause)
 	/* Without any trust anchor every chain is reported as untrusted. */
 	(void)wolfSSL_CTX_load_system_CA_certs(ctx);
 	return 0;
-}
-
-/* True if text is an IPv4 or IPv6 literal (SNI must not carry those). */
-static bool
-tls_is_ip_literal(const char *text)
-{
-	unsigned char bin[16];
-	return inet_pton(AF_INET, text, bin) == 1 || inet_pton(AF_INET6, text, bin) == 1;
 }
 
 /* Bounded copy into a fixed field; NULL becomes "". */
@@ -557,9 +491,7 @@ tls_new(int fd, const struct tls_config *cfg, const struct tls_observer *obs, ch
 	if (cfg == NULL)
 		cfg = &defaults;
 
-	struct tls_conn *tc = calloc(1, sizeof(*tc));
-	if (tc == NULL)
-		abort();
+	struct tls_conn *tc = xcalloc(1, sizeof(*tc));
 	tc->fd = fd;
 	tc->first_depth = -1;
 	/* Small handshake flights must not wait for Nagle (not a TCP socket: no-op). */
@@ -575,8 +507,7 @@ tls_new(int fd, const struct tls_config *cfg, const struct tls_observer *obs, ch
 	tc->ctx = wolfSSL_CTX_new(wolfSSLv23_client_method());
 	if (tc->ctx == NULL) {
 		tls_set_cause(
-		    cause,
-		    tls_sprintf("the TLS library could not create a client context"));
+		    cause, str_printf("the TLS library could not create a client context"));
 		goto fail;
 	}
 	if (tls_set_versions(tc->ctx, cfg, cause) != 0 ||
@@ -588,8 +519,8 @@ tls_new(int fd, const struct tls_config *cfg, const struct tls_observer *obs, ch
 		tc->keylog = fopen(cfg->keylog, "a");
 		if (tc->keylog == NULL) {
 			tls_set_cause(cause,
-			              tls_sprintf("cannot open the key log file %s: %s",
-			                          cfg->keylog, strerror(errno)));
+			              str_printf("cannot open the key log file %s: %s",
+			                         cfg->keylog, strerror(errno)));
 			goto fail;
 		}
 	}
@@ -597,7 +528,7 @@ tls_new(int fd, const struct tls_config *cfg, const struct tls_observer *obs, ch
 	tc->ssl = wolfSSL_new(tc->ctx);
 	if (tc->ssl == NULL) {
 		tls_set_cause(cause,
-		              tls_sprintf("the TLS library could not create a session"));
+		              str_printf("the TLS library could not create a session"));
 		goto fail;
 	}
 	/* Prefer X25519 (the common first choice of servers, and the cheapest key
@@ -611,14 +542,14 @@ tls_new(int fd, const struct tls_config *cfg, const struct tls_observer *obs, ch
 	wolfSSL_SetIOReadCtx(tc->ssl, tc);
 	wolfSSL_SetIOWriteCtx(tc->ssl, tc);
 
-	if (cfg->sni != NULL && cfg->sni[0] != '\0' && !tls_is_ip_literal(cfg->sni)) {
+	if (cfg->sni != NULL && cfg->sni[0] != '\0' && !util_is_ip_literal(cfg->sni)) {
 		size_t len = strlen(cfg->sni);
 		if (len >= sizeof(tc->sni) ||
 		    wolfSSL_UseSNI(tc->ssl, WOLFSSL_SNI_HOST_NAME, cfg->sni,
 		                   (unsigned short)len) != WOLFSSL_SUCCESS) {
-			tls_set_cause(
-			    cause, tls_sprintf("the server name %s cannot be sent as SNI",
-			                       cfg->sni));
+			tls_set_cause(cause,
+			              str_printf("the server name %s cannot be sent as SNI",
+			                         cfg->sni));
 			goto fail;
 		}
 		tls_copy(tc->sni, sizeof(tc->sni), cfg->sni);
@@ -736,20 +667,22 @@ tls_failure_text(struct tls_conn *tc, int err, const char *when)
 	WOLFSSL_ALERT_HISTORY hist;
 
 	if (tc->in.broken) {
-		char preview[TLS_PREVIEW * 4 + 8];
 		tls_read_more_garbage(tc);
-		bool more = false;
 		unsigned char peek;
-		if (tc->in.bad_len == TLS_PREVIEW &&
-		    recv(tc->fd, &peek, 1, MSG_DONTWAIT | MSG_PEEK) == 1)
-			more = true;
-		tls_escape_preview(tc->in.bad, tc->in.bad_len, more, preview,
-		                   sizeof(preview));
-		if (tc->in.records == 0)
-			return tls_sprintf(
-			    "the server answered with bytes that are not TLS: %s", preview);
-		return tls_sprintf("the server sent bytes that are not TLS %s: %s", when,
-		                   preview);
+		bool more = tc->in.bad_len == TLS_PREVIEW &&
+		            recv(tc->fd, &peek, 1, MSG_DONTWAIT | MSG_PEEK) == 1;
+		char *esc = escape_bytes(tc->in.bad, tc->in.bad_len, ESCAPE_TEXT);
+		if (esc == NULL)
+			fatal("out of memory");
+		char *text =
+		    tc->in.records == 0
+		        ? str_printf(
+		              "the server answered with bytes that are not TLS: \"%s\"%s",
+		              esc, more ? "..." : "")
+		        : str_printf("the server sent bytes that are not TLS %s: \"%s\"%s",
+		                     when, esc, more ? "..." : "");
+		free(esc);
+		return text;
 	}
 
 	int level = tc->in.alert_level, desc = tc->in.alert_desc;
@@ -760,17 +693,17 @@ tls_failure_text(struct tls_conn *tc, int err, const char *when)
 		desc = hist.last_rx.code;
 	}
 	if (desc > 0 && level == 2)
-		return tls_sprintf("the server sent a fatal alert %s: %s (%d)", when,
-		                   tls_alert_name(desc), desc);
+		return str_printf("the server sent a fatal alert %s: %s (%d)", when,
+		                  tls_alert_name(desc), desc);
 
 	tls_sent_so_far(tc, sofar, sizeof(sofar));
 	if (tc->reset)
-		return tls_sprintf("the server reset the connection %s, %s", when, sofar);
+		return str_printf("the server reset the connection %s, %s", when, sofar);
 	if (tc->eof)
-		return tls_sprintf("the server closed the connection %s, %s", when, sofar);
+		return str_printf("the server closed the connection %s, %s", when, sofar);
 	if (tc->sock_errno != 0)
-		return tls_sprintf("the socket failed %s: %s", when,
-		                   strerror(tc->sock_errno));
+		return str_printf("the socket failed %s: %s", when,
+		                  strerror(tc->sock_errno));
 
 	const char *lib = wolfSSL_ERR_reason_error_string((unsigned long)err);
 	const char *words = NULL;
@@ -781,10 +714,10 @@ tls_failure_text(struct tls_conn *tc, int err, const char *when)
 			words = tls_error_words[i].text;
 	}
 	if (words != NULL)
-		return tls_sprintf("TLS failed %s: %s (wolfSSL: %s, %d), %s", when, words,
-		                   lib, err, sofar);
-	return tls_sprintf("TLS failed %s: %s (wolfSSL error %d), %s", when, lib, err,
-	                   sofar);
+		return str_printf("TLS failed %s: %s (wolfSSL: %s, %d), %s", when, words,
+		                  lib, err, sofar);
+	return str_printf("TLS failed %s: %s (wolfSSL error %d), %s", when, lib, err,
+	                  sofar);
 }
 
 int
@@ -793,7 +726,7 @@ tls_handshake(struct tls_conn *tc, char **cause)
 	if (tc->done)
 		return TLS_OK;
 	if (tc->failed) {
-		tls_set_cause(cause, tls_sprintf("the TLS handshake has already failed"));
+		tls_set_cause(cause, str_printf("the TLS handshake has already failed"));
 		return TLS_ERROR;
 	}
 	if (!tc->started) {
@@ -846,7 +779,7 @@ tls_write(struct tls_conn *tc, const void *buf, size_t len, char **cause)
 		return 0;
 	if (len > INT32_MAX) {
 		tls_set_cause(cause,
-		              tls_sprintf("a single write of %zu bytes is too large", len));
+		              str_printf("a single write of %zu bytes is too large", len));
 		return TLS_ERROR;
 	}
 	for (;;) {
@@ -868,14 +801,13 @@ tls_write(struct tls_conn *tc, const void *buf, size_t len, char **cause)
 		if (r == 0) {
 			tls_set_cause(
 			    cause,
-			    tls_sprintf("the connection accepted no data for %d seconds",
-			                TLS_WRITE_WAIT_MS / 1000));
+			    str_printf("the connection accepted no data for %d seconds",
+			               TLS_WRITE_WAIT_MS / 1000));
 			return TLS_ERROR;
 		}
 		if (r < 0) {
-			tls_set_cause(cause,
-			              tls_sprintf("waiting for the socket failed: %s",
-			                          strerror(errno)));
+			tls_set_cause(cause, str_printf("waiting for the socket failed: %s",
+			                                strerror(errno)));
 			return TLS_ERROR;
 		}
 	}
@@ -919,7 +851,7 @@ tls_asn1_text(const char *prefix, const unsigned char *p, int len)
 {
 	size_t plen = strlen(prefix);
 	size_t n = len > 0 ? (size_t)len : 0;
-	char *s = tls_xmalloc(plen + 2 * n + 1);
+	char *s = xmalloc(plen + 2 * n + 1);
 	size_t o = plen;
 
 	memcpy(s, prefix, plen);
@@ -948,10 +880,7 @@ tls_buf_add(struct tls_buf *b, const char *p, size_t n)
 		size_t cap = b->cap ? b->cap : 64;
 		while (cap < b->len + n + 1)
 			cap *= 2;
-		char *s = realloc(b->s, cap);
-		if (s == NULL)
-			abort();
-		b->s = s;
+		b->s = xrealloc(b->s, cap);
 		b->cap = cap;
 	}
 	memcpy(b->s + b->len, p, n);
@@ -1036,11 +965,11 @@ tls_san_text(WOLFSSL_GENERAL_NAME *gn)
 		char text[INET6_ADDRSTRLEN];
 		if (p != NULL && (len == 4 || len == 16) &&
 		    inet_ntop(len == 4 ? AF_INET : AF_INET6, p, text, sizeof(text)) != NULL)
-			return tls_sprintf("IP:%s", text);
-		return tls_sprintf("IP:<%d bytes, not an address>", len);
+			return str_printf("IP:%s", text);
+		return str_printf("IP:<%d bytes, not an address>", len);
 	}
 	default:
-		return tls_sprintf("%s<unsupported>", prefix);
+		return str_printf("%s<unsupported>", prefix);
 	}
 	return tls_asn1_text(prefix, str != NULL ? wolfSSL_ASN1_STRING_data(str) : NULL,
 	                     str != NULL ? wolfSSL_ASN1_STRING_length(str) : 0);
@@ -1200,10 +1129,10 @@ tls_cert_from_x509(WOLFSSL_X509 *x, int depth, struct cert_info *c)
 	c->issuer = tls_name_line(iss);
 	if (wolfSSL_X509_get_serial_number(x, serial, &slen) == WOLFSSL_SUCCESS &&
 	    slen > 0) {
-		c->serial = tls_xmalloc(2 * (size_t)slen + 1);
+		c->serial = xmalloc(2 * (size_t)slen + 1);
 		tls_hex(serial, (size_t)slen, c->serial, true);
 	} else {
-		c->serial = tls_sprintf("%s", "");
+		c->serial = str_printf("%s", "");
 	}
 	c->not_before = tls_asn1_time(wolfSSL_X509_get_notBefore(x));
 	c->not_after = tls_asn1_time(wolfSSL_X509_get_notAfter(x));
@@ -1338,7 +1267,7 @@ tls_cert_from_der(const unsigned char *der, int len, int depth, struct cert_info
 	c->depth = depth;
 	c->subject = tls_slash_name(dc.subject);
 	c->issuer = tls_slash_name(dc.issuer);
-	c->serial = tls_xmalloc(2 * (size_t)dc.serialSz + 1);
+	c->serial = xmalloc(2 * (size_t)dc.serialSz + 1);
 	tls_hex(dc.serial, (size_t)dc.serialSz, c->serial, true);
 	c->not_before = tls_der_time(dc.beforeDate, dc.beforeDateLen);
 	c->not_after = tls_der_time(dc.afterDate, dc.afterDateLen);
@@ -1350,12 +1279,12 @@ tls_cert_from_der(const unsigned char *der, int len, int depth, struct cert_info
 			c->san[c->nsan++] =
 			    tls_asn1_text("DNS:", (const unsigned char *)e->name, e->len);
 		else if (e->type == ASN_IP_TYPE && e->ipString != NULL)
-			c->san[c->nsan++] = tls_sprintf("IP:%s", e->ipString);
+			c->san[c->nsan++] = str_printf("IP:%s", e->ipString);
 		else if (e->type == ASN_URI_TYPE)
 			c->san[c->nsan++] =
 			    tls_asn1_text("URI:", (const unsigned char *)e->name, e->len);
 		else
-			c->san[c->nsan++] = tls_sprintf("othername:<unsupported>");
+			c->san[c->nsan++] = str_printf("othername:<unsupported>");
 	}
 	snprintf(c->key, sizeof(c->key), "unknown");
 	snprintf(c->sig, sizeof(c->sig), "unknown");
@@ -1420,7 +1349,7 @@ tls_leaf_names(struct tls_conn *tc, const struct cert_info *leaf)
 	if (x == NULL)
 		return cert_name_matches(leaf, tc->verify_name, tc->verify_name_is_ip);
 	size_t total = 0;
-	char **all = tls_xmalloc(leaf->nsan_total * sizeof(*all));
+	char **all = xmalloc(leaf->nsan_total * sizeof(*all));
 	size_t n = tls_collect_sans(x, all, leaf->nsan_total, &total);
 	bool has_dns = false, match = false;
 	for (size_t i = 0; i < n; i++)
