@@ -18,7 +18,9 @@
 #include <wolfssl/openssl/x509v3.h>
 
 #include "tls.h"
+
 #include "escape.h"
+#include "record.h"
 #include "util.h"
 
 #include <arpa/inet.h>
@@ -34,25 +36,14 @@
 #include <time.h>
 
 #define TLS_BUNDLE "/etc/ssl/certs/ca-certificates.crt"
-#define TLS_PREVIEW 64       /* bytes of non-TLS data kept for the error */
-#define TLS_RECORD_MAX 18432 /* 2^14 + 2048, the largest legal record body */
 #define TLS_WRITE_WAIT_MS 5000
 #define TLS_CODES 64 /* verify error codes remembered as seen */
 
 /* One direction of the wire, cut back into records. */
 struct tls_stream {
+	struct tls_conn *tc;
 	enum tls_dir dir;
-	unsigned char hdr[5];
-	size_t hdr_len;
-	size_t body_left;
-	bool reported;
-	bool encrypted; /* a change_cipher_spec went this way */
-	bool broken;    /* bytes that are not TLS were seen */
-	struct tls_record rec;
-	unsigned char bad[TLS_PREVIEW]; /* the first bytes that were not TLS */
-	size_t bad_len;
-	unsigned records;
-	size_t bytes;
+	struct record_scanner scan;
 	int alert_level, alert_desc; /* last plaintext alert, -1 if none */
 };
 
@@ -67,7 +58,7 @@ struct tls_conn {
 	bool started, done, failed;
 	struct timespec t0;
 	double handshake_ms;
-	unsigned hs_records_in, hs_records_out;
+	unsigned hs_records_in, hs_records_out; /* counted when the handshake ends */
 	size_t hs_bytes_in, hs_bytes_out;
 	char sni[256];
 	char verify_name[256];
@@ -92,51 +83,13 @@ tls_set_cause(char **cause, char *msg)
 	}
 }
 
-/* Alert descriptions by number (RFC 8446 §6, RFC 5246 §7.2). */
-static const char *const tls_alert_names[256] = {
-    [0] = "close_notify",
-    [10] = "unexpected_message",
-    [20] = "bad_record_mac",
-    [21] = "decryption_failed",
-    [22] = "record_overflow",
-    [30] = "decompression_failure",
-    [40] = "handshake_failure",
-    [41] = "no_certificate",
-    [42] = "bad_certificate",
-    [43] = "unsupported_certificate",
-    [44] = "certificate_revoked",
-    [45] = "certificate_expired",
-    [46] = "certificate_unknown",
-    [47] = "illegal_parameter",
-    [48] = "unknown_ca",
-    [49] = "access_denied",
-    [50] = "decode_error",
-    [51] = "decrypt_error",
-    [60] = "export_restriction",
-    [70] = "protocol_version",
-    [71] = "insufficient_security",
-    [80] = "internal_error",
-    [86] = "inappropriate_fallback",
-    [90] = "user_canceled",
-    [100] = "no_renegotiation",
-    [109] = "missing_extension",
-    [110] = "unsupported_extension",
-    [111] = "certificate_unobtainable",
-    [112] = "unrecognized_name",
-    [113] = "bad_certificate_status_response",
-    [114] = "bad_certificate_hash_value",
-    [115] = "unknown_psk_identity",
-    [116] = "certificate_required",
-    [120] = "no_application_protocol",
-};
-
-/* An alert description in words. */
+/* An alert description in words, also for numbers without a name. */
 static const char *
-tls_alert_name(int desc)
+tls_alert_text(int desc)
 {
-	if (desc >= 0 && desc < 256 && tls_alert_names[desc] != NULL)
-		return tls_alert_names[desc];
-	return "unknown alert";
+	const char *name =
+	    desc >= 0 && desc < 256 ? record_alert_name((unsigned char)desc) : NULL;
+	return name != NULL ? name : "unknown alert";
 }
 
 /* Verification problems in words, by X509_V_ERR number. */
@@ -216,106 +169,49 @@ tls_verify_cb(int ok, WOLFSSL_X509_STORE_CTX *store)
 	return 1;
 }
 
-/* Starts a new record once its five header bytes are in; a header that is
- * not TLS marks the stream broken. */
+/* Shows one record to the observer, and remembers a plaintext alert for
+ * the error sentence. */
 static void
-tls_stream_header(struct tls_conn *tc, struct tls_stream *s)
+tls_on_record(void *arg, const struct record *r)
 {
-	unsigned char type = s->hdr[0];
-	size_t length = ((size_t)s->hdr[3] << 8) | s->hdr[4];
+	struct tls_stream *s = arg;
+	struct tls_conn *tc = s->tc;
+	struct tls_record rec = {.dir = s->dir,
+	                         .type = r->type,
+	                         .version = r->version,
+	                         .length = r->length,
+	                         .head_len = r->head_len,
+	                         .hs_type = r->hs_type};
 
-	if (type < 20 || type > 24 || s->hdr[1] != 3 || length > TLS_RECORD_MAX) {
-		s->broken = true;
-		memcpy(s->bad, s->hdr, 5);
-		s->bad_len = 5;
-		return;
-	}
-	memset(&s->rec, 0, sizeof(s->rec));
-	s->rec.dir = s->dir;
-	s->rec.type = type;
-	s->rec.version = ((unsigned)s->hdr[1] << 8) | s->hdr[2];
-	s->rec.length = length;
-	s->body_left = length;
-	s->reported = false;
-	s->records++;
-	if (!tc->done) {
-		if (s->dir == TLS_DIR_IN)
-			tc->hs_records_in++;
-		else
-			tc->hs_records_out++;
-	}
-}
-
-/* Hands a record to the observer once its preview is complete. */
-static void
-tls_stream_report(struct tls_conn *tc, struct tls_stream *s)
-{
-	/* After change_cipher_spec, TLS 1.2 handshake records are encrypted;
-	 * TLS 1.3 encrypts into application_data records, so a handshake
-	 * record there (after a compatibility change_cipher_spec) is plain. */
-	bool readable = !s->encrypted || wolfSSL_version(tc->ssl) == TLS1_3_VERSION;
-	s->reported = true;
-	if (s->rec.type == 22 && readable && s->rec.head_len > 0)
-		s->rec.hs_type = s->rec.head[0];
-	if (s->rec.type == 21 && readable && s->rec.length == 2 && s->rec.head_len == 2) {
-		s->alert_level = s->rec.head[0];
-		s->alert_desc = s->rec.head[1];
+	memcpy(rec.head, r->head, r->head_len);
+	if (r->type == RECORD_ALERT && r->readable && r->length == 2 && r->head_len == 2) {
+		s->alert_level = r->head[0];
+		s->alert_desc = r->head[1];
 	}
 	if (tc->obs.record != NULL)
-		tc->obs.record(tc->obs.arg, &s->rec);
+		tc->obs.record(tc->obs.arg, &rec);
 }
 
-/* Feeds bytes seen on the wire in one direction, in any sizes. */
+/* Feeds bytes seen on the wire in one direction. TLS 1.3 encrypts into
+ * application_data records, so a handshake record after its compatibility
+ * change_cipher_spec is still plain; in TLS 1.2 it is encrypted. */
 static void
-tls_stream_feed(struct tls_conn *tc, struct tls_stream *s, const unsigned char *p, size_t n)
+tls_stream_feed(struct tls_stream *s, const unsigned char *p, size_t n)
 {
-	s->bytes += n;
-	while (n > 0) {
-		if (s->broken) {
-			size_t take =
-			    n < TLS_PREVIEW - s->bad_len ? n : TLS_PREVIEW - s->bad_len;
-			memcpy(s->bad + s->bad_len, p, take);
-			s->bad_len += take;
-			return;
-		}
-		if (s->hdr_len < 5) {
-			s->hdr[s->hdr_len++] = *p++;
-			n--;
-			if (s->hdr_len == 5)
-				tls_stream_header(tc, s);
-			if (s->hdr_len == 5 && !s->broken && s->body_left == 0) {
-				tls_stream_report(tc, s);
-				s->hdr_len = 0;
-			}
-			continue;
-		}
-		size_t take = n < s->body_left ? n : s->body_left;
-		size_t room = sizeof(s->rec.head) - s->rec.head_len;
-		size_t copy = take < room ? take : room;
-		memcpy(s->rec.head + s->rec.head_len, p, copy);
-		s->rec.head_len += copy;
-		s->body_left -= take;
-		p += take;
-		n -= take;
-		if (!s->reported &&
-		    (s->rec.head_len == sizeof(s->rec.head) || s->body_left == 0))
-			tls_stream_report(tc, s);
-		if (s->body_left == 0) {
-			if (s->rec.type == 20)
-				s->encrypted = true;
-			s->hdr_len = 0;
-		}
-	}
+	s->scan.plain_after_ccs = wolfSSL_version(s->tc->ssl) == TLS1_3_VERSION;
+	record_scan_feed(&s->scan, p, n);
 }
 
 /* An empty stream for one direction, waiting for a record header. */
 static void
-tls_stream_init(struct tls_stream *s, enum tls_dir dir)
+tls_stream_init(struct tls_stream *s, struct tls_conn *tc, enum tls_dir dir)
 {
 	memset(s, 0, sizeof(*s));
+	s->tc = tc;
 	s->dir = dir;
 	s->alert_level = -1;
 	s->alert_desc = -1;
+	record_scan_init(&s->scan, tls_on_record, s);
 }
 
 /* wolfSSL's receive hook: reads the socket and shows what arrived. */
@@ -329,7 +225,7 @@ tls_io_recv(WOLFSSL *ssl, char *buf, int sz, void *ctx)
 	if (n > 0) {
 		if (!tc->done)
 			tc->hs_bytes_in += (size_t)n;
-		tls_stream_feed(tc, &tc->in, (const unsigned char *)buf, (size_t)n);
+		tls_stream_feed(&tc->in, (const unsigned char *)buf, (size_t)n);
 		return (int)n;
 	}
 	if (n == 0) {
@@ -360,7 +256,7 @@ tls_io_send(WOLFSSL *ssl, char *buf, int sz, void *ctx)
 	if (n >= 0) {
 		if (!tc->done)
 			tc->hs_bytes_out += (size_t)n;
-		tls_stream_feed(tc, &tc->out, (const unsigned char *)buf, (size_t)n);
+		tls_stream_feed(&tc->out, (const unsigned char *)buf, (size_t)n);
 		return (int)n;
 	}
 	if (errno == EAGAIN || errno == EWOULDBLOCK)
@@ -497,8 +393,8 @@ tls_new(int fd, const struct tls_config *cfg, const struct tls_observer *obs, ch
 	/* Small handshake flights must not wait for Nagle (not a TCP socket: no-op). */
 	int one = 1;
 	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	tls_stream_init(&tc->in, TLS_DIR_IN);
-	tls_stream_init(&tc->out, TLS_DIR_OUT);
+	tls_stream_init(&tc->in, tc, TLS_DIR_IN);
+	tls_stream_init(&tc->out, tc, TLS_DIR_OUT);
 	if (obs != NULL)
 		tc->obs = *obs;
 	tls_copy(tc->verify_name, sizeof(tc->verify_name), cfg->verify_name);
@@ -615,13 +511,14 @@ tls_write_keylog(struct tls_conn *tc)
 static void
 tls_read_more_garbage(struct tls_conn *tc)
 {
-	struct tls_stream *s = &tc->in;
-	while (s->bad_len < TLS_PREVIEW) {
-		ssize_t n = recv(tc->fd, s->bad + s->bad_len, TLS_PREVIEW - s->bad_len,
-		                 MSG_DONTWAIT);
+	struct record_scanner *sc = &tc->in.scan;
+	unsigned char buf[RECORD_BAD_MAX];
+
+	while (sc->bad_len < RECORD_BAD_MAX) {
+		ssize_t n = recv(tc->fd, buf, RECORD_BAD_MAX - sc->bad_len, MSG_DONTWAIT);
 		if (n <= 0)
 			break;
-		s->bad_len += (size_t)n;
+		record_scan_feed(sc, buf, (size_t)n);
 	}
 }
 
@@ -652,11 +549,12 @@ static const struct {
 static void
 tls_sent_so_far(struct tls_conn *tc, char *buf, size_t size)
 {
-	if (tc->in.bytes == 0)
+	if (tc->in.scan.bytes == 0)
 		snprintf(buf, size, "before sending anything");
 	else
-		snprintf(buf, size, "after sending %zu bytes in %u TLS record%s",
-		         tc->in.bytes, tc->in.records, tc->in.records == 1 ? "" : "s");
+		snprintf(buf, size, "after sending %llu bytes in %lu TLS record%s",
+		         (unsigned long long)tc->in.scan.bytes, tc->in.scan.records,
+		         tc->in.scan.records == 1 ? "" : "s");
 }
 
 /* Turns a failure into a sentence: what the server did, in words. */
@@ -666,16 +564,16 @@ tls_failure_text(struct tls_conn *tc, int err, const char *when)
 	char sofar[96];
 	WOLFSSL_ALERT_HISTORY hist;
 
-	if (tc->in.broken) {
+	if (tc->in.scan.broken) {
 		tls_read_more_garbage(tc);
 		unsigned char peek;
-		bool more = tc->in.bad_len == TLS_PREVIEW &&
+		bool more = tc->in.scan.bad_len == RECORD_BAD_MAX &&
 		            recv(tc->fd, &peek, 1, MSG_DONTWAIT | MSG_PEEK) == 1;
-		char *esc = escape_bytes(tc->in.bad, tc->in.bad_len, ESCAPE_TEXT);
+		char *esc = escape_bytes(tc->in.scan.bad, tc->in.scan.bad_len, ESCAPE_TEXT);
 		if (esc == NULL)
 			fatal("out of memory");
 		char *text =
-		    tc->in.records == 0
+		    tc->in.scan.records == 0
 		        ? str_printf(
 		              "the server answered with bytes that are not TLS: \"%s\"%s",
 		              esc, more ? "..." : "")
@@ -694,7 +592,7 @@ tls_failure_text(struct tls_conn *tc, int err, const char *when)
 	}
 	if (desc > 0 && level == 2)
 		return str_printf("the server sent a fatal alert %s: %s (%d)", when,
-		                  tls_alert_name(desc), desc);
+		                  tls_alert_text(desc), desc);
 
 	tls_sent_so_far(tc, sofar, sizeof(sofar));
 	if (tc->reset)
@@ -737,6 +635,8 @@ tls_handshake(struct tls_conn *tc, char **cause)
 	if (ret == WOLFSSL_SUCCESS) {
 		tc->handshake_ms = tls_elapsed_ms(&tc->t0);
 		tc->done = true;
+		tc->hs_records_in = (unsigned)tc->in.scan.records;
+		tc->hs_records_out = (unsigned)tc->out.scan.records;
 		tls_write_keylog(tc);
 		return TLS_OK;
 	}
@@ -766,7 +666,7 @@ tls_read(struct tls_conn *tc, void *buf, size_t len, char **cause)
 	if (err == WOLFSSL_ERROR_ZERO_RETURN ||
 	    (wolfSSL_get_shutdown(tc->ssl) & WOLFSSL_RECEIVED_SHUTDOWN))
 		return TLS_CLOSED;
-	if (tc->eof && !tc->in.broken)
+	if (tc->eof && !tc->in.scan.broken)
 		return TLS_EOF;
 	tls_set_cause(cause, tls_failure_text(tc, err, "while reading"));
 	return TLS_ERROR;
@@ -826,8 +726,8 @@ tls_get_summary(struct tls_conn *tc, struct tls_summary *sum)
 	if (tc == NULL || tc->ssl == NULL)
 		return;
 	tls_copy(sum->sni, sizeof(sum->sni), tc->sni);
-	sum->records_in = tc->hs_records_in;
-	sum->records_out = tc->hs_records_out;
+	sum->records_in = tc->done ? tc->hs_records_in : (unsigned)tc->in.scan.records;
+	sum->records_out = tc->done ? tc->hs_records_out : (unsigned)tc->out.scan.records;
 	sum->bytes_in = tc->hs_bytes_in;
 	sum->bytes_out = tc->hs_bytes_out;
 	if (!tc->done)
@@ -1427,4 +1327,16 @@ tls_free(struct tls_conn *tc)
 	if (tc->keylog != NULL)
 		fclose(tc->keylog);
 	free(tc);
+}
+
+const char *
+tls_record_type_name(unsigned char type)
+{
+	return record_type_name(type);
+}
+
+const char *
+tls_handshake_type_name(unsigned char type)
+{
+	return record_handshake_name(type);
 }
