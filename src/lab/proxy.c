@@ -26,7 +26,7 @@
 #include "escape.h"
 #include "proto.h"
 #include "proxy.h"
-#include "tls.h"
+#include "record.h"
 #include "util.h"
 
 #define PX_CONNECT_MS 10000
@@ -72,32 +72,12 @@ static const struct px_proto px_protos[PROTO_COUNT] = {
                     .forged = "+OK injected\r\n"},
 };
 
-/* The TLS record content types an eavesdropper can tell apart. */
-#define PX_TLS_TYPE_MIN 20
-#define PX_TLS_TYPE_MAX 24
-#define PX_TLS_TYPES (PX_TLS_TYPE_MAX - PX_TLS_TYPE_MIN + 1)
-
 struct px_buf {
 	unsigned char *p;
 	size_t len, cap;
 };
 
-/* Follows the TLS record layer of one direction after the go-ahead. */
-struct px_scan {
-	unsigned char hdr[5];
-	size_t hdr_len;
-	size_t body_left;
-	bool want_hs; /* the next body byte names a handshake message */
-	unsigned char type;
-	unsigned version;
-	size_t length;
-	bool ccs;     /* change_cipher_spec seen: handshake bodies are encrypted */
-	bool not_tls; /* the bytes stopped looking like records */
-	uint64_t bytes;
-	unsigned long records;
-	unsigned long by_type[PX_TLS_TYPES];
-	unsigned listed;
-};
+struct px_conn;
 
 /* One direction of the relay: bytes read from one socket, written to the other. */
 struct px_side {
@@ -110,7 +90,9 @@ struct px_side {
 	bool long_line;    /* inside a line longer than PX_LINE_MAX */
 	bool eof, shut;
 	uint64_t plain_bytes;
-	struct px_scan scan;
+	struct px_conn *conn;
+	struct record_scanner scan; /* the record layer after the go-ahead */
+	unsigned listed;            /* records logged one by one */
 };
 
 /* A reply the proxy makes up itself, due once the server has completed
@@ -264,30 +246,30 @@ px_first_word_is(const unsigned char *p, size_t n, const char *w)
 	       (n == wl || p[wl] == ' ');
 }
 
-/* Names one TLS record as an eavesdropper sees it; hs is the first body
- * byte of a readable handshake record, or -1. */
+/* Names one TLS record as an eavesdropper sees it: type, size, version, and
+ * the handshake message while handshake records are readable. */
 static void
-px_scan_record(struct px_conn *c, struct px_side *s, int hs)
+px_on_record(void *arg, const struct record *r)
 {
-	struct px_scan *sc = &s->scan;
-	const char *what = "";
-	const char *hs_name = hs >= 0 ? tls_handshake_type_name((unsigned char)hs) : NULL;
+	struct px_side *s = arg;
+	const struct px_conn *c = s->conn;
+	bool hs = r->type == RECORD_HANDSHAKE;
+	const char *hs_name =
+	    hs && r->readable && r->head_len > 0 ? record_handshake_name(r->head[0]) : NULL;
 
-	if (sc->listed > PX_RECORDS_LISTED)
+	if (s->listed > PX_RECORDS_LISTED)
 		return;
-	if (sc->listed++ == PX_RECORDS_LISTED) {
+	if (s->listed++ == PX_RECORDS_LISTED) {
 		px_logf(c->cfg->log, c->id,
 		        "%s %s: further records are counted, not listed", s->tls_arrow,
 		        s->name);
 		return;
 	}
-	if (sc->type == 22 && hs < 0 && sc->ccs)
-		what = " (encrypted)";
 	px_logf(c->cfg->log, c->id,
 	        "%s TLS record: %s%s%s%s, %zu byte%s, record version 0x%04x", s->tls_arrow,
-	        tls_record_type_name(sc->type), what, hs_name ? " " : "",
-	        hs_name ? hs_name : "", sc->length, sc->length == 1 ? "" : "s",
-	        sc->version);
+	        record_type_name(r->type), hs && !r->readable ? " (encrypted)" : "",
+	        hs_name ? " " : "", hs_name ? hs_name : "", r->length,
+	        r->length == 1 ? "" : "s", r->version);
 }
 
 /* Follows record headers over bytes relayed raw: it can see each record's
@@ -296,65 +278,32 @@ px_scan_record(struct px_conn *c, struct px_side *s, int hs)
 static void
 px_scan_feed(struct px_conn *c, struct px_side *s, const unsigned char *p, size_t n)
 {
-	struct px_scan *sc = &s->scan;
+	const unsigned char *h = s->scan.bad;
+	bool was_broken = s->scan.broken;
 
-	sc->bytes += n;
-	while (n > 0 && !sc->not_tls) {
-		if (sc->body_left > 0) {
-			if (sc->want_hs) {
-				sc->want_hs = false;
-				px_scan_record(c, s, p[0]);
-			}
-			size_t k = n < sc->body_left ? n : sc->body_left;
-			p += k;
-			n -= k;
-			sc->body_left -= k;
-			continue;
-		}
-		sc->hdr[sc->hdr_len++] = *p++;
-		n--;
-		if (sc->hdr_len < sizeof(sc->hdr))
-			continue;
-		sc->hdr_len = 0;
-		sc->type = sc->hdr[0];
-		sc->version = (unsigned)sc->hdr[1] << 8 | sc->hdr[2];
-		sc->length = (size_t)sc->hdr[3] << 8 | sc->hdr[4];
-		if (sc->type < PX_TLS_TYPE_MIN || sc->type > PX_TLS_TYPE_MAX ||
-		    sc->hdr[1] != 3) {
-			sc->not_tls = true;
-			px_logf(c->cfg->log, c->id,
-			        "%s %s: these bytes do not look like TLS records "
-			        "(header %02x %02x %02x %02x %02x); counting bytes only",
-			        s->tls_arrow, s->name, sc->hdr[0], sc->hdr[1], sc->hdr[2],
-			        sc->hdr[3], sc->hdr[4]);
-			break;
-		}
-		sc->records++;
-		sc->by_type[sc->type - PX_TLS_TYPE_MIN]++;
-		sc->body_left = sc->length;
-		if (sc->type == 22 && !sc->ccs && sc->length > 0)
-			sc->want_hs = true;
-		else
-			px_scan_record(c, s, -1);
-		if (sc->type == 20)
-			sc->ccs = true;
-	}
+	record_scan_feed(&s->scan, p, n);
+	if (was_broken || !s->scan.broken)
+		return;
+	px_logf(c->cfg->log, c->id,
+	        "%s %s: these bytes do not look like TLS records "
+	        "(header %02x %02x %02x %02x %02x); counting bytes only",
+	        s->tls_arrow, s->name, h[0], h[1], h[2], h[3], h[4]);
 }
 
 /* Logs what one direction carried after the go-ahead. */
 static void
 px_scan_summary(struct px_conn *c, struct px_side *s)
 {
-	struct px_scan *sc = &s->scan;
+	const struct record_scanner *sc = &s->scan;
 	char types[256] = "";
 	size_t used = 0;
 
-	for (unsigned t = 0; t < PX_TLS_TYPES; t++) {
+	for (unsigned t = 0; t < RECORD_TYPE_COUNT; t++) {
 		if (sc->by_type[t] == 0)
 			continue;
 		int k = snprintf(types + used, sizeof(types) - used, "%s%s %lu",
 		                 used ? ", " : "",
-		                 tls_record_type_name((unsigned char)(t + PX_TLS_TYPE_MIN)),
+		                 record_type_name((unsigned char)(t + RECORD_TYPE_FIRST)),
 		                 sc->by_type[t]);
 		if (k < 0 || (size_t)k >= sizeof(types) - used)
 			break;
@@ -365,7 +314,7 @@ px_scan_summary(struct px_conn *c, struct px_side *s)
 	    "== %s after the go-ahead: %llu bytes relayed unread, %lu TLS record%s%s%s%s%s",
 	    s->name, (unsigned long long)sc->bytes, sc->records,
 	    sc->records == 1 ? "" : "s", used ? " (" : "", types, used ? ")" : "",
-	    sc->not_tls ? "; then bytes that are not TLS records" : "");
+	    sc->broken ? "; then bytes that are not TLS records" : "");
 }
 
 /* Queues bytes for the client, after any SMTP reply line held back. */
@@ -871,10 +820,12 @@ px_relay(struct px_conn *c)
 }
 
 static void
-px_side_init(struct px_side *s, const char *name, const char *arrow, const char *tls_arrow,
-             int from, int to)
+px_side_init(struct px_side *s, struct px_conn *c, const char *name, const char *arrow,
+             const char *tls_arrow, int from, int to)
 {
 	memset(s, 0, sizeof(*s));
+	s->conn = c;
+	record_scan_init(&s->scan, px_on_record, s);
 	s->name = name;
 	s->arrow = arrow;
 	s->tls_arrow = tls_arrow;
@@ -907,8 +858,8 @@ px_serve(const struct proxy_config *cfg, int cfd, unsigned id)
 	c.fr = framer_new(cfg->proto);
 	if (c.fr == NULL)
 		fatal("out of memory");
-	px_side_init(&c.up, "client->server", "->", "~>", cfd, res.fd);
-	px_side_init(&c.down, "server->client", "<-", "<~", res.fd, cfd);
+	px_side_init(&c.up, &c, "client->server", "->", "~>", cfd, res.fd);
+	px_side_init(&c.down, &c, "server->client", "<-", "<~", res.fd, cfd);
 	px_relay(&c);
 
 	px_logf(cfg->log, id,
@@ -917,6 +868,8 @@ px_serve(const struct proxy_config *cfg, int cfd, unsigned id)
 	        (unsigned long long)c.up.plain_bytes,
 	        (unsigned long long)c.down.plain_bytes);
 	if (c.raw) {
+		record_scan_finish(&c.up.scan);
+		record_scan_finish(&c.down.scan);
 		px_scan_summary(&c, &c.up);
 		px_scan_summary(&c, &c.down);
 	}
