@@ -372,6 +372,82 @@ tls_copy(char *dst, size_t size, const char *src)
 	snprintf(dst, size, "%s", src != NULL ? src : "");
 }
 
+/* A client context with the configured versions, trust and the observing
+ * verify callback. */
+static int
+tls_make_ctx(struct tls_conn *tc, const struct tls_config *cfg, char **cause)
+{
+	tc->ctx = wolfSSL_CTX_new(wolfSSLv23_client_method());
+	if (tc->ctx == NULL) {
+		tls_set_cause(
+		    cause, str_printf("the TLS library could not create a client context"));
+		return -1;
+	}
+	if (tls_set_versions(tc->ctx, cfg, cause) != 0 ||
+	    tls_load_trust(tc->ctx, cfg->cafile, cause) != 0)
+		return -1;
+	wolfSSL_CTX_set_verify(tc->ctx, WOLFSSL_VERIFY_PEER, tls_verify_cb);
+	return 0;
+}
+
+/* Opens the key log file, if one is configured, for appending. */
+static int
+tls_open_keylog(struct tls_conn *tc, const char *path, char **cause)
+{
+	if (path == NULL)
+		return 0;
+	tc->keylog = fopen(path, "a");
+	if (tc->keylog == NULL) {
+		tls_set_cause(cause, str_printf("cannot open the key log file %s: %s", path,
+		                                strerror(errno)));
+		return -1;
+	}
+	return 0;
+}
+
+/* The session: preferred groups, and our IO hooks in place of the socket. */
+static int
+tls_make_session(struct tls_conn *tc, char **cause)
+{
+	/* Prefer X25519 (the common first choice of servers, and the cheapest key
+	 * share), then the NIST curves. */
+	int groups[] = {WOLFSSL_ECC_X25519, WOLFSSL_ECC_SECP256R1, WOLFSSL_ECC_SECP384R1,
+	                WOLFSSL_ECC_SECP521R1};
+
+	tc->ssl = wolfSSL_new(tc->ctx);
+	if (tc->ssl == NULL) {
+		tls_set_cause(cause,
+		              str_printf("the TLS library could not create a session"));
+		return -1;
+	}
+	(void)wolfSSL_set_groups(tc->ssl, groups, (int)(sizeof groups / sizeof groups[0]));
+	wolfSSL_SetCertCbCtx(tc->ssl, tc);
+	wolfSSL_SSLSetIORecv(tc->ssl, tls_io_recv);
+	wolfSSL_SSLSetIOSend(tc->ssl, tls_io_send);
+	wolfSSL_SetIOReadCtx(tc->ssl, tc);
+	wolfSSL_SetIOWriteCtx(tc->ssl, tc);
+	return 0;
+}
+
+/* Sends the server name as SNI, unless it is empty or an address (SNI
+ * carries host names only). */
+static int
+tls_set_sni(struct tls_conn *tc, const char *sni, char **cause)
+{
+	if (sni == NULL || sni[0] == '\0' || util_is_ip_literal(sni))
+		return 0;
+	size_t len = strlen(sni);
+	if (len >= sizeof(tc->sni) ||
+	    wolfSSL_UseSNI(tc->ssl, WOLFSSL_SNI_HOST_NAME, sni, (unsigned short)len) !=
+	        WOLFSSL_SUCCESS) {
+		tls_set_cause(cause,
+		              str_printf("the server name %s cannot be sent as SNI", sni));
+		return -1;
+	}
+	tls_copy(tc->sni, sizeof(tc->sni), sni);
+	return 0;
+}
+
 struct tls_conn *
 tls_new(int fd, const struct tls_config *cfg, const struct tls_observer *obs, char **cause)
 {
@@ -395,67 +471,13 @@ tls_new(int fd, const struct tls_config *cfg, const struct tls_observer *obs, ch
 	tls_copy(tc->verify_name, sizeof(tc->verify_name), cfg->verify_name);
 	tc->verify_name_is_ip = cfg->verify_name_is_ip;
 
-	tc->ctx = wolfSSL_CTX_new(wolfSSLv23_client_method());
-	if (tc->ctx == NULL) {
-		tls_set_cause(
-		    cause, str_printf("the TLS library could not create a client context"));
-		goto fail;
-	}
-	if (tls_set_versions(tc->ctx, cfg, cause) != 0 ||
-	    tls_load_trust(tc->ctx, cfg->cafile, cause) != 0)
-		goto fail;
-	wolfSSL_CTX_set_verify(tc->ctx, WOLFSSL_VERIFY_PEER, tls_verify_cb);
-
-	if (cfg->keylog != NULL) {
-		tc->keylog = fopen(cfg->keylog, "a");
-		if (tc->keylog == NULL) {
-			tls_set_cause(cause,
-			              str_printf("cannot open the key log file %s: %s",
-			                         cfg->keylog, strerror(errno)));
-			goto fail;
-		}
-	}
-
-	tc->ssl = wolfSSL_new(tc->ctx);
-	if (tc->ssl == NULL) {
-		tls_set_cause(cause,
-		              str_printf("the TLS library could not create a session"));
-		goto fail;
-	}
-	/* Prefer X25519 (the common first choice of servers, and the cheapest key
-	 * share), then the NIST curves. */
-	int groups[] = {WOLFSSL_ECC_X25519, WOLFSSL_ECC_SECP256R1, WOLFSSL_ECC_SECP384R1,
-	                WOLFSSL_ECC_SECP521R1};
-	(void)wolfSSL_set_groups(tc->ssl, groups, (int)(sizeof groups / sizeof groups[0]));
-	wolfSSL_SetCertCbCtx(tc->ssl, tc);
-	wolfSSL_SSLSetIORecv(tc->ssl, tls_io_recv);
-	wolfSSL_SSLSetIOSend(tc->ssl, tls_io_send);
-	wolfSSL_SetIOReadCtx(tc->ssl, tc);
-	wolfSSL_SetIOWriteCtx(tc->ssl, tc);
-
-	if (cfg->sni != NULL && cfg->sni[0] != '\0' && !util_is_ip_literal(cfg->sni)) {
-		size_t len = strlen(cfg->sni);
-		if (len >= sizeof(tc->sni) ||
-		    wolfSSL_UseSNI(tc->ssl, WOLFSSL_SNI_HOST_NAME, cfg->sni,
-		                   (unsigned short)len) != WOLFSSL_SUCCESS) {
-			tls_set_cause(cause,
-			              str_printf("the server name %s cannot be sent as SNI",
-			                         cfg->sni));
-			goto fail;
-		}
-		tls_copy(tc->sni, sizeof(tc->sni), cfg->sni);
+	if (tls_make_ctx(tc, cfg, cause) != 0 ||
+	    tls_open_keylog(tc, cfg->keylog, cause) != 0 ||
+	    tls_make_session(tc, cause) != 0 || tls_set_sni(tc, cfg->sni, cause) != 0) {
+		tls_free(tc); /* the handshake never started: nothing is sent */
+		return NULL;
 	}
 	return tc;
-
-fail:
-	if (tc->ssl != NULL)
-		wolfSSL_free(tc->ssl);
-	if (tc->ctx != NULL)
-		wolfSSL_CTX_free(tc->ctx);
-	if (tc->keylog != NULL)
-		fclose(tc->keylog);
-	free(tc);
-	return NULL;
 }
 
 /* Milliseconds on the monotonic clock since t0. */
