@@ -5,6 +5,9 @@
  * Verification runs in observing mode: a verify callback records what went
  * wrong and lets the handshake go on; the name is checked separately.
  *
+ * The record scanner (record.h) follows both directions for the observer;
+ * the certificates the server sent are read by x509.h into cert.h's model.
+ *
  * This build of wolfSSL has no client renegotiation (HAVE_SECURE_RENEGOTIATION
  * is off), so a server's request to renegotiate is never honoured.
  */
@@ -51,7 +54,7 @@ struct tls_conn {
 	bool eof, reset;
 	int sock_errno;
 	bool started, done, failed;
-	struct timespec t0;
+	double t0_ms; /* when the handshake started, util_now_ms */
 	double handshake_ms;
 	unsigned hs_records_in, hs_records_out; /* counted when the handshake ends */
 	size_t hs_bytes_in, hs_bytes_out;
@@ -64,6 +67,8 @@ struct tls_conn {
 	bool code_other; /* an error code beyond the table was seen */
 };
 
+/* wolfSSL_Init is once per process, not per session: the one piece of
+ * state here that every connection shares. */
 static bool tls_initialised;
 
 /* Hands a sentence to the caller (replacing any earlier one), or drops it. */
@@ -480,16 +485,6 @@ tls_new(int fd, const struct tls_config *cfg, const struct tls_observer *obs, ch
 	return tc;
 }
 
-/* Milliseconds on the monotonic clock since t0. */
-static double
-tls_elapsed_ms(const struct timespec *t0)
-{
-	struct timespec now;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (double)(now.tv_sec - t0->tv_sec) * 1000.0 +
-	       (double)(now.tv_nsec - t0->tv_nsec) / 1e6;
-}
-
 /* Writes bytes as lower-case hex, the form of NSS key log files. */
 static void
 tls_keylog_hex(FILE *f, const unsigned char *p, size_t n)
@@ -643,11 +638,11 @@ tls_handshake(struct tls_conn *tc, char **cause)
 	}
 	if (!tc->started) {
 		tc->started = true;
-		clock_gettime(CLOCK_MONOTONIC, &tc->t0);
+		tc->t0_ms = util_now_ms();
 	}
 	int ret = wolfSSL_connect(tc->ssl);
 	if (ret == WOLFSSL_SUCCESS) {
-		tc->handshake_ms = tls_elapsed_ms(&tc->t0);
+		tc->handshake_ms = util_now_ms() - tc->t0_ms;
 		tc->done = true;
 		tc->hs_records_in = (unsigned)tc->in.scan.records;
 		tc->hs_records_out = (unsigned)tc->out.scan.records;
