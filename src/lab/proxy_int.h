@@ -37,7 +37,7 @@ struct px_side {
 	bool long_line;    /* inside a line longer than PX_LINE_MAX */
 	bool eof, shut;
 	uint64_t plain_bytes;
-	struct px_conn *conn;
+	struct px_conn *conn;       /* the connection this side belongs to */
 	struct record_scanner scan; /* the record layer after the go-ahead */
 	unsigned listed;            /* records logged one by one */
 };
@@ -50,6 +50,7 @@ struct px_local {
 	unsigned ends;
 };
 
+/* One proxied connection, served in its own process. */
 struct px_conn {
 	const struct proxy_config *cfg;
 	const struct proto_info *info;
