@@ -141,6 +141,8 @@ px_listen(const char *host, unsigned port, char *text, size_t textsz, bool *loop
 	return -1;
 }
 
+/* The signal that asked the listener to stop, or 0: written by the handler,
+ * which can reach nothing but file-scope state of type sig_atomic_t. */
 static volatile sig_atomic_t px_stop_signal;
 
 static void
