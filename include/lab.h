@@ -9,6 +9,7 @@
 #ifndef STARTLE_LAB_H
 #define STARTLE_LAB_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <sys/types.h>
@@ -80,9 +81,9 @@ void lab_free(struct lab *lab);
 unsigned lab_port(const struct lab *lab);
 const struct labcert *lab_certs(const struct lab *lab);
 
-/* Serves clients until *stop becomes true (or forever when stop is NULL):
+/* Serves clients until *stop becomes non-zero (or forever when stop is NULL):
  * each client in its own child process. */
-void lab_serve(struct lab *lab, volatile const bool *stop);
+void lab_serve(struct lab *lab, volatile const sig_atomic_t *stop);
 
 /* Forks a child process that serves (the parent keeps nothing of the lab
  * but the port and CA file). The child dies with the parent. Returns the pid

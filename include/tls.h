@@ -18,6 +18,7 @@
 #include <sys/types.h>
 
 #include "cert.h"
+#include "record.h"
 
 struct tls_config {
 	const char *cafile;      /* PEM bundle to trust, or NULL for the system store */
@@ -33,13 +34,14 @@ struct tls_config {
 
 enum tls_dir { TLS_DIR_OUT, TLS_DIR_IN };
 
-/* One record on the wire. head holds up to 16 bytes of its body for a hex preview. */
+/* One record on the wire, as the record scanner (record.h) reported it, with
+ * its direction. head holds the first bytes of its body for a hex preview. */
 struct tls_record {
 	enum tls_dir dir;
 	unsigned char type; /* 20 CCS, 21 alert, 22 handshake, 23 application data */
 	unsigned version;   /* record layer version, e.g. 0x0303 */
 	size_t length;      /* body length */
-	unsigned char head[16];
+	unsigned char head[RECORD_HEAD_MAX];
 	size_t head_len;
 	unsigned char
 	    hs_type; /* first handshake message type when type is 22 and readable, else 0 */
@@ -107,9 +109,9 @@ void tls_get_verdict(struct tls_conn *tc, struct cert_verdict *v);
 /* Sends close_notify (best effort, non-blocking) and frees. Never closes fd. */
 void tls_free(struct tls_conn *tc);
 
-/* A record content type in words: "handshake", "alert", ... */
+/* The same as record_type_name and record_handshake_name (record.h), for
+ * callers that name records through this header. */
 const char *tls_record_type_name(unsigned char type);
-/* A handshake message type in words: "ClientHello", ... or NULL. */
 const char *tls_handshake_type_name(unsigned char type);
 
 #endif

@@ -45,6 +45,9 @@ const char *util_beside_exe(const char *suffix);
 int util_read_text_file(const char *path, size_t cap, const char *kind, bool missing_ok,
                         char **text, size_t *len, char **cause);
 
+/* True if text is an IPv4 or IPv6 address literal (without brackets). */
+bool util_is_ip_literal(const char *text);
+
 /* Monotonic clock in milliseconds. */
 double util_now_ms(void);
 

@@ -444,7 +444,7 @@ lab_accept(struct lab *lab)
 }
 
 void
-lab_serve(struct lab *lab, volatile const bool *stop)
+lab_serve(struct lab *lab, volatile const sig_atomic_t *stop)
 {
 	struct sigaction sa, old;
 

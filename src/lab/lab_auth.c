@@ -1,46 +1,53 @@
+#include <wolfssl/options.h>
+#include <wolfssl/wolfcrypt/coding.h>
+
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "lab_int.h"
 #include "util.h"
 
-/* The value of a base64 character, or -1. */
-static int
-lab_b64_value(unsigned char ch)
-{
-	static const char alphabet[] =
-	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	const char *p = ch ? strchr(alphabet, ch) : NULL;
+/* Bytes Base64_Decode skips or stops at, which a SASL answer may not hold. */
+static const char lab_b64_skipped[] = {' ', '\r', '\n', '\0'};
 
-	return p ? (int)(p - alphabet) : -1;
+/* True if text has the shape of base64, padded or not: padding only at the
+ * end and only to a whole group, none of the bytes the decoder would skip. */
+static bool
+lab_b64_shape(const unsigned char *in, size_t len)
+{
+	size_t pad = 0;
+
+	while (pad < 2 && pad < len && in[len - 1 - pad] == '=')
+		pad++;
+	if (len % 4 == 1 || (pad > 0 && len % 4 != 0) || memchr(in, '=', len - pad) != NULL)
+		return false;
+	for (size_t i = 0; i < sizeof lab_b64_skipped; i++) {
+		if (memchr(in, lab_b64_skipped[i], len) != NULL)
+			return false;
+	}
+	return true;
 }
 
 unsigned char *
 lab_b64_decode(const unsigned char *in, size_t len, size_t *outlen)
 {
-	unsigned char *out;
-	unsigned long acc = 0;
-	size_t n = 0, bits = 0, pad = 0;
-
-	while (pad < 2 && len > 0 && in[len - 1] == '=') {
-		len--;
-		pad++;
-	}
-	if ((len + pad) % 4 == 1 || (pad > 0 && (len + pad) % 4 != 0))
+	if (len > UINT32_MAX / 2 || !lab_b64_shape(in, len))
 		return NULL;
-	out = xmalloc(len * 3 / 4 + 1);
-	for (size_t i = 0; i < len; i++) {
-		int v = lab_b64_value(in[i]);
-		if (v < 0) {
-			free(out);
-			return NULL;
-		}
-		acc = (acc << 6) | (unsigned long)v;
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			out[n++] = (unsigned char)(acc >> bits);
-		}
+	/* Unpadded answers are accepted: the decoder gets a padded copy. */
+	size_t padded = (len + 3) / 4 * 4;
+	unsigned char *text = xmalloc(padded);
+	unsigned char *out = xmalloc(padded / 4 * 3 + 1);
+	word32 n = (word32)(padded / 4 * 3 + 1);
+
+	memcpy(text, in, len);
+	memset(text + len, '=', padded - len);
+	int rc = Base64_Decode(text, (word32)padded, out, &n);
+	free(text);
+	if (rc != 0) {
+		free(out);
+		return NULL;
 	}
 	out[n] = '\0';
 	*outlen = n;

@@ -71,13 +71,15 @@ static const char *const lab_schemes[PROTO_COUNT][2] = {
     [PROTO_POP3] = {"pop3", "pop3s"},
 };
 
-static volatile bool lab_stop;
+/* Set by the signal handler, read by the serving loop: a handler can reach
+ * nothing but file-scope state, and sig_atomic_t is what it may write. */
+static volatile sig_atomic_t lab_stop;
 
 static void
 lab_on_signal(int sig)
 {
 	(void)sig;
-	lab_stop = true;
+	lab_stop = 1;
 }
 
 /* Prints a usage error: one sentence, then the usage. Returns the exit code. */
@@ -277,116 +279,143 @@ lab_run(struct lab_config *cfg, const char *write_ca)
 	return rc;
 }
 
-static int
-lab_main(int argc, char **argv)
-{
-	struct lab_config cfg = {
-	    .proto = PROTO_SMTP, .scenario = LAB_HONEST, .log = stdout};
-	const char *write_ca = NULL;
-	char *listen_host = NULL;
-	unsigned port = 0, listen_port = 0;
-	bool has_port = false, listen_has_port = false;
-	int opt, v, rc;
+/* Returned by an option step when parsing goes on. */
+#define LAB_GO_ON (-1)
 
-	while ((opt = getopt_long(argc, argv, "hV", lab_options, NULL)) != -1) {
-		switch (opt) {
-		case OPT_PROTO:
-			if ((v = proto_from_name(optarg)) < 0)
-				return lab_bad_usage(
-				    "unknown protocol \"%s\": choose smtp, imap or "
-				    "pop3",
-				    optarg);
-			cfg.proto = (enum proto_id)v;
-			break;
-		case OPT_IMPLICIT:
-			cfg.implicit = true;
-			break;
-		case OPT_PORT:
-			if (lab_parse_port(optarg, &port) != 0)
-				return lab_bad_usage(
-				    "--port takes a number from 0 to 65535, not "
-				    "\"%s\"",
-				    optarg);
-			has_port = true;
-			break;
-		case OPT_LISTEN:
-			free(listen_host);
-			listen_host = NULL;
-			if (lab_split_hostport(optarg, &listen_host, &listen_port,
-			                       &listen_has_port) != 0)
-				return lab_bad_usage(
-				    "--listen takes ADDR or ADDR:PORT (IPv6 as "
-				    "[::1]:PORT), not \"%s\"",
-				    optarg);
-			break;
-		case OPT_SCENARIO:
-			if ((v = lab_scenario_from_name(optarg)) < 0)
-				return lab_bad_usage("unknown scenario \"%s\": startle-lab "
-				                     "--list-scenarios shows them all",
-				                     optarg);
-			cfg.scenario = (enum lab_scenario)v;
-			break;
-		case OPT_SLOW_MS: {
-			char *end;
-			long ms = strtol(optarg, &end, 10);
-			if (end == optarg || *end != '\0' || ms < 1 || ms > 600000)
-				return lab_bad_usage(
-				    "--slow-ms takes milliseconds from 1 to 600000, "
-				    "not \"%s\"",
-				    optarg);
-			cfg.slow_ms = (int)ms;
-			break;
-		}
-		case OPT_WRITE_CA:
-			write_ca = optarg;
-			break;
-		case OPT_QUIET:
-			cfg.log = NULL;
-			break;
-		case OPT_LIST:
-			lab_list_scenarios();
-			free(listen_host);
-			return 0;
-		case 'h':
-			fputs(lab_help, stdout);
-			printf("\n%s\n", lab_usage);
-			free(listen_host);
-			return 0;
-		case 'V':
-			printf("startle-lab %s\n", STARTLE_VERSION);
-			free(listen_host);
-			return 0;
-		default:
-			free(listen_host);
-			fprintf(stderr, "%s\n", lab_usage);
-			return EXIT_USAGE;
-		}
+/* What the lab's command line asked for. */
+struct lab_args {
+	struct lab_config cfg;
+	const char *write_ca;
+	char *listen_host;
+	unsigned port, listen_port;
+	bool has_port, listen_has_port;
+};
+
+/* Reads the lab options that take a value. Returns LAB_GO_ON or the exit
+ * status of a usage error. */
+static int
+lab_value_option(struct lab_args *a, int opt, const char *arg)
+{
+	int v;
+	char *end;
+	long ms;
+
+	switch (opt) {
+	case OPT_PROTO:
+		if ((v = proto_from_name(arg)) < 0)
+			return lab_bad_usage(
+			    "unknown protocol \"%s\": choose smtp, imap or pop3", arg);
+		a->cfg.proto = (enum proto_id)v;
+		return LAB_GO_ON;
+	case OPT_PORT:
+		if (lab_parse_port(arg, &a->port) != 0)
+			return lab_bad_usage(
+			    "--port takes a number from 0 to 65535, not \"%s\"", arg);
+		a->has_port = true;
+		return LAB_GO_ON;
+	case OPT_LISTEN:
+		free(a->listen_host);
+		a->listen_host = NULL;
+		if (lab_split_hostport(arg, &a->listen_host, &a->listen_port,
+		                       &a->listen_has_port) != 0)
+			return lab_bad_usage("--listen takes ADDR or ADDR:PORT (IPv6 as "
+			                     "[::1]:PORT), not \"%s\"",
+			                     arg);
+		return LAB_GO_ON;
+	case OPT_SCENARIO:
+		if ((v = lab_scenario_from_name(arg)) < 0)
+			return lab_bad_usage("unknown scenario \"%s\": startle-lab "
+			                     "--list-scenarios shows them all",
+			                     arg);
+		a->cfg.scenario = (enum lab_scenario)v;
+		return LAB_GO_ON;
+	case OPT_SLOW_MS:
+		ms = strtol(arg, &end, 10);
+		if (end == arg || *end != '\0' || ms < 1 || ms > 600000)
+			return lab_bad_usage(
+			    "--slow-ms takes milliseconds from 1 to 600000, not \"%s\"",
+			    arg);
+		a->cfg.slow_ms = (int)ms;
+		return LAB_GO_ON;
+	case OPT_WRITE_CA:
+		a->write_ca = arg;
+		return LAB_GO_ON;
 	}
-	if (optind < argc) {
-		free(listen_host);
-		return lab_bad_usage(
-		    "unexpected argument \"%s\": the lab takes options only", argv[optind]);
+	fprintf(stderr, "%s\n", lab_usage);
+	return EXIT_USAGE;
+}
+
+/* Reads one lab option. Returns LAB_GO_ON, or the exit status when the
+ * option ends the run (help, version, the scenario list, a usage error). */
+static int
+lab_option(struct lab_args *a, int opt, const char *arg)
+{
+	switch (opt) {
+	case OPT_IMPLICIT:
+		a->cfg.implicit = true;
+		return LAB_GO_ON;
+	case OPT_QUIET:
+		a->cfg.log = NULL;
+		return LAB_GO_ON;
+	case OPT_LIST:
+		lab_list_scenarios();
+		return 0;
+	case 'h':
+		fputs(lab_help, stdout);
+		printf("\n%s\n", lab_usage);
+		return 0;
+	case 'V':
+		printf("startle-lab %s\n", STARTLE_VERSION);
+		return 0;
 	}
-	if (has_port && listen_has_port && port != listen_port) {
-		free(listen_host);
+	return lab_value_option(a, opt, arg);
+}
+
+/* Checks the options together and settles the port. Returns LAB_GO_ON or
+ * the exit status of a usage error. */
+static int
+lab_settle(struct lab_args *a)
+{
+	char *cause = NULL;
+
+	if (a->has_port && a->listen_has_port && a->port != a->listen_port)
 		return lab_bad_usage("%s",
 		                     "the port is given twice (--port and --listen "
 		                     "ADDR:PORT) with different values: give it once");
-	}
-	char *cause = NULL;
-	if (lab_check_config(&cfg, &cause) != 0) {
-		rc = lab_bad_usage("%s", cause);
+	if (lab_check_config(&a->cfg, &cause) != 0) {
+		int rc = lab_bad_usage("%s", cause);
 		free(cause);
-		free(listen_host);
 		return rc;
 	}
-	cfg.listen = listen_host;
-	cfg.port = has_port          ? port
-	           : listen_has_port ? listen_port
-	                             : lab_default_ports[cfg.proto][cfg.implicit];
-	setvbuf(stdout, NULL, _IOLBF, 0);
-	rc = lab_run(&cfg, write_ca);
-	free(listen_host);
+	a->cfg.listen = a->listen_host;
+	a->cfg.port = a->has_port ? a->port
+	              : a->listen_has_port
+	                  ? a->listen_port
+	                  : lab_default_ports[a->cfg.proto][a->cfg.implicit];
+	return LAB_GO_ON;
+}
+
+/* startle-lab [options]: reads the options, then serves. */
+static int
+lab_main(int argc, char **argv)
+{
+	struct lab_args a = {
+	    .cfg = {.proto = PROTO_SMTP, .scenario = LAB_HONEST, .log = stdout}};
+	int opt, rc = LAB_GO_ON;
+
+	while (rc == LAB_GO_ON &&
+	       (opt = getopt_long(argc, argv, "hV", lab_options, NULL)) != -1)
+		rc = lab_option(&a, opt, optarg);
+	if (rc == LAB_GO_ON && optind < argc)
+		rc = lab_bad_usage("unexpected argument \"%s\": the lab takes options only",
+		                   argv[optind]);
+	if (rc == LAB_GO_ON)
+		rc = lab_settle(&a);
+	if (rc == LAB_GO_ON) {
+		setvbuf(stdout, NULL, _IOLBF, 0);
+		rc = lab_run(&a.cfg, a.write_ca);
+	}
+	free(a.listen_host);
 	return rc;
 }
 
@@ -416,106 +445,114 @@ proxy_proto_for_port(unsigned port)
 	return -1;
 }
 
+/* What the proxy's command line asked for. */
+struct proxy_args {
+	struct proxy_config cfg;
+	char *listen_host, *up_host;
+	int proto; /* -1 until named */
+};
+
+/* Reads HOST:PORT for --listen or --upstream into *host and *port. */
+static int
+proxy_hostport(const char *option, const char *arg, char **host, unsigned *port)
+{
+	bool has_port = false;
+
+	free(*host);
+	*host = NULL;
+	if (lab_split_hostport(arg, host, port, &has_port) != 0 || !has_port)
+		return lab_bad_usage(option, arg);
+	return LAB_GO_ON;
+}
+
+/* Reads one proxy option. Returns LAB_GO_ON, or the exit status when the
+ * option ends the run (help, a usage error). */
+static int
+proxy_option(struct proxy_args *a, int opt, const char *arg)
+{
+	int v;
+
+	switch (opt) {
+	case OPT_LISTEN:
+		return proxy_hostport("proxy --listen takes HOST:PORT, not \"%s\"", arg,
+		                      &a->listen_host, &a->cfg.listen_port);
+	case OPT_UPSTREAM:
+		return proxy_hostport("proxy --upstream takes HOST:PORT, not \"%s\"", arg,
+		                      &a->up_host, &a->cfg.upstream_port);
+	case OPT_PROTO:
+		if ((a->proto = proto_from_name(arg)) < 0)
+			return lab_bad_usage(
+			    "unknown protocol \"%s\": choose smtp, imap or pop3", arg);
+		return LAB_GO_ON;
+	case OPT_ATTACK:
+		if ((v = proxy_attack_from_name(arg)) < 0)
+			return lab_bad_usage(
+			    "unknown attack \"%s\": choose pass, strip, refuse or inject",
+			    arg);
+		a->cfg.attack = (enum proxy_attack)v;
+		return LAB_GO_ON;
+	case OPT_QUIET:
+		a->cfg.log = NULL;
+		return LAB_GO_ON;
+	case 'h':
+		printf("startle-lab proxy: a man in the middle for teaching\n\n");
+		for (int i = 0; i < PROXY_ATTACK_COUNT; i++)
+			printf("  --attack %-7s %s\n", proxy_attack_name(i),
+			       proxy_attack_text(i));
+		printf("\n%s\n", lab_usage);
+		return 0;
+	}
+	fprintf(stderr, "%s\n", lab_usage);
+	return EXIT_USAGE;
+}
+
+/* Checks that both ends are named and settles the protocol. Returns
+ * LAB_GO_ON or the exit status of a usage error. */
+static int
+proxy_settle(struct proxy_args *a)
+{
+	if (a->listen_host == NULL || a->up_host == NULL)
+		return lab_bad_usage("%s",
+		                     "the proxy needs --listen HOST:PORT and --upstream "
+		                     "HOST:PORT");
+	if (a->proto < 0 && (a->proto = proxy_proto_for_port(a->cfg.upstream_port)) < 0)
+		return lab_bad_usage("%s", "the upstream port does not tell the protocol: "
+		                           "name it with --proto smtp|imap|pop3");
+	a->cfg.proto = (enum proto_id)a->proto;
+	a->cfg.listen_host = a->listen_host;
+	a->cfg.upstream_host = a->up_host;
+	return LAB_GO_ON;
+}
+
+/* startle-lab proxy [options]: reads the options, then relays. */
 static int
 proxy_main(int argc, char **argv)
 {
-	struct proxy_config cfg = {.attack = PROXY_PASS, .log = stdout};
-	char *listen_host = NULL, *up_host = NULL, *cause = NULL;
-	bool has_port = false, up_has_port = false;
-	int proto = -1, opt, v, rc = EXIT_USAGE;
+	struct proxy_args a = {.cfg = {.attack = PROXY_PASS, .log = stdout}, .proto = -1};
+	char *cause = NULL;
+	int opt, rc = LAB_GO_ON;
 
-	while ((opt = getopt_long(argc, argv, "h", proxy_options, NULL)) != -1) {
-		switch (opt) {
-		case OPT_LISTEN:
-			free(listen_host);
-			listen_host = NULL;
-			if (lab_split_hostport(optarg, &listen_host, &cfg.listen_port,
-			                       &has_port) != 0 ||
-			    !has_port) {
-				rc = lab_bad_usage(
-				    "proxy --listen takes HOST:PORT, not \"%s\"", optarg);
-				goto out;
-			}
-			break;
-		case OPT_UPSTREAM:
-			free(up_host);
-			up_host = NULL;
-			if (lab_split_hostport(optarg, &up_host, &cfg.upstream_port,
-			                       &up_has_port) != 0 ||
-			    !up_has_port) {
-				rc = lab_bad_usage(
-				    "proxy --upstream takes HOST:PORT, not \"%s\"", optarg);
-				goto out;
-			}
-			break;
-		case OPT_PROTO:
-			if ((proto = proto_from_name(optarg)) < 0) {
-				rc = lab_bad_usage(
-				    "unknown protocol \"%s\": choose smtp, imap or "
-				    "pop3",
-				    optarg);
-				goto out;
-			}
-			break;
-		case OPT_ATTACK:
-			if ((v = proxy_attack_from_name(optarg)) < 0) {
-				rc = lab_bad_usage(
-				    "unknown attack \"%s\": choose pass, strip, refuse "
-				    "or inject",
-				    optarg);
-				goto out;
-			}
-			cfg.attack = (enum proxy_attack)v;
-			break;
-		case OPT_QUIET:
-			cfg.log = NULL;
-			break;
-		case 'h':
-			printf("startle-lab proxy: a man in the middle for teaching\n\n");
-			for (int i = 0; i < PROXY_ATTACK_COUNT; i++)
-				printf("  --attack %-7s %s\n", proxy_attack_name(i),
-				       proxy_attack_text(i));
-			printf("\n%s\n", lab_usage);
-			rc = 0;
-			goto out;
-		default:
-			fprintf(stderr, "%s\n", lab_usage);
-			goto out;
-		}
-	}
-	if (optind < argc) {
+	while (rc == LAB_GO_ON &&
+	       (opt = getopt_long(argc, argv, "h", proxy_options, NULL)) != -1)
+		rc = proxy_option(&a, opt, optarg);
+	if (rc == LAB_GO_ON && optind < argc)
 		rc = lab_bad_usage(
 		    "unexpected argument \"%s\": the proxy takes options only",
 		    argv[optind]);
-		goto out;
-	}
-	if (listen_host == NULL || up_host == NULL) {
-		rc =
-		    lab_bad_usage("%s", "the proxy needs --listen HOST:PORT and --upstream "
-		                        "HOST:PORT");
-		goto out;
-	}
-	if (proto < 0 && (proto = proxy_proto_for_port(cfg.upstream_port)) < 0) {
-		rc = lab_bad_usage("%s",
-		                   "the upstream port does not tell the protocol: name it "
-		                   "with --proto smtp|imap|pop3");
-		goto out;
-	}
-	cfg.proto = (enum proto_id)proto;
-	cfg.listen_host = listen_host;
-	cfg.upstream_host = up_host;
-	setvbuf(stdout, NULL, _IOLBF, 0);
-	conn_ignore_sigpipe();
-	if (proxy_run(&cfg, &cause) != 0) {
-		fprintf(stderr, "startle-lab proxy: %s\n", cause);
-		free(cause);
-		rc = 1;
-	} else {
+	if (rc == LAB_GO_ON)
+		rc = proxy_settle(&a);
+	if (rc == LAB_GO_ON) {
+		setvbuf(stdout, NULL, _IOLBF, 0);
+		conn_ignore_sigpipe();
 		rc = 0;
+		if (proxy_run(&a.cfg, &cause) != 0) {
+			fprintf(stderr, "startle-lab proxy: %s\n", cause);
+			free(cause);
+			rc = 1;
+		}
 	}
-out:
-	free(listen_host);
-	free(up_host);
+	free(a.listen_host);
+	free(a.up_host);
 	return rc;
 }
 

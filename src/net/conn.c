@@ -28,9 +28,7 @@ conn_ignore_sigpipe(void)
 int
 conn_is_ip_literal(const char *text)
 {
-	unsigned char buf[sizeof(struct in6_addr)];
-
-	return inet_pton(AF_INET, text, buf) == 1 || inet_pton(AF_INET6, text, buf) == 1;
+	return util_is_ip_literal(text);
 }
 
 static void

@@ -5,26 +5,27 @@
  * Verification runs in observing mode: a verify callback records what went
  * wrong and lets the handshake go on; the name is checked separately.
  *
+ * The record scanner (record.h) follows both directions for the observer;
+ * the certificates the server sent are read by x509.h into cert.h's model.
+ *
  * This build of wolfSSL has no client renegotiation (HAVE_SECURE_RENEGOTIATION
  * is off), so a server's request to renegotiate is never honoured.
  */
 #include <wolfssl/options.h>
 #include <wolfssl/ssl.h>
 #include <wolfssl/error-ssl.h>
-#include <wolfssl/wolfcrypt/asn.h>
-#include <wolfssl/wolfcrypt/sha256.h>
-#include <wolfssl/openssl/ec.h>
-#include <wolfssl/openssl/evp.h>
-#include <wolfssl/openssl/x509v3.h>
 
 #include "tls.h"
 
-#include <arpa/inet.h>
+#include "escape.h"
+#include "record.h"
+#include "util.h"
+#include "x509.h"
+
 #include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,25 +34,14 @@
 #include <time.h>
 
 #define TLS_BUNDLE "/etc/ssl/certs/ca-certificates.crt"
-#define TLS_PREVIEW 64       /* bytes of non-TLS data kept for the error */
-#define TLS_RECORD_MAX 18432 /* 2^14 + 2048, the largest legal record body */
 #define TLS_WRITE_WAIT_MS 5000
 #define TLS_CODES 64 /* verify error codes remembered as seen */
 
 /* One direction of the wire, cut back into records. */
 struct tls_stream {
+	struct tls_conn *tc;
 	enum tls_dir dir;
-	unsigned char hdr[5];
-	size_t hdr_len;
-	size_t body_left;
-	bool reported;
-	bool encrypted; /* a change_cipher_spec went this way */
-	bool broken;    /* bytes that are not TLS were seen */
-	struct tls_record rec;
-	unsigned char bad[TLS_PREVIEW]; /* the first bytes that were not TLS */
-	size_t bad_len;
-	unsigned records;
-	size_t bytes;
+	struct record_scanner scan;
 	int alert_level, alert_desc; /* last plaintext alert, -1 if none */
 };
 
@@ -64,9 +54,9 @@ struct tls_conn {
 	bool eof, reset;
 	int sock_errno;
 	bool started, done, failed;
-	struct timespec t0;
+	double t0_ms; /* when the handshake started, util_now_ms */
 	double handshake_ms;
-	unsigned hs_records_in, hs_records_out;
+	unsigned hs_records_in, hs_records_out; /* counted when the handshake ends */
 	size_t hs_bytes_in, hs_bytes_out;
 	char sni[256];
 	char verify_name[256];
@@ -77,34 +67,9 @@ struct tls_conn {
 	bool code_other; /* an error code beyond the table was seen */
 };
 
+/* wolfSSL_Init is once per process, not per session: the one piece of
+ * state here that every connection shares. */
 static bool tls_initialised;
-
-/* Allocation failures are not something a user can act on. */
-static void *
-tls_xmalloc(size_t n)
-{
-	void *p = malloc(n ? n : 1);
-	if (p == NULL)
-		abort();
-	return p;
-}
-
-/* A formatted sentence in newly allocated memory. */
-static char *
-tls_sprintf(const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	int n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		n = 0;
-	char *s = tls_xmalloc((size_t)n + 1);
-	va_start(ap, fmt);
-	vsnprintf(s, (size_t)n + 1, fmt, ap);
-	va_end(ap);
-	return s;
-}
 
 /* Hands a sentence to the caller (replacing any earlier one), or drops it. */
 static void
@@ -118,83 +83,13 @@ tls_set_cause(char **cause, char *msg)
 	}
 }
 
-/* Writes bytes from the network as a quoted, escaped preview: printable
- * ASCII as is, \r \n \t \0 \\ \" by name, everything else as \xHH. */
-static void
-tls_escape_preview(const unsigned char *p, size_t len, bool more, char *out, size_t size)
-{
-	static const struct {
-		unsigned char ch;
-		const char *text;
-	} named[] = {{'\r', "\\r"}, {'\n', "\\n"},  {'\t', "\\t"},
-	             {'\0', "\\0"}, {'\\', "\\\\"}, {'"', "\\\""}};
-	size_t o = 0;
-
-	out[o++] = '"';
-	for (size_t i = 0; i < len && o + 8 < size; i++) {
-		const char *text = NULL;
-		for (size_t k = 0; k < sizeof(named) / sizeof(named[0]); k++) {
-			if (named[k].ch == p[i])
-				text = named[k].text;
-		}
-		if (text != NULL)
-			o += (size_t)snprintf(out + o, size - o, "%s", text);
-		else if (p[i] >= 0x20 && p[i] < 0x7f)
-			out[o++] = (char)p[i];
-		else
-			o += (size_t)snprintf(out + o, size - o, "\\x%02x", p[i]);
-	}
-	out[o++] = '"';
-	out[o] = '\0';
-	if (more && o + 4 < size)
-		strcat(out, "...");
-}
-
-/* Alert descriptions by number (RFC 8446 §6, RFC 5246 §7.2). */
-static const char *const tls_alert_names[256] = {
-    [0] = "close_notify",
-    [10] = "unexpected_message",
-    [20] = "bad_record_mac",
-    [21] = "decryption_failed",
-    [22] = "record_overflow",
-    [30] = "decompression_failure",
-    [40] = "handshake_failure",
-    [41] = "no_certificate",
-    [42] = "bad_certificate",
-    [43] = "unsupported_certificate",
-    [44] = "certificate_revoked",
-    [45] = "certificate_expired",
-    [46] = "certificate_unknown",
-    [47] = "illegal_parameter",
-    [48] = "unknown_ca",
-    [49] = "access_denied",
-    [50] = "decode_error",
-    [51] = "decrypt_error",
-    [60] = "export_restriction",
-    [70] = "protocol_version",
-    [71] = "insufficient_security",
-    [80] = "internal_error",
-    [86] = "inappropriate_fallback",
-    [90] = "user_canceled",
-    [100] = "no_renegotiation",
-    [109] = "missing_extension",
-    [110] = "unsupported_extension",
-    [111] = "certificate_unobtainable",
-    [112] = "unrecognized_name",
-    [113] = "bad_certificate_status_response",
-    [114] = "bad_certificate_hash_value",
-    [115] = "unknown_psk_identity",
-    [116] = "certificate_required",
-    [120] = "no_application_protocol",
-};
-
-/* An alert description in words. */
+/* An alert description in words, also for numbers without a name. */
 static const char *
-tls_alert_name(int desc)
+tls_alert_text(int desc)
 {
-	if (desc >= 0 && desc < 256 && tls_alert_names[desc] != NULL)
-		return tls_alert_names[desc];
-	return "unknown alert";
+	const char *name =
+	    desc >= 0 && desc < 256 ? record_alert_name((unsigned char)desc) : NULL;
+	return name != NULL ? name : "unknown alert";
 }
 
 /* Verification problems in words, by X509_V_ERR number. */
@@ -274,106 +169,49 @@ tls_verify_cb(int ok, WOLFSSL_X509_STORE_CTX *store)
 	return 1;
 }
 
-/* Starts a new record once its five header bytes are in; a header that is
- * not TLS marks the stream broken. */
+/* Shows one record to the observer, and remembers a plaintext alert for
+ * the error sentence. */
 static void
-tls_stream_header(struct tls_conn *tc, struct tls_stream *s)
+tls_on_record(void *arg, const struct record *r)
 {
-	unsigned char type = s->hdr[0];
-	size_t length = ((size_t)s->hdr[3] << 8) | s->hdr[4];
+	struct tls_stream *s = arg;
+	struct tls_conn *tc = s->tc;
+	struct tls_record rec = {.dir = s->dir,
+	                         .type = r->type,
+	                         .version = r->version,
+	                         .length = r->length,
+	                         .head_len = r->head_len,
+	                         .hs_type = r->hs_type};
 
-	if (type < 20 || type > 24 || s->hdr[1] != 3 || length > TLS_RECORD_MAX) {
-		s->broken = true;
-		memcpy(s->bad, s->hdr, 5);
-		s->bad_len = 5;
-		return;
-	}
-	memset(&s->rec, 0, sizeof(s->rec));
-	s->rec.dir = s->dir;
-	s->rec.type = type;
-	s->rec.version = ((unsigned)s->hdr[1] << 8) | s->hdr[2];
-	s->rec.length = length;
-	s->body_left = length;
-	s->reported = false;
-	s->records++;
-	if (!tc->done) {
-		if (s->dir == TLS_DIR_IN)
-			tc->hs_records_in++;
-		else
-			tc->hs_records_out++;
-	}
-}
-
-/* Hands a record to the observer once its preview is complete. */
-static void
-tls_stream_report(struct tls_conn *tc, struct tls_stream *s)
-{
-	/* After change_cipher_spec, TLS 1.2 handshake records are encrypted;
-	 * TLS 1.3 encrypts into application_data records, so a handshake
-	 * record there (after a compatibility change_cipher_spec) is plain. */
-	bool readable = !s->encrypted || wolfSSL_version(tc->ssl) == TLS1_3_VERSION;
-	s->reported = true;
-	if (s->rec.type == 22 && readable && s->rec.head_len > 0)
-		s->rec.hs_type = s->rec.head[0];
-	if (s->rec.type == 21 && readable && s->rec.length == 2 && s->rec.head_len == 2) {
-		s->alert_level = s->rec.head[0];
-		s->alert_desc = s->rec.head[1];
+	memcpy(rec.head, r->head, r->head_len);
+	if (r->type == RECORD_ALERT && r->readable && r->length == 2 && r->head_len == 2) {
+		s->alert_level = r->head[0];
+		s->alert_desc = r->head[1];
 	}
 	if (tc->obs.record != NULL)
-		tc->obs.record(tc->obs.arg, &s->rec);
+		tc->obs.record(tc->obs.arg, &rec);
 }
 
-/* Feeds bytes seen on the wire in one direction, in any sizes. */
+/* Feeds bytes seen on the wire in one direction. TLS 1.3 encrypts into
+ * application_data records, so a handshake record after its compatibility
+ * change_cipher_spec is still plain; in TLS 1.2 it is encrypted. */
 static void
-tls_stream_feed(struct tls_conn *tc, struct tls_stream *s, const unsigned char *p, size_t n)
+tls_stream_feed(struct tls_stream *s, const unsigned char *p, size_t n)
 {
-	s->bytes += n;
-	while (n > 0) {
-		if (s->broken) {
-			size_t take =
-			    n < TLS_PREVIEW - s->bad_len ? n : TLS_PREVIEW - s->bad_len;
-			memcpy(s->bad + s->bad_len, p, take);
-			s->bad_len += take;
-			return;
-		}
-		if (s->hdr_len < 5) {
-			s->hdr[s->hdr_len++] = *p++;
-			n--;
-			if (s->hdr_len == 5)
-				tls_stream_header(tc, s);
-			if (s->hdr_len == 5 && !s->broken && s->body_left == 0) {
-				tls_stream_report(tc, s);
-				s->hdr_len = 0;
-			}
-			continue;
-		}
-		size_t take = n < s->body_left ? n : s->body_left;
-		size_t room = sizeof(s->rec.head) - s->rec.head_len;
-		size_t copy = take < room ? take : room;
-		memcpy(s->rec.head + s->rec.head_len, p, copy);
-		s->rec.head_len += copy;
-		s->body_left -= take;
-		p += take;
-		n -= take;
-		if (!s->reported &&
-		    (s->rec.head_len == sizeof(s->rec.head) || s->body_left == 0))
-			tls_stream_report(tc, s);
-		if (s->body_left == 0) {
-			if (s->rec.type == 20)
-				s->encrypted = true;
-			s->hdr_len = 0;
-		}
-	}
+	s->scan.plain_after_ccs = wolfSSL_version(s->tc->ssl) == TLS1_3_VERSION;
+	record_scan_feed(&s->scan, p, n);
 }
 
 /* An empty stream for one direction, waiting for a record header. */
 static void
-tls_stream_init(struct tls_stream *s, enum tls_dir dir)
+tls_stream_init(struct tls_stream *s, struct tls_conn *tc, enum tls_dir dir)
 {
 	memset(s, 0, sizeof(*s));
+	s->tc = tc;
 	s->dir = dir;
 	s->alert_level = -1;
 	s->alert_desc = -1;
+	record_scan_init(&s->scan, tls_on_record, s);
 }
 
 /* wolfSSL's receive hook: reads the socket and shows what arrived. */
@@ -387,7 +225,7 @@ tls_io_recv(WOLFSSL *ssl, char *buf, int sz, void *ctx)
 	if (n > 0) {
 		if (!tc->done)
 			tc->hs_bytes_in += (size_t)n;
-		tls_stream_feed(tc, &tc->in, (const unsigned char *)buf, (size_t)n);
+		tls_stream_feed(&tc->in, (const unsigned char *)buf, (size_t)n);
 		return (int)n;
 	}
 	if (n == 0) {
@@ -418,7 +256,7 @@ tls_io_send(WOLFSSL *ssl, char *buf, int sz, void *ctx)
 	if (n >= 0) {
 		if (!tc->done)
 			tc->hs_bytes_out += (size_t)n;
-		tls_stream_feed(tc, &tc->out, (const unsigned char *)buf, (size_t)n);
+		tls_stream_feed(&tc->out, (const unsigned char *)buf, (size_t)n);
 		return (int)n;
 	}
 	if (errno == EAGAIN || errno == EWOULDBLOCK)
@@ -445,7 +283,7 @@ tls_global_init(char **cause)
 	if (wolfSSL_Init() != WOLFSSL_SUCCESS) {
 		tls_set_cause(
 		    cause,
-		    tls_sprintf("the TLS library (wolfSSL) could not be initialised"));
+		    str_printf("the TLS library (wolfSSL) could not be initialised"));
 		return -1;
 	}
 	tls_initialised = true;
@@ -483,21 +321,21 @@ tls_set_versions(WOLFSSL_CTX *ctx, const struct tls_config *cfg, char **cause)
 	if ((cfg->min_version && min == 0) || (cfg->max_version && max == 0)) {
 		tls_set_cause(
 		    cause,
-		    tls_sprintf(
+		    str_printf(
 		        "unsupported TLS version limit (min %d, max %d): use 1.2 or 1.3",
 		        cfg->min_version, cfg->max_version));
 		return -1;
 	}
 	if (min && max && min > max) {
 		tls_set_cause(cause,
-		              tls_sprintf("the minimum TLS version is above the maximum: "
-		                          "choose a minimum no higher than the maximum"));
+		              str_printf("the minimum TLS version is above the maximum: "
+		                         "choose a minimum no higher than the maximum"));
 		return -1;
 	}
 	if ((min && wolfSSL_CTX_set_min_proto_version(ctx, min) != WOLFSSL_SUCCESS) ||
 	    (max && wolfSSL_CTX_set_max_proto_version(ctx, max) != WOLFSSL_SUCCESS)) {
 		tls_set_cause(cause,
-		              tls_sprintf("the TLS library refused the version limits"));
+		              str_printf("the TLS library refused the version limits"));
 		return -1;
 	}
 	return 0;
@@ -510,8 +348,8 @@ tls_load_trust(WOLFSSL_CTX *ctx, const char *cafile, char **cause)
 	if (cafile != NULL) {
 		FILE *f = fopen(cafile, "r");
 		if (f == NULL) {
-			tls_set_cause(cause, tls_sprintf("cannot read the CA file %s: %s",
-			                                 cafile, strerror(errno)));
+			tls_set_cause(cause, str_printf("cannot read the CA file %s: %s",
+			                                cafile, strerror(errno)));
 			return -1;
 		}
 		fclose(f);
@@ -519,8 +357,8 @@ tls_load_trust(WOLFSSL_CTX *ctx, const char *cafile, char **cause)
 		    WOLFSSL_SUCCESS) {
 			tls_set_cause(
 			    cause,
-			    tls_sprintf("the CA file %s holds no usable PEM certificate",
-			                cafile));
+			    str_printf("the CA file %s holds no usable PEM certificate",
+			               cafile));
 			return -1;
 		}
 		return 0;
@@ -532,19 +370,87 @@ tls_load_trust(WOLFSSL_CTX *ctx, const char *cafile, char **cause)
 	return 0;
 }
 
-/* True if text is an IPv4 or IPv6 literal (SNI must not carry those). */
-static bool
-tls_is_ip_literal(const char *text)
-{
-	unsigned char bin[16];
-	return inet_pton(AF_INET, text, bin) == 1 || inet_pton(AF_INET6, text, bin) == 1;
-}
-
 /* Bounded copy into a fixed field; NULL becomes "". */
 static void
 tls_copy(char *dst, size_t size, const char *src)
 {
 	snprintf(dst, size, "%s", src != NULL ? src : "");
+}
+
+/* A client context with the configured versions, trust and the observing
+ * verify callback. */
+static int
+tls_make_ctx(struct tls_conn *tc, const struct tls_config *cfg, char **cause)
+{
+	tc->ctx = wolfSSL_CTX_new(wolfSSLv23_client_method());
+	if (tc->ctx == NULL) {
+		tls_set_cause(
+		    cause, str_printf("the TLS library could not create a client context"));
+		return -1;
+	}
+	if (tls_set_versions(tc->ctx, cfg, cause) != 0 ||
+	    tls_load_trust(tc->ctx, cfg->cafile, cause) != 0)
+		return -1;
+	wolfSSL_CTX_set_verify(tc->ctx, WOLFSSL_VERIFY_PEER, tls_verify_cb);
+	return 0;
+}
+
+/* Opens the key log file, if one is configured, for appending. */
+static int
+tls_open_keylog(struct tls_conn *tc, const char *path, char **cause)
+{
+	if (path == NULL)
+		return 0;
+	tc->keylog = fopen(path, "a");
+	if (tc->keylog == NULL) {
+		tls_set_cause(cause, str_printf("cannot open the key log file %s: %s", path,
+		                                strerror(errno)));
+		return -1;
+	}
+	return 0;
+}
+
+/* The session: preferred groups, and our IO hooks in place of the socket. */
+static int
+tls_make_session(struct tls_conn *tc, char **cause)
+{
+	/* Prefer X25519 (the common first choice of servers, and the cheapest key
+	 * share), then the NIST curves. */
+	int groups[] = {WOLFSSL_ECC_X25519, WOLFSSL_ECC_SECP256R1, WOLFSSL_ECC_SECP384R1,
+	                WOLFSSL_ECC_SECP521R1};
+
+	tc->ssl = wolfSSL_new(tc->ctx);
+	if (tc->ssl == NULL) {
+		tls_set_cause(cause,
+		              str_printf("the TLS library could not create a session"));
+		return -1;
+	}
+	(void)wolfSSL_set_groups(tc->ssl, groups, (int)(sizeof groups / sizeof groups[0]));
+	wolfSSL_SetCertCbCtx(tc->ssl, tc);
+	wolfSSL_SSLSetIORecv(tc->ssl, tls_io_recv);
+	wolfSSL_SSLSetIOSend(tc->ssl, tls_io_send);
+	wolfSSL_SetIOReadCtx(tc->ssl, tc);
+	wolfSSL_SetIOWriteCtx(tc->ssl, tc);
+	return 0;
+}
+
+/* Sends the server name as SNI, unless it is empty or an address (SNI
+ * carries host names only). */
+static int
+tls_set_sni(struct tls_conn *tc, const char *sni, char **cause)
+{
+	if (sni == NULL || sni[0] == '\0' || util_is_ip_literal(sni))
+		return 0;
+	size_t len = strlen(sni);
+	if (len >= sizeof(tc->sni) ||
+	    wolfSSL_UseSNI(tc->ssl, WOLFSSL_SNI_HOST_NAME, sni, (unsigned short)len) !=
+	        WOLFSSL_SUCCESS) {
+		tls_set_cause(cause,
+		              str_printf("the server name %s cannot be sent as SNI", sni));
+		return -1;
+	}
+	tls_copy(tc->sni, sizeof(tc->sni), sni);
+	return 0;
 }
 
 struct tls_conn *
@@ -557,105 +463,34 @@ tls_new(int fd, const struct tls_config *cfg, const struct tls_observer *obs, ch
 	if (cfg == NULL)
 		cfg = &defaults;
 
-	struct tls_conn *tc = calloc(1, sizeof(*tc));
-	if (tc == NULL)
-		abort();
+	struct tls_conn *tc = xcalloc(1, sizeof(*tc));
 	tc->fd = fd;
 	tc->first_depth = -1;
 	/* Small handshake flights must not wait for Nagle (not a TCP socket: no-op). */
 	int one = 1;
 	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	tls_stream_init(&tc->in, TLS_DIR_IN);
-	tls_stream_init(&tc->out, TLS_DIR_OUT);
+	tls_stream_init(&tc->in, tc, TLS_DIR_IN);
+	tls_stream_init(&tc->out, tc, TLS_DIR_OUT);
 	if (obs != NULL)
 		tc->obs = *obs;
 	tls_copy(tc->verify_name, sizeof(tc->verify_name), cfg->verify_name);
 	tc->verify_name_is_ip = cfg->verify_name_is_ip;
 
-	tc->ctx = wolfSSL_CTX_new(wolfSSLv23_client_method());
-	if (tc->ctx == NULL) {
-		tls_set_cause(
-		    cause,
-		    tls_sprintf("the TLS library could not create a client context"));
-		goto fail;
-	}
-	if (tls_set_versions(tc->ctx, cfg, cause) != 0 ||
-	    tls_load_trust(tc->ctx, cfg->cafile, cause) != 0)
-		goto fail;
-	wolfSSL_CTX_set_verify(tc->ctx, WOLFSSL_VERIFY_PEER, tls_verify_cb);
-
-	if (cfg->keylog != NULL) {
-		tc->keylog = fopen(cfg->keylog, "a");
-		if (tc->keylog == NULL) {
-			tls_set_cause(cause,
-			              tls_sprintf("cannot open the key log file %s: %s",
-			                          cfg->keylog, strerror(errno)));
-			goto fail;
-		}
-	}
-
-	tc->ssl = wolfSSL_new(tc->ctx);
-	if (tc->ssl == NULL) {
-		tls_set_cause(cause,
-		              tls_sprintf("the TLS library could not create a session"));
-		goto fail;
-	}
-	/* Prefer X25519 (the common first choice of servers, and the cheapest key
-	 * share), then the NIST curves. */
-	int groups[] = {WOLFSSL_ECC_X25519, WOLFSSL_ECC_SECP256R1, WOLFSSL_ECC_SECP384R1,
-	                WOLFSSL_ECC_SECP521R1};
-	(void)wolfSSL_set_groups(tc->ssl, groups, (int)(sizeof groups / sizeof groups[0]));
-	wolfSSL_SetCertCbCtx(tc->ssl, tc);
-	wolfSSL_SSLSetIORecv(tc->ssl, tls_io_recv);
-	wolfSSL_SSLSetIOSend(tc->ssl, tls_io_send);
-	wolfSSL_SetIOReadCtx(tc->ssl, tc);
-	wolfSSL_SetIOWriteCtx(tc->ssl, tc);
-
-	if (cfg->sni != NULL && cfg->sni[0] != '\0' && !tls_is_ip_literal(cfg->sni)) {
-		size_t len = strlen(cfg->sni);
-		if (len >= sizeof(tc->sni) ||
-		    wolfSSL_UseSNI(tc->ssl, WOLFSSL_SNI_HOST_NAME, cfg->sni,
-		                   (unsigned short)len) != WOLFSSL_SUCCESS) {
-			tls_set_cause(
-			    cause, tls_sprintf("the server name %s cannot be sent as SNI",
-			                       cfg->sni));
-			goto fail;
-		}
-		tls_copy(tc->sni, sizeof(tc->sni), cfg->sni);
+	if (tls_make_ctx(tc, cfg, cause) != 0 ||
+	    tls_open_keylog(tc, cfg->keylog, cause) != 0 ||
+	    tls_make_session(tc, cause) != 0 || tls_set_sni(tc, cfg->sni, cause) != 0) {
+		tls_free(tc); /* the handshake never started: nothing is sent */
+		return NULL;
 	}
 	return tc;
-
-fail:
-	if (tc->ssl != NULL)
-		wolfSSL_free(tc->ssl);
-	if (tc->ctx != NULL)
-		wolfSSL_CTX_free(tc->ctx);
-	if (tc->keylog != NULL)
-		fclose(tc->keylog);
-	free(tc);
-	return NULL;
 }
 
-/* Milliseconds on the monotonic clock since t0. */
-static double
-tls_elapsed_ms(const struct timespec *t0)
-{
-	struct timespec now;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (double)(now.tv_sec - t0->tv_sec) * 1000.0 +
-	       (double)(now.tv_nsec - t0->tv_nsec) / 1e6;
-}
-
-/* Writes 2n hex digits and a NUL into out. */
+/* Writes bytes as lower-case hex, the form of NSS key log files. */
 static void
-tls_hex(const unsigned char *p, size_t n, char *out, bool upper)
+tls_keylog_hex(FILE *f, const unsigned char *p, size_t n)
 {
-	const char *digits = upper ? "0123456789ABCDEF" : "0123456789abcdef";
-	for (size_t i = 0; i < n; i++) {
-		out[2 * i] = digits[p[i] >> 4];
-		out[2 * i + 1] = digits[p[i] & 15];
-	}
-	out[2 * n] = '\0';
+	for (size_t i = 0; i < n; i++)
+		fprintf(f, "%02x", p[i]);
 }
 
 /* Appends the TLS 1.2 secrets as an NSS key log line. TLS 1.3 secrets are
@@ -664,7 +499,6 @@ static void
 tls_write_keylog(struct tls_conn *tc)
 {
 	unsigned char random[32], master[48];
-	char rhex[65], mhex[97];
 
 	if (tc->keylog == NULL || wolfSSL_version(tc->ssl) != TLS1_2_VERSION)
 		return;
@@ -673,9 +507,11 @@ tls_write_keylog(struct tls_conn *tc)
 	    wolfSSL_get_client_random(tc->ssl, random, sizeof(random)) != sizeof(random) ||
 	    wolfSSL_SESSION_get_master_key(sess, master, sizeof(master)) != sizeof(master))
 		return;
-	tls_hex(random, sizeof(random), rhex, false);
-	tls_hex(master, sizeof(master), mhex, false);
-	fprintf(tc->keylog, "CLIENT_RANDOM %s %s\n", rhex, mhex);
+	fputs("CLIENT_RANDOM ", tc->keylog);
+	tls_keylog_hex(tc->keylog, random, sizeof(random));
+	fputc(' ', tc->keylog);
+	tls_keylog_hex(tc->keylog, master, sizeof(master));
+	fputc('\n', tc->keylog);
 	fflush(tc->keylog);
 }
 
@@ -684,13 +520,14 @@ tls_write_keylog(struct tls_conn *tc)
 static void
 tls_read_more_garbage(struct tls_conn *tc)
 {
-	struct tls_stream *s = &tc->in;
-	while (s->bad_len < TLS_PREVIEW) {
-		ssize_t n = recv(tc->fd, s->bad + s->bad_len, TLS_PREVIEW - s->bad_len,
-		                 MSG_DONTWAIT);
+	struct record_scanner *sc = &tc->in.scan;
+	unsigned char buf[RECORD_BAD_MAX];
+
+	while (sc->bad_len < RECORD_BAD_MAX) {
+		ssize_t n = recv(tc->fd, buf, RECORD_BAD_MAX - sc->bad_len, MSG_DONTWAIT);
 		if (n <= 0)
 			break;
-		s->bad_len += (size_t)n;
+		record_scan_feed(sc, buf, (size_t)n);
 	}
 }
 
@@ -721,11 +558,12 @@ static const struct {
 static void
 tls_sent_so_far(struct tls_conn *tc, char *buf, size_t size)
 {
-	if (tc->in.bytes == 0)
+	if (tc->in.scan.bytes == 0)
 		snprintf(buf, size, "before sending anything");
 	else
-		snprintf(buf, size, "after sending %zu bytes in %u TLS record%s",
-		         tc->in.bytes, tc->in.records, tc->in.records == 1 ? "" : "s");
+		snprintf(buf, size, "after sending %llu bytes in %lu TLS record%s",
+		         (unsigned long long)tc->in.scan.bytes, tc->in.scan.records,
+		         tc->in.scan.records == 1 ? "" : "s");
 }
 
 /* Turns a failure into a sentence: what the server did, in words. */
@@ -735,21 +573,23 @@ tls_failure_text(struct tls_conn *tc, int err, const char *when)
 	char sofar[96];
 	WOLFSSL_ALERT_HISTORY hist;
 
-	if (tc->in.broken) {
-		char preview[TLS_PREVIEW * 4 + 8];
+	if (tc->in.scan.broken) {
 		tls_read_more_garbage(tc);
-		bool more = false;
 		unsigned char peek;
-		if (tc->in.bad_len == TLS_PREVIEW &&
-		    recv(tc->fd, &peek, 1, MSG_DONTWAIT | MSG_PEEK) == 1)
-			more = true;
-		tls_escape_preview(tc->in.bad, tc->in.bad_len, more, preview,
-		                   sizeof(preview));
-		if (tc->in.records == 0)
-			return tls_sprintf(
-			    "the server answered with bytes that are not TLS: %s", preview);
-		return tls_sprintf("the server sent bytes that are not TLS %s: %s", when,
-		                   preview);
+		bool more = tc->in.scan.bad_len == RECORD_BAD_MAX &&
+		            recv(tc->fd, &peek, 1, MSG_DONTWAIT | MSG_PEEK) == 1;
+		char *esc = escape_bytes(tc->in.scan.bad, tc->in.scan.bad_len, ESCAPE_TEXT);
+		if (esc == NULL)
+			fatal("out of memory");
+		char *text =
+		    tc->in.scan.records == 0
+		        ? str_printf(
+		              "the server answered with bytes that are not TLS: \"%s\"%s",
+		              esc, more ? "..." : "")
+		        : str_printf("the server sent bytes that are not TLS %s: \"%s\"%s",
+		                     when, esc, more ? "..." : "");
+		free(esc);
+		return text;
 	}
 
 	int level = tc->in.alert_level, desc = tc->in.alert_desc;
@@ -760,17 +600,17 @@ tls_failure_text(struct tls_conn *tc, int err, const char *when)
 		desc = hist.last_rx.code;
 	}
 	if (desc > 0 && level == 2)
-		return tls_sprintf("the server sent a fatal alert %s: %s (%d)", when,
-		                   tls_alert_name(desc), desc);
+		return str_printf("the server sent a fatal alert %s: %s (%d)", when,
+		                  tls_alert_text(desc), desc);
 
 	tls_sent_so_far(tc, sofar, sizeof(sofar));
 	if (tc->reset)
-		return tls_sprintf("the server reset the connection %s, %s", when, sofar);
+		return str_printf("the server reset the connection %s, %s", when, sofar);
 	if (tc->eof)
-		return tls_sprintf("the server closed the connection %s, %s", when, sofar);
+		return str_printf("the server closed the connection %s, %s", when, sofar);
 	if (tc->sock_errno != 0)
-		return tls_sprintf("the socket failed %s: %s", when,
-		                   strerror(tc->sock_errno));
+		return str_printf("the socket failed %s: %s", when,
+		                  strerror(tc->sock_errno));
 
 	const char *lib = wolfSSL_ERR_reason_error_string((unsigned long)err);
 	const char *words = NULL;
@@ -781,10 +621,10 @@ tls_failure_text(struct tls_conn *tc, int err, const char *when)
 			words = tls_error_words[i].text;
 	}
 	if (words != NULL)
-		return tls_sprintf("TLS failed %s: %s (wolfSSL: %s, %d), %s", when, words,
-		                   lib, err, sofar);
-	return tls_sprintf("TLS failed %s: %s (wolfSSL error %d), %s", when, lib, err,
-	                   sofar);
+		return str_printf("TLS failed %s: %s (wolfSSL: %s, %d), %s", when, words,
+		                  lib, err, sofar);
+	return str_printf("TLS failed %s: %s (wolfSSL error %d), %s", when, lib, err,
+	                  sofar);
 }
 
 int
@@ -793,17 +633,19 @@ tls_handshake(struct tls_conn *tc, char **cause)
 	if (tc->done)
 		return TLS_OK;
 	if (tc->failed) {
-		tls_set_cause(cause, tls_sprintf("the TLS handshake has already failed"));
+		tls_set_cause(cause, str_printf("the TLS handshake has already failed"));
 		return TLS_ERROR;
 	}
 	if (!tc->started) {
 		tc->started = true;
-		clock_gettime(CLOCK_MONOTONIC, &tc->t0);
+		tc->t0_ms = util_now_ms();
 	}
 	int ret = wolfSSL_connect(tc->ssl);
 	if (ret == WOLFSSL_SUCCESS) {
-		tc->handshake_ms = tls_elapsed_ms(&tc->t0);
+		tc->handshake_ms = util_now_ms() - tc->t0_ms;
 		tc->done = true;
+		tc->hs_records_in = (unsigned)tc->in.scan.records;
+		tc->hs_records_out = (unsigned)tc->out.scan.records;
 		tls_write_keylog(tc);
 		return TLS_OK;
 	}
@@ -833,7 +675,7 @@ tls_read(struct tls_conn *tc, void *buf, size_t len, char **cause)
 	if (err == WOLFSSL_ERROR_ZERO_RETURN ||
 	    (wolfSSL_get_shutdown(tc->ssl) & WOLFSSL_RECEIVED_SHUTDOWN))
 		return TLS_CLOSED;
-	if (tc->eof && !tc->in.broken)
+	if (tc->eof && !tc->in.scan.broken)
 		return TLS_EOF;
 	tls_set_cause(cause, tls_failure_text(tc, err, "while reading"));
 	return TLS_ERROR;
@@ -846,7 +688,7 @@ tls_write(struct tls_conn *tc, const void *buf, size_t len, char **cause)
 		return 0;
 	if (len > INT32_MAX) {
 		tls_set_cause(cause,
-		              tls_sprintf("a single write of %zu bytes is too large", len));
+		              str_printf("a single write of %zu bytes is too large", len));
 		return TLS_ERROR;
 	}
 	for (;;) {
@@ -868,14 +710,13 @@ tls_write(struct tls_conn *tc, const void *buf, size_t len, char **cause)
 		if (r == 0) {
 			tls_set_cause(
 			    cause,
-			    tls_sprintf("the connection accepted no data for %d seconds",
-			                TLS_WRITE_WAIT_MS / 1000));
+			    str_printf("the connection accepted no data for %d seconds",
+			               TLS_WRITE_WAIT_MS / 1000));
 			return TLS_ERROR;
 		}
 		if (r < 0) {
-			tls_set_cause(cause,
-			              tls_sprintf("waiting for the socket failed: %s",
-			                          strerror(errno)));
+			tls_set_cause(cause, str_printf("waiting for the socket failed: %s",
+			                                strerror(errno)));
 			return TLS_ERROR;
 		}
 	}
@@ -894,8 +735,8 @@ tls_get_summary(struct tls_conn *tc, struct tls_summary *sum)
 	if (tc == NULL || tc->ssl == NULL)
 		return;
 	tls_copy(sum->sni, sizeof(sum->sni), tc->sni);
-	sum->records_in = tc->hs_records_in;
-	sum->records_out = tc->hs_records_out;
+	sum->records_in = tc->done ? tc->hs_records_in : (unsigned)tc->in.scan.records;
+	sum->records_out = tc->done ? tc->hs_records_out : (unsigned)tc->out.scan.records;
 	sum->bytes_in = tc->hs_bytes_in;
 	sum->bytes_out = tc->hs_bytes_out;
 	if (!tc->done)
@@ -911,478 +752,6 @@ tls_get_summary(struct tls_conn *tc, struct tls_summary *sum)
 	sum->resumed = wolfSSL_session_reused(tc->ssl) == 1;
 }
 
-/* Copies an ASN.1 string's bytes into a C string; a NUL byte inside becomes
- * the two characters "\0" so that it can neither hide what follows nor
- * make a name match. */
-static char *
-tls_asn1_text(const char *prefix, const unsigned char *p, int len)
-{
-	size_t plen = strlen(prefix);
-	size_t n = len > 0 ? (size_t)len : 0;
-	char *s = tls_xmalloc(plen + 2 * n + 1);
-	size_t o = plen;
-
-	memcpy(s, prefix, plen);
-	for (size_t i = 0; i < n; i++) {
-		if (p[i] == '\0') {
-			s[o++] = '\\';
-			s[o++] = '0';
-		} else {
-			s[o++] = (char)p[i];
-		}
-	}
-	s[o] = '\0';
-	return s;
-}
-
-/* Growing string for names. */
-struct tls_buf {
-	char *s;
-	size_t len, cap;
-};
-
-static void
-tls_buf_add(struct tls_buf *b, const char *p, size_t n)
-{
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 64;
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		char *s = realloc(b->s, cap);
-		if (s == NULL)
-			abort();
-		b->s = s;
-		b->cap = cap;
-	}
-	memcpy(b->s + b->len, p, n);
-	b->len += n;
-	b->s[b->len] = '\0';
-}
-
-/* A distinguished name on one line, most specific attribute first:
- * "CN=mail.test, O=startle test". Commas in values are escaped as "\,". */
-static char *
-tls_name_line(WOLFSSL_X509_NAME *name)
-{
-	struct tls_buf b = {0};
-	int count = name != NULL ? wolfSSL_X509_NAME_entry_count(name) : 0;
-
-	tls_buf_add(&b, "", 0);
-	for (int i = count - 1; i >= 0; i--) {
-		WOLFSSL_X509_NAME_ENTRY *e = wolfSSL_X509_NAME_get_entry(name, i);
-		if (e == NULL)
-			continue;
-		WOLFSSL_ASN1_OBJECT *obj = wolfSSL_X509_NAME_ENTRY_get_object(e);
-		WOLFSSL_ASN1_STRING *val = wolfSSL_X509_NAME_ENTRY_get_data(e);
-		char key[80];
-		const char *sn =
-		    obj != NULL ? wolfSSL_OBJ_nid2sn(wolfSSL_OBJ_obj2nid(obj)) : NULL;
-		if (sn != NULL)
-			tls_copy(key, sizeof(key), sn);
-		else if (obj == NULL || wolfSSL_OBJ_obj2txt(key, sizeof(key), obj, 1) <= 0)
-			tls_copy(key, sizeof(key), "?");
-		if (b.len > 0)
-			tls_buf_add(&b, ", ", 2);
-		tls_buf_add(&b, key, strlen(key));
-		tls_buf_add(&b, "=", 1);
-		char *text =
-		    tls_asn1_text("", val != NULL ? wolfSSL_ASN1_STRING_data(val) : NULL,
-		                  val != NULL ? wolfSSL_ASN1_STRING_length(val) : 0);
-		for (const char *p = text; *p != '\0'; p++) {
-			if (*p == ',')
-				tls_buf_add(&b, "\\", 1);
-			tls_buf_add(&b, p, 1);
-		}
-		free(text);
-	}
-	return b.s;
-}
-
-/* Prefixes for subjectAltName entries, by GENERAL_NAME type. */
-static const char *const tls_san_prefix[] = {
-    [GEN_OTHERNAME] = "othername:",
-    [GEN_EMAIL] = "email:",
-    [GEN_DNS] = "DNS:",
-    [GEN_X400] = "X400:",
-    [GEN_DIRNAME] = "DirName:",
-    [GEN_EDIPARTY] = "EdiParty:",
-    [GEN_URI] = "URI:",
-    [GEN_IPADD] = "IP:",
-    [GEN_RID] = "RID:",
-};
-
-/* One subjectAltName entry as text: "DNS:mail.test", "IP:::1". */
-static char *
-tls_san_text(WOLFSSL_GENERAL_NAME *gn)
-{
-	const char *prefix =
-	    gn->type >= 0 && gn->type <= GEN_RID ? tls_san_prefix[gn->type] : "?:";
-	WOLFSSL_ASN1_STRING *str = NULL;
-
-	switch (gn->type) {
-	case GEN_DNS:
-		str = gn->d.dNSName;
-		break;
-	case GEN_EMAIL:
-		str = gn->d.rfc822Name;
-		break;
-	case GEN_URI:
-		str = gn->d.uniformResourceIdentifier;
-		break;
-	case GEN_IPADD: {
-		str = gn->d.iPAddress;
-		int len = str != NULL ? wolfSSL_ASN1_STRING_length(str) : 0;
-		const unsigned char *p = str != NULL ? wolfSSL_ASN1_STRING_data(str) : NULL;
-		char text[INET6_ADDRSTRLEN];
-		if (p != NULL && (len == 4 || len == 16) &&
-		    inet_ntop(len == 4 ? AF_INET : AF_INET6, p, text, sizeof(text)) != NULL)
-			return tls_sprintf("IP:%s", text);
-		return tls_sprintf("IP:<%d bytes, not an address>", len);
-	}
-	default:
-		return tls_sprintf("%s<unsupported>", prefix);
-	}
-	return tls_asn1_text(prefix, str != NULL ? wolfSSL_ASN1_STRING_data(str) : NULL,
-	                     str != NULL ? wolfSSL_ASN1_STRING_length(str) : 0);
-}
-
-/* Collects a certificate's subjectAltNames in the certificate's order: up
- * to max strings into out (caller frees), the full count into *total. */
-static size_t
-tls_collect_sans(WOLFSSL_X509 *x, char **out, size_t max, size_t *total)
-{
-	WOLFSSL_GENERAL_NAMES *names =
-	    wolfSSL_X509_get_ext_d2i(x, NID_subject_alt_name, NULL, NULL);
-	int num = names != NULL ? wolfSSL_sk_GENERAL_NAME_num(names) : 0;
-	size_t n = 0;
-
-	*total = num > 0 ? (size_t)num : 0;
-	/* wolfSSL's stack holds them last first. */
-	for (int i = num - 1; i >= 0 && n < max; i--) {
-		WOLFSSL_GENERAL_NAME *gn = wolfSSL_sk_GENERAL_NAME_value(names, i);
-		if (gn != NULL)
-			out[n++] = tls_san_text(gn);
-	}
-	if (names != NULL)
-		wolfSSL_GENERAL_NAMES_free(names);
-	return n;
-}
-
-/* Key algorithms by wolfSSL's key type. */
-static const struct {
-	int type;
-	const char *name;
-} tls_key_types[] = {
-    {RSAk, "RSA"}, {DSAk, "DSA"}, {ECDSAk, "EC"}, {ED25519k, "Ed25519"}, {ED448k, "Ed448"},
-};
-
-/* Describes the public key: "EC P-256", "RSA 2048", "Ed25519". */
-static void
-tls_describe_key(WOLFSSL_X509 *x, struct cert_info *c)
-{
-	int type = wolfSSL_X509_get_pubkey_type(x);
-	const char *alg = NULL;
-	WOLFSSL_EVP_PKEY *pkey = wolfSSL_X509_get_pubkey(x);
-
-	for (size_t i = 0; i < sizeof(tls_key_types) / sizeof(tls_key_types[0]); i++) {
-		if (tls_key_types[i].type == type)
-			alg = tls_key_types[i].name;
-	}
-	c->key_bits = pkey != NULL ? wolfSSL_EVP_PKEY_bits(pkey) : 0;
-	if (type == ED25519k)
-		c->key_bits = 256;
-	else if (type == ED448k)
-		c->key_bits = 456;
-	if (alg == NULL) {
-		snprintf(c->key, sizeof(c->key), "unknown");
-	} else if (type == ECDSAk) {
-		const WOLFSSL_EC_KEY *ec =
-		    pkey != NULL ? wolfSSL_EVP_PKEY_get0_EC_KEY(pkey) : NULL;
-		const WOLFSSL_EC_GROUP *grp =
-		    ec != NULL ? wolfSSL_EC_KEY_get0_group(ec) : NULL;
-		const char *curve =
-		    grp != NULL
-		        ? wolfSSL_EC_curve_nid2nist(wolfSSL_EC_GROUP_get_curve_name(grp))
-		        : NULL;
-		if (curve != NULL)
-			snprintf(c->key, sizeof(c->key), "EC %s", curve);
-		else
-			snprintf(c->key, sizeof(c->key), "EC %d", c->key_bits);
-	} else if (type == RSAk || type == DSAk) {
-		snprintf(c->key, sizeof(c->key), "%s %d", alg, c->key_bits);
-	} else {
-		snprintf(c->key, sizeof(c->key), "%s", alg);
-	}
-	if (pkey != NULL)
-		wolfSSL_EVP_PKEY_free(pkey);
-}
-
-/* Fills SHA-256 of the DER and of the SubjectPublicKeyInfo (lower-case hex). */
-static void
-tls_fingerprints(WOLFSSL_X509 *x, struct cert_info *c)
-{
-	unsigned char digest[WC_SHA256_DIGEST_SIZE];
-	int len = 0;
-	const unsigned char *der = wolfSSL_X509_get_der(x, &len);
-
-	if (der != NULL && len > 0 && wc_Sha256Hash(der, (word32)len, digest) == 0)
-		tls_hex(digest, sizeof(digest), c->sha256, false);
-
-	/* wolfSSL_i2d_PUBKEY gives a bare PKCS#1 key for RSA; this is the
-	 * SubjectPublicKeyInfo for every key type. */
-	unsigned char spki[4096];
-	int slen = sizeof(spki);
-	if (wolfSSL_X509_get_pubkey_buffer(x, spki, &slen) == WOLFSSL_SUCCESS && slen > 0 &&
-	    wc_Sha256Hash(spki, (word32)slen, digest) == 0)
-		tls_hex(digest, sizeof(digest), c->spki_sha256, false);
-}
-
-/* A certificate time as seconds since the epoch (UTC); 0 if unreadable. */
-static time_t
-tls_asn1_time(const WOLFSSL_ASN1_TIME *t)
-{
-	struct tm tm;
-	memset(&tm, 0, sizeof(tm));
-	if (t == NULL || wolfSSL_ASN1_TIME_to_tm(t, &tm) != WOLFSSL_SUCCESS)
-		return 0;
-	return timegm(&tm);
-}
-
-/* Signature algorithm names as OpenSSL prints them, by NID. */
-static const struct {
-	int nid;
-	const char *name;
-} tls_sig_names[] = {
-    {NID_md5WithRSAEncryption, "md5WithRSAEncryption"},
-    {NID_sha1WithRSAEncryption, "sha1WithRSAEncryption"},
-    {NID_sha224WithRSAEncryption, "sha224WithRSAEncryption"},
-    {NID_sha256WithRSAEncryption, "sha256WithRSAEncryption"},
-    {NID_sha384WithRSAEncryption, "sha384WithRSAEncryption"},
-    {NID_sha512WithRSAEncryption, "sha512WithRSAEncryption"},
-    {NID_ecdsa_with_SHA1, "ecdsa-with-SHA1"},
-    {NID_ecdsa_with_SHA224, "ecdsa-with-SHA224"},
-    {NID_ecdsa_with_SHA256, "ecdsa-with-SHA256"},
-    {NID_ecdsa_with_SHA384, "ecdsa-with-SHA384"},
-    {NID_ecdsa_with_SHA512, "ecdsa-with-SHA512"},
-    {NID_dsaWithSHA1, "dsaWithSHA1"},
-    {NID_dsa_with_SHA224, "dsa_with_SHA224"},
-    {NID_dsa_with_SHA256, "dsa_with_SHA256"},
-};
-
-/* Names the signature algorithm the way OpenSSL prints it. */
-static void
-tls_describe_sig(WOLFSSL_X509 *x, struct cert_info *c)
-{
-	int nid = wolfSSL_X509_get_signature_nid(x);
-	const char *name = NULL;
-
-	for (size_t i = 0; i < sizeof(tls_sig_names) / sizeof(tls_sig_names[0]); i++) {
-		if (tls_sig_names[i].nid == nid)
-			name = tls_sig_names[i].name;
-	}
-	if (name == NULL && nid != 0)
-		name = wolfSSL_OBJ_nid2ln(nid);
-	snprintf(c->sig, sizeof(c->sig), "%s", name != NULL ? name : "unknown");
-}
-
-/* Converts one wolfSSL certificate into the plain model. */
-static void
-tls_cert_from_x509(WOLFSSL_X509 *x, int depth, struct cert_info *c)
-{
-	unsigned char serial[64];
-	int slen = sizeof(serial);
-
-	memset(c, 0, sizeof(*c));
-	c->depth = depth;
-	WOLFSSL_X509_NAME *subj = wolfSSL_X509_get_subject_name(x);
-	WOLFSSL_X509_NAME *iss = wolfSSL_X509_get_issuer_name(x);
-	c->subject = tls_name_line(subj);
-	c->issuer = tls_name_line(iss);
-	if (wolfSSL_X509_get_serial_number(x, serial, &slen) == WOLFSSL_SUCCESS &&
-	    slen > 0) {
-		c->serial = tls_xmalloc(2 * (size_t)slen + 1);
-		tls_hex(serial, (size_t)slen, c->serial, true);
-	} else {
-		c->serial = tls_sprintf("%s", "");
-	}
-	c->not_before = tls_asn1_time(wolfSSL_X509_get_notBefore(x));
-	c->not_after = tls_asn1_time(wolfSSL_X509_get_notAfter(x));
-	c->nsan = tls_collect_sans(x, c->san, CERT_SAN_MAX, &c->nsan_total);
-	tls_describe_key(x, c);
-	tls_describe_sig(x, c);
-	tls_fingerprints(x, c);
-	c->is_ca = wolfSSL_X509_get_isCA(x) != 0;
-	c->self_signed =
-	    subj != NULL && iss != NULL && wolfSSL_X509_NAME_cmp(subj, iss) == 0;
-}
-
-/* True if p starts an attribute of wolfCrypt's slash form: "/KEY=". */
-static bool
-tls_slash_attr(const char *p)
-{
-	size_t n = 1;
-	if (p[0] != '/')
-		return false;
-	while ((p[n] >= 'A' && p[n] <= 'Z') || (p[n] >= 'a' && p[n] <= 'z'))
-		n++;
-	return n > 1 && p[n] == '=';
-}
-
-/* Turns wolfCrypt's "/O=startle test/CN=mail.test" into the one-line form,
- * most specific attribute first, commas in values escaped as "\,". */
-static char *
-tls_slash_name(const char *in)
-{
-	struct tls_buf b = {0};
-	size_t starts[64], n = 0, len = strlen(in);
-
-	for (size_t i = 0; i < len && n < sizeof(starts) / sizeof(starts[0]); i++) {
-		if (tls_slash_attr(in + i))
-			starts[n++] = i;
-	}
-	tls_buf_add(&b, "", 0);
-	for (size_t k = n; k-- > 0;) {
-		size_t end = k + 1 < n ? starts[k + 1] : len;
-		const char *attr = in + starts[k] + 1;
-		const char *eq = strchr(attr, '=');
-		if (b.len > 0)
-			tls_buf_add(&b, ", ", 2);
-		for (const char *p = attr; p < in + end; p++) {
-			if (*p == ',' && p > eq)
-				tls_buf_add(&b, "\\", 1);
-			tls_buf_add(&b, p, 1);
-		}
-	}
-	return b.s;
-}
-
-/* Reads a DER UTCTime or GeneralizedTime (with or without its tag). */
-static time_t
-tls_der_time(const unsigned char *p, int len)
-{
-	struct tm tm;
-	int year;
-	size_t ylen;
-
-	if (p == NULL || len < 13)
-		return 0;
-	if ((p[0] == 0x17 || p[0] == 0x18) && p[1] == len - 2) {
-		ylen = p[0] == 0x17 ? 2 : 4;
-		p += 2;
-		len -= 2;
-	} else {
-		ylen = len >= 15 ? 4 : 2;
-	}
-	if ((size_t)len < ylen + 10)
-		return 0;
-	char digits[16];
-	memcpy(digits, p, ylen + 10);
-	for (size_t i = 0; i < ylen + 10; i++) {
-		if (digits[i] < '0' || digits[i] > '9')
-			return 0;
-	}
-	year = 0;
-	for (size_t i = 0; i < ylen; i++)
-		year = year * 10 + (digits[i] - '0');
-	if (ylen == 2)
-		year += year < 50 ? 2000 : 1900;
-	const char *q = digits + ylen;
-	memset(&tm, 0, sizeof(tm));
-	tm.tm_year = year - 1900;
-	tm.tm_mon = (q[0] - '0') * 10 + (q[1] - '0') - 1;
-	tm.tm_mday = (q[2] - '0') * 10 + (q[3] - '0');
-	tm.tm_hour = (q[4] - '0') * 10 + (q[5] - '0');
-	tm.tm_min = (q[6] - '0') * 10 + (q[7] - '0');
-	tm.tm_sec = (q[8] - '0') * 10 + (q[9] - '0');
-	return timegm(&tm);
-}
-
-/* SubjectPublicKeyInfo prefixes for raw EdDSA keys (RFC 8410). */
-static const struct {
-	int type;
-	const char *key, *sig;
-	int bits;
-	unsigned char prefix[12];
-	size_t raw_len;
-} tls_eddsa[] = {
-    {ED25519k,
-     "Ed25519",
-     "ED25519",
-     256,
-     {0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00},
-     32},
-    {ED448k,
-     "Ed448",
-     "ED448",
-     456,
-     {0x30, 0x43, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x71, 0x03, 0x3a, 0x00},
-     57},
-};
-
-/* Converts a certificate that wolfSSL's X509 layer cannot hold (this build
- * refuses EdDSA keys there) from its DER, with wolfCrypt's parser. */
-static bool
-tls_cert_from_der(const unsigned char *der, int len, int depth, struct cert_info *c)
-{
-	struct DecodedCert dc;
-	unsigned char digest[WC_SHA256_DIGEST_SIZE];
-
-	memset(c, 0, sizeof(*c));
-	if (der == NULL || len <= 0)
-		return false;
-	wc_InitDecodedCert(&dc, der, (word32)len, NULL);
-	if (wc_ParseCert(&dc, CERT_TYPE, NO_VERIFY, NULL) != 0) {
-		wc_FreeDecodedCert(&dc);
-		return false;
-	}
-	c->depth = depth;
-	c->subject = tls_slash_name(dc.subject);
-	c->issuer = tls_slash_name(dc.issuer);
-	c->serial = tls_xmalloc(2 * (size_t)dc.serialSz + 1);
-	tls_hex(dc.serial, (size_t)dc.serialSz, c->serial, true);
-	c->not_before = tls_der_time(dc.beforeDate, dc.beforeDateLen);
-	c->not_after = tls_der_time(dc.afterDate, dc.afterDateLen);
-	for (DNS_entry *e = dc.altNames; e != NULL; e = e->next) {
-		c->nsan_total++;
-		if (c->nsan >= CERT_SAN_MAX)
-			continue;
-		if (e->type == ASN_DNS_TYPE)
-			c->san[c->nsan++] =
-			    tls_asn1_text("DNS:", (const unsigned char *)e->name, e->len);
-		else if (e->type == ASN_IP_TYPE && e->ipString != NULL)
-			c->san[c->nsan++] = tls_sprintf("IP:%s", e->ipString);
-		else if (e->type == ASN_URI_TYPE)
-			c->san[c->nsan++] =
-			    tls_asn1_text("URI:", (const unsigned char *)e->name, e->len);
-		else
-			c->san[c->nsan++] = tls_sprintf("othername:<unsupported>");
-	}
-	snprintf(c->key, sizeof(c->key), "unknown");
-	snprintf(c->sig, sizeof(c->sig), "unknown");
-	for (size_t i = 0; i < sizeof(tls_eddsa) / sizeof(tls_eddsa[0]); i++) {
-		if ((int)dc.keyOID == tls_eddsa[i].type) {
-			snprintf(c->key, sizeof(c->key), "%s", tls_eddsa[i].key);
-			c->key_bits = tls_eddsa[i].bits;
-			if (dc.pubKeySize == tls_eddsa[i].raw_len) {
-				unsigned char spki[12 + 57];
-				memcpy(spki, tls_eddsa[i].prefix, 12);
-				memcpy(spki + 12, dc.publicKey, dc.pubKeySize);
-				if (wc_Sha256Hash(spki, 12 + dc.pubKeySize, digest) == 0)
-					tls_hex(digest, sizeof(digest), c->spki_sha256,
-					        false);
-			}
-		}
-		if ((int)dc.signatureOID == tls_eddsa[i].type)
-			snprintf(c->sig, sizeof(c->sig), "%s", tls_eddsa[i].sig);
-	}
-	if (wc_Sha256Hash(der, (word32)len, digest) == 0)
-		tls_hex(digest, sizeof(digest), c->sha256, false);
-	c->is_ca = dc.isCA;
-	c->self_signed = strcmp(dc.subject, dc.issuer) == 0;
-	wc_FreeDecodedCert(&dc);
-	return true;
-}
-
 size_t
 tls_get_chain(struct tls_conn *tc, struct cert_info *certs, size_t max)
 {
@@ -1393,16 +762,10 @@ tls_get_chain(struct tls_conn *tc, struct cert_info *certs, size_t max)
 	size_t n = 0;
 
 	for (int i = 0; i < count && n < max && n < CERT_CHAIN_MAX; i++) {
-		WOLFSSL_X509 *x = wolfSSL_get_chain_X509(chain, i);
-		if (x != NULL) {
-			tls_cert_from_x509(x, (int)n, &certs[n]);
+		int len = wolfSSL_get_chain_length(chain, i);
+		if (x509_cert_from_der(wolfSSL_get_chain_cert(chain, i),
+		                       len > 0 ? (size_t)len : 0, (int)n, &certs[n]))
 			n++;
-			wolfSSL_X509_free(x);
-		} else if (tls_cert_from_der(wolfSSL_get_chain_cert(chain, i),
-		                             wolfSSL_get_chain_length(chain, i), (int)n,
-		                             &certs[n])) {
-			n++;
-		}
 	}
 	return n;
 }
@@ -1416,12 +779,17 @@ tls_leaf_names(struct tls_conn *tc, const struct cert_info *leaf)
 		return cert_name_matches(leaf, tc->verify_name, tc->verify_name_is_ip);
 
 	WOLFSSL_X509_CHAIN *chain = wolfSSL_get_peer_chain(tc->ssl);
-	WOLFSSL_X509 *x = chain != NULL ? wolfSSL_get_chain_X509(chain, 0) : NULL;
-	if (x == NULL)
-		return cert_name_matches(leaf, tc->verify_name, tc->verify_name_is_ip);
+	const unsigned char *der = chain != NULL ? wolfSSL_get_chain_cert(chain, 0) : NULL;
+	int len = chain != NULL ? wolfSSL_get_chain_length(chain, 0) : 0;
 	size_t total = 0;
-	char **all = tls_xmalloc(leaf->nsan_total * sizeof(*all));
-	size_t n = tls_collect_sans(x, all, leaf->nsan_total, &total);
+	char **all = xmalloc(leaf->nsan_total * sizeof(*all));
+	size_t n = der != NULL && len > 0
+	               ? x509_sans(der, (size_t)len, all, leaf->nsan_total, &total)
+	               : 0;
+	if (n == 0) {
+		free(all);
+		return cert_name_matches(leaf, tc->verify_name, tc->verify_name_is_ip);
+	}
 	bool has_dns = false, match = false;
 	for (size_t i = 0; i < n; i++)
 		has_dns = has_dns || strncmp(all[i], "DNS:", 4) == 0;
@@ -1436,7 +804,6 @@ tls_leaf_names(struct tls_conn *tc, const struct cert_info *leaf)
 	for (size_t i = 0; i < n; i++)
 		free(all[i]);
 	free(all);
-	wolfSSL_X509_free(x);
 	return match;
 }
 
@@ -1498,4 +865,16 @@ tls_free(struct tls_conn *tc)
 	if (tc->keylog != NULL)
 		fclose(tc->keylog);
 	free(tc);
+}
+
+const char *
+tls_record_type_name(unsigned char type)
+{
+	return record_type_name(type);
+}
+
+const char *
+tls_handshake_type_name(unsigned char type)
+{
+	return record_handshake_name(type);
 }

@@ -11,6 +11,7 @@
 #include "details.h"
 #include "finding.h"
 #include "proto.h"
+#include "record.h"
 #include "styled.h"
 #include "tls.h"
 #include "transcript.h"
@@ -393,37 +394,6 @@ summary_rows(struct pane *p, const struct tls_summary *sum)
 	pane_flush(p);
 }
 
-static const struct {
-	unsigned char code;
-	const char *name;
-} alert_names[] = {
-    {0, "close_notify"},
-    {10, "unexpected_message"},
-    {20, "bad_record_mac"},
-    {22, "record_overflow"},
-    {40, "handshake_failure"},
-    {42, "bad_certificate"},
-    {43, "unsupported_certificate"},
-    {44, "certificate_revoked"},
-    {45, "certificate_expired"},
-    {46, "certificate_unknown"},
-    {47, "illegal_parameter"},
-    {48, "unknown_ca"},
-    {49, "access_denied"},
-    {50, "decode_error"},
-    {51, "decrypt_error"},
-    {70, "protocol_version"},
-    {71, "insufficient_security"},
-    {80, "internal_error"},
-    {86, "inappropriate_fallback"},
-    {90, "user_canceled"},
-    {109, "missing_extension"},
-    {110, "unsupported_extension"},
-    {112, "unrecognized_name"},
-    {116, "certificate_required"},
-    {120, "no_application_protocol"},
-};
-
 /* What is known about a record's content, as an eavesdropper reads it. */
 static void
 record_message(const struct tls_record *rec, char *buf, size_t size)
@@ -440,13 +410,13 @@ record_message(const struct tls_record *rec, char *buf, size_t size)
 	} else if (rec->type == 23) {
 		snprintf(buf, size, "encrypted");
 	} else if (rec->type == 21 && rec->head_len >= 2) {
-		snprintf(buf, size, "%s alert %u", rec->head[0] == 2 ? "fatal" : "warning",
-		         rec->head[1]);
-		for (size_t i = 0; i < sizeof alert_names / sizeof alert_names[0]; i++)
-			if (alert_names[i].code == rec->head[1])
-				snprintf(buf, size, "%s alert %s",
-				         rec->head[0] == 2 ? "fatal" : "warning",
-				         alert_names[i].name);
+		const char *alert = record_alert_name(rec->head[1]);
+		if (alert != NULL)
+			snprintf(buf, size, "%s alert %s",
+			         rec->head[0] == 2 ? "fatal" : "warning", alert);
+		else
+			snprintf(buf, size, "%s alert %u",
+			         rec->head[0] == 2 ? "fatal" : "warning", rec->head[1]);
 	}
 }
 

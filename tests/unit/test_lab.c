@@ -625,6 +625,38 @@ smtp_auth_plain_with_a_334_continuation_rejects_a_wrong_password(void **state)
 	stop_lab(&r);
 }
 
+/* Runs AUTH PLAIN with an initial response and returns the reply line. */
+static void
+smtp_auth_plain_expect(const char *response, const char *want)
+{
+	struct running r = start_lab(PROTO_SMTP, LAB_HONEST);
+	struct client c;
+	char line[128];
+
+	smtp_upgrade(&c, &r);
+	smtp_reply(&c);
+	snprintf(line, sizeof(line), "AUTH PLAIN %s", response);
+	client_send(&c, line);
+	expect_line(&c, want);
+	client_close(&c);
+	stop_lab(&r);
+}
+
+static void
+smtp_auth_plain_accepts_base64_without_padding(void **state)
+{
+	(void)state;
+	smtp_auth_plain_expect("AGRlbW8AZGVtbw", "235 2.7.0 ");
+}
+
+static void
+smtp_auth_plain_refuses_base64_with_inner_or_partial_padding(void **state)
+{
+	(void)state;
+	smtp_auth_plain_expect("AGRlbW8=AGRlbW8=", "501 ");
+	smtp_auth_plain_expect("AGRlbW8AZGVtbw=", "501 ");
+}
+
 static void
 smtp_auth_login_asks_username_then_password_in_base64(void **state)
 {
@@ -1620,6 +1652,8 @@ main(void)
 	    cmocka_unit_test(smtp_auth_plain_inside_tls_accepts_demo_demo),
 	    cmocka_unit_test(
 	        smtp_auth_plain_with_a_334_continuation_rejects_a_wrong_password),
+	    cmocka_unit_test(smtp_auth_plain_accepts_base64_without_padding),
+	    cmocka_unit_test(smtp_auth_plain_refuses_base64_with_inner_or_partial_padding),
 	    cmocka_unit_test(smtp_auth_login_asks_username_then_password_in_base64),
 	    cmocka_unit_test(smtp_message_is_queued_after_the_lone_dot_and_unstuffed),
 	    cmocka_unit_test(smtp_commands_out_of_order_get_503),
