@@ -66,7 +66,4 @@ void conn_close(int fd);
  * 1 with *revents, 0 on timeout, -1 on error or a signal. */
 int conn_wait(int fd, short events, int timeout_ms, short *revents);
 
-/* True if text is an IPv4 or IPv6 address literal (without brackets). */
-int conn_is_ip_literal(const char *text);
-
 #endif

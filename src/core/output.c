@@ -3,6 +3,7 @@
 
 #include "escape.h"
 #include "output.h"
+#include "record.h"
 #include "util.h"
 
 const char *
@@ -158,9 +159,9 @@ output_json(FILE *f, const struct event *ev)
 		json_cert(f, ev->cert);
 	if (ev->record != NULL) {
 		const struct tls_record *r = ev->record;
-		const char *hs = r->type == 22 ? tls_handshake_type_name(r->hs_type) : NULL;
+		const char *hs = r->type == 22 ? record_handshake_name(r->hs_type) : NULL;
 		fprintf(f, ",\"record\":{\"dir\":\"%s\",\"type\":\"%s\",\"length\":%zu",
-		        r->dir == TLS_DIR_OUT ? "out" : "in", tls_record_type_name(r->type),
+		        r->dir == TLS_DIR_OUT ? "out" : "in", record_type_name(r->type),
 		        r->length);
 		if (hs != NULL)
 			json_str(f, "handshake", hs);

@@ -119,7 +119,7 @@ session_new(const struct session_params *p, struct transcript *t)
 	s->phase = PHASE_PLAIN;
 	if (p->servername != NULL) {
 		snprintf(s->servername, sizeof s->servername, "%s", p->servername);
-		s->servername_is_ip = conn_is_ip_literal(p->servername);
+		s->servername_is_ip = util_is_ip_literal(p->servername);
 	} else {
 		snprintf(s->servername, sizeof s->servername, "%s", p->target.host);
 		s->servername_is_ip = p->target.host_is_ip;

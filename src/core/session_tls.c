@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "session_int.h"
+#include "record.h"
 #include "util.h"
 
 static void
@@ -15,7 +16,7 @@ on_record(void *arg, const struct tls_record *rec)
 {
 	struct session *s = arg;
 	struct event ev = {.phase = s->phase, .kind = EV_NOTE};
-	const char *hs = rec->type == 22 ? tls_handshake_type_name(rec->hs_type) : NULL;
+	const char *hs = rec->type == 22 ? record_handshake_name(rec->hs_type) : NULL;
 	char text[160];
 
 	if (s->phase == PHASE_PLAIN)
@@ -23,7 +24,7 @@ on_record(void *arg, const struct tls_record *rec)
 	ev.dir = rec->dir == TLS_DIR_OUT ? DIR_CLIENT : DIR_SERVER;
 	snprintf(text, sizeof text, "TLS record %s: %s, %zu bytes%s%s%s",
 	         rec->dir == TLS_DIR_OUT ? "sent" : "received",
-	         tls_record_type_name(rec->type), rec->length, hs ? " (" : "", hs ? hs : "",
+	         record_type_name(rec->type), rec->length, hs ? " (" : "", hs ? hs : "",
 	         hs ? ")" : "");
 	ev.text = (unsigned char *)text;
 	ev.len = strlen(text);

@@ -4,7 +4,6 @@
 #include <string.h>
 #include <strings.h>
 
-#include "conn.h"
 #include "target.h"
 #include "util.h"
 
@@ -236,7 +235,7 @@ target_parse(const char *text, int proto_override, int implicit_override, struct
 		sc = scheme_for(t->proto, t->mode);
 	snprintf(t->scheme, sizeof t->scheme, "%s", sc->name);
 	t->port = port ? port : sc->port;
-	t->host_is_ip = conn_is_ip_literal(t->host);
+	t->host_is_ip = util_is_ip_literal(t->host);
 	if (tp.bracketed && !t->host_is_ip) {
 		*cause = str_printf("\"%s\" in brackets is not an IPv6 address", t->host);
 		return -1;

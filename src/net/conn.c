@@ -25,12 +25,6 @@ conn_ignore_sigpipe(void)
 	sigaction(SIGPIPE, &sa, NULL);
 }
 
-int
-conn_is_ip_literal(const char *text)
-{
-	return util_is_ip_literal(text);
-}
-
 static void
 numeric_address(const struct sockaddr *sa, socklen_t len, char *buf, size_t size)
 {
@@ -127,7 +121,7 @@ conn_begin(const char *host, unsigned port, char **cause)
 	memset(&hints, 0, sizeof hints);
 	hints.ai_family = AF_UNSPEC;
 	hints.ai_socktype = SOCK_STREAM;
-	hints.ai_flags = conn_is_ip_literal(host) ? AI_NUMERICHOST : AI_ADDRCONFIG;
+	hints.ai_flags = util_is_ip_literal(host) ? AI_NUMERICHOST : AI_ADDRCONFIG;
 	snprintf(portbuf, sizeof portbuf, "%u", port);
 	a = xcalloc(1, sizeof *a);
 	a->fd = -1;

@@ -29,6 +29,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "record.h"
 #include "tls.h"
 
 #define LAB_DEADLINE_MS 20000
@@ -806,7 +807,7 @@ first_outgoing_record_is_a_client_hello(void **state)
 	assert_int_equal(out[0]->version >> 8, 3);
 	assert_int_equal(out[0]->head_len, 16);
 	assert_int_equal(out[0]->head[0], 1);
-	assert_string_equal(tls_handshake_type_name(out[0]->hs_type), "ClientHello");
+	assert_string_equal(record_handshake_name(out[0]->hs_type), "ClientHello");
 	run_end(&r);
 }
 
@@ -872,15 +873,15 @@ static void
 record_and_handshake_types_have_names(void **state)
 {
 	(void)state;
-	assert_string_equal(tls_record_type_name(20), "change_cipher_spec");
-	assert_string_equal(tls_record_type_name(21), "alert");
-	assert_string_equal(tls_record_type_name(22), "handshake");
-	assert_string_equal(tls_record_type_name(23), "application_data");
-	assert_string_equal(tls_record_type_name(99), "unknown");
-	assert_string_equal(tls_handshake_type_name(2), "ServerHello");
-	assert_string_equal(tls_handshake_type_name(11), "Certificate");
-	assert_string_equal(tls_handshake_type_name(20), "Finished");
-	assert_null(tls_handshake_type_name(99));
+	assert_string_equal(record_type_name(20), "change_cipher_spec");
+	assert_string_equal(record_type_name(21), "alert");
+	assert_string_equal(record_type_name(22), "handshake");
+	assert_string_equal(record_type_name(23), "application_data");
+	assert_string_equal(record_type_name(99), "unknown");
+	assert_string_equal(record_handshake_name(2), "ServerHello");
+	assert_string_equal(record_handshake_name(11), "Certificate");
+	assert_string_equal(record_handshake_name(20), "Finished");
+	assert_null(record_handshake_name(99));
 }
 
 /* ---- the chain ---- */
