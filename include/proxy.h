@@ -17,7 +17,10 @@
 	X(STRIP, "strip", "remove STARTTLS/STLS from the capabilities")                    \
 	X(REFUSE, "refuse",                                                                \
 	  "answer STARTTLS itself with a refusal; the server never sees it")               \
-	X(INJECT, "inject", "append a forged reply after the server's go-ahead")
+	X(INJECT, "inject", "append a forged reply after the server's go-ahead")             \
+	X(BLANK, "blank",                                                                  \
+	  "overwrite the STARTTLS command with X's, as some firewalls do; the server "      \
+	  "answers an unknown command")
 
 enum proxy_attack {
 #define PROXY_ATTACK_ENUM(sym, name, text) PROXY_##sym,

@@ -30,7 +30,7 @@ static const char lab_usage[] =
     "                   [--scenario NAME] [--slow-ms MS] [--write-ca FILE] [--quiet]\n"
     "       startle-lab --list-scenarios\n"
     "       startle-lab proxy --listen HOST:PORT --upstream HOST:PORT [--proto P]\n"
-    "                   --attack pass|strip|refuse|inject";
+    "                   --attack pass|strip|refuse|inject|blank";
 
 static const char lab_help[] =
     "startle-lab - startle's own mail server for learning STARTTLS, and an attack proxy\n"

@@ -322,8 +322,29 @@ px_server_unit(struct px_conn *c, const unsigned char *raw, size_t n, bool whole
 	return goahead;
 }
 
+/* Forwards the client's STARTTLS with the command word overwritten by X's:
+ * the server answers an unknown command and the session stays plaintext. */
+static void
+px_client_blank(struct px_conn *c, const unsigned char *raw, size_t n, size_t len)
+{
+	unsigned char *line = xmemdup(raw, n);
+	const unsigned char *sp = memchr(raw, ' ', len);
+	size_t wl = strlen(c->info->starttls_command), word_at = 0;
+
+	if (c->info->id == PROTO_IMAP && sp != NULL)
+		word_at = (size_t)(sp - raw) + 1; /* after the tag */
+	memset(line + word_at, 'X', wl);
+	proxy_logf(c->cfg->log, c->id,
+	           "!! blank: forwarded %s as %.*s; the server will not recognise it",
+	           c->info->starttls_command, (int)wl, (const char *)line + word_at);
+	framer_sent(c->fr, line, len);
+	proxy_buf_add(&c->up.out, line, n);
+	free(line);
+}
+
 /* Answers the client's STARTTLS as the attack says: strip and refuse reply
- * themselves (the server never sees it); pass and inject forward it. */
+ * themselves (the server never sees it); blank overwrites it; pass and inject
+ * forward it. */
 static void
 px_client_starttls(struct px_conn *c, const unsigned char *raw, size_t n, size_t len)
 {
@@ -353,6 +374,10 @@ px_client_starttls(struct px_conn *c, const unsigned char *raw, size_t n, size_t
 		free(esc);
 		free(etag);
 		px_locals_add(c, tag, body);
+		return;
+	}
+	if (a == PROXY_BLANK) {
+		px_client_blank(c, raw, n, len);
 		return;
 	}
 	c->starttls_waiting = true;

@@ -190,3 +190,37 @@ test_proxy_strip_hides_stls_from_startle_pop3() {
 	assert_json_lacks 'line("plain"; "server") and matches("^STLS")'
 	assert_json_lacks '.phase == "tls"'
 }
+
+test_proxy_blank_makes_postfix_reject_starttls_and_startle_suspect_a_downgrade() {
+	local mark
+	proxy_smtp blank
+	mark=$(log_mark "$STARTLE_IT_POSTFIX_LOG")
+	run_startle --batch --json "smtp://127.0.0.1:$PROXY_PORT"
+	assert_exit 0
+	assert_finding starttls-refused
+	assert_finding downgrade-suspected
+	# Postfix offered STARTTLS and did not recognise what reached it.
+	assert_json_has 'line("plain"; "server") and matches("^250[- ]STARTTLS$")'
+	assert_json_has 'line("plain"; "server") and matches("^50[02] ")'
+	assert_json_lacks '.phase == "tls"'
+	proxy_wait_closed
+	assert_proxy_log_matches '!! blank: forwarded STARTTLS as XXXXXXXX'
+	wait_postfix_disconnect "$mark"
+	assert_log_no_match 'disconnect from .*starttls=1'
+}
+
+test_proxy_blank_in_front_of_dovecot_gives_bad_and_a_suspected_downgrade() {
+	proxy_start "$STARTLE_IMAP_HOST:$STARTLE_IMAP_PORT" imap blank
+	run_startle --batch --json "imap://127.0.0.1:$PROXY_PORT"
+	assert_exit 0
+	assert_finding downgrade-suspected
+	assert_json_has 'line("plain"; "server") and matches("^[a-z]+ BAD ")'
+	assert_json_lacks '.phase == "tls"'
+}
+
+test_proxy_refuse_is_not_taken_for_a_rewritten_command() {
+	proxy_smtp refuse
+	run_startle --batch --json "smtp://127.0.0.1:$PROXY_PORT"
+	assert_finding starttls-refused
+	assert_no_finding downgrade-suspected
+}
