@@ -17,9 +17,6 @@
  * TE_SELECTED look. */
 void draw_sline(WINDOW *w, int y, int x, int width, const struct sline *l, bool highlight);
 
-/* Draws plain text (startle's own words) in element e, padding to width. */
-void draw_text(WINDOW *w, int y, int x, int width, enum theme_element e, const char *text);
-
 /* Fills a rectangle with spaces in element e. */
 void draw_clear(WINDOW *w, int y, int x, int h, int width, enum theme_element e);
 

@@ -1,5 +1,3 @@
-#include <string.h>
-
 #include "draw.h"
 
 void
@@ -21,22 +19,6 @@ draw_sline(WINDOW *w, int y, int x, int width, const struct sline *l, bool highl
 	}
 	wattrset(w, (attr_t)theme_attr(highlight ? TE_SELECTED : TE_DEFAULT));
 	for (; col < width; col++)
-		waddch(w, ' ');
-	wattrset(w, A_NORMAL);
-}
-
-void
-draw_text(WINDOW *w, int y, int x, int width, enum theme_element e, const char *text)
-{
-	size_t len = strlen(text);
-	size_t fit = utf8_fit(text, len, width);
-	int col;
-
-	wmove(w, y, x);
-	wattrset(w, (attr_t)theme_attr(e));
-	if (fit > 0)
-		waddnstr(w, text, (int)fit);
-	for (col = utf8_width(text, fit); col < width; col++)
 		waddch(w, ' ');
 	wattrset(w, A_NORMAL);
 }

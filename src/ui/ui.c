@@ -804,22 +804,6 @@ run_command(struct ui *u, const struct command_parse *cp)
 	u->dirty = true;
 }
 
-/* True if the typed line carries credentials. IMAP lines usually have no
- * tag yet (the session adds one), so look at them as if they had. */
-static bool
-line_is_credential(enum proto_id proto, const char *line)
-{
-	size_t len = strlen(line);
-	bool yes = proto_is_credential(proto, (const unsigned char *)line, len);
-
-	if (!yes && proto == PROTO_IMAP) {
-		char *tagged = str_printf("x %s", line);
-		yes = proto_is_credential(proto, (const unsigned char *)tagged, len + 2);
-		free(tagged);
-	}
-	return yes;
-}
-
 /* A line finished in readline. */
 static void
 on_line(void *arg, char *line)
@@ -849,7 +833,8 @@ on_line(void *arg, char *line)
 	case COMMAND_SEND: {
 		size_t len = strlen(cp.send);
 		enum proto_id proto = session_target(u->s)->proto;
-		bool credential = line_is_credential(proto, cp.send);
+		bool credential =
+		    proto_typed_is_credential(proto, (const unsigned char *)cp.send, len);
 		if (len == 0 && !session_in_data(u->s))
 			break;
 		if (session_state(u->s) == SS_CLOSED) {
