@@ -22,6 +22,7 @@
 #include "proto.h"
 #include "styled.h"
 #include "transcript.h"
+#include "testutil.h"
 
 #define LIFE "\xe2\x94\x82"      /* │ plaintext lifeline */
 #define LIFE_TLS "\xe2\x94\x83"  /* ┃ TLS lifeline */
@@ -226,30 +227,6 @@ step_row(const struct slines *out, size_t i)
 {
 	assert_true(i + 1 < out->n);
 	return &out->v[i + 1];
-}
-
-static enum theme_element
-elem_at(const struct sline *l, size_t off)
-{
-	size_t start = 0;
-
-	for (size_t i = 0; i < l->nspans; i++) {
-		if (off < start + l->spans[i].len)
-			return l->spans[i].elem;
-		start += l->spans[i].len;
-	}
-	fail_msg("offset %zu is past the spans of \"%s\"", off, l->text);
-	return TE_COUNT;
-}
-
-static size_t
-offset_of(const struct sline *l, const char *needle)
-{
-	const char *p = strstr(l->text, needle);
-
-	if (p == NULL)
-		fail_msg("\"%s\" not in \"%s\"", needle, l->text);
-	return (size_t)(p - l->text);
 }
 
 static bool
@@ -545,7 +522,7 @@ test_header_names_client_left_and_server_right(void **state)
 
 	render(&f->l, 40, &f->out);
 	assert_string_equal(f->out.v[0].text, "client                            server");
-	assert_int_equal(elem_at(&f->out.v[0], 0), TE_LABEL);
+	assert_int_equal(testutil_elem_at(&f->out.v[0], 0), TE_LABEL);
 	assert_int_equal(f->out.v[0].tag, -1);
 }
 
@@ -573,8 +550,10 @@ test_reply_row_is_an_arrow_to_the_client_with_the_label_last(void **state)
 	         times(0, SHAFT, 18));
 	assert_string_equal(step_row(&f->out, 3)->text, want);
 	const struct sline *r = step_row(&f->out, 3);
-	assert_int_equal(elem_at(r, offset_of(r, "250")), TE_SERVER_PLAIN);
-	assert_int_equal(elem_at(r, offset_of(r, HEAD_L)), TE_SERVER_PLAIN);
+	assert_int_equal(testutil_elem_at(r, testutil_offset_of(r, "250")),
+	                 TE_SERVER_PLAIN);
+	assert_int_equal(testutil_elem_at(r, testutil_offset_of(r, HEAD_L)),
+	                 TE_SERVER_PLAIN);
 }
 
 static void
@@ -605,9 +584,11 @@ test_plaintext_rows_use_plain_elements_and_thin_glyphs(void **state)
 
 	render(&f->l, 60, &f->out);
 	const struct sline *r = step_row(&f->out, 2);
-	assert_int_equal(elem_at(r, offset_of(r, LIFE)), TE_GUTTER_PLAIN);
-	assert_int_equal(elem_at(r, offset_of(r, "EHLO")), TE_CLIENT_PLAIN);
-	assert_int_equal(elem_at(r, offset_of(r, SHAFT)), TE_CLIENT_PLAIN);
+	assert_int_equal(testutil_elem_at(r, testutil_offset_of(r, LIFE)), TE_GUTTER_PLAIN);
+	assert_int_equal(testutil_elem_at(r, testutil_offset_of(r, "EHLO")),
+	                 TE_CLIENT_PLAIN);
+	assert_int_equal(testutil_elem_at(r, testutil_offset_of(r, SHAFT)),
+	                 TE_CLIENT_PLAIN);
 	assert_int_equal(r->text[0], ' ');
 	assert_false(contains(r, SHAFT_TLS));
 	assert_false(contains(r, "~"));
@@ -621,11 +602,13 @@ test_tls_rows_use_tls_elements_heavy_glyphs_and_tilde_marks(void **state)
 	render(&f->l, 60, &f->out);
 	const struct sline *c = step_row(&f->out, 15);
 	const struct sline *s = step_row(&f->out, 16);
-	assert_int_equal(elem_at(c, offset_of(c, "EHLO")), TE_CLIENT_TLS);
-	assert_int_equal(elem_at(c, offset_of(c, SHAFT_TLS)), TE_CLIENT_TLS);
-	assert_int_equal(elem_at(c, offset_of(c, LIFE_TLS)), TE_GUTTER_TLS);
-	assert_int_equal(elem_at(s, offset_of(s, "250")), TE_SERVER_TLS);
-	assert_int_equal(elem_at(s, offset_of(s, HEAD_L)), TE_SERVER_TLS);
+	assert_int_equal(testutil_elem_at(c, testutil_offset_of(c, "EHLO")), TE_CLIENT_TLS);
+	assert_int_equal(testutil_elem_at(c, testutil_offset_of(c, SHAFT_TLS)),
+	                 TE_CLIENT_TLS);
+	assert_int_equal(testutil_elem_at(c, testutil_offset_of(c, LIFE_TLS)),
+	                 TE_GUTTER_TLS);
+	assert_int_equal(testutil_elem_at(s, testutil_offset_of(s, "250")), TE_SERVER_TLS);
+	assert_int_equal(testutil_elem_at(s, testutil_offset_of(s, HEAD_L)), TE_SERVER_TLS);
 	assert_false(contains(c, SHAFT));
 	assert_false(contains(c, LIFE));
 	assert_int_equal(c->text[0], '~');
@@ -659,7 +642,8 @@ test_tls_established_is_a_full_width_band(void **state)
 	assert_true(strncmp(r->text, FILL, strlen(FILL)) == 0);
 	assert_true(ends_with(r->text, FILL));
 	assert_int_equal(width_of(r), 60);
-	assert_int_equal(elem_at(r, offset_of(r, "encrypted")), TE_BOUNDARY);
+	assert_int_equal(testutil_elem_at(r, testutil_offset_of(r, "encrypted")),
+	                 TE_BOUNDARY);
 }
 
 static void
@@ -673,9 +657,10 @@ test_handshake_records_are_arrows_in_the_handshake_element(void **state)
 	const struct sline *data = step_row(&f->out, 10);
 	assert_true(contains(hello, " ClientHello " SHAFT_HS));
 	assert_true(ends_with(hello->text, SHAFT_HS HEAD_R "\xe2\x94\x86 :"));
-	assert_int_equal(elem_at(hello, offset_of(hello, "ClientHello")),
+	assert_int_equal(testutil_elem_at(hello, testutil_offset_of(hello, "ClientHello")),
 	                 TE_GUTTER_HANDSHAKE);
-	assert_int_equal(elem_at(hello, offset_of(hello, HEAD_R)), TE_GUTTER_HANDSHAKE);
+	assert_int_equal(testutil_elem_at(hello, testutil_offset_of(hello, HEAD_R)),
+	                 TE_GUTTER_HANDSHAKE);
 	assert_true(contains(reply, HEAD_L SHAFT_HS));
 	assert_true(contains(reply, SHAFT_HS " ServerHello "));
 	assert_true(contains(data, " encrypted handshake data " TIMES "4 "));
@@ -701,8 +686,10 @@ test_finding_row_is_centred_with_its_id_in_the_severity_element(void **state)
 	         times(0, " ", 7), times(1, " ", 7));
 	const struct sline *r = step_row(&out, 0);
 	assert_string_equal(r->text, want);
-	assert_int_equal(elem_at(r, offset_of(r, WARN)), TE_FINDING_DANGER);
-	assert_int_equal(elem_at(r, offset_of(r, "starttls")), TE_FINDING_DANGER);
+	assert_int_equal(testutil_elem_at(r, testutil_offset_of(r, WARN)),
+	                 TE_FINDING_DANGER);
+	assert_int_equal(testutil_elem_at(r, testutil_offset_of(r, "starttls")),
+	                 TE_FINDING_DANGER);
 	assert_int_equal(l.v[0].severity, SEV_DANGER);
 	slines_free(&out);
 	ladder_free(&l);
@@ -725,10 +712,13 @@ test_info_and_warn_findings_use_their_own_marks_and_elements(void **state)
 	render(&l, 60, &out);
 	const struct sline *info = step_row(&out, 0), *warn = step_row(&out, 1);
 	assert_true(contains(info, "* caps-changed-after-tls"));
-	assert_int_equal(elem_at(info, offset_of(info, "caps")), TE_FINDING_INFO);
+	assert_int_equal(testutil_elem_at(info, testutil_offset_of(info, "caps")),
+	                 TE_FINDING_INFO);
 	assert_true(contains(warn, WARN " starttls-still-offered"));
-	assert_int_equal(elem_at(warn, offset_of(warn, "starttls")), TE_FINDING_WARN);
-	assert_int_equal(elem_at(warn, offset_of(warn, LIFE_TLS)), TE_GUTTER_TLS);
+	assert_int_equal(testutil_elem_at(warn, testutil_offset_of(warn, "starttls")),
+	                 TE_FINDING_WARN);
+	assert_int_equal(testutil_elem_at(warn, testutil_offset_of(warn, LIFE_TLS)),
+	                 TE_GUTTER_TLS);
 	slines_free(&out);
 	ladder_free(&l);
 	transcript_free(t);
@@ -744,12 +734,16 @@ test_connect_close_and_chain_are_centred_info_notes(void **state)
 	const struct sline *chain = step_row(&f->out, 14);
 	const struct sline *close = step_row(&f->out, 19);
 	assert_true(contains(conn, "connected to smtp://mail.test:25"));
-	assert_int_equal(elem_at(conn, offset_of(conn, "connected")), TE_INFO);
-	assert_int_equal(elem_at(chain, offset_of(chain, "certificate chain")), TE_INFO);
-	assert_int_equal(elem_at(close, offset_of(close, "closed")), TE_INFO);
-	size_t left =
-	    offset_of(close, "connection") - offset_of(close, LIFE_TLS) - strlen(LIFE_TLS);
-	size_t right = close->len - offset_of(close, "server") - strlen("server") -
+	assert_int_equal(testutil_elem_at(conn, testutil_offset_of(conn, "connected")),
+	                 TE_INFO);
+	assert_int_equal(
+	    testutil_elem_at(chain, testutil_offset_of(chain, "certificate chain")),
+	    TE_INFO);
+	assert_int_equal(testutil_elem_at(close, testutil_offset_of(close, "closed")),
+	                 TE_INFO);
+	size_t left = testutil_offset_of(close, "connection") -
+	              testutil_offset_of(close, LIFE_TLS) - strlen(LIFE_TLS);
+	size_t right = close->len - testutil_offset_of(close, "server") - strlen("server") -
 	               strlen(LIFE_TLS " ~");
 	assert_true(left > 10);
 	assert_true(right == left || right == left + 1);
@@ -773,9 +767,11 @@ test_injected_bytes_and_errors_are_notes_in_their_elements(void **state)
 	render(&l, 60, &out);
 	const struct sline *inj = step_row(&out, 0), *err = step_row(&out, 1);
 	assert_true(contains(inj, "20 injected bytes discarded"));
-	assert_int_equal(elem_at(inj, offset_of(inj, "injected")), TE_INJECTED);
+	assert_int_equal(testutil_elem_at(inj, testutil_offset_of(inj, "injected")),
+	                 TE_INJECTED);
 	assert_true(contains(err, "TLS handshake failed: alert"));
-	assert_int_equal(elem_at(err, offset_of(err, "failed")), TE_ERROR);
+	assert_int_equal(testutil_elem_at(err, testutil_offset_of(err, "failed")),
+	                 TE_ERROR);
 	slines_free(&out);
 	ladder_free(&l);
 	transcript_free(t);
@@ -797,9 +793,11 @@ test_hostile_label_shows_escapes_in_the_escaped_element(void **state)
 	const struct sline *r = step_row(&out, 0);
 	assert_null(memchr(r->text, 0x1b, r->len));
 	assert_true(contains(r, " 220 \\x1b[31mred "));
-	assert_int_equal(elem_at(r, offset_of(r, "\\x1b")), TE_ESCAPED);
-	assert_int_equal(elem_at(r, offset_of(r, "\\x1b") + 3), TE_ESCAPED);
-	assert_int_equal(elem_at(r, offset_of(r, "[31m")), TE_SERVER_PLAIN);
+	assert_int_equal(testutil_elem_at(r, testutil_offset_of(r, "\\x1b")), TE_ESCAPED);
+	assert_int_equal(testutil_elem_at(r, testutil_offset_of(r, "\\x1b") + 3),
+	                 TE_ESCAPED);
+	assert_int_equal(testutil_elem_at(r, testutil_offset_of(r, "[31m")),
+	                 TE_SERVER_PLAIN);
 	slines_free(&out);
 	ladder_free(&l);
 	transcript_free(t);

@@ -22,6 +22,7 @@
 #include "proto.h"
 #include "styled.h"
 #include "transcript.h"
+#include "testutil.h"
 
 /* The scenario names startle-lab knows, from its own list. */
 static const char *const scenario_names[] = {
@@ -1217,29 +1218,6 @@ setup_tmp(void **state)
 	return 0;
 }
 
-static void
-remove_tree(const char *dir)
-{
-	DIR *d = opendir(dir);
-	struct dirent *de;
-
-	if (d == NULL)
-		return;
-	while ((de = readdir(d)) != NULL) {
-		char path[PATH_MAX];
-		struct stat st;
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-			continue;
-		snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
-		if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode))
-			remove_tree(path);
-		else
-			unlink(path);
-	}
-	closedir(d);
-	rmdir(dir);
-}
-
 static int
 teardown_tmp(void **state)
 {
@@ -1251,7 +1229,7 @@ teardown_tmp(void **state)
 	else
 		unsetenv("STARTLE_LESSONS");
 	free(t->saved_env);
-	remove_tree(t->base);
+	testutil_remove_tree(t->base);
 	free(t);
 	return 0;
 }

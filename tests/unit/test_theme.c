@@ -16,6 +16,7 @@
 
 #include "../../src/ui/theme_int.h"
 #include "theme.h"
+#include "testutil.h"
 
 #ifndef STARTLE_DATADIR
 #define STARTLE_DATADIR "/usr/local/share/startle"
@@ -51,30 +52,6 @@ setup_dir(void **state)
 	return 0;
 }
 
-/* Removes dir and everything under it (a shallow tree of files and dirs). */
-static void
-remove_tree(const char *dir)
-{
-	DIR *d = opendir(dir);
-	struct dirent *de;
-
-	if (d == NULL)
-		return;
-	while ((de = readdir(d)) != NULL) {
-		char path[PATH_MAX];
-		struct stat st;
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-			continue;
-		snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
-		if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode))
-			remove_tree(path);
-		else
-			unlink(path);
-	}
-	closedir(d);
-	rmdir(dir);
-}
-
 static int
 teardown_dir(void **state)
 {
@@ -88,7 +65,7 @@ teardown_dir(void **state)
 			unsetenv(env_names[i]);
 		free(f->saved[i]);
 	}
-	remove_tree(f->dir);
+	testutil_remove_tree(f->dir);
 	free(f);
 	return 0;
 }
