@@ -43,6 +43,8 @@ struct ui {
 	struct transcript *t;
 	struct session *s;
 	struct theme theme;
+	struct theme_attrs attrs; /* what the theme set up on the screen */
+	struct draw_ctx dc;
 	bool no_color;
 	struct layout lay;
 	struct tview tv, wire;
@@ -231,7 +233,7 @@ draw_title(struct ui *u)
 	for (int i = 0; i < pad; i++)
 		sline_add(&l, TE_TITLE, " ");
 	sline_addf(&l, TE_TITLE, "%s ", clock);
-	draw_sline(stdscr, u->lay.title.y, u->lay.title.x, u->lay.title.w, &l, false);
+	draw_sline(&u->dc, u->lay.title.y, u->lay.title.x, u->lay.title.w, &l, false);
 	sline_free(&l);
 }
 
@@ -246,10 +248,10 @@ draw_transcript(struct ui *u)
 	for (int i = 0; i < r->h; i++) {
 		if ((size_t)i < u->rows.n) {
 			const struct sline *l = &u->rows.v[i];
-			draw_sline(stdscr, r->y + i, r->x, r->w, l,
+			draw_sline(&u->dc, r->y + i, r->x, r->w, l,
 			           show_sel && (size_t)l->tag == u->tv.sel);
 		} else {
-			draw_clear(stdscr, r->y + i, r->x, 1, r->w, TE_DEFAULT);
+			draw_clear(&u->dc, r->y + i, r->x, 1, r->w, TE_DEFAULT);
 		}
 	}
 }
@@ -290,7 +292,7 @@ draw_tabs(struct ui *u)
 	}
 	if (u->focus == FOCUS_DETAILS)
 		sline_add(&l, TE_HINT, "  ◂▸ tabs ▴▾ scroll");
-	draw_sline(stdscr, r->y, r->x, r->w, &l, false);
+	draw_sline(&u->dc, r->y, r->x, r->w, &l, false);
 	sline_free(&l);
 }
 
@@ -367,16 +369,16 @@ draw_details(struct ui *u)
 		sline_addf(&head, TE_LABEL,
 		           " exposed before encryption: %zu lines, %zu bytes",
 		           u->di.plain_lines, session_plain_bytes(u->s));
-		draw_sline(stdscr, y, r->x, r->w, &head, false);
+		draw_sline(&u->dc, y, r->x, r->w, &head, false);
 		sline_free(&head);
 		slines_clear(&u->drows);
 		tview_visible(&u->wire, u->t, r->w, h - 1, &u->wvo, &u->drows);
 		for (int i = 0; i < h - 1; i++) {
 			if ((size_t)i < u->drows.n)
-				draw_sline(stdscr, y + 1 + i, r->x, r->w, &u->drows.v[i],
+				draw_sline(&u->dc, y + 1 + i, r->x, r->w, &u->drows.v[i],
 				           false);
 			else
-				draw_clear(stdscr, y + 1 + i, r->x, 1, r->w, TE_DEFAULT);
+				draw_clear(&u->dc, y + 1 + i, r->x, 1, r->w, TE_DEFAULT);
 		}
 		return;
 	}
@@ -390,10 +392,10 @@ draw_details(struct ui *u)
 		ladder_rows(&u->ladder, r->w, (size_t)u->details_scroll, h, &u->drows);
 		for (int i = 0; i < h; i++) {
 			if ((size_t)i < u->drows.n)
-				draw_sline(stdscr, y + i, r->x, r->w, &u->drows.v[i],
+				draw_sline(&u->dc, y + i, r->x, r->w, &u->drows.v[i],
 				           false);
 			else
-				draw_clear(stdscr, y + i, r->x, 1, r->w, TE_DEFAULT);
+				draw_clear(&u->dc, y + i, r->x, 1, r->w, TE_DEFAULT);
 		}
 		return;
 	}
@@ -405,16 +407,16 @@ draw_details(struct ui *u)
 	for (int i = 0; i < h; i++) {
 		size_t k = (size_t)(u->details_scroll + i);
 		if (k < u->drows.n)
-			draw_sline(stdscr, y + i, r->x, r->w, &u->drows.v[k], false);
+			draw_sline(&u->dc, y + i, r->x, r->w, &u->drows.v[k], false);
 		else
-			draw_clear(stdscr, y + i, r->x, 1, r->w, TE_DEFAULT);
+			draw_clear(&u->dc, y + i, r->x, 1, r->w, TE_DEFAULT);
 	}
 }
 
 static void
 draw_divider(struct ui *u)
 {
-	wattrset(stdscr, (attr_t)theme_attr(TE_BORDER));
+	draw_attr(&u->dc, TE_BORDER);
 	if (u->lay.side_by_side)
 		mvwvline(stdscr, u->lay.transcript.y, u->lay.split, ACS_VLINE,
 		         u->lay.transcript.h);
@@ -441,7 +443,7 @@ draw_status(struct ui *u)
 	}
 	if (session_queued(u->s) > 0)
 		sline_addf(&l, TE_INFO, "  (%zu queued)", session_queued(u->s));
-	draw_sline(stdscr, u->lay.status.y, u->lay.status.x, u->lay.status.w, &l, false);
+	draw_sline(&u->dc, u->lay.status.y, u->lay.status.x, u->lay.status.w, &l, false);
 	sline_free(&l);
 }
 
@@ -468,7 +470,7 @@ draw_hints(struct ui *u)
 			sline_addf(&l, TE_HINT, " %s ", hints[i].what);
 		}
 	}
-	draw_sline(stdscr, u->lay.hints.y, u->lay.hints.x, u->lay.hints.w, &l, false);
+	draw_sline(&u->dc, u->lay.hints.y, u->lay.hints.x, u->lay.hints.w, &l, false);
 	sline_free(&l);
 }
 
@@ -487,14 +489,14 @@ draw_input(struct ui *u)
 		          "send credentials in PLAINTEXT? anyone on the path can read them "
 		          "(STARTTLS first) [y/N] ");
 		cursor = sline_width(&l);
-		draw_sline(stdscr, r->y, r->x, r->w, &l, false);
+		draw_sline(&u->dc, r->y, r->x, r->w, &l, false);
 		sline_free(&l);
 		return cursor < r->w ? cursor : r->w - 1;
 	}
 	if (u->confirm == CONFIRM_QUIT) {
 		sline_add(&l, TE_PROMPT, "close the session and quit? [y/N] ");
 		cursor = sline_width(&l);
-		draw_sline(stdscr, r->y, r->x, r->w, &l, false);
+		draw_sline(&u->dc, r->y, r->x, r->w, &l, false);
 		sline_free(&l);
 		return cursor < r->w ? cursor : r->w - 1;
 	}
@@ -512,7 +514,7 @@ draw_input(struct ui *u)
 	}
 	sline_add_escaped(&l, TE_INPUT, TE_ESCAPED, (const unsigned char *)v.line + skip,
 	                  strlen(v.line + skip));
-	draw_sline(stdscr, r->y, r->x, r->w, &l, false);
+	draw_sline(&u->dc, r->y, r->x, r->w, &l, false);
 	/* Escaped control characters widen the text: measure what is drawn. */
 	struct sline upto;
 	sline_init(&upto);
@@ -537,8 +539,8 @@ draw_help_overlay(struct ui *u)
 	build_details(u, w - 4);
 	u->tab = saved;
 	u->event_details = saved_ev;
-	draw_clear(stdscr, y, x, h, w, TE_OVERLAY);
-	wattrset(stdscr, (attr_t)theme_attr(TE_OVERLAY));
+	draw_clear(&u->dc, y, x, h, w, TE_OVERLAY);
+	draw_attr(&u->dc, TE_OVERLAY);
 	mvwhline(stdscr, y, x, ACS_HLINE, w);
 	mvwhline(stdscr, y + h - 1, x, ACS_HLINE, w);
 	mvwvline(stdscr, y, x, ACS_VLINE, h);
@@ -550,7 +552,7 @@ draw_help_overlay(struct ui *u)
 	mvwaddstr(stdscr, y, x + 2, " startle help — Esc or F1 closes ");
 	wattrset(stdscr, A_NORMAL);
 	for (int i = 0; i < h - 2 && (size_t)i < u->drows.n; i++)
-		draw_sline(stdscr, y + 1 + i, x + 2, w - 4, &u->drows.v[i], false);
+		draw_sline(&u->dc, y + 1 + i, x + 2, w - 4, &u->drows.v[i], false);
 }
 
 static void
@@ -745,7 +747,7 @@ run_command(struct ui *u, const struct command_parse *cp)
 				break;
 			}
 			u->theme = t;
-			theme_apply(&u->theme, u->no_color);
+			theme_apply(&u->theme, u->no_color, &u->attrs);
 			message(u, TE_INFO, "theme %s", cp->arg);
 		}
 		break;
@@ -1381,7 +1383,8 @@ curses_start(struct ui *u)
 		start_color();
 		use_default_colors();
 	}
-	theme_apply(&u->theme, u->no_color || !has_colors());
+	u->dc = (struct draw_ctx){.win = stdscr, .attrs = &u->attrs};
+	theme_apply(&u->theme, u->no_color || !has_colors(), &u->attrs);
 	relayout(u);
 }
 

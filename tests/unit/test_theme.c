@@ -1235,13 +1235,14 @@ test_apply_on_256_colours_gives_each_element_its_pair(void **state)
 	FILE *out, *in;
 	SCREEN *sp = open_screen("xterm-256color", &out, &in);
 	struct theme t;
+	struct theme_attrs ta;
 	int fg, bg;
 
 	(void)state;
 	theme_default(&t);
 	assert_int_equal(parse(&t, "color finding-danger #ff0000 default bold\n", NULL), 0);
-	theme_apply(&t, false);
-	unsigned long a = theme_attr(TE_FINDING_DANGER);
+	theme_apply(&t, false, &ta);
+	unsigned long a = theme_attr(&ta, TE_FINDING_DANGER);
 	assert_int_equal(PAIR_NUMBER((chtype)a), TE_FINDING_DANGER + 1);
 	assert_true(a & A_BOLD);
 	assert_int_equal(extended_pair_content(TE_FINDING_DANGER + 1, &fg, &bg), OK);
@@ -1256,13 +1257,14 @@ test_apply_on_8_colours_makes_bright_bold(void **state)
 	FILE *out, *in;
 	SCREEN *sp = open_screen("xterm", &out, &in);
 	struct theme t;
+	struct theme_attrs ta;
 	int fg, bg;
 
 	(void)state;
 	theme_default(&t);
 	assert_int_equal(parse(&t, "color hex bright-green blue\n", NULL), 0);
-	theme_apply(&t, false);
-	unsigned long a = theme_attr(TE_HEX);
+	theme_apply(&t, false, &ta);
+	unsigned long a = theme_attr(&ta, TE_HEX);
 	assert_int_equal(PAIR_NUMBER((chtype)a), TE_HEX + 1);
 	assert_true(a & A_BOLD);
 	assert_int_equal(extended_pair_content(TE_HEX + 1, &fg, &bg), OK);
@@ -1277,15 +1279,16 @@ test_apply_with_no_color_uses_no_pairs(void **state)
 	FILE *out, *in;
 	SCREEN *sp = open_screen("xterm-256color", &out, &in);
 	struct theme t;
+	struct theme_attrs ta;
 
 	(void)state;
 	theme_default(&t);
-	theme_apply(&t, true);
+	theme_apply(&t, true, &ta);
 	for (int e = 0; e < TE_COUNT; e++)
-		assert_int_equal(PAIR_NUMBER((chtype)theme_attr(e)), 0);
-	assert_true(theme_attr(TE_SELECTED) & A_REVERSE);
-	assert_true(theme_attr(TE_FINDING_DANGER) & A_BOLD);
-	assert_true(theme_attr(TE_EXPLAIN) & A_DIM);
+		assert_int_equal(PAIR_NUMBER((chtype)theme_attr(&ta, e)), 0);
+	assert_true(theme_attr(&ta, TE_SELECTED) & A_REVERSE);
+	assert_true(theme_attr(&ta, TE_FINDING_DANGER) & A_BOLD);
+	assert_true(theme_attr(&ta, TE_EXPLAIN) & A_DIM);
 	close_screen(sp, out, in);
 }
 
@@ -1295,13 +1298,14 @@ test_apply_on_a_terminal_without_colours_keeps_attributes(void **state)
 	FILE *out, *in;
 	SCREEN *sp = open_screen("vt100", &out, &in);
 	struct theme t;
+	struct theme_attrs ta;
 
 	(void)state;
 	theme_default(&t);
-	theme_apply(&t, false);
-	assert_int_equal(PAIR_NUMBER((chtype)theme_attr(TE_CLIENT_PLAIN)), 0);
-	assert_true(theme_attr(TE_CLIENT_PLAIN) & A_BOLD);
-	assert_true(theme_attr(TE_TITLE) & A_REVERSE);
+	theme_apply(&t, false, &ta);
+	assert_int_equal(PAIR_NUMBER((chtype)theme_attr(&ta, TE_CLIENT_PLAIN)), 0);
+	assert_true(theme_attr(&ta, TE_CLIENT_PLAIN) & A_BOLD);
+	assert_true(theme_attr(&ta, TE_TITLE) & A_REVERSE);
 	close_screen(sp, out, in);
 }
 
