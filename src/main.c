@@ -9,6 +9,36 @@
 #include "tls.h"
 #include "ui.h"
 
+/* What the explorer needs from the options: the session parameters (once
+ * the files they name are checked) and its own settings. The UI itself never
+ * reads the command line. */
+static int
+run_explorer(const struct cli_options *o)
+{
+	struct session_params params;
+	struct ui_config cfg = {
+	    .theme = o->theme,
+	    .no_color = o->no_color,
+	    .no_explain = o->no_explain,
+	    .tls_records = o->records,
+	    .log = o->log,
+	    .record = o->record,
+	    .lesson = o->lesson,
+	    .demo_scenario = !o->demo      ? NULL
+	                     : o->scenario ? o->scenario
+	                                   : "honest",
+	};
+	char *cause = NULL;
+
+	if (cli_check_files(o, &cause) != 0) {
+		fprintf(stderr, "startle: %s\n", cause);
+		free(cause);
+		return EXIT_USAGE;
+	}
+	cli_session_params(o, &params);
+	return ui_run(&params, &cfg);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -50,7 +80,7 @@ main(int argc, char **argv)
 	if (o.demo)
 		rc = demo_run(&o);
 	else
-		rc = o.mode == MODE_BATCH ? batch_run(&o) : ui_run(&o);
+		rc = o.mode == MODE_BATCH ? batch_run(&o) : run_explorer(&o);
 	cli_free(&o);
 	return rc;
 }

@@ -14,7 +14,6 @@
 
 #include <curses.h>
 
-#include "cli.h"
 #include "commands.h"
 #include "details.h"
 #include "draw.h"
@@ -38,7 +37,7 @@ enum focus { FOCUS_INPUT, FOCUS_TRANSCRIPT, FOCUS_DETAILS };
 enum confirm { CONFIRM_NONE, CONFIRM_CREDENTIAL, CONFIRM_QUIT };
 
 struct ui {
-	const struct cli_options *o;
+	const struct ui_config *cfg;
 	struct session_params params;
 	struct transcript *t;
 	struct session *s;
@@ -641,9 +640,9 @@ first_hint(struct ui *u)
 	    session_phase(u->s) == PHASE_TLS
 	        ? "implicit TLS: the session is encrypted; type commands, F1 help"
 	        : hints[session_target(u->s)->proto];
-	if (u->o->demo)
+	if (u->cfg->demo_scenario != NULL)
 		message(u, TE_HINT, "startle lab, scenario %s, account demo/demo: %s",
-		        u->o->scenario ? u->o->scenario : "honest", hint);
+		        u->cfg->demo_scenario, hint);
 	else
 		message(u, TE_HINT, "%s", hint);
 }
@@ -1320,13 +1319,14 @@ install_signals(void)
 }
 
 static int
-ui_setup(struct ui *u, const struct cli_options *o, char **cause)
+ui_setup(struct ui *u, const struct session_params *params, const struct ui_config *cfg,
+         char **cause)
 {
 	memset(u, 0, sizeof *u);
-	u->o = o;
-	u->no_color = o->no_color || getenv("NO_COLOR") != NULL;
+	u->cfg = cfg;
+	u->no_color = cfg->no_color || getenv("NO_COLOR") != NULL;
 	theme_default(&u->theme);
-	if (o->theme != NULL && theme_load(&u->theme, o->theme, cause) != 0) {
+	if (cfg->theme != NULL && theme_load(&u->theme, cfg->theme, cause) != 0) {
 		/* A broken theme is not fatal: say why and carry on with the default. */
 		message(u, TE_ERROR, "%s; using the default theme", *cause);
 		free(*cause);
@@ -1334,24 +1334,22 @@ ui_setup(struct ui *u, const struct cli_options *o, char **cause)
 		theme_default(&u->theme);
 		u->hint_shown = true;
 	}
-	if (o->log != NULL && (u->log = fopen(o->log, "w")) == NULL) {
+	if (cfg->log != NULL && (u->log = fopen(cfg->log, "w")) == NULL) {
 		*cause =
-		    str_printf("cannot write the log to %s: %s", o->log, strerror(errno));
+		    str_printf("cannot write the log to %s: %s", cfg->log, strerror(errno));
 		return -1;
 	}
-	if (o->record != NULL && (u->record = fopen(o->record, "w")) == NULL) {
-		*cause = str_printf("cannot write the recording to %s: %s", o->record,
+	if (cfg->record != NULL && (u->record = fopen(cfg->record, "w")) == NULL) {
+		*cause = str_printf("cannot write the recording to %s: %s", cfg->record,
 		                    strerror(errno));
 		return -1;
 	}
-	if (cli_check_files(o, cause) != 0)
-		return -1;
-	cli_session_params(o, &u->params);
-	target_format(&o->target, u->target_text, sizeof u->target_text);
+	u->params = *params;
+	target_format(&params->target, u->target_text, sizeof u->target_text);
 	u->tvo = (struct tview_opts){.mode = TVIEW_TRANSCRIPT,
-	                             .explain = !o->no_explain,
+	                             .explain = !cfg->no_explain,
 	                             .no_color = u->no_color,
-	                             .tls_records = o->records};
+	                             .tls_records = cfg->tls_records};
 	u->wvo = (struct tview_opts){.mode = TVIEW_WIRE, .no_color = u->no_color};
 	tview_init(&u->tv);
 	tview_init(&u->wire);
@@ -1389,7 +1387,7 @@ curses_start(struct ui *u)
 }
 
 int
-ui_run(const struct cli_options *o)
+ui_run(const struct session_params *params, const struct ui_config *cfg)
 {
 	struct ui u;
 	char *cause = NULL;
@@ -1402,7 +1400,7 @@ ui_run(const struct cli_options *o)
 		    "startle: the explorer needs a terminal; use --batch for scripts\n");
 		return 2;
 	}
-	if (ui_setup(&u, o, &cause) != 0) {
+	if (ui_setup(&u, params, cfg, &cause) != 0) {
 		fprintf(stderr, "startle: %s\n", cause);
 		free(cause);
 		return 2;
@@ -1419,8 +1417,8 @@ ui_run(const struct cli_options *o)
 	input_init(&hooks, hist);
 	free(hist);
 	start_session(&u);
-	if (o->lesson != NULL)
-		start_lesson(&u, o->lesson);
+	if (cfg->lesson != NULL)
+		start_lesson(&u, cfg->lesson);
 
 	while (!u.quit) {
 		first_hint(&u);
