@@ -42,6 +42,17 @@ list_scenarios(FILE *f)
 		        lab_scenario_lesson((enum lab_scenario)i));
 }
 
+/* A lesson names its lab scenario as a word; the lab knows which exist. */
+static int
+demo_check_lesson_scenario(const struct lesson *l, char **cause)
+{
+	const char *names[LAB_SCENARIO_COUNT];
+
+	for (int i = 0; i < LAB_SCENARIO_COUNT; i++)
+		names[i] = lab_scenario_name((enum lab_scenario)i);
+	return lesson_check_scenario(l, names, LAB_SCENARIO_COUNT, cause);
+}
+
 /* What the explorer needs from the options: the session parameters (once
  * the files they name are checked) and its own settings. The UI itself never
  * reads the command line. */
@@ -84,9 +95,11 @@ demo_run(const struct cli_options *in)
 
 	if (o.lesson != NULL) {
 		struct lesson l;
-		if (lesson_load(o.lesson, &l, &cause) != 0) {
+		if (lesson_load(o.lesson, &l, &cause) != 0 ||
+		    demo_check_lesson_scenario(&l, &cause) != 0) {
 			fprintf(stderr, "startle: %s\n", cause);
 			free(cause);
+			lesson_free(&l);
 			return EXIT_USAGE;
 		}
 		lesson_proto = xstrdup(l.proto);

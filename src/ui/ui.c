@@ -21,6 +21,7 @@
 #include "input.h"
 #include "ladder.h"
 #include "lesson.h"
+#include "lessonview.h"
 #include "layout.h"
 #include "output.h"
 #include "proto.h"
@@ -338,7 +339,7 @@ build_details(struct ui *u, int width)
 		break;
 	case TAB_LESSON:
 		if (u->lesson_active)
-			lesson_rows(&u->lesson, width, &u->drows);
+			lessonview_rows(&u->lesson, width, &u->drows);
 		break;
 	case TAB_HELP:
 	case TAB_COUNT:

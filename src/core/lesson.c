@@ -11,7 +11,6 @@
 
 #include "escape.h"
 #include "finding.h"
-#include "lab.h"
 #include "lesson.h"
 #include "proto.h"
 #include "util.h"
@@ -65,13 +64,6 @@ static const struct lesson_wait_info {
     [LESSON_WAIT_CLOSED] = {LESSON_ARG_NONE, NULL, NULL, "the connection to end"},
     [LESSON_WAIT_READ] = {LESSON_ARG_NONE, NULL, NULL, "/next, once you have read this"},
 };
-
-static const char *const lesson_scenarios[] = {
-#define LESSON_SCENARIO_NAME(sym, name, text) name,
-    LAB_SCENARIOS(LESSON_SCENARIO_NAME)
-#undef LESSON_SCENARIO_NAME
-};
-#define LESSON_NSCENARIOS (sizeof lesson_scenarios / sizeof lesson_scenarios[0])
 
 static const enum phase lesson_phases[] = {PHASE_PLAIN, PHASE_HANDSHAKE, PHASE_TLS};
 #define LESSON_NPHASES (sizeof lesson_phases / sizeof lesson_phases[0])
@@ -218,21 +210,18 @@ lesson_set_proto(struct lesson_parser *p, const char *value)
 	return 0;
 }
 
+/* The scenario is only named here, lower-cased; whoever starts the lab knows
+ * which names exist and checks them (lesson_check_scenario). */
 static int
 lesson_set_scenario(struct lesson_parser *p, const char *value)
 {
-	for (size_t i = 0; i < LESSON_NSCENARIOS; i++) {
-		if (strcasecmp(value, lesson_scenarios[i]) == 0) {
-			p->l->scenario = xstrdup(lesson_scenarios[i]);
-			return 0;
-		}
-	}
-	char *q = lesson_quote(value);
-	char *list = lesson_join(lesson_scenarios, LESSON_NSCENARIOS, " or ");
-	util_file_error(p->cause, p->file, p->line, "unknown scenario %s: use %s", q, list);
-	free(list);
-	free(q);
-	return -1;
+	char *v = xstrdup(value);
+
+	for (char *c = v; *c != '\0'; c++)
+		*c = lesson_fold((unsigned char)*c);
+	p->l->scenario = v;
+	p->l->scenario_line = p->line;
+	return 0;
 }
 
 static int
@@ -638,6 +627,7 @@ lesson_parse(const char *text, size_t len, const char *filename, struct lesson *
 		return -1;
 	}
 	l.name = lesson_name_of(filename != NULL ? filename : "lesson");
+	l.file = xstrdup(p.file);
 	*out = l;
 	return 0;
 }
@@ -658,6 +648,7 @@ lesson_free(struct lesson *l)
 	free(l->proto);
 	free(l->scenario);
 	free(l->next);
+	free(l->file);
 	memset(l, 0, sizeof *l);
 }
 
@@ -987,94 +978,24 @@ lesson_done(const struct lesson *l)
 	return l->current >= l->nsteps;
 }
 
-/* The pane */
-
-/* Wraps s into out (continuation rows indented by indent) and empties s. */
-static void
-lesson_emit(struct sline *s, int width, int indent, struct slines *out)
+int
+lesson_check_scenario(const struct lesson *l, const char *const *known, size_t n,
+                      char **cause)
 {
-	sline_wrap(s, width, indent, TE_DEFAULT, out);
-	sline_clear(s);
+	for (size_t i = 0; i < n; i++)
+		if (strcasecmp(l->scenario, known[i]) == 0)
+			return 0;
+	char *q = lesson_quote(l->scenario);
+	char *list = lesson_join(known, n, " or ");
+	util_file_error(cause, l->file, l->scenario_line, "unknown scenario %s: use %s", q,
+	                list);
+	free(list);
+	free(q);
+	return -1;
 }
 
-/* The step text: lines that do not start with a blank are joined into
- * paragraphs; indented lines (what to type) keep their own rows; a blank
- * line separates paragraphs. */
-static void
-lesson_text_rows(const char *text, int width, struct slines *out)
+char *
+lesson_waiting(const struct lesson_step *st)
 {
-	struct sline para;
-	const char *p = text;
-
-	sline_init(&para);
-	while (*p != '\0') {
-		size_t len = strcspn(p, "\n");
-		size_t lead = strspn(p, " ");
-		if (len == 0 || lead > 0) {
-			if (para.len > 0)
-				lesson_emit(&para, width, 0, out);
-			if (len == 0) {
-				slines_push(out);
-			} else {
-				sline_addn(&para, TE_HINT_KEY, p, len);
-				lesson_emit(&para, width, (int)lead + 2, out);
-			}
-		} else {
-			if (para.len > 0)
-				sline_add(&para, TE_DEFAULT, " ");
-			sline_addn(&para, TE_DEFAULT, p, len);
-		}
-		p += len;
-		if (*p == '\n')
-			p++;
-	}
-	if (para.len > 0)
-		lesson_emit(&para, width, 0, out);
-	sline_free(&para);
-}
-
-void
-lesson_rows(const struct lesson *l, int width, struct slines *out)
-{
-	struct sline s;
-	bool done = lesson_done(l);
-
-	sline_init(&s);
-	sline_add(&s, TE_TITLE, l->title);
-	lesson_emit(&s, width, 2, out);
-	if (done)
-		sline_addf(&s, TE_GOOD, "all %zu steps done", l->nsteps);
-	else
-		sline_addf(&s, TE_LABEL, "step %zu of %zu", l->current + 1, l->nsteps);
-	sline_addf(&s, TE_INFO, " · %s · scenario %s", l->proto, l->scenario);
-	lesson_emit(&s, width, 2, out);
-	slines_push(out);
-	for (size_t i = 0; i < l->current && i < l->nsteps; i++) {
-		sline_add(&s, TE_GOOD, "✓ ");
-		sline_add(&s, TE_EXPLAIN, l->steps[i].title);
-		lesson_emit(&s, width, 2, out);
-	}
-	if (done) {
-		slines_push(out);
-		sline_add(&s, TE_GOOD, "Lesson complete: every step is done.");
-		lesson_emit(&s, width, 0, out);
-		if (l->next != NULL)
-			sline_addf(&s, TE_HINT, "Suggested next lesson: %s", l->next);
-		else
-			sline_add(&s, TE_HINT, "That was the last lesson of this series.");
-		lesson_emit(&s, width, 0, out);
-		sline_free(&s);
-		return;
-	}
-	const struct lesson_step *st = &l->steps[l->current];
-	const struct lesson_wait_info *wi = &lesson_wait_info[st->wait];
-	sline_add(&s, TE_LABEL, "▸ ");
-	sline_add(&s, TE_LABEL, st->title);
-	lesson_emit(&s, width, 2, out);
-	lesson_text_rows(st->text, width, out);
-	slines_push(out);
-	sline_add(&s, TE_HINT, "waiting for: ");
-	sline_addf(&s, TE_HINT, wi->waiting, st->arg);
-	lesson_emit(&s, width, 2, out);
-	sline_free(&s);
+	return str_printf(lesson_wait_info[st->wait].waiting, st->arg);
 }
