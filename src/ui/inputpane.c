@@ -190,7 +190,6 @@ inputpane_on_line(void *arg, char *line)
 	case COMMAND_RUN:
 		input_history_add(u->in, line);
 		cp.cmd->exec(u, cp.arg);
-		u->dirty = true;
 		break;
 	case COMMAND_SEND:
 		inputpane_send_typed(u, line, cp.send);
