@@ -266,6 +266,7 @@ ui_suspend(struct ui *u)
 	u->dirty = true;
 }
 
+/* The signals the self-pipe brought: resize, continue after a stop, or quit. */
 static void
 ui_handle_signals(struct ui *u)
 {
@@ -309,6 +310,8 @@ ui_poll_timeout(struct ui *u)
 	return t;
 }
 
+/* Window, interrupt, stop and hang-up signals go to the loop through the
+ * self-pipe; crashes restore the terminal first. */
 static void
 ui_install_signals(void)
 {
@@ -328,6 +331,9 @@ ui_install_signals(void)
 		sigaction(crashes[i], &sa, NULL);
 }
 
+/* Fills the screen's state from the session parameters and the config: the
+ * theme (a broken one is only a message), the log and recording files, the
+ * views and the signal pipe. Returns 0, or -1 with *cause. */
 static int
 ui_setup(struct ui *u, const struct session_params *params, const struct ui_config *cfg,
          char **cause)
@@ -374,6 +380,7 @@ ui_setup(struct ui *u, const struct session_params *params, const struct ui_conf
 	return 0;
 }
 
+/* Takes the terminal: raw keys, mouse wheel, the theme's colours. */
 static void
 ui_curses_start(struct ui *u)
 {
