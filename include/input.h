@@ -5,6 +5,9 @@
  * completes; finished lines come back through a callback. readline never
  * touches the terminal itself: it reads from a byte queue, writes to
  * /dev/null, and the UI draws the prompt and line from input_view.
+ *
+ * The state (queue, prompt, hooks) is a struct input its owner holds; readline
+ * itself is one per process, so one input is installed at a time.
  */
 #ifndef STARTLE_INPUT_H
 #define STARTLE_INPUT_H
