@@ -68,11 +68,11 @@ $(LAB_PROGRAM): $(LAB_MAIN_OBJ) $(BUILD)/libstartle.a
 	@echo "  LINK    $@"
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) $(LIBS)
 
-# theme.c has DATADIR compiled in: rebuild it when DATADIR changes.
+# theme.c and lesson_file.c have DATADIR compiled in: rebuild them when it changes.
 $(BUILD)/datadir: FORCE
 	@mkdir -p $(BUILD)
 	@[ "$$(cat $@ 2>/dev/null)" = "$(DATADIR)" ] || echo "$(DATADIR)" > $@
-$(BUILD)/src/ui/theme.o $(BUILD)/src/ui/lesson.o: $(BUILD)/datadir
+$(BUILD)/src/ui/theme.o $(BUILD)/src/core/lesson_file.o: $(BUILD)/datadir
 FORCE:
 
 $(BUILD)/libstartle.a: $(LIB_OBJ)

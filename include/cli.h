@@ -10,6 +10,7 @@
 #include <stddef.h>
 
 #include "batch.h"
+#include "ui.h"
 #include "session.h"
 #include "target.h"
 
@@ -44,6 +45,9 @@ void cli_session_params(const struct cli_options *opts, struct session_params *p
 /* The settings of the batch front the options ask for (steps point into
  * opts). */
 void cli_batch_config(const struct cli_options *opts, struct batch_config *cfg);
+
+/* The settings of the explorer the options ask for. */
+void cli_ui_config(const struct cli_options *opts, struct ui_config *cfg);
 
 /* Checks that the files the options name can be used (the CA file is
  * readable). Returns 0, or -1 with *cause. */

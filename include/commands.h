@@ -1,43 +1,31 @@
 /*
  * commands: the table of startle's own commands, typed in the TUI as lines
  * starting with '/' ("//" sends a literal slash to the server). The table is
- * data: adding a command is adding a row; the UI runs it by id.
+ * data: each row has the name, its argument, its help and the function that
+ * runs it; adding a command is adding a row. The help screen lists the rows.
  */
 #ifndef STARTLE_COMMANDS_H
 #define STARTLE_COMMANDS_H
 
 #include <stddef.h>
 
-#define COMMANDS(X)                                                                        \
-	X(STARTTLS, "starttls", "",                                                        \
-	  "upgrade now: capabilities, STARTTLS, handshake, capabilities")                  \
-	X(QUIT, "quit", "", "close the session and leave")                                 \
-	X(HELP, "help", "", "show keys and commands")                                      \
-	X(THEME, "theme", "[NAME]", "switch to theme NAME (no name: list the themes)")     \
-	X(LOG, "log", "FILE", "write the annotated transcript to FILE, from the start")    \
-	X(RECORD, "record", "FILE",                                                        \
-	  "write the session as JSON Lines to FILE, from the start")                       \
-	X(RECONNECT, "reconnect", "", "close and connect again to the same target")        \
-	X(CLEAR, "clear", "", "start the transcript pane afresh (nothing is deleted)")     \
-	X(EXPLAIN, "explain", "", "show or hide the explanation lines")                    \
-	X(LESSON, "lesson", "[NAME]", "start a guided lesson (no name: list them)")        \
-	X(NEXT, "next", "", "move on to the next step of the lesson")
+struct ui;
 
-enum command_id {
-#define COMMAND_ENUM(sym, name, args, help) CMD_##sym,
-	COMMANDS(COMMAND_ENUM)
-#undef COMMAND_ENUM
-	    CMD_COUNT
-};
-
-struct command_info {
-	enum command_id id;
+struct command {
 	const char *name;
 	const char *args; /* "" when it takes none; "[X]" when X is optional */
 	const char *help;
+	/* Runs the command on the explorer's screen; arg is "" when none. */
+	void (*exec)(struct ui *u, const char *arg);
 };
 
-const struct command_info *command_info(enum command_id id);
+/* The rows of the table, in order. */
+size_t command_count(void);
+const struct command *command_at(size_t i);
+
+/* How the help screen shows the "//" escape, beside the commands. */
+#define COMMAND_SLASH_KEYS "//text"
+#define COMMAND_SLASH_HELP "send a line that starts with a slash"
 
 /* What a typed line is. */
 enum command_parse_result {
@@ -48,7 +36,7 @@ enum command_parse_result {
 
 struct command_parse {
 	enum command_parse_result result;
-	const struct command_info *cmd;
+	const struct command *cmd;
 	const char *arg;  /* points into the line */
 	const char *send; /* points into the line */
 	char error[160];

@@ -13,14 +13,22 @@
 #include "styled.h"
 #include "theme.h"
 
+/* Where drawing goes: a window and the attributes the theme gave its screen. */
+struct draw_ctx {
+	WINDOW *win;
+	const struct theme_attrs *attrs;
+};
+
 /* Draws l at (y, x) over width columns; with highlight every span takes the
  * TE_SELECTED look. */
-void draw_sline(WINDOW *w, int y, int x, int width, const struct sline *l, bool highlight);
-
-/* Draws plain text (startle's own words) in element e, padding to width. */
-void draw_text(WINDOW *w, int y, int x, int width, enum theme_element e, const char *text);
+void draw_sline(const struct draw_ctx *d, int y, int x, int width, const struct sline *l,
+                bool highlight);
 
 /* Fills a rectangle with spaces in element e. */
-void draw_clear(WINDOW *w, int y, int x, int h, int width, enum theme_element e);
+void draw_clear(const struct draw_ctx *d, int y, int x, int h, int width,
+                enum theme_element e);
+
+/* Sets the window's attribute to element e's. */
+void draw_attr(const struct draw_ctx *d, enum theme_element e);
 
 #endif

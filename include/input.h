@@ -5,6 +5,9 @@
  * completes; finished lines come back through a callback. readline never
  * touches the terminal itself: it reads from a byte queue, writes to
  * /dev/null, and the UI draws the prompt and line from input_view.
+ *
+ * The state (queue, prompt, hooks) is a struct input its owner holds; readline
+ * itself is one per process, so one input is installed at a time.
  */
 #ifndef STARTLE_INPUT_H
 #define STARTLE_INPUT_H
@@ -26,24 +29,31 @@ struct input_hooks {
 	void *arg;
 };
 
-/* Sets readline up. history_path may be NULL (no persistent history). */
-void input_init(const struct input_hooks *hooks, const char *history_path);
+struct input;
 
-/* Removes readline's handler and saves the history. Safe to call twice. */
+/* Sets readline up for a new input line. history_path may be NULL (no
+ * persistent history). readline is one per process: one input at a time. */
+struct input *input_new(const struct input_hooks *hooks, const char *history_path);
+
+/* Removes readline's handler and saves the history of the input readline is
+ * installed for. Safe to call twice, and from the fatal and exit paths. */
 void input_finish(void);
 
-void input_set_prompt(const char *prompt);
+/* Finishes the input if it is still installed, then frees it. */
+void input_free(struct input *in);
+
+void input_set_prompt(struct input *in, const char *prompt);
 
 /* Queues bytes and lets readline consume all of them. */
-void input_feed(const unsigned char *bytes, size_t n);
+void input_feed(struct input *in, const unsigned char *bytes, size_t n);
 
 /* Clears the line being edited (Ctrl-C). */
-void input_clear(void);
+void input_clear(struct input *in);
 
-bool input_empty(void);
+bool input_empty(const struct input *in);
 
 /* Adds a line to the history (memory and, at input_finish, the file). */
-void input_history_add(const char *line);
+void input_history_add(struct input *in, const char *line);
 
 struct input_view {
 	const char *prompt; /* what readline shows as prompt (also the Ctrl-R prompt) */
@@ -51,10 +61,10 @@ struct input_view {
 	size_t point; /* cursor, a byte offset into line */
 };
 
-void input_view(struct input_view *v);
+void input_view(const struct input *in, struct input_view *v);
 
 /* True when readline redisplayed since the last call (the line changed). */
-bool input_take_dirty(void);
+bool input_take_dirty(struct input *in);
 
 /* The history file: $XDG_STATE_HOME/startle/history or
  * ~/.local/state/startle/history (directories created). NULL if neither can

@@ -45,12 +45,14 @@ struct ladder {
 void ladder_init(struct ladder *l);
 void ladder_free(struct ladder *l);
 
-/* Feeds one appended event (index idx). */
-void ladder_update(struct ladder *l, const struct transcript *t, size_t idx);
+/* Feeds one appended event (index idx). Returns the number of steps it
+ * created or folded into (at most one): the work it did. */
+size_t ladder_update(struct ladder *l, const struct transcript *t, size_t idx);
 
 /* Appends to out the diagram rows [first, first + height) at width columns
- * (a header row with "client" and "server" first). Returns the total number
- * of rows the diagram has at this width. */
+ * (a header row with "client" and "server" first). Only the steps of those
+ * rows are visited, one each. Returns the total number of rows the diagram
+ * has at this width. */
 size_t ladder_rows(const struct ladder *l, int width, size_t first, int height,
                    struct slines *out);
 

@@ -2,6 +2,10 @@
  * lesson: short guided walkthroughs kept as text files (docs/lessons/NAME.lesson,
  * format in docs/lessons/README.md). Each step says what to type or watch and
  * is done when the session shows it happened, judged from transcript events.
+ *
+ * The model only: parsing, loading, progress. No curses; the lab's scenarios
+ * are names here, checked by whoever starts the lab (lesson_check_scenario).
+ * The Lesson tab is drawn by lessonview.
  */
 #ifndef STARTLE_LESSON_H
 #define STARTLE_LESSON_H
@@ -9,7 +13,6 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "styled.h"
 #include "transcript.h"
 
 /* What completes a step. */
@@ -40,9 +43,12 @@ struct lesson_step {
 struct lesson {
 	char *name; /* file name without .lesson */
 	char *title;
-	char *proto;    /* "smtp", "imap", "pop3" */
-	char *scenario; /* lab scenario to run it against, "honest" by default */
-	char *next;     /* name of the lesson suggested afterwards, or NULL */
+	char *proto;            /* "smtp", "imap", "pop3" */
+	char *scenario;         /* lab scenario to run it against, lower-cased as written;
+	                         * "honest" by default */
+	unsigned scenario_line; /* line of "scenario:", 0 when defaulted */
+	char *file;             /* the file name it was parsed as, for messages */
+	char *next;             /* name of the lesson suggested afterwards, or NULL */
 	struct lesson_step *steps;
 	size_t nsteps;
 	size_t current;    /* index of the step in progress; nsteps when done */
@@ -72,8 +78,14 @@ void lesson_next(struct lesson *l);
 
 bool lesson_done(const struct lesson *l);
 
-/* The pane: title, progress ("step 2 of 6"), finished steps ticked, the
- * current step's text, and what it waits for; wrapped to width. */
-void lesson_rows(const struct lesson *l, int width, struct slines *out);
+/* What a step waits for, as the words after "waiting for:" ("you to send
+ * EHLO"). Caller frees. */
+char *lesson_waiting(const struct lesson_step *st);
+
+/* Checks the lesson's scenario against the n names the lab knows (any case).
+ * Returns 0, or -1 with *cause = "FILE:LINE: unknown scenario ...: use ..."
+ * (caller frees). */
+int lesson_check_scenario(const struct lesson *l, const char *const *known, size_t n,
+                          char **cause);
 
 #endif

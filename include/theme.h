@@ -113,13 +113,21 @@ const char *const *theme_dirs(void);
  * calling fn for each. */
 void theme_list(void (*fn)(void *arg, const char *name), void *arg);
 
+/* What theme_apply set up for one curses screen: each element's attribute
+ * (colour pair and attributes). Colour pairs belong to the screen, so the
+ * screen's owner keeps this beside it. */
+struct theme_attrs {
+	unsigned long attr[TE_COUNT];
+};
+
 /* curses side: sets up colour pairs for the terminal's colour count (256, 16,
  * 8 or none; no_color forces none: then only attributes remain, and elements
- * stay distinguishable through markers and attributes). Call after
- * start_color() where colours exist. */
-void theme_apply(const struct theme *t, bool no_color);
+ * stay distinguishable through markers and attributes) and fills out with
+ * each element's attribute. Call after start_color() where colours exist. */
+void theme_apply(const struct theme *t, bool no_color, struct theme_attrs *out);
 
-/* The curses attribute (colour pair and attributes) of an element. */
-unsigned long theme_attr(enum theme_element e);
+/* The curses attribute (colour pair and attributes) of an element, as the
+ * last theme_apply into a set them. */
+unsigned long theme_attr(const struct theme_attrs *a, enum theme_element e);
 
 #endif

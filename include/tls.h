@@ -109,9 +109,4 @@ void tls_get_verdict(struct tls_conn *tc, struct cert_verdict *v);
 /* Sends close_notify (best effort, non-blocking) and frees. Never closes fd. */
 void tls_free(struct tls_conn *tc);
 
-/* The same as record_type_name and record_handshake_name (record.h), for
- * callers that name records through this header. */
-const char *tls_record_type_name(unsigned char type);
-const char *tls_handshake_type_name(unsigned char type);
-
 #endif

@@ -4,13 +4,32 @@
  * over the terminal, the socket, a signal self-pipe and timers. The UI reads
  * the transcript and the session's state; it never touches sockets or TLS.
  * The terminal is restored on every way out.
+ *
+ * The caller (main) turns the command line into session parameters and a
+ * ui_config; the UI never reads the command line itself.
  */
 #ifndef STARTLE_UI_H
 #define STARTLE_UI_H
 
-#include "cli.h"
+#include <stdbool.h>
 
-/* Runs the explorer until the user leaves; returns the exit code. */
-int ui_run(const struct cli_options *opts);
+#include "session.h"
+
+/* How the explorer looks and what it does besides the session. */
+struct ui_config {
+	const char *theme;  /* theme name or path; NULL: the default theme */
+	bool no_color;      /* attributes only (NO_COLOR in the environment too) */
+	bool no_explain;    /* start with explanations hidden */
+	bool tls_records;   /* show TLS records in the transcript */
+	const char *log;    /* write the annotated transcript here, or NULL */
+	const char *record; /* write the session as JSON Lines here, or NULL */
+	const char *lesson; /* start this lesson, or NULL */
+	/* Against startle's lab: the scenario the first hint names; NULL otherwise. */
+	const char *demo_scenario;
+};
+
+/* Runs the explorer over a session with params until the user leaves;
+ * returns the exit code. */
+int ui_run(const struct session_params *params, const struct ui_config *cfg);
 
 #endif

@@ -385,6 +385,23 @@ cli_batch_config(const struct cli_options *o, struct batch_config *cfg)
 	};
 }
 
+void
+cli_ui_config(const struct cli_options *o, struct ui_config *cfg)
+{
+	*cfg = (struct ui_config){
+	    .theme = o->theme,
+	    .no_color = o->no_color,
+	    .no_explain = o->no_explain,
+	    .tls_records = o->records,
+	    .log = o->log,
+	    .record = o->record,
+	    .lesson = o->lesson,
+	    .demo_scenario = !o->demo      ? NULL
+	                     : o->scenario ? o->scenario
+	                                   : "honest",
+	};
+}
+
 int
 cli_check_files(const struct cli_options *o, char **cause)
 {

@@ -48,6 +48,17 @@ demo_at_exit(void)
 		demo_cleanup(demo_live);
 }
 
+/* A lesson names its scenario; only the lab knows which exist. */
+static int
+demo_check_lesson_scenario(const struct lesson *l, char **cause)
+{
+	const char *names[LAB_SCENARIO_COUNT];
+
+	for (int i = 0; i < LAB_SCENARIO_COUNT; i++)
+		names[i] = lab_scenario_name((enum lab_scenario)i);
+	return lesson_check_scenario(l, names, LAB_SCENARIO_COUNT, cause);
+}
+
 static void
 list_scenarios(FILE *f)
 {
@@ -66,10 +77,12 @@ demo_choose(const struct cli_options *o, struct lab_config *cfg)
 	int sc, proto, rc = 0;
 
 	if (o->lesson != NULL) {
-		struct lesson l;
-		if (lesson_load(o->lesson, &l, &cause) != 0) {
+		struct lesson l = {0};
+		if (lesson_load(o->lesson, &l, &cause) != 0 ||
+		    demo_check_lesson_scenario(&l, &cause) != 0) {
 			fprintf(stderr, "startle: %s\n", cause);
 			free(cause);
+			lesson_free(&l);
 			return -1;
 		}
 		lesson_proto = xstrdup(l.proto);

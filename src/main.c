@@ -31,7 +31,9 @@ run_front(const struct cli_options *o)
 		cli_batch_config(o, &cfg);
 		return batch_run(&p, &cfg);
 	}
-	return ui_run(o);
+	struct ui_config ui;
+	cli_ui_config(o, &ui);
+	return ui_run(&p, &ui);
 }
 
 int

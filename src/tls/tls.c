@@ -866,15 +866,3 @@ tls_free(struct tls_conn *tc)
 		fclose(tc->keylog);
 	free(tc);
 }
-
-const char *
-tls_record_type_name(unsigned char type)
-{
-	return record_type_name(type);
-}
-
-const char *
-tls_handshake_type_name(unsigned char type)
-{
-	return record_handshake_name(type);
-}

@@ -1,19 +1,221 @@
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "commands.h"
+#include "ui_int.h"
 
-static const struct command_info commands[CMD_COUNT] = {
-#define COMMAND_ROW(sym, n, a, h)                                                          \
-	[CMD_##sym] = {.id = CMD_##sym, .name = n, .args = a, .help = h},
-    COMMANDS(COMMAND_ROW)
-#undef COMMAND_ROW
+/* Collects names into one line for a message: " a b c". */
+struct command_names {
+	char buf[400];
+	size_t used;
 };
 
-const struct command_info *
-command_info(enum command_id id)
+static void
+command_add_name(void *arg, const char *name)
 {
-	return &commands[id];
+	struct command_names *n = arg;
+	if (n->used < sizeof n->buf)
+		n->used += (size_t)snprintf(n->buf + n->used, sizeof n->buf - n->used,
+		                            " %s", name);
+}
+
+static void
+command_add_lesson_name(void *arg, const char *name, const char *title)
+{
+	(void)title;
+	command_add_name(arg, name);
+}
+
+static void
+command_starttls(struct ui *u, const char *arg)
+{
+	(void)arg;
+	if (session_state(u->s) == SS_CLOSED)
+		ui_message(u, TE_ERROR, "the connection is closed: /reconnect first");
+	else
+		session_queue_starttls(u->s);
+}
+
+static void
+command_quit(struct ui *u, const char *arg)
+{
+	(void)arg;
+	u->quit = true;
+}
+
+static void
+command_help(struct ui *u, const char *arg)
+{
+	(void)arg;
+	u->help_overlay = true;
+}
+
+/* Lists the themes, or loads one and applies it to the screen. */
+static void
+command_theme(struct ui *u, const char *arg)
+{
+	struct command_names names = {.used = 0};
+	struct theme t;
+	char *cause = NULL;
+
+	if (arg[0] == '\0') {
+		names.buf[0] = '\0';
+		theme_list(command_add_name, &names);
+		ui_message(u, TE_INFO, "themes:%s (/theme NAME, or a file path)",
+		           names.buf);
+		return;
+	}
+	theme_default(&t);
+	if (theme_load(&t, arg, &cause) != 0) {
+		ui_message(u, TE_ERROR, "%s", cause);
+		free(cause);
+		return;
+	}
+	u->theme = t;
+	theme_apply(&u->theme, u->no_color, &u->attrs);
+	ui_message(u, TE_INFO, "theme %s", arg);
+}
+
+/* /log and /record: everything so far into the file, then as it happens. */
+static void
+command_sink(struct ui *u, const char *path, bool json)
+{
+	FILE *f = ui_open_sink(u, path, json);
+	FILE **slot = json ? &u->record : &u->log;
+
+	if (f == NULL)
+		return;
+	if (*slot != NULL)
+		fclose(*slot);
+	*slot = f;
+	ui_message(u, TE_INFO,
+	           "%s the session to %s (everything so far, then as it happens)",
+	           json ? "recording" : "logging", path);
+}
+
+static void
+command_log(struct ui *u, const char *arg)
+{
+	command_sink(u, arg, false);
+}
+
+static void
+command_record(struct ui *u, const char *arg)
+{
+	command_sink(u, arg, true);
+}
+
+static void
+command_reconnect(struct ui *u, const char *arg)
+{
+	(void)arg;
+	session_close(u->s, "closed for /reconnect");
+	session_free(u->s);
+	ui_start_session(u);
+	ui_message(u, TE_INFO, "reconnecting to %s", u->target_text);
+}
+
+static void
+command_clear(struct ui *u, const char *arg)
+{
+	(void)arg;
+	tview_clear(&u->tv, u->t);
+	ui_message(u, TE_INFO,
+	           "pane cleared; the transcript (and /log, /record) keep everything");
+}
+
+static void
+command_explain(struct ui *u, const char *arg)
+{
+	(void)arg;
+	u->tvo.explain = !u->tvo.explain;
+	ui_message(u, TE_INFO, "explanations %s", u->tvo.explain ? "on" : "off");
+}
+
+static void
+command_lesson(struct ui *u, const char *arg)
+{
+	struct command_names names = {.used = 0};
+
+	if (arg[0] != '\0') {
+		ui_start_lesson(u, arg);
+		return;
+	}
+	names.buf[0] = '\0';
+	lesson_list(command_add_lesson_name, &names);
+	ui_message(u, TE_INFO, "lessons:%s (/lesson NAME)", names.buf);
+}
+
+static void
+command_next(struct ui *u, const char *arg)
+{
+	(void)arg;
+	if (!u->lesson_active) {
+		ui_message(u, TE_ERROR, "no lesson is running: /lesson NAME starts one");
+		return;
+	}
+	lesson_next(&u->lesson);
+	ui_lesson_progress(u);
+}
+
+static const struct command commands[] = {
+    {.name = "starttls",
+     .args = "",
+     .help = "upgrade now: capabilities, STARTTLS, handshake, capabilities",
+     .exec = command_starttls},
+    {.name = "quit",
+     .args = "",
+     .help = "close the session and leave",
+     .exec = command_quit},
+    {.name = "help", .args = "", .help = "show keys and commands", .exec = command_help},
+    {.name = "theme",
+     .args = "[NAME]",
+     .help = "switch to theme NAME (no name: list the themes)",
+     .exec = command_theme},
+    {.name = "log",
+     .args = "FILE",
+     .help = "write the annotated transcript to FILE, from the start",
+     .exec = command_log},
+    {.name = "record",
+     .args = "FILE",
+     .help = "write the session as JSON Lines to FILE, from the start",
+     .exec = command_record},
+    {.name = "reconnect",
+     .args = "",
+     .help = "close and connect again to the same target",
+     .exec = command_reconnect},
+    {.name = "clear",
+     .args = "",
+     .help = "start the transcript pane afresh (nothing is deleted)",
+     .exec = command_clear},
+    {.name = "explain",
+     .args = "",
+     .help = "show or hide the explanation lines",
+     .exec = command_explain},
+    {.name = "lesson",
+     .args = "[NAME]",
+     .help = "start a guided lesson (no name: list them)",
+     .exec = command_lesson},
+    {.name = "next",
+     .args = "",
+     .help = "move on to the next step of the lesson",
+     .exec = command_next},
+};
+
+#define COMMAND_COUNT (sizeof commands / sizeof commands[0])
+
+size_t
+command_count(void)
+{
+	return COMMAND_COUNT;
+}
+
+const struct command *
+command_at(size_t i)
+{
+	return i < COMMAND_COUNT ? &commands[i] : NULL;
 }
 
 size_t
@@ -21,7 +223,7 @@ command_complete(const char *prefix, void (*fn)(void *arg, const char *name), vo
 {
 	size_t n = 0, plen = strlen(prefix);
 
-	for (size_t i = 0; i < CMD_COUNT; i++)
+	for (size_t i = 0; i < COMMAND_COUNT; i++)
 		if (strncmp(commands[i].name, prefix, plen) == 0) {
 			if (fn != NULL)
 				fn(arg, commands[i].name);
@@ -31,13 +233,13 @@ command_complete(const char *prefix, void (*fn)(void *arg, const char *name), vo
 }
 
 /* Finds the one command whose name is word or starts with it. */
-static const struct command_info *
+static const struct command *
 command_find(const char *word, size_t len, size_t *matches)
 {
-	const struct command_info *found = NULL;
+	const struct command *found = NULL;
 
 	*matches = 0;
-	for (size_t i = 0; i < CMD_COUNT; i++) {
+	for (size_t i = 0; i < COMMAND_COUNT; i++) {
 		if (strlen(commands[i].name) == len &&
 		    strncmp(commands[i].name, word, len) == 0) {
 			*matches = 1;

@@ -1,10 +1,16 @@
-#include <string.h>
-
 #include "draw.h"
 
 void
-draw_sline(WINDOW *w, int y, int x, int width, const struct sline *l, bool highlight)
+draw_attr(const struct draw_ctx *d, enum theme_element e)
 {
+	wattrset(d->win, (attr_t)theme_attr(d->attrs, e));
+}
+
+void
+draw_sline(const struct draw_ctx *d, int y, int x, int width, const struct sline *l,
+           bool highlight)
+{
+	WINDOW *w = d->win;
 	const char *p = l->text;
 	int col = 0;
 
@@ -12,43 +18,26 @@ draw_sline(WINDOW *w, int y, int x, int width, const struct sline *l, bool highl
 	for (size_t i = 0; i < l->nspans && col < width; i++) {
 		size_t len = l->spans[i].len;
 		size_t fit = utf8_fit(p, len, width - col);
-		enum theme_element e = highlight ? TE_SELECTED : l->spans[i].elem;
-		wattrset(w, (attr_t)theme_attr(e));
+		draw_attr(d, highlight ? TE_SELECTED : l->spans[i].elem);
 		if (fit > 0)
 			waddnstr(w, p, (int)fit);
 		col += utf8_width(p, fit);
 		p += len;
 	}
-	wattrset(w, (attr_t)theme_attr(highlight ? TE_SELECTED : TE_DEFAULT));
+	draw_attr(d, highlight ? TE_SELECTED : TE_DEFAULT);
 	for (; col < width; col++)
 		waddch(w, ' ');
 	wattrset(w, A_NORMAL);
 }
 
 void
-draw_text(WINDOW *w, int y, int x, int width, enum theme_element e, const char *text)
+draw_clear(const struct draw_ctx *d, int y, int x, int h, int width, enum theme_element e)
 {
-	size_t len = strlen(text);
-	size_t fit = utf8_fit(text, len, width);
-	int col;
-
-	wmove(w, y, x);
-	wattrset(w, (attr_t)theme_attr(e));
-	if (fit > 0)
-		waddnstr(w, text, (int)fit);
-	for (col = utf8_width(text, fit); col < width; col++)
-		waddch(w, ' ');
-	wattrset(w, A_NORMAL);
-}
-
-void
-draw_clear(WINDOW *w, int y, int x, int h, int width, enum theme_element e)
-{
-	wattrset(w, (attr_t)theme_attr(e));
+	draw_attr(d, e);
 	for (int r = 0; r < h; r++) {
-		wmove(w, y + r, x);
+		wmove(d->win, y + r, x);
 		for (int c = 0; c < width; c++)
-			waddch(w, ' ');
+			waddch(d->win, ' ');
 	}
-	wattrset(w, A_NORMAL);
+	wattrset(d->win, A_NORMAL);
 }

@@ -12,45 +12,54 @@
 
 #define QUEUE_SIZE 4096
 
-static struct {
+struct input {
 	struct input_hooks hooks;
 	unsigned char queue[QUEUE_SIZE];
 	size_t head, tail;
-	bool installed;
 	bool dirty;
 	char *history_path;
 	char prompt[128];
 	FILE *devnull;
 	char **candidates; /* of the completion under way */
 	size_t next;
-} in;
+};
+
+/* readline is one per process and its callbacks (getc, redisplay, the line
+ * handler, completion) take no argument: they reach the input through this,
+ * the one readline is installed for (NULL when none is). */
+static struct input *installed;
 
 static int
 queue_getc(FILE *f)
 {
+	struct input *in = installed;
+
 	(void)f;
-	if (in.head == in.tail)
+	if (in == NULL || in->head == in->tail)
 		return EOF;
-	return in.queue[in.head++ % QUEUE_SIZE];
+	return in->queue[in->head++ % QUEUE_SIZE];
 }
 
 static int
 queue_available(void)
 {
-	return in.head != in.tail;
+	return installed != NULL && installed->head != installed->tail;
 }
 
 static void
 redisplay(void)
 {
-	in.dirty = true;
+	if (installed != NULL)
+		installed->dirty = true;
 }
 
 static void
 on_line(char *line)
 {
-	in.dirty = true;
-	in.hooks.line(in.hooks.arg, line);
+	struct input *in = installed;
+
+	in->dirty = true;
+	in->hooks.line(in->hooks.arg, line);
 }
 
 static char *
@@ -65,43 +74,56 @@ no_generator(const char *text, int state)
 static char *
 next_candidate(const char *text, int state)
 {
+	struct input *in = installed;
+
 	(void)text;
 	if (state == 0)
-		in.next = 0;
-	return in.candidates[in.next] != NULL ? in.candidates[in.next++] : NULL;
+		in->next = 0;
+	return in->candidates[in->next] != NULL ? in->candidates[in->next++] : NULL;
 }
 
 static char **
 complete(const char *text, int start, int end)
 {
+	struct input *in = installed;
 	char **matches;
 
 	rl_attempted_completion_over = 1;
-	if (in.hooks.complete == NULL)
+	if (in == NULL || in->hooks.complete == NULL)
 		return NULL;
-	in.candidates = in.hooks.complete(in.hooks.arg, rl_line_buffer, text, start, end);
-	if (in.candidates == NULL)
+	in->candidates =
+	    in->hooks.complete(in->hooks.arg, rl_line_buffer, text, start, end);
+	if (in->candidates == NULL)
 		return NULL;
 	/* readline takes the strings over and works out the common prefix. */
 	matches = rl_completion_matches(text, next_candidate);
-	free(in.candidates);
-	in.candidates = NULL;
+	free(in->candidates);
+	in->candidates = NULL;
 	return matches;
 }
 
 static void
 display_matches(char **matches, int n, int max_len)
 {
+	struct input *in = installed;
+
 	(void)max_len;
-	if (in.hooks.show_matches != NULL)
-		in.hooks.show_matches(in.hooks.arg, matches + 1, n);
-	in.dirty = true;
+	if (in == NULL)
+		return;
+	if (in->hooks.show_matches != NULL)
+		in->hooks.show_matches(in->hooks.arg, matches + 1, n);
+	in->dirty = true;
 }
 
-void
-input_init(const struct input_hooks *hooks, const char *history_path)
+struct input *
+input_new(const struct input_hooks *hooks, const char *history_path)
 {
-	in.hooks = *hooks;
+	struct input *in;
+
+	if (installed != NULL)
+		fatal("readline is already in use by another input line");
+	in = xcalloc(1, sizeof *in);
+	in->hooks = *hooks;
 	/* readline must leave signals, the window size and the terminal to us. */
 	rl_catch_signals = 0;
 	rl_catch_sigwinch = 0;
@@ -111,8 +133,8 @@ input_init(const struct input_hooks *hooks, const char *history_path)
 	rl_getc_function = queue_getc;
 	rl_input_available_hook = queue_available;
 	rl_redisplay_function = redisplay;
-	in.devnull = fopen("/dev/null", "w");
-	rl_outstream = in.devnull;
+	in->devnull = fopen("/dev/null", "w");
+	rl_outstream = in->devnull;
 	rl_readline_name = "startle";
 	rl_attempted_completion_function = complete;
 	rl_completion_entry_function = no_generator;
@@ -124,81 +146,96 @@ input_init(const struct input_hooks *hooks, const char *history_path)
 	rl_variable_bind("show-all-if-ambiguous", "on");
 	using_history();
 	if (history_path != NULL) {
-		in.history_path = xstrdup(history_path);
-		read_history(in.history_path);
+		in->history_path = xstrdup(history_path);
+		read_history(in->history_path);
 	}
-	snprintf(in.prompt, sizeof in.prompt, "> ");
-	rl_callback_handler_install(in.prompt, on_line);
-	in.installed = true;
+	snprintf(in->prompt, sizeof in->prompt, "> ");
+	installed = in;
+	rl_callback_handler_install(in->prompt, on_line);
+	return in;
 }
 
 void
 input_finish(void)
 {
-	if (!in.installed)
+	struct input *in = installed;
+
+	if (in == NULL)
 		return;
-	in.installed = false;
+	installed = NULL;
 	rl_callback_handler_remove();
-	if (in.history_path != NULL) {
-		if (write_history(in.history_path) == 0)
-			history_truncate_file(in.history_path, 1000);
-		free(in.history_path);
-		in.history_path = NULL;
+	if (in->history_path != NULL) {
+		if (write_history(in->history_path) == 0)
+			history_truncate_file(in->history_path, 1000);
+		free(in->history_path);
+		in->history_path = NULL;
 	}
-	if (in.devnull != NULL) {
-		fclose(in.devnull);
-		in.devnull = NULL;
+	if (in->devnull != NULL) {
+		fclose(in->devnull);
+		in->devnull = NULL;
 	}
 }
 
 void
-input_set_prompt(const char *prompt)
+input_free(struct input *in)
 {
-	if (strcmp(prompt, in.prompt) == 0)
+	if (in == NULL)
 		return;
-	snprintf(in.prompt, sizeof in.prompt, "%s", prompt);
-	rl_set_prompt(in.prompt);
-	in.dirty = true;
+	if (installed == in)
+		input_finish();
+	free(in);
 }
 
 void
-input_feed(const unsigned char *bytes, size_t n)
+input_set_prompt(struct input *in, const char *prompt)
+{
+	if (strcmp(prompt, in->prompt) == 0)
+		return;
+	snprintf(in->prompt, sizeof in->prompt, "%s", prompt);
+	rl_set_prompt(in->prompt);
+	in->dirty = true;
+}
+
+void
+input_feed(struct input *in, const unsigned char *bytes, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
-		if (in.tail - in.head >= QUEUE_SIZE)
+		if (in->tail - in->head >= QUEUE_SIZE)
 			break;
-		in.queue[in.tail++ % QUEUE_SIZE] = bytes[i];
+		in->queue[in->tail++ % QUEUE_SIZE] = bytes[i];
 	}
-	while (in.installed && in.head != in.tail)
+	while (installed == in && in->head != in->tail)
 		rl_callback_read_char();
 }
 
 void
-input_clear(void)
+input_clear(struct input *in)
 {
 	rl_replace_line("", 0);
 	rl_point = rl_end = 0;
 	rl_mark = 0;
-	in.dirty = true;
+	in->dirty = true;
 }
 
 bool
-input_empty(void)
+input_empty(const struct input *in)
 {
+	(void)in;
 	return rl_end == 0;
 }
 
 void
-input_history_add(const char *line)
+input_history_add(struct input *in, const char *line)
 {
+	(void)in;
 	if (*line != '\0')
 		add_history(line);
 }
 
 void
-input_view(struct input_view *v)
+input_view(const struct input *in, struct input_view *v)
 {
-	v->prompt = rl_display_prompt ? rl_display_prompt : in.prompt;
+	v->prompt = rl_display_prompt ? rl_display_prompt : in->prompt;
 	v->line = rl_line_buffer ? rl_line_buffer : "";
 	v->point = rl_point < 0 ? 0 : (size_t)rl_point;
 	if (v->point > strlen(v->line))
@@ -206,10 +243,10 @@ input_view(struct input_view *v)
 }
 
 bool
-input_take_dirty(void)
+input_take_dirty(struct input *in)
 {
-	bool d = in.dirty;
-	in.dirty = false;
+	bool d = in->dirty;
+	in->dirty = false;
 	return d;
 }
 

@@ -6,8 +6,8 @@
 #include "escape.h"
 #include "finding.h"
 #include "ladder.h"
-#include "ladder_int.h"
 #include "proto.h"
+#include "record.h"
 #include "tls.h"
 #include "util.h"
 
@@ -71,14 +71,6 @@ static const enum theme_element note_elem[] = {
 #define LABEL_CAP (sizeof((struct ladder_step *)0)->label - 1)
 /* Certificate events looked at behind a verdict (bounded: O(1)). */
 #define CERT_WALK_MAX CERT_CHAIN_MAX
-
-static size_t ladder_touched;
-
-size_t
-ladder_steps_touched(void)
-{
-	return ladder_touched;
-}
 
 void
 ladder_init(struct ladder *l)
@@ -164,7 +156,6 @@ ladder_push(struct ladder *l, enum ladder_kind kind, const struct event *ev, siz
 	*s = (struct ladder_step){
 	    .kind = kind, .phase = ev->phase, .event = idx, .lines = 1, .dir = ev->dir};
 	l->reply_open = false;
-	ladder_touched++;
 	return s;
 }
 
@@ -199,7 +190,6 @@ on_line(struct ladder *l, const struct transcript *t, const struct event *ev, si
 	}
 	if (l->reply_open && last != NULL && last->kind == LADDER_SERVER) {
 		last->lines++;
-		ladder_touched++;
 	} else {
 		label_escaped(ladder_push(l, LADDER_SERVER, ev, idx)->label, ev->text,
 		              ev->len, ESCAPE_TEXT);
@@ -231,13 +221,13 @@ record_name(const struct tls_record *r)
 	case 21:
 		return "alert";
 	case 22:
-		if (r->hs_type != 0 && tls_handshake_type_name(r->hs_type) != NULL)
-			return tls_handshake_type_name(r->hs_type);
+		if (r->hs_type != 0 && record_handshake_name(r->hs_type) != NULL)
+			return record_handshake_name(r->hs_type);
 		return "encrypted handshake message";
 	case 23:
 		return "encrypted handshake data";
 	default:
-		return tls_record_type_name(r->type);
+		return record_type_name(r->type);
 	}
 }
 
@@ -254,7 +244,6 @@ on_record(struct ladder *l, const struct event *ev, size_t idx)
 	if (last != NULL && last->kind == LADDER_RECORD && last->dir == ev->dir &&
 	    strcmp(last->label, name) == 0) {
 		last->lines++;
-		ladder_touched++;
 		return;
 	}
 	label_set(ladder_push(l, LADDER_RECORD, ev, idx)->label, name);
@@ -334,13 +323,17 @@ static const ladder_handler handlers[EV_COUNT] = {
     [EV_ERROR] = on_error,           [EV_CLOSE] = on_connect_close,
 };
 
-void
+size_t
 ladder_update(struct ladder *l, const struct transcript *t, size_t idx)
 {
 	const struct event *ev = idx < transcript_count(t) ? transcript_get(t, idx) : NULL;
+	size_t n = l->n;
+	unsigned lines = n > 0 ? l->v[n - 1].lines : 0;
 
 	if (ev != NULL && ev->kind < EV_COUNT && handlers[ev->kind] != NULL)
 		handlers[ev->kind](l, t, ev, idx);
+	/* Steps appended, or the last one folded into (its count of lines grew). */
+	return l->n - n + (l->n == n && n > 0 && l->v[n - 1].lines != lines ? 1 : 0);
 }
 
 /* Drawing */
@@ -582,7 +575,6 @@ ladder_rows(const struct ladder *l, int width, size_t first, int height, struct 
 			continue;
 		}
 		const struct ladder_step *s = &l->v[r - 1];
-		ladder_touched++;
 		row->tag = (int)s->event;
 		draw_step(s, width, row);
 	}

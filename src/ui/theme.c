@@ -823,8 +823,6 @@ static const struct {
 #endif
 };
 
-static unsigned long theme_applied[TE_COUNT];
-
 /* Registers colour pair n, with direct-colour values where curses has them. */
 static int
 theme_init_pair(int pair, int fg, int bg)
@@ -837,7 +835,7 @@ theme_init_pair(int pair, int fg, int bg)
 }
 
 void
-theme_apply(const struct theme *t, bool no_color)
+theme_apply(const struct theme *t, bool no_color, struct theme_attrs *out)
 {
 	int ncolors = 0;
 	bool default_colors = false;
@@ -863,14 +861,14 @@ theme_apply(const struct theme *t, bool no_color)
 		if (ncolors > 0 && e + 1 < COLOR_PAIRS &&
 		    theme_init_pair(e + 1, m.fg, m.bg) == OK)
 			a |= (unsigned long)COLOR_PAIR(e + 1);
-		theme_applied[e] = a;
+		out->attr[e] = a;
 	}
 }
 
 unsigned long
-theme_attr(enum theme_element e)
+theme_attr(const struct theme_attrs *a, enum theme_element e)
 {
 	if ((int)e < 0 || e >= TE_COUNT)
 		return A_NORMAL;
-	return theme_applied[e];
+	return a->attr[e];
 }

@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "output.h"
+#include "record.h"
 #include "tls.h"
 #include "tview.h"
 
@@ -142,8 +143,8 @@ record_label(struct sline *l, enum theme_element e, const struct tls_record *r)
 	const char *hs = NULL;
 
 	if (r->type == 22 && r->hs_type != 0)
-		hs = tls_handshake_type_name(r->hs_type);
-	sline_addf(l, e, "[TLS %s%s%s %zu B]", tls_record_type_name(r->type), hs ? " " : "",
+		hs = record_handshake_name(r->hs_type);
+	sline_addf(l, e, "[TLS %s%s%s %zu B]", record_type_name(r->type), hs ? " " : "",
 	           hs ? hs : "", r->length + 5);
 }
 

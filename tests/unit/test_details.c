@@ -20,6 +20,7 @@
 #include "proto.h"
 #include "styled.h"
 #include "transcript.h"
+#include "testutil.h"
 
 #define NONE ((size_t)-1)
 #define DAY 86400
@@ -250,26 +251,14 @@ has_line(const struct slines *s, const char *needle)
 	return find_line(s, needle) >= 0;
 }
 
-/* The element of the text at byte offset off of a line. */
-static enum theme_element
-elem_at(const struct sline *l, size_t off)
-{
-	size_t pos = 0;
-	for (size_t i = 0; i < l->nspans; i++) {
-		if (off < pos + l->spans[i].len)
-			return l->spans[i].elem;
-		pos += l->spans[i].len;
-	}
-	return TE_COUNT;
-}
-
 /* The element of the first occurrence of needle among the lines. */
 static enum theme_element
 elem_of(const struct slines *s, const char *needle)
 {
 	int i = find_line(s, needle);
 	assert_true(i >= 0);
-	return elem_at(&s->v[i], (size_t)(strstr(s->v[i].text, needle) - s->v[i].text));
+	return testutil_elem_at(&s->v[i],
+	                        (size_t)(strstr(s->v[i].text, needle) - s->v[i].text));
 }
 
 static enum theme_element
@@ -277,7 +266,7 @@ status_elem_of(const struct sline *l, const char *needle)
 {
 	const char *p = strstr(l->text, needle);
 	assert_non_null(p);
-	return elem_at(l, (size_t)(p - l->text));
+	return testutil_elem_at(l, (size_t)(p - l->text));
 }
 
 /* All the lines joined, runs of spaces (wrap indents) made one: wrapped

@@ -19,9 +19,11 @@
 #include "finding.h"
 #include "lab.h"
 #include "lesson.h"
+#include "lessonview.h"
 #include "proto.h"
 #include "styled.h"
 #include "transcript.h"
+#include "testutil.h"
 
 /* The scenario names startle-lab knows, from its own list. */
 static const char *const scenario_names[] = {
@@ -721,19 +723,35 @@ test_error_wait_arguments(void **state)
 }
 
 static void
-test_error_unknown_proto_and_scenario(void **state)
+test_error_unknown_proto(void **state)
 {
-	char *cause;
-
 	(void)state;
 	assert_parse_error("title: T\nproto: http\n",
 	                   "t.lesson:2: unknown protocol \"http\": use smtp, imap or pop3");
-	cause = parse_error("title: T\nproto: smtp\nscenario: evil\n");
+}
+
+static void
+test_scenario_is_kept_as_a_name_and_checked_against_the_labs(void **state)
+{
+	struct lesson l;
+	char *cause = NULL;
+
+	(void)state;
+	parse_ok("title: T\nproto: smtp\nscenario: Evil\nstep: S\nwait: greeting\nHi.\n",
+	         &l);
+	assert_string_equal(l.scenario, "evil");
+	assert_int_equal(lesson_check_scenario(&l, scenario_names, NSCENARIOS, &cause), -1);
 	assert_true(strncmp(cause,
 	                    "t.lesson:3: unknown scenario \"evil\": use honest, strip, ",
 	                    53) == 0);
 	assert_non_null(strstr(cause, " or self-signed"));
 	free(cause);
+	lesson_free(&l);
+
+	parse_ok("title: T\nproto: smtp\nscenario: Strip\nstep: S\nwait: greeting\nHi.\n",
+	         &l);
+	assert_int_equal(lesson_check_scenario(&l, scenario_names, NSCENARIOS, NULL), 0);
+	lesson_free(&l);
 }
 
 static void
@@ -1046,7 +1064,7 @@ test_rows_show_title_progress_current_text_and_wait(void **state)
 	parse_ok(pane_lesson, &l);
 	lesson_next(&l);
 	slines_init(&rows);
-	lesson_rows(&l, 80, &rows);
+	lessonview_rows(&l, 80, &rows);
 	all = rows_text(&rows);
 	assert_string_equal(rows.v[0].text, "How STARTTLS works");
 	assert_int_equal(elem_of(&rows.v[0], "How"), TE_TITLE);
@@ -1075,7 +1093,7 @@ test_rows_tick_finished_steps_and_hide_later_ones(void **state)
 	parse_ok(pane_lesson, &l);
 	lesson_next(&l);
 	slines_init(&rows);
-	lesson_rows(&l, 80, &rows);
+	lessonview_rows(&l, 80, &rows);
 	all = rows_text(&rows);
 	tick = row_with(&rows, "Read the greeting");
 	assert_non_null(tick);
@@ -1111,7 +1129,7 @@ test_rows_say_what_each_wait_is_waiting_for(void **state)
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		one_step("smtp", cases[i].wait, &l);
 		slines_init(&rows);
-		lesson_rows(&l, 120, &rows);
+		lessonview_rows(&l, 120, &rows);
 		assert_string_equal(rows.v[rows.n - 1].text, cases[i].words);
 		slines_free(&rows);
 		lesson_free(&l);
@@ -1130,7 +1148,7 @@ test_rows_when_done_say_complete_and_suggest_the_next_lesson(void **state)
 	for (int i = 0; i < 3; i++)
 		lesson_next(&l);
 	slines_init(&rows);
-	lesson_rows(&l, 80, &rows);
+	lessonview_rows(&l, 80, &rows);
 	all = rows_text(&rows);
 	assert_non_null(strstr(all, "all 3 steps done"));
 	assert_non_null(
@@ -1154,7 +1172,7 @@ check_widths(const char *name, struct lesson *l)
 		l->current = step;
 		for (int width = 20; width <= 200; width++) {
 			slines_clear(&rows);
-			lesson_rows(l, width, &rows);
+			lessonview_rows(l, width, &rows);
 			assert_true(rows.n > 3);
 			for (size_t i = 0; i < rows.n; i++)
 				if (sline_width(&rows.v[i]) > width)
@@ -1185,7 +1203,7 @@ test_rows_wrap_long_paragraphs_into_whole_words(void **state)
 	lesson_of("step: S\nwait: read\nalpha beta gamma delta epsilon zeta eta theta\n",
 	          &l);
 	slines_init(&rows);
-	lesson_rows(&l, 20, &rows);
+	lessonview_rows(&l, 20, &rows);
 	all = rows_text(&rows);
 	assert_non_null(
 	    strstr(all, "\nalpha beta gamma \ndelta epsilon zeta \neta theta\n"));
@@ -1217,29 +1235,6 @@ setup_tmp(void **state)
 	return 0;
 }
 
-static void
-remove_tree(const char *dir)
-{
-	DIR *d = opendir(dir);
-	struct dirent *de;
-
-	if (d == NULL)
-		return;
-	while ((de = readdir(d)) != NULL) {
-		char path[PATH_MAX];
-		struct stat st;
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-			continue;
-		snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
-		if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode))
-			remove_tree(path);
-		else
-			unlink(path);
-	}
-	closedir(d);
-	rmdir(dir);
-}
-
 static int
 teardown_tmp(void **state)
 {
@@ -1251,7 +1246,7 @@ teardown_tmp(void **state)
 	else
 		unsetenv("STARTLE_LESSONS");
 	free(t->saved_env);
-	remove_tree(t->base);
+	testutil_remove_tree(t->base);
 	free(t);
 	return 0;
 }
@@ -1717,7 +1712,8 @@ main(void)
 	    cmocka_unit_test(test_error_nul_byte_names_its_line),
 	    cmocka_unit_test(test_error_control_characters),
 	    cmocka_unit_test(test_error_wait_arguments),
-	    cmocka_unit_test(test_error_unknown_proto_and_scenario),
+	    cmocka_unit_test(test_error_unknown_proto),
+	    cmocka_unit_test(test_scenario_is_kept_as_a_name_and_checked_against_the_labs),
 	    cmocka_unit_test(test_error_key_given_twice),
 	    cmocka_unit_test(test_error_text_before_the_first_step),
 	    cmocka_unit_test(test_error_step_without_text_or_title_or_second_wait),

@@ -13,21 +13,7 @@
 
 #include "escape.h"
 #include "styled.h"
-
-/* The element covering byte off of l. */
-static enum theme_element
-elem_at(const struct sline *l, size_t off)
-{
-	size_t start = 0;
-
-	for (size_t i = 0; i < l->nspans; i++) {
-		if (off < start + l->spans[i].len)
-			return l->spans[i].elem;
-		start += l->spans[i].len;
-	}
-	fail_msg("offset %zu is past the spans of \"%s\"", off, l->text);
-	return TE_COUNT;
-}
+#include "testutil.h"
 
 static size_t
 span_total(const struct sline *l)
@@ -37,16 +23,6 @@ span_total(const struct sline *l)
 	for (size_t i = 0; i < l->nspans; i++)
 		n += l->spans[i].len;
 	return n;
-}
-
-/* Byte offset of the first occurrence of needle in l's text. */
-static size_t
-offset_of(const struct sline *l, const char *needle)
-{
-	const char *p = strstr(l->text, needle);
-
-	assert_non_null(p);
-	return (size_t)(p - l->text);
 }
 
 static void
@@ -125,8 +101,8 @@ test_addf_formats_in_its_element(void **state)
 	sline_add(&l, TE_LABEL, "n=");
 	sline_addf(&l, TE_VALUE, "%d/%s", 42, "x");
 	assert_string_equal(l.text, "n=42/x");
-	assert_int_equal(elem_at(&l, 2), TE_VALUE);
-	assert_int_equal(elem_at(&l, 5), TE_VALUE);
+	assert_int_equal(testutil_elem_at(&l, 2), TE_VALUE);
+	assert_int_equal(testutil_elem_at(&l, 5), TE_VALUE);
 	assert_int_equal(span_total(&l), l.len);
 	sline_free(&l);
 }
@@ -155,10 +131,10 @@ test_escaped_esc_is_shown_and_marked(void **state)
 	sline_init(&l);
 	add_bytes(&l, "250 ok\x1b[2J", 10);
 	assert_string_equal(l.text, "250 ok\\x1b[2J");
-	assert_int_equal(elem_at(&l, 0), TE_SERVER_PLAIN);
+	assert_int_equal(testutil_elem_at(&l, 0), TE_SERVER_PLAIN);
 	for (size_t i = 6; i < 10; i++)
-		assert_int_equal(elem_at(&l, i), TE_ESCAPED);
-	assert_int_equal(elem_at(&l, 10), TE_SERVER_PLAIN);
+		assert_int_equal(testutil_elem_at(&l, i), TE_ESCAPED);
+	assert_int_equal(testutil_elem_at(&l, 10), TE_SERVER_PLAIN);
 	sline_free(&l);
 }
 
@@ -170,11 +146,13 @@ test_escaped_cr_nul_backslash_are_marked(void **state)
 	sline_init(&l);
 	add_bytes(&l, "a\rb\0c\\d", 7);
 	assert_string_equal(l.text, "a\\rb\\0c\\\\d");
-	assert_int_equal(elem_at(&l, offset_of(&l, "\\r")), TE_ESCAPED);
-	assert_int_equal(elem_at(&l, offset_of(&l, "\\0")), TE_ESCAPED);
-	assert_int_equal(elem_at(&l, offset_of(&l, "\\\\")), TE_ESCAPED);
-	assert_int_equal(elem_at(&l, offset_of(&l, "b")), TE_SERVER_PLAIN);
-	assert_int_equal(elem_at(&l, offset_of(&l, "d")), TE_SERVER_PLAIN);
+	assert_int_equal(testutil_elem_at(&l, testutil_offset_of(&l, "\\r")), TE_ESCAPED);
+	assert_int_equal(testutil_elem_at(&l, testutil_offset_of(&l, "\\0")), TE_ESCAPED);
+	assert_int_equal(testutil_elem_at(&l, testutil_offset_of(&l, "\\\\")), TE_ESCAPED);
+	assert_int_equal(testutil_elem_at(&l, testutil_offset_of(&l, "b")),
+	                 TE_SERVER_PLAIN);
+	assert_int_equal(testutil_elem_at(&l, testutil_offset_of(&l, "d")),
+	                 TE_SERVER_PLAIN);
 	sline_free(&l);
 }
 
@@ -186,10 +164,10 @@ test_escaped_bidi_override_is_marked(void **state)
 	sline_init(&l);
 	add_bytes(&l, "evil\xe2\x80\xaetxt.exe", 14);
 	assert_string_equal(l.text, "evil\\u202etxt.exe");
-	size_t at = offset_of(&l, "\\u202e");
+	size_t at = testutil_offset_of(&l, "\\u202e");
 	for (size_t i = at; i < at + 6; i++)
-		assert_int_equal(elem_at(&l, i), TE_ESCAPED);
-	assert_int_equal(elem_at(&l, at + 6), TE_SERVER_PLAIN);
+		assert_int_equal(testutil_elem_at(&l, i), TE_ESCAPED);
+	assert_int_equal(testutil_elem_at(&l, at + 6), TE_SERVER_PLAIN);
 	sline_free(&l);
 }
 
@@ -201,9 +179,9 @@ test_escaped_invalid_byte_is_marked(void **state)
 	sline_init(&l);
 	add_bytes(&l, "x\xffy", 3);
 	assert_string_equal(l.text, "x\\xffy");
-	assert_int_equal(elem_at(&l, 1), TE_ESCAPED);
-	assert_int_equal(elem_at(&l, 4), TE_ESCAPED);
-	assert_int_equal(elem_at(&l, 5), TE_SERVER_PLAIN);
+	assert_int_equal(testutil_elem_at(&l, 1), TE_ESCAPED);
+	assert_int_equal(testutil_elem_at(&l, 4), TE_ESCAPED);
+	assert_int_equal(testutil_elem_at(&l, 5), TE_SERVER_PLAIN);
 	sline_free(&l);
 }
 
@@ -421,10 +399,10 @@ test_wrap_keeps_elements_across_the_break(void **state)
 	assert_int_equal(out.n, 2);
 	assert_string_equal(out.v[0].text, "abcdef\\x");
 	assert_string_equal(out.v[1].text, "1bxyz");
-	assert_int_equal(elem_at(&out.v[0], 5), TE_SERVER_PLAIN);
-	assert_int_equal(elem_at(&out.v[0], 6), TE_ESCAPED);
-	assert_int_equal(elem_at(&out.v[1], 1), TE_ESCAPED);
-	assert_int_equal(elem_at(&out.v[1], 2), TE_SERVER_PLAIN);
+	assert_int_equal(testutil_elem_at(&out.v[0], 5), TE_SERVER_PLAIN);
+	assert_int_equal(testutil_elem_at(&out.v[0], 6), TE_ESCAPED);
+	assert_int_equal(testutil_elem_at(&out.v[1], 1), TE_ESCAPED);
+	assert_int_equal(testutil_elem_at(&out.v[1], 2), TE_SERVER_PLAIN);
 	slines_free(&out);
 	sline_free(&l);
 }
@@ -515,14 +493,14 @@ test_wrap_rows_join_back_to_the_line_with_its_elements(void **state)
 				const struct sline *row = &out.v[r];
 				for (size_t k = 0; k < skip; k++) {
 					assert_int_equal(row->text[k], ' ');
-					assert_int_equal(elem_at(row, k), TE_HINT);
+					assert_int_equal(testutil_elem_at(row, k), TE_HINT);
 				}
 				size_t n = row->len - skip;
 				assert_true(off + n <= l.len);
 				assert_memory_equal(row->text + skip, l.text + off, n);
 				for (size_t k = 0; k < n; k++)
-					assert_int_equal(elem_at(row, skip + k),
-					                 elem_at(&l, off + k));
+					assert_int_equal(testutil_elem_at(row, skip + k),
+					                 testutil_elem_at(&l, off + k));
 				off += n;
 			}
 			assert_int_equal(off, l.len);

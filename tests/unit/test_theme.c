@@ -16,6 +16,7 @@
 
 #include "../../src/ui/theme_int.h"
 #include "theme.h"
+#include "testutil.h"
 
 #ifndef STARTLE_DATADIR
 #define STARTLE_DATADIR "/usr/local/share/startle"
@@ -51,30 +52,6 @@ setup_dir(void **state)
 	return 0;
 }
 
-/* Removes dir and everything under it (a shallow tree of files and dirs). */
-static void
-remove_tree(const char *dir)
-{
-	DIR *d = opendir(dir);
-	struct dirent *de;
-
-	if (d == NULL)
-		return;
-	while ((de = readdir(d)) != NULL) {
-		char path[PATH_MAX];
-		struct stat st;
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-			continue;
-		snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
-		if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode))
-			remove_tree(path);
-		else
-			unlink(path);
-	}
-	closedir(d);
-	rmdir(dir);
-}
-
 static int
 teardown_dir(void **state)
 {
@@ -88,7 +65,7 @@ teardown_dir(void **state)
 			unsetenv(env_names[i]);
 		free(f->saved[i]);
 	}
-	remove_tree(f->dir);
+	testutil_remove_tree(f->dir);
 	free(f);
 	return 0;
 }
@@ -1258,13 +1235,14 @@ test_apply_on_256_colours_gives_each_element_its_pair(void **state)
 	FILE *out, *in;
 	SCREEN *sp = open_screen("xterm-256color", &out, &in);
 	struct theme t;
+	struct theme_attrs ta;
 	int fg, bg;
 
 	(void)state;
 	theme_default(&t);
 	assert_int_equal(parse(&t, "color finding-danger #ff0000 default bold\n", NULL), 0);
-	theme_apply(&t, false);
-	unsigned long a = theme_attr(TE_FINDING_DANGER);
+	theme_apply(&t, false, &ta);
+	unsigned long a = theme_attr(&ta, TE_FINDING_DANGER);
 	assert_int_equal(PAIR_NUMBER((chtype)a), TE_FINDING_DANGER + 1);
 	assert_true(a & A_BOLD);
 	assert_int_equal(extended_pair_content(TE_FINDING_DANGER + 1, &fg, &bg), OK);
@@ -1279,13 +1257,14 @@ test_apply_on_8_colours_makes_bright_bold(void **state)
 	FILE *out, *in;
 	SCREEN *sp = open_screen("xterm", &out, &in);
 	struct theme t;
+	struct theme_attrs ta;
 	int fg, bg;
 
 	(void)state;
 	theme_default(&t);
 	assert_int_equal(parse(&t, "color hex bright-green blue\n", NULL), 0);
-	theme_apply(&t, false);
-	unsigned long a = theme_attr(TE_HEX);
+	theme_apply(&t, false, &ta);
+	unsigned long a = theme_attr(&ta, TE_HEX);
 	assert_int_equal(PAIR_NUMBER((chtype)a), TE_HEX + 1);
 	assert_true(a & A_BOLD);
 	assert_int_equal(extended_pair_content(TE_HEX + 1, &fg, &bg), OK);
@@ -1300,15 +1279,16 @@ test_apply_with_no_color_uses_no_pairs(void **state)
 	FILE *out, *in;
 	SCREEN *sp = open_screen("xterm-256color", &out, &in);
 	struct theme t;
+	struct theme_attrs ta;
 
 	(void)state;
 	theme_default(&t);
-	theme_apply(&t, true);
+	theme_apply(&t, true, &ta);
 	for (int e = 0; e < TE_COUNT; e++)
-		assert_int_equal(PAIR_NUMBER((chtype)theme_attr(e)), 0);
-	assert_true(theme_attr(TE_SELECTED) & A_REVERSE);
-	assert_true(theme_attr(TE_FINDING_DANGER) & A_BOLD);
-	assert_true(theme_attr(TE_EXPLAIN) & A_DIM);
+		assert_int_equal(PAIR_NUMBER((chtype)theme_attr(&ta, e)), 0);
+	assert_true(theme_attr(&ta, TE_SELECTED) & A_REVERSE);
+	assert_true(theme_attr(&ta, TE_FINDING_DANGER) & A_BOLD);
+	assert_true(theme_attr(&ta, TE_EXPLAIN) & A_DIM);
 	close_screen(sp, out, in);
 }
 
@@ -1318,13 +1298,14 @@ test_apply_on_a_terminal_without_colours_keeps_attributes(void **state)
 	FILE *out, *in;
 	SCREEN *sp = open_screen("vt100", &out, &in);
 	struct theme t;
+	struct theme_attrs ta;
 
 	(void)state;
 	theme_default(&t);
-	theme_apply(&t, false);
-	assert_int_equal(PAIR_NUMBER((chtype)theme_attr(TE_CLIENT_PLAIN)), 0);
-	assert_true(theme_attr(TE_CLIENT_PLAIN) & A_BOLD);
-	assert_true(theme_attr(TE_TITLE) & A_REVERSE);
+	theme_apply(&t, false, &ta);
+	assert_int_equal(PAIR_NUMBER((chtype)theme_attr(&ta, TE_CLIENT_PLAIN)), 0);
+	assert_true(theme_attr(&ta, TE_CLIENT_PLAIN) & A_BOLD);
+	assert_true(theme_attr(&ta, TE_TITLE) & A_REVERSE);
 	close_screen(sp, out, in);
 }
 

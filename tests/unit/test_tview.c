@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "tview.h"
+#include "testutil.h"
 
 #define BAR "\xe2\x96\x8c" /* the colour gutter, U+258C */
 
@@ -56,30 +57,6 @@ lines(size_t n)
 	return t;
 }
 
-static enum theme_element
-elem_at(const struct sline *l, size_t off)
-{
-	size_t start = 0;
-
-	for (size_t i = 0; i < l->nspans; i++) {
-		if (off < start + l->spans[i].len)
-			return l->spans[i].elem;
-		start += l->spans[i].len;
-	}
-	fail_msg("offset %zu is past the spans of \"%s\"", off, l->text);
-	return TE_COUNT;
-}
-
-static size_t
-offset_of(const struct sline *l, const char *needle)
-{
-	const char *p = strstr(l->text, needle);
-
-	if (p == NULL)
-		fail_msg("\"%s\" not in \"%s\"", needle, l->text);
-	return (size_t)(p - l->text);
-}
-
 static int
 rows(const struct event *ev, int width, const struct tview_opts *o, struct slines *out)
 {
@@ -119,9 +96,11 @@ test_client_plain_line_has_gutter_marker_and_text(void **state)
 	slines_init(&out);
 	assert_int_equal(rows(&ev, 60, &topts, &out), 1);
 	assert_string_equal(out.v[0].text, BAR "-> EHLO test");
-	assert_int_equal(elem_at(&out.v[0], 0), TE_GUTTER_PLAIN);
-	assert_int_equal(elem_at(&out.v[0], offset_of(&out.v[0], "->")), TE_CLIENT_PLAIN);
-	assert_int_equal(elem_at(&out.v[0], offset_of(&out.v[0], "test")), TE_CLIENT_PLAIN);
+	assert_int_equal(testutil_elem_at(&out.v[0], 0), TE_GUTTER_PLAIN);
+	assert_int_equal(testutil_elem_at(&out.v[0], testutil_offset_of(&out.v[0], "->")),
+	                 TE_CLIENT_PLAIN);
+	assert_int_equal(testutil_elem_at(&out.v[0], testutil_offset_of(&out.v[0], "test")),
+	                 TE_CLIENT_PLAIN);
 	slines_free(&out);
 }
 
@@ -134,7 +113,8 @@ test_server_plain_line_uses_server_element(void **state)
 	slines_init(&out);
 	rows(&ev, 60, &topts, &out);
 	assert_string_equal(out.v[0].text, BAR "<- 220 mail.test ESMTP");
-	assert_int_equal(elem_at(&out.v[0], offset_of(&out.v[0], "220")), TE_SERVER_PLAIN);
+	assert_int_equal(testutil_elem_at(&out.v[0], testutil_offset_of(&out.v[0], "220")),
+	                 TE_SERVER_PLAIN);
 	slines_free(&out);
 }
 
@@ -148,11 +128,13 @@ test_tls_lines_use_tls_markers_elements_and_gutter(void **state)
 	slines_init(&out);
 	rows(&c, 60, &topts, &out);
 	assert_string_equal(out.v[0].text, BAR "~> EHLO test");
-	assert_int_equal(elem_at(&out.v[0], 0), TE_GUTTER_TLS);
-	assert_int_equal(elem_at(&out.v[0], offset_of(&out.v[0], "EHLO")), TE_CLIENT_TLS);
+	assert_int_equal(testutil_elem_at(&out.v[0], 0), TE_GUTTER_TLS);
+	assert_int_equal(testutil_elem_at(&out.v[0], testutil_offset_of(&out.v[0], "EHLO")),
+	                 TE_CLIENT_TLS);
 	rows(&s, 60, &topts, &out);
 	assert_string_equal(out.v[0].text, BAR "<~ 250 ok");
-	assert_int_equal(elem_at(&out.v[0], offset_of(&out.v[0], "250")), TE_SERVER_TLS);
+	assert_int_equal(testutil_elem_at(&out.v[0], testutil_offset_of(&out.v[0], "250")),
+	                 TE_SERVER_TLS);
 	slines_free(&out);
 }
 
@@ -165,8 +147,11 @@ test_server_escapes_are_shown_in_escaped_element(void **state)
 	slines_init(&out);
 	rows(&ev, 60, &topts, &out);
 	assert_string_equal(out.v[0].text, BAR "<- 250 hi\\x1b[31m");
-	assert_int_equal(elem_at(&out.v[0], offset_of(&out.v[0], "\\x1b")), TE_ESCAPED);
-	assert_int_equal(elem_at(&out.v[0], offset_of(&out.v[0], "[31m")), TE_SERVER_PLAIN);
+	assert_int_equal(
+	    testutil_elem_at(&out.v[0], testutil_offset_of(&out.v[0], "\\x1b")),
+	    TE_ESCAPED);
+	assert_int_equal(testutil_elem_at(&out.v[0], testutil_offset_of(&out.v[0], "[31m")),
+	                 TE_SERVER_PLAIN);
 	slines_free(&out);
 }
 
@@ -183,7 +168,7 @@ test_no_color_gutter_glyph_tells_the_phase(void **state)
 	assert_string_equal(out.v[0].text, "!<- a");
 	rows(&h, 60, &topts_mono, &out);
 	assert_string_equal(out.v[0].text, "~== b");
-	assert_int_equal(elem_at(&out.v[0], 0), TE_GUTTER_HANDSHAKE);
+	assert_int_equal(testutil_elem_at(&out.v[0], 0), TE_GUTTER_HANDSHAKE);
 	rows(&s, 60, &topts_mono, &out);
 	assert_string_equal(out.v[0].text, "|<~ c");
 	slines_free(&out);
@@ -214,8 +199,10 @@ test_findings_show_id_in_severity_element(void **state)
 		const char *id = finding_name(cases[i].id);
 		snprintf(want, sizeof want, BAR "!! [%s] it happened", id);
 		assert_string_equal(r->text, want);
-		assert_int_equal(elem_at(r, offset_of(r, "!!")), cases[i].elem);
-		assert_int_equal(elem_at(r, offset_of(r, "happened")), cases[i].elem);
+		assert_int_equal(testutil_elem_at(r, testutil_offset_of(r, "!!")),
+		                 cases[i].elem);
+		assert_int_equal(testutil_elem_at(r, testutil_offset_of(r, "happened")),
+		                 cases[i].elem);
 	}
 	slines_free(&out);
 }
@@ -229,7 +216,8 @@ test_error_row_is_in_error_element(void **state)
 	slines_init(&out);
 	rows(&ev, 60, &topts, &out);
 	assert_string_equal(out.v[0].text, BAR "** connection reset");
-	assert_int_equal(elem_at(&out.v[0], offset_of(&out.v[0], "reset")), TE_ERROR);
+	assert_int_equal(
+	    testutil_elem_at(&out.v[0], testutil_offset_of(&out.v[0], "reset")), TE_ERROR);
 	slines_free(&out);
 }
 
@@ -279,7 +267,7 @@ test_handshake_begin_has_its_own_rule(void **state)
 	assert_memory_equal(out.v[0].text, "\xe2\x94\x80", 3);
 	assert_non_null(strstr(out.v[0].text, "handshake begins"));
 	assert_null(strstr(out.v[0].text, "\xe2\x95\x90"));
-	assert_int_equal(elem_at(&out.v[0], 0), TE_BOUNDARY);
+	assert_int_equal(testutil_elem_at(&out.v[0], 0), TE_BOUNDARY);
 	slines_free(&out);
 }
 
@@ -292,9 +280,12 @@ test_injected_bytes_note_is_in_injected_element(void **state)
 	slines_init(&out);
 	rows(&ev, 80, &topts, &out);
 	assert_string_equal(out.v[0].text, BAR "!! [injected] 250 evil\\r\\n");
-	assert_int_equal(elem_at(&out.v[0], offset_of(&out.v[0], "!!")), TE_INJECTED);
-	assert_int_equal(elem_at(&out.v[0], offset_of(&out.v[0], "evil")), TE_INJECTED);
-	assert_int_equal(elem_at(&out.v[0], offset_of(&out.v[0], "\\r")), TE_ESCAPED);
+	assert_int_equal(testutil_elem_at(&out.v[0], testutil_offset_of(&out.v[0], "!!")),
+	                 TE_INJECTED);
+	assert_int_equal(testutil_elem_at(&out.v[0], testutil_offset_of(&out.v[0], "evil")),
+	                 TE_INJECTED);
+	assert_int_equal(testutil_elem_at(&out.v[0], testutil_offset_of(&out.v[0], "\\r")),
+	                 TE_ESCAPED);
 	slines_free(&out);
 }
 
@@ -324,8 +315,9 @@ test_record_note_is_compact_info(void **state)
 	rows(&ev, 80, &topts, &out);
 	assert_string_equal(out.v[0].text,
 	                    BAR "== [TLS handshake ServerHello 95 B] received");
-	assert_int_equal(elem_at(&out.v[0], 0), TE_GUTTER_HANDSHAKE);
-	assert_int_equal(elem_at(&out.v[0], offset_of(&out.v[0], "[TLS")), TE_INFO);
+	assert_int_equal(testutil_elem_at(&out.v[0], 0), TE_GUTTER_HANDSHAKE);
+	assert_int_equal(testutil_elem_at(&out.v[0], testutil_offset_of(&out.v[0], "[TLS")),
+	                 TE_INFO);
 	slines_free(&out);
 }
 
@@ -338,7 +330,9 @@ test_other_events_are_info_rows(void **state)
 	slines_init(&out);
 	rows(&ev, 80, &topts, &out);
 	assert_string_equal(out.v[0].text, BAR "== connected to ::1");
-	assert_int_equal(elem_at(&out.v[0], offset_of(&out.v[0], "connected")), TE_INFO);
+	assert_int_equal(
+	    testutil_elem_at(&out.v[0], testutil_offset_of(&out.v[0], "connected")),
+	    TE_INFO);
 	slines_free(&out);
 }
 
@@ -361,7 +355,7 @@ test_long_line_wraps_aligned_after_the_marker(void **state)
 		assert_true(utf8_width(r->text, r->len) <= 40);
 		if (i > 0)
 			assert_memory_equal(r->text, BAR "   x", 7);
-		assert_int_equal(elem_at(r, 0), TE_GUTTER_PLAIN);
+		assert_int_equal(testutil_elem_at(r, 0), TE_GUTTER_PLAIN);
 		for (size_t k = 0; k < r->len; k++)
 			xs += r->text[k] == 'x';
 	}
@@ -379,9 +373,12 @@ test_explanation_rows_follow_when_enabled(void **state)
 	slines_init(&out);
 	assert_int_equal(rows(&ev, 80, &topts_explain, &out), 2);
 	assert_string_equal(out.v[1].text, BAR "   # the server offers STARTTLS");
-	assert_int_equal(elem_at(&out.v[1], 0), TE_GUTTER_PLAIN);
-	assert_int_equal(elem_at(&out.v[1], offset_of(&out.v[1], "#")), TE_EXPLAIN);
-	assert_int_equal(elem_at(&out.v[1], offset_of(&out.v[1], "offers")), TE_EXPLAIN);
+	assert_int_equal(testutil_elem_at(&out.v[1], 0), TE_GUTTER_PLAIN);
+	assert_int_equal(testutil_elem_at(&out.v[1], testutil_offset_of(&out.v[1], "#")),
+	                 TE_EXPLAIN);
+	assert_int_equal(
+	    testutil_elem_at(&out.v[1], testutil_offset_of(&out.v[1], "offers")),
+	    TE_EXPLAIN);
 	slines_free(&out);
 }
 
@@ -428,7 +425,7 @@ test_phase_rule_explanation_follows_the_rule(void **state)
 	slines_init(&out);
 	assert_int_equal(rows(&ev, 60, &topts_explain, &out), 2);
 	assert_string_equal(out.v[1].text, BAR "   # trust boundary");
-	assert_int_equal(elem_at(&out.v[1], 0), TE_GUTTER_TLS);
+	assert_int_equal(testutil_elem_at(&out.v[1], 0), TE_GUTTER_TLS);
 	slines_free(&out);
 }
 
@@ -462,10 +459,13 @@ test_wire_shows_plaintext_lines_as_sent(void **state)
 	slines_init(&out);
 	assert_int_equal(rows(&c, 80, &wopts, &out), 1);
 	assert_string_equal(out.v[0].text, BAR "-> AUTH PLAIN AGFsaWNl");
-	assert_int_equal(elem_at(&out.v[0], offset_of(&out.v[0], "AUTH")), TE_CLIENT_PLAIN);
+	assert_int_equal(testutil_elem_at(&out.v[0], testutil_offset_of(&out.v[0], "AUTH")),
+	                 TE_CLIENT_PLAIN);
 	rows(&s, 80, &wopts, &out);
 	assert_string_equal(out.v[0].text, BAR "<- 235 ok\\x07");
-	assert_int_equal(elem_at(&out.v[0], offset_of(&out.v[0], "\\x07")), TE_ESCAPED);
+	assert_int_equal(
+	    testutil_elem_at(&out.v[0], testutil_offset_of(&out.v[0], "\\x07")),
+	    TE_ESCAPED);
 	slines_free(&out);
 }
 
@@ -516,10 +516,13 @@ test_wire_shows_records_with_header_and_hex(void **state)
 	assert_string_equal(out.v[0].text,
 	                    BAR "<- [TLS application_data 53 B] 17 03 03 00 30 "
 	                        "a1 a2 a3 a4 a5 a6 a7 a8 a9 aa ab ac ad ae af b0 ...");
-	assert_int_equal(elem_at(&out.v[0], 0), TE_GUTTER_TLS);
-	assert_int_equal(elem_at(&out.v[0], offset_of(&out.v[0], "17 03")), TE_HEX);
-	assert_int_equal(elem_at(&out.v[0], offset_of(&out.v[0], "b0")), TE_HEX);
-	assert_int_equal(elem_at(&out.v[0], offset_of(&out.v[0], "[TLS")), TE_SERVER_TLS);
+	assert_int_equal(testutil_elem_at(&out.v[0], 0), TE_GUTTER_TLS);
+	assert_int_equal(
+	    testutil_elem_at(&out.v[0], testutil_offset_of(&out.v[0], "17 03")), TE_HEX);
+	assert_int_equal(testutil_elem_at(&out.v[0], testutil_offset_of(&out.v[0], "b0")),
+	                 TE_HEX);
+	assert_int_equal(testutil_elem_at(&out.v[0], testutil_offset_of(&out.v[0], "[TLS")),
+	                 TE_SERVER_TLS);
 	slines_free(&out);
 }
 
@@ -559,7 +562,7 @@ test_wire_short_record_has_no_ellipsis_and_client_marker(void **state)
 	slines_init(&out);
 	rows(&ev, 120, &wopts, &out);
 	assert_string_equal(out.v[0].text, BAR "-> [TLS alert 7 B] 15 03 03 00 02 01 00");
-	assert_int_equal(elem_at(&out.v[0], 4), TE_CLIENT_TLS);
+	assert_int_equal(testutil_elem_at(&out.v[0], 4), TE_CLIENT_TLS);
 	slines_free(&out);
 }
 
@@ -619,7 +622,9 @@ test_wire_shows_injected_bytes_as_received(void **state)
 	slines_init(&out);
 	assert_int_equal(rows(&ev, 80, &wopts, &out), 1);
 	assert_string_equal(out.v[0].text, BAR "<- 250 injected\\r\\n");
-	assert_int_equal(elem_at(&out.v[0], offset_of(&out.v[0], "injected")), TE_INJECTED);
+	assert_int_equal(
+	    testutil_elem_at(&out.v[0], testutil_offset_of(&out.v[0], "injected")),
+	    TE_INJECTED);
 	slines_free(&out);
 }
 

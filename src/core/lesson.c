@@ -1,4 +1,3 @@
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -11,21 +10,13 @@
 
 #include "escape.h"
 #include "finding.h"
-#include "lab.h"
 #include "lesson.h"
+#include "lesson_int.h"
 #include "proto.h"
 #include "util.h"
 
-#ifndef STARTLE_DATADIR
-#define STARTLE_DATADIR "/usr/local/share/startle"
-#endif
-
-#define LESSON_MAX_BYTES (64 * 1024)
-#define LESSON_SUFFIX ".lesson"
-#define LESSON_SUFFIX_LEN (sizeof LESSON_SUFFIX - 1)
 #define LESSON_QUOTE_MAX 40
 #define LESSON_TAB_SPACES "    "
-#define LESSON_MAX_DIRS 4
 #define LESSON_WORD_MAX 64
 #define LESSON_TOO_LARGE                                                                   \
 	"is larger than the 64 KiB a lesson file may be: check that this is a lesson file"
@@ -66,18 +57,11 @@ static const struct lesson_wait_info {
     [LESSON_WAIT_READ] = {LESSON_ARG_NONE, NULL, NULL, "/next, once you have read this"},
 };
 
-static const char *const lesson_scenarios[] = {
-#define LESSON_SCENARIO_NAME(sym, name, text) name,
-    LAB_SCENARIOS(LESSON_SCENARIO_NAME)
-#undef LESSON_SCENARIO_NAME
-};
-#define LESSON_NSCENARIOS (sizeof lesson_scenarios / sizeof lesson_scenarios[0])
-
 static const enum phase lesson_phases[] = {PHASE_PLAIN, PHASE_HANDSHAKE, PHASE_TLS};
 #define LESSON_NPHASES (sizeof lesson_phases / sizeof lesson_phases[0])
 
 /* Hands msg to the caller through cause (or drops it if cause is NULL). */
-static void
+void
 lesson_give(char **cause, char *msg)
 {
 	if (cause != NULL)
@@ -88,7 +72,7 @@ lesson_give(char **cause, char *msg)
 
 /* A word from a file as it may appear in a message: escaped, quoted, and cut
  * after LESSON_QUOTE_MAX bytes. */
-static char *
+char *
 lesson_quote(const char *word)
 {
 	size_t len = strlen(word);
@@ -102,7 +86,7 @@ lesson_quote(const char *word)
 }
 
 /* "a, b or c" from n words; the caller frees it. */
-static char *
+char *
 lesson_join(const char *const *words, size_t n, const char *last_sep)
 {
 	char *s = xstrdup("");
@@ -143,7 +127,7 @@ lesson_contains(const unsigned char *hay, size_t len, const char *needle)
 
 /* The lesson name a file name stands for: its last component without
  * ".lesson". The caller frees it. */
-static char *
+char *
 lesson_name_of(const char *path)
 {
 	const char *base = strrchr(path, '/');
@@ -218,21 +202,18 @@ lesson_set_proto(struct lesson_parser *p, const char *value)
 	return 0;
 }
 
+/* The scenario is only named here, lower-cased; whoever starts the lab knows
+ * which names exist and checks them (lesson_check_scenario). */
 static int
 lesson_set_scenario(struct lesson_parser *p, const char *value)
 {
-	for (size_t i = 0; i < LESSON_NSCENARIOS; i++) {
-		if (strcasecmp(value, lesson_scenarios[i]) == 0) {
-			p->l->scenario = xstrdup(lesson_scenarios[i]);
-			return 0;
-		}
-	}
-	char *q = lesson_quote(value);
-	char *list = lesson_join(lesson_scenarios, LESSON_NSCENARIOS, " or ");
-	util_file_error(p->cause, p->file, p->line, "unknown scenario %s: use %s", q, list);
-	free(list);
-	free(q);
-	return -1;
+	char *v = xstrdup(value);
+
+	for (char *c = v; *c != '\0'; c++)
+		*c = lesson_fold((unsigned char)*c);
+	p->l->scenario = v;
+	p->l->scenario_line = p->line;
+	return 0;
 }
 
 static int
@@ -638,6 +619,7 @@ lesson_parse(const char *text, size_t len, const char *filename, struct lesson *
 		return -1;
 	}
 	l.name = lesson_name_of(filename != NULL ? filename : "lesson");
+	l.file = xstrdup(p.file);
 	*out = l;
 	return 0;
 }
@@ -658,206 +640,8 @@ lesson_free(struct lesson *l)
 	free(l->proto);
 	free(l->scenario);
 	free(l->next);
+	free(l->file);
 	memset(l, 0, sizeof *l);
-}
-
-/* Files */
-
-/* The directories searched for lesson names, in order. */
-static size_t
-lesson_dirs(const char *dirs[LESSON_MAX_DIRS])
-{
-	const char *env = getenv("STARTLE_LESSONS");
-	size_t n = 0;
-
-	if (env != NULL && env[0] != '\0')
-		dirs[n++] = env;
-	dirs[n++] = STARTLE_DATADIR "/lessons";
-	dirs[n++] = "./docs/lessons";
-	if (util_beside_exe("docs/lessons") != NULL)
-		dirs[n++] = util_beside_exe("docs/lessons");
-	return n;
-}
-
-static int
-lesson_load_file(const char *path, bool missing_ok, struct lesson *out, char **cause)
-{
-	char *text;
-	size_t len;
-	int rc = util_read_text_file(path, LESSON_MAX_BYTES, "lesson", missing_ok, &text,
-	                             &len, cause);
-
-	if (rc != 0)
-		return rc;
-	rc = lesson_parse(text, len, path, out, cause);
-	free(text);
-	return rc;
-}
-
-/* True if a directory entry names a lesson: NAME.lesson, NAME non-empty, not
- * hidden, printable. */
-static bool
-lesson_is_lesson_file(const char *entry)
-{
-	size_t len = strlen(entry);
-
-	if (len <= LESSON_SUFFIX_LEN || entry[0] == '.' ||
-	    strcmp(entry + len - LESSON_SUFFIX_LEN, LESSON_SUFFIX) != 0)
-		return false;
-	for (size_t i = 0; i < len; i++)
-		if ((unsigned char)entry[i] < 0x20 || entry[i] == 0x7f)
-			return false;
-	return true;
-}
-
-struct lesson_found {
-	char *name;
-	char *path;
-};
-
-static int
-lesson_cmp_found(const void *a, const void *b)
-{
-	return strcmp(((const struct lesson_found *)a)->name,
-	              ((const struct lesson_found *)b)->name);
-}
-
-/* Every lesson file of the search directories, unique by name (the first
- * directory wins), sorted by name. Returns how many; *found is freed with
- * lesson_found_free. */
-static size_t
-lesson_find_all(struct lesson_found **found)
-{
-	const char *dirs[LESSON_MAX_DIRS];
-	size_t ndirs = lesson_dirs(dirs), n = 0, cap = 0;
-	struct lesson_found *v = NULL;
-
-	for (size_t i = 0; i < ndirs; i++) {
-		DIR *d = opendir(dirs[i]);
-		struct dirent *de;
-		if (d == NULL)
-			continue;
-		while ((de = readdir(d)) != NULL) {
-			struct stat st;
-			char *name, *path;
-			bool seen = false;
-			if (!lesson_is_lesson_file(de->d_name))
-				continue;
-			name = lesson_name_of(de->d_name);
-			for (size_t k = 0; k < n && !seen; k++)
-				seen = strcmp(v[k].name, name) == 0;
-			path = str_printf("%s/%s", dirs[i], de->d_name);
-			if (seen || stat(path, &st) != 0 || !S_ISREG(st.st_mode)) {
-				free(name);
-				free(path);
-				continue;
-			}
-			if (n == cap) {
-				cap = cap ? cap * 2 : 8;
-				v = xrealloc(v, cap * sizeof *v);
-			}
-			v[n++] = (struct lesson_found){name, path};
-		}
-		closedir(d);
-	}
-	if (n > 1)
-		qsort(v, n, sizeof *v, lesson_cmp_found);
-	*found = v;
-	return n;
-}
-
-static void
-lesson_found_free(struct lesson_found *v, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		free(v[i].name);
-		free(v[i].path);
-	}
-	free(v);
-}
-
-/* Sets *cause for a name no directory holds, naming the lessons there are. */
-static void
-lesson_unknown(const char *name, char **cause)
-{
-	struct lesson_found *v;
-	size_t n = lesson_find_all(&v);
-	const char **names = xcalloc(n + 1, sizeof *names);
-	char *q = lesson_quote(name);
-
-	for (size_t i = 0; i < n; i++)
-		names[i] = v[i].name;
-	if (n == 0) {
-		const char *dirs[LESSON_MAX_DIRS];
-		char *list = lesson_join(dirs, lesson_dirs(dirs), " and ");
-		lesson_give(
-		    cause,
-		    str_printf("no lesson named %s, and no lessons were found in %s: "
-		               "set STARTLE_LESSONS to the directory that holds "
-		               "them, or give the path of a .lesson file",
-		               q, list));
-		free(list);
-	} else {
-		char *list = lesson_join(names, n, " and ");
-		lesson_give(cause,
-		            str_printf("no lesson named %s: the lessons available are %s; "
-		                       "or give the path of a .lesson file",
-		                       q, list));
-		free(list);
-	}
-	free(q);
-	free(names);
-	lesson_found_free(v, n);
-}
-
-int
-lesson_load(const char *name, struct lesson *out, char **cause)
-{
-	const char *dirs[LESSON_MAX_DIRS];
-	size_t ndirs;
-	char *base;
-	int rc = 1;
-
-	memset(out, 0, sizeof *out);
-	if (name == NULL || name[0] == '\0') {
-		lesson_give(cause,
-		            str_printf("no lesson name given: name a lesson such as "
-		                       "\"starttls\" or give the path of a .lesson file"));
-		return -1;
-	}
-	if (strchr(name, '/') != NULL)
-		return lesson_load_file(name, false, out, cause) == 0 ? 0 : -1;
-	base = lesson_name_of(name);
-	if (base[0] == '\0') {
-		free(base);
-		return lesson_load(NULL, out, cause);
-	}
-	ndirs = lesson_dirs(dirs);
-	for (size_t i = 0; i < ndirs && rc == 1; i++) {
-		char *path = str_printf("%s/%s%s", dirs[i], base, LESSON_SUFFIX);
-		rc = lesson_load_file(path, true, out, cause);
-		free(path);
-	}
-	if (rc == 1)
-		lesson_unknown(base, cause);
-	free(base);
-	return rc == 0 ? 0 : -1;
-}
-
-void
-lesson_list(void (*fn)(void *arg, const char *name, const char *title), void *arg)
-{
-	struct lesson_found *v;
-	size_t n = lesson_find_all(&v);
-
-	for (size_t i = 0; i < n; i++) {
-		struct lesson l;
-		if (lesson_load_file(v[i].path, false, &l, NULL) != 0)
-			continue;
-		fn(arg, v[i].name, l.title);
-		lesson_free(&l);
-	}
-	lesson_found_free(v, n);
 }
 
 /* Progress */
@@ -987,94 +771,24 @@ lesson_done(const struct lesson *l)
 	return l->current >= l->nsteps;
 }
 
-/* The pane */
-
-/* Wraps s into out (continuation rows indented by indent) and empties s. */
-static void
-lesson_emit(struct sline *s, int width, int indent, struct slines *out)
+int
+lesson_check_scenario(const struct lesson *l, const char *const *known, size_t n,
+                      char **cause)
 {
-	sline_wrap(s, width, indent, TE_DEFAULT, out);
-	sline_clear(s);
+	for (size_t i = 0; i < n; i++)
+		if (strcasecmp(l->scenario, known[i]) == 0)
+			return 0;
+	char *q = lesson_quote(l->scenario);
+	char *list = lesson_join(known, n, " or ");
+	util_file_error(cause, l->file, l->scenario_line, "unknown scenario %s: use %s", q,
+	                list);
+	free(list);
+	free(q);
+	return -1;
 }
 
-/* The step text: lines that do not start with a blank are joined into
- * paragraphs; indented lines (what to type) keep their own rows; a blank
- * line separates paragraphs. */
-static void
-lesson_text_rows(const char *text, int width, struct slines *out)
+char *
+lesson_waiting(const struct lesson_step *st)
 {
-	struct sline para;
-	const char *p = text;
-
-	sline_init(&para);
-	while (*p != '\0') {
-		size_t len = strcspn(p, "\n");
-		size_t lead = strspn(p, " ");
-		if (len == 0 || lead > 0) {
-			if (para.len > 0)
-				lesson_emit(&para, width, 0, out);
-			if (len == 0) {
-				slines_push(out);
-			} else {
-				sline_addn(&para, TE_HINT_KEY, p, len);
-				lesson_emit(&para, width, (int)lead + 2, out);
-			}
-		} else {
-			if (para.len > 0)
-				sline_add(&para, TE_DEFAULT, " ");
-			sline_addn(&para, TE_DEFAULT, p, len);
-		}
-		p += len;
-		if (*p == '\n')
-			p++;
-	}
-	if (para.len > 0)
-		lesson_emit(&para, width, 0, out);
-	sline_free(&para);
-}
-
-void
-lesson_rows(const struct lesson *l, int width, struct slines *out)
-{
-	struct sline s;
-	bool done = lesson_done(l);
-
-	sline_init(&s);
-	sline_add(&s, TE_TITLE, l->title);
-	lesson_emit(&s, width, 2, out);
-	if (done)
-		sline_addf(&s, TE_GOOD, "all %zu steps done", l->nsteps);
-	else
-		sline_addf(&s, TE_LABEL, "step %zu of %zu", l->current + 1, l->nsteps);
-	sline_addf(&s, TE_INFO, " · %s · scenario %s", l->proto, l->scenario);
-	lesson_emit(&s, width, 2, out);
-	slines_push(out);
-	for (size_t i = 0; i < l->current && i < l->nsteps; i++) {
-		sline_add(&s, TE_GOOD, "✓ ");
-		sline_add(&s, TE_EXPLAIN, l->steps[i].title);
-		lesson_emit(&s, width, 2, out);
-	}
-	if (done) {
-		slines_push(out);
-		sline_add(&s, TE_GOOD, "Lesson complete: every step is done.");
-		lesson_emit(&s, width, 0, out);
-		if (l->next != NULL)
-			sline_addf(&s, TE_HINT, "Suggested next lesson: %s", l->next);
-		else
-			sline_add(&s, TE_HINT, "That was the last lesson of this series.");
-		lesson_emit(&s, width, 0, out);
-		sline_free(&s);
-		return;
-	}
-	const struct lesson_step *st = &l->steps[l->current];
-	const struct lesson_wait_info *wi = &lesson_wait_info[st->wait];
-	sline_add(&s, TE_LABEL, "▸ ");
-	sline_add(&s, TE_LABEL, st->title);
-	lesson_emit(&s, width, 2, out);
-	lesson_text_rows(st->text, width, out);
-	slines_push(out);
-	sline_add(&s, TE_HINT, "waiting for: ");
-	sline_addf(&s, TE_HINT, wi->waiting, st->arg);
-	lesson_emit(&s, width, 2, out);
-	sline_free(&s);
+	return str_printf(lesson_wait_info[st->wait].waiting, st->arg);
 }

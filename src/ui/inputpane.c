@@ -1,0 +1,269 @@
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <curses.h>
+
+#include "commands.h"
+#include "proto.h"
+#include "ui_int.h"
+#include "util.h"
+
+/* What the input line shows while a question waits for y or n. */
+static const char *const inputpane_questions[] = {
+    [CONFIRM_CREDENTIAL] = "send credentials in PLAINTEXT? anyone on the path can read "
+                           "them (STARTTLS first) [y/N] ",
+    [CONFIRM_QUIT] = "close the session and quit? [y/N] ",
+};
+
+static const enum theme_element inputpane_question_elems[] = {
+    [CONFIRM_CREDENTIAL] = TE_FINDING_DANGER,
+    [CONFIRM_QUIT] = TE_PROMPT,
+};
+
+/* Draws the prompt and the line being edited, scrolled so the cursor stays
+ * visible; sets u->cursor to the cursor column. */
+static void
+inputpane_draw(struct ui *u)
+{
+	const struct rect *r = &u->lay.input;
+	struct input_view v;
+	struct sline l, upto;
+	int cursor;
+
+	sline_init(&l);
+	if (u->confirm != CONFIRM_NONE) {
+		sline_add(&l, inputpane_question_elems[u->confirm],
+		          inputpane_questions[u->confirm]);
+		cursor = sline_width(&l);
+		draw_sline(&u->dc, r->y, r->x, r->w, &l, false);
+		sline_free(&l);
+		u->cursor = cursor < r->w ? cursor : r->w - 1;
+		return;
+	}
+	input_view(u->in, &v);
+	sline_add(&l, TE_PROMPT, v.prompt);
+	int pw = sline_width(&l);
+	int before = utf8_width(v.line, v.point);
+	int avail = r->w - pw - 1;
+	size_t skip = 0;
+	while (avail > 0 && before - utf8_width(v.line, skip) > avail) {
+		skip += utf8_fit(v.line + skip, strlen(v.line + skip), 1);
+		if (skip == 0)
+			break;
+	}
+	sline_add_escaped(&l, TE_INPUT, TE_ESCAPED, (const unsigned char *)v.line + skip,
+	                  strlen(v.line + skip));
+	draw_sline(&u->dc, r->y, r->x, r->w, &l, false);
+	/* Escaped control characters widen the text: measure what is drawn. */
+	sline_init(&upto);
+	sline_add_escaped(&upto, TE_INPUT, TE_ESCAPED, (const unsigned char *)v.line + skip,
+	                  v.point > skip ? v.point - skip : 0);
+	cursor = pw + sline_width(&upto);
+	sline_free(&upto);
+	sline_free(&l);
+	u->cursor = cursor < r->w ? cursor : r->w - 1;
+}
+
+/* Curses keys as the escape sequences readline binds. */
+static const struct {
+	int key;
+	const char *seq;
+} inputpane_sequences[] = {
+    {KEY_LEFT, "\033[D"}, {KEY_RIGHT, "\033[C"}, {KEY_UP, "\033[A"},
+    {KEY_DOWN, "\033[B"}, {KEY_HOME, "\033[H"},  {KEY_END, "\033[F"},
+    {KEY_DC, "\033[3~"},  {KEY_IC, "\033[2~"},   {KEY_BACKSPACE, "\177"},
+    {KEY_ENTER, "\r"},
+};
+
+/* A key for readline: curses keys translated, bytes as they are. */
+static void
+inputpane_key(struct ui *u, int key)
+{
+	for (size_t i = 0; i < sizeof inputpane_sequences / sizeof inputpane_sequences[0];
+	     i++)
+		if (inputpane_sequences[i].key == key) {
+			inputpane_feed(u, inputpane_sequences[i].seq);
+			return;
+		}
+	if (key >= 0 && key < 256) {
+		unsigned char b = (unsigned char)key;
+		input_feed(u->in, &b, 1);
+	}
+}
+
+const struct ui_pane inputpane = {
+    .name = "input",
+    .draw = inputpane_draw,
+    .key = inputpane_key,
+};
+
+void
+inputpane_feed(struct ui *u, const char *bytes)
+{
+	input_feed(u->in, (const unsigned char *)bytes, strlen(bytes));
+}
+
+void
+inputpane_send(struct ui *u, const char *line)
+{
+	char *cause = NULL;
+
+	if (session_queue_line(u->s, line, &cause) != 0) {
+		ui_message(u, TE_ERROR, "%s", cause);
+		free(cause);
+	}
+	tview_end(&u->tv, u->t);
+}
+
+/* The answer to the question on the input line. */
+void
+inputpane_confirm(struct ui *u, int key)
+{
+	bool yes = key == 'y' || key == 'Y';
+
+	if (u->confirm == CONFIRM_CREDENTIAL) {
+		if (yes)
+			inputpane_send(u, u->confirm_line);
+		else
+			ui_message(u, TE_INFO,
+			           "not sent; type STARTTLS (or /starttls) first");
+		free(u->confirm_line);
+		u->confirm_line = NULL;
+	} else if (u->confirm == CONFIRM_QUIT && yes) {
+		u->quit = true;
+	}
+	u->confirm = CONFIRM_NONE;
+	u->dirty = true;
+}
+
+/* A line for the server: not in the history when it carries credentials, and
+ * asked about first when those would go in plaintext. */
+static void
+inputpane_send_typed(struct ui *u, const char *typed, const char *send)
+{
+	size_t len = strlen(send);
+	enum proto_id proto = session_target(u->s)->proto;
+	bool credential =
+	    proto_typed_is_credential(proto, (const unsigned char *)send, len);
+
+	if (len == 0 && !session_in_data(u->s))
+		return;
+	if (session_state(u->s) == SS_CLOSED) {
+		ui_message(u, TE_ERROR, "the connection is closed: /reconnect or /quit");
+		return;
+	}
+	/* Credentials stay out of the history file. */
+	if (!credential && !session_in_data(u->s))
+		input_history_add(u->in, typed);
+	if (credential && session_phase(u->s) == PHASE_PLAIN) {
+		free(u->confirm_line);
+		u->confirm_line = xstrdup(send);
+		u->confirm = CONFIRM_CREDENTIAL;
+		return;
+	}
+	inputpane_send(u, send);
+}
+
+void
+inputpane_on_line(void *arg, char *line)
+{
+	struct ui *u = arg;
+	struct command_parse cp;
+
+	u->message[0] = '\0';
+	if (line == NULL) {
+		if (session_state(u->s) == SS_CLOSED)
+			u->quit = true;
+		else
+			u->confirm = CONFIRM_QUIT;
+		u->dirty = true;
+		return;
+	}
+	command_parse(line, &cp);
+	switch (cp.result) {
+	case COMMAND_ERROR:
+		ui_message(u, TE_ERROR, "%s", cp.error);
+		input_history_add(u->in, line);
+		break;
+	case COMMAND_RUN:
+		input_history_add(u->in, line);
+		cp.cmd->exec(u, cp.arg);
+		break;
+	case COMMAND_SEND:
+		inputpane_send_typed(u, line, cp.send);
+		break;
+	}
+	free(line);
+	u->dirty = true;
+}
+
+struct match_list {
+	char **v;
+	size_t n, cap;
+};
+
+static void
+match_add(struct match_list *m, const char *s)
+{
+	if (m->n + 2 > m->cap) {
+		m->cap = m->cap ? m->cap * 2 : 16;
+		m->v = xrealloc(m->v, m->cap * sizeof *m->v);
+	}
+	m->v[m->n++] = xstrdup(s);
+	m->v[m->n] = NULL;
+}
+
+static void
+match_command(void *arg, const char *name)
+{
+	char buf[64];
+	snprintf(buf, sizeof buf, "/%s", name);
+	match_add(arg, buf);
+}
+
+/* Completes a command name after '/', or the protocol's command word (the
+ * first word, after the tag for IMAP); STARTTLS only while it can be used. */
+char **
+inputpane_complete(void *arg, const char *line, const char *text, int start, int end)
+{
+	struct ui *u = arg;
+	struct match_list m = {0};
+	enum proto_id proto = session_target(u->s)->proto;
+	(void)end;
+
+	if (line[0] == '/' && start == 0) {
+		command_complete(text + 1, match_command, &m);
+		return m.v;
+	}
+	int word_index = 0;
+	for (int i = 0; i < start; i++)
+		if (line[i] != ' ' && (i == 0 || line[i - 1] == ' '))
+			word_index++;
+	if (word_index > (proto == PROTO_IMAP ? 1 : 0))
+		return NULL;
+	size_t tl = strlen(text);
+	for (const char *const *c = proto_commands(proto); *c != NULL; c++) {
+		if (strncasecmp(*c, text, tl) != 0)
+			continue;
+		if (session_phase(u->s) != PHASE_PLAIN &&
+		    proto_is_starttls(proto, (const unsigned char *)*c, strlen(*c)))
+			continue;
+		match_add(&m, *c);
+	}
+	return m.v;
+}
+
+void
+inputpane_show_matches(void *arg, char **matches, int n)
+{
+	struct ui *u = arg;
+	char buf[400];
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (int i = 0; i < n && matches[i] != NULL && used < sizeof buf - 1; i++)
+		used += (size_t)snprintf(buf + used, sizeof buf - used, "%s  ", matches[i]);
+	ui_message(u, TE_INFO, "%s", buf);
+}

@@ -1,0 +1,454 @@
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <curses.h>
+
+#include "ui_int.h"
+#include "util.h"
+
+/* Where a binding holds. The first row whose key and context match wins. */
+enum keys_context {
+	KEYS_ANY,        /* whatever has the focus */
+	KEYS_OVERLAY,    /* while the help overlay is shown */
+	KEYS_INPUT,      /* the input line has the focus */
+	KEYS_VIEW,       /* the transcript or the details pane has the focus */
+	KEYS_TRANSCRIPT, /* the transcript has the focus */
+	KEYS_DETAILS     /* the details pane has the focus */
+};
+
+/* One binding: a key in a context runs an action with arg. The rows with
+ * help text make the keys part of the help screen, in table order; the rows
+ * with a hint make the hint bar. */
+struct keys_binding {
+	int key;
+	enum keys_context ctx;
+	void (*run)(struct ui *u, int key, int arg);
+	int arg;
+	const char *keys, *help; /* help screen: "F1, ?" and what it does */
+	const char *hint_keys, *hint;
+};
+
+/* Keys curses reports as plain bytes. */
+enum keys_byte {
+	KEYS_CTRL_C = 3,
+	KEYS_CTRL_D = 4,
+	KEYS_CTRL_L = 12,
+	KEYS_CTRL_R = 18,
+	KEYS_CTRL_Z = 26,
+	KEYS_ESC = 27
+};
+
+static void
+keys_overlay_close(struct ui *u, int key, int arg)
+{
+	(void)key;
+	(void)arg;
+	u->help_overlay = false;
+}
+
+static void
+keys_overlay_open(struct ui *u, int key, int arg)
+{
+	(void)key;
+	(void)arg;
+	u->help_overlay = true;
+}
+
+static void
+keys_overlay_toggle(struct ui *u, int key, int arg)
+{
+	(void)key;
+	(void)arg;
+	u->help_overlay = !u->help_overlay;
+}
+
+static void
+keys_tab(struct ui *u, int key, int tab)
+{
+	(void)key;
+	detailspane_switch_tab(u, tab);
+}
+
+static void
+keys_cycle_tab(struct ui *u, int key, int step)
+{
+	(void)key;
+	detailspane_cycle_tab(u, step);
+}
+
+/* PgUp and PgDn (arg -1, 1): a page of the details pane when it has the
+ * focus, else of the transcript. */
+static void
+keys_page(struct ui *u, int key, int dir)
+{
+	(void)key;
+	if (u->focus == FOCUS_DETAILS)
+		detailspane_scroll(u, dir * (u->lay.details.h - 2));
+	else
+		transcriptpane_scroll(u, dir * (u->lay.transcript.h - 1));
+}
+
+static void
+keys_details_scroll(struct ui *u, int key, int delta)
+{
+	(void)key;
+	detailspane_scroll(u, delta);
+}
+
+/* Tab and Shift-Tab (arg 1, -1): the focus moves among the panes. */
+static void
+keys_focus_step(struct ui *u, int key, int step)
+{
+	(void)key;
+	u->focus = (enum ui_focus)((u->focus + FOCUS_COUNT + step) % FOCUS_COUNT);
+}
+
+static void
+keys_focus_input(struct ui *u, int key, int arg)
+{
+	(void)key;
+	(void)arg;
+	u->focus = FOCUS_INPUT;
+}
+
+/* Tab on an empty input line moves to the transcript, selecting the last
+ * event; on a word it completes (readline's). */
+static void
+keys_input_tab(struct ui *u, int key, int arg)
+{
+	(void)arg;
+	if (!input_empty(u->in)) {
+		inputpane.key(u, key);
+		return;
+	}
+	u->focus = FOCUS_TRANSCRIPT;
+	if (!u->tv.has_sel && transcript_count(u->t) > 0) {
+		u->tv.has_sel = true;
+		u->tv.sel = transcript_count(u->t) - 1;
+	}
+}
+
+/* Keys readline handles itself (listed for the help screen). */
+static void
+keys_to_input(struct ui *u, int key, int arg)
+{
+	(void)arg;
+	inputpane.key(u, key);
+}
+
+static void
+keys_explain(struct ui *u, int key, int arg)
+{
+	(void)key;
+	(void)arg;
+	u->tvo.explain = !u->tvo.explain;
+}
+
+/* Ctrl-C: clears the line, else drops queued lines, else cancels the wait
+ * (the second time within two seconds closes the connection). */
+static void
+keys_cancel(struct ui *u, int key, int arg)
+{
+	size_t dropped;
+
+	(void)key;
+	(void)arg;
+	if (!input_empty(u->in)) {
+		input_clear(u->in);
+		return;
+	}
+	if ((dropped = session_cancel_queue(u->s)) > 0) {
+		ui_message(u, TE_INFO, "dropped %zu queued line%s", dropped,
+		           dropped == 1 ? "" : "s");
+		return;
+	}
+	enum session_state st = session_state(u->s);
+	if (st == SS_CLOSED || st == SS_READY)
+		return;
+	if (st == SS_WAITING && util_now_ms() - u->cancel_at > 2000) {
+		u->cancel_at = util_now_ms();
+		ui_message(
+		    u, TE_INFO,
+		    "still waiting for the reply; Ctrl-C again closes the connection");
+		return;
+	}
+	session_close(u->s, "cancelled by the user (Ctrl-C); /reconnect to start again");
+	ui_message(u, TE_INFO, "cancelled; /reconnect to start again");
+}
+
+static void
+keys_redraw(struct ui *u, int key, int arg)
+{
+	(void)u;
+	(void)key;
+	(void)arg;
+	clearok(curscr, TRUE);
+}
+
+static void
+keys_suspend(struct ui *u, int key, int arg)
+{
+	(void)key;
+	(void)arg;
+	ui_suspend(u);
+}
+
+/* The wheel scrolls the pane under the pointer. */
+static void
+keys_mouse(struct ui *u, int key, int arg)
+{
+	MEVENT me;
+
+	(void)key;
+	(void)arg;
+	if (getmouse(&me) != OK)
+		return;
+	int delta = (me.bstate & BUTTON4_PRESSED)   ? -3
+	            : (me.bstate & BUTTON5_PRESSED) ? 3
+	                                            : 0;
+	const struct rect *d = &u->lay.details;
+	bool in_details =
+	    me.y >= d->y && me.y < d->y + d->h && me.x >= d->x && me.x < d->x + d->w;
+	if (delta == 0)
+		return;
+	if (in_details)
+		detailspane_scroll(u, delta);
+	else
+		transcriptpane_scroll(u, delta);
+}
+
+static void
+keys_select(struct ui *u, int key, int delta)
+{
+	transcriptpane_select(u, key, delta);
+}
+
+/* Esc alone steps back: the overlay, the event's details, the focus, and on
+ * the input line it goes to readline. Alt-1..6 (Esc then a digit) picks a tab;
+ * Esc then another key is Meta for readline. */
+static void
+keys_escape(struct ui *u, int key, int arg)
+{
+	(void)key;
+	(void)arg;
+	nodelay(stdscr, TRUE);
+	int next = getch();
+	if (next >= '1' && next < '1' + TAB_COUNT) {
+		detailspane_switch_tab(u, next - '1');
+		return;
+	}
+	if (next == ERR) {
+		if (u->help_overlay)
+			u->help_overlay = false;
+		else if (u->event_details)
+			u->event_details = false;
+		else if (u->focus != FOCUS_INPUT)
+			u->focus = FOCUS_INPUT;
+		else
+			inputpane_feed(u, "\033");
+		return;
+	}
+	if (u->focus == FOCUS_INPUT) {
+		inputpane_feed(u, "\033");
+		inputpane.key(u, next);
+	}
+}
+
+/* Every binding. For a key bound in several contexts the first row that
+ * holds wins (the overlay's q and ? come before the panes'); help and hint
+ * rows appear on screen in table order. */
+static const struct keys_binding keys_table[] = {
+    {.key = 'q', .ctx = KEYS_OVERLAY, .run = keys_overlay_close},
+    {.key = '?', .ctx = KEYS_OVERLAY, .run = keys_overlay_close},
+    {.key = KEY_F(1),
+     .ctx = KEYS_ANY,
+     .run = keys_overlay_toggle,
+     .keys = "F1, ?",
+     .help = "this help",
+     .hint_keys = "F1",
+     .hint = "help"},
+    {.key = '?', .ctx = KEYS_VIEW, .run = keys_overlay_open},
+    {.key = KEY_F(2),
+     .ctx = KEYS_ANY,
+     .run = keys_tab,
+     .arg = TAB_HANDSHAKE,
+     .keys = "F2-F7, Alt-1..6",
+     .help = "Handshake, Certificates, Wire, Help, Ladder (and Lesson) tabs",
+     .hint_keys = "F2-F6",
+     .hint = "tabs"},
+    {.key = KEY_F(3), .ctx = KEYS_ANY, .run = keys_tab, .arg = TAB_CERTS},
+    {.key = KEY_F(4), .ctx = KEYS_ANY, .run = keys_tab, .arg = TAB_WIRE},
+    {.key = KEY_F(5), .ctx = KEYS_ANY, .run = keys_tab, .arg = TAB_HELP},
+    {.key = KEY_F(6), .ctx = KEYS_ANY, .run = keys_tab, .arg = TAB_LADDER},
+    {.key = KEY_F(7), .ctx = KEYS_ANY, .run = keys_tab, .arg = TAB_LESSON},
+    {.key = KEY_LEFT, .ctx = KEYS_DETAILS, .run = keys_cycle_tab, .arg = -1},
+    {.key = KEY_RIGHT, .ctx = KEYS_DETAILS, .run = keys_cycle_tab, .arg = 1},
+    {.key = '\t',
+     .ctx = KEYS_VIEW,
+     .run = keys_focus_step,
+     .arg = 1,
+     .keys = "Tab, Shift-Tab",
+     .help = "focus: input, transcript, details (Tab on a typed word completes)",
+     .hint_keys = "Tab",
+     .hint = "focus"},
+    {.key = KEY_BTAB, .ctx = KEYS_ANY, .run = keys_focus_step, .arg = -1},
+    {.key = '\t', .ctx = KEYS_INPUT, .run = keys_input_tab},
+    {.key = KEY_PPAGE,
+     .ctx = KEYS_ANY,
+     .run = keys_page,
+     .arg = -1,
+     .keys = "PgUp/PgDn, wheel",
+     .help = "scroll the transcript",
+     .hint_keys = "PgUp/Dn",
+     .hint = "scroll"},
+    {.key = KEY_NPAGE, .ctx = KEYS_ANY, .run = keys_page, .arg = 1},
+    {.key = KEY_MOUSE, .ctx = KEYS_ANY, .run = keys_mouse},
+    {.key = KEY_UP,
+     .ctx = KEYS_TRANSCRIPT,
+     .run = keys_select,
+     .arg = -1,
+     .keys = "Up/Down, Home/End",
+     .help = "select events (transcript focus)"},
+    {.key = 'k', .ctx = KEYS_TRANSCRIPT, .run = keys_select, .arg = -1},
+    {.key = KEY_DOWN, .ctx = KEYS_TRANSCRIPT, .run = keys_select, .arg = 1},
+    {.key = 'j', .ctx = KEYS_TRANSCRIPT, .run = keys_select, .arg = 1},
+    {.key = KEY_HOME, .ctx = KEYS_TRANSCRIPT, .run = transcriptpane_home},
+    {.key = 'g', .ctx = KEYS_TRANSCRIPT, .run = transcriptpane_home},
+    {.key = KEY_END, .ctx = KEYS_TRANSCRIPT, .run = transcriptpane_end},
+    {.key = 'G', .ctx = KEYS_TRANSCRIPT, .run = transcriptpane_end},
+    {.key = KEY_UP, .ctx = KEYS_DETAILS, .run = keys_details_scroll, .arg = -1},
+    {.key = 'k', .ctx = KEYS_DETAILS, .run = keys_details_scroll, .arg = -1},
+    {.key = KEY_DOWN, .ctx = KEYS_DETAILS, .run = keys_details_scroll, .arg = 1},
+    {.key = 'j', .ctx = KEYS_DETAILS, .run = keys_details_scroll, .arg = 1},
+    {.key = KEY_HOME, .ctx = KEYS_DETAILS, .run = detailspane_top},
+    {.key = '\r',
+     .ctx = KEYS_TRANSCRIPT,
+     .run = transcriptpane_open_event,
+     .keys = "Enter",
+     .help = "explain the selected event in the details pane"},
+    {.key = '\n', .ctx = KEYS_TRANSCRIPT, .run = transcriptpane_open_event},
+    {.key = KEY_ENTER, .ctx = KEYS_TRANSCRIPT, .run = transcriptpane_open_event},
+    {.key = 'e',
+     .ctx = KEYS_VIEW,
+     .run = keys_explain,
+     .keys = "e",
+     .help = "show or hide explanations (transcript focus)",
+     .hint_keys = "e",
+     .hint = "explain"},
+    {.key = 'q', .ctx = KEYS_VIEW, .run = keys_focus_input},
+    {.key = KEYS_ESC,
+     .ctx = KEYS_ANY,
+     .run = keys_escape,
+     .keys = "Esc",
+     .help = "back to the input line"},
+    {.key = KEYS_CTRL_R,
+     .ctx = KEYS_INPUT,
+     .run = keys_to_input,
+     .keys = "Ctrl-R",
+     .help = "search the history"},
+    {.key = KEYS_CTRL_C,
+     .ctx = KEYS_ANY,
+     .run = keys_cancel,
+     .keys = "Ctrl-C",
+     .help = "clear the line, drop queued lines, or cancel the wait",
+     .hint_keys = "^C",
+     .hint = "cancel"},
+    {.key = KEYS_CTRL_D,
+     .ctx = KEYS_INPUT,
+     .run = keys_to_input,
+     .keys = "Ctrl-D",
+     .help = "leave (asks while a session is open)",
+     .hint_keys = "^D",
+     .hint = "quit"},
+    {.key = KEYS_CTRL_L,
+     .ctx = KEYS_ANY,
+     .run = keys_redraw,
+     .keys = "Ctrl-L",
+     .help = "redraw"},
+    {.key = KEYS_CTRL_Z, .ctx = KEYS_ANY, .run = keys_suspend},
+};
+
+#define KEYS_COUNT (sizeof keys_table / sizeof keys_table[0])
+
+/* True if a binding's context holds now. */
+static bool
+keys_context_holds(const struct ui *u, enum keys_context ctx)
+{
+	switch (ctx) {
+	case KEYS_ANY:
+		return true;
+	case KEYS_OVERLAY:
+		return u->help_overlay;
+	case KEYS_INPUT:
+		return u->focus == FOCUS_INPUT;
+	case KEYS_VIEW:
+		return u->focus != FOCUS_INPUT;
+	case KEYS_TRANSCRIPT:
+		return u->focus == FOCUS_TRANSCRIPT;
+	case KEYS_DETAILS:
+		return u->focus == FOCUS_DETAILS;
+	}
+	return false;
+}
+
+/* The pane with the focus, which takes the keys no binding took. */
+static const struct ui_pane *
+keys_focused(const struct ui *u)
+{
+	static const struct ui_pane *const panes[FOCUS_COUNT] = {
+	    [FOCUS_INPUT] = &inputpane,
+	    [FOCUS_TRANSCRIPT] = &transcriptpane,
+	    [FOCUS_DETAILS] = &detailspane,
+	};
+	return panes[u->focus];
+}
+
+void
+keys_handle(struct ui *u, int key)
+{
+	const struct ui_pane *p;
+
+	if (key == KEY_RESIZE) {
+		ui_relayout(u);
+		return;
+	}
+	if (u->confirm != CONFIRM_NONE) {
+		inputpane_confirm(u, key);
+		return;
+	}
+	for (size_t i = 0; i < KEYS_COUNT; i++) {
+		const struct keys_binding *b = &keys_table[i];
+		if (b->key == key && keys_context_holds(u, b->ctx)) {
+			b->run(u, key, b->arg);
+			u->dirty = true;
+			return;
+		}
+	}
+	p = keys_focused(u);
+	if (p->key != NULL)
+		p->key(u, key);
+	u->dirty = true;
+}
+
+size_t
+keys_help(struct details_help_row *rows, size_t max)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < KEYS_COUNT && n < max; i++)
+		if (keys_table[i].help != NULL)
+			rows[n++] = (struct details_help_row){keys_table[i].keys,
+			                                      keys_table[i].help};
+	return n;
+}
+
+void
+keys_hints(struct sline *out)
+{
+	for (size_t i = 0; i < KEYS_COUNT; i++) {
+		if (keys_table[i].hint == NULL)
+			continue;
+		sline_addf(out, TE_HINT_KEY, " %s", keys_table[i].hint_keys);
+		sline_addf(out, TE_HINT, " %s ", keys_table[i].hint);
+	}
+}
