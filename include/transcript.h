@@ -47,6 +47,10 @@ struct event {
 	size_t len;
 	char *explain;                /* teaching text, or NULL */
 	unsigned line_flags;          /* proto_line flags for server lines */
+	bool secret; /* a client line carrying a credential: an authentication
+	              * command, an answer to the server's authentication prompt,
+	              * a literal inside LOGIN/AUTHENTICATE. --redact hides it and
+	              * any decoding of it; history never keeps it. */
 	enum finding_id finding;      /* EV_FINDING */
 	enum severity severity;       /* EV_FINDING */
 	struct tls_summary *tls;      /* EV_TLS summary, or NULL */
