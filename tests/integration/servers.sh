@@ -14,6 +14,8 @@
 #   STARTLE_SMTP_PORT        SMTP, explicit STARTTLS
 #   STARTLE_SMTPS_PORT       SMTP, implicit TLS (wrappermode)
 #   STARTLE_SMTP_NOTLS_PORT  SMTP without TLS (STARTTLS not offered)
+#   STARTLE_SUBMIT_PORT      SMTP with STARTTLS and AUTH (PLAIN, LOGIN) through
+#                            Dovecot's SASL socket, offered before TLS as well
 #   STARTLE_IMAP_HOST        127.0.0.2
 #   STARTLE_IMAP_PORT, STARTLE_IMAPS_PORT, STARTLE_POP3_PORT, STARTLE_POP3S_PORT
 #   STARTLE_CLOSED_PORT      a loopback port nothing listens on
@@ -71,6 +73,7 @@ servers_choose_ports() {
 	servers_choose_port STARTLE_SMTP_PORT 12525 &&
 		servers_choose_port STARTLE_SMTPS_PORT 12465 &&
 		servers_choose_port STARTLE_SMTP_NOTLS_PORT 12526 &&
+		servers_choose_port STARTLE_SUBMIT_PORT 12587 &&
 		servers_choose_port STARTLE_IMAP_PORT 12143 &&
 		servers_choose_port STARTLE_IMAPS_PORT 12993 &&
 		servers_choose_port STARTLE_POP3_PORT 12110 &&
@@ -154,6 +157,11 @@ servers_start_postfix() {
 		  -o smtpd_tls_wrappermode=yes
 		127.0.0.1:$STARTLE_SMTP_NOTLS_PORT inet n - n - - smtpd
 		  -o smtpd_tls_security_level=none
+		127.0.0.1:$STARTLE_SUBMIT_PORT inet n - n - - smtpd
+		  -o smtpd_sasl_auth_enable=yes
+		  -o smtpd_sasl_type=dovecot
+		  -o smtpd_sasl_path=$STARTLE_IT_WORK/dovecot/run/postfix-auth
+		  -o smtpd_tls_auth_only=no
 		pickup    unix  n       -       n       60      1       pickup
 		cleanup   unix  n       -       n       -       0       cleanup
 		qmgr      unix  n       -       n       300     1       qmgr
@@ -219,6 +227,11 @@ servers_start_dovecot() {
 		userdb {
 		  driver = static
 		  args = uid=$uid gid=$gid home=$d/home
+		}
+		service auth {
+		  unix_listener $d/run/postfix-auth {
+		    mode = 0666
+		  }
 		}
 		service imap-login {
 		  inet_listener imap {
@@ -411,6 +424,7 @@ servers_start() {
 		servers_wait_port "Postfix (STARTTLS)" 127.0.0.1 "$STARTLE_SMTP_PORT" "$STARTLE_IT_POSTFIX_LOG" &&
 		servers_wait_port "Postfix (implicit TLS)" 127.0.0.1 "$STARTLE_SMTPS_PORT" "$STARTLE_IT_POSTFIX_LOG" &&
 		servers_wait_port "Postfix (no TLS)" 127.0.0.1 "$STARTLE_SMTP_NOTLS_PORT" "$STARTLE_IT_POSTFIX_LOG" &&
+		servers_wait_port "Postfix (AUTH)" 127.0.0.1 "$STARTLE_SUBMIT_PORT" "$STARTLE_IT_POSTFIX_LOG" &&
 		servers_wait_port "Dovecot IMAP" "$STARTLE_IMAP_HOST" "$STARTLE_IMAP_PORT" "$STARTLE_IT_DOVECOT_LOG" &&
 		servers_wait_port "Dovecot IMAPS" "$STARTLE_IMAP_HOST" "$STARTLE_IMAPS_PORT" "$STARTLE_IT_DOVECOT_LOG" &&
 		servers_wait_port "Dovecot POP3" "$STARTLE_IMAP_HOST" "$STARTLE_POP3_PORT" "$STARTLE_IT_DOVECOT_LOG" &&

@@ -277,3 +277,35 @@ test_smtp_without_require_tls_missing_starttls_is_reported_not_fatal() {
 	assert_finding starttls-not-offered
 	assert_json_lacks '.phase == "tls"'
 }
+
+# Postfix with SMTP AUTH through Dovecot's SASL socket (the harness's AUTH port).
+submit_run() {
+	run_startle --batch "smtp://127.0.0.1:$STARTLE_SUBMIT_PORT" --cafile "$STARTLE_IT_CA" \
+		--servername mail.test "$@"
+}
+
+# AUTH PLAIN's initial response for the harness's account.
+submit_plain_ir() {
+	printf '\0%s\0%s' "$STARTLE_IT_USER" "$STARTLE_IT_PASSWORD" | base64 -w0
+}
+
+test_smtp_auth_plain_inside_tls_is_accepted_by_postfix_through_dovecot() {
+	local mark
+	mark=$(log_mark "$STARTLE_IT_POSTFIX_LOG")
+	submit_run --json --starttls -c "AUTH PLAIN $(submit_plain_ir)" -c QUIT
+	assert_exit 0
+	assert_json_has 'line("tls"; "server") and matches("^250[- ]AUTH PLAIN LOGIN")'
+	assert_json_has 'line("tls"; "server") and matches("^235 2\\.7\\.0 ")'
+	assert_no_finding plaintext-auth
+	wait_postfix_disconnect "$mark"
+	# Postfix counts one successful AUTH (a failed one logs auth=0/1).
+	assert_log_matches 'starttls=1 auth=1 quit=1'
+}
+
+test_smtp_auth_in_plaintext_goes_out_with_plaintext_auth_in_batch() {
+	submit_run --json -c 'EHLO me' -c "AUTH PLAIN $(submit_plain_ir)" -c QUIT
+	assert_exit 0
+	assert_json_has 'line("plain"; "server") and matches("^250[- ]AUTH PLAIN LOGIN")'
+	assert_json_has 'line("plain"; "server") and matches("^235 ")'
+	assert_finding plaintext-auth
+}
