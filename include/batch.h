@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "script.h"
 #include "session.h"
 
 enum exit_code {
@@ -20,20 +21,10 @@ enum exit_code {
 	EXIT_TLS = 5
 };
 
-enum batch_step_kind { BATCH_STEP_LINE, BATCH_STEP_STARTTLS };
-
-/* One step of a batch run: a line to send, or the STARTTLS dance. */
-struct batch_step {
-	enum batch_step_kind kind;
-	const char *line; /* BATCH_STEP_LINE */
-};
-
 /* What batch mode does beside the session itself. */
 struct batch_config {
-	const struct batch_step *steps; /* in order; none: the default probe */
-	size_t nsteps;
-	size_t ncommands; /* how many steps are lines */
-	bool json;        /* JSON Lines instead of text on stdout */
+	const struct script *script; /* in order; no lines: the default probe */
+	bool json;                   /* JSON Lines instead of text on stdout */
 	bool no_explain, records, no_color;
 	const char *log, *record; /* files for the text and the JSON Lines, or NULL */
 };

@@ -10,6 +10,7 @@
 #include <stddef.h>
 
 #include "batch.h"
+#include "script.h"
 #include "ui.h"
 #include "session.h"
 #include "target.h"
@@ -19,9 +20,9 @@ enum cli_mode { MODE_TUI, MODE_BATCH };
 struct cli_options {
 	enum cli_mode mode;
 	struct target target;
-	struct batch_step *steps; /* -c and --starttls in the order given */
-	size_t nsteps;
-	size_t ncommands; /* how many of them are -c */
+	struct script script;    /* -c and --starttls in the order given */
+	const char *script_file; /* --script FILE ("-": standard input), or NULL */
+	size_t script_at;        /* how many steps came before --script */
 	bool require_tls, verify, json, no_color, no_explain, records;
 	const char *servername, *cafile, *log, *record, *keylog, *theme, *ehlo;
 	bool demo;              /* --demo or --lesson: against startle's lab server */
@@ -41,6 +42,11 @@ void cli_free(struct cli_options *opts);
 
 /* The session parameters the options ask for. */
 void cli_session_params(const struct cli_options *opts, struct session_params *p);
+
+/* Reads the --script file (or standard input for "-", or for batch mode with
+ * no -c when standard input is not a terminal) into opts->script at its
+ * place among the -c steps. Returns 0, or -1 with *cause. */
+int cli_load_script(struct cli_options *opts, char **cause);
 
 /* The settings of the batch front the options ask for (steps point into
  * opts). */

@@ -13,6 +13,7 @@
 
 #include <stdbool.h>
 
+#include "script.h"
 #include "session.h"
 
 /* How the explorer looks and what it does besides the session. */
@@ -26,6 +27,8 @@ struct ui_config {
 	const char *lesson; /* start this lesson, or NULL */
 	/* Against startle's lab: the scenario the first hint names; NULL otherwise. */
 	const char *demo_scenario;
+	/* Lines (-c, --starttls, --script) to send once connected, or NULL. */
+	const struct script *script;
 };
 
 /* Runs the explorer over a session with params until the user leaves;

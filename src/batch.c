@@ -72,7 +72,9 @@ exit_for(enum session_failure f)
 static void
 queue_steps(struct session *s, const struct batch_config *cfg, struct transcript *t)
 {
-	if (cfg->ncommands == 0) {
+	const struct script *sc = cfg->script;
+
+	if (sc == NULL || sc->nlines == 0) {
 		if (session_target(s)->mode == TLS_MODE_EXPLICIT)
 			session_queue_starttls(s);
 		else
@@ -80,12 +82,12 @@ queue_steps(struct session *s, const struct batch_config *cfg, struct transcript
 		session_queue_quit(s);
 		return;
 	}
-	for (size_t i = 0; i < cfg->nsteps && session_state(s) != SS_CLOSED; i++) {
-		if (cfg->steps[i].kind == BATCH_STEP_STARTTLS) {
+	for (size_t i = 0; i < sc->n && session_state(s) != SS_CLOSED; i++) {
+		if (sc->steps[i].kind == SCRIPT_STARTTLS) {
 			session_queue_starttls(s);
 		} else {
 			char *cause = NULL;
-			if (session_queue_line(s, cfg->steps[i].line, &cause) != 0) {
+			if (session_queue_line(s, sc->steps[i].line, &cause) != 0) {
 				struct event ev = {.phase = session_phase(s),
 				                   .dir = DIR_LOCAL,
 				                   .kind = EV_ERROR};

@@ -36,6 +36,7 @@ enum long_only {
 	OPT_DEMO,
 	OPT_SCENARIO,
 	OPT_LESSON,
+	OPT_SCRIPT,
 	OPT_COMPARE,
 	OPT_REPLAY
 };
@@ -66,6 +67,7 @@ static const struct option long_options[] = {
     {"demo", no_argument, NULL, OPT_DEMO},
     {"scenario", required_argument, NULL, OPT_SCENARIO},
     {"lesson", required_argument, NULL, OPT_LESSON},
+    {"script", required_argument, NULL, OPT_SCRIPT},
     {"compare", no_argument, NULL, OPT_COMPARE},
     {"replay", required_argument, NULL, OPT_REPLAY}, /* named in the contract, not built */
     {"help", no_argument, NULL, 'h'},
@@ -130,13 +132,6 @@ parse_version(const char *arg, const char *opt, int *out, char **cause)
 		return -1;
 	}
 	return 0;
-}
-
-static void
-add_step(struct cli_options *o, enum batch_step_kind kind, const char *line)
-{
-	o->steps = xrealloc(o->steps, (o->nsteps + 1) * sizeof *o->steps);
-	o->steps[o->nsteps++] = (struct batch_step){kind, line};
 }
 
 /* Options that only store their value or switch a flag on: a row each. */
@@ -215,15 +210,19 @@ cli_option(struct cli_options *o, struct cli_parse_state *ps, int c, char **argv
 		o->mode = MODE_BATCH;
 		return 0;
 	case 'c':
-		if (optarg[0] == '\0') {
-			*cause = str_printf("-c needs a non-empty line to send");
-			return -1;
-		}
-		add_step(o, BATCH_STEP_LINE, optarg);
-		o->ncommands++;
+		script_add(&o->script, SCRIPT_LINE, optarg);
 		return 0;
 	case OPT_STARTTLS:
-		add_step(o, BATCH_STEP_STARTTLS, NULL);
+		script_add(&o->script, SCRIPT_STARTTLS, NULL);
+		return 0;
+	case OPT_SCRIPT:
+		if (o->script_file != NULL) {
+			*cause = str_printf("--script can be given once; put the lines in "
+			                    "one file, or add -c lines around it");
+			return -1;
+		}
+		o->script_file = optarg;
+		o->script_at = o->script.n;
 		return 0;
 	case OPT_TLS_MIN:
 		return parse_version(optarg, "--tls-min", &o->tls_min, cause);
@@ -347,9 +346,7 @@ cli_parse(int argc, char **argv, struct cli_options *o, char **cause)
 void
 cli_free(struct cli_options *o)
 {
-	free(o->steps);
-	o->steps = NULL;
-	o->nsteps = 0;
+	script_free(&o->script);
 }
 
 void
@@ -369,13 +366,108 @@ cli_session_params(const struct cli_options *o, struct session_params *p)
 	};
 }
 
+/* Reads all of f (at most SCRIPT_MAX_BYTES + 1 bytes, so an oversized
+ * script is seen as one) into *text. Returns -1 on a read error. */
+static int
+cli_read_all(FILE *f, char **text, size_t *len)
+{
+	size_t cap = 4096, n = 0;
+	char *buf = xmalloc(cap);
+
+	for (;;) {
+		if (n == cap) {
+			cap *= 2;
+			buf = xrealloc(buf, cap);
+		}
+		size_t got = fread(buf + n, 1, cap - n, f);
+		n += got;
+		if (got == 0 || n > SCRIPT_MAX_BYTES)
+			break;
+	}
+	if (ferror(f)) {
+		free(buf);
+		return -1;
+	}
+	*text = buf;
+	*len = n;
+	return 0;
+}
+
+/* Puts the steps of from into o->script at o->script_at; the texts the
+ * lines point into move along. */
+static void
+cli_splice_script(struct cli_options *o, struct script *from)
+{
+	struct script merged = {0};
+
+	for (size_t i = 0; i < o->script_at; i++)
+		script_add(&merged, o->script.steps[i].kind, o->script.steps[i].line);
+	for (size_t i = 0; i < from->n; i++)
+		script_add(&merged, from->steps[i].kind, from->steps[i].line);
+	for (size_t i = o->script_at; i < o->script.n; i++)
+		script_add(&merged, o->script.steps[i].kind, o->script.steps[i].line);
+	merged.texts =
+	    xmalloc((o->script.ntexts + from->ntexts + 1) * sizeof *merged.texts);
+	for (size_t i = 0; i < o->script.ntexts; i++)
+		merged.texts[merged.ntexts++] = o->script.texts[i];
+	for (size_t i = 0; i < from->ntexts; i++)
+		merged.texts[merged.ntexts++] = from->texts[i];
+	free(o->script.texts);
+	free(o->script.steps);
+	free(from->texts);
+	free(from->steps);
+	memset(from, 0, sizeof *from);
+	o->script = merged;
+}
+
+int
+cli_load_script(struct cli_options *o, char **cause)
+{
+	const char *path = o->script_file;
+	struct script from = {0};
+	char *text = NULL;
+	size_t len;
+	FILE *f;
+	int rc;
+
+	/* s_client's habit: with nothing to send, batch mode reads its lines
+	 * from a pipe or file on standard input. */
+	if (path == NULL && o->mode == MODE_BATCH && o->script.nlines == 0 &&
+	    !isatty(STDIN_FILENO)) {
+		path = "-";
+		o->script_at = o->script.n;
+	}
+	if (path == NULL)
+		return 0;
+	bool in = strcmp(path, "-") == 0;
+	const char *name = in ? "standard input" : path;
+	if ((f = in ? stdin : fopen(path, "r")) == NULL) {
+		util_file_error(cause, path, 0,
+		                "cannot be read (%s): check the path given to --script",
+		                strerror(errno));
+		return -1;
+	}
+	rc = cli_read_all(f, &text, &len);
+	if (!in)
+		fclose(f);
+	if (rc != 0) {
+		util_file_error(cause, name, 0, "cannot be read (%s)", strerror(errno));
+		return -1;
+	}
+	rc = script_parse(&from, text, len, name, cause);
+	free(text);
+	if (rc == 0)
+		cli_splice_script(o, &from);
+	else
+		script_free(&from);
+	return rc;
+}
+
 void
 cli_batch_config(const struct cli_options *o, struct batch_config *cfg)
 {
 	*cfg = (struct batch_config){
-	    .steps = o->steps,
-	    .nsteps = o->nsteps,
-	    .ncommands = o->ncommands,
+	    .script = &o->script,
 	    .json = o->json,
 	    .no_explain = o->no_explain,
 	    .records = o->records,
@@ -399,6 +491,7 @@ cli_ui_config(const struct cli_options *o, struct ui_config *cfg)
 	    .demo_scenario = !o->demo      ? NULL
 	                     : o->scenario ? o->scenario
 	                                   : "honest",
+	    .script = &o->script,
 	};
 }
 

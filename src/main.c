@@ -59,6 +59,12 @@ main(int argc, char **argv)
 		cli_free(&o);
 		return EXIT_OK;
 	}
+	if (cli_load_script(&o, &cause) != 0) {
+		fprintf(stderr, "startle: %s\n", cause);
+		free(cause);
+		cli_free(&o);
+		return EXIT_USAGE;
+	}
 	conn_ignore_sigpipe();
 	if (tls_global_init(&cause) != 0) {
 		fprintf(stderr, "startle: %s\n", cause);

@@ -148,8 +148,6 @@ inputpane_send_typed(struct ui *u, const char *typed, const char *send)
 	bool credential =
 	    proto_typed_is_credential(proto, (const unsigned char *)send, len);
 
-	if (len == 0 && !session_in_data(u->s))
-		return;
 	if (session_state(u->s) == SS_CLOSED) {
 		ui_message(u, TE_ERROR, "the connection is closed: /reconnect or /quit");
 		return;

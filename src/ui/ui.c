@@ -199,6 +199,23 @@ ui_start_session(struct ui *u)
 	u->hint_shown = u->message[0] != '\0';
 }
 
+/* Queues the lines given on the command line (-c, --starttls, --script), as
+ * batch mode would send them; they wait for the connection like typed ones. */
+static void
+ui_queue_script(struct ui *u, const struct script *sc)
+{
+	for (size_t i = 0; sc != NULL && i < sc->n; i++) {
+		char *cause = NULL;
+		if (sc->steps[i].kind == SCRIPT_STARTTLS) {
+			session_queue_starttls(u->s);
+		} else if (session_queue_line(u->s, sc->steps[i].line, &cause) != 0) {
+			ui_message(u, TE_ERROR, "%s", cause);
+			free(cause);
+			return;
+		}
+	}
+}
+
 /* Once the session is ready: what to type first, unless a message already
  * says something. */
 static void
@@ -214,10 +231,12 @@ ui_first_hint(struct ui *u)
 	if (u->hint_shown || session_state(u->s) != SS_READY)
 		return;
 	u->hint_shown = true;
-	const char *hint =
-	    session_phase(u->s) == PHASE_TLS
-	        ? "implicit TLS: the session is encrypted; type commands, F1 help"
-	        : hints[session_target(u->s)->proto];
+	const char *hint = hints[session_target(u->s)->proto];
+	if (session_phase(u->s) == PHASE_TLS)
+		hint =
+		    session_target(u->s)->mode == TLS_MODE_IMPLICIT
+		        ? "implicit TLS: the session is encrypted; type commands, F1 help"
+		        : "STARTTLS done: the session is encrypted; type commands, F1 help";
 	if (u->cfg->demo_scenario != NULL)
 		ui_message(u, TE_HINT, "startle lab, scenario %s, account demo/demo: %s",
 		           u->cfg->demo_scenario, hint);
@@ -500,6 +519,7 @@ ui_run(const struct session_params *params, const struct ui_config *cfg)
 	u.in = input_new(&hooks, hist);
 	free(hist);
 	ui_start_session(&u);
+	ui_queue_script(&u, cfg->script);
 	if (cfg->lesson != NULL)
 		ui_start_lesson(&u, cfg->lesson);
 	while (!u.quit)

@@ -112,6 +112,8 @@ it_show_run() {
 	head -n 40 "${IT_STDERR:-/dev/null}" 2>/dev/null
 }
 
+# Runs startle with its standard input from IT_STDIN (a file; /dev/null when
+# unset), its output in IT_STDOUT and IT_STDERR, its exit status in IT_RC.
 run_startle() {
 	IT_RUN=$((${IT_RUN:-0} + 1))
 	IT_STDOUT=$IT_TEST_DIR/stdout.$IT_RUN
@@ -126,7 +128,7 @@ run_startle() {
 	fi
 	t0=$(date +%s%3N)
 	"${env[@]}" timeout -k 5 "$IT_STARTLE_TIMEOUT" "$STARTLE" "$@" \
-		</dev/null >"$IT_STDOUT" 2>"$IT_STDERR"
+		<"${IT_STDIN:-/dev/null}" >"$IT_STDOUT" 2>"$IT_STDERR"
 	IT_RC=$?
 	IT_ELAPSED_MS=$(($(date +%s%3N) - t0))
 	if [ "$IT_RC" -eq 124 ] || [ "$IT_RC" -eq 137 ]; then

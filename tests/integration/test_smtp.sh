@@ -309,3 +309,40 @@ test_smtp_auth_in_plaintext_goes_out_with_plaintext_auth_in_batch() {
 	assert_json_has 'line("plain"; "server") and matches("^235 ")'
 	assert_finding plaintext-auth
 }
+
+test_smtp_lines_piped_on_standard_input_are_sent_like_c_lines() {
+	local mark
+	printf 'EHLO piped.test\n/starttls\nNOOP\nQUIT\n' >"$IT_TEST_DIR/in"
+	mark=$(log_mark "$STARTLE_IT_POSTFIX_LOG")
+	IT_STDIN=$IT_TEST_DIR/in smtp_probe --json
+	assert_exit 0
+	assert_json_has 'line("plain"; "client") and matches("^EHLO piped\\.test$")'
+	assert_json_has 'line("tls"; "client") and matches("^NOOP$")'
+	assert_json_has 'line("tls"; "server") and matches("^250 2\\.0\\.0 Ok")'
+	wait_postfix_disconnect "$mark"
+	# The upgrade dance adds its own EHLO before and after STARTTLS.
+	assert_log_matches 'ehlo=3 starttls=1 noop=1 quit=1'
+}
+
+test_smtp_script_file_lines_go_between_c_lines_and_blank_lines_are_sent() {
+	printf 'MAIL FROM:<a@mail.test>\nRCPT TO:<root@mail.test>\nDATA\nSubject: scripted\n\nbody\n.\n' \
+		>"$IT_TEST_DIR/mail.script"
+	smtp_probe --json -c 'EHLO me' --starttls -c 'EHLO me' --script "$IT_TEST_DIR/mail.script" -c QUIT
+	assert_exit 0
+	# The blank line between header and body went out, and Postfix took the mail.
+	assert_json_has 'line("tls"; "client") and .text == ""'
+	assert_json_has 'line("tls"; "server") and matches("^250 2\\.0\\.0 Ok: queued")'
+	assert_json_has 'line("tls"; "client") and matches("^QUIT$")'
+}
+
+test_smtp_a_script_with_an_unknown_slash_command_exits_2_before_connecting() {
+	local mark
+	printf 'EHLO me\n/frobnicate\n' >"$IT_TEST_DIR/bad.script"
+	mark=$(log_mark "$STARTLE_IT_POSTFIX_LOG")
+	smtp_probe --script "$IT_TEST_DIR/bad.script"
+	assert_exit 2
+	assert_stderr_matches 'bad\.script:2: "/frobnicate" is not a script command'
+	sleep 0.3
+	IT_LOG=$(it_log_since "$STARTLE_IT_POSTFIX_LOG" "$mark")
+	assert_log_no_match 'connect from'
+}

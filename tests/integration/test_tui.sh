@@ -284,3 +284,34 @@ test_tui_log_writes_everything_so_far_and_clear_keeps_it() {
 	grep -q '^   # ' "$IT_TEST_DIR/session.log" ||
 		fail "the log has no explanations" - <"$IT_TEST_DIR/session.log"
 }
+
+test_tui_runs_c_lines_and_starttls_from_the_command_line() {
+	local mark
+	mark=$(log_mark "$STARTLE_IT_POSTFIX_LOG")
+	tui_start --cafile "$STARTLE_IT_CA" --servername mail.test \
+		"smtp://127.0.0.1:$STARTLE_SMTP_PORT" -c 'EHLO tui.test' --starttls -c 'NOOP'
+	# The lines run in order without typing: the upgrade happens on its own.
+	tui_wait 'ENCRYPTED'
+	tui_wait 'STARTTLS done: the session is encrypted'
+	tui_wait '~> NOOP'
+	tui_wait '<~ 250 2\.0\.0 Ok'
+	tui_wait 'smtp tls>'
+	tui_quit_and_check_terminal
+	wait_postfix_disconnect "$mark"
+	assert_log_matches 'ehlo=3 starttls=1 noop=1'
+}
+
+test_tui_sends_a_blank_line_inside_data() {
+	tui_smtp
+	tui_type 'EHLO me'
+	tui_type 'MAIL FROM:<a@mail.test>'
+	tui_type 'RCPT TO:<root@mail.test>'
+	tui_type 'DATA'
+	tui_wait 'smtp data>|<- 354 '
+	tui_type 'Subject: blank'
+	tui_type ''
+	tui_type 'body'
+	tui_type '.'
+	tui_wait '<- 250 2\.0\.0 Ok: queued'
+	tui_quit_and_check_terminal
+}

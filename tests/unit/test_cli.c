@@ -4,6 +4,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -32,12 +33,12 @@ test_commands_and_starttls_keep_their_order(void **state)
 	                       "EHLO me", "--command", "QUIT", "submission://h"),
 	                 0);
 	assert_int_equal(o.mode, MODE_BATCH);
-	assert_int_equal(o.nsteps, 4);
-	assert_int_equal(o.ncommands, 3);
-	assert_int_equal(o.steps[0].kind, BATCH_STEP_LINE);
-	assert_string_equal(o.steps[0].line, "EHLO me");
-	assert_int_equal(o.steps[1].kind, BATCH_STEP_STARTTLS);
-	assert_string_equal(o.steps[3].line, "QUIT");
+	assert_int_equal(o.script.n, 4);
+	assert_int_equal(o.script.nlines, 3);
+	assert_int_equal(o.script.steps[0].kind, SCRIPT_LINE);
+	assert_string_equal(o.script.steps[0].line, "EHLO me");
+	assert_int_equal(o.script.steps[1].kind, SCRIPT_STARTTLS);
+	assert_string_equal(o.script.steps[3].line, "QUIT");
 	assert_int_equal(o.target.port, 587);
 	cli_free(&o);
 }
@@ -65,7 +66,7 @@ test_default_timeout_is_thirty_seconds(void **state)
 	(void)state;
 	assert_int_equal(PARSE(&o, &cause, "-b", "pop3://h"), 0);
 	assert_int_equal(o.timeout_s, 30);
-	assert_int_equal(o.nsteps, 0);
+	assert_int_equal(o.script.n, 0);
 	cli_free(&o);
 }
 
@@ -145,9 +146,10 @@ test_value_and_flag_options_land_in_their_fields(void **state)
 	char *cause = NULL;
 	(void)state;
 	assert_int_equal(PARSE(&o, &cause, "-b", "--servername", "mx.test", "--cafile",
-	                       "ca.pem", "--log", "l.txt", "--record", "r.jsonl", "--keylog",
-	                       "k.log", "--ehlo", "me.test", "--require-tls", "--verify",
-	                       "--json", "--no-explain", "--records", "--no-color", "smtp://h"),
+	                       "ca.pem", "--log", "l.txt", "--record", "r.jsonl",
+	                       "--keylog", "k.log", "--ehlo", "me.test", "--require-tls",
+	                       "--verify", "--json", "--no-explain", "--records",
+	                       "--no-color", "smtp://h"),
 	                 0);
 	assert_string_equal(o.servername, "mx.test");
 	assert_string_equal(o.cafile, "ca.pem");
@@ -172,6 +174,44 @@ test_compare_and_replay_say_they_are_not_built(void **state)
 	cli_free(&o);
 	assert_int_equal(PARSE(&o, &cause, "--replay", "f.jsonl"), -1);
 	expect_error(cause, "--replay is not in this build");
+	cli_free(&o);
+}
+
+static void
+test_script_lines_take_the_place_of_the_option(void **state)
+{
+	struct cli_options o;
+	char *cause = NULL;
+	char path[] = "/tmp/startle-script-XXXXXX";
+	int fd = mkstemp(path);
+	(void)state;
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "NOOP\n/starttls\n\n", 16), 16);
+	close(fd);
+	assert_int_equal(PARSE(&o, &cause, "-b", "-c", "EHLO me", "--script", path, "-c",
+	                       "", "smtp://h"),
+	                 0);
+	assert_int_equal(cli_load_script(&o, &cause), 0);
+	assert_int_equal(o.script.n, 5);
+	assert_string_equal(o.script.steps[0].line, "EHLO me");
+	assert_string_equal(o.script.steps[1].line, "NOOP");
+	assert_int_equal(o.script.steps[2].kind, SCRIPT_STARTTLS);
+	assert_string_equal(o.script.steps[3].line, "");
+	assert_string_equal(o.script.steps[4].line, ""); /* -c '' is a blank line */
+	cli_free(&o);
+	unlink(path);
+}
+
+static void
+test_an_unreadable_script_names_its_path(void **state)
+{
+	struct cli_options o;
+	char *cause = NULL;
+	(void)state;
+	assert_int_equal(PARSE(&o, &cause, "-b", "--script", "/nonexistent/s", "smtp://h"),
+	                 0);
+	assert_int_equal(cli_load_script(&o, &cause), -1);
+	expect_error(cause, "/nonexistent/s");
 	cli_free(&o);
 }
 
@@ -272,6 +312,8 @@ main(void)
 	    cmocka_unit_test(test_missing_value_and_missing_target),
 	    cmocka_unit_test(test_two_targets_are_refused),
 	    cmocka_unit_test(test_json_needs_batch),
+	    cmocka_unit_test(test_script_lines_take_the_place_of_the_option),
+	    cmocka_unit_test(test_an_unreadable_script_names_its_path),
 	    cmocka_unit_test(test_value_and_flag_options_land_in_their_fields),
 	    cmocka_unit_test(test_compare_and_replay_say_they_are_not_built),
 	    cmocka_unit_test(test_help_fits_one_screen),
