@@ -12,7 +12,22 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-enum script_step_kind { SCRIPT_LINE, SCRIPT_STARTTLS };
+#include "auth.h"
+
+struct session;
+
+enum script_step_kind {
+	SCRIPT_LINE,     /* send a line */
+	SCRIPT_STARTTLS, /* the upgrade dance */
+	SCRIPT_AUTH      /* the SASL exchange of the script's auth (--auth) */
+};
+
+/* Who to log in as, for SCRIPT_AUTH steps. */
+struct script_auth {
+	const char *user;
+	enum auth_mech mech;
+	char *password; /* owned; cleared and freed with the script */
+};
 
 struct script_step {
 	enum script_step_kind kind;
@@ -22,9 +37,10 @@ struct script_step {
 struct script {
 	struct script_step *steps;
 	size_t n;
-	size_t nlines; /* how many steps are lines */
+	size_t nlines; /* how many steps send lines of their own (lines, auth) */
 	char **texts;  /* the parsed texts the lines point into (owned) */
 	size_t ntexts;
+	struct script_auth auth;
 };
 
 /* Scripts larger than this are refused (a script is typed, not a mailbox). */
@@ -40,6 +56,10 @@ void script_add(struct script *sc, enum script_step_kind kind, const char *line)
  * before the LF is dropped. */
 int script_parse(struct script *sc, const char *text, size_t len, const char *name,
                  char **cause);
+
+/* Queues step i on the session (a line, the upgrade dance, or the SASL
+ * exchange). Returns 0, or -1 with *cause when the session refuses it. */
+int script_queue_step(const struct script *sc, size_t i, struct session *s, char **cause);
 
 void script_free(struct script *sc);
 

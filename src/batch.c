@@ -83,20 +83,15 @@ queue_steps(struct session *s, const struct batch_config *cfg, struct transcript
 		return;
 	}
 	for (size_t i = 0; i < sc->n && session_state(s) != SS_CLOSED; i++) {
-		if (sc->steps[i].kind == SCRIPT_STARTTLS) {
-			session_queue_starttls(s);
-		} else {
-			char *cause = NULL;
-			if (session_queue_line(s, sc->steps[i].line, &cause) != 0) {
-				struct event ev = {.phase = session_phase(s),
-				                   .dir = DIR_LOCAL,
-				                   .kind = EV_ERROR};
-				ev.text = (unsigned char *)cause;
-				ev.len = strlen(cause);
-				transcript_append(t, &ev);
-				free(cause);
-				return;
-			}
+		char *cause = NULL;
+		if (script_queue_step(sc, i, s, &cause) != 0) {
+			struct event ev = {
+			    .phase = session_phase(s), .dir = DIR_LOCAL, .kind = EV_ERROR};
+			ev.text = (unsigned char *)cause;
+			ev.len = strlen(cause);
+			transcript_append(t, &ev);
+			free(cause);
+			return;
 		}
 		session_run(s);
 	}

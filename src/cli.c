@@ -37,6 +37,8 @@ enum long_only {
 	OPT_SCENARIO,
 	OPT_LESSON,
 	OPT_SCRIPT,
+	OPT_AUTH,
+	OPT_AUTH_MECH,
 	OPT_COMPARE,
 	OPT_REPLAY
 };
@@ -68,6 +70,8 @@ static const struct option long_options[] = {
     {"scenario", required_argument, NULL, OPT_SCENARIO},
     {"lesson", required_argument, NULL, OPT_LESSON},
     {"script", required_argument, NULL, OPT_SCRIPT},
+    {"auth", required_argument, NULL, OPT_AUTH},
+    {"auth-mech", required_argument, NULL, OPT_AUTH_MECH},
     {"compare", no_argument, NULL, OPT_COMPARE},
     {"replay", required_argument, NULL, OPT_REPLAY}, /* named in the contract, not built */
     {"help", no_argument, NULL, 'h'},
@@ -224,6 +228,23 @@ cli_option(struct cli_options *o, struct cli_parse_state *ps, int c, char **argv
 		o->script_file = optarg;
 		o->script_at = o->script.n;
 		return 0;
+	case OPT_AUTH:
+		if (o->script.auth.user != NULL || optarg[0] == '\0') {
+			*cause = str_printf("--auth takes one user name, once");
+			return -1;
+		}
+		o->script.auth.user = optarg;
+		script_add(&o->script, SCRIPT_AUTH, NULL);
+		return 0;
+	case OPT_AUTH_MECH: {
+		int m = auth_mech_from_name(optarg);
+		if (m < 0) {
+			*cause = str_printf("--auth-mech takes PLAIN or LOGIN");
+			return -1;
+		}
+		o->script.auth.mech = (enum auth_mech)m;
+		return 0;
+	}
 	case OPT_TLS_MIN:
 		return parse_version(optarg, "--tls-min", &o->tls_min, cause);
 	case OPT_TLS_MAX:
@@ -412,6 +433,7 @@ cli_splice_script(struct cli_options *o, struct script *from)
 		merged.texts[merged.ntexts++] = o->script.texts[i];
 	for (size_t i = 0; i < from->ntexts; i++)
 		merged.texts[merged.ntexts++] = from->texts[i];
+	merged.auth = o->script.auth;
 	free(o->script.texts);
 	free(o->script.steps);
 	free(from->texts);

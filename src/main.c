@@ -5,13 +5,47 @@
 #include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "batch.h"
 #include "cli.h"
 #include "conn.h"
 #include "demo.h"
+#include "escape.h"
+#include "prompt.h"
 #include "tls.h"
 #include "ui.h"
+#include "util.h"
+
+/* --auth's password: from STARTLE_PASSWORD, else asked on the terminal
+ * (never from the command line, where other users and the history see it).
+ * Returns 0, or -1 after saying why. */
+static int
+get_password(struct cli_options *o)
+{
+	struct script_auth *a = &o->script.auth;
+	const char *env = getenv("STARTLE_PASSWORD");
+	char *cause = NULL;
+
+	if (a->user == NULL)
+		return 0;
+	if (env != NULL) {
+		a->password = xstrdup(env);
+		return 0;
+	}
+	char *user =
+	    escape_bytes((const unsigned char *)a->user, strlen(a->user), ESCAPE_TEXT);
+	char *question = str_printf("startle: password for %s: ", user ? user : "?");
+	a->password = prompt_secret(question, &cause);
+	free(question);
+	free(user);
+	if (a->password == NULL) {
+		fprintf(stderr, "startle: --auth: %s\n", cause);
+		free(cause);
+		return -1;
+	}
+	return 0;
+}
 
 /* Runs the front the options ask for; returns the exit code. */
 static int
@@ -62,6 +96,10 @@ main(int argc, char **argv)
 	if (cli_load_script(&o, &cause) != 0) {
 		fprintf(stderr, "startle: %s\n", cause);
 		free(cause);
+		cli_free(&o);
+		return EXIT_USAGE;
+	}
+	if (get_password(&o) != 0) {
 		cli_free(&o);
 		return EXIT_USAGE;
 	}

@@ -6,6 +6,7 @@
 
 #include "escape.h"
 #include "script.h"
+#include "session.h"
 #include "util.h"
 
 void
@@ -13,7 +14,7 @@ script_add(struct script *sc, enum script_step_kind kind, const char *line)
 {
 	sc->steps = xrealloc(sc->steps, (sc->n + 1) * sizeof *sc->steps);
 	sc->steps[sc->n++] = (struct script_step){kind, kind == SCRIPT_LINE ? line : NULL};
-	if (kind == SCRIPT_LINE)
+	if (kind != SCRIPT_STARTTLS)
 		sc->nlines++;
 }
 
@@ -78,6 +79,37 @@ script_parse(struct script *sc, const char *text, size_t len, const char *name,
 	return 0;
 }
 
+/* Queues the SASL exchange of the script's auth: the command, then each
+ * answer, each sent when the server has answered the line before. */
+static int
+script_queue_auth(const struct script_auth *a, struct session *s, char **cause)
+{
+	char *lines[AUTH_LINES_MAX];
+	size_t n = auth_lines(session_target(s)->proto, a->mech, a->user,
+	                      a->password != NULL ? a->password : "", lines);
+	int rc = 0;
+
+	for (size_t i = 0; i < n && rc == 0; i++)
+		rc = session_queue_line(s, lines[i], cause);
+	auth_lines_free(lines, n);
+	return rc;
+}
+
+int
+script_queue_step(const struct script *sc, size_t i, struct session *s, char **cause)
+{
+	switch (sc->steps[i].kind) {
+	case SCRIPT_STARTTLS:
+		session_queue_starttls(s);
+		return 0;
+	case SCRIPT_AUTH:
+		return script_queue_auth(&sc->auth, s, cause);
+	case SCRIPT_LINE:
+		break;
+	}
+	return session_queue_line(s, sc->steps[i].line, cause);
+}
+
 void
 script_free(struct script *sc)
 {
@@ -85,5 +117,9 @@ script_free(struct script *sc)
 		free(sc->texts[i]);
 	free(sc->texts);
 	free(sc->steps);
+	if (sc->auth.password != NULL) {
+		explicit_bzero(sc->auth.password, strlen(sc->auth.password));
+		free(sc->auth.password);
+	}
 	memset(sc, 0, sizeof *sc);
 }

@@ -206,9 +206,7 @@ ui_queue_script(struct ui *u, const struct script *sc)
 {
 	for (size_t i = 0; sc != NULL && i < sc->n; i++) {
 		char *cause = NULL;
-		if (sc->steps[i].kind == SCRIPT_STARTTLS) {
-			session_queue_starttls(u->s);
-		} else if (session_queue_line(u->s, sc->steps[i].line, &cause) != 0) {
+		if (script_queue_step(sc, i, u->s, &cause) != 0) {
 			ui_message(u, TE_ERROR, "%s", cause);
 			free(cause);
 			return;

@@ -346,3 +346,40 @@ test_smtp_a_script_with_an_unknown_slash_command_exits_2_before_connecting() {
 	IT_LOG=$(it_log_since "$STARTLE_IT_POSTFIX_LOG" "$mark")
 	assert_log_no_match 'connect from'
 }
+
+test_smtp_auth_option_logs_in_with_plain_and_with_login() {
+	local mark
+	mark=$(log_mark "$STARTLE_IT_POSTFIX_LOG")
+	STARTLE_PASSWORD=$STARTLE_IT_PASSWORD submit_run --json --starttls --auth "$STARTLE_IT_USER" -c QUIT
+	assert_exit 0
+	assert_json_has 'line("tls"; "client") and .text == "AUTH PLAIN"'
+	assert_json_has 'line("tls"; "server") and matches("^235 ")'
+	wait_postfix_disconnect "$mark"
+	assert_log_matches 'starttls=1 auth=1 quit=1'
+
+	STARTLE_PASSWORD=$STARTLE_IT_PASSWORD submit_run --json --starttls --auth "$STARTLE_IT_USER" \
+		--auth-mech login -c QUIT
+	assert_exit 0
+	assert_json_has 'line("tls"; "client") and .text == "AUTH LOGIN"'
+	assert_json_has 'line("tls"; "server") and matches("^334 UGFzc3dvcmQ6")'
+	assert_json_has 'line("tls"; "server") and matches("^235 ")'
+}
+
+test_smtp_auth_with_a_wrong_password_is_refused_by_postfix() {
+	STARTLE_PASSWORD=wrong submit_run --json --starttls --auth "$STARTLE_IT_USER" -c QUIT
+	assert_json_has 'line("tls"; "server") and matches("^535 ")'
+}
+
+test_smtp_auth_without_password_or_terminal_exits_2_before_connecting() {
+	local mark out rc=0
+	mark=$(log_mark "$STARTLE_IT_POSTFIX_LOG")
+	# setsid: no controlling terminal, so there is nobody to ask.
+	out=$(env -u STARTLE_PASSWORD setsid -w timeout 10 "$STARTLE" --batch \
+		"smtp://127.0.0.1:$STARTLE_SUBMIT_PORT" --auth someone </dev/null 2>&1) || rc=$?
+	[ "$rc" -eq 2 ] || fail "expected exit 2, got $rc: $out"
+	[[ $out == *"no terminal to ask for the password on"*"STARTLE_PASSWORD"* ]] ||
+		fail "the message does not say what to do: $out"
+	sleep 0.3
+	IT_LOG=$(it_log_since "$STARTLE_IT_POSTFIX_LOG" "$mark")
+	assert_log_no_match 'connect from'
+}

@@ -315,3 +315,20 @@ test_tui_sends_a_blank_line_inside_data() {
 	tui_wait '<- 250 2\.0\.0 Ok: queued'
 	tui_quit_and_check_terminal
 }
+
+test_tui_auth_option_asks_for_the_password_without_echo() {
+	local mark
+	mark=$(log_mark "$STARTLE_IT_POSTFIX_LOG")
+	tui_require
+	tui_start --cafile "$STARTLE_IT_CA" --servername mail.test \
+		"smtp://127.0.0.1:$STARTLE_SUBMIT_PORT" --starttls --auth "$STARTLE_IT_USER"
+	tui_wait "password for $STARTLE_IT_USER:"
+	tmux -L "$IT_TMUX" send-keys -l "$STARTLE_IT_PASSWORD"
+	sleep 0.2
+	tui_lacks "$STARTLE_IT_PASSWORD"
+	tui_keys Enter
+	tui_wait '<~ 235 2\.7\.0 Authentication successful'
+	tui_quit_and_check_terminal
+	wait_postfix_disconnect "$mark"
+	assert_log_matches 'starttls=1 auth=1'
+}
