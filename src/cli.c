@@ -101,6 +101,7 @@ cli_help(void)
 	       "order)\n"
 	       "      --starttls       upgrade here in the -c list: caps, STARTTLS, caps "
 	       "again\n"
+	       "      --script FILE    send FILE's lines (- stdin); --auth USER: SASL login\n"
 	       "      --require-tls    only caps/STARTTLS in plaintext; exit 1 if TLS "
 	       "fails\n"
 	       "      --verify         exit 1 unless the certificate is trusted for the "
