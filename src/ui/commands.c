@@ -160,6 +160,32 @@ command_next(struct ui *u, const char *arg)
 	ui_lesson_progress(u);
 }
 
+static void
+command_auth(struct ui *u, const char *arg)
+{
+	char mech[16] = "";
+	const char *user = arg;
+	size_t n = strcspn(arg, " ");
+	int m;
+
+	if (n < sizeof mech)
+		memcpy(mech, arg, n);
+	mech[n < sizeof mech ? n : 0] = '\0';
+	if ((m = auth_mech_from_name(mech)) < 0) {
+		ui_message(u, TE_ERROR,
+		           "/auth takes PLAIN or LOGIN, then the user if you like");
+		return;
+	}
+	if (session_state(u->s) == SS_CLOSED) {
+		ui_message(u, TE_ERROR, "the connection is closed: /reconnect first");
+		return;
+	}
+	user += n;
+	while (*user == ' ')
+		user++;
+	inputpane_ask_auth(u, (enum auth_mech)m, user);
+}
+
 static const struct command commands[] = {
     {.name = "starttls",
      .args = "",
@@ -194,6 +220,10 @@ static const struct command commands[] = {
      .args = "",
      .help = "show or hide the explanation lines",
      .exec = command_explain},
+    {.name = "auth",
+     .args = "MECH [USER]",
+     .help = "log in: PLAIN or LOGIN; the password is asked without echo",
+     .exec = command_auth},
     {.name = "lesson",
      .args = "[NAME]",
      .help = "start a guided lesson (no name: list them)",

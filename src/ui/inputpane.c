@@ -43,6 +43,22 @@ inputpane_draw(struct ui *u)
 		return;
 	}
 	input_view(u->in, &v);
+	char *masked = NULL;
+	if (u->ask == ASK_AUTH_PASSWORD) {
+		/* One star per character typed, and nothing else of it. */
+		size_t len = strlen(v.line), n = 0, point = 0;
+		masked = xmalloc(len + 1);
+		for (size_t i = 0; i < len; i++) {
+			if (((unsigned char)v.line[i] & 0xC0) == 0x80)
+				continue;
+			if (i < v.point)
+				point++;
+			masked[n++] = '*';
+		}
+		masked[n] = '\0';
+		v.line = masked;
+		v.point = point;
+	}
 	sline_add(&l, TE_PROMPT, v.prompt);
 	int pw = sline_width(&l);
 	int before = utf8_width(v.line, v.point);
@@ -63,6 +79,7 @@ inputpane_draw(struct ui *u)
 	cursor = pw + sline_width(&upto);
 	sline_free(&upto);
 	sline_free(&l);
+	free(masked);
 	u->cursor = cursor < r->w ? cursor : r->w - 1;
 }
 
@@ -117,6 +134,27 @@ inputpane_send(struct ui *u, const char *line)
 	tview_end(&u->tv, u->t);
 }
 
+void
+inputpane_drop_confirm(struct ui *u)
+{
+	for (size_t i = 0; i < u->nconfirm; i++) {
+		explicit_bzero(u->confirm_lines[i], strlen(u->confirm_lines[i]));
+		free(u->confirm_lines[i]);
+	}
+	u->nconfirm = 0;
+}
+
+/* Holds lines until the question about credentials in plaintext is
+ * answered (the lines are taken over). */
+static void
+inputpane_hold(struct ui *u, char **lines, size_t n)
+{
+	inputpane_drop_confirm(u);
+	for (size_t i = 0; i < n && i < AUTH_LINES_MAX; i++)
+		u->confirm_lines[u->nconfirm++] = lines[i];
+	u->confirm = CONFIRM_CREDENTIAL;
+}
+
 /* The answer to the question on the input line. */
 void
 inputpane_confirm(struct ui *u, int key)
@@ -124,13 +162,12 @@ inputpane_confirm(struct ui *u, int key)
 	bool yes = key == 'y' || key == 'Y';
 
 	if (u->confirm == CONFIRM_CREDENTIAL) {
-		if (yes)
-			inputpane_send(u, u->confirm_line);
-		else
+		for (size_t i = 0; yes && i < u->nconfirm; i++)
+			inputpane_send(u, u->confirm_lines[i]);
+		if (!yes)
 			ui_message(u, TE_INFO,
 			           "not sent; type STARTTLS (or /starttls) first");
-		free(u->confirm_line);
-		u->confirm_line = NULL;
+		inputpane_drop_confirm(u);
 	} else if (u->confirm == CONFIRM_QUIT && yes) {
 		u->quit = true;
 	}
@@ -156,12 +193,67 @@ inputpane_send_typed(struct ui *u, const char *typed, const char *send)
 	if (!credential && !session_in_data(u->s))
 		input_history_add(u->in, typed);
 	if (credential && session_phase(u->s) == PHASE_PLAIN) {
-		free(u->confirm_line);
-		u->confirm_line = xstrdup(send);
-		u->confirm = CONFIRM_CREDENTIAL;
+		char *held = xstrdup(send);
+		inputpane_hold(u, &held, 1);
 		return;
 	}
 	inputpane_send(u, send);
+}
+
+void
+inputpane_ask_auth(struct ui *u, enum auth_mech mech, const char *user)
+{
+	free(u->ask_user);
+	u->ask_user = user != NULL && user[0] != '\0' ? xstrdup(user) : NULL;
+	u->ask_mech = mech;
+	u->ask = u->ask_user != NULL ? ASK_AUTH_PASSWORD : ASK_AUTH_USER;
+	input_clear(u->in);
+	ui_message(u, TE_INFO, "/auth %s: %s; Ctrl-C cancels", auth_mech_name(mech),
+	           u->ask == ASK_AUTH_USER ? "type the user name"
+	                                   : "type the password (it is not shown)");
+}
+
+bool
+inputpane_cancel_ask(struct ui *u)
+{
+	if (u->ask == ASK_NONE)
+		return false;
+	u->ask = ASK_NONE;
+	free(u->ask_user);
+	u->ask_user = NULL;
+	input_clear(u->in);
+	return true;
+}
+
+/* A line that answers /auth's question: the user, then the password, after
+ * which the exchange goes out (after a question when it would go in
+ * plaintext). Neither answer enters the history. */
+static void
+inputpane_answer(struct ui *u, char *line)
+{
+	if (line == NULL || (u->ask == ASK_AUTH_USER && line[0] == '\0')) {
+		inputpane_cancel_ask(u);
+		ui_message(u, TE_INFO, "/auth cancelled: nothing was sent");
+		return;
+	}
+	if (u->ask == ASK_AUTH_USER) {
+		u->ask_user = xstrdup(line);
+		u->ask = ASK_AUTH_PASSWORD;
+		ui_message(u, TE_INFO, "type the password for %s (it is not shown)", line);
+		return;
+	}
+	char *lines[AUTH_LINES_MAX];
+	size_t n =
+	    auth_lines(session_target(u->s)->proto, u->ask_mech, u->ask_user, line, lines);
+	explicit_bzero(line, strlen(line));
+	inputpane_cancel_ask(u);
+	if (session_phase(u->s) == PHASE_PLAIN) {
+		inputpane_hold(u, lines, n);
+		return;
+	}
+	for (size_t i = 0; i < n; i++)
+		inputpane_send(u, lines[i]);
+	auth_lines_free(lines, n);
 }
 
 void
@@ -171,6 +263,12 @@ inputpane_on_line(void *arg, char *line)
 	struct command_parse cp;
 
 	u->message[0] = '\0';
+	if (u->ask != ASK_NONE) {
+		inputpane_answer(u, line);
+		free(line);
+		u->dirty = true;
+		return;
+	}
 	if (line == NULL) {
 		if (session_state(u->s) == SS_CLOSED)
 			u->quit = true;

@@ -155,6 +155,11 @@ keys_cancel(struct ui *u, int key, int arg)
 	(void)arg;
 	if (!input_empty(u->in)) {
 		input_clear(u->in);
+		if (u->ask != ASK_AUTH_PASSWORD)
+			return;
+	}
+	if (inputpane_cancel_ask(u)) {
+		ui_message(u, TE_INFO, "/auth cancelled: nothing was sent");
 		return;
 	}
 	if ((dropped = session_cancel_queue(u->s)) > 0) {

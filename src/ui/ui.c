@@ -188,6 +188,11 @@ ui_update_prompt(struct ui *u)
 	else
 		where = "plain";
 	snprintf(prompt, sizeof prompt, "%s %s> ", proto, where);
+	if (u->ask == ASK_AUTH_USER)
+		snprintf(prompt, sizeof prompt,
+		         "user for %s: ", auth_mech_name(u->ask_mech));
+	else if (u->ask == ASK_AUTH_PASSWORD)
+		snprintf(prompt, sizeof prompt, "password (not shown): ");
 	input_set_prompt(u->in, prompt);
 }
 
@@ -476,7 +481,8 @@ ui_teardown(struct ui *u)
 	ladder_free(&u->ladder);
 	if (u->lesson_active)
 		lesson_free(&u->lesson);
-	free(u->confirm_line);
+	inputpane_drop_confirm(u);
+	free(u->ask_user);
 	if (u->log)
 		fclose(u->log);
 	if (u->record)

@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "auth.h"
 #include "details.h"
 #include "draw.h"
 #include "input.h"
@@ -29,6 +30,9 @@
 enum ui_focus { FOCUS_INPUT, FOCUS_TRANSCRIPT, FOCUS_DETAILS, FOCUS_COUNT };
 
 enum ui_confirm { CONFIRM_NONE, CONFIRM_CREDENTIAL, CONFIRM_QUIT };
+
+/* A question the input line answers with a whole line (/auth). */
+enum ui_ask { ASK_NONE, ASK_AUTH_USER, ASK_AUTH_PASSWORD };
 
 struct ui {
 	const struct ui_config *cfg;
@@ -58,7 +62,11 @@ struct ui {
 	char message[512];
 	enum theme_element message_elem;
 	enum ui_confirm confirm;
-	char *confirm_line;
+	char *confirm_lines[AUTH_LINES_MAX]; /* what CONFIRM_CREDENTIAL would send */
+	size_t nconfirm;
+	enum ui_ask ask;
+	enum auth_mech ask_mech;
+	char *ask_user;
 	double cancel_at;
 	bool quit;
 	int sigpipe[2];
@@ -77,6 +85,16 @@ struct ui_pane {
 };
 
 extern const struct ui_pane transcriptpane, detailspane, inputpane, statusbar;
+
+/* Starts /auth: asks for the user (unless given), then the password without
+ * echo, then sends the SASL exchange (asking first in plaintext). */
+void inputpane_ask_auth(struct ui *u, enum auth_mech mech, const char *user);
+
+/* Drops a question in progress (Ctrl-C); true if there was one. */
+bool inputpane_cancel_ask(struct ui *u);
+
+/* Forgets the lines a credential question holds. */
+void inputpane_drop_confirm(struct ui *u);
 
 /* ui.c: the screen and the session around the panes. */
 void ui_message(struct ui *u, enum theme_element e, const char *fmt, ...)

@@ -332,3 +332,33 @@ test_tui_auth_option_asks_for_the_password_without_echo() {
 	wait_postfix_disconnect "$mark"
 	assert_log_matches 'starttls=1 auth=1'
 }
+
+test_tui_auth_command_asks_user_then_hidden_password_and_consent_in_plaintext() {
+	local mark
+	mark=$(log_mark "$STARTLE_IT_POSTFIX_LOG")
+	tui_start --cafile "$STARTLE_IT_CA" --servername mail.test \
+		"smtp://127.0.0.1:$STARTLE_SUBMIT_PORT"
+	tui_wait 'smtp plain>'
+	tui_type 'EHLO me'
+	tui_wait '<- 250.AUTH PLAIN LOGIN'
+	tui_type '/auth login'
+	tui_wait 'user for LOGIN:'
+	tui_type "$STARTLE_IT_USER"
+	tui_wait 'password \(not shown\):'
+	tmux -L "$IT_TMUX" send-keys -l "$STARTLE_IT_PASSWORD"
+	tui_wait 'password \(not shown\): \*{6}'
+	tui_lacks "$STARTLE_IT_PASSWORD"
+	tui_keys Enter
+	# In plaintext the exchange waits for consent.
+	tui_wait 'send credentials in PLAINTEXT\?'
+	tui_keys y
+	tui_wait '<- 334 UGFzc3dvcmQ6'
+	tui_wait '<- 235 2\.7\.0 Authentication successful'
+	tui_quit_and_check_terminal
+	wait_postfix_disconnect "$mark"
+	assert_log_matches 'auth=1'
+	# Neither the user's answers nor the password reach the history file.
+	if grep -q "$STARTLE_IT_PASSWORD" "$IT_TEST_DIR/startle/history" 2>/dev/null; then
+		fail "the password is in the history file" - <"$IT_TEST_DIR/startle/history"
+	fi
+}
