@@ -68,6 +68,9 @@ struct lab_config {
 	enum lab_scenario scenario;
 	FILE *log;   /* one line per connection and command, or NULL */
 	int slow_ms; /* delay unit for the slow scenario; 0: 2000 */
+	/* How long one client may stay in all, however busy (a client that
+	 * trickles a byte at a time must not keep a slot forever); 0: 10 minutes. */
+	int session_ms;
 };
 
 struct lab;

@@ -17,9 +17,9 @@
 	X(STRIP, "strip", "remove STARTTLS/STLS from the capabilities")                    \
 	X(REFUSE, "refuse",                                                                \
 	  "answer STARTTLS itself with a refusal; the server never sees it")               \
-	X(INJECT, "inject", "append a forged reply after the server's go-ahead")             \
+	X(INJECT, "inject", "append a forged reply after the server's go-ahead")           \
 	X(BLANK, "blank",                                                                  \
-	  "overwrite the STARTTLS command with X's, as some firewalls do; the server "      \
+	  "overwrite the STARTTLS command with X's, as some firewalls do; the server "     \
 	  "answers an unknown command")
 
 enum proxy_attack {
@@ -41,7 +41,12 @@ struct proxy_config {
 	unsigned upstream_port;
 	enum proxy_attack attack;
 	FILE *log; /* what the proxy saw and did, line by line */
+	/* Clients relayed at once (each is a process); more are turned away.
+	 * 0: PROXY_CLIENTS_MAX. */
+	unsigned max_clients;
 };
+
+#define PROXY_CLIENTS_MAX 32
 
 /* Listens and relays clients (each in its own process) until stopped by a
  * signal. Returns 0, or -1 with *cause when it cannot start. */

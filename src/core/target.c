@@ -107,6 +107,13 @@ target_split_scheme(const char *text, struct target_parts *tp, const char **rest
 static int
 target_split_host(const char *text, const char *rest, struct target_parts *tp, char **cause)
 {
+	if (strchr(rest, '@') != NULL) {
+		*cause =
+		    str_printf("a target names no user: \"USER@\" or \"USER:PASSWORD@\" "
+		               "would put credentials where other users and the shell "
+		               "history see them; use --auth USER (or /auth) instead");
+		return -1;
+	}
 	if (*rest == '[') {
 		const char *close = strchr(rest, ']');
 		if (close == NULL) {

@@ -304,6 +304,7 @@ lab_new(const struct lab_config *cfg, char **cause)
 	lab->listen = xstrdup(cfg->listen != NULL ? cfg->listen : LAB_DEFAULT_ADDRESS);
 	lab->cfg.listen = lab->listen;
 	lab->idle_ms = LAB_IDLE_MS;
+	lab->session_ms = cfg->session_ms > 0 ? cfg->session_ms : LAB_SESSION_MS;
 	lab->slow_ms = cfg->slow_ms > 0 ? cfg->slow_ms : LAB_SLOW_MS_DEFAULT;
 	wolfSSL_Init();
 	if (lab_listen(lab, cause) != 0 || (lab->certs = labcert_new(cause)) == NULL ||

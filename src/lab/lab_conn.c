@@ -21,14 +21,35 @@
 static const struct {
 	const char *idle;
 	const char *too_long;
+	const char *expired;
 } goodbyes[PROTO_COUNT] = {
     [PROTO_SMTP] = {"421 4.4.2 " LAB_HOST " Error: timeout exceeded",
-                    "500 5.5.0 Error: line too long, closing the connection"},
+                    "500 5.5.0 Error: line too long, closing the connection",
+                    "421 4.4.2 " LAB_HOST " Error: session time limit reached"},
     [PROTO_IMAP] = {"* BYE Disconnected for inactivity.",
-                    "* BYE Line too long, closing the connection."},
+                    "* BYE Line too long, closing the connection.",
+                    "* BYE Session time limit reached."},
     [PROTO_POP3] = {"-ERR Disconnected for inactivity.",
-                    "-ERR Line too long, closing the connection."},
+                    "-ERR Line too long, closing the connection.",
+                    "-ERR Session time limit reached."},
 };
+
+/* Lets the next read wait at most until the idle limit or the end of the
+ * session, whichever comes first. Returns false when the session is over. */
+static bool
+lab_read_timeout(struct lab_client *c)
+{
+	double left = c->deadline - util_now_ms();
+	int ms = c->lab->idle_ms;
+
+	if (left <= 0)
+		return false;
+	if (left < ms)
+		ms = (int)left + 1;
+	struct timeval tv = {.tv_sec = ms / 1000, .tv_usec = (ms % 1000) * 1000};
+	setsockopt(c->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+	return true;
+}
 
 /* Hostile bytes for the escape scenario: window title (OSC 0 and 2), screen
  * clear (CSI 2J), clipboard write (OSC 52), NUL, a lone CR, invalid UTF-8 and
@@ -151,12 +172,17 @@ lab_fill(struct lab_client *c)
 		c->in_cap = c->in_cap ? c->in_cap * 2 : 8192;
 		c->in = xrealloc(c->in, c->in_cap);
 	}
-	n = lab_recv(c, c->in + c->in_len, c->in_cap - c->in_len);
+	n = lab_read_timeout(c) ? lab_recv(c, c->in + c->in_len, c->in_cap - c->in_len)
+	                        : -2;
 	if (n > 0) {
 		c->in_len += (size_t)n;
 		return 1;
 	}
-	if (n == -2) {
+	if (n == -2 && util_now_ms() >= c->deadline) {
+		lab_log(c, "connected for %d s, the session limit: closing",
+		        c->lab->session_ms / 1000);
+		lab_goodbye(c, goodbyes[c->proto].expired);
+	} else if (n == -2) {
 		lab_log(c, "idle for %d s: closing", c->lab->idle_ms / 1000);
 		lab_goodbye(c, goodbyes[c->proto].idle);
 	} else {
@@ -476,6 +502,7 @@ lab_client_run(const struct lab *lab, int fd, unsigned id, const char *peer)
 	    .fd = fd,
 	    .id = id,
 	    .log = lab->cfg.log,
+	    .deadline = util_now_ms() + lab->session_ms,
 	};
 	struct timeval tv = {.tv_sec = lab->idle_ms / 1000,
 	                     .tv_usec = (lab->idle_ms % 1000) * 1000};

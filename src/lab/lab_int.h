@@ -28,6 +28,7 @@
 #define LAB_HOST LABCERT_HOST
 #define LAB_DEFAULT_ADDRESS "127.0.0.1"
 #define LAB_IDLE_MS 120000         /* per-client inactivity limit */
+#define LAB_SESSION_MS 600000      /* per-client limit on the whole session */
 #define LAB_LINE_MAX (1024 * 1024) /* a line longer than this ends the session */
 #define LAB_SLOW_MS_DEFAULT 2000
 #define LAB_SLOW_STEPS 40 /* trickle interval: slow_ms / 40 (50 ms by default) */
@@ -89,6 +90,7 @@ struct lab {
 	pid_t kids[LAB_KIDS_MAX];
 	size_t nkids;
 	int idle_ms;
+	int session_ms; /* a client is let go this long after it connected */
 	int slow_ms;
 };
 
@@ -104,6 +106,7 @@ struct lab_client {
 	bool gone;         /* the session is over */
 	bool broken;       /* the connection failed or was dropped: no orderly close */
 	bool tls_caps_cut; /* no-close-notify: the TLS capability reply was cut */
+	double deadline;   /* end of the session, util_now_ms clock */
 	unsigned char *in; /* received, not yet consumed */
 	size_t in_len, in_cap, in_off;
 	char *out; /* reply being built */

@@ -131,7 +131,11 @@ lab_split_hostport(const char *arg, char **host, unsigned *port, bool *has_port)
 		return 0;
 	}
 	colon = strchr(arg, ':');
-	if (colon == NULL || strchr(colon + 1, ':') != NULL) {
+	/* "::1:0" could be an address or an address and a port: IPv6 comes in
+	 * brackets, as in URLs. */
+	if (colon != NULL && strchr(colon + 1, ':') != NULL)
+		return -1;
+	if (colon == NULL) {
 		if (arg[0] == '\0')
 			return -1;
 		*host = xstrdup(arg);

@@ -181,7 +181,16 @@ px_accept(const struct proxy_config *cfg, int lfd, unsigned id, struct px_childr
 	struct sockaddr_storage ss;
 	socklen_t sl = sizeof(ss);
 	int cfd = accept4(lfd, (struct sockaddr *)&ss, &sl, SOCK_CLOEXEC);
+	unsigned max = cfg->max_clients > 0 ? cfg->max_clients : PROXY_CLIENTS_MAX;
 
+	if (cfd >= 0 && ch->n >= max) {
+		proxy_logf(cfg->log, id,
+		           "** %zu clients are being relayed, the most at once: "
+		           "turned a new one away",
+		           ch->n);
+		close(cfd);
+		return;
+	}
 	if (cfd < 0) {
 		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR ||
 		    errno == ECONNABORTED)

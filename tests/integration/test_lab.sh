@@ -591,3 +591,17 @@ test_lab_proxy_bad_usage_exits_2() {
 	assert_stderr_matches 'attack'
 	assert_stderr_matches '^usage: startle-lab'
 }
+
+test_lab_ipv6_listens_in_brackets_and_an_unbracketed_one_is_refused() {
+	local out rc=0
+	lab_need
+	out=$("$STARTLE_LAB" --listen ::1:0 2>&1 </dev/null) || rc=$?
+	[ "$rc" -eq 2 ] || fail "--listen ::1:0 exited $rc: $out"
+	[[ $out == *'IPv6 as [::1]:PORT'* ]] || fail "the message does not show the bracket form: $out"
+	[[ $out != *'::0.1.0.0'* ]] || fail "::1:0 was read as an address: $out"
+	if ! timeout 3 "$STARTLE_LAB" --listen '[::1]:0' --quiet >"$IT_TEST_DIR/v6" 2>&1 </dev/null; then
+		:
+	fi
+	grep -qE '^listening on \[::1\]:[0-9]+' "$IT_TEST_DIR/v6" ||
+		fail "[::1]:0 did not listen on ::1" - <"$IT_TEST_DIR/v6"
+}

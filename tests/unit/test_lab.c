@@ -23,12 +23,14 @@
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <sys/wait.h>
+#include <poll.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "lab.h"
 #include "labcert.h"
 #include "proto.h"
+#include "util.h"
 
 #define READ_TIMEOUT_S 5
 
@@ -1632,10 +1634,41 @@ spawned_server_dies_with_its_parent(void **state)
 	         port);
 }
 
+static void
+a_client_that_trickles_bytes_is_let_go_at_the_session_limit(void **state)
+{
+	struct lab_config cfg = {
+	    .proto = PROTO_SMTP, .scenario = LAB_HONEST, .session_ms = 1200};
+	struct running r = start_lab_cfg(cfg);
+	struct client c;
+	double t0 = util_now_ms();
+
+	(void)state;
+	client_open(&c, &r);
+	expect_line(&c, "220 ");
+	/* One byte every 100 ms: never idle, never a whole line. */
+	for (int i = 0; i < 30 && util_now_ms() - t0 < 3000; i++) {
+		if (send(c.fd, "N", 1, MSG_NOSIGNAL) != 1)
+			break;
+		struct timespec ts = {0, 100 * 1000000L};
+		nanosleep(&ts, NULL);
+		struct pollfd p = {.fd = c.fd, .events = POLLIN};
+		if (poll(&p, 1, 0) > 0)
+			break;
+	}
+	expect_line(&c, "421 4.4.2 mail.startle.test Error: session time limit reached");
+	assert_true(util_now_ms() - t0 < 3000);
+	assert_int_equal(client_line(&c), 0); /* and the connection closes */
+	client_close(&c);
+	free(wait_log(&r, "the session limit: closing"));
+	stop_lab(&r);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(a_client_that_trickles_bytes_is_let_go_at_the_session_limit),
 	    cmocka_unit_test(scenario_names_are_unique_and_every_lesson_is_a_sentence),
 	    cmocka_unit_test(scenario_names_round_trip_and_unknown_names_are_minus_one),
 	    cmocka_unit_test(every_scenario_starts_for_every_protocol_it_applies_to),

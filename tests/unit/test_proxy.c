@@ -66,6 +66,7 @@ struct rig {
 	char *log; /* the proxy's log, read once it has stopped */
 	int client;
 	int proxy_status;
+	unsigned max_clients; /* 0: the proxy's default */
 };
 
 static double
@@ -276,6 +277,7 @@ proxy_start(struct rig *r, enum proto_id proto, enum proxy_attack attack,
 		    .upstream_port = upstream_port,
 		    .attack = attack,
 		    .log = log,
+		    .max_clients = r->max_clients,
 		};
 		char *cause = NULL;
 		int rc = proxy_run(&cfg, &cause);
@@ -1019,6 +1021,44 @@ test_run_fails_with_a_cause_when_the_port_is_taken(void **state)
 	free(cause);
 }
 
+/* Clients beyond the limit are turned away at once: a flood of connections
+ * cannot make a process each. */
+static void
+test_clients_beyond_the_limit_are_turned_away(void **state)
+{
+	struct rig *r = *state;
+	int fds[3];
+	char b;
+
+	r->max_clients = 2;
+	/* An upstream that never answers keeps the first two relays busy. */
+	r->up.listen_fd = listen_loopback(&r->up.port);
+	proxy_start(r, PROTO_SMTP, PROXY_PASS, r->up.port);
+	for (int i = 0; i < 3; i++) {
+		fds[i] = client_connect(r->port);
+		double deadline = now_ms() + WAIT_MS;
+		char want[32];
+		snprintf(want, sizeof want, "proxy[%d]: == client", i + 1);
+		while (now_ms() < deadline) {
+			char *log = read_file(r->logpath);
+			bool seen = strstr(log, want) != NULL ||
+			            strstr(log, "turned a new one away");
+			free(log);
+			if (seen)
+				break;
+			sleep_ms(10);
+		}
+	}
+	struct timeval tv = {.tv_sec = WAIT_MS / 1000};
+	setsockopt(fds[2], SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+	assert_int_equal(recv(fds[2], &b, 1, 0), 0); /* closed, not relayed */
+	for (int i = 0; i < 3; i++)
+		close(fds[i]);
+	rig_stop_proxy(r);
+	assert_non_null(strstr(r->log, "2 clients are being relayed, the most at once"));
+	assert_int_equal(count_of(r->log, "== client "), 2);
+}
+
 #define RIG_TEST(f) cmocka_unit_test_setup_teardown(f, rig_setup, rig_teardown)
 
 int
@@ -1026,6 +1066,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_attack_names_round_trip),
+	    RIG_TEST(test_clients_beyond_the_limit_are_turned_away),
 	    RIG_TEST(test_strip_drops_starttls_line_from_smtp_ehlo_reply),
 	    RIG_TEST(test_strip_makes_the_previous_line_last_when_starttls_ends_the_reply),
 	    RIG_TEST(test_strip_finds_starttls_split_across_segments),

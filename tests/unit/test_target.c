@@ -163,6 +163,17 @@ test_host_with_spaces_is_refused(void **state)
 	free(cause);
 }
 
+static void
+test_user_and_password_in_the_target_are_refused_without_echoing_them(void **state)
+{
+	char *cause = parse_err("smtp://user:pw@mail.example.org:587");
+	(void)state;
+	assert_non_null(strstr(cause, "--auth"));
+	assert_null(strstr(cause, "IPv6"));
+	assert_null(strstr(cause, "pw"));
+	free(cause);
+}
+
 int
 main(void)
 {
@@ -177,6 +188,8 @@ main(void)
 	    cmocka_unit_test(test_missing_host_and_unknown_protocol),
 	    cmocka_unit_test(test_overrides_change_protocol_and_mode),
 	    cmocka_unit_test(test_host_with_spaces_is_refused),
+	    cmocka_unit_test(
+	        test_user_and_password_in_the_target_are_refused_without_echoing_them),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
