@@ -506,6 +506,11 @@ ui_run(const struct session_params *params, const struct ui_config *cfg)
 		    "startle: the explorer needs a terminal; use --batch for scripts\n");
 		return 2;
 	}
+	if (ui_check_terminal(&cause) != 0) {
+		fprintf(stderr, "startle: %s\n", cause);
+		free(cause);
+		return 2;
+	}
 	if (ui_setup(&u, params, cfg, &cause) != 0) {
 		fprintf(stderr, "startle: %s\n", cause);
 		free(cause);

@@ -86,6 +86,10 @@ struct ui_pane {
 
 extern const struct ui_pane transcriptpane, detailspane, inputpane, statusbar;
 
+/* Checks, before curses starts, that the terminal can show the explorer.
+ * Returns 0, or -1 with *cause saying what to do instead. */
+int ui_check_terminal(char **cause);
+
 /* Starts /auth: asks for the user (unless given), then the password without
  * echo, then sends the SASL exchange (asking first in plaintext). */
 void inputpane_ask_auth(struct ui *u, enum auth_mech mech, const char *user);

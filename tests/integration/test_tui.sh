@@ -362,3 +362,23 @@ test_tui_auth_command_asks_user_then_hidden_password_and_consent_in_plaintext() 
 		fail "the password is in the history file" - <"$IT_TEST_DIR/startle/history"
 	fi
 }
+
+test_tui_dumb_and_unknown_terminals_say_to_use_batch_with_exit_2() {
+	local term
+	tui_require
+	TUI_ERR=$IT_TEST_DIR/tui.stderr
+	for term in dumb no-such-terminal-type; do
+		IT_TMUX="startle-it-$$-${RANDOM}"
+		trap 'tmux -L "$IT_TMUX" kill-server 2>/dev/null' EXIT
+		tmux -L "$IT_TMUX" -f /dev/null new-session -d -x 80 -y 24 \
+			"env PS1='itshell\$ ' bash --norc --noprofile" || fail "tmux could not start"
+		tui_wait 'itshell\$' 10
+		tmux -L "$IT_TMUX" send-keys -l \
+			"TERM=$term $(printf '%q' "$STARTLE") --demo 2>$TUI_ERR; echo startle-exit=\$?"
+		tmux -L "$IT_TMUX" send-keys Enter
+		tui_wait 'startle-exit=2' 10
+		grep -q -- '--batch' "$TUI_ERR" || fail "TERM=$term: no word of --batch" - <"$TUI_ERR"
+		grep -q "TERM=$term" "$TUI_ERR" || fail "TERM=$term: the message does not name it" - <"$TUI_ERR"
+		tmux -L "$IT_TMUX" kill-server 2>/dev/null
+	done
+}
