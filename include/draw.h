@@ -17,7 +17,14 @@
 struct draw_ctx {
 	WINDOW *win;
 	const struct theme_attrs *attrs;
+	/* The terminal's character set is not UTF-8 (LANG=C): every character
+	 * outside ASCII is drawn as an ASCII look-alike of the same width (box
+	 * lines as - | =, arrows as < >, § as S), anything else as '?'. */
+	bool ascii;
 };
+
+/* The ASCII stand-in for the UTF-8 character at s (n bytes long), or '?'. */
+char draw_ascii_for(const char *s, size_t n);
 
 /* Draws l at (y, x) over width columns; with highlight every span takes the
  * TE_SELECTED look. */

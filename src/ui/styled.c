@@ -1,5 +1,6 @@
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -178,28 +179,50 @@ sline_add_own(struct sline *l, enum theme_element e, enum theme_element esc,
 	add_escaped(l, e, esc, data, len, ESCAPE_OWN);
 }
 
+/* The length of the well-formed UTF-8 sequence at s (n > 0 bytes) and its
+ * code point, or 0 when the bytes are not one. */
+static size_t
+utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
+{
+	static const uint32_t min[] = {0, 0, 0x80, 0x800, 0x10000};
+	size_t len = s[0] < 0x80             ? 1
+	             : (s[0] & 0xE0) == 0xC0 ? 2
+	             : (s[0] & 0xF0) == 0xE0 ? 3
+	             : (s[0] & 0xF8) == 0xF0 ? 4
+	                                     : 0;
+	uint32_t v;
+
+	if (len == 0 || len > n)
+		return 0;
+	v = len == 1 ? s[0] : s[0] & (0x7F >> len);
+	for (size_t i = 1; i < len; i++) {
+		if ((s[i] & 0xC0) != 0x80)
+			return 0;
+		v = v << 6 | (s[i] & 0x3F);
+	}
+	if (v < min[len] || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF))
+		return 0;
+	*cp = v;
+	return len;
+}
+
 /* Decodes one character at s (n > 0 bytes) and its column width: invalid or
  * incomplete bytes count as one byte of one column, unprintable characters as
+ * one column. The bytes are decoded as UTF-8 whatever the locale; outside a
+ * UTF-8 locale (where the screen draws ASCII stand-ins) every character is
  * one column. Returns the bytes consumed (at least 1). */
 static size_t
 utf8_step(const char *s, size_t n, int *cols)
 {
-	unsigned char c = (unsigned char)s[0];
-	mbstate_t st;
-	wchar_t wc;
+	uint32_t cp;
+	size_t r = utf8_decode((const unsigned char *)s, n, &cp);
 
-	if (c >= 0x20 && c < 0x7f) {
-		*cols = 1;
+	*cols = 1;
+	if (r <= 1)
 		return 1;
-	}
-	memset(&st, 0, sizeof st);
-	size_t r = mbrtowc(&wc, s, n, &st);
-	if (r == (size_t)-1 || r == (size_t)-2 || r == 0) {
-		*cols = 1;
-		return 1;
-	}
-	int w = wcwidth(wc);
-	*cols = w < 0 ? 1 : w;
+	int w = wcwidth((wchar_t)cp);
+	if (w >= 0)
+		*cols = w;
 	return r;
 }
 

@@ -1,5 +1,6 @@
 #include <errno.h>
 #include <fcntl.h>
+#include <langinfo.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -420,7 +421,9 @@ ui_curses_start(struct ui *u)
 		start_color();
 		use_default_colors();
 	}
-	u->dc = (struct draw_ctx){.win = stdscr, .attrs = &u->attrs};
+	u->dc = (struct draw_ctx){.win = stdscr,
+	                          .attrs = &u->attrs,
+	                          .ascii = strcmp(nl_langinfo(CODESET), "UTF-8") != 0};
 	theme_apply(&u->theme, u->no_color || !has_colors(), &u->attrs);
 	ui_relayout(u);
 }

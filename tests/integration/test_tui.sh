@@ -7,7 +7,8 @@ tui_require() {
 }
 
 # Starts a shell in a fresh tmux server (120x40) and runs startle in it with
-# the given arguments; stderr goes to a file for the sanitizer check.
+# the given arguments (and the environment words in TUI_ENV, e.g. LC_ALL=C);
+# stderr goes to a file for the sanitizer check.
 tui_start() {
 	tui_require
 	IT_TMUX="startle-it-$$-${RANDOM}"
@@ -17,7 +18,8 @@ tui_start() {
 		"env -u NO_COLOR PS1='itshell\$ ' XDG_STATE_HOME='$IT_TEST_DIR' bash --norc --noprofile" ||
 		fail "tmux could not start"
 	local cmd
-	cmd=$(printf '%q ' "$STARTLE" "$@")
+	# shellcheck disable=SC2086
+	cmd=$(printf '%q ' env ${TUI_ENV:-} "$STARTLE" "$@")
 	tui_wait 'itshell\$' 10
 	tmux -L "$IT_TMUX" send-keys -l "$cmd 2>$TUI_ERR; echo startle-exit=\$?"
 	tmux -L "$IT_TMUX" send-keys Enter
@@ -381,4 +383,21 @@ test_tui_dumb_and_unknown_terminals_say_to_use_batch_with_exit_2() {
 		grep -q "TERM=$term" "$TUI_ERR" || fail "TERM=$term: the message does not name it" - <"$TUI_ERR"
 		tmux -L "$IT_TMUX" kill-server 2>/dev/null
 	done
+}
+
+test_tui_under_lang_c_draws_ascii_stand_ins_and_no_bytes_beyond_ascii() {
+	TUI_ENV="LANG=C LC_ALL=C" TUI_COLS=80 TUI_ROWS=24 tui_start --demo
+	tui_wait 'smtp plain>'
+	tui_type '/starttls'
+	tui_wait 'ENCRYPTED'
+	tui_keys F6
+	tui_wait '=+ TLS established \. encrypted =+'
+	tui_wait 'EHLO startle\.invalid =+>\|'
+	# The gutter is one column, a bar; nothing of a UTF-8 sequence shows.
+	tui_wait '^\|<~ 250'
+	if tui_screen | LC_ALL=C grep -q $'[\x80-\xff]'; then
+		tui_screen | fail "bytes beyond ASCII reached the screen under LANG=C" -
+	fi
+	tui_lacks '~V~L|~U~P'
+	tui_quit_and_check_terminal
 }
