@@ -74,4 +74,10 @@ void details_event(const struct event *ev, int width, struct slines *out);
  * AES-256-GCM X25519 · cert: NOT TRUSTED". */
 void details_status(const struct dindex *d, const struct transcript *t, struct sline *out);
 
+/* The same in at most width columns where it can be: the cipher, then the
+ * wording of the exposure and the group give way first, so the verdict on
+ * the certificate and the findings stay in sight. out is cleared first. */
+void details_status_fit(const struct dindex *d, const struct transcript *t, int width,
+                        struct sline *out);
+
 #endif

@@ -366,8 +366,12 @@ status_findings(const struct dindex *d, struct sline *out)
 	}
 }
 
-void
-details_status(const struct dindex *d, const struct transcript *t, struct sline *out)
+/* How much of the status to leave out, least useful first. */
+enum status_cut { STATUS_FULL, STATUS_NO_CIPHER, STATUS_SHORT_EXPOSURE, STATUS_NO_GROUP };
+
+static void
+details_status_cut(const struct dindex *d, const struct transcript *t, enum status_cut cut,
+                   struct sline *out)
 {
 	const struct event *sev = details_event_at(t, d->tls_summary);
 	const struct event *vev = details_event_at(t, d->verdict);
@@ -375,7 +379,11 @@ details_status(const struct dindex *d, const struct transcript *t, struct sline 
 
 	details_format_bytes(d->plain_bytes, bytes, sizeof bytes);
 	if (d->plain_lines == 0)
-		sline_add(out, TE_STATUS, "plaintext: nothing exposed");
+		sline_add(out, TE_STATUS,
+		          cut >= STATUS_SHORT_EXPOSURE ? "plain: 0 B"
+		                                       : "plaintext: nothing exposed");
+	else if (cut >= STATUS_SHORT_EXPOSURE)
+		sline_addf(out, TE_STATUS, "plain: %s", bytes);
 	else
 		sline_addf(out, TE_STATUS, "plaintext: %zu line%s, %s exposed",
 		           d->plain_lines, d->plain_lines == 1 ? "" : "s", bytes);
@@ -385,11 +393,13 @@ details_status(const struct dindex *d, const struct transcript *t, struct sline 
 		sline_add_escaped(out, TE_STATUS, TE_ESCAPED,
 		                  (const unsigned char *)s->version,
 		                  strnlen(s->version, sizeof s->version));
-		sline_add(out, TE_STATUS, " ");
-		sline_add_escaped(out, TE_STATUS, TE_ESCAPED,
-		                  (const unsigned char *)s->cipher,
-		                  strnlen(s->cipher, sizeof s->cipher));
-		if (s->group[0] != '\0') {
+		if (cut < STATUS_NO_CIPHER) {
+			sline_add(out, TE_STATUS, " ");
+			sline_add_escaped(out, TE_STATUS, TE_ESCAPED,
+			                  (const unsigned char *)s->cipher,
+			                  strnlen(s->cipher, sizeof s->cipher));
+		}
+		if (s->group[0] != '\0' && cut < STATUS_NO_GROUP) {
 			sline_add(out, TE_STATUS, " ");
 			sline_add_escaped(out, TE_STATUS, TE_ESCAPED,
 			                  (const unsigned char *)s->group,
@@ -415,4 +425,22 @@ details_status(const struct dindex *d, const struct transcript *t, struct sline 
 			sline_add(out, TE_BAD, "cert: name mismatch");
 	}
 	status_findings(d, out);
+}
+
+void
+details_status(const struct dindex *d, const struct transcript *t, struct sline *out)
+{
+	details_status_cut(d, t, STATUS_FULL, out);
+}
+
+void
+details_status_fit(const struct dindex *d, const struct transcript *t, int width,
+                   struct sline *out)
+{
+	for (enum status_cut cut = STATUS_FULL;; cut++) {
+		sline_clear(out);
+		details_status_cut(d, t, cut, out);
+		if (sline_width(out) <= width || cut == STATUS_NO_GROUP)
+			return;
+	}
 }

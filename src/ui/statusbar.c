@@ -71,7 +71,7 @@ statusbar_draw_status(struct ui *u)
 	double since = session_busy_since(u->s);
 
 	sline_init(&l);
-	details_status(&u->di, u->t, &l);
+	details_status_fit(&u->di, u->t, u->lay.status.w, &l);
 	if (since > 0) {
 		double secs = (util_now_ms() - since) / 1000.0;
 		int frame = (int)(util_now_ms() / 120) % 4;

@@ -1248,6 +1248,28 @@ test_status_after_tls_names_version_cipher_group_and_trust(void **state)
 }
 
 static void
+test_status_gives_up_cipher_then_wording_to_keep_the_verdict_at_80_columns(void **state)
+{
+	struct transcript *t = smtp_session(true, true);
+	struct dindex d;
+	struct sline l;
+	(void)state;
+	index_all(&d, t);
+	sline_init(&l);
+	details_status_fit(&d, t, 80, &l);
+	assert_true(sline_width(&l) <= 80);
+	assert_non_null(strstr(l.text, "cert: trusted"));
+	assert_non_null(strstr(l.text, "TLSv1.3"));
+	assert_null(strstr(l.text, "TLS_AES_128_GCM_SHA256"));
+	details_status_fit(&d, t, 40, &l);
+	assert_string_equal(l.text, "plain: 112 B \xc2\xb7 TLSv1.3 \xc2\xb7 cert: trusted");
+	details_status_fit(&d, t, 200, &l); /* room enough: all of it */
+	assert_non_null(strstr(l.text, "TLS_AES_128_GCM_SHA256 X25519"));
+	sline_free(&l);
+	transcript_free(t);
+}
+
+static void
 test_status_says_the_handshake_failed_once_the_connection_ended(void **state)
 {
 	struct transcript *t = transcript_new();
@@ -1452,6 +1474,7 @@ main(void)
 	    cmocka_unit_test(test_event_injected_bytes_note_gets_a_hex_dump),
 	    cmocka_unit_test(test_status_before_tls_shows_exposure_and_no_tls),
 	    cmocka_unit_test(test_status_after_tls_names_version_cipher_group_and_trust),
+	    cmocka_unit_test(test_status_gives_up_cipher_then_wording_to_keep_the_verdict_at_80_columns),
 	    cmocka_unit_test(test_status_marks_an_untrusted_certificate_bad),
 	    cmocka_unit_test(
 	        test_status_says_the_handshake_failed_once_the_connection_ended),
