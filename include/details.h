@@ -13,22 +13,25 @@
 #include "styled.h"
 #include "transcript.h"
 
+/* Each tab: id, name, and the short name the tab bar uses when the names
+ * do not fit. */
 #define DETAILS_TABS(X)                                                                    \
-	X(HANDSHAKE, "Handshake")                                                          \
-	X(CERTS, "Certificates")                                                           \
-	X(WIRE, "Wire")                                                                    \
-	X(HELP, "Help")                                                                    \
-	X(LADDER, "Ladder")                                                                \
-	X(LESSON, "Lesson")
+	X(HANDSHAKE, "Handshake", "TLS")                                                   \
+	X(CERTS, "Certificates", "Certs")                                                  \
+	X(WIRE, "Wire", "Wire")                                                            \
+	X(HELP, "Help", "Help")                                                            \
+	X(LADDER, "Ladder", "Ladder")                                                      \
+	X(LESSON, "Lesson", "Lesson")
 
 enum details_tab {
-#define DETAILS_TAB_ENUM(sym, name) TAB_##sym,
+#define DETAILS_TAB_ENUM(sym, name, short_name) TAB_##sym,
 	DETAILS_TABS(DETAILS_TAB_ENUM)
 #undef DETAILS_TAB_ENUM
 	    TAB_COUNT
 };
 
 const char *details_tab_name(enum details_tab tab);
+const char *details_tab_short_name(enum details_tab tab);
 
 #define DINDEX_MAX_RECORDS 64
 

@@ -25,10 +25,22 @@
 #define ROW_MIN_WIDTH 36
 
 static const char *const tab_names[TAB_COUNT] = {
-#define DETAILS_TAB_NAME(sym, name) [TAB_##sym] = name,
+#define DETAILS_TAB_NAME(sym, name, short_name) [TAB_##sym] = name,
     DETAILS_TABS(DETAILS_TAB_NAME)
 #undef DETAILS_TAB_NAME
 };
+
+static const char *const tab_short_names[TAB_COUNT] = {
+#define DETAILS_TAB_SHORT(sym, name, short_name) [TAB_##sym] = short_name,
+    DETAILS_TABS(DETAILS_TAB_SHORT)
+#undef DETAILS_TAB_SHORT
+};
+
+const char *
+details_tab_short_name(enum details_tab tab)
+{
+	return tab < TAB_COUNT ? tab_short_names[tab] : "";
+}
 
 const char *
 details_tab_name(enum details_tab tab)

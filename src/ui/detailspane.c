@@ -16,8 +16,8 @@ detailspane_tab_available(const struct ui *u, enum details_tab tab)
 	return tab != TAB_LESSON || u->lesson_active;
 }
 
-/* The tab bar; when the names do not all fit, only the active tab keeps its
- * name and the others show their key. */
+/* The tab bar, the widest form that fits: every name; the active tab's name
+ * and the others' short names; the active tab's name and the others' keys. */
 static void
 detailspane_draw_tabs(struct ui *u)
 {
@@ -25,15 +25,18 @@ detailspane_draw_tabs(struct ui *u)
 	struct sline l;
 
 	sline_init(&l);
-	for (int pass = 0; pass < 2; pass++) {
+	for (int pass = 0; pass < 3; pass++) {
 		sline_clear(&l);
 		for (int i = 0; i < TAB_COUNT; i++) {
-			bool on = !u->event_details && (enum details_tab)i == u->tab;
-			if (!detailspane_tab_available(u, (enum details_tab)i))
+			enum details_tab tab = (enum details_tab)i;
+			bool on = !u->event_details && tab == u->tab;
+			if (!detailspane_tab_available(u, tab))
 				continue;
 			if (pass == 0 || on)
-				sline_addf(&l, on ? TE_TAB_ACTIVE : TE_TAB, " F%d %s ",
-				           i + 2, details_tab_name((enum details_tab)i));
+				sline_addf(&l, on ? TE_TAB_ACTIVE : TE_TAB, " F%d %s ", i + 2,
+				           details_tab_name(tab));
+			else if (pass == 1)
+				sline_addf(&l, TE_TAB, "F%d %s", i + 2, details_tab_short_name(tab));
 			else
 				sline_addf(&l, TE_TAB, " F%d ", i + 2);
 			sline_add(&l, TE_TAB, " ");

@@ -94,6 +94,8 @@ tui_smtp() {
 test_tui_connects_shows_greeting_plaintext_and_first_hint() {
 	tui_smtp
 	tui_wait 'PLAINTEXT'
+	# Side by side at 120 columns every tab is named, the others in short.
+	tui_wait 'F2 Handshake +F3 Certs F4 Wire F5 Help F6 Ladder'
 	tui_wait 'type EHLO me, then STARTTLS'
 	tui_wait 'smtp plain>'
 	tui_wait '# greeting: the server is ready'
