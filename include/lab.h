@@ -75,6 +75,11 @@ struct lab_config {
 
 struct lab;
 
+/* Checks that the scenario fits the protocol and TLS mode of cfg (a usage
+ * matter, before anything starts). Returns 0, or -1 with *cause (a sentence
+ * saying what to change). */
+int lab_check_config(const struct lab_config *cfg, char **cause);
+
 /* Makes the certificates and binds the listening socket (refusing a
  * non-loopback address unless cfg->listen names it explicitly, which is then
  * announced on the log). Returns NULL with *cause. */

@@ -112,6 +112,11 @@ demo_choose(const struct cli_options *o, struct lab_config *cfg)
 	    .scenario = (enum lab_scenario)(sc < 0 ? LAB_HONEST : sc),
 	    .slow_ms = 2000,
 	};
+	if (rc == 0 && lab_check_config(cfg, &cause) != 0) {
+		fprintf(stderr, "startle: %s\n", cause);
+		free(cause);
+		rc = -1;
+	}
 	free(lesson_proto);
 	free(lesson_scenario);
 	return rc;

@@ -72,9 +72,6 @@ struct lab_behaviour {
 
 const struct lab_behaviour *lab_behaviour(enum lab_scenario s);
 
-/* Checks that the scenario fits the protocol and TLS mode of cfg. Returns 0,
- * or -1 with *cause (a sentence saying what to change). */
-int lab_check_config(const struct lab_config *cfg, char **cause);
 
 struct lab {
 	struct lab_config cfg;

@@ -605,3 +605,12 @@ test_lab_ipv6_listens_in_brackets_and_an_unbracketed_one_is_refused() {
 	grep -qE '^listening on \[::1\]:[0-9]+' "$IT_TEST_DIR/v6" ||
 		fail "[::1]:0 did not listen on ::1" - <"$IT_TEST_DIR/v6"
 }
+
+test_demo_with_a_scenario_that_does_not_fit_is_a_usage_error() {
+	run_startle --demo smtp --scenario preauth --batch
+	assert_exit 2
+	assert_stderr_matches 'preauth scenario does not apply to SMTP'
+	run_startle --demo pop3 --scenario strip --implicit --batch
+	assert_exit 2
+	assert_stderr_matches 'implicit TLS does not have'
+}
