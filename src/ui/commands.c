@@ -113,6 +113,7 @@ command_reconnect(struct ui *u, const char *arg)
 	(void)arg;
 	session_close(u->s, "closed for /reconnect");
 	session_free(u->s);
+	dindex_init(&u->di);
 	ui_start_session(u);
 	ui_message(u, TE_INFO, "reconnecting to %s", u->target_text);
 }

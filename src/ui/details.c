@@ -150,9 +150,10 @@ dindex_update(struct dindex *d, const struct transcript *t, size_t idx)
 		d->closed = true;
 	switch (ev->kind) {
 	case EV_CONNECT:
-		if (d->connect == DETAILS_NONE)
-			d->connect = idx;
-		d->closed = false;
+		/* A new connection (/reconnect): what the tabs and the status bar
+		 * say is about it alone. */
+		dindex_init(d);
+		d->connect = idx;
 		break;
 	case EV_LINE:
 		dindex_line(d, t, ev, idx);

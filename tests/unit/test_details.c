@@ -1248,6 +1248,23 @@ test_status_after_tls_names_version_cipher_group_and_trust(void **state)
 }
 
 static void
+test_a_new_connection_starts_the_status_afresh(void **state)
+{
+	struct transcript *t = smtp_session(true, true);
+	struct sline l;
+	(void)state;
+	/* /reconnect: the same transcript goes on with a new connection. */
+	add_text(t, EV_CLOSE, PHASE_TLS, DIR_LOCAL, "closed for /reconnect", 1.0);
+	add_text(t, EV_CONNECT, PHASE_PLAIN, DIR_LOCAL,
+	         "connected to smtp://127.0.0.1:25 (127.0.0.1 port 25) in 0.2 ms, explicit TLS",
+	         1.1);
+	status_of(t, &l);
+	assert_string_equal(l.text, "plaintext: nothing exposed \xc2\xb7 no TLS yet");
+	sline_free(&l);
+	transcript_free(t);
+}
+
+static void
 test_status_gives_up_cipher_then_wording_to_keep_the_verdict_at_80_columns(void **state)
 {
 	struct transcript *t = smtp_session(true, true);
@@ -1474,6 +1491,7 @@ main(void)
 	    cmocka_unit_test(test_event_injected_bytes_note_gets_a_hex_dump),
 	    cmocka_unit_test(test_status_before_tls_shows_exposure_and_no_tls),
 	    cmocka_unit_test(test_status_after_tls_names_version_cipher_group_and_trust),
+	    cmocka_unit_test(test_a_new_connection_starts_the_status_afresh),
 	    cmocka_unit_test(test_status_gives_up_cipher_then_wording_to_keep_the_verdict_at_80_columns),
 	    cmocka_unit_test(test_status_marks_an_untrusted_certificate_bad),
 	    cmocka_unit_test(
