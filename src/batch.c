@@ -39,14 +39,16 @@ on_event(void *arg, const struct transcript *t, const struct event *ev)
 	}
 }
 
+/* Opens the file of --log or --record, privately; says why not on stderr. */
 static FILE *
 open_output(const char *path, const char *what)
 {
-	FILE *f = fopen(path, "w");
-	if (f == NULL)
-		fprintf(stderr,
-		        "startle: cannot write the %s to %s: %s; choose a writable path\n",
-		        what, path, strerror(errno));
+	char *cause = NULL;
+	FILE *f = util_open_private(path, false, &cause);
+	if (f == NULL) {
+		fprintf(stderr, "startle: the %s file %s\n", what, cause);
+		free(cause);
+	}
 	return f;
 }
 

@@ -401,10 +401,11 @@ tls_open_keylog(struct tls_conn *tc, const char *path, char **cause)
 {
 	if (path == NULL)
 		return 0;
-	tc->keylog = fopen(path, "a");
+	char *why = NULL;
+	tc->keylog = util_open_private(path, true, &why);
 	if (tc->keylog == NULL) {
-		tls_set_cause(cause, str_printf("cannot open the key log file %s: %s", path,
-		                                strerror(errno)));
+		tls_set_cause(cause, str_printf("the key log file %s", why));
+		free(why);
 		return -1;
 	}
 	return 0;

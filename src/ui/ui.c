@@ -110,11 +110,13 @@ ui_on_event(void *arg, const struct transcript *t, const struct event *ev)
 FILE *
 ui_open_sink(struct ui *u, const char *path, bool json)
 {
-	FILE *f = fopen(path, "w");
+	char *cause = NULL;
+	FILE *f = util_open_private(path, false, &cause);
 	struct output_options lo = {.explain = true};
 
 	if (f == NULL) {
-		ui_message(u, TE_ERROR, "cannot write %s: %s", path, strerror(errno));
+		ui_message(u, TE_ERROR, "%s", cause);
+		free(cause);
 		return NULL;
 	}
 	for (size_t i = 0; i < transcript_count(u->t); i++) {
@@ -350,16 +352,12 @@ ui_setup(struct ui *u, const struct session_params *params, const struct ui_conf
 		theme_default(&u->theme);
 		u->hint_shown = true;
 	}
-	if (cfg->log != NULL && (u->log = fopen(cfg->log, "w")) == NULL) {
-		*cause =
-		    str_printf("cannot write the log to %s: %s", cfg->log, strerror(errno));
+	if (cfg->log != NULL &&
+	    (u->log = util_open_private(cfg->log, false, cause)) == NULL)
 		return -1;
-	}
-	if (cfg->record != NULL && (u->record = fopen(cfg->record, "w")) == NULL) {
-		*cause = str_printf("cannot write the recording to %s: %s", cfg->record,
-		                    strerror(errno));
+	if (cfg->record != NULL &&
+	    (u->record = util_open_private(cfg->record, false, cause)) == NULL)
 		return -1;
-	}
 	u->params = *params;
 	target_format(&params->target, u->target_text, sizeof u->target_text);
 	u->tvo = (struct tview_opts){.mode = TVIEW_TRANSCRIPT,
