@@ -5,13 +5,27 @@
 #include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "batch.h"
 #include "cli.h"
 #include "conn.h"
 #include "demo.h"
+#include "escape.h"
 #include "tls.h"
 #include "ui.h"
+
+/* Prints one of startle's sentences on stderr, escaped (escape.h): they quote
+ * the command line, file names and server text. */
+static void
+say(const char *cause, const char *extra)
+{
+	char *esc = escape_bytes((const unsigned char *)cause, strlen(cause), ESCAPE_OWN);
+
+	fprintf(stderr, "startle: %s\n%s", esc != NULL ? esc : "out of memory",
+	        extra != NULL ? extra : "");
+	free(esc);
+}
 
 /* Runs the front the options ask for; returns the exit code. */
 static int
@@ -21,7 +35,7 @@ run_front(const struct cli_options *o)
 	char *cause = NULL;
 
 	if (cli_check_files(o, &cause) != 0) {
-		fprintf(stderr, "startle: %s\n", cause);
+		say(cause, NULL);
 		free(cause);
 		return EXIT_USAGE;
 	}
@@ -46,7 +60,8 @@ main(int argc, char **argv)
 
 	setlocale(LC_ALL, "");
 	if (cli_parse(argc, argv, &o, &cause) != 0) {
-		fprintf(stderr, "startle: %s\n%s\n", cause, cli_usage());
+		say(cause, cli_usage());
+		fputc('\n', stderr);
 		free(cause);
 		cli_free(&o);
 		return EXIT_USAGE;
@@ -61,7 +76,7 @@ main(int argc, char **argv)
 	}
 	conn_ignore_sigpipe();
 	if (tls_global_init(&cause) != 0) {
-		fprintf(stderr, "startle: %s\n", cause);
+		say(cause, NULL);
 		free(cause);
 		cli_free(&o);
 		return EXIT_TLS;

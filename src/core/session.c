@@ -310,7 +310,14 @@ send_line(struct session *s, const char *text, size_t len)
 	else if (!framer_in_data(s->fr))
 		explain = explain_client_line(proto, u, len);
 	s->continuation = false;
-	session_emit(s, DIR_CLIENT, EV_LINE, text, len, explain);
+	transcript_append(s->t,
+	                  &(struct event){.phase = s->phase,
+	                                  .dir = DIR_CLIENT,
+	                                  .kind = EV_LINE,
+	                                  .text = (unsigned char *)text,
+	                                  .len = len,
+	                                  .explain = explain,
+	                                  .secret = proto_is_credential(proto, u, len)});
 	free(explain);
 	started = framer_sent(s->fr, u, len);
 	if (started != NULL && started->quit)

@@ -33,6 +33,7 @@
 #include <sys/socket.h>
 #include <time.h>
 
+#define TLS_CAFILE_MAX (4u << 20) /* a CA bundle is a few hundred KiB */
 #define TLS_BUNDLE "/etc/ssl/certs/ca-certificates.crt"
 #define TLS_WRITE_WAIT_MS 5000
 #define TLS_CODES 64 /* verify error codes remembered as seen */
@@ -368,6 +369,34 @@ tls_load_trust(WOLFSSL_CTX *ctx, const char *cafile, char **cause)
 	/* Without any trust anchor every chain is reported as untrusted. */
 	(void)wolfSSL_CTX_load_system_CA_certs(ctx);
 	return 0;
+}
+
+int
+tls_check_cafile(const char *path, char **cause)
+{
+	char *text = NULL;
+	size_t len = 0;
+	int rc = -1;
+
+	if (util_read_text_file(path, TLS_CAFILE_MAX, "pem", false, &text, &len, cause) !=
+	    0)
+		return -1;
+	WOLFSSL_CTX *ctx = wolfSSL_CTX_new(wolfSSLv23_client_method());
+	if (ctx == NULL) {
+		*cause = str_printf("the TLS library could not create a context");
+	} else if (wolfSSL_CTX_load_verify_buffer(ctx, (const unsigned char *)text,
+	                                          (long)len, WOLFSSL_FILETYPE_PEM) !=
+	           WOLFSSL_SUCCESS) {
+		util_file_error(cause, path, 0,
+		                "holds no usable PEM certificate: give --cafile a file of "
+		                "-----BEGIN CERTIFICATE----- blocks");
+	} else {
+		rc = 0;
+	}
+	if (ctx != NULL)
+		wolfSSL_CTX_free(ctx);
+	free(text);
+	return rc;
 }
 
 /* Bounded copy into a fixed field; NULL becomes "". */

@@ -90,7 +90,7 @@ static void
 ui_on_event(void *arg, const struct transcript *t, const struct event *ev)
 {
 	struct ui *u = arg;
-	struct output_options lo = {.explain = true};
+	struct output_options lo = {.explain = true, .redact = u->cfg->redact};
 
 	dindex_update(&u->di, t, ev->seq - 1);
 	ladder_update(&u->ladder, t, ev->seq - 1);
@@ -101,7 +101,7 @@ ui_on_event(void *arg, const struct transcript *t, const struct event *ev)
 		fflush(u->log);
 	}
 	if (u->record != NULL) {
-		output_json(u->record, ev);
+		output_json(u->record, ev, u->cfg->redact);
 		fflush(u->record);
 	}
 	u->dirty = true;
@@ -112,7 +112,7 @@ ui_open_sink(struct ui *u, const char *path, bool json)
 {
 	char *cause = NULL;
 	FILE *f = util_open_private(path, false, &cause);
-	struct output_options lo = {.explain = true};
+	struct output_options lo = {.explain = true, .redact = u->cfg->redact};
 
 	if (f == NULL) {
 		ui_message(u, TE_ERROR, "%s", cause);
@@ -121,7 +121,7 @@ ui_open_sink(struct ui *u, const char *path, bool json)
 	}
 	for (size_t i = 0; i < transcript_count(u->t); i++) {
 		if (json)
-			output_json(f, transcript_get(u->t, i));
+			output_json(f, transcript_get(u->t, i), u->cfg->redact);
 		else
 			output_text(f, transcript_get(u->t, i), &lo);
 	}
