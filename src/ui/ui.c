@@ -363,12 +363,15 @@ ui_setup(struct ui *u, const struct session_params *params, const struct ui_conf
 	u->tvo = (struct tview_opts){.mode = TVIEW_TRANSCRIPT,
 	                             .explain = !cfg->no_explain,
 	                             .no_color = u->no_color,
-	                             .tls_records = cfg->tls_records};
-	u->wvo = (struct tview_opts){.mode = TVIEW_WIRE, .no_color = u->no_color};
+	                             .tls_records = cfg->tls_records,
+	                             .redact = cfg->redact};
+	u->wvo = (struct tview_opts){
+	    .mode = TVIEW_WIRE, .no_color = u->no_color, .redact = cfg->redact};
 	tview_init(&u->tv);
 	tview_init(&u->wire);
 	dindex_init(&u->di);
 	ladder_init(&u->ladder);
+	u->ladder.redact = cfg->redact;
 	slines_init(&u->rows);
 	slines_init(&u->drows);
 	if (pipe2(u->sigpipe, O_NONBLOCK | O_CLOEXEC) != 0) {
