@@ -118,6 +118,8 @@ cli_help(void)
 	       "      --log FILE, --record FILE   also write the text / JSON Lines to "
 	       "FILE\n"
 	       "      --keylog FILE    append TLS 1.2 secrets in NSS key log format\n"
+	       "      --redact (credentials as [redacted: N bytes]), --insecure, --fail-on "
+	       "SEV\n"
 	       "      --theme NAME, --proto P, --implicit, --explicit, --ehlo NAME,\n"
 	       "      --no-explain, --records, --no-color, -h/--help, -V/--version\n"
 	       "  with no -c, batch mode probes: greeting, capabilities, STARTTLS, "
