@@ -256,3 +256,12 @@ test_cli_imap_flags_keep_one_backslash() {
 	run_startle --batch --json --demo imap --starttls -c 'LOGIN demo demo' -c 'SELECT INBOX'
 	assert_json_has '.text == "* FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft)"'
 }
+
+test_cli_escape_in_a_demo_scenario_never_reaches_the_terminal_raw() {
+	run_startle --batch --demo --scenario "$(printf 'x\x1b[2J')"
+	assert_exit 2
+	if grep -q $'\x1b' "$IT_STDERR" "$IT_STDOUT"; then
+		it_show_run | cat -v | fail "a raw ESC from --scenario reached the terminal" -
+	fi
+	assert_stderr_matches 'unknown scenario "x\\x1b\[2J"'
+}
