@@ -41,6 +41,11 @@ struct batch_config {
 	enum severity fail_on;    /* exit 1 after a finding at least this severe */
 };
 
+/* The --fail-on rule: the exit after a session that ended with rc and whose
+ * most severe finding was worst (-1: none). rc is kept unless it is EXIT_OK;
+ * then EXIT_POLICY if --fail-on is set and worst is at least as severe. */
+int batch_fail_on_exit(const struct batch_config *cfg, int rc, int worst);
+
 /* Runs one session in batch mode (the caller has checked the files the
  * parameters name); returns the exit code: the session's (exit_code), then
  * EXIT_POLICY for --require-tls or --fail-on if the session itself ended

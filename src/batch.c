@@ -164,6 +164,14 @@ queue_steps(struct session *s, const struct batch_config *cfg, struct transcript
 	}
 }
 
+int
+batch_fail_on_exit(const struct batch_config *cfg, int rc, int worst)
+{
+	if (rc == EXIT_OK && cfg->fail_on_set && worst >= (int)cfg->fail_on)
+		return EXIT_POLICY;
+	return rc;
+}
+
 /* The policies checked after the session: --require-tls, then --fail-on.
  * They only turn a successful run into EXIT_POLICY. */
 static int
@@ -177,7 +185,7 @@ batch_policies(const struct session_params *p, const struct batch_config *cfg,
 		                   "--require-tls: the session never reached TLS");
 		return EXIT_POLICY;
 	}
-	if (cfg->fail_on_set && k->worst >= (int)cfg->fail_on) {
+	if (batch_fail_on_exit(cfg, rc, k->worst) != rc) {
 		char *msg =
 		    str_printf("--fail-on %s: finding %s is of severity %s",
 		               severity_name(cfg->fail_on), finding_name(k->worst_id),

@@ -367,6 +367,23 @@ test_sslkeylogfile_is_the_default_key_log(void **state)
 	unsetenv("SSLKEYLOGFILE");
 }
 
+static void
+test_fail_on_turns_only_a_success_into_exit_1(void **state)
+{
+	struct batch_config warn = {.fail_on_set = true, .fail_on = SEV_WARN};
+	struct batch_config none = {0};
+	(void)state;
+	assert_int_equal(batch_fail_on_exit(&warn, EXIT_OK, SEV_WARN), EXIT_POLICY);
+	assert_int_equal(batch_fail_on_exit(&warn, EXIT_OK, SEV_DANGER), EXIT_POLICY);
+	assert_int_equal(batch_fail_on_exit(&warn, EXIT_OK, SEV_INFO), EXIT_OK);
+	assert_int_equal(batch_fail_on_exit(&warn, EXIT_OK, -1), EXIT_OK);
+	assert_int_equal(batch_fail_on_exit(&warn, EXIT_NETWORK, SEV_DANGER), EXIT_NETWORK);
+	assert_int_equal(batch_fail_on_exit(&warn, EXIT_TLS, SEV_DANGER), EXIT_TLS);
+	assert_int_equal(batch_fail_on_exit(&none, EXIT_OK, SEV_DANGER), EXIT_OK);
+	warn.fail_on = SEV_INFO;
+	assert_int_equal(batch_fail_on_exit(&warn, EXIT_OK, SEV_INFO), EXIT_POLICY);
+}
+
 int
 main(void)
 {
@@ -374,6 +391,7 @@ main(void)
 	    cmocka_unit_test(test_commands_and_starttls_keep_their_order),
 	    cmocka_unit_test(test_redact_and_insecure_reach_every_front),
 	    cmocka_unit_test(test_fail_on_takes_a_severity),
+	    cmocka_unit_test(test_fail_on_turns_only_a_success_into_exit_1),
 	    cmocka_unit_test(test_messages_quote_the_command_line_escaped),
 	    cmocka_unit_test(test_files_are_checked_before_connecting),
 	    cmocka_unit_test(test_sslkeylogfile_is_the_default_key_log),
