@@ -29,6 +29,7 @@ struct sinks {
 static void
 sink_flush(struct sink *k)
 {
+	errno = 0;
 	if (k->f != NULL && (fflush(k->f) != 0 || ferror(k->f)) && k->err == 0)
 		k->err = errno ? errno : EIO;
 }

@@ -84,6 +84,21 @@ ui_lesson_progress(struct ui *u)
 	u->details_scroll = 0;
 }
 
+/* Flushes the log or recording; the first failed write is said on screen
+ * and makes the exit status 2. */
+static void
+ui_sink_flush(struct ui *u, FILE *f, const char *what)
+{
+	errno = 0;
+	if (fflush(f) == 0 && !ferror(f))
+		return;
+	if (!u->write_failed)
+		ui_message(u, TE_ERROR,
+		           "writing the %s failed (%s): the file is incomplete", what,
+		           strerror(errno ? errno : EIO));
+	u->write_failed = true;
+}
+
 /* Transcript listener: keeps the details index, the ladder, the lesson, the
  * log and the recording. */
 static void
@@ -98,11 +113,11 @@ ui_on_event(void *arg, const struct transcript *t, const struct event *ev)
 		ui_lesson_progress(u);
 	if (u->log != NULL) {
 		output_text(u->log, ev, &lo);
-		fflush(u->log);
+		ui_sink_flush(u, u->log, "log");
 	}
 	if (u->record != NULL) {
 		output_json(u->record, ev, u->cfg->redact);
-		fflush(u->record);
+		ui_sink_flush(u, u->record, "recording");
 	}
 	u->dirty = true;
 }
@@ -506,5 +521,8 @@ ui_run(const struct session_params *params, const struct ui_config *cfg)
 	while (!u.quit)
 		ui_loop_once(&u);
 	ui_teardown(&u);
-	return 0;
+	if (u.write_failed)
+		fprintf(stderr, "startle: writing the log or recording failed; the file is "
+		                "incomplete\n");
+	return u.write_failed ? 2 : 0;
 }
