@@ -66,6 +66,20 @@ put_escaped(FILE *f, const unsigned char *data, size_t len, enum escape_mode mod
 	free(e);
 }
 
+/* escape_visit's callback for a colour terminal: escapes in reverse video. */
+static int
+put_marked_piece(void *arg, const char *text, size_t len, bool escaped)
+{
+	FILE *f = arg;
+
+	if (escaped)
+		fputs("\033[7m", f);
+	fwrite(text, 1, len, f);
+	if (escaped)
+		fputs("\033[27m", f);
+	return 0;
+}
+
 static const char *
 marker_color(const struct event *ev)
 {
@@ -99,9 +113,12 @@ output_text(FILE *f, const struct event *ev, const struct output_options *o)
 	const unsigned char *text = output_shown_text(ev, o->redact, marker, &len);
 	const char *explain = output_shown_explain(ev, o->redact);
 	/* The session's own sentences quote server bytes escaped already. */
-	put_escaped(f, text, len,
-	            ev->dir == DIR_LOCAL || output_hides(ev, o->redact) ? ESCAPE_OWN
-	                                                                : ESCAPE_TEXT);
+	enum escape_mode mode =
+	    ev->dir == DIR_LOCAL || output_hides(ev, o->redact) ? ESCAPE_OWN : ESCAPE_TEXT;
+	if (o->color)
+		(void)escape_visit(text, len, mode, put_marked_piece, f);
+	else
+		put_escaped(f, text, len, mode);
 	fputc('\n', f);
 	if (o->explain && explain != NULL) {
 		fputs("   # ", f);

@@ -313,6 +313,22 @@ test_redact_leaves_lines_that_are_not_secret(void **state)
 	free(out);
 }
 
+static void
+test_colour_text_shows_escapes_in_reverse_video_and_backslashes_plain(void **state)
+{
+	struct event ev = line_event(PHASE_PLAIN, DIR_SERVER, "* (\\Seen)\x1b", 10);
+	struct output_options o = {.color = true};
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	(void)state;
+	assert_non_null(f);
+	output_text(f, &ev, &o);
+	fclose(f);
+	assert_non_null(strstr(buf, "* (\\Seen)\033[7m\\x1b\033[27m\n"));
+	free(buf);
+}
+
 int
 main(void)
 {
@@ -330,6 +346,8 @@ main(void)
 	    cmocka_unit_test(test_redacted_json_has_marker_and_flag),
 	    cmocka_unit_test(test_without_redact_secret_lines_are_written_as_sent),
 	    cmocka_unit_test(test_redact_leaves_lines_that_are_not_secret),
+	    cmocka_unit_test(
+	        test_colour_text_shows_escapes_in_reverse_video_and_backslashes_plain),
 	    cmocka_unit_test(test_transcript_numbers_copies_and_notifies),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
