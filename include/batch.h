@@ -27,10 +27,23 @@ struct batch_config {
 	bool json;                   /* JSON Lines instead of text on stdout */
 	bool no_explain, records, no_color;
 	const char *log, *record; /* files for the text and the JSON Lines, or NULL */
+	bool redact;              /* --redact: credential lines as a marker (output.h) */
+	bool fail_on_set;         /* --fail-on given: */
+	enum severity fail_on;    /* exit 1 after a finding at least this severe */
 };
 
+/* The --fail-on rule: the exit after a session that ended with rc and whose
+ * most severe finding was worst (-1: none). rc is kept unless it is EXIT_OK;
+ * then EXIT_POLICY if --fail-on is set and worst is at least as severe. */
+int batch_fail_on_exit(const struct batch_config *cfg, int rc, int worst);
+
 /* Runs one session in batch mode (the caller has checked the files the
- * parameters name); returns the exit code. */
+ * parameters name); returns the exit code: the session's (exit_code), then
+ * EXIT_POLICY for --require-tls or --fail-on if the session itself ended
+ * well; a file that cannot be opened is EXIT_USAGE before connecting. A write
+ * to stdout, the log or the recording that fails is reported on stderr at
+ * the end and makes the exit EXIT_USAGE unless the session's exit is already
+ * non-zero, which is kept. */
 int batch_run(const struct session_params *p, const struct batch_config *cfg);
 
 #endif

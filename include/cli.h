@@ -33,6 +33,9 @@ struct cli_options {
 	int tls_min, tls_max;   /* 0, 12, 13 */
 	int timeout_s;
 	bool help, version;
+	bool redact, insecure; /* --redact, --insecure */
+	bool fail_on_set;      /* --fail-on given */
+	enum severity fail_on; /* --fail-on info|warn|danger */
 };
 
 /* Parses argv. Returns 0, or -1 with *cause (caller frees). opts->steps is

@@ -71,7 +71,7 @@ void details_help(const struct details_help_row *rows, size_t n, int width,
 /* Everything about one event: kind, phase, direction, time, explanation, the
  * RFC reference, the raw bytes in hex and as escaped text; for TLS, cert and
  * record events their fields. */
-void details_event(const struct event *ev, int width, struct slines *out);
+void details_event(const struct event *ev, int width, bool redact, struct slines *out);
 
 /* The status bar text: "plaintext: 5 lines, 412 B exposed · TLS 1.3
  * AES-256-GCM X25519 · cert: NOT TRUSTED". */

@@ -3,9 +3,16 @@
  * safe to show. Every front (batch text, JSON, logs, the TUI) goes through it.
  *
  * Printable ASCII and valid UTF-8 pass through, except code points that can
- * reorder or hide text (bidi controls, zero-width characters). Everything else
- * is shown visibly: \r \n \t \0 \\ \e for ESC is not used — ESC is \x1b — and
- * other C0/C1 controls, DEL and invalid UTF-8 bytes as \xHH.
+ * reorder or hide text (bidi controls, zero-width characters), shown as
+ * \uXXXX. Everything else is shown visibly: \r \n \t \0, and other C0
+ * controls, DEL and invalid UTF-8 bytes as \xHH (ESC is \x1b).
+ *
+ * The backslash (text mode) is shown as sent, so `\Seen` stays `\Seen`; it
+ * is doubled only where it would otherwise read as one of these escapes:
+ * before another backslash, before r n t 0, before x and two hex digits,
+ * before u and four hex digits, and before a byte that is shown escaped.
+ * Reading `\\` as one backslash and every other form as above gives back the
+ * bytes exactly.
  */
 #ifndef STARTLE_ESCAPE_H
 #define STARTLE_ESCAPE_H
@@ -21,6 +28,18 @@ enum escape_mode {
 	              * backslash stays, because they quote server bytes that were
 	              * escaped already (a TLS error citing "220 ok\r\n") */
 };
+
+/* Receives the escaped text piece by piece, in order: runs shown as sent
+ * (escaped false) and single escapes (escaped true), for fronts that mark
+ * escapes (the TUI draws them in their own theme element). Returns 0, or
+ * non-zero to stop. */
+typedef int (*escape_fn)(void *arg, const char *text, size_t len, bool escaped);
+
+/* The escaping itself: hands the pieces of data's escaped form to fn.
+ * Returns 0, or -1 if fn stopped it. escape_bytes and escape_append are
+ * built on it. */
+int escape_visit(const unsigned char *data, size_t len, enum escape_mode mode, escape_fn fn,
+                 void *arg);
 
 /* Result of escaping: a NUL-terminated string the caller frees. */
 char *escape_bytes(const unsigned char *data, size_t len, enum escape_mode mode);

@@ -40,6 +40,7 @@ struct ladder {
 	struct ladder_step *v;
 	size_t n, cap;
 	bool reply_open; /* the last step is a reply still receiving lines */
+	bool redact;     /* --redact: secret lines labelled by a marker (output.h) */
 };
 
 void ladder_init(struct ladder *l);

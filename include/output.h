@@ -3,6 +3,12 @@
  * that writes files or streams: the annotated text of batch mode and --log,
  * and the JSON Lines of --json and --record (schema in docs/startle.1).
  * Server bytes go through escape.h; nothing is written unescaped.
+ *
+ * Redaction (--redact): an event marked secret (a credential line) is shown
+ * and written as OUTPUT_REDACTED_FORM with its byte count instead of its
+ * bytes, and its explanation (which may decode it) as OUTPUT_REDACTED_EXPLAIN;
+ * JSON adds "redacted":true. Every front uses output_shown_text and
+ * output_shown_explain for this, so the rule lives here.
  */
 #ifndef STARTLE_OUTPUT_H
 #define STARTLE_OUTPUT_H
@@ -16,7 +22,23 @@ struct output_options {
 	bool explain; /* text: print explanation lines */
 	bool records; /* text: print TLS record lines after the handshake too */
 	bool color;   /* text: colour the markers (for terminals) */
+	bool redact;  /* hide secret events (--redact) */
 };
+
+#define OUTPUT_REDACTED_FORM "[redacted: %zu bytes]"
+#define OUTPUT_REDACTED_EXPLAIN "a credential line, hidden by --redact"
+#define OUTPUT_REDACTED_MAX 48 /* room for the marker of any length */
+
+/* True if ev is hidden when redact is set: a secret event. */
+bool output_hides(const struct event *ev, bool redact);
+
+/* The bytes to show for ev: its own, or under redaction the marker, written
+ * into buf. Sets *len. */
+const unsigned char *output_shown_text(const struct event *ev, bool redact,
+                                       char buf[OUTPUT_REDACTED_MAX], size_t *len);
+
+/* The explanation to show for ev (NULL if none). */
+const char *output_shown_explain(const struct event *ev, bool redact);
 
 /* The two-character marker of an event: "->", "<-", "~>", "<~", "==", "!!", "**". */
 const char *output_marker(const struct event *ev);
@@ -24,7 +46,8 @@ const char *output_marker(const struct event *ev);
 /* Writes one event as annotated text (one line, plus explanation lines). */
 void output_text(FILE *f, const struct event *ev, const struct output_options *o);
 
-/* Writes one event as one JSON object on one line. */
-void output_json(FILE *f, const struct event *ev);
+/* Writes one event as one JSON object on one line; with redact set, a
+ * secret event's text is the marker and "redacted":true is added. */
+void output_json(FILE *f, const struct event *ev, bool redact);
 
 #endif

@@ -61,6 +61,8 @@ struct session_params {
 	const char *keylog;
 	bool require_tls;      /* nothing but capability/STARTTLS in plaintext */
 	bool require_verified; /* fail unless chain and name verify */
+	bool insecure;         /* --insecure: batch sends credential lines into TLS whose
+	                        * certificate failed verification */
 	int timeout_ms;        /* per phase: connect, greeting, each reply, handshake */
 	size_t max_events; /* stop reading past this many events; 0: SESSION_MAX_EVENTS */
 	/* Called on every change of state, with the state left and the state

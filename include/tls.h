@@ -77,6 +77,11 @@ struct tls_conn;
 /* Loads the library once; safe to call more than once. 0 or -1. */
 int tls_global_init(char **cause);
 
+/* Checks, before connecting, that path is a readable file of PEM
+ * certificates the TLS library accepts as trust anchors (--cafile). Returns
+ * 0, or -1 with *cause naming the file (escaped). Needs tls_global_init. */
+int tls_check_cafile(const char *path, char **cause);
+
 /* Prepares a client session on fd (not yet sending anything). NULL on
  * failure with *cause set (caller frees). */
 struct tls_conn *tls_new(int fd, const struct tls_config *cfg,

@@ -27,6 +27,7 @@ struct tview_opts {
 	bool no_color;    /* gutter and markers must carry the phase on their own */
 	bool tls_records; /* transcript: also show TLS records after the handshake
 	                   * (they are always in the wire view) */
+	bool redact;      /* --redact: secret lines as a marker (output.h) */
 };
 
 /* Renders event ev (index idx) into its display rows at width columns,

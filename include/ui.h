@@ -25,6 +25,7 @@ struct ui_config {
 	const char *log;    /* write the annotated transcript here, or NULL */
 	const char *record; /* write the session as JSON Lines here, or NULL */
 	const char *lesson; /* start this lesson, or NULL */
+	bool redact;        /* --redact: credential lines shown as a marker (output.h) */
 	/* Against startle's lab: the scenario the first hint names; NULL otherwise. */
 	const char *demo_scenario;
 	/* Lines (-c, --starttls, --script) to send once connected, or NULL. */

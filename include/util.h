@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 void *xmalloc(size_t size);
 void *xcalloc(size_t n, size_t size);
@@ -44,6 +45,15 @@ const char *util_beside_exe(const char *suffix);
  * (unreadable, not a regular file, larger than cap bytes). */
 int util_read_text_file(const char *path, size_t cap, const char *kind, bool missing_ok,
                         char **text, size_t *len, char **cause);
+
+/* Opens a file startle writes (log, recording, key log, history, exports)
+ * for writing, privately: a new file is created mode 0600; the final path
+ * component is never followed if it is a symbolic link (refused); an existing
+ * regular file must belong to the user, its mode is narrowed to 0600, and it
+ * is truncated unless append is set; an existing character device or FIFO
+ * (/dev/null, a pipe) is written as it is; anything else is refused. Returns
+ * the stream, or NULL with *cause (the path escaped) saying what to do. */
+FILE *util_open_private(const char *path, bool append, char **cause);
 
 /* True if text is an IPv4 or IPv6 address literal (without brackets). */
 bool util_is_ip_literal(const char *text);

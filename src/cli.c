@@ -8,6 +8,8 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "escape.h"
+#include "tls.h"
 #include "util.h"
 
 #define DEFAULT_TIMEOUT_S 30
@@ -40,7 +42,11 @@ enum long_only {
 	OPT_AUTH,
 	OPT_AUTH_MECH,
 	OPT_COMPARE,
-	OPT_REPLAY
+	OPT_REPLAY,
+	/* privacy and policy */
+	OPT_REDACT,
+	OPT_INSECURE,
+	OPT_FAIL_ON
 };
 
 static const struct option long_options[] = {
@@ -74,6 +80,10 @@ static const struct option long_options[] = {
     {"auth-mech", required_argument, NULL, OPT_AUTH_MECH},
     {"compare", no_argument, NULL, OPT_COMPARE},
     {"replay", required_argument, NULL, OPT_REPLAY}, /* named in the contract, not built */
+    /* privacy and policy */
+    {"redact", no_argument, NULL, OPT_REDACT},
+    {"insecure", no_argument, NULL, OPT_INSECURE},
+    {"fail-on", required_argument, NULL, OPT_FAIL_ON},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
@@ -108,13 +118,13 @@ cli_help(void)
 	       "name\n"
 	       "      --servername N   SNI and name to verify (default: the host)\n"
 	       "      --cafile FILE    trust the CAs in FILE instead of the system store\n"
-	       "      --tls-min V, --tls-max V   1.2 or 1.3\n"
-	       "      --timeout SEC    per phase: connect, greeting, each reply, handshake "
-	       "(30)\n"
+	       "      --tls-min V, --tls-max V   1.2 or 1.3; --timeout SEC a phase (30)\n"
 	       "      --json           JSON Lines on stdout instead of text\n"
 	       "      --log FILE, --record FILE   also write the text / JSON Lines to "
 	       "FILE\n"
 	       "      --keylog FILE    append TLS 1.2 secrets in NSS key log format\n"
+	       "      --redact (credentials as [redacted: N bytes]), --insecure, --fail-on "
+	       "SEV\n"
 	       "      --theme NAME, --proto P, --implicit, --explicit, --ehlo NAME,\n"
 	       "      --no-explain, --records, --no-color, -h/--help, -V/--version\n"
 	       "  with no -c, batch mode probes: greeting, capabilities, STARTTLS, "
@@ -125,6 +135,19 @@ cli_help(void)
 }
 /* clang-format on */
 
+/* before + the user's value escaped (escape.h) in quotes + after: every
+ * sentence that quotes the command line goes through it. */
+static char *
+cli_quote(const char *before, const char *value, const char *after)
+{
+	char *esc = escape_bytes((const unsigned char *)value, strlen(value), ESCAPE_TEXT);
+	if (esc == NULL)
+		fatal("out of memory");
+	char *s = str_printf("%s\"%s\"%s", before, esc, after);
+	free(esc);
+	return s;
+}
+
 static int
 parse_version(const char *arg, const char *opt, int *out, char **cause)
 {
@@ -133,7 +156,9 @@ parse_version(const char *arg, const char *opt, int *out, char **cause)
 	else if (strcmp(arg, "1.3") == 0)
 		*out = 13;
 	else {
-		*cause = str_printf("%s takes 1.2 or 1.3, not \"%s\"", opt, arg);
+		char *before = str_printf("%s takes 1.2 or 1.3, not ", opt);
+		*cause = cli_quote(before, arg, "");
+		free(before);
 		return -1;
 	}
 	return 0;
@@ -162,6 +187,9 @@ static const struct {
       {OPT_NO_COLOR, offsetof(struct cli_options, no_color)},
       {OPT_NO_EXPLAIN, offsetof(struct cli_options, no_explain)},
       {OPT_RECORDS, offsetof(struct cli_options, records)},
+      /* privacy and policy */
+      {OPT_REDACT, offsetof(struct cli_options, redact)},
+      {OPT_INSECURE, offsetof(struct cli_options, insecure)},
 };
 
 /* Stores a value or flag option; false if c is not one of them. */
@@ -196,12 +224,29 @@ parse_timeout(const char *arg, int *out, char **cause)
 	long v = strtol(arg, &end, 10);
 
 	if (*arg == '\0' || *end != '\0' || v < 1 || v > 3600) {
-		*cause = str_printf(
-		    "--timeout takes whole seconds from 1 to 3600, not \"%s\"", arg);
+		*cause = cli_quote("--timeout takes whole seconds from 1 to 3600, not ",
+		                   arg, "");
 		return -1;
 	}
 	*out = (int)v;
 	return 0;
+}
+
+/* --fail-on: a severity name. */
+static int
+parse_fail_on(const char *arg, struct cli_options *o, char **cause)
+{
+	static const enum severity sev[] = {SEV_INFO, SEV_WARN, SEV_DANGER};
+
+	for (size_t i = 0; i < sizeof sev / sizeof sev[0]; i++) {
+		if (strcmp(arg, severity_name(sev[i])) == 0) {
+			o->fail_on = sev[i];
+			o->fail_on_set = true;
+			return 0;
+		}
+	}
+	*cause = cli_quote("--fail-on takes info, warn or danger, not ", arg, "");
+	return -1;
 }
 
 /* Handles one option that needs more than storing. Returns 0, 1 when parsing
@@ -254,8 +299,8 @@ cli_option(struct cli_options *o, struct cli_parse_state *ps, int c, char **argv
 		return parse_timeout(optarg, &o->timeout_s, cause);
 	case OPT_PROTO:
 		if ((ps->proto = proto_from_name(optarg)) < 0) {
-			*cause = str_printf("--proto takes smtp, imap or pop3, not \"%s\"",
-			                    optarg);
+			*cause =
+			    cli_quote("--proto takes smtp, imap or pop3, not ", optarg, "");
 			return -1;
 		}
 		return 0;
@@ -266,6 +311,8 @@ cli_option(struct cli_options *o, struct cli_parse_state *ps, int c, char **argv
 	case OPT_DEMO:
 		o->demo = true;
 		return 0;
+	case OPT_FAIL_ON:
+		return parse_fail_on(optarg, o, cause);
 	case OPT_COMPARE:
 	case OPT_REPLAY:
 		*cause = str_printf("--%s is not in this build yet",
@@ -278,13 +325,13 @@ cli_option(struct cli_options *o, struct cli_parse_state *ps, int c, char **argv
 		o->version = true;
 		return 1;
 	case ':':
-		*cause = str_printf("option %s needs a value", argv[optind - 1]);
+		*cause = cli_quote("option ", argv[optind - 1], " needs a value");
 		return -1;
 	default:
-		if (optopt != 0)
+		if (optopt >= 0x20 && optopt < 0x7f)
 			*cause = str_printf("unknown option -%c", optopt);
 		else
-			*cause = str_printf("unknown option %s", argv[optind - 1]);
+			*cause = cli_quote("unknown option ", argv[optind - 1], "");
 		return -1;
 	}
 }
@@ -294,8 +341,7 @@ static int
 cli_check_demo(struct cli_options *o, const struct cli_parse_state *ps, char **cause)
 {
 	if (ps->target != NULL && proto_from_name(ps->target) < 0) {
-		*cause =
-		    str_printf("--demo takes smtp, imap or pop3, not \"%s\"", ps->target);
+		*cause = cli_quote("--demo takes smtp, imap or pop3, not ", ps->target, "");
 		return -1;
 	}
 	if (o->lesson != NULL && o->mode == MODE_BATCH) {
@@ -355,11 +401,14 @@ cli_parse(int argc, char **argv, struct cli_options *o, char **cause)
 		if (r != 0)
 			return r < 0 ? -1 : 0;
 	}
+	if (o->keylog == NULL && getenv("SSLKEYLOGFILE") != NULL &&
+	    getenv("SSLKEYLOGFILE")[0] != '\0')
+		o->keylog = getenv("SSLKEYLOGFILE");
 	if (optind < argc)
 		ps.target = argv[optind++];
 	if (optind < argc) {
 		*cause =
-		    str_printf("unexpected argument \"%s\": give one target", argv[optind]);
+		    cli_quote("unexpected argument ", argv[optind], ": give one target");
 		return -1;
 	}
 	return cli_check(o, &ps, cause);
@@ -384,6 +433,7 @@ cli_session_params(const struct cli_options *o, struct session_params *p)
 	    .keylog = o->keylog,
 	    .require_tls = o->require_tls,
 	    .require_verified = o->verify,
+	    .insecure = o->insecure,
 	    .timeout_ms = o->timeout_s * 1000,
 	};
 }
@@ -497,6 +547,9 @@ cli_batch_config(const struct cli_options *o, struct batch_config *cfg)
 	    .no_color = o->no_color,
 	    .log = o->log,
 	    .record = o->record,
+	    .redact = o->redact,
+	    .fail_on_set = o->fail_on_set,
+	    .fail_on = o->fail_on,
 	};
 }
 
@@ -511,6 +564,7 @@ cli_ui_config(const struct cli_options *o, struct ui_config *cfg)
 	    .log = o->log,
 	    .record = o->record,
 	    .lesson = o->lesson,
+	    .redact = o->redact,
 	    .demo_scenario = !o->demo      ? NULL
 	                     : o->scenario ? o->scenario
 	                                   : "honest",
@@ -521,11 +575,22 @@ cli_ui_config(const struct cli_options *o, struct ui_config *cfg)
 int
 cli_check_files(const struct cli_options *o, char **cause)
 {
-	if (o->cafile != NULL && access(o->cafile, R_OK) != 0) {
-		*cause = str_printf(
-		    "cannot read the CA file %s: %s; give a PEM file with --cafile",
-		    o->cafile, strerror(errno));
+	char *why = NULL;
+
+	if (o->cafile != NULL && tls_check_cafile(o->cafile, &why) != 0) {
+		*cause = str_printf("the CA file %s", why);
+		free(why);
 		return -1;
+	}
+	if (o->keylog != NULL) {
+		/* Created (empty, 0600) now, so a bad path stops us before connecting. */
+		FILE *f = util_open_private(o->keylog, true, &why);
+		if (f == NULL) {
+			*cause = str_printf("the key log file %s", why);
+			free(why);
+			return -1;
+		}
+		fclose(f);
 	}
 	return 0;
 }

@@ -10,6 +10,7 @@
 
 #include "batch.h"
 #include "demo.h"
+#include "escape.h"
 #include "lab.h"
 #include "labcert.h"
 #include "lesson.h"
@@ -96,14 +97,20 @@ demo_choose(const struct cli_options *o, struct lab_config *cfg)
 	proto = proto_name != NULL ? proto_from_name(proto_name) : PROTO_SMTP;
 	sc = scenario != NULL ? lab_scenario_from_name(scenario) : LAB_HONEST;
 	if (sc < 0) {
+		char *esc = escape_bytes((const unsigned char *)scenario, strlen(scenario),
+		                         ESCAPE_TEXT);
 		fprintf(stderr, "startle: unknown scenario \"%s\"; the lab knows:\n",
-		        scenario);
+		        esc != NULL ? esc : "?");
+		free(esc);
 		list_scenarios(stderr);
 		rc = -1;
 	} else if (proto < 0) {
+		char *esc = escape_bytes((const unsigned char *)proto_name,
+		                         strlen(proto_name), ESCAPE_TEXT);
 		fprintf(stderr,
 		        "startle: unknown protocol \"%s\": use smtp, imap or pop3\n",
-		        proto_name);
+		        esc != NULL ? esc : "?");
+		free(esc);
 		rc = -1;
 	}
 	*cfg = (struct lab_config){

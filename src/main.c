@@ -17,6 +17,18 @@
 #include "ui.h"
 #include "util.h"
 
+/* Prints one of startle's sentences on stderr, escaped (escape.h): they quote
+ * the command line, file names and server text. */
+static void
+say(const char *cause, const char *extra)
+{
+	char *esc = escape_bytes((const unsigned char *)cause, strlen(cause), ESCAPE_OWN);
+
+	fprintf(stderr, "startle: %s\n%s", esc != NULL ? esc : "out of memory",
+	        extra != NULL ? extra : "");
+	free(esc);
+}
+
 /* --auth's password: from STARTLE_PASSWORD, else asked on the terminal
  * (never from the command line, where other users and the history see it).
  * Returns 0, or -1 after saying why. */
@@ -40,7 +52,9 @@ get_password(struct cli_options *o)
 	free(question);
 	free(user);
 	if (a->password == NULL) {
-		fprintf(stderr, "startle: --auth: %s\n", cause);
+		char *msg = str_printf("--auth: %s", cause);
+		say(msg, NULL);
+		free(msg);
 		free(cause);
 		return -1;
 	}
@@ -55,7 +69,7 @@ run_front(const struct cli_options *o)
 	char *cause = NULL;
 
 	if (cli_check_files(o, &cause) != 0) {
-		fprintf(stderr, "startle: %s\n", cause);
+		say(cause, NULL);
 		free(cause);
 		return EXIT_USAGE;
 	}
@@ -80,7 +94,8 @@ main(int argc, char **argv)
 
 	setlocale(LC_ALL, "");
 	if (cli_parse(argc, argv, &o, &cause) != 0) {
-		fprintf(stderr, "startle: %s\n%s\n", cause, cli_usage());
+		say(cause, cli_usage());
+		fputc('\n', stderr);
 		free(cause);
 		cli_free(&o);
 		return EXIT_USAGE;
@@ -94,7 +109,7 @@ main(int argc, char **argv)
 		return EXIT_OK;
 	}
 	if (cli_load_script(&o, &cause) != 0) {
-		fprintf(stderr, "startle: %s\n", cause);
+		say(cause, NULL);
 		free(cause);
 		cli_free(&o);
 		return EXIT_USAGE;
@@ -105,7 +120,7 @@ main(int argc, char **argv)
 	}
 	conn_ignore_sigpipe();
 	if (tls_global_init(&cause) != 0) {
-		fprintf(stderr, "startle: %s\n", cause);
+		say(cause, NULL);
 		free(cause);
 		cli_free(&o);
 		return EXIT_TLS;

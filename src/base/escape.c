@@ -104,63 +104,144 @@ json_control(unsigned char c, char out[8])
 	}
 }
 
+/* True if the unit at data (n > 0 bytes) is shown escaped in text mode, not
+ * counting the backslash, whose form depends on what follows it. */
+static bool
+unit_is_escaped(const unsigned char *data, size_t n)
+{
+	unsigned cp;
+
+	if (data[0] < 0x80)
+		return data[0] < 0x20 || data[0] == 0x7f;
+	size_t ulen = utf8_decode(data, n, &cp);
+	return ulen == 0 || hidden_codepoint(cp);
+}
+
+/* True if the n bytes at p are all hex digits (and there are at least n). */
+static bool
+hex_digits(const unsigned char *p, size_t avail, size_t n)
+{
+	if (avail < n)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!((p[i] >= '0' && p[i] <= '9') || (p[i] >= 'a' && p[i] <= 'f') ||
+		      (p[i] >= 'A' && p[i] <= 'F')))
+			return false;
+	return true;
+}
+
+/* The text rule: a backslash is doubled only where, shown as itself, it would
+ * read as an escape this function produces: before another backslash, before
+ * r n t 0, before x and two hex digits, before u and four hex digits, and
+ * before a byte that is shown escaped. next holds the n bytes after it. */
+static bool
+backslash_needs_doubling(const unsigned char *next, size_t n)
+{
+	if (n == 0)
+		return false;
+	switch (next[0]) {
+	case '\\':
+	case 'r':
+	case 'n':
+	case 't':
+	case '0':
+		return true;
+	case 'x':
+		return hex_digits(next + 1, n - 1, 2);
+	case 'u':
+		return hex_digits(next + 1, n - 1, 4);
+	default:
+		return unit_is_escaped(next, n);
+	}
+}
+
+/* The escaped form of the unit at data[i] in out (*n bytes), or *n = 0 when
+ * the unit is shown as itself. Returns how many bytes the unit takes. */
+static size_t
+escape_unit(const unsigned char *data, size_t len, size_t i, enum escape_mode mode,
+            char out[16], size_t *n)
+{
+	unsigned char c = data[i];
+	unsigned cp;
+
+	*n = 0;
+	if (c >= 0x20 && c < 0x7f) {
+		bool dbl = (c == '\\' && mode == ESCAPE_JSON) ||
+		           (c == '"' && mode == ESCAPE_JSON) ||
+		           (c == '\\' && mode == ESCAPE_TEXT &&
+		            backslash_needs_doubling(data + i + 1, len - i - 1));
+		if (dbl) {
+			out[0] = '\\';
+			out[1] = (char)c;
+			*n = 2;
+		}
+		return 1;
+	}
+	if (c < 0x80) {
+		*n = mode == ESCAPE_JSON ? json_control(c, out) : text_control(c, out);
+		return 1;
+	}
+	size_t ulen = utf8_decode(data + i, len - i, &cp);
+	if (ulen == 0) {
+		*n = (size_t)snprintf(out, 16, mode == ESCAPE_JSON ? "\\u%04x" : "\\x%02x",
+		                      c);
+		return 1;
+	}
+	if (hidden_codepoint(cp))
+		*n = (size_t)snprintf(out, 16, "\\u%04x", cp);
+	return ulen;
+}
+
+int
+escape_visit(const unsigned char *data, size_t len, enum escape_mode mode, escape_fn fn,
+             void *arg)
+{
+	char tmp[16];
+	size_t i = 0, run = 0;
+
+	while (i < len) {
+		size_t n, used = escape_unit(data, len, i, mode, tmp, &n);
+		if (n == 0) {
+			i += used;
+			continue;
+		}
+		if (i > run && fn(arg, (const char *)data + run, i - run, false) != 0)
+			return -1;
+		if (fn(arg, tmp, n, true) != 0)
+			return -1;
+		i += used;
+		run = i;
+	}
+	if (i > run && fn(arg, (const char *)data + run, i - run, false) != 0)
+		return -1;
+	return 0;
+}
+
+struct growbuf {
+	char **buf;
+	size_t *used, *cap;
+};
+
+/* escape_visit's callback for escape_append: appends every piece. */
+static int
+append_piece(void *arg, const char *text, size_t len, bool escaped)
+{
+	struct growbuf *g = arg;
+
+	(void)escaped;
+	return put(g->buf, g->used, g->cap, text, len);
+}
+
 int
 escape_append(char **buf, size_t *used, size_t *cap, const unsigned char *data, size_t len,
               enum escape_mode mode)
 {
-	char tmp[16];
-	size_t i = 0;
+	struct growbuf g = {buf, used, cap};
 
 	if (grow(buf, used, cap, len) != 0)
 		return -1;
 	(*buf)[*used] = '\0';
-	while (i < len) {
-		unsigned char c = data[i];
-		size_t n;
-		if (c >= 0x20 && c < 0x7f) {
-			if ((c == '\\' && mode != ESCAPE_OWN) ||
-			    (c == '"' && mode == ESCAPE_JSON)) {
-				tmp[0] = '\\';
-				tmp[1] = (char)c;
-				n = 2;
-			} else {
-				tmp[0] = (char)c;
-				n = 1;
-			}
-			if (put(buf, used, cap, tmp, n) != 0)
-				return -1;
-			i++;
-			continue;
-		}
-		if (c < 0x80) {
-			n = mode == ESCAPE_JSON ? json_control(c, tmp)
-			                        : text_control(c, tmp);
-			if (put(buf, used, cap, tmp, n) != 0)
-				return -1;
-			i++;
-			continue;
-		}
-		unsigned cp;
-		size_t ulen = utf8_decode(data + i, len - i, &cp);
-		if (ulen == 0) {
-			n = (size_t)snprintf(tmp, sizeof tmp,
-			                     mode == ESCAPE_JSON ? "\\u%04x" : "\\x%02x",
-			                     c);
-			if (put(buf, used, cap, tmp, n) != 0)
-				return -1;
-			i++;
-			continue;
-		}
-		if (hidden_codepoint(cp)) {
-			n = (size_t)snprintf(tmp, sizeof tmp, "\\u%04x", cp);
-			if (put(buf, used, cap, tmp, n) != 0)
-				return -1;
-		} else if (put(buf, used, cap, (const char *)data + i, ulen) != 0) {
-			return -1;
-		}
-		i += ulen;
-	}
-	return 0;
+	return escape_visit(data, len, mode, append_piece, &g);
 }
 
 char *
@@ -182,17 +263,14 @@ escape_needed(const unsigned char *data, size_t len)
 	size_t i = 0;
 
 	while (i < len) {
-		unsigned char c = data[i];
-		if (c == '\t' || (c >= 0x20 && c < 0x7f)) {
+		unsigned cp;
+		if (data[i] == '\t') {
 			i++;
 			continue;
 		}
-		if (c < 0x80)
+		if (unit_is_escaped(data + i, len - i))
 			return true;
-		unsigned cp;
-		size_t ulen = utf8_decode(data + i, len - i, &cp);
-		if (ulen == 0 || hidden_codepoint(cp))
-			return true;
+		size_t ulen = data[i] < 0x80 ? 1 : utf8_decode(data + i, len - i, &cp);
 		i += ulen;
 	}
 	return false;

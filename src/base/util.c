@@ -260,3 +260,69 @@ util_file_error(char **cause, const char *file, unsigned line, const char *fmt, 
 	free(msg);
 	*cause = full;
 }
+
+/* Checks what open found at a private file's path and makes it private;
+ * returns 0, or -1 with *cause. */
+static int
+private_check(int fd, const char *path, bool append, char **cause)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) != 0) {
+		util_file_error(cause, path, 0, "cannot be examined (%s)", strerror(errno));
+		return -1;
+	}
+	if (S_ISCHR(st.st_mode) || S_ISFIFO(st.st_mode))
+		return 0;
+	if (!S_ISREG(st.st_mode)) {
+		util_file_error(cause, path, 0,
+		                "is not a regular file: give a file's path");
+		return -1;
+	}
+	if (st.st_uid != geteuid()) {
+		util_file_error(cause, path, 0,
+		                "belongs to another user: startle only overwrites its "
+		                "user's files; choose another path");
+		return -1;
+	}
+	if (((st.st_mode & 077) != 0 && fchmod(fd, 0600) != 0) ||
+	    (!append && ftruncate(fd, 0) != 0)) {
+		util_file_error(cause, path, 0, "cannot be made private (%s)",
+		                strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+FILE *
+util_open_private(const char *path, bool append, char **cause)
+{
+	int flags = O_WRONLY | O_CREAT | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC | O_NONBLOCK |
+	            (append ? O_APPEND : 0);
+	int fd = open(path, flags, 0600);
+	FILE *f;
+
+	if (fd < 0) {
+		if (errno == ELOOP)
+			util_file_error(
+			    cause, path, 0,
+			    "is a symbolic link: startle does not write through "
+			    "one; give the final path");
+		else
+			util_file_error(cause, path, 0,
+			                "cannot be written (%s): check the directory and "
+			                "its permissions",
+			                strerror(errno));
+		return NULL;
+	}
+	if (private_check(fd, path, append, cause) != 0) {
+		close(fd);
+		return NULL;
+	}
+	(void)fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+	if ((f = fdopen(fd, append ? "a" : "w")) == NULL) {
+		util_file_error(cause, path, 0, "cannot be written (%s)", strerror(errno));
+		close(fd);
+	}
+	return f;
+}

@@ -29,6 +29,33 @@ output_marker(const struct event *ev)
 	}
 }
 
+bool
+output_hides(const struct event *ev, bool redact)
+{
+	return redact && ev->secret;
+}
+
+const unsigned char *
+output_shown_text(const struct event *ev, bool redact, char buf[OUTPUT_REDACTED_MAX],
+                  size_t *len)
+{
+	if (!output_hides(ev, redact)) {
+		*len = ev->len;
+		return ev->text;
+	}
+	int n = snprintf(buf, OUTPUT_REDACTED_MAX, OUTPUT_REDACTED_FORM, ev->len);
+	*len = n > 0 ? (size_t)n : 0;
+	return (const unsigned char *)buf;
+}
+
+const char *
+output_shown_explain(const struct event *ev, bool redact)
+{
+	if (ev->explain != NULL && output_hides(ev, redact))
+		return OUTPUT_REDACTED_EXPLAIN;
+	return ev->explain;
+}
+
 static void
 put_escaped(FILE *f, const unsigned char *data, size_t len, enum escape_mode mode)
 {
@@ -37,6 +64,20 @@ put_escaped(FILE *f, const unsigned char *data, size_t len, enum escape_mode mod
 		fatal("out of memory escaping output");
 	fputs(e, f);
 	free(e);
+}
+
+/* escape_visit's callback for a colour terminal: escapes in reverse video. */
+static int
+put_marked_piece(void *arg, const char *text, size_t len, bool escaped)
+{
+	FILE *f = arg;
+
+	if (escaped)
+		fputs("\033[7m", f);
+	fwrite(text, 1, len, f);
+	if (escaped)
+		fputs("\033[27m", f);
+	return 0;
 }
 
 static const char *
@@ -67,13 +108,21 @@ output_text(FILE *f, const struct event *ev, const struct output_options *o)
 		fprintf(f, "%s ", output_marker(ev));
 	if (ev->kind == EV_FINDING)
 		fprintf(f, "[%s] ", finding_name(ev->finding));
+	char marker[OUTPUT_REDACTED_MAX];
+	size_t len;
+	const unsigned char *text = output_shown_text(ev, o->redact, marker, &len);
+	const char *explain = output_shown_explain(ev, o->redact);
 	/* The session's own sentences quote server bytes escaped already. */
-	put_escaped(f, ev->text, ev->len, ev->dir == DIR_LOCAL ? ESCAPE_OWN : ESCAPE_TEXT);
+	enum escape_mode mode =
+	    ev->dir == DIR_LOCAL || output_hides(ev, o->redact) ? ESCAPE_OWN : ESCAPE_TEXT;
+	if (o->color)
+		(void)escape_visit(text, len, mode, put_marked_piece, f);
+	else
+		put_escaped(f, text, len, mode);
 	fputc('\n', f);
-	if (o->explain && ev->explain != NULL) {
+	if (o->explain && explain != NULL) {
 		fputs("   # ", f);
-		put_escaped(f, (const unsigned char *)ev->explain, strlen(ev->explain),
-		            ESCAPE_OWN);
+		put_escaped(f, (const unsigned char *)explain, strlen(explain), ESCAPE_OWN);
 		fputc('\n', f);
 	}
 }
@@ -125,15 +174,22 @@ json_cert(FILE *f, const struct cert_info *c)
 }
 
 void
-output_json(FILE *f, const struct event *ev)
+output_json(FILE *f, const struct event *ev, bool redact)
 {
+	char marker[OUTPUT_REDACTED_MAX];
+	size_t len;
+	const unsigned char *text = output_shown_text(ev, redact, marker, &len);
+	const char *explain = output_shown_explain(ev, redact);
+
 	fprintf(f,
 	        "{\"seq\":%lu,\"t\":%.4f,\"phase\":\"%s\",\"dir\":\"%s\",\"kind\":\"%s\"",
 	        ev->seq, ev->t, phase_name(ev->phase), dir_name(ev->dir),
 	        event_kind_name(ev->kind));
-	json_string(f, "text", ev->text, ev->len);
-	if (ev->explain != NULL)
-		json_str(f, "explain", ev->explain);
+	json_string(f, "text", text, len);
+	if (output_hides(ev, redact))
+		fputs(",\"redacted\":true", f);
+	if (explain != NULL)
+		json_str(f, "explain", explain);
 	if (ev->kind == EV_FINDING) {
 		json_str(f, "id", finding_name(ev->finding));
 		json_str(f, "severity", severity_name(ev->severity));

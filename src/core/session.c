@@ -310,7 +310,12 @@ send_line(struct session *s, const char *text, size_t len)
 	else if (!framer_in_data(s->fr))
 		explain = explain_client_line(proto, u, len);
 	s->continuation = false;
-	session_emit(s, DIR_CLIENT, EV_LINE, text, len, explain);
+	struct event ev = {
+	    .phase = s->phase, .dir = DIR_CLIENT, .kind = EV_LINE, .len = len};
+	ev.text = (unsigned char *)text;
+	ev.explain = explain;
+	ev.secret = proto_is_credential(proto, u, len); /* for --redact and history */
+	transcript_append(s->t, &ev);
 	free(explain);
 	started = framer_sent(s->fr, u, len);
 	if (started != NULL && started->quit)

@@ -34,6 +34,7 @@
 #include <sys/socket.h>
 #include <time.h>
 
+#define TLS_CAFILE_MAX (4u << 20) /* a CA bundle is a few hundred KiB */
 #define TLS_BUNDLE "/etc/ssl/certs/ca-certificates.crt"
 #define TLS_WRITE_WAIT_MS 5000
 #define TLS_CODES 64 /* verify error codes remembered as seen */
@@ -371,6 +372,34 @@ tls_load_trust(WOLFSSL_CTX *ctx, const char *cafile, char **cause)
 	return 0;
 }
 
+int
+tls_check_cafile(const char *path, char **cause)
+{
+	char *text = NULL;
+	size_t len = 0;
+	int rc = -1;
+
+	if (util_read_text_file(path, TLS_CAFILE_MAX, "pem", false, &text, &len, cause) !=
+	    0)
+		return -1;
+	WOLFSSL_CTX *ctx = wolfSSL_CTX_new(wolfSSLv23_client_method());
+	if (ctx == NULL) {
+		*cause = str_printf("the TLS library could not create a context");
+	} else if (wolfSSL_CTX_load_verify_buffer(ctx, (const unsigned char *)text,
+	                                          (long)len, WOLFSSL_FILETYPE_PEM) !=
+	           WOLFSSL_SUCCESS) {
+		util_file_error(cause, path, 0,
+		                "holds no usable PEM certificate: give --cafile a file of "
+		                "-----BEGIN CERTIFICATE----- blocks");
+	} else {
+		rc = 0;
+	}
+	if (ctx != NULL)
+		wolfSSL_CTX_free(ctx);
+	free(text);
+	return rc;
+}
+
 /* Bounded copy into a fixed field; NULL becomes "". */
 static void
 tls_copy(char *dst, size_t size, const char *src)
@@ -402,10 +431,11 @@ tls_open_keylog(struct tls_conn *tc, const char *path, char **cause)
 {
 	if (path == NULL)
 		return 0;
-	tc->keylog = fopen(path, "a");
+	char *why = NULL;
+	tc->keylog = util_open_private(path, true, &why);
 	if (tc->keylog == NULL) {
-		tls_set_cause(cause, str_printf("cannot open the key log file %s: %s", path,
-		                                strerror(errno)));
+		tls_set_cause(cause, str_printf("the key log file %s", why));
+		free(why);
 		return -1;
 	}
 	return 0;

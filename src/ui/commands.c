@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "escape.h"
 #include "ui_int.h"
 
 /* Collects names into one line for a message: " a b c". */
@@ -90,9 +91,11 @@ command_sink(struct ui *u, const char *path, bool json)
 	if (*slot != NULL)
 		fclose(*slot);
 	*slot = f;
+	char *esc = escape_bytes((const unsigned char *)path, strlen(path), ESCAPE_TEXT);
 	ui_message(u, TE_INFO,
 	           "%s the session to %s (everything so far, then as it happens)",
-	           json ? "recording" : "logging", path);
+	           json ? "recording" : "logging", esc != NULL ? esc : "the file");
+	free(esc);
 }
 
 static void

@@ -8,6 +8,7 @@
 #include "details.h"
 #include "details_int.h"
 #include "finding.h"
+#include "output.h"
 #include "proto.h"
 #include "record.h"
 #include "styled.h"
@@ -189,10 +190,11 @@ event_finding_fields(struct dpane *p, const struct event *ev)
 }
 
 void
-details_event(const struct event *ev, int width, struct slines *out)
+details_event(const struct event *ev, int width, bool redact, struct slines *out)
 {
 	struct dpane p;
-	char buf[96];
+	char buf[96], marker[OUTPUT_REDACTED_MAX];
+	size_t len;
 
 	dpane_init(&p, out, width);
 	if (ev == NULL) {
@@ -212,14 +214,19 @@ details_event(const struct event *ev, int width, struct slines *out)
 		event_finding_fields(&p, ev);
 	if (ev->kind == EV_LINE)
 		event_line_fields(&p, ev);
-	sline_add_escaped(dpane_row(&p, "Text"), event_text_elem(ev), TE_ESCAPED, ev->text,
-	                  ev->len);
+	const unsigned char *text = output_shown_text(ev, redact, marker, &len);
+	const char *explain = output_shown_explain(ev, redact);
+	if (output_hides(ev, redact))
+		sline_add(dpane_row(&p, "Text"), event_text_elem(ev), marker);
+	else
+		sline_add_escaped(dpane_row(&p, "Text"), event_text_elem(ev), TE_ESCAPED,
+		                  text, len);
 	dpane_flush(&p);
-	if (ev->explain != NULL && explain_reference(ev->explain, buf, sizeof buf))
+	if (explain != NULL && explain_reference(explain, buf, sizeof buf))
 		dpane_pair(&p, "Reference", TE_VALUE, buf);
-	if (ev->explain != NULL) {
+	if (explain != NULL) {
 		dpane_blank(&p);
-		dpane_text(&p, TE_EXPLAIN, ev->explain);
+		dpane_text(&p, TE_EXPLAIN, explain);
 	}
 	if (ev->tls != NULL) {
 		dpane_title(&p, "TLS");
@@ -241,8 +248,9 @@ details_event(const struct event *ev, int width, struct slines *out)
 		dpane_title(&p, "TLS record");
 		event_record_fields(&p, ev->record);
 	}
-	if (ev->kind == EV_LINE ||
-	    (ev->kind == EV_NOTE && ev->dir != DIR_LOCAL && ev->record == NULL))
+	if (!output_hides(ev, redact) &&
+	    (ev->kind == EV_LINE ||
+	     (ev->kind == EV_NOTE && ev->dir != DIR_LOCAL && ev->record == NULL)))
 		hexdump(&p, ev->text, ev->len);
 	dpane_done(&p);
 }

@@ -81,7 +81,7 @@ detailspane_build(struct ui *u, enum details_tab tab, bool event, int width)
 	if (event && u->tv.has_sel) {
 		const struct event *ev = transcript_get(u->t, u->tv.sel);
 		if (ev != NULL)
-			details_event(ev, width, &u->drows);
+			details_event(ev, width, u->cfg->redact, &u->drows);
 		return;
 	}
 	switch (tab) {

@@ -12,6 +12,8 @@
 
 #define QUEUE_SIZE 4096
 
+#define INPUT_HISTORY_MAX 1000
+
 struct input {
 	struct input_hooks hooks;
 	unsigned char queue[QUEUE_SIZE];
@@ -155,6 +157,27 @@ input_new(const struct input_hooks *hooks, const char *history_path)
 	return in;
 }
 
+/* Writes the last INPUT_HISTORY_MAX lines of the history to its file,
+ * privately (util_open_private): readline's own writer follows symlinks. */
+static void
+input_save_history(const char *path)
+{
+	HIST_ENTRY **list = history_list();
+	char *cause = NULL;
+	FILE *f = util_open_private(path, false, &cause);
+
+	if (f == NULL) {
+		free(cause); /* the screen is gone: nowhere to say it */
+		return;
+	}
+	for (int i = history_length > INPUT_HISTORY_MAX ? history_length - INPUT_HISTORY_MAX
+	                                                : 0;
+	     list != NULL && i < history_length; i++)
+		if (list[i] != NULL)
+			fprintf(f, "%s\n", list[i]->line);
+	fclose(f);
+}
+
 void
 input_finish(void)
 {
@@ -165,8 +188,7 @@ input_finish(void)
 	installed = NULL;
 	rl_callback_handler_remove();
 	if (in->history_path != NULL) {
-		if (write_history(in->history_path) == 0)
-			history_truncate_file(in->history_path, 1000);
+		input_save_history(in->history_path);
 		free(in->history_path);
 		in->history_path = NULL;
 	}

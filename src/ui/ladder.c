@@ -6,6 +6,7 @@
 #include "escape.h"
 #include "finding.h"
 #include "ladder.h"
+#include "output.h"
 #include "proto.h"
 #include "record.h"
 #include "tls.h"
@@ -184,8 +185,14 @@ on_line(struct ladder *l, const struct transcript *t, const struct event *ev, si
 
 	(void)t;
 	if (ev->dir == DIR_CLIENT) {
-		label_escaped(ladder_push(l, LADDER_CLIENT, ev, idx)->label, ev->text,
-		              ev->len, ESCAPE_TEXT);
+		char marker[OUTPUT_REDACTED_MAX];
+		size_t len;
+		const unsigned char *text = output_shown_text(ev, l->redact, marker, &len);
+		struct ladder_step *s = ladder_push(l, LADDER_CLIENT, ev, idx);
+		if (output_hides(ev, l->redact))
+			label_set(s->label, marker);
+		else
+			label_escaped(s->label, text, len, ESCAPE_TEXT);
 		return;
 	}
 	if (l->reply_open && last != NULL && last->kind == LADDER_SERVER) {

@@ -110,59 +110,29 @@ sline_addf(struct sline *l, enum theme_element e, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* True for bytes escape_append always passes through as themselves. */
+struct escaped_target {
+	struct sline *l;
+	enum theme_element e, esc;
+};
+
+/* escape_visit's callback: text shown as sent in e, escapes in esc. */
 static int
-byte_is_plain(unsigned char c, enum escape_mode mode)
+add_piece(void *arg, const char *text, size_t len, bool escaped)
 {
-	return c >= 0x20 && c < 0x7f && (c != '\\' || mode == ESCAPE_OWN);
+	struct escaped_target *t = arg;
+
+	sline_addn(t->l, escaped ? t->esc : t->e, text, len);
+	return 0;
 }
 
-/* The bytes escape_append treats as one unit at data (n > 0 bytes left): a
- * lead byte with the continuation bytes it announces, or a single byte. A
- * continuation byte never begins a valid sequence, so escaping unit by unit
- * gives exactly the text of escaping everything at once. */
-static size_t
-escape_unit(const unsigned char *data, size_t n)
-{
-	unsigned char c = data[0];
-	size_t want = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 1;
-	size_t u = 1;
-
-	if (c >= 0xf8)
-		want = 1;
-	while (u < want && u < n && (data[u] & 0xc0) == 0x80)
-		u++;
-	return u;
-}
-
-/* Escapes piecewise so that every unit escape_append changes is known and
- * covered by esc; runs of plain ASCII are copied in one step. Linear. */
+/* Appends data escaped by the one escaping function, each escape marked. */
 static void
 add_escaped(struct sline *l, enum theme_element e, enum theme_element esc,
             const unsigned char *data, size_t len, enum escape_mode mode)
 {
-	size_t i = 0;
+	struct escaped_target t = {l, e, esc};
 
-	while (i < len) {
-		size_t j = i;
-		while (j < len && byte_is_plain(data[j], mode))
-			j++;
-		if (j > i) {
-			sline_addn(l, e, (const char *)data + i, j - i);
-			i = j;
-			continue;
-		}
-		size_t unit = escape_unit(data + i, len - i);
-		size_t before = l->len;
-		sline_reserve(l, unit * 8);
-		if (escape_append(&l->text, &l->len, &l->cap_text, data + i, unit, mode) !=
-		    0)
-			fatal("out of memory escaping text");
-		size_t made = l->len - before;
-		bool same = made == unit && memcmp(l->text + before, data + i, unit) == 0;
-		sline_span(l, same ? e : esc, made);
-		i += unit;
-	}
+	(void)escape_visit(data, len, mode, add_piece, &t);
 }
 
 void

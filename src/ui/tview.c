@@ -168,10 +168,25 @@ record_hex(struct sline *l, const struct tls_record *r)
 		sline_add(l, TE_HEX, " ...");
 }
 
+/* Appends ev's text: startle's own sentence as written, network bytes
+ * escaped, or under --redact the marker of a secret line. */
+static void
+add_event_text(struct sline *c, enum theme_element e, const struct event *ev, bool redact)
+{
+	char marker[OUTPUT_REDACTED_MAX];
+	size_t len;
+	const unsigned char *text = output_shown_text(ev, redact, marker, &len);
+
+	if (ev->dir == DIR_LOCAL || output_hides(ev, redact))
+		sline_add_own(c, e, TE_ESCAPED, text, len);
+	else
+		sline_add_escaped(c, e, TE_ESCAPED, text, len);
+}
+
 /* The one-line text of an event in the transcript rendering: marker, a
  * space, then what the event says. */
 static void
-transcript_content(const struct event *ev, struct sline *c)
+transcript_content(const struct event *ev, struct sline *c, bool redact)
 {
 	const char *marker = output_marker(ev);
 	enum theme_element e = TE_INFO;
@@ -208,10 +223,7 @@ transcript_content(const struct event *ev, struct sline *c)
 		sline_addf(c, e, "%s ", marker);
 		break;
 	}
-	if (ev->dir == DIR_LOCAL)
-		sline_add_own(c, e, TE_ESCAPED, ev->text, ev->len);
-	else
-		sline_add_escaped(c, e, TE_ESCAPED, ev->text, ev->len);
+	add_event_text(c, e, ev, redact);
 }
 
 static int
@@ -222,8 +234,9 @@ explain_rows(const struct event *ev, size_t idx, int width, const struct tview_o
 
 	sline_init(&c);
 	sline_add(&c, TE_EXPLAIN, "   # ");
-	sline_add_own(&c, TE_EXPLAIN, TE_ESCAPED, (const unsigned char *)ev->explain,
-	              strlen(ev->explain));
+	const char *explain = output_shown_explain(ev, o->redact);
+	sline_add_own(&c, TE_EXPLAIN, TE_ESCAPED, (const unsigned char *)explain,
+	              strlen(explain));
 	int rows = emit_wrapped(&c, width, TVIEW_EXPLAIN_INDENT, ev->phase, o, idx, out);
 	sline_free(&c);
 	return rows;
@@ -243,7 +256,7 @@ transcript_rows(const struct event *ev, size_t idx, int width, const struct tvie
 	} else {
 		struct sline c;
 		sline_init(&c);
-		transcript_content(ev, &c);
+		transcript_content(ev, &c, o->redact);
 		rows = emit_wrapped(&c, width, TVIEW_TEXT_INDENT, ev->phase, o, idx, out);
 		sline_free(&c);
 	}
@@ -274,7 +287,7 @@ wire_rows(const struct event *ev, size_t idx, int width, const struct tview_opts
 	} else if (ev->phase == PHASE_PLAIN && (ev->kind == EV_LINE || is_injected(ev))) {
 		enum theme_element e = ev->kind == EV_LINE ? line_elem(ev) : TE_INJECTED;
 		sline_add(&c, e, ev->dir == DIR_CLIENT ? "-> " : "<- ");
-		sline_add_escaped(&c, e, TE_ESCAPED, ev->text, ev->len);
+		add_event_text(&c, e, ev, o->redact);
 	} else {
 		sline_free(&c);
 		return 0;

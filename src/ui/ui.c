@@ -85,13 +85,28 @@ ui_lesson_progress(struct ui *u)
 	u->details_scroll = 0;
 }
 
+/* Flushes the log or recording; the first failed write is said on screen
+ * and makes the exit status 2. */
+static void
+ui_sink_flush(struct ui *u, FILE *f, const char *what)
+{
+	errno = 0;
+	if (fflush(f) == 0 && !ferror(f))
+		return;
+	if (!u->write_failed)
+		ui_message(u, TE_ERROR,
+		           "writing the %s failed (%s): the file is incomplete", what,
+		           strerror(errno ? errno : EIO));
+	u->write_failed = true;
+}
+
 /* Transcript listener: keeps the details index, the ladder, the lesson, the
  * log and the recording. */
 static void
 ui_on_event(void *arg, const struct transcript *t, const struct event *ev)
 {
 	struct ui *u = arg;
-	struct output_options lo = {.explain = true};
+	struct output_options lo = {.explain = true, .redact = u->cfg->redact};
 
 	dindex_update(&u->di, t, ev->seq - 1);
 	ladder_update(&u->ladder, t, ev->seq - 1);
@@ -99,11 +114,11 @@ ui_on_event(void *arg, const struct transcript *t, const struct event *ev)
 		ui_lesson_progress(u);
 	if (u->log != NULL) {
 		output_text(u->log, ev, &lo);
-		fflush(u->log);
+		ui_sink_flush(u, u->log, "log");
 	}
 	if (u->record != NULL) {
-		output_json(u->record, ev);
-		fflush(u->record);
+		output_json(u->record, ev, u->cfg->redact);
+		ui_sink_flush(u, u->record, "recording");
 	}
 	u->dirty = true;
 }
@@ -111,16 +126,18 @@ ui_on_event(void *arg, const struct transcript *t, const struct event *ev)
 FILE *
 ui_open_sink(struct ui *u, const char *path, bool json)
 {
-	FILE *f = fopen(path, "w");
-	struct output_options lo = {.explain = true};
+	char *cause = NULL;
+	FILE *f = util_open_private(path, false, &cause);
+	struct output_options lo = {.explain = true, .redact = u->cfg->redact};
 
 	if (f == NULL) {
-		ui_message(u, TE_ERROR, "cannot write %s: %s", path, strerror(errno));
+		ui_message(u, TE_ERROR, "%s", cause);
+		free(cause);
 		return NULL;
 	}
 	for (size_t i = 0; i < transcript_count(u->t); i++) {
 		if (json)
-			output_json(f, transcript_get(u->t, i));
+			output_json(f, transcript_get(u->t, i), u->cfg->redact);
 		else
 			output_text(f, transcript_get(u->t, i), &lo);
 	}
@@ -373,27 +390,26 @@ ui_setup(struct ui *u, const struct session_params *params, const struct ui_conf
 		theme_default(&u->theme);
 		u->hint_shown = true;
 	}
-	if (cfg->log != NULL && (u->log = fopen(cfg->log, "w")) == NULL) {
-		*cause =
-		    str_printf("cannot write the log to %s: %s", cfg->log, strerror(errno));
+	if (cfg->log != NULL &&
+	    (u->log = util_open_private(cfg->log, false, cause)) == NULL)
 		return -1;
-	}
-	if (cfg->record != NULL && (u->record = fopen(cfg->record, "w")) == NULL) {
-		*cause = str_printf("cannot write the recording to %s: %s", cfg->record,
-		                    strerror(errno));
+	if (cfg->record != NULL &&
+	    (u->record = util_open_private(cfg->record, false, cause)) == NULL)
 		return -1;
-	}
 	u->params = *params;
 	target_format(&params->target, u->target_text, sizeof u->target_text);
 	u->tvo = (struct tview_opts){.mode = TVIEW_TRANSCRIPT,
 	                             .explain = !cfg->no_explain,
 	                             .no_color = u->no_color,
-	                             .tls_records = cfg->tls_records};
-	u->wvo = (struct tview_opts){.mode = TVIEW_WIRE, .no_color = u->no_color};
+	                             .tls_records = cfg->tls_records,
+	                             .redact = cfg->redact};
+	u->wvo = (struct tview_opts){
+	    .mode = TVIEW_WIRE, .no_color = u->no_color, .redact = cfg->redact};
 	tview_init(&u->tv);
 	tview_init(&u->wire);
 	dindex_init(&u->di);
 	ladder_init(&u->ladder);
+	u->ladder.redact = cfg->redact;
 	slines_init(&u->rows);
 	slines_init(&u->drows);
 	if (pipe2(u->sigpipe, O_NONBLOCK | O_CLOEXEC) != 0) {
@@ -537,5 +553,8 @@ ui_run(const struct session_params *params, const struct ui_config *cfg)
 	while (!u.quit)
 		ui_loop_once(&u);
 	ui_teardown(&u);
-	return 0;
+	if (u.write_failed)
+		fprintf(stderr, "startle: writing the log or recording failed; the file is "
+		                "incomplete\n");
+	return u.write_failed ? 2 : 0;
 }

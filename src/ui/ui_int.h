@@ -71,6 +71,7 @@ struct ui {
 	bool quit;
 	int sigpipe[2];
 	FILE *log, *record;
+	bool write_failed; /* a write to the log or recording failed: exit 2 */
 	struct slines rows, drows;
 	char target_text[300];
 	bool hint_shown;

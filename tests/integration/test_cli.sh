@@ -137,3 +137,131 @@ test_cli_text_to_a_file_has_no_colour_codes() {
 		it_show_run | cat -v | fail "escape sequences in text written to a file" -
 	fi
 }
+
+# The mode of FILE in octal (e.g. 600).
+file_mode() {
+	stat -c %a "$1"
+}
+
+test_cli_log_record_and_keylog_are_created_0600() {
+	local log=$IT_TEST_DIR/session.log rec=$IT_TEST_DIR/session.jsonl keys=$IT_TEST_DIR/keys.log f
+	umask 022
+	cli_smtp_probe --tls-max 1.2 --log "$log" --record "$rec" --keylog "$keys"
+	assert_exit 0
+	for f in "$log" "$rec" "$keys"; do
+		[ -s "$f" ] || fail "$f is empty or missing"
+		[ "$(file_mode "$f")" = 600 ] || fail "$f has mode $(file_mode "$f"), not 600"
+	done
+}
+
+test_cli_existing_log_is_narrowed_to_0600() {
+	local log=$IT_TEST_DIR/session.log
+	echo old >"$log"
+	chmod 644 "$log"
+	cli_smtp_probe --log "$log"
+	assert_exit 0
+	[ "$(file_mode "$log")" = 600 ] || fail "an existing log kept mode $(file_mode "$log")"
+	if grep -qx old "$log"; then fail "the old contents of the log survived"; fi
+}
+
+test_cli_symlink_at_the_log_path_is_refused() {
+	local target=$IT_TEST_DIR/target link=$IT_TEST_DIR/session.log opt
+	for opt in --log --record --keylog; do
+		echo keep >"$target"
+		ln -sf "$target" "$link"
+		run_startle --batch "smtp://127.0.0.1:$STARTLE_CLOSED_PORT" "$opt" "$link"
+		assert_exit 2
+		assert_stderr_matches 'symbolic link'
+		[ "$(cat "$target")" = keep ] || fail "$opt wrote through the symlink"
+	done
+}
+
+test_cli_log_write_error_is_reported_and_exits_non_zero() {
+	cli_smtp_probe --log /dev/full
+	assert_exit 2
+	assert_stderr_matches 'writing the log to /dev/full failed: no space left'
+	assert_matches '^-> +EHLO '
+}
+
+test_cli_cafile_that_is_not_pem_exits_2_before_connecting() {
+	local mark
+	mark=$(log_mark "$STARTLE_IT_POSTFIX_LOG")
+	run_startle --batch --cafile /etc/passwd "smtp://127.0.0.1:$STARTLE_SMTP_PORT"
+	assert_exit 2
+	assert_stderr_matches '/etc/passwd: holds no usable PEM certificate'
+	assert_stdout_empty
+	sleep 1
+	if tail -c +"$((mark + 1))" "$STARTLE_IT_POSTFIX_LOG" | grep -q 'connect from'; then
+		fail "Postfix saw a connection although the CA file was unusable"
+	fi
+	run_startle --batch --cafile /etc/passwd "smtp://127.0.0.1:$STARTLE_CLOSED_PORT"
+	assert_exit 2
+}
+
+test_cli_keylog_in_a_missing_directory_exits_2_before_connecting() {
+	run_startle --batch --keylog /nonexistent/dir/f "smtp://127.0.0.1:$STARTLE_CLOSED_PORT"
+	assert_exit 2
+	assert_stderr_matches 'key log file /nonexistent/dir/f: cannot be written'
+	assert_stdout_empty
+}
+
+test_cli_escape_in_the_target_never_reaches_the_terminal_raw() {
+	run_startle --batch "smtp://$(printf 'h\x1b]0;pwn\x07'):25"
+	assert_exit 2
+	if grep -q $'[\x1b\x07]' "$IT_STDERR" "$IT_STDOUT"; then
+		it_show_run | cat -v | fail "a raw control byte from the target reached the terminal" -
+	fi
+	assert_stderr_matches 'h\\x1b\]0;pwn\\x07'
+}
+
+test_cli_fail_on_warn_exits_1_on_a_warning_and_danger_does_not() {
+	run_startle --batch --demo --scenario still-offered --fail-on warn
+	assert_exit 1
+	assert_matches '^!! \[starttls-still-offered\]'
+	assert_matches '^\*\* --fail-on warn: finding starttls-still-offered'
+	run_startle --batch --demo --scenario still-offered --fail-on danger
+	assert_exit 0
+	run_startle --batch --demo --scenario still-offered
+	assert_exit 0
+}
+
+test_cli_fail_on_keeps_a_network_exit() {
+	run_startle --batch --fail-on info "smtp://127.0.0.1:$STARTLE_CLOSED_PORT"
+	assert_exit 3
+}
+
+test_cli_redact_hides_the_credential_everywhere() {
+	local log=$IT_TEST_DIR/session.log rec=$IT_TEST_DIR/session.jsonl f
+	local auth=(-c 'EHLO a' -c 'AUTH PLAIN AGRlbW8AZGVtbw==')
+	run_startle --batch --demo --scenario strip --redact --log "$log" --record "$rec" "${auth[@]}"
+	assert_exit 0
+	assert_matches '^-> \[redacted: 27 bytes\]$'
+	assert_matches '^<- 235 '
+	for f in "$IT_STDOUT" "$log" "$rec"; do
+		if grep -q 'AGRlbW8AZGVtbw' "$f"; then fail "the credential is in $f"; fi
+	done
+	assert_json_has '.redacted == true and .text == "[redacted: 27 bytes]"' "$rec"
+	run_startle --batch --json --demo --scenario strip --redact "${auth[@]}"
+	assert_exit 0
+	assert_not_contains 'AGRlbW8AZGVtbw'
+	assert_json_has 'line("plain"; "client") and .redacted == true'
+	run_startle --batch --demo --scenario strip "${auth[@]}"
+	assert_contains 'AUTH PLAIN AGRlbW8AZGVtbw=='
+}
+
+test_cli_imap_flags_keep_one_backslash() {
+	run_startle --batch --demo imap --starttls -c 'LOGIN demo demo' -c 'SELECT INBOX'
+	assert_exit 0
+	assert_matches '^<~ \* FLAGS \(\\Answered \\Flagged \\Deleted \\Seen \\Draft\)$'
+	run_startle --batch --json --demo imap --starttls -c 'LOGIN demo demo' -c 'SELECT INBOX'
+	assert_json_has '.text == "* FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft)"'
+}
+
+test_cli_escape_in_a_demo_scenario_never_reaches_the_terminal_raw() {
+	run_startle --batch --demo --scenario "$(printf 'x\x1b[2J')"
+	assert_exit 2
+	if grep -q $'\x1b' "$IT_STDERR" "$IT_STDOUT"; then
+		it_show_run | cat -v | fail "a raw ESC from --scenario reached the terminal" -
+	fi
+	assert_stderr_matches 'unknown scenario "x\\x1b\[2J"'
+}

@@ -403,3 +403,39 @@ test_tui_under_lang_c_draws_ascii_stand_ins_and_no_bytes_beyond_ascii() {
 	tui_lacks '~V~L|~U~P'
 	tui_quit_and_check_terminal
 }
+
+test_tui_redact_hides_the_credential_on_screen_and_in_files() {
+	local log=$IT_TEST_DIR/session.log hist=$IT_TEST_DIR/startle/history f
+	tui_start --demo --scenario strip --redact --log "$log"
+	tui_wait '<- 220 mail\.startle\.test'
+	tui_type 'EHLO me'
+	tui_wait '<- 250 '
+	tui_type 'AUTH PLAIN AGRlbW8AZGVtbw=='
+	tui_wait 'PLAINTEXT\?'
+	tui_keys y
+	tui_wait '-> \[redacted: 27 bytes\]'
+	tui_wait '<- 235 '
+	tui_lacks 'AGRlbW8AZGVtbw'
+	tui_type "/record $IT_TEST_DIR/session.jsonl"
+	tui_wait 'recording the session to'
+	tui_quit_and_check_terminal
+	for f in "$log" "$IT_TEST_DIR/session.jsonl" "$hist"; do
+		[ -f "$f" ] || fail "$f was not written"
+		[ "$(stat -c %a "$f")" = 600 ] || fail "$f has mode $(stat -c %a "$f"), not 600"
+		if grep -q 'AGRlbW8AZGVtbw' "$f"; then fail "the credential is in $f"; fi
+	done
+	grep -q '^-> \[redacted: 27 bytes\]' "$log" || fail "the log lacks the marker" - <"$log"
+}
+
+test_tui_log_write_error_is_said_and_exits_2() {
+	tui_start --demo --log /dev/full
+	tui_wait '<- 220 mail\.startle\.test'
+	tui_keys C-d
+	tui_wait 'close the session and quit\? \[y/N\]|startle-exit=' 5
+	if tui_screen | grep -q 'close the session and quit'; then
+		tui_keys y
+	fi
+	tui_wait 'startle-exit=2' 10
+	grep -q 'writing the log or recording failed' "$TUI_ERR" ||
+		fail "stderr does not report the failed write" - <"$TUI_ERR"
+}

@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include "cli.h"
+#include "tls.h"
 
 #define ARGV(...) ((char *[]){"startle", __VA_ARGS__, NULL})
 #define ARGC(...) ((int)(sizeof((char *[]){"startle", __VA_ARGS__}) / sizeof(char *)))
@@ -299,11 +300,140 @@ test_scenario_without_demo_and_lesson_with_batch_are_refused(void **state)
 	cli_free(&o);
 }
 
+static void
+test_redact_and_insecure_reach_every_front(void **state)
+{
+	struct cli_options o;
+	struct session_params p;
+	struct batch_config b;
+	struct ui_config u;
+	char *cause = NULL;
+	(void)state;
+	assert_int_equal(PARSE(&o, &cause, "--redact", "--insecure", "imap://h"), 0);
+	cli_session_params(&o, &p);
+	cli_batch_config(&o, &b);
+	cli_ui_config(&o, &u);
+	assert_true(p.insecure);
+	assert_true(b.redact);
+	assert_true(u.redact);
+	cli_free(&o);
+	assert_int_equal(PARSE(&o, &cause, "imap://h"), 0);
+	cli_session_params(&o, &p);
+	cli_batch_config(&o, &b);
+	cli_ui_config(&o, &u);
+	assert_false(p.insecure);
+	assert_false(b.redact);
+	assert_false(u.redact);
+	assert_false(b.fail_on_set);
+	cli_free(&o);
+}
+
+static void
+test_fail_on_takes_a_severity(void **state)
+{
+	static struct {
+		char *name;
+		enum severity sev;
+	} cases[] = {{"info", SEV_INFO}, {"warn", SEV_WARN}, {"danger", SEV_DANGER}};
+	struct cli_options o;
+	struct batch_config b;
+	char *cause = NULL;
+	(void)state;
+	for (size_t i = 0; i < 3; i++) {
+		assert_int_equal(
+		    PARSE(&o, &cause, "-b", "--fail-on", cases[i].name, "smtp://h"), 0);
+		cli_batch_config(&o, &b);
+		assert_true(b.fail_on_set);
+		assert_int_equal(b.fail_on, cases[i].sev);
+		cli_free(&o);
+	}
+	assert_int_equal(PARSE(&o, &cause, "-b", "--fail-on", "high", "smtp://h"), -1);
+	expect_error(cause, "--fail-on takes info, warn or danger, not \"high\"");
+	cli_free(&o);
+}
+
+static void
+test_messages_quote_the_command_line_escaped(void **state)
+{
+	struct cli_options o;
+	char *cause = NULL;
+	(void)state;
+	assert_int_equal(PARSE(&o, &cause, "--proto", "x\x1b]0;pwn\x07", "h:25"), -1);
+	assert_null(strchr(cause, 0x1b));
+	expect_error(cause, "\"x\\x1b]0;pwn\\x07\"");
+	cli_free(&o);
+	assert_int_equal(PARSE(&o, &cause, "h:25", "\x1b[2J"), -1);
+	assert_null(strchr(cause, 0x1b));
+	expect_error(cause, "\\x1b[2J");
+	cli_free(&o);
+	assert_int_equal(PARSE(&o, &cause, "--\x1b[2J", "h:25"), -1);
+	assert_null(strchr(cause, 0x1b));
+	expect_error(cause, "unknown option");
+	cli_free(&o);
+}
+
+static void
+test_files_are_checked_before_connecting(void **state)
+{
+	struct cli_options o;
+	char *cause = NULL;
+	(void)state;
+	assert_int_equal(tls_global_init(&cause), 0);
+	assert_int_equal(PARSE(&o, &cause, "--cafile", "/etc/passwd", "smtp://h"), 0);
+	assert_int_equal(cli_check_files(&o, &cause), -1);
+	expect_error(cause, "holds no usable PEM certificate");
+	cli_free(&o);
+	assert_int_equal(PARSE(&o, &cause, "--keylog", "/nonexistent/dir/f", "smtp://h"),
+	                 0);
+	assert_int_equal(cli_check_files(&o, &cause), -1);
+	expect_error(cause, "the key log file /nonexistent/dir/f: cannot be written");
+	cli_free(&o);
+}
+
+static void
+test_sslkeylogfile_is_the_default_key_log(void **state)
+{
+	struct cli_options o;
+	char *cause = NULL;
+	(void)state;
+	setenv("SSLKEYLOGFILE", "/tmp/keys", 1);
+	assert_int_equal(PARSE(&o, &cause, "smtp://h"), 0);
+	assert_string_equal(o.keylog, "/tmp/keys");
+	cli_free(&o);
+	assert_int_equal(PARSE(&o, &cause, "--keylog", "/tmp/other", "smtp://h"), 0);
+	assert_string_equal(o.keylog, "/tmp/other");
+	cli_free(&o);
+	unsetenv("SSLKEYLOGFILE");
+}
+
+static void
+test_fail_on_turns_only_a_success_into_exit_1(void **state)
+{
+	struct batch_config warn = {.fail_on_set = true, .fail_on = SEV_WARN};
+	struct batch_config none = {0};
+	(void)state;
+	assert_int_equal(batch_fail_on_exit(&warn, EXIT_OK, SEV_WARN), EXIT_POLICY);
+	assert_int_equal(batch_fail_on_exit(&warn, EXIT_OK, SEV_DANGER), EXIT_POLICY);
+	assert_int_equal(batch_fail_on_exit(&warn, EXIT_OK, SEV_INFO), EXIT_OK);
+	assert_int_equal(batch_fail_on_exit(&warn, EXIT_OK, -1), EXIT_OK);
+	assert_int_equal(batch_fail_on_exit(&warn, EXIT_NETWORK, SEV_DANGER), EXIT_NETWORK);
+	assert_int_equal(batch_fail_on_exit(&warn, EXIT_TLS, SEV_DANGER), EXIT_TLS);
+	assert_int_equal(batch_fail_on_exit(&none, EXIT_OK, SEV_DANGER), EXIT_OK);
+	warn.fail_on = SEV_INFO;
+	assert_int_equal(batch_fail_on_exit(&warn, EXIT_OK, SEV_INFO), EXIT_POLICY);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_commands_and_starttls_keep_their_order),
+	    cmocka_unit_test(test_redact_and_insecure_reach_every_front),
+	    cmocka_unit_test(test_fail_on_takes_a_severity),
+	    cmocka_unit_test(test_fail_on_turns_only_a_success_into_exit_1),
+	    cmocka_unit_test(test_messages_quote_the_command_line_escaped),
+	    cmocka_unit_test(test_files_are_checked_before_connecting),
+	    cmocka_unit_test(test_sslkeylogfile_is_the_default_key_log),
 	    cmocka_unit_test(test_tls_versions_and_timeout_parse),
 	    cmocka_unit_test(test_default_timeout_is_thirty_seconds),
 	    cmocka_unit_test(test_conflicting_tls_versions_are_refused),

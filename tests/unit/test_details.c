@@ -989,7 +989,7 @@ test_hostile_subject_is_shown_escaped_never_raw(void **state)
 	assert_true(has_line(&out, "DNS:\\x1b[31mred.test"));
 	slines_free(&out);
 	slines_init(&out);
-	details_event(transcript_get(t, 0), 80, &out);
+	details_event(transcript_get(t, 0), 80, false, &out);
 	assert_no_raw_escape(&out);
 	assert_true(has_line(&out, "CN=\\x1b[2Jevil"));
 	slines_free(&out);
@@ -1060,7 +1060,7 @@ test_event_shows_its_fields_and_explanation(void **state)
 	(void)state;
 	append_at(t, ev, 0.25);
 	slines_init(&out);
-	details_event(transcript_get(t, 0), 80, &out);
+	details_event(transcript_get(t, 0), 80, false, &out);
 	assert_true(has_line(&out, "Event 1"));
 	assert_true(has_line(&out, "+0.2500 s"));
 	assert_true(has_line(&out, "plain"));
@@ -1083,7 +1083,7 @@ test_event_line_has_a_hex_dump_of_16_bytes_a_row(void **state)
 	(void)state;
 	add_line(t, PHASE_PLAIN, DIR_SERVER, "220 mail.test ESMTP \x1b[2J", 0.1);
 	slines_init(&out);
-	details_event(transcript_get(t, 0), 80, &out);
+	details_event(transcript_get(t, 0), 80, false, &out);
 	assert_true(has_line(&out, "Bytes (24)"));
 	int r0 = find_line(
 	    &out,
@@ -1110,7 +1110,7 @@ test_event_hex_dump_stops_at_4_kib_with_a_note(void **state)
 	big[n] = '\0';
 	add_line(t, PHASE_PLAIN, DIR_SERVER, big, 0.1);
 	slines_init(&out);
-	details_event(transcript_get(t, 0), 80, &out);
+	details_event(transcript_get(t, 0), 80, false, &out);
 	assert_true(has_line(&out, "0ff0  78"));
 	assert_false(has_line(&out, "1000  78"));
 	assert_true(has_line(&out, "showing the first 4096 of 6000 bytes"));
@@ -1127,7 +1127,7 @@ test_event_hex_dump_narrows_to_fit_the_width(void **state)
 	(void)state;
 	add_line(t, PHASE_PLAIN, DIR_CLIENT, "EHLO startle.invalid", 0.1);
 	slines_init(&out);
-	details_event(transcript_get(t, 0), 44, &out);
+	details_event(transcript_get(t, 0), 44, false, &out);
 	assert_fits(&out, 44);
 	assert_true(has_line(&out, "0000  45 48 4c 4f 20 73 74 61 |EHLO sta|"));
 	assert_true(has_line(&out, "0008  72 74 6c 65 2e 69 6e 76 |rtle.inv|"));
@@ -1143,7 +1143,7 @@ test_event_finding_shows_id_severity_and_summary(void **state)
 	(void)state;
 	add_finding(t, FINDING_STARTTLS_INJECTION, 0.1);
 	slines_init(&out);
-	details_event(transcript_get(t, 0), 80, &out);
+	details_event(transcript_get(t, 0), 80, false, &out);
 	assert_true(has_line(&out, "starttls-injection"));
 	assert_int_equal(elem_of(&out, "starttls-injection"), TE_FINDING_DANGER);
 	assert_true(has_line(&out, "danger"));
@@ -1161,7 +1161,7 @@ test_event_record_shows_type_length_and_message(void **state)
 	struct slines out;
 	(void)state;
 	slines_init(&out);
-	details_event(transcript_get(t, 9), 80, &out); /* ServerHello */
+	details_event(transcript_get(t, 9), 80, false, &out); /* ServerHello */
 	assert_true(has_line(&out, "received from the server"));
 	assert_true(has_line(&out, "handshake (22)"));
 	assert_true(has_line(&out, "0x0303"));
@@ -1181,12 +1181,12 @@ test_event_tls_summary_and_verdict_show_their_fields(void **state)
 	struct slines out;
 	(void)state;
 	slines_init(&out);
-	details_event(transcript_get(t, 14), 80, &out);
+	details_event(transcript_get(t, 14), 80, false, &out);
 	assert_true(has_line(&out, "TLSv1.3"));
 	assert_true(has_line(&out, "X25519"));
 	assert_true(has_line(&out, "23.4 ms"));
 	slines_clear(&out);
-	details_event(transcript_get(t, 17), 80, &out);
+	details_event(transcript_get(t, 17), 80, false, &out);
 	assert_int_equal(elem_of(&out, "NOT TRUSTED"), TE_BAD);
 	assert_int_equal(elem_of(&out, "MISMATCH"), TE_BAD);
 	slines_free(&out);
@@ -1201,7 +1201,7 @@ test_event_injected_bytes_note_gets_a_hex_dump(void **state)
 	(void)state;
 	add_text(t, EV_NOTE, PHASE_PLAIN, DIR_SERVER, "250 injected", 0.1);
 	slines_init(&out);
-	details_event(transcript_get(t, 0), 80, &out);
+	details_event(transcript_get(t, 0), 80, false, &out);
 	assert_true(has_line(&out, "Bytes (12)"));
 	assert_true(has_line(&out, "|250 injected|"));
 	slines_free(&out);
@@ -1391,7 +1391,7 @@ test_every_builder_fits_widths_from_20_to_200(void **state)
 		details_certs(&dp, plain, width, &out);
 		details_help(help_rows, 4, width, &out);
 		for (size_t i = 0; i < transcript_count(t); i++)
-			details_event(transcript_get(t, i), width, &out);
+			details_event(transcript_get(t, i), width, false, &out);
 		assert_fits(&out, width);
 		assert_no_raw_escape(&out);
 		slines_clear(&out);
@@ -1436,6 +1436,35 @@ test_100000_events_index_in_one_pass_and_tabs_do_not_depend_on_length(void **sta
 	slines_free(&b);
 	transcript_free(small);
 	transcript_free(big);
+}
+
+static void
+test_redacted_event_shows_marker_and_no_bytes_or_hex(void **state)
+{
+	struct transcript *t = transcript_new();
+	struct event ev = {.phase = PHASE_PLAIN,
+	                   .dir = DIR_CLIENT,
+	                   .kind = EV_LINE,
+	                   .text = (unsigned char *)"AUTH PLAIN AGRlbW8AZGVtbw==",
+	                   .len = 27,
+	                   .explain = "AUTH PLAIN: user demo, password demo",
+	                   .secret = true};
+	struct slines out;
+	(void)state;
+	append_at(t, ev, 0.5);
+	slines_init(&out);
+	details_event(transcript_get(t, 0), 80, false, &out);
+	assert_true(has_line(&out, "AGRlbW8AZGVtbw=="));
+	assert_true(has_line(&out, "41 55 54 48"));
+	assert_true(has_line(&out, "password demo"));
+	slines_clear(&out);
+	details_event(transcript_get(t, 0), 80, true, &out);
+	assert_true(has_line(&out, "[redacted: 27 bytes]"));
+	assert_false(has_line(&out, "AGRl"));
+	assert_false(has_line(&out, "41 55 54 48"));
+	assert_false(has_line(&out, "demo"));
+	slines_free(&out);
+	transcript_free(t);
 }
 
 int
@@ -1500,6 +1529,7 @@ main(void)
 	    cmocka_unit_test(test_status_counts_findings_by_severity),
 	    cmocka_unit_test(test_status_of_implicit_tls_exposes_nothing),
 	    cmocka_unit_test(test_every_builder_fits_widths_from_20_to_200),
+	    cmocka_unit_test(test_redacted_event_shows_marker_and_no_bytes_or_hex),
 	    cmocka_unit_test(
 	        test_100000_events_index_in_one_pass_and_tabs_do_not_depend_on_length),
 	};

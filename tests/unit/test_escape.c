@@ -1,4 +1,7 @@
+#include <ctype.h>
 #include <setjmp.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -43,7 +46,7 @@ static void
 test_del_and_backslash(void **state)
 {
 	(void)state;
-	check("x\x7fy\\z", 5, ESCAPE_TEXT, "x\\x7fy\\\\z");
+	check("x\x7fy\\z", 5, ESCAPE_TEXT, "x\\x7fy\\z");
 }
 
 static void
@@ -127,7 +130,111 @@ test_own_mode_keeps_backslashes_but_escapes_controls(void **state)
 	(void)state;
 	check("not TLS: \"220 ok\\r\\n\"\x1b[2J", 25, ESCAPE_OWN,
 	      "not TLS: \"220 ok\\r\\n\"\\x1b[2J");
-	check("a\\b", 3, ESCAPE_TEXT, "a\\\\b");
+}
+
+static void
+test_imap_flags_keep_their_single_backslash(void **state)
+{
+	(void)state;
+	check("* FLAGS (\\Answered \\Seen \\Recent \\Noselect)", 43, ESCAPE_TEXT,
+	      "* FLAGS (\\Answered \\Seen \\Recent \\Noselect)");
+}
+
+static void
+test_backslash_is_doubled_only_before_what_reads_as_an_escape(void **state)
+{
+	(void)state;
+	check("\\r", 2, ESCAPE_TEXT, "\\\\r");
+	check("\\n\\t\\0", 6, ESCAPE_TEXT, "\\\\n\\\\t\\\\0");
+	check("\\x1b", 4, ESCAPE_TEXT, "\\\\x1b");
+	check("\\xyz", 4, ESCAPE_TEXT, "\\xyz");
+	check("\\u200e", 6, ESCAPE_TEXT, "\\\\u200e");
+	check("\\u20", 4, ESCAPE_TEXT, "\\u20");
+	check("\\\\", 2, ESCAPE_TEXT, "\\\\\\");
+	check("\\\x1b", 2, ESCAPE_TEXT, "\\\\\\x1b");
+	check("end\\", 4, ESCAPE_TEXT, "end\\");
+}
+
+static void
+test_json_doubles_every_backslash(void **state)
+{
+	(void)state;
+	check("(\\Seen)", 7, ESCAPE_JSON, "(\\\\Seen)");
+}
+
+/* Reads n hex digits at s into *v; false unless all n are hex digits. */
+static bool
+hex(const char *s, int n, unsigned *v)
+{
+	*v = 0;
+	for (int i = 0; i < n; i++) {
+		if (!isxdigit((unsigned char)s[i]))
+			return false;
+		*v = *v * 16 + (unsigned)(isdigit((unsigned char)s[i])
+		                              ? s[i] - '0'
+		                              : (s[i] | 0x20) - 'a' + 10);
+	}
+	return true;
+}
+
+/* The reading the text rule promises: \\ is one backslash, \r \n \t \0
+ * \xHH \uHHHH are what they name, any other backslash is itself. */
+static size_t
+unescape(const char *s, unsigned char *out)
+{
+	size_t n = 0;
+	while (*s) {
+		unsigned v;
+		if (s[0] != '\\') {
+			out[n++] = (unsigned char)*s++;
+		} else if (s[1] == '\\') {
+			out[n++] = '\\';
+			s += 2;
+		} else if (s[1] && strchr("rnt0", s[1])) {
+			out[n++] = s[1] == 'r'   ? '\r'
+			           : s[1] == 'n' ? '\n'
+			           : s[1] == 't' ? '\t'
+			                         : 0;
+			s += 2;
+		} else if (s[1] == 'x' && hex(s + 2, 2, &v)) {
+			out[n++] = (unsigned char)v;
+			s += 4;
+		} else if (s[1] == 'u' && hex(s + 2, 4, &v)) {
+			if (v < 0x800) {
+				out[n++] = (unsigned char)(0xc0 | (v >> 6));
+			} else {
+				out[n++] = (unsigned char)(0xe0 | (v >> 12));
+				out[n++] = (unsigned char)(0x80 | ((v >> 6) & 0x3f));
+			}
+			out[n++] = (unsigned char)(0x80 | (v & 0x3f));
+			s += 6;
+		} else {
+			out[n++] = (unsigned char)*s++;
+		}
+	}
+	return n;
+}
+
+static void
+test_text_escaping_reads_back_to_the_bytes(void **state)
+{
+	static const unsigned char pool[] = {'\\', 'x',  'u',  'r',  '0',  '1',
+	                                     'f',  'S',  0x1b, '\r', 0,    0x7f,
+	                                     0xc3, 0xa9, 0xe2, 0x80, 0x8e, 0xff};
+	unsigned char in[40], back[400];
+	(void)state;
+	srand(11);
+	for (int round = 0; round < 20000; round++) {
+		size_t n = (size_t)(rand() % (int)sizeof in);
+		for (size_t i = 0; i < n; i++)
+			in[i] = pool[rand() % (int)sizeof pool];
+		char *e = escape_bytes(in, n, ESCAPE_TEXT);
+		assert_non_null(e);
+		size_t m = unescape(e, back);
+		assert_int_equal(m, n);
+		assert_memory_equal(back, in, n);
+		free(e);
+	}
 }
 
 static void
@@ -155,6 +262,10 @@ main(void)
 	    cmocka_unit_test(test_escape_sequence_is_shown_not_sent),
 	    cmocka_unit_test(test_cr_lf_tab_nul_are_named),
 	    cmocka_unit_test(test_del_and_backslash),
+	    cmocka_unit_test(test_imap_flags_keep_their_single_backslash),
+	    cmocka_unit_test(test_backslash_is_doubled_only_before_what_reads_as_an_escape),
+	    cmocka_unit_test(test_json_doubles_every_backslash),
+	    cmocka_unit_test(test_text_escaping_reads_back_to_the_bytes),
 	    cmocka_unit_test(test_valid_utf8_passes_through),
 	    cmocka_unit_test(test_invalid_utf8_bytes_become_hex),
 	    cmocka_unit_test(test_overlong_and_surrogate_are_invalid),

@@ -323,6 +323,30 @@ test_multiline_reply_folds_into_one_step_with_its_first_line(void **state)
 }
 
 static void
+test_redact_labels_a_secret_client_line_by_its_marker(void **state)
+{
+	struct transcript *t = transcript_new();
+	struct ladder l, plain;
+	struct event ev = {.phase = PHASE_PLAIN, .dir = DIR_CLIENT, .kind = EV_LINE};
+	(void)state;
+
+	ev.text = (unsigned char *)"AUTH PLAIN AGRlbW8AZGVtbw==";
+	ev.len = 27;
+	ev.secret = true;
+	transcript_append(t, &ev);
+	ladder_init(&l);
+	l.redact = true;
+	ladder_init(&plain);
+	feed(&l, t);
+	feed(&plain, t);
+	assert_string_equal(l.v[0].label, "[redacted: 27 bytes]");
+	assert_non_null(strstr(plain.v[0].label, "AUTH PLAIN"));
+	ladder_free(&l);
+	ladder_free(&plain);
+	transcript_free(t);
+}
+
+static void
 test_reply_ends_at_the_line_that_completes_it(void **state)
 {
 	struct transcript *t = transcript_new();
@@ -1059,6 +1083,7 @@ main(void)
 	    SMTP_TEST(test_session_becomes_one_step_per_arrow_band_and_note),
 	    SMTP_TEST(test_multiline_reply_folds_into_one_step_with_its_first_line),
 	    cmocka_unit_test(test_reply_ends_at_the_line_that_completes_it),
+	    cmocka_unit_test(test_redact_labels_a_secret_client_line_by_its_marker),
 	    cmocka_unit_test(test_client_line_closes_an_unfinished_reply),
 	    cmocka_unit_test(test_finding_inside_a_reply_splits_it_where_it_happened),
 	    cmocka_unit_test(test_events_without_steps_do_not_close_a_reply),

@@ -12,20 +12,26 @@
 #include "output.h"
 
 static char *
-render(const struct event *ev, bool json, bool explain)
+render_as(const struct event *ev, bool json, bool explain, bool redact)
 {
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
-	struct output_options o = {.explain = explain};
+	struct output_options o = {.explain = explain, .redact = redact};
 
 	assert_non_null(f);
 	if (json)
-		output_json(f, ev);
+		output_json(f, ev, redact);
 	else
 		output_text(f, ev, &o);
 	fclose(f);
 	return buf;
+}
+
+static char *
+render(const struct event *ev, bool json, bool explain)
+{
+	return render_as(ev, json, explain, false);
 }
 
 static struct event
@@ -88,9 +94,9 @@ test_text_does_not_escape_the_sessions_quotes_twice(void **state)
 	out = render(&local, false, false);
 	assert_string_equal(out, "** TLS handshake failed: not TLS: \"220 ok\\r\\n\"\n");
 	free(out);
-	/* Server bytes keep the full escaping: a backslash is shown doubled. */
+	/* Server bytes: a backslash is shown as sent, controls escaped. */
 	out = render(&server, false, false);
-	assert_string_equal(out, "<- a\\\\b\\r\n");
+	assert_string_equal(out, "<- a\\b\\r\n");
 	free(out);
 }
 
@@ -246,6 +252,83 @@ test_transcript_numbers_copies_and_notifies(void **state)
 	transcript_free(t);
 }
 
+/* A client credential line as the session records it: secret, with an
+ * explanation that decodes it. */
+static struct event
+secret_event(void)
+{
+	static const char line[] = "AUTH PLAIN AGRlbW8AZGVtbw==";
+	struct event ev = line_event(PHASE_PLAIN, DIR_CLIENT, line, strlen(line));
+	ev.secret = true;
+	ev.explain = "AUTH PLAIN: user \"demo\", password \"demo\" (RFC 4616)";
+	return ev;
+}
+
+static void
+test_redacted_text_shows_the_marker_and_no_credential(void **state)
+{
+	struct event ev = secret_event();
+	(void)state;
+	char *out = render_as(&ev, false, true, true);
+	assert_string_equal(out, "-> [redacted: 27 bytes]\n"
+	                         "   # " OUTPUT_REDACTED_EXPLAIN "\n");
+	free(out);
+}
+
+static void
+test_redacted_json_has_marker_and_flag(void **state)
+{
+	struct event ev = secret_event();
+	(void)state;
+	char *out = render_as(&ev, true, true, true);
+	assert_non_null(strstr(out, "\"text\":\"[redacted: 27 bytes]\",\"redacted\":true"));
+	assert_null(strstr(out, "AGRlbW8AZGVtbw"));
+	assert_null(strstr(out, "demo"));
+	assert_non_null(strstr(out, "\"explain\":\"" OUTPUT_REDACTED_EXPLAIN "\""));
+	free(out);
+}
+
+static void
+test_without_redact_secret_lines_are_written_as_sent(void **state)
+{
+	struct event ev = secret_event();
+	(void)state;
+	char *out = render_as(&ev, true, false, false);
+	assert_non_null(strstr(out, "AGRlbW8AZGVtbw=="));
+	assert_null(strstr(out, "redacted"));
+	free(out);
+	out = render_as(&ev, false, false, false);
+	assert_string_equal(out, "-> AUTH PLAIN AGRlbW8AZGVtbw==\n");
+	free(out);
+}
+
+static void
+test_redact_leaves_lines_that_are_not_secret(void **state)
+{
+	struct event ev = line_event(PHASE_PLAIN, DIR_CLIENT, "EHLO a", 6);
+	(void)state;
+	char *out = render_as(&ev, true, false, true);
+	assert_non_null(strstr(out, "\"text\":\"EHLO a\""));
+	assert_null(strstr(out, "redacted"));
+	free(out);
+}
+
+static void
+test_colour_text_shows_escapes_in_reverse_video_and_backslashes_plain(void **state)
+{
+	struct event ev = line_event(PHASE_PLAIN, DIR_SERVER, "* (\\Seen)\x1b", 10);
+	struct output_options o = {.color = true};
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	(void)state;
+	assert_non_null(f);
+	output_text(f, &ev, &o);
+	fclose(f);
+	assert_non_null(strstr(buf, "* (\\Seen)\033[7m\\x1b\033[27m\n"));
+	free(buf);
+}
+
 int
 main(void)
 {
@@ -259,6 +342,12 @@ main(void)
 	    cmocka_unit_test(test_json_finding_has_id_and_severity),
 	    cmocka_unit_test(test_json_tls_summary_and_verdict),
 	    cmocka_unit_test(test_json_cert_fields),
+	    cmocka_unit_test(test_redacted_text_shows_the_marker_and_no_credential),
+	    cmocka_unit_test(test_redacted_json_has_marker_and_flag),
+	    cmocka_unit_test(test_without_redact_secret_lines_are_written_as_sent),
+	    cmocka_unit_test(test_redact_leaves_lines_that_are_not_secret),
+	    cmocka_unit_test(
+	        test_colour_text_shows_escapes_in_reverse_video_and_backslashes_plain),
 	    cmocka_unit_test(test_transcript_numbers_copies_and_notifies),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1391,6 +1391,39 @@ cafile_without_certificates_is_refused_naming_the_file(void **state)
 }
 
 static void
+check_cafile_accepts_pem_certificates(void **state)
+{
+	char *cause = NULL;
+	(void)state;
+	assert_int_equal(tls_check_cafile(lab_ca_pem, &cause), 0);
+	assert_null(cause);
+}
+
+static void
+check_cafile_refuses_a_file_that_is_not_pem(void **state)
+{
+	char *cause = NULL;
+	(void)state;
+	assert_int_equal(tls_check_cafile("/etc/passwd", &cause), -1);
+	assert_non_null(strstr(cause, "/etc/passwd: holds no usable PEM certificate"));
+	free(cause);
+}
+
+static void
+check_cafile_refuses_a_missing_file_or_a_directory(void **state)
+{
+	char *cause = NULL;
+	(void)state;
+	assert_int_equal(tls_check_cafile("/nonexistent/ca.pem", &cause), -1);
+	assert_non_null(strstr(cause, "/nonexistent/ca.pem: cannot be read"));
+	free(cause);
+	cause = NULL;
+	assert_int_equal(tls_check_cafile("/etc", &cause), -1);
+	assert_non_null(strstr(cause, "/etc: is not a regular file"));
+	free(cause);
+}
+
+static void
 minimum_above_maximum_is_refused(void **state)
 {
 	(void)state;
@@ -1658,6 +1691,9 @@ main(void)
 	    cmocka_unit_test(handshake_after_a_failure_stays_failed),
 	    cmocka_unit_test(missing_cafile_is_refused_naming_the_file),
 	    cmocka_unit_test(cafile_without_certificates_is_refused_naming_the_file),
+	    cmocka_unit_test(check_cafile_accepts_pem_certificates),
+	    cmocka_unit_test(check_cafile_refuses_a_file_that_is_not_pem),
+	    cmocka_unit_test(check_cafile_refuses_a_missing_file_or_a_directory),
 	    cmocka_unit_test(minimum_above_maximum_is_refused),
 	    cmocka_unit_test(unknown_version_limit_is_refused),
 	    cmocka_unit_test(unwritable_keylog_is_refused_naming_the_file),

@@ -156,6 +156,46 @@ test_server_escapes_are_shown_in_escaped_element(void **state)
 }
 
 static void
+test_imap_flags_are_shown_with_one_backslash_in_the_server_element(void **state)
+{
+	struct event ev =
+	    mk(PHASE_PLAIN, DIR_SERVER, EV_LINE, "* FLAGS (\\Answered \\Seen)");
+	struct slines out;
+	(void)state;
+	slines_init(&out);
+	rows(&ev, 60, &topts, &out);
+	assert_string_equal(out.v[0].text, BAR "<- * FLAGS (\\Answered \\Seen)");
+	assert_int_equal(
+	    testutil_elem_at(&out.v[0], testutil_offset_of(&out.v[0], "\\Seen")),
+	    TE_SERVER_PLAIN);
+	slines_free(&out);
+}
+
+static void
+test_redact_shows_a_secret_line_and_its_explanation_as_markers(void **state)
+{
+	const struct tview_opts ro = {
+	    .mode = TVIEW_TRANSCRIPT, .explain = true, .redact = true};
+	const struct tview_opts wo = {.mode = TVIEW_WIRE, .redact = true};
+	struct event ev =
+	    mk(PHASE_PLAIN, DIR_CLIENT, EV_LINE, "AUTH PLAIN AGRlbW8AZGVtbw==");
+	struct slines out;
+	(void)state;
+	ev.secret = true;
+	ev.explain = "AUTH PLAIN: user demo";
+	slines_init(&out);
+	assert_int_equal(rows(&ev, 80, &ro, &out), 2);
+	assert_string_equal(out.v[0].text, BAR "-> [redacted: 27 bytes]");
+	assert_null(strstr(out.v[1].text, "demo"));
+	assert_non_null(strstr(out.v[1].text, "hidden by --redact"));
+	rows(&ev, 80, &wo, &out);
+	assert_string_equal(out.v[0].text, BAR "-> [redacted: 27 bytes]");
+	rows(&ev, 80, &topts_explain, &out);
+	assert_non_null(strstr(out.v[0].text, "AGRlbW8AZGVtbw=="));
+	slines_free(&out);
+}
+
+static void
 test_no_color_gutter_glyph_tells_the_phase(void **state)
 {
 	struct event p = mk(PHASE_PLAIN, DIR_SERVER, EV_LINE, "a");
@@ -1298,6 +1338,10 @@ main(void)
 	    cmocka_unit_test(test_server_plain_line_uses_server_element),
 	    cmocka_unit_test(test_tls_lines_use_tls_markers_elements_and_gutter),
 	    cmocka_unit_test(test_server_escapes_are_shown_in_escaped_element),
+	    cmocka_unit_test(
+	        test_imap_flags_are_shown_with_one_backslash_in_the_server_element),
+	    cmocka_unit_test(
+	        test_redact_shows_a_secret_line_and_its_explanation_as_markers),
 	    cmocka_unit_test(test_no_color_gutter_glyph_tells_the_phase),
 	    cmocka_unit_test(test_findings_show_id_in_severity_element),
 	    cmocka_unit_test(test_error_row_is_in_error_element),
