@@ -68,6 +68,13 @@ framer_command_push(struct framer *fr, unsigned char kind, const unsigned char *
 	fr->pushed = true;
 }
 
+void
+framer_answer_push(struct framer *fr, unsigned char kind)
+{
+	framer_command_push(fr, kind, (const unsigned char *)"", 0);
+	fr->cmds.v[fr->cmds.n - 1].answer = true;
+}
+
 const struct proto_command *
 framer_command_front(const struct framer *fr)
 {
@@ -191,13 +198,17 @@ fr_litscan_step(struct fr_litscan *ls, unsigned char c)
 }
 
 bool
-framer_ends_nonsync_literal(const unsigned char *p, size_t n)
+framer_ends_literal(const unsigned char *p, size_t n, uint64_t *value, bool *nonsync)
 {
 	struct fr_litscan ls = {0};
 
 	for (size_t i = 0; i < n; i++)
 		fr_litscan_step(&ls, p[i]);
-	return ls.state == FR_LIT_CLOSE && ls.nonsync && !ls.overflow;
+	if (ls.state != FR_LIT_CLOSE || ls.overflow)
+		return false;
+	*value = ls.value;
+	*nonsync = ls.nonsync;
+	return true;
 }
 
 /* Makes room for more bytes in the buffer, moving out consumed bytes first;
@@ -569,6 +580,26 @@ unsigned
 framer_pending(const struct framer *fr)
 {
 	return fr->ops->pending(fr);
+}
+
+void
+framer_client(const struct framer *fr, struct proto_client *out)
+{
+	memset(out, 0, sizeof(*out));
+	fr->ops->client(fr, out);
+}
+
+int
+framer_literal_fit(const struct framer *fr, size_t len)
+{
+	struct proto_client c;
+
+	framer_client(fr, &c);
+	if (c.next != PROTO_NEXT_LITERAL || !c.may_send)
+		return -1;
+	if ((uint64_t)len + 2 <= c.literal_left)
+		return 2;
+	return (uint64_t)len == c.literal_left ? 0 : -1;
 }
 
 bool
