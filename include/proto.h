@@ -49,7 +49,8 @@ enum proto_line_flag {
 	PROTO_LINE_STUFFED = 1 << 6,   /* POP3 dot-stuffed: content starts at data + 1 */
 	PROTO_LINE_UNTAGGED = 1 << 7,  /* IMAP "*" line */
 	PROTO_LINE_GREETING = 1 << 8,  /* part of the server greeting */
-	PROTO_LINE_ANSWER = 1 << 9     /* completes the reply to line->command */
+	PROTO_LINE_ANSWER = 1 << 9,    /* completes the reply to line->command */
+	PROTO_LINE_REST = 1 << 10      /* IMAP: the rest of a response after a literal */
 };
 
 /* A command the client sent. The framer keeps the commands whose replies are
@@ -59,8 +60,8 @@ struct proto_command {
 	char word[24];             /* command word, upper case; "" when none fits */
 	char *tag;                 /* IMAP tag, NULL for other protocols */
 	bool capa, starttls, quit; /* capability, STARTTLS/STLS or quit command */
-	bool answer; /* an answer to a continuation request (SASL data), not a
-	                command: word is "" so the answer is never shown */
+	bool answer;               /* an answer to a continuation request (SASL data), not a
+	                              command: word names the exchange ("AUTH"), never the answer */
 };
 
 /* What the client's next line will be, as the framer follows the exchange. */

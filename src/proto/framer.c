@@ -3,6 +3,7 @@
  * or bare LF, the PROTO_LINE_CAP cut, IMAP literals) and the public framer_*
  * entry points that dispatch to the protocol.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -69,10 +70,14 @@ framer_command_push(struct framer *fr, unsigned char kind, const unsigned char *
 }
 
 void
-framer_answer_push(struct framer *fr, unsigned char kind)
+framer_answer_push(struct framer *fr, unsigned char kind, const char *word)
 {
+	struct proto_command *c;
+
 	framer_command_push(fr, kind, (const unsigned char *)"", 0);
-	fr->cmds.v[fr->cmds.n - 1].answer = true;
+	c = &fr->cmds.v[fr->cmds.n - 1];
+	c->answer = true;
+	snprintf(c->word, sizeof(c->word), "%s", word);
 }
 
 const struct proto_command *

@@ -65,13 +65,13 @@ struct smtp_state {
 };
 
 struct imap_state {
-	bool greeting;         /* the greeting has not arrived yet */
-	bool cont_waiting;     /* a "+" arrived: the next client line answers it */
-	bool lit_sync;         /* the client sent "{n}": waiting for "+" to send it */
-	bool rest;             /* a client literal is complete: the rest comes next */
-	uint64_t lit_left;     /* bytes of the client's literal still to send */
-	char cur[24];          /* word of the client command in progress */
-	unsigned resp_flags;   /* UNTAGGED / GREETING of the response in progress */
+	bool greeting;          /* the greeting has not arrived yet */
+	bool cont_waiting;      /* a "+" arrived: the next client line answers it */
+	bool lit_sync;          /* the client sent "{n}": waiting for "+" to send it */
+	bool rest;              /* a client literal is complete: the rest comes next */
+	uint64_t lit_left;      /* bytes of the client's literal still to send */
+	char cur[24];           /* word of the client command in progress */
+	unsigned resp_flags;    /* UNTAGGED / GREETING of the response in progress */
 	unsigned long next_tag; /* automatic tag counter: survives framer_reset */
 };
 
@@ -140,8 +140,7 @@ void framer_command_push(struct framer *fr, unsigned char kind, const unsigned c
 const struct proto_command *framer_command_front(const struct framer *fr);
 
 /* Index (from the oldest) of the outstanding command with this IMAP tag, or -1. */
-long framer_command_find_tag(const struct framer *fr, const unsigned char *tag,
-                             size_t len);
+long framer_command_find_tag(const struct framer *fr, const unsigned char *tag, size_t len);
 
 /* Completes outstanding command i: it leaves the queue, and line carries it
  * with PROTO_LINE_ANSWER. */
@@ -159,6 +158,6 @@ bool framer_ends_literal(const unsigned char *p, size_t n, uint64_t *value, bool
 
 /* Records an answer to a continuation request as outstanding: it carries no
  * command word (answers are credentials, never shown as commands). */
-void framer_answer_push(struct framer *fr, unsigned char kind);
+void framer_answer_push(struct framer *fr, unsigned char kind, const char *word);
 
 #endif

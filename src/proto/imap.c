@@ -213,6 +213,8 @@ imap_line(struct framer *fr, struct proto_line *line, const struct fr_rec *rec)
 
 	if (rec->kind != FR_REC_LINE) {
 		line->flags |= s->resp_flags;
+		if (rec->kind == FR_REC_CONT)
+			line->flags |= PROTO_LINE_REST;
 		return;
 	}
 	const unsigned char *d = line->data;

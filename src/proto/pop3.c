@@ -164,7 +164,7 @@ pop3_sent(struct framer *fr, const unsigned char *line, size_t len)
 
 	if (s->sasl_next) {
 		s->sasl_next = false;
-		framer_answer_push(fr, POP3_CMD_SASL);
+		framer_answer_push(fr, POP3_CMD_SASL, "AUTH");
 		return;
 	}
 	size_t w = framer_word_len(line, len);

@@ -193,7 +193,7 @@ smtp_sent(struct framer *fr, const unsigned char *line, size_t len)
 	}
 	if (s->sasl_next) {
 		s->sasl_next = false;
-		framer_answer_push(fr, SMTP_CMD_OTHER);
+		framer_answer_push(fr, SMTP_CMD_OTHER, "AUTH");
 		return;
 	}
 	proto_command_word(PROTO_SMTP, line, len, word, sizeof(word));

@@ -409,7 +409,7 @@ literal_with_crlf_inside_is_handed_out_as_literal_lines(void **state)
 	LINE(&r, 2, "ab", UNT | LIT, PROTO_REPLY_NONE);
 	LINE(&r, 3, "a OK fake", UNT | LIT, PROTO_REPLY_NONE);
 	LINE(&r, 4, "b NO x", UNT | LIT, PROTO_REPLY_NONE);
-	LINE(&r, 5, ")", UNT, PROTO_REPLY_NONE);
+	LINE(&r, 5, ")", UNT | PROTO_LINE_REST, PROTO_REPLY_NONE);
 	LINE(&r, 6, "a OK done", END, PROTO_REPLY_OK);
 	for (size_t i = 1; i < r.n; i++)
 		harness_no_finding(&r, i);
@@ -431,7 +431,7 @@ literal_ends_where_its_length_says_without_lf(void **state)
 	assert_int_equal(r.n, 5);
 	LINE(&r, 2, "ab", UNT | LIT | PROTO_LINE_BARE_LF, PROTO_REPLY_NONE);
 	LINE(&r, 3, "cd", UNT | LIT, PROTO_REPLY_NONE);
-	LINE(&r, 4, " FLAGS ())", UNT, PROTO_REPLY_NONE);
+	LINE(&r, 4, " FLAGS ())", UNT | PROTO_LINE_REST, PROTO_REPLY_NONE);
 	harness_run_free(&r);
 }
 
@@ -450,9 +450,9 @@ rest_of_a_line_after_a_literal_may_end_with_another_literal(void **state)
 	assert_int_equal(r.n, 7);
 	LINE(&r, 1, "* 1 FETCH (BODY[1] {3}", UNT, PROTO_REPLY_NONE);
 	LINE(&r, 2, "abc", UNT | LIT, PROTO_REPLY_NONE);
-	LINE(&r, 3, " BODY[2] {2}", UNT, PROTO_REPLY_NONE);
+	LINE(&r, 3, " BODY[2] {2}", UNT | PROTO_LINE_REST, PROTO_REPLY_NONE);
 	LINE(&r, 4, "de", UNT | LIT, PROTO_REPLY_NONE);
-	LINE(&r, 5, " FLAGS (\\Seen))", UNT, PROTO_REPLY_NONE);
+	LINE(&r, 5, " FLAGS (\\Seen))", UNT | PROTO_LINE_REST, PROTO_REPLY_NONE);
 	LINE(&r, 6, "* 2 EXISTS", UNT, PROTO_REPLY_NONE);
 	harness_run_free(&r);
 }
@@ -470,7 +470,7 @@ empty_literal_goes_straight_to_the_rest_of_the_line(void **state)
 	(void)state;
 	harness_script(PROTO_IMAP, s, NSTEPS(s), &r);
 	assert_int_equal(r.n, 4);
-	LINE(&r, 2, ")", UNT, PROTO_REPLY_NONE);
+	LINE(&r, 2, ")", UNT | PROTO_LINE_REST, PROTO_REPLY_NONE);
 	LINE(&r, 3, "a OK done", END, PROTO_REPLY_OK);
 	harness_run_free(&r);
 }
@@ -498,7 +498,7 @@ literal_longer_than_the_line_cap_comes_in_pieces(void **state)
 	assert_int_equal(r.v[3].len, 10);
 	assert_int_equal(r.v[3].flags, UNT | LIT);
 	assert_int_equal(r.v[2].dropped + r.v[3].dropped, 0);
-	LINE(&r, 4, ")", UNT, PROTO_REPLY_NONE);
+	LINE(&r, 4, ")", UNT | PROTO_LINE_REST, PROTO_REPLY_NONE);
 	LINE(&r, 5, "* 2 EXISTS", UNT, PROTO_REPLY_NONE);
 	harness_run_free(&r);
 	free(body);
@@ -575,7 +575,7 @@ non_synchronizing_literal_from_the_server_is_a_violation(void **state)
 	harness_finding_is(&r, 1, PV);
 	assert_true(strstr(r.v[1].violation, "{n+}") != NULL);
 	LINE(&r, 2, "hello", UNT | LIT, PROTO_REPLY_NONE);
-	LINE(&r, 3, ")", UNT, PROTO_REPLY_NONE);
+	LINE(&r, 3, ")", UNT | PROTO_LINE_REST, PROTO_REPLY_NONE);
 	harness_run_free(&r);
 }
 
@@ -596,7 +596,7 @@ literal_announced_at_the_end_of_a_truncated_line_is_still_read(void **state)
 	assert_int_equal(r.v[1].flags, UNT | PROTO_LINE_TRUNCATED);
 	assert_int_equal(r.v[1].dropped, n + 4 - PROTO_LINE_CAP);
 	LINE(&r, 2, "abc", UNT | LIT, PROTO_REPLY_NONE);
-	LINE(&r, 3, ")", UNT, PROTO_REPLY_NONE);
+	LINE(&r, 3, ")", UNT | PROTO_LINE_REST, PROTO_REPLY_NONE);
 	harness_run_free(&r);
 	free(line);
 }

@@ -104,7 +104,7 @@ send_lines(struct session *s, void *arg)
 }
 
 static void
-test_smtp_refused_starttls_stays_plaintext(void **state)
+test_smtp_refused_starttls_stays_plaintext_and_fails_the_policy(void **state)
 {
 	static const struct script_step steps[] = {
 	    {.send = "220 mail.test ESMTP\r\n"},
@@ -122,7 +122,7 @@ test_smtp_refused_starttls_stays_plaintext(void **state)
 	assert_int_equal(count_findings(r.t, FINDING_DOWNGRADE_SUSPECTED), 0);
 	assert_null(find_event(r.t, EV_PHASE, DIR_LOCAL, "handshake"));
 	assert_int_equal(session_phase(r.s), PHASE_PLAIN);
-	assert_int_equal(r.failure, FAIL_NONE);
+	assert_int_equal(r.failure, FAIL_POLICY);
 	run_free(&r);
 }
 
@@ -489,7 +489,8 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_smtp_refused_starttls_stays_plaintext),
+	    cmocka_unit_test(
+	        test_smtp_refused_starttls_stays_plaintext_and_fails_the_policy),
 	    cmocka_unit_test(
 	        test_smtp_offered_starttls_answered_as_unknown_is_a_suspected_downgrade),
 	    cmocka_unit_test(
