@@ -50,7 +50,8 @@ enum proto_line_flag {
 	PROTO_LINE_UNTAGGED = 1 << 7,  /* IMAP "*" line */
 	PROTO_LINE_GREETING = 1 << 8,  /* part of the server greeting */
 	PROTO_LINE_ANSWER = 1 << 9,    /* completes the reply to line->command */
-	PROTO_LINE_REST = 1 << 10      /* IMAP: the rest of a response after a literal */
+	PROTO_LINE_REST = 1 << 10,     /* IMAP: the rest of a response after a literal */
+	PROTO_LINE_EOF = 1 << 11       /* ended by the end of the stream, not by LF */
 };
 
 /* A command the client sent. The framer keeps the commands whose replies are
@@ -141,6 +142,10 @@ int framer_feed(struct framer *fr, const unsigned char *data, size_t len);
 /* Hands out the next complete line. Returns 1 and fills *line, or 0 when no
  * complete line is buffered. */
 int framer_next(struct framer *fr, struct proto_line *line);
+
+/* The stream ended: hands a partial line (what was kept of it) to
+ * framer_next as a line flagged PROTO_LINE_EOF. Returns 1 if there was one. */
+int framer_finish(struct framer *fr);
 
 /* Bytes received but not yet handed out (a partial line, or lines after the
  * one just handed out). Used to find bytes injected after a go-ahead. */

@@ -321,6 +321,61 @@ starttls_unrecognised(const struct session *s, const struct proto_line *line)
 	return false;
 }
 
+/* What bytes at the start of a connection look like when they are not the
+ * protocol's greeting; %s is the implicit-TLS scheme of the protocol. */
+static const struct {
+	const char *prefix;
+	size_t len;
+	int proto; /* the protocol the prefix greets in, or -1 */
+	const char *looks;
+} greeting_looks[] = {
+    {"\x16\x03", 2, -1,
+     "a TLS record (a handshake): this port may expect TLS at once: try %s://"},
+    {"\x15\x03", 2, -1,
+     "a TLS record (an alert): this port may expect TLS at once: try %s://"},
+    {"HTTP/", 5, -1, "an HTTP response: this is a web server, not a mail server"},
+    {"SSH-", 4, -1, "an SSH server's banner, not a mail server"},
+    {"* OK", 4, PROTO_IMAP, "an IMAP greeting: try imap://"},
+    {"+OK", 3, PROTO_POP3, "a POP3 greeting: try pop3://"},
+    {"220", 3, PROTO_SMTP, "an SMTP (or FTP) greeting: try smtp://"},
+};
+
+/* The implicit-TLS scheme of each protocol, for advice. */
+static const char *const implicit_scheme[PROTO_COUNT] = {
+    [PROTO_SMTP] = "smtps",
+    [PROTO_IMAP] = "imaps",
+    [PROTO_POP3] = "pop3s",
+};
+
+/* Fails at once when what arrived first cannot be the greeting (bytes of
+ * (p, n)), saying what it looks like. Returns true if the session ended. */
+static bool
+greeting_bogus(struct session *s, const unsigned char *p, size_t n, bool violation)
+{
+	char looks[200];
+
+	for (size_t i = 0; i < sizeof greeting_looks / sizeof greeting_looks[0]; i++) {
+		if (n < greeting_looks[i].len ||
+		    memcmp(p, greeting_looks[i].prefix, greeting_looks[i].len) != 0 ||
+		    greeting_looks[i].proto == (int)s->p.target.proto)
+			continue;
+		snprintf(looks, sizeof looks, greeting_looks[i].looks,
+		         implicit_scheme[s->p.target.proto]);
+		session_fail(s, FAIL_PROTOCOL,
+		             "the server's first bytes are not a greeting in %s: they look "
+		             "like %s",
+		             s->pi->display, looks);
+		return true;
+	}
+	if (!violation)
+		return false;
+	session_fail(s, FAIL_PROTOCOL,
+	             "the server's first line is not a greeting in %s (see above): "
+	             "startle stops here rather than wait",
+	             s->pi->display);
+	return true;
+}
+
 /* Handles the end of the greeting. Returns true if the session ended. */
 static bool
 greeting_complete(struct session *s, const struct proto_line *line)
@@ -371,6 +426,7 @@ reply_complete(struct session *s, const struct proto_line *line)
 		caps_clear(&s->building);
 	}
 	if (cmd.quit) {
+		s->quit_answered = true;
 		/* Give the server a moment to close first (and send close_notify). */
 		session_set_state(s, SS_WAITING);
 		s->deadline =
@@ -423,10 +479,25 @@ process_lines(struct session *s)
 			return;
 		}
 		server_line(s, &line);
+		if (s->state == SS_GREETING && !(line.flags & PROTO_LINE_END) &&
+		    greeting_bogus(s, line.data, line.len, line.finding != NULL))
+			return;
 		if ((line.flags & PROTO_LINE_END) && reply_complete(s, &line))
 			return;
 	}
 	session_pump(s);
+}
+
+/* The stream ended: shows what was kept of a line the end cut. */
+static void
+flush_partial(struct session *s)
+{
+	struct proto_line line;
+
+	if (framer_finish(s->fr) <= 0)
+		return;
+	while (framer_next(s->fr, &line))
+		server_line(s, &line);
 }
 
 static void
@@ -434,7 +505,8 @@ on_eof(struct session *s, bool clean)
 {
 	bool expected = s->quit_sent;
 
-	if (!clean && s->phase == PHASE_TLS && !expected)
+	flush_partial(s);
+	if (!clean && s->phase == PHASE_TLS && !s->quit_answered)
 		session_finding(
 		    s, FINDING_EOF_WITHOUT_CLOSE_NOTIFY, true,
 		    "the connection ended without a TLS close_notify: a truncation "
@@ -455,6 +527,22 @@ on_eof(struct session *s, bool clean)
 	             : "the server closed the connection");
 }
 
+/* Before the greeting, TLS records have no line end to wait for: looks at
+ * the raw bytes. Returns true if the session ended. */
+static bool
+greeting_raw_check(struct session *s)
+{
+	const unsigned char *data;
+	size_t n = framer_buffered(s->fr, &data);
+
+	if (n < 2 || (data[0] != 0x16 && data[0] != 0x15) || data[1] != 0x03)
+		return false;
+	char *explain = str_printf("%zu bytes that are not text: a TLS record", n);
+	session_emit(s, DIR_SERVER, EV_NOTE, data, n < 64 ? n : 64, explain);
+	free(explain);
+	return greeting_bogus(s, data, n, true);
+}
+
 static void
 read_input(struct session *s)
 {
@@ -472,6 +560,9 @@ read_input(struct session *s)
 				s->plain_bytes += (size_t)n;
 			if (framer_feed(s->fr, buf, (size_t)n) != 0)
 				fatal("out of memory framing server input");
+			if (s->state == SS_GREETING && s->phase == PHASE_PLAIN &&
+			    greeting_raw_check(s))
+				return;
 			process_lines(s);
 			continue;
 		}
@@ -638,6 +729,7 @@ session_timeout(struct session *s)
 		connect_step(s, true);
 		return;
 	}
+	bool greeting_hint = s->state == SS_GREETING && s->phase == PHASE_PLAIN;
 	if (s->quit_sent && framer_outstanding(s->fr) == 0) {
 		session_close(s,
 		              "closed the connection after the reply to the quit command");
@@ -645,8 +737,11 @@ session_timeout(struct session *s)
 	}
 	session_fail(s, FAIL_NETWORK,
 	             "no answer from the server within %d s while waiting for %s; raise "
-	             "--timeout if the server is slow",
-	             s->p.timeout_ms / 1000, s->deadline_what ? s->deadline_what : "it");
+	             "--timeout if the server is slow%s%s%s",
+	             s->p.timeout_ms / 1000, s->deadline_what ? s->deadline_what : "it",
+	             greeting_hint ? " (or this port may expect TLS at once: try " : "",
+	             greeting_hint ? implicit_scheme[s->p.target.proto] : "",
+	             greeting_hint ? "://)" : "");
 }
 
 bool

@@ -515,6 +515,18 @@ framer_next(struct framer *fr, struct proto_line *line)
 	return 1;
 }
 
+int
+framer_finish(struct framer *fr)
+{
+	if (fr->lit_left > 0 || (fr->tail == fr->line && !fr->trunc))
+		return 0;
+	if (fr_line_end(fr) < 0)
+		return -1;
+	struct fr_rec *rec = &fr->recs[fr->rn - 1];
+	rec->flags = (rec->flags & ~(unsigned)PROTO_LINE_BARE_LF) | PROTO_LINE_EOF;
+	return 1;
+}
+
 size_t
 framer_buffered(const struct framer *fr, const unsigned char **data)
 {
