@@ -456,7 +456,8 @@ reply_complete(struct session *s, const struct proto_line *line)
 			    "plaintext",
 			    s->pi->starttls_cap);
 		session_upgrade_failed(s, "the server refused STARTTLS");
-		return true;
+		if (s->state == SS_CLOSED)
+			return true;
 	}
 	session_update_state(s);
 	return false;

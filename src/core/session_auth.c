@@ -4,6 +4,7 @@
  * from TLS whose certificate failed verification, and stopping when a
  * requested upgrade did not happen.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -106,14 +107,53 @@ session_check_credential(struct session *s, bool consented)
 	return -1;
 }
 
+/* True if nothing but the quit command is queued (the dance in progress, at
+ * the head of the queue, not counted). */
+static bool
+auth_only_quit_queued(const struct session *s)
+{
+	for (size_t i = s->qhead; i < s->qlen; i++) {
+		if (i == s->qhead && s->queue[i].kind == ACT_DANCE &&
+		    s->dance != DANCE_CAPA)
+			continue;
+		if (s->queue[i].kind != ACT_QUIT)
+			return false;
+	}
+	return true;
+}
+
 void
 session_upgrade_failed(struct session *s, const char *why)
 {
-	size_t dropped = session_cancel_queue(s);
-
+	snprintf(s->upgrade_failed, sizeof s->upgrade_failed, "%s", why);
+	if (s->p.require_tls) {
+		session_policy_fail(s, "--require-tls: the upgrade to TLS did not happen");
+		return;
+	}
+	if (auth_only_quit_queued(s)) {
+		session_emitf(
+		    s, EV_NOTE,
+		    "the upgrade to TLS did not happen (%s): nothing more is sent "
+		    "but the quit command",
+		    why);
+		return;
+	}
+	session_cancel_queue(s);
 	session_fail(s, FAIL_POLICY,
 	             "the requested upgrade to TLS did not happen (%s): startle stops "
-	             "here and sends nothing more%s, so nothing meant for TLS goes out in "
-	             "plaintext",
-	             why, dropped > 0 ? "; the rest of the script was dropped" : "");
+	             "here, drops the rest of the script and sends nothing more, so "
+	             "nothing meant for TLS goes out in plaintext",
+	             why);
+}
+
+int
+session_refuse_after_failed_upgrade(struct session *s, char **cause)
+{
+	session_fail(s, FAIL_POLICY,
+	             "the requested upgrade to TLS did not happen (%s): the script stops "
+	             "here and startle closes the connection, so nothing meant for TLS "
+	             "goes out in plaintext",
+	             s->upgrade_failed);
+	*cause = str_printf("not sent: the script stopped after the failed upgrade");
+	return -1;
 }

@@ -54,6 +54,7 @@ struct session {
 	bool quit_answered;  /* the reply to the quit command arrived */
 	bool verdict_failed; /* the certificate failed verification (chain or name) */
 	char verdict_words[320];
+	char upgrade_failed[120]; /* why a requested upgrade failed, "" if none */
 	bool once[FINDING_COUNT][3];
 	unsigned violations;
 	size_t plain_bytes;
@@ -102,8 +103,14 @@ int session_check_credential(struct session *s, bool consented);
 int session_queue_line_flags(struct session *s, const char *line, bool consented,
                              char **cause);
 
-/* Stops a requested upgrade that did not happen: nothing more is sent. */
+/* A requested upgrade did not happen: nothing more is sent but a queued
+ * quit command. With other work queued (or under --require-tls) the session
+ * fails at once (FAIL_POLICY); otherwise the next line, capability or dance
+ * queued fails it (session_refuse_after_failed_upgrade). */
 void session_upgrade_failed(struct session *s, const char *why);
+
+/* Refuses work queued after a failed upgrade: FAIL_POLICY, closed, *cause. */
+int session_refuse_after_failed_upgrade(struct session *s, char **cause);
 
 /* The TLS upgrade (session_tls.c). */
 

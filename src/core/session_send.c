@@ -196,6 +196,8 @@ session_queue_line_flags(struct session *s, const char *line, bool consented, ch
 		*cause = str_printf("the connection is closed: nothing can be sent");
 		return -1;
 	}
+	if (s->upgrade_failed[0] != '\0')
+		return session_refuse_after_failed_upgrade(s, cause);
 	if (strchr(line, '\r') != NULL || strchr(line, '\n') != NULL) {
 		*cause =
 		    str_printf("a line cannot contain CR or LF: send one line at a time");
@@ -210,8 +212,15 @@ session_queue_line_flags(struct session *s, const char *line, bool consented, ch
 void
 session_queue_starttls(struct session *s)
 {
+	char *cause = NULL;
+
 	if (s->state == SS_CLOSED)
 		return;
+	if (s->upgrade_failed[0] != '\0') {
+		session_refuse_after_failed_upgrade(s, &cause);
+		free(cause);
+		return;
+	}
 	queue_push(s, ACT_DANCE, NULL);
 	session_pump(s);
 }
@@ -219,8 +228,15 @@ session_queue_starttls(struct session *s)
 void
 session_queue_capa(struct session *s)
 {
+	char *cause = NULL;
+
 	if (s->state == SS_CLOSED)
 		return;
+	if (s->upgrade_failed[0] != '\0') {
+		session_refuse_after_failed_upgrade(s, &cause);
+		free(cause);
+		return;
+	}
 	queue_push(s, ACT_CAPA, NULL);
 	session_pump(s);
 }
