@@ -591,3 +591,60 @@ test_lab_proxy_bad_usage_exits_2() {
 	assert_stderr_matches 'attack'
 	assert_stderr_matches '^usage: startle-lab'
 }
+
+# The repro of IMAP continuations: after AUTHENTICATE PLAIN and its base64
+# answer, the next command carries its own tag and is answered OK.
+test_lab_imap_authenticate_then_select_keeps_tags() {
+	run_startle --demo imap --batch --json --starttls -c 'AUTHENTICATE PLAIN' \
+		-c 'AGRlbW8AZGVtbw==' -c 'SELECT INBOX'
+	assert_exit 0
+	assert_json_has 'line("tls"; "client") and .text == "AGRlbW8AZGVtbw=="'
+	assert_json_has 'line("tls"; "client") and matches("^[a-z]+ SELECT INBOX$")'
+	assert_json_has 'line("tls"; "server") and matches("^[a-z]+ OK \\[READ-WRITE\\]")'
+	assert_json_lacks '.explain != null and (.explain | test("AGRl|AGRL"))'
+}
+
+# A requested upgrade that the server refuses stops the script: the AUTH
+# after it never leaves, and the exit is 1.
+test_lab_strip_with_starttls_stops_before_the_credential() {
+	local proto cred
+	for proto in smtp imap pop3; do
+		case $proto in
+		smtp) cred='AUTH PLAIN AGRlbW8AZGVtbw==' ;;
+		imap) cred='LOGIN demo demo' ;;
+		pop3) cred='USER demo' ;;
+		esac
+		lab_start "$proto" strip
+		run_startle --batch --json --cafile "$LAB_CA" --servername "$LAB_NAME" \
+			"$(lab_target "$proto" explicit)" --starttls -c "$cred"
+		lab_stop
+		assert_exit 1
+		assert_json_lacks '.kind == "line" and .dir == "client" and (.text | test("demo|AGRl"))'
+		assert_json_has '.kind == "error" and (.text | test("upgrade to TLS did not happen"))'
+	done
+}
+
+# A credential into TLS whose certificate failed verification is held back
+# in batch: finding credential-withheld, exit 1, the credential never shown.
+test_lab_self_signed_holds_the_credential_back() {
+	lab_start imap self-signed
+	run_startle --batch --json --cafile "$LAB_CA" --servername "$LAB_NAME" \
+		"$(lab_target imap explicit)" --starttls -c 'LOGIN demo demo' -c 'SELECT INBOX'
+	lab_stop
+	assert_exit 1
+	assert_finding credential-withheld
+	assert_json_lacks '.kind == "line" and .dir == "client" and (.text | test("LOGIN|SELECT"))'
+	assert_json_lacks '(.text // "") | test("demo demo")'
+}
+
+# Bytes injected after the go-ahead fail --require-tls; the handshake that
+# follows is still shown.
+test_lab_inject_fails_require_tls() {
+	lab_start smtp inject
+	run_startle --batch --json --cafile "$LAB_CA" --servername "$LAB_NAME" \
+		"$(lab_target smtp explicit)" --require-tls
+	lab_stop
+	assert_exit 1
+	assert_finding starttls-injection
+	assert_json_has '.kind == "phase" and .phase == "tls"'
+}
