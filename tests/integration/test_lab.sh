@@ -648,3 +648,15 @@ test_lab_inject_fails_require_tls() {
 	assert_finding starttls-injection
 	assert_json_has '.kind == "phase" and .phase == "tls"'
 }
+
+# A TLS session that ends without close_notify after a quit command that got
+# no reply is reported; after the quit's reply the same end is not.
+test_lab_no_close_notify_after_an_unanswered_quit_is_reported() {
+	run_startle --demo smtp --scenario no-close-notify --batch --json \
+		-c 'EHLO x' -c STARTTLS -c QUIT
+	assert_json_has 'line("tls"; "client") and .text == "QUIT"'
+	assert_finding eof-without-close-notify
+	run_startle --demo imap --scenario no-close-notify --batch --json -c STARTTLS -c LOGOUT
+	assert_json_has 'line("tls"; "server") and matches("^[a-z]+ OK Logout")'
+	assert_no_finding eof-without-close-notify
+}

@@ -981,6 +981,22 @@ test_injection_fails_require_tls_after_showing_the_handshake(void **state)
 	lab_done(&l);
 }
 
+static void
+test_eof_without_close_notify_after_an_unanswered_quit_is_reported(void **state)
+{
+	static const char *const lines[] = {"EHLO x", "STARTTLS", "QUIT", NULL};
+	struct session_params p = {0};
+	struct labrun l;
+
+	(void)state;
+	lab_session(&l, PROTO_SMTP, LAB_NO_CLOSE_NOTIFY, &p);
+	send_lines(l.s, (void *)lines);
+	assert_int_equal(session_phase(l.s), PHASE_TLS);
+	assert_non_null(find_event(l.t, EV_LINE, DIR_CLIENT, "QUIT"));
+	assert_int_equal(count_findings(l.t, FINDING_EOF_WITHOUT_CLOSE_NOTIFY), 1);
+	lab_done(&l);
+}
+
 int
 main(void)
 {
@@ -1029,6 +1045,8 @@ main(void)
 	    cmocka_unit_test(test_credential_into_unverified_tls_goes_when_insecure),
 	    cmocka_unit_test(test_credential_into_unverified_tls_goes_when_consented),
 	    cmocka_unit_test(test_injection_fails_require_tls_after_showing_the_handshake),
+	    cmocka_unit_test(
+	        test_eof_without_close_notify_after_an_unanswered_quit_is_reported),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
