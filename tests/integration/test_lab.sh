@@ -660,3 +660,11 @@ test_lab_no_close_notify_after_an_unanswered_quit_is_reported() {
 	assert_json_has 'line("tls"; "server") and matches("^[a-z]+ OK Logout")'
 	assert_no_finding eof-without-close-notify
 }
+
+# A change of capabilities across the upgrade cites the protocol's own RFC.
+test_lab_imap_caps_change_cites_the_imap_rfc() {
+	run_startle --demo imap --scenario caps-change --batch --json
+	assert_exit 0
+	assert_json_has 'finding("caps-changed-after-tls") and (.text | test("RFC 9051"))'
+	assert_json_lacks 'finding("caps-changed-after-tls") and (.text | test("RFC 3207"))'
+}

@@ -699,10 +699,139 @@ line_answering_a_continuation_gets_no_tag(void **state)
 	harness_run_free(&r);
 }
 
+/* The client side the framer follows after a script. */
+static void
+client_after(const struct harness_step *s, size_t n, struct proto_client *c)
+{
+	struct harness_run r = {0};
+	struct framer *fr = harness_framer_after(PROTO_IMAP, s, n, &r);
+
+	framer_client(fr, c);
+	harness_run_free(&r);
+	framer_free(fr);
+}
+
+static void
+client_sync_literal_waits_for_the_plus_then_counts_bytes(void **state)
+{
+	static const struct harness_step waiting[] = {
+	    SRV("* OK ready\r\n"),
+	    CLI("a APPEND INBOX {13}"),
+	};
+	static const struct harness_step going[] = {
+	    SRV("* OK ready\r\n"),
+	    CLI("a APPEND INBOX {13}"),
+	    SRV("+ Ready\r\n"),
+	    CLI("Subject: hi"),
+	};
+	struct proto_client c;
+
+	(void)state;
+	client_after(waiting, NSTEPS(waiting), &c);
+	assert_int_equal(c.next, PROTO_NEXT_LITERAL);
+	assert_false(c.may_send);
+	client_after(going, NSTEPS(going), &c);
+	assert_int_equal(c.next, PROTO_NEXT_REST);
+	assert_true(c.may_send);
+	assert_string_equal(c.word, "APPEND");
+}
+
+static void
+client_non_sync_literal_needs_no_plus(void **state)
+{
+	static const struct harness_step s[] = {
+	    SRV("* OK ready\r\n"),
+	    CLI("a APPEND INBOX {5+}"),
+	};
+	struct proto_client c;
+	struct harness_run r = {0};
+
+	(void)state;
+	struct framer *fr = harness_framer_after(PROTO_IMAP, s, NSTEPS(s), &r);
+	framer_client(fr, &c);
+	assert_int_equal(c.next, PROTO_NEXT_LITERAL);
+	assert_true(c.may_send);
+	assert_int_equal(c.literal_left, 5);
+	assert_int_equal(framer_pending(fr), 0);
+	assert_int_equal(framer_literal_fit(fr, 3), 2);  /* "abc" + CRLF */
+	assert_int_equal(framer_literal_fit(fr, 5), 0);  /* fills it exactly */
+	assert_int_equal(framer_literal_fit(fr, 4), -1); /* neither */
+	harness_run_free(&r);
+	framer_free(fr);
+}
+
+static void
+client_authenticate_answers_then_a_new_command(void **state)
+{
+	static const struct harness_step answering[] = {
+	    SRV("* OK ready\r\n"),
+	    CLI("a AUTHENTICATE LOGIN"),
+	    SRV("+ VXNlcm5hbWU6\r\n"),
+	};
+	static const struct harness_step done[] = {
+	    SRV("* OK ready\r\n"),     CLI("a AUTHENTICATE LOGIN"),
+	    SRV("+ VXNlcm5hbWU6\r\n"), CLI("ZGVtbw=="),
+	    SRV("+ UGFzc3dvcmQ6\r\n"), CLI("ZGVtbw=="),
+	    SRV("a OK logged in\r\n"),
+	};
+	struct proto_client c;
+
+	(void)state;
+	client_after(answering, NSTEPS(answering), &c);
+	assert_int_equal(c.next, PROTO_NEXT_ANSWER);
+	assert_true(c.auth);
+	assert_true(c.may_send);
+	client_after(done, NSTEPS(done), &c);
+	assert_int_equal(c.next, PROTO_NEXT_COMMAND);
+	assert_false(c.auth);
+}
+
+static void
+client_idle_done_is_an_answer_and_tags_resume(void **state)
+{
+	static const struct harness_step s[] = {
+	    SRV("* OK ready\r\n"),
+	    CLI("a IDLE"),
+	    SRV("+ idling\r\n"),
+	    CLI("DONE"),
+	    SRV("* 2 EXISTS\r\na OK IDLE done\r\n"),
+	};
+	struct harness_run r = {0};
+	char out[64];
+
+	(void)state;
+	struct framer *fr = harness_framer_after(PROTO_IMAP, s, NSTEPS(s), &r);
+	assert_int_equal(framer_autotag(fr, "NOOP", 4, out, &(size_t){0}), 1);
+	assert_string_equal(out, "a NOOP"); /* "a" is complete: free again */
+	harness_run_free(&r);
+	framer_free(fr);
+}
+
+static void
+response_rest_after_a_literal_is_flagged_rest(void **state)
+{
+	static const struct harness_step s[] = {
+	    SRV("* OK ready\r\n"),
+	    SRV("* 1 FETCH (BODY[] {2}\r\nab)\r\n"),
+	};
+	struct harness_run r;
+
+	(void)state;
+	harness_script(PROTO_IMAP, s, NSTEPS(s), &r);
+	assert_true(r.v[3].flags & PROTO_LINE_REST);
+	assert_false(r.v[1].flags & PROTO_LINE_REST);
+	harness_run_free(&r);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(client_sync_literal_waits_for_the_plus_then_counts_bytes),
+	    cmocka_unit_test(client_non_sync_literal_needs_no_plus),
+	    cmocka_unit_test(client_authenticate_answers_then_a_new_command),
+	    cmocka_unit_test(client_idle_done_is_an_answer_and_tags_resume),
+	    cmocka_unit_test(response_rest_after_a_literal_is_flagged_rest),
 	    cmocka_unit_test(greeting_ok_with_capabilities),
 	    cmocka_unit_test(pending_is_one_before_the_greeting),
 	    cmocka_unit_test(greeting_preauth_and_bye_have_their_own_replies),
