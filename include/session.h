@@ -119,8 +119,9 @@ enum session_exposure {
  * event secret; into TLS whose certificate failed verification it holds them
  * back (finding credential-withheld, FAIL_POLICY) unless they were queued
  * consented or session_params.insecure is set. A line typed as the user
- * would (an IMAP command without its tag) is classified as sent now, after
- * what is already queued has gone. */
+ * would (an IMAP command without its tag) is classified against the exchange
+ * as it stands now (what the server last asked for), not after lines still
+ * queued. */
 enum session_exposure session_line_exposure(const struct session *s, const char *line);
 
 /* True if the line would be a credential line if sent now (for history). */

@@ -82,16 +82,18 @@ explain_client_part(enum proto_id id, const struct proto_client *c, size_t len)
 {
 	struct kb_buf b;
 
-	(void)id;
 	kb_buf_init(&b);
 	switch (c->next) {
 	case PROTO_NEXT_ANSWER:
-		kb_buf_add(&b, c->auth
-		                   ? "your answer to the server's authentication prompt "
-		                     "(SASL data, a credential: not a command, never "
-		                     "decoded here; RFC 4422 §3)"
-		                   : "your answer to the server's continuation request, "
-		                     "not a command (RFC 9051 §7.5)");
+		if (c->auth)
+			kb_buf_add(&b, "your answer to the server's authentication prompt "
+			               "(SASL data, a credential: not a command, never "
+			               "decoded here; RFC 4422 §3)");
+		else
+			kb_buf_addf(&b,
+			            "your answer to the server's continuation request, not "
+			            "a command (%s)",
+			            id == PROTO_IMAP ? "RFC 9051 §7.5" : "RFC 4422 §3");
 		break;
 	case PROTO_NEXT_LITERAL:
 		kb_buf_addf(&b,
