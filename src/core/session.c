@@ -455,7 +455,11 @@ reply_complete(struct session *s, const struct proto_line *line)
 			    "blank out STARTTLS do this), downgrading the session to "
 			    "plaintext",
 			    s->pi->starttls_cap);
-		session_upgrade_failed(s, "the server refused STARTTLS");
+		session_upgrade_failed(
+		    s, s->caps[0].known && !caps_has(&s->caps[0], s->pi->starttls_cap)
+		           ? "STARTTLS was not offered, perhaps stripped on the path, and "
+		             "the server refused it"
+		           : "the server refused STARTTLS");
 		if (s->state == SS_CLOSED)
 			return true;
 	}
