@@ -102,8 +102,16 @@ double session_busy_since(const struct session *s);
  * if the line cannot be queued (e.g. a credential under --require-tls in plaintext). */
 int session_queue_line(struct session *s, const char *line, char **cause);
 
-/* Queues a line the user has agreed to send whatever it exposes. */
+/* Queues a line the user has agreed to send whatever it exposes (also after
+ * a failed upgrade, see session_upgrade_failure). */
 int session_queue_line_consented(struct session *s, const char *line, char **cause);
+
+/* Why the requested upgrade failed, or "" if it did not. While it is set,
+ * session_queue_line (and the capability command and the dance) fail the
+ * session with FAIL_POLICY instead of queueing: the script stops there. Only
+ * session_queue_line_consented still queues, for a person who chose to go on
+ * in plaintext. */
+const char *session_upgrade_failure(const struct session *s);
 
 /* What sending this line now would expose. */
 enum session_exposure {

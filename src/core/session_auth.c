@@ -146,6 +146,12 @@ session_upgrade_failed(struct session *s, const char *why)
 	             why);
 }
 
+const char *
+session_upgrade_failure(const struct session *s)
+{
+	return s->upgrade_failed;
+}
+
 int
 session_refuse_after_failed_upgrade(struct session *s, char **cause)
 {

@@ -196,7 +196,7 @@ session_queue_line_flags(struct session *s, const char *line, bool consented, ch
 		*cause = str_printf("the connection is closed: nothing can be sent");
 		return -1;
 	}
-	if (s->upgrade_failed[0] != '\0')
+	if (s->upgrade_failed[0] != '\0' && !consented)
 		return session_refuse_after_failed_upgrade(s, cause);
 	if (strchr(line, '\r') != NULL || strchr(line, '\n') != NULL) {
 		*cause =

@@ -997,6 +997,35 @@ test_eof_without_close_notify_after_an_unanswered_quit_is_reported(void **state)
 	lab_done(&l);
 }
 
+static void
+stls_then_consented_capa(struct session *s, void *arg)
+{
+	char *cause = NULL;
+	(void)arg;
+	assert_int_equal(session_queue_line(s, "STLS", &cause), 0);
+	session_run(s);
+	assert_non_null(strstr(session_upgrade_failure(s), "refused"));
+	assert_int_equal(session_queue_line_consented(s, "CAPA", &cause), 0);
+	session_run(s);
+}
+
+static void
+test_after_a_failed_upgrade_a_consented_line_still_goes(void **state)
+{
+	static const struct script_step steps[] = {
+	    {.send = "+OK ready\r\n"},
+	    {.expect = "STLS", .send = "-ERR not now\r\n"},
+	    {.expect = "CAPA", .send = "+OK\r\nUSER\r\n.\r\n"},
+	};
+	struct run r;
+	(void)state;
+	run_session(&r, PROTO_POP3, false, steps, 3, stls_then_consented_capa, NULL);
+	assert_string_equal(r.ss.mismatch, "");
+	assert_non_null(strstr(r.ss.received, "STLS\r\nCAPA\r\n"));
+	assert_int_equal(r.failure, FAIL_NONE);
+	run_free(&r);
+}
+
 int
 main(void)
 {
@@ -1040,6 +1069,7 @@ main(void)
 	    cmocka_unit_test(test_long_line_cut_by_the_close_is_shown_and_flagged),
 	    cmocka_unit_test(test_refused_upgrade_stops_everything_queued_after_it),
 	    cmocka_unit_test(test_typed_starttls_refused_stops_the_script),
+	    cmocka_unit_test(test_after_a_failed_upgrade_a_consented_line_still_goes),
 	    cmocka_unit_test(test_secret_and_exposure_for_typed_lines),
 	    cmocka_unit_test(test_credential_into_unverified_tls_is_held_back),
 	    cmocka_unit_test(test_credential_into_unverified_tls_goes_when_insecure),
