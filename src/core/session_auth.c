@@ -97,13 +97,13 @@ session_check_credential(struct session *s, bool consented)
 		return 0;
 	const char *what = auth_held_words(s);
 	session_finding(s, FINDING_CREDENTIAL_WITHHELD, false,
-	                "%s was held back and not sent: %s (pass --insecure, or answer "
-	                "yes in the explorer, to send it anyway)",
+	                "%s was held back and not sent, because %s; pass --insecure "
+	                "(or answer yes in the explorer) to send it anyway",
 	                what, s->verdict_words);
 	session_fail(s, FAIL_POLICY,
-	             "a credential was held back: %s was not sent because %s; nothing "
-	             "queued after it was sent",
-	             what, s->verdict_words);
+	             "a credential was held back: %s was not sent because the "
+	             "certificate failed verification; nothing more is sent",
+	             what);
 	return -1;
 }
 

@@ -45,9 +45,9 @@ verdict_words(struct session *s, const struct cert_verdict *v)
 	s->verdict_failed = !v->verified || !v->name_match;
 	if (!v->verified)
 		snprintf(s->verdict_words, sizeof s->verdict_words,
-		         "the certificate is not trusted: %s%s",
+		         "the certificate is not trusted (%s)%s",
 		         v->verify_error[0] ? v->verify_error : "verification failed",
-		         v->name_match ? "" : ", and it does not name the server");
+		         v->name_match ? "" : " and does not name the server");
 	else if (!v->name_match)
 		snprintf(s->verdict_words, sizeof s->verdict_words,
 		         "the certificate does not name %s", v->name_checked);
