@@ -25,6 +25,13 @@ char *explain_server_line(enum proto_id id, const struct proto_line *line,
  * for the server's extensions (RFC 5321 §4.1.1.1)"). */
 char *explain_client_line(enum proto_id id, const unsigned char *line, size_t len);
 
+/* Explains a client line that is not a command, from what the framer
+ * expected (proto_client): an answer to a continuation request, bytes of a
+ * literal (len of them) or the rest of a command after its literal. The line
+ * itself is never looked at: answers are credentials and are never decoded
+ * or quoted. NULL for commands and message content. */
+char *explain_client_part(enum proto_id id, const struct proto_client *c, size_t len);
+
 /* Table lookups, exposed for the fronts and for tests. Each returns a static
  * sentence with its RFC reference, or NULL if startle does not know it. */
 const char *explain_smtp_code(int code);

@@ -51,7 +51,9 @@ enum severity { SEV_INFO, SEV_WARN, SEV_DANGER };
 	X(UNSOLICITED_TAG, "unsolicited-tag", SEV_WARN,                                    \
 	  "the server answered a tag the client never sent")                               \
 	X(DOWNGRADE_SUSPECTED, "downgrade-suspected", SEV_DANGER,                          \
-	  "the session looks downgraded by someone in the middle")
+	  "the session looks downgraded by someone in the middle")                         \
+	X(CREDENTIAL_WITHHELD, "credential-withheld", SEV_DANGER,                          \
+	  "a credential was held back: the certificate failed verification")
 
 enum finding_id {
 #define FINDING_ENUM(sym, id, sev, summary) FINDING_##sym,

@@ -19,6 +19,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 enum proto_id { PROTO_SMTP, PROTO_IMAP, PROTO_POP3 };
 #define PROTO_COUNT 3
@@ -48,7 +49,9 @@ enum proto_line_flag {
 	PROTO_LINE_STUFFED = 1 << 6,   /* POP3 dot-stuffed: content starts at data + 1 */
 	PROTO_LINE_UNTAGGED = 1 << 7,  /* IMAP "*" line */
 	PROTO_LINE_GREETING = 1 << 8,  /* part of the server greeting */
-	PROTO_LINE_ANSWER = 1 << 9     /* completes the reply to line->command */
+	PROTO_LINE_ANSWER = 1 << 9,    /* completes the reply to line->command */
+	PROTO_LINE_REST = 1 << 10,     /* IMAP: the rest of a response after a literal */
+	PROTO_LINE_EOF = 1 << 11       /* ended by the end of the stream, not by LF */
 };
 
 /* A command the client sent. The framer keeps the commands whose replies are
@@ -58,6 +61,31 @@ struct proto_command {
 	char word[24];             /* command word, upper case; "" when none fits */
 	char *tag;                 /* IMAP tag, NULL for other protocols */
 	bool capa, starttls, quit; /* capability, STARTTLS/STLS or quit command */
+	bool answer;               /* an answer to a continuation request (SASL data), not a
+	                              command: word names the exchange ("AUTH"), never the answer */
+};
+
+/* What the client's next line will be, as the framer follows the exchange. */
+enum proto_next {
+	PROTO_NEXT_COMMAND, /* a new command (IMAP: it gets a tag) */
+	PROTO_NEXT_ANSWER,  /* answers the server's continuation request: SASL data
+	                       (SMTP 334, IMAP "+", POP3 "+ "), or DONE to IDLE */
+	PROTO_NEXT_LITERAL, /* bytes of an IMAP literal the client announced */
+	PROTO_NEXT_REST,    /* the rest of an IMAP command after one of its literals */
+	PROTO_NEXT_DATA     /* SMTP message content after 354, until "." */
+};
+
+/* The client's side of the conversation. A line inside a literal goes on the
+ * wire with its CRLF (counted as 2 bytes) when line + CRLF fit in what is
+ * left, or alone when it fills the literal exactly; see framer_literal_fit. */
+struct proto_client {
+	enum proto_next next;
+	bool may_send;         /* the next line may go now, without a server reply */
+	bool auth;             /* inside an authentication exchange: AUTH,
+	                          AUTHENTICATE, or LOGIN with literals */
+	uint64_t literal_left; /* PROTO_NEXT_LITERAL: bytes still to send */
+	char word[24];         /* the command the next line belongs to ("APPEND");
+	                          "" for PROTO_NEXT_COMMAND */
 };
 
 struct proto_line {
@@ -115,6 +143,10 @@ int framer_feed(struct framer *fr, const unsigned char *data, size_t len);
  * complete line is buffered. */
 int framer_next(struct framer *fr, struct proto_line *line);
 
+/* The stream ended: hands a partial line (what was kept of it) to
+ * framer_next as a line flagged PROTO_LINE_EOF. Returns 1 if there was one. */
+int framer_finish(struct framer *fr);
+
 /* Bytes received but not yet handed out (a partial line, or lines after the
  * one just handed out). Used to find bytes injected after a go-ahead. */
 size_t framer_buffered(const struct framer *fr, const unsigned char **data);
@@ -125,6 +157,14 @@ size_t framer_buffered(const struct framer *fr, const unsigned char **data);
  * Valid until the next framer call. */
 const struct proto_command *framer_sent(struct framer *fr, const unsigned char *line,
                                         size_t len);
+
+/* Fills *out with what the client's next line will be. */
+void framer_client(const struct framer *fr, struct proto_client *out);
+
+/* How a line of len bytes goes into the literal the client is sending:
+ * returns 2 when it goes with its CRLF, 0 when it goes alone (it fills the
+ * literal exactly), -1 when it does not fit (or no literal is being sent). */
+int framer_literal_fit(const struct framer *fr, size_t len);
 
 /* Commands sent whose replies are not complete (the greeting not counted). */
 size_t framer_outstanding(const struct framer *fr);

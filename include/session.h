@@ -61,8 +61,7 @@ struct session_params {
 	const char *keylog;
 	bool require_tls;      /* nothing but capability/STARTTLS in plaintext */
 	bool require_verified; /* fail unless chain and name verify */
-	bool insecure;         /* --insecure: batch sends credential lines into TLS whose
-	                        * certificate failed verification */
+	bool insecure;         /* send credentials into TLS whose certificate failed */
 	int timeout_ms;        /* per phase: connect, greeting, each reply, handshake */
 	size_t max_events; /* stop reading past this many events; 0: SESSION_MAX_EVENTS */
 	/* Called on every change of state, with the state left and the state
@@ -92,10 +91,53 @@ size_t session_queued(const struct session *s);
  * session is not waiting for anything: for spinners. */
 double session_busy_since(const struct session *s);
 
-/* Queues a line typed by the user (without CRLF). IMAP command lines get a
- * tag. Returns 0, or -1 with *cause if the line cannot be queued (e.g. a
- * credential under --require-tls in plaintext). */
+/* Queues a line typed by the user (without CRLF; "" sends an empty line).
+ * IMAP command lines get a tag; lines inside a literal, the rest of a command
+ * after its literal and answers to continuation requests do not. A line that
+ * announces a synchronising literal {n} waits for the server's "+"; {n+}
+ * does not. Literal bytes are the lines that follow, each with its CRLF
+ * (2 bytes), or alone when it fills the literal exactly; then the rest of
+ * the command comes as the next line (possibly empty). A STARTTLS that gets
+ * no go-ahead stops everything queued after it (FAIL_POLICY). Returns 0, or -1 with *cause
+ * if the line cannot be queued (e.g. a credential under --require-tls in plaintext). */
 int session_queue_line(struct session *s, const char *line, char **cause);
+
+/* Queues a line the user has agreed to send whatever it exposes (also after
+ * a failed upgrade, see session_upgrade_failure). */
+int session_queue_line_consented(struct session *s, const char *line, char **cause);
+
+/* Why the requested upgrade failed, or "" if it did not. While it is set,
+ * session_queue_line (and the capability command and the dance) fail the
+ * session with FAIL_POLICY instead of queueing: the script stops there. Only
+ * session_queue_line_consented still queues, for a person who chose to go on
+ * in plaintext. */
+const char *session_upgrade_failure(const struct session *s);
+
+/* What sending this line now would expose. */
+enum session_exposure {
+	EXPOSE_NONE,      /* not a credential, or inside verified TLS */
+	EXPOSE_PLAINTEXT, /* a credential in plaintext */
+	EXPOSE_UNVERIFIED /* a credential into TLS whose certificate failed verification */
+};
+
+/* A credential line is an authentication command (AUTH, LOGIN,
+ * AUTHENTICATE, USER, PASS, APOP), a line that answers the server's prompt
+ * during authentication (SMTP 334, IMAP "+", POP3 "+ ") or a piece of a
+ * literal inside LOGIN or AUTHENTICATE. The session marks every such client
+ * event secret; into TLS whose certificate failed verification it holds them
+ * back (finding credential-withheld, FAIL_POLICY) unless they were queued
+ * consented or session_params.insecure is set. A line typed as the user
+ * would (an IMAP command without its tag) is classified against the exchange
+ * as it stands now (what the server last asked for), not after lines still
+ * queued. */
+enum session_exposure session_line_exposure(const struct session *s, const char *line);
+
+/* True if the line would be a credential line if sent now (for history). */
+bool session_line_is_secret(const struct session *s, const char *line);
+
+/* The verdict in words for a consent question ("the certificate is not
+ * trusted: ..."); "" before any verdict. */
+const char *session_verdict_words(const struct session *s);
 
 /* Queues the STARTTLS dance: capability, STARTTLS, handshake, capability. */
 void session_queue_starttls(struct session *s);

@@ -196,8 +196,9 @@ compare_caps(struct session *s)
 		session_finding(
 		    s, FINDING_CAPS_CHANGED_AFTER_TLS, true,
 		    "capabilities changed across the upgrade; added:%s; removed:%s "
-		    "(only what was learned inside TLS counts, RFC 3207 §4.2)",
-		    ch.added[0] ? ch.added : " none", ch.removed[0] ? ch.removed : " none");
+		    "(only what was learned inside TLS counts, %s)",
+		    ch.added[0] ? ch.added : " none", ch.removed[0] ? ch.removed : " none",
+		    s->pi->starttls_rfc);
 	else
 		session_emitf(s, EV_NOTE,
 		              "capabilities inside TLS differ as expected; removed:%s",
@@ -240,277 +241,6 @@ caps_complete(struct session *s)
 			    "a careless server (%s)",
 			    verb, s->pi->starttls_rfc);
 		compare_caps(s);
-	}
-}
-
-/* Sending */
-
-static int
-write_raw(struct session *s, const void *buf, size_t len, char **cause)
-{
-	if (s->tls != NULL)
-		return tls_write(s->tls, buf, len, cause) < 0 ? -1 : 0;
-	return conn_write_all(s->fd, buf, len, s->p.timeout_ms, cause);
-}
-
-static void
-update_state(struct session *s)
-{
-	if (s->state == SS_CLOSED || s->state == SS_HANDSHAKE || s->state == SS_IDLE)
-		return;
-	if (s->state == SS_GREETING)
-		return;
-	if (framer_pending(s->fr) > 0) {
-		session_set_state(s, SS_WAITING);
-	} else {
-		session_set_state(s, SS_READY);
-		s->deadline = 0;
-	}
-}
-
-/* Sends one protocol line (without CRLF) and records it. flags mark the
- * command as the session's capability, STARTTLS or quit command. */
-static int
-send_line(struct session *s, const char *text, size_t len)
-{
-	enum proto_id proto = s->p.target.proto;
-	const unsigned char *u = (const unsigned char *)text;
-	const struct proto_command *started;
-	char *cause = NULL, *buf, *explain = NULL;
-
-	if (s->phase == PHASE_PLAIN && s->p.require_tls && !proto_is_capa(proto, u, len) &&
-	    !proto_is_starttls(proto, u, len)) {
-		session_policy_fail(
-		    s, "--require-tls: refusing to send anything but the capability and "
-		       "STARTTLS commands in plaintext");
-		return -1;
-	}
-	if (s->phase == PHASE_PLAIN && proto_is_credential(proto, u, len))
-		session_finding(
-		    s, FINDING_PLAINTEXT_AUTH, false,
-		    "a credential command was sent in plaintext: anyone on the path "
-		    "can read "
-		    "it (use STARTTLS first)");
-	buf = xmalloc(len + 2);
-	memcpy(buf, text, len);
-	memcpy(buf + len, "\r\n", 2);
-	if (write_raw(s, buf, len + 2, &cause) != 0) {
-		free(buf);
-		session_fail(s, FAIL_NETWORK, "%s", cause);
-		free(cause);
-		return -1;
-	}
-	free(buf);
-	if (s->phase == PHASE_PLAIN)
-		s->plain_bytes += len + 2;
-	if (s->continuation)
-		explain =
-		    xstrdup("an answer to the server's continuation request (SASL data or "
-		            "literal), not a command");
-	else if (!framer_in_data(s->fr))
-		explain = explain_client_line(proto, u, len);
-	s->continuation = false;
-	struct event ev = {
-	    .phase = s->phase, .dir = DIR_CLIENT, .kind = EV_LINE, .len = len};
-	ev.text = (unsigned char *)text;
-	ev.explain = explain;
-	ev.secret = proto_is_credential(proto, u, len); /* for --redact and history */
-	transcript_append(s->t, &ev);
-	free(explain);
-	started = framer_sent(s->fr, u, len);
-	if (started != NULL && started->quit)
-		s->quit_sent = true;
-	if (started != NULL && started->capa)
-		caps_clear(&s->building);
-	if (framer_pending(s->fr) > 0) {
-		session_set_state(s, SS_WAITING);
-		session_set_deadline(s, "a reply");
-	}
-	return 0;
-}
-
-/* Sends a command built by the session (capability, STARTTLS, quit),
- * tagging it for IMAP. */
-static int
-send_command(struct session *s, const char *cmd)
-{
-	char out[512];
-	size_t out_len;
-
-	framer_autotag(s->fr, cmd, strlen(cmd), out, &out_len);
-	return send_line(s, out, out_len);
-}
-
-static int
-send_capa(struct session *s)
-{
-	char cmd[300];
-
-	if (s->p.target.proto == PROTO_SMTP)
-		snprintf(cmd, sizeof cmd, "EHLO %s", s->p.ehlo_name);
-	else
-		snprintf(cmd, sizeof cmd, "%s", s->pi->capa_command);
-	return send_command(s, cmd);
-}
-
-void
-session_policy_fail(struct session *s, const char *why)
-{
-	session_fail(s, FAIL_POLICY, "%s; closing without sending anything else", why);
-}
-
-void
-session_set_state(struct session *s, enum session_state to)
-{
-	enum session_state from = s->state;
-
-	if (from == to)
-		return;
-	s->state = to;
-	if (s->p.on_state != NULL)
-		s->p.on_state(s->p.state_arg, from, to);
-}
-
-/* Queue */
-
-static void
-queue_push(struct session *s, enum action_kind kind, char *line)
-{
-	if (s->qlen == s->qcap) {
-		s->qcap = s->qcap ? s->qcap * 2 : 16;
-		s->queue = xrealloc(s->queue, s->qcap * sizeof *s->queue);
-	}
-	s->queue[s->qlen++] = (struct action){kind, line};
-}
-
-static void
-queue_pop(struct session *s)
-{
-	free(s->queue[s->qhead].line);
-	s->qhead++;
-	if (s->qhead == s->qlen)
-		s->qhead = s->qlen = 0;
-}
-
-int
-session_queue_line(struct session *s, const char *line, char **cause)
-{
-	if (s->state == SS_CLOSED) {
-		*cause = str_printf("the connection is closed: nothing can be sent");
-		return -1;
-	}
-	if (strchr(line, '\r') != NULL || strchr(line, '\n') != NULL) {
-		*cause =
-		    str_printf("a line cannot contain CR or LF: send one line at a time");
-		return -1;
-	}
-	queue_push(s, ACT_LINE, xstrdup(line));
-	session_pump(s);
-	return 0;
-}
-
-void
-session_queue_starttls(struct session *s)
-{
-	if (s->state == SS_CLOSED)
-		return;
-	queue_push(s, ACT_DANCE, NULL);
-	session_pump(s);
-}
-
-void
-session_queue_capa(struct session *s)
-{
-	if (s->state == SS_CLOSED)
-		return;
-	queue_push(s, ACT_CAPA, NULL);
-	session_pump(s);
-}
-
-void
-session_queue_quit(struct session *s)
-{
-	if (s->state == SS_CLOSED)
-		return;
-	queue_push(s, ACT_QUIT, NULL);
-	session_pump(s);
-}
-
-/* Advances the STARTTLS dance by one step. Returns true when it is over. */
-static bool
-dance_step(struct session *s)
-{
-	switch (s->dance) {
-	case DANCE_CAPA:
-		s->dance = DANCE_STARTTLS;
-		if (s->phase == PHASE_TLS) {
-			session_emitf(
-			    s, EV_NOTE,
-			    "the session is already encrypted: no STARTTLS needed");
-			return true;
-		}
-		send_capa(s);
-		return false;
-	case DANCE_STARTTLS:
-		s->dance = DANCE_AFTER_STARTTLS;
-		if (s->state == SS_CLOSED)
-			return true;
-		send_command(s, s->pi->starttls_command);
-		return false;
-	case DANCE_AFTER_STARTTLS:
-		if (s->phase != PHASE_TLS)
-			return true;
-		s->dance = DANCE_DONE;
-		send_capa(s);
-		return false;
-	case DANCE_DONE:
-		return true;
-	}
-	return true;
-}
-
-/* Runs queued actions while the session is ready for the next one. */
-void
-session_pump(struct session *s)
-{
-	while (s->state == SS_READY && s->qhead < s->qlen) {
-		struct action *a = &s->queue[s->qhead];
-		switch (a->kind) {
-		case ACT_LINE: {
-			char out[8192 + 16];
-			size_t out_len, len = strlen(a->line);
-			if (len > 8192) {
-				session_emitf(
-				    s, EV_ERROR,
-				    "line of %zu bytes not sent: the limit is 8192", len);
-				queue_pop(s);
-				continue;
-			}
-			if (framer_outstanding(s->fr) == 0)
-				framer_autotag(s->fr, a->line, len, out, &out_len);
-			else {
-				memcpy(out, a->line, len);
-				out_len = len;
-			}
-			queue_pop(s);
-			send_line(s, out, out_len);
-			break;
-		}
-		case ACT_DANCE:
-			if (dance_step(s)) {
-				s->dance = DANCE_CAPA;
-				queue_pop(s);
-			}
-			break;
-		case ACT_CAPA:
-			queue_pop(s);
-			send_capa(s);
-			break;
-		case ACT_QUIT:
-			queue_pop(s);
-			send_command(s, s->pi->quit_command);
-			break;
-		}
 	}
 }
 
@@ -591,6 +321,61 @@ starttls_unrecognised(const struct session *s, const struct proto_line *line)
 	return false;
 }
 
+/* What bytes at the start of a connection look like when they are not the
+ * protocol's greeting; %s is the implicit-TLS scheme of the protocol. */
+static const struct {
+	const char *prefix;
+	size_t len;
+	int proto; /* the protocol the prefix greets in, or -1 */
+	const char *looks;
+} greeting_looks[] = {
+    {"\x16\x03", 2, -1,
+     "a TLS record (a handshake): this port may expect TLS at once: try %s://"},
+    {"\x15\x03", 2, -1,
+     "a TLS record (an alert): this port may expect TLS at once: try %s://"},
+    {"HTTP/", 5, -1, "an HTTP response: this is a web server, not a mail server"},
+    {"SSH-", 4, -1, "an SSH server's banner, not a mail server"},
+    {"* OK", 4, PROTO_IMAP, "an IMAP greeting: try imap://"},
+    {"+OK", 3, PROTO_POP3, "a POP3 greeting: try pop3://"},
+    {"220", 3, PROTO_SMTP, "an SMTP (or FTP) greeting: try smtp://"},
+};
+
+/* The implicit-TLS scheme of each protocol, for advice. */
+static const char *const implicit_scheme[PROTO_COUNT] = {
+    [PROTO_SMTP] = "smtps",
+    [PROTO_IMAP] = "imaps",
+    [PROTO_POP3] = "pop3s",
+};
+
+/* Fails at once when what arrived first cannot be the greeting (bytes of
+ * (p, n)), saying what it looks like. Returns true if the session ended. */
+static bool
+greeting_bogus(struct session *s, const unsigned char *p, size_t n, bool violation)
+{
+	char looks[200];
+
+	for (size_t i = 0; i < sizeof greeting_looks / sizeof greeting_looks[0]; i++) {
+		if (n < greeting_looks[i].len ||
+		    memcmp(p, greeting_looks[i].prefix, greeting_looks[i].len) != 0 ||
+		    greeting_looks[i].proto == (int)s->p.target.proto)
+			continue;
+		snprintf(looks, sizeof looks, greeting_looks[i].looks,
+		         implicit_scheme[s->p.target.proto]);
+		session_fail(s, FAIL_PROTOCOL,
+		             "the server's first bytes are not a greeting in %s: they look "
+		             "like %s",
+		             s->pi->display, looks);
+		return true;
+	}
+	if (!violation)
+		return false;
+	session_fail(s, FAIL_PROTOCOL,
+	             "the server's first line is not a greeting in %s (see above): "
+	             "startle stops here rather than wait",
+	             s->pi->display);
+	return true;
+}
+
 /* Handles the end of the greeting. Returns true if the session ended. */
 static bool
 greeting_complete(struct session *s, const struct proto_line *line)
@@ -628,15 +413,8 @@ reply_complete(struct session *s, const struct proto_line *line)
 
 	if (s->state == SS_GREETING)
 		return greeting_complete(s, line);
-	if (line->reply == PROTO_REPLY_CONTINUE)
-		s->continuation = !(s->p.target.proto == PROTO_SMTP && line->code == 354);
-	if (line->reply == PROTO_REPLY_CONTINUE && s->p.target.proto == PROTO_IMAP) {
-		session_set_state(s, SS_READY);
-		s->deadline = 0;
-		return false;
-	}
 	if (!(line->flags & PROTO_LINE_ANSWER)) {
-		update_state(s);
+		session_update_state(s);
 		return false;
 	}
 	cmd = *line->command; /* the framer's copy goes with the next call */
@@ -648,6 +426,7 @@ reply_complete(struct session *s, const struct proto_line *line)
 		caps_clear(&s->building);
 	}
 	if (cmd.quit) {
+		s->quit_answered = true;
 		/* Give the server a moment to close first (and send close_notify). */
 		session_set_state(s, SS_WAITING);
 		s->deadline =
@@ -676,13 +455,15 @@ reply_complete(struct session *s, const struct proto_line *line)
 			    "blank out STARTTLS do this), downgrading the session to "
 			    "plaintext",
 			    s->pi->starttls_cap);
-		if (s->p.require_tls) {
-			session_policy_fail(s,
-			                    "--require-tls: the server refused STARTTLS");
+		session_upgrade_failed(
+		    s, s->caps[0].known && !caps_has(&s->caps[0], s->pi->starttls_cap)
+		           ? "STARTTLS was not offered, perhaps stripped on the path, and "
+		             "the server refused it"
+		           : "the server refused STARTTLS");
+		if (s->state == SS_CLOSED)
 			return true;
-		}
 	}
-	update_state(s);
+	session_update_state(s);
 	return false;
 }
 
@@ -703,10 +484,25 @@ process_lines(struct session *s)
 			return;
 		}
 		server_line(s, &line);
+		if (s->state == SS_GREETING && !(line.flags & PROTO_LINE_END) &&
+		    greeting_bogus(s, line.data, line.len, line.finding != NULL))
+			return;
 		if ((line.flags & PROTO_LINE_END) && reply_complete(s, &line))
 			return;
 	}
 	session_pump(s);
+}
+
+/* The stream ended: shows what was kept of a line the end cut. */
+static void
+flush_partial(struct session *s)
+{
+	struct proto_line line;
+
+	if (framer_finish(s->fr) <= 0)
+		return;
+	while (framer_next(s->fr, &line))
+		server_line(s, &line);
 }
 
 static void
@@ -714,7 +510,8 @@ on_eof(struct session *s, bool clean)
 {
 	bool expected = s->quit_sent;
 
-	if (!clean && s->phase == PHASE_TLS && !expected)
+	flush_partial(s);
+	if (!clean && s->phase == PHASE_TLS && !s->quit_answered)
 		session_finding(
 		    s, FINDING_EOF_WITHOUT_CLOSE_NOTIFY, true,
 		    "the connection ended without a TLS close_notify: a truncation "
@@ -735,6 +532,22 @@ on_eof(struct session *s, bool clean)
 	             : "the server closed the connection");
 }
 
+/* Before the greeting, TLS records have no line end to wait for: looks at
+ * the raw bytes. Returns true if the session ended. */
+static bool
+greeting_raw_check(struct session *s)
+{
+	const unsigned char *data;
+	size_t n = framer_buffered(s->fr, &data);
+
+	if (n < 2 || (data[0] != 0x16 && data[0] != 0x15) || data[1] != 0x03)
+		return false;
+	char *explain = str_printf("%zu bytes that are not text: a TLS record", n);
+	session_emit(s, DIR_SERVER, EV_NOTE, data, n < 64 ? n : 64, explain);
+	free(explain);
+	return greeting_bogus(s, data, n, true);
+}
+
 static void
 read_input(struct session *s)
 {
@@ -752,6 +565,9 @@ read_input(struct session *s)
 				s->plain_bytes += (size_t)n;
 			if (framer_feed(s->fr, buf, (size_t)n) != 0)
 				fatal("out of memory framing server input");
+			if (s->state == SS_GREETING && s->phase == PHASE_PLAIN &&
+			    greeting_raw_check(s))
+				return;
 			process_lines(s);
 			continue;
 		}
@@ -918,6 +734,7 @@ session_timeout(struct session *s)
 		connect_step(s, true);
 		return;
 	}
+	bool greeting_hint = s->state == SS_GREETING && s->phase == PHASE_PLAIN;
 	if (s->quit_sent && framer_outstanding(s->fr) == 0) {
 		session_close(s,
 		              "closed the connection after the reply to the quit command");
@@ -925,8 +742,11 @@ session_timeout(struct session *s)
 	}
 	session_fail(s, FAIL_NETWORK,
 	             "no answer from the server within %d s while waiting for %s; raise "
-	             "--timeout if the server is slow",
-	             s->p.timeout_ms / 1000, s->deadline_what ? s->deadline_what : "it");
+	             "--timeout if the server is slow%s%s%s",
+	             s->p.timeout_ms / 1000, s->deadline_what ? s->deadline_what : "it",
+	             greeting_hint ? " (or this port may expect TLS at once: try " : "",
+	             greeting_hint ? implicit_scheme[s->p.target.proto] : "",
+	             greeting_hint ? "://)" : "");
 }
 
 bool

@@ -14,11 +14,15 @@
 #include "proto.h"
 #include "session.h"
 
+/* Longest line the session sends. */
+#define SESSION_LINE_MAX 8192
+
 enum action_kind { ACT_LINE, ACT_CAPA, ACT_DANCE, ACT_QUIT };
 
 struct action {
 	enum action_kind kind;
 	char *line;
+	bool consented; /* the user agreed to send it whatever it exposes */
 };
 
 /* Steps of the STARTTLS dance; each runs when the previous reply is complete. */
@@ -46,8 +50,11 @@ struct session {
 	enum dance_step dance;
 
 	struct capset building, caps[2]; /* caps[0] plaintext, caps[1] inside TLS */
-	bool continuation; /* the last reply asked the client for more (334, +) */
 	bool quit_sent;
+	bool quit_answered;  /* the reply to the quit command arrived */
+	bool verdict_failed; /* the certificate failed verification (chain or name) */
+	char verdict_words[320];
+	char upgrade_failed[120]; /* why a requested upgrade failed, "" if none */
 	bool once[FINDING_COUNT][3];
 	unsigned violations;
 	size_t plain_bytes;
@@ -76,8 +83,34 @@ void session_set_state(struct session *s, enum session_state to);
 /* Waits at most the session's timeout from now for what. */
 void session_set_deadline(struct session *s, const char *what);
 
+/* READY or WAITING, from what the framer still expects. */
+void session_update_state(struct session *s);
+
 /* Runs queued actions while the session is ready for the next one. */
 void session_pump(struct session *s);
+
+/* Credentials and consent (session_auth.c). */
+
+/* True if the client line (as sent, IMAP tag included) is a credential line
+ * when sent now. */
+bool session_sent_is_secret(const struct session *s, const unsigned char *line, size_t len);
+
+/* Checks a credential line against the verdict: returns 0 to send it, or -1
+ * after holding it back (finding, FAIL_POLICY, the queue dropped). */
+int session_check_credential(struct session *s, bool consented);
+
+/* Queues a line, consented or not (session_queue_line). */
+int session_queue_line_flags(struct session *s, const char *line, bool consented,
+                             char **cause);
+
+/* A requested upgrade did not happen: nothing more is sent but a queued
+ * quit command. With other work queued (or under --require-tls) the session
+ * fails at once (FAIL_POLICY); otherwise the next line, capability or dance
+ * queued fails it (session_refuse_after_failed_upgrade). */
+void session_upgrade_failed(struct session *s, const char *why);
+
+/* Refuses work queued after a failed upgrade: FAIL_POLICY, closed, *cause. */
+int session_refuse_after_failed_upgrade(struct session *s, char **cause);
 
 /* The TLS upgrade (session_tls.c). */
 

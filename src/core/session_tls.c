@@ -23,9 +23,8 @@ on_record(void *arg, const struct tls_record *rec)
 		ev.phase = PHASE_HANDSHAKE;
 	ev.dir = rec->dir == TLS_DIR_OUT ? DIR_CLIENT : DIR_SERVER;
 	snprintf(text, sizeof text, "TLS record %s: %s, %zu bytes%s%s%s",
-	         rec->dir == TLS_DIR_OUT ? "sent" : "received",
-	         record_type_name(rec->type), rec->length, hs ? " (" : "", hs ? hs : "",
-	         hs ? ")" : "");
+	         rec->dir == TLS_DIR_OUT ? "sent" : "received", record_type_name(rec->type),
+	         rec->length, hs ? " (" : "", hs ? hs : "", hs ? ")" : "");
 	ev.text = (unsigned char *)text;
 	ev.len = strlen(text);
 	ev.record = (struct tls_record *)rec;
@@ -37,6 +36,24 @@ set_phase(struct session *s, enum phase p, const char *text, const char *explain
 {
 	s->phase = p;
 	session_emit(s, DIR_LOCAL, EV_PHASE, text, strlen(text), explain);
+}
+
+/* Keeps the verdict in words for consent questions and held-back credentials. */
+static void
+verdict_words(struct session *s, const struct cert_verdict *v)
+{
+	s->verdict_failed = !v->verified || !v->name_match;
+	if (!v->verified)
+		snprintf(s->verdict_words, sizeof s->verdict_words,
+		         "the certificate is not trusted (%s)%s",
+		         v->verify_error[0] ? v->verify_error : "verification failed",
+		         v->name_match ? "" : " and does not name the server");
+	else if (!v->name_match)
+		snprintf(s->verdict_words, sizeof s->verdict_words,
+		         "the certificate does not name %s", v->name_checked);
+	else
+		snprintf(s->verdict_words, sizeof s->verdict_words,
+		         "the certificate is trusted and names %s", v->name_checked);
 }
 
 static void
@@ -86,6 +103,7 @@ report_verdict(struct session *s)
 	if (v.weak_signature)
 		session_finding(s, FINDING_CERT_WEAK_SIGNATURE, true,
 		                "a certificate in the chain is signed with MD5 or SHA-1");
+	verdict_words(s, &v);
 	if (s->p.require_verified && (!v.verified || !v.name_match))
 		session_policy_fail(
 		    s, "--verify: the certificate is not trusted for this name");
@@ -240,5 +258,13 @@ session_discard_injected(struct session *s)
 	    "injected "
 	    "them; startle discarded them (the discarded bytes are shown above)",
 	    n);
+	if (s->p.require_tls && s->failure == FAIL_NONE) {
+		s->failure = FAIL_POLICY;
+		session_emitf(
+		    s, EV_ERROR,
+		    "--require-tls: bytes were injected before TLS, so the upgrade "
+		    "cannot be trusted; the session goes on to show the handshake, "
+		    "but it has failed");
+	}
 	free(all);
 }

@@ -479,12 +479,20 @@ kb_imap_server_line(const struct proto_line *line, const char *command)
 		if (e == NULL)
 			e = kb_find(&kb_imap_replies, "+");
 		kb_buf_addf(&b, "+: %s", e->text);
+		if (command != NULL && strcasecmp(command, "AUTHENTICATE") == 0 &&
+		    line->len > 2)
+			kb_sasl_prompt(&b, line->data + 2, line->len - 2);
 		return kb_buf_dup(&b);
 	}
 	if (!kb_next_word(line->data, line->len, &pos, -1, &w))
 		return NULL;
 	if (kb_word_is(&w, "*"))
 		return imap_untagged_line(line, command, pos);
+	if (line->flags & PROTO_LINE_REST) {
+		kb_buf_add(&b, "the end of the response that the literal above interrupted "
+		               "(RFC 9051 §4.3)");
+		return kb_buf_dup(&b);
+	}
 	if (!kb_next_word(line->data, line->len, &pos, -1, &w)) {
 		kb_buf_add(
 		    &b, "a tag without a status: expected OK, NO or BAD (RFC 9051 §7.1)");

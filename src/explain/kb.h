@@ -135,6 +135,10 @@ char *kb_imap_client_line(const unsigned char *p, size_t len);
 char *kb_pop3_server_line(const struct proto_line *line, const char *command);
 char *kb_pop3_client_line(const unsigned char *p, size_t len);
 
+/* Appends what a server's SASL prompt (base64, at (p, n)) decodes to, when
+ * it is printable text; a binary challenge only by its size. */
+void kb_sasl_prompt(struct kb_buf *b, const unsigned char *p, size_t n);
+
 /* Appends "; PLAIN reveals the password outside TLS" when the SASL mechanism
  * list at pos of (p, len) holds PLAIN or LOGIN. */
 void kb_buf_sasl_warning(struct kb_buf *b, const unsigned char *p, size_t len, size_t pos);

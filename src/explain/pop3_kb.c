@@ -237,6 +237,8 @@ kb_pop3_server_line(const struct proto_line *line, const char *command)
 		kb_buf_add(
 		    &b, "+: SASL challenge in base64: answer with one line, or * to cancel "
 		        "(RFC 5034 §4)");
+		if (line->len > 2)
+			kb_sasl_prompt(&b, line->data + 2, line->len - 2);
 		return kb_buf_dup(&b);
 	}
 	if (!kb_next_word(line->data, line->len, &pos, -1, &w))

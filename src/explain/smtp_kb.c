@@ -519,6 +519,8 @@ kb_smtp_server_line(const struct proto_line *line, const char *command)
 	size_t pos = kb_skip_spaces(line->data, line->len, 4);
 	if (line->len > 4 && smtp_parse_enhanced(line->data, line->len, pos, &enh))
 		smtp_add_enhanced(&b, code, &enh, said);
+	else if (code == 334 && line->len > 4)
+		kb_sasl_prompt(&b, line->data + 4, line->len - 4);
 	return kb_buf_dup(&b);
 }
 

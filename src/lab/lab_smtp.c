@@ -349,6 +349,12 @@ static int
 smtp_quit(struct smtp *s, const char *args)
 {
 	(void)args;
+	if (s->c->b->no_close_notify && s->c->ssl != NULL && !s->c->tls_caps_cut) {
+		/* the reply cut is the QUIT's own: the client cannot tell a
+		 * truncation from the end */
+		lab_log(s->c, "tls: QUIT left unanswered, closing without close_notify");
+		return -1;
+	}
 	lab_say_text(s->c, "221 2.0.0 Bye");
 	smtp_send(s);
 	return -1;

@@ -3,6 +3,7 @@
  * or bare LF, the PROTO_LINE_CAP cut, IMAP literals) and the public framer_*
  * entry points that dispatch to the protocol.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -66,6 +67,17 @@ framer_command_push(struct framer *fr, unsigned char kind, const unsigned char *
 	c->starttls = proto_is_starttls(fr->id, line, len);
 	c->quit = strcmp(c->word, proto_info(fr->id)->quit_command) == 0;
 	fr->pushed = true;
+}
+
+void
+framer_answer_push(struct framer *fr, unsigned char kind, const char *word)
+{
+	struct proto_command *c;
+
+	framer_command_push(fr, kind, (const unsigned char *)"", 0);
+	c = &fr->cmds.v[fr->cmds.n - 1];
+	c->answer = true;
+	snprintf(c->word, sizeof(c->word), "%s", word);
 }
 
 const struct proto_command *
@@ -191,13 +203,17 @@ fr_litscan_step(struct fr_litscan *ls, unsigned char c)
 }
 
 bool
-framer_ends_nonsync_literal(const unsigned char *p, size_t n)
+framer_ends_literal(const unsigned char *p, size_t n, uint64_t *value, bool *nonsync)
 {
 	struct fr_litscan ls = {0};
 
 	for (size_t i = 0; i < n; i++)
 		fr_litscan_step(&ls, p[i]);
-	return ls.state == FR_LIT_CLOSE && ls.nonsync && !ls.overflow;
+	if (ls.state != FR_LIT_CLOSE || ls.overflow)
+		return false;
+	*value = ls.value;
+	*nonsync = ls.nonsync;
+	return true;
 }
 
 /* Makes room for more bytes in the buffer, moving out consumed bytes first;
@@ -499,6 +515,18 @@ framer_next(struct framer *fr, struct proto_line *line)
 	return 1;
 }
 
+int
+framer_finish(struct framer *fr)
+{
+	if (fr->lit_left > 0 || (fr->tail == fr->line && !fr->trunc))
+		return 0;
+	if (fr_line_end(fr) < 0)
+		return -1;
+	struct fr_rec *rec = &fr->recs[fr->rn - 1];
+	rec->flags = (rec->flags & ~(unsigned)PROTO_LINE_BARE_LF) | PROTO_LINE_EOF;
+	return 1;
+}
+
 size_t
 framer_buffered(const struct framer *fr, const unsigned char **data)
 {
@@ -569,6 +597,26 @@ unsigned
 framer_pending(const struct framer *fr)
 {
 	return fr->ops->pending(fr);
+}
+
+void
+framer_client(const struct framer *fr, struct proto_client *out)
+{
+	memset(out, 0, sizeof(*out));
+	fr->ops->client(fr, out);
+}
+
+int
+framer_literal_fit(const struct framer *fr, size_t len)
+{
+	struct proto_client c;
+
+	framer_client(fr, &c);
+	if (c.next != PROTO_NEXT_LITERAL || !c.may_send)
+		return -1;
+	if ((uint64_t)len + 2 <= c.literal_left)
+		return 2;
+	return (uint64_t)len == c.literal_left ? 0 : -1;
 }
 
 bool

@@ -58,15 +58,20 @@ struct smtp_state {
 	bool greeting;           /* the greeting has not arrived yet */
 	bool in_reply;           /* a "NNN-" line was seen; the reply goes on */
 	bool data_mode;          /* after 354 to DATA, until the client's "." */
+	bool sasl_next;          /* a 334 arrived: the next client line answers it */
+	bool in_auth;            /* the exchange in progress began with AUTH */
 	int reply_code;          /* code of the reply in progress */
 	unsigned char reply_cmd; /* what the reply in progress answers */
 };
 
 struct imap_state {
-	bool greeting;         /* the greeting has not arrived yet */
-	bool cont_waiting;     /* a "+" arrived: the next client line answers it */
-	bool client_more;      /* the client sent "{n+}": its next line continues */
-	unsigned resp_flags;   /* UNTAGGED / GREETING of the response in progress */
+	bool greeting;          /* the greeting has not arrived yet */
+	bool cont_waiting;      /* a "+" arrived: the next client line answers it */
+	bool lit_sync;          /* the client sent "{n}": waiting for "+" to send it */
+	bool rest;              /* a client literal is complete: the rest comes next */
+	uint64_t lit_left;      /* bytes of the client's literal still to send */
+	char cur[24];           /* word of the client command in progress */
+	unsigned resp_flags;    /* UNTAGGED / GREETING of the response in progress */
 	unsigned long next_tag; /* automatic tag counter: survives framer_reset */
 };
 
@@ -74,6 +79,7 @@ struct pop3_state {
 	bool greeting;  /* the greeting has not arrived yet */
 	bool in_multi;  /* reading the body of a multi-line response */
 	bool sasl_next; /* a "+" arrived: the next client line answers it */
+	bool in_auth;   /* the exchange in progress began with AUTH */
 };
 
 /* What differs between protocols. */
@@ -83,6 +89,7 @@ struct framer_ops {
 	void (*sent)(struct framer *fr, const unsigned char *line, size_t len);
 	unsigned (*pending)(const struct framer *fr);
 	void (*reset)(struct framer *fr, bool fresh);
+	void (*client)(const struct framer *fr, struct proto_client *out);
 };
 
 struct framer {
@@ -133,8 +140,7 @@ void framer_command_push(struct framer *fr, unsigned char kind, const unsigned c
 const struct proto_command *framer_command_front(const struct framer *fr);
 
 /* Index (from the oldest) of the outstanding command with this IMAP tag, or -1. */
-long framer_command_find_tag(const struct framer *fr, const unsigned char *tag,
-                             size_t len);
+long framer_command_find_tag(const struct framer *fr, const unsigned char *tag, size_t len);
 
 /* Completes outstanding command i: it leaves the queue, and line carries it
  * with PROTO_LINE_ANSWER. */
@@ -146,7 +152,12 @@ bool framer_word_eq(const unsigned char *p, size_t n, const char *w);
 /* Length of the word at p (up to a space or the end of n bytes). */
 size_t framer_word_len(const unsigned char *p, size_t n);
 
-/* True if the line ends with a non-synchronising literal "{n+}". */
-bool framer_ends_nonsync_literal(const unsigned char *p, size_t n);
+/* True if the line ends with a literal announcement "{n}" or "{n+}": sets
+ * *value and *nonsync. */
+bool framer_ends_literal(const unsigned char *p, size_t n, uint64_t *value, bool *nonsync);
+
+/* Records an answer to a continuation request as outstanding: it carries no
+ * command word (answers are credentials, never shown as commands). */
+void framer_answer_push(struct framer *fr, unsigned char kind, const char *word);
 
 #endif

@@ -140,7 +140,24 @@ imap_continuation(struct framer *fr, struct proto_line *line)
 	}
 	line->flags |= PROTO_LINE_END;
 	line->reply = PROTO_REPLY_CONTINUE;
+	if (s->lit_sync) {
+		/* the go-ahead for the client's synchronising literal */
+		s->lit_sync = false;
+		s->rest = s->lit_left == 0;
+		return;
+	}
 	s->cont_waiting = true;
+}
+
+/* Forgets the client's command in progress (its reply is complete). */
+static void
+imap_client_done(struct imap_state *s)
+{
+	s->cont_waiting = false;
+	s->lit_sync = false;
+	s->rest = false;
+	s->lit_left = 0;
+	s->cur[0] = '\0';
 }
 
 /* Handles "TAG OK|NO|BAD ..." lines. */
@@ -180,7 +197,8 @@ imap_tagged(struct framer *fr, struct proto_line *line)
 		if (line->reply == PROTO_REPLY_OK && imap_has_caps_code(st + w, sn - w))
 			line->flags |= PROTO_LINE_CAPS;
 		framer_command_answer(fr, line, (size_t)idx);
-		s->cont_waiting = false;
+		if (framer_outstanding(fr) == 0)
+			imap_client_done(s);
 		return;
 	}
 	framer_violation(line, pv, v_status);
@@ -195,6 +213,8 @@ imap_line(struct framer *fr, struct proto_line *line, const struct fr_rec *rec)
 
 	if (rec->kind != FR_REC_LINE) {
 		line->flags |= s->resp_flags;
+		if (rec->kind == FR_REC_CONT)
+			line->flags |= PROTO_LINE_REST;
 		return;
 	}
 	const unsigned char *d = line->data;
@@ -208,24 +228,65 @@ imap_line(struct framer *fr, struct proto_line *line, const struct fr_rec *rec)
 	s->resp_flags = line->flags & (PROTO_LINE_UNTAGGED | PROTO_LINE_GREETING);
 }
 
-/* Notes a client line: an answer to a continuation request, the rest of a
- * command after a non-synchronizing literal, or a new tagged command. */
+/* Notes the literal a client line announces at its end, if any: "{n}" waits
+ * for the server's "+", "{n+}" (RFC 7888) does not. */
+static void
+imap_client_literal(struct imap_state *s, const unsigned char *line, size_t len)
+{
+	uint64_t n;
+	bool nonsync;
+
+	if (!framer_ends_literal(line, len, &n, &nonsync))
+		return;
+	s->lit_left = n;
+	s->lit_sync = !nonsync;
+	s->rest = nonsync && n == 0;
+}
+
+/* Takes a line of the client's literal: with its CRLF when both fit, alone
+ * when it fills the literal (framer_literal_fit says which). */
+static void
+imap_literal_sent(struct imap_state *s, size_t len)
+{
+	uint64_t take = (uint64_t)len + 2 <= s->lit_left ? (uint64_t)len + 2 : len;
+
+	s->lit_left -= take < s->lit_left ? take : s->lit_left;
+	s->rest = s->lit_left == 0;
+}
+
+/* Notes a client line: a piece of a literal, the rest of a command after a
+ * literal, an answer to a continuation request, or a new tagged command. */
 static void
 imap_sent(struct framer *fr, const unsigned char *line, size_t len)
 {
 	struct imap_state *s = &fr->st.imap;
-	bool more = framer_ends_nonsync_literal(line, len);
 
-	if (s->cont_waiting || s->client_more) {
-		s->cont_waiting = false;
-		s->client_more = more;
+	if (s->lit_left > 0 && !s->lit_sync) {
+		imap_literal_sent(s, len);
 		return;
 	}
-	s->client_more = more;
+	if (s->rest) {
+		s->rest = false;
+		imap_client_literal(s, line, len);
+		return;
+	}
+	if (s->cont_waiting) {
+		s->cont_waiting = false;
+		return;
+	}
 	size_t tl = framer_word_len(line, len);
 	if (tl == 0 || tl == len)
 		return;
 	framer_command_push(fr, 0, line, len);
+	proto_command_word(PROTO_IMAP, line, len, s->cur, sizeof(s->cur));
+	imap_client_literal(s, line, len);
+}
+
+/* True while the client may send its next line without a server reply. */
+static bool
+imap_client_may_send(const struct imap_state *s)
+{
+	return s->cont_waiting || s->rest || (s->lit_left > 0 && !s->lit_sync);
 }
 
 static unsigned
@@ -233,8 +294,29 @@ imap_pending(const struct framer *fr)
 {
 	const struct imap_state *s = &fr->st.imap;
 	size_t sent = framer_outstanding(fr);
-	size_t waiting = sent - (s->cont_waiting && sent > 0);
+	size_t waiting = sent - (imap_client_may_send(s) && sent > 0);
 	return (unsigned)(s->greeting + waiting);
+}
+
+/* The client's next line, from the command in progress. */
+static void
+imap_client(const struct framer *fr, struct proto_client *out)
+{
+	const struct imap_state *s = &fr->st.imap;
+
+	if (s->lit_left > 0 || s->lit_sync)
+		out->next = PROTO_NEXT_LITERAL;
+	else if (s->rest)
+		out->next = PROTO_NEXT_REST;
+	else if (s->cont_waiting)
+		out->next = PROTO_NEXT_ANSWER;
+	else
+		out->next = PROTO_NEXT_COMMAND;
+	out->may_send = imap_pending(fr) == 0;
+	out->literal_left = s->lit_left;
+	out->auth = strcmp(s->cur, "AUTHENTICATE") == 0 || strcmp(s->cur, "LOGIN") == 0;
+	if (out->next != PROTO_NEXT_COMMAND)
+		memcpy(out->word, s->cur, sizeof(out->word));
 }
 
 static void
@@ -243,8 +325,7 @@ imap_reset(struct framer *fr, bool fresh)
 	struct imap_state *s = &fr->st.imap;
 
 	s->greeting = fresh;
-	s->cont_waiting = false;
-	s->client_more = false;
+	imap_client_done(s);
 	s->resp_flags = 0;
 }
 
@@ -301,7 +382,9 @@ framer_autotag(struct framer *fr, const char *line, size_t len, char *out, size_
 	bool command = false;
 	for (size_t i = 0; imap_commands[i] != NULL && !command; i++)
 		command = framer_word_eq(u, w, imap_commands[i]);
-	if (!command || s->cont_waiting || s->client_more) {
+	struct proto_client c;
+	imap_client(fr, &c);
+	if (!command || c.next != PROTO_NEXT_COMMAND) {
 		imap_copy_line(line, len, out, out_len);
 		return 0;
 	}
@@ -325,4 +408,5 @@ const struct framer_ops imap_framer_ops = {
     .sent = imap_sent,
     .pending = imap_pending,
     .reset = imap_reset,
+    .client = imap_client,
 };

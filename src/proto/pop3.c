@@ -140,6 +140,8 @@ pop3_line(struct framer *fr, struct proto_line *line, const struct fr_rec *rec)
 	framer_command_answer(fr, line, 0);
 	if (st == PROTO_REPLY_CONTINUE)
 		s->sasl_next = true;
+	else
+		s->in_auth = false;
 }
 
 /* True if the command word is followed by an argument. */
@@ -162,10 +164,11 @@ pop3_sent(struct framer *fr, const unsigned char *line, size_t len)
 
 	if (s->sasl_next) {
 		s->sasl_next = false;
-		framer_command_push(fr, POP3_CMD_SASL, line, len);
+		framer_answer_push(fr, POP3_CMD_SASL, "AUTH");
 		return;
 	}
 	size_t w = framer_word_len(line, len);
+	s->in_auth = framer_word_eq(line, w, "AUTH");
 	bool arg = pop3_has_argument(line, len);
 	for (size_t i = 0; i < sizeof(pop3_commands) / sizeof(pop3_commands[0]); i++) {
 		if (framer_word_eq(line, w, pop3_commands[i].word)) {
@@ -183,6 +186,19 @@ pop3_pending(const struct framer *fr)
 	return (unsigned)(s->greeting + framer_outstanding(fr));
 }
 
+/* The client's next line: an answer to "+ " during AUTH, or a command. */
+static void
+pop3_client(const struct framer *fr, struct proto_client *out)
+{
+	const struct pop3_state *s = &fr->st.pop3;
+
+	out->next = s->sasl_next ? PROTO_NEXT_ANSWER : PROTO_NEXT_COMMAND;
+	out->may_send = pop3_pending(fr) == 0;
+	out->auth = s->in_auth;
+	if (s->sasl_next)
+		memcpy(out->word, "AUTH", 5);
+}
+
 static void
 pop3_reset(struct framer *fr, bool fresh)
 {
@@ -191,6 +207,7 @@ pop3_reset(struct framer *fr, bool fresh)
 	s->greeting = fresh;
 	s->in_multi = false;
 	s->sasl_next = false;
+	s->in_auth = false;
 }
 
 const struct framer_ops pop3_framer_ops = {
@@ -199,4 +216,5 @@ const struct framer_ops pop3_framer_ops = {
     .sent = pop3_sent,
     .pending = pop3_pending,
     .reset = pop3_reset,
+    .client = pop3_client,
 };

@@ -129,6 +129,9 @@ smtp_reply_end(struct framer *fr, struct proto_line *line, int code)
 	framer_command_answer(fr, line, 0);
 	if (s->reply_cmd == SMTP_CMD_DATA && code == 354)
 		s->data_mode = true;
+	s->sasl_next = code == 334;
+	if (code != 334)
+		s->in_auth = false;
 }
 
 /* Interprets one server line. */
@@ -188,7 +191,13 @@ smtp_sent(struct framer *fr, const unsigned char *line, size_t len)
 		}
 		return;
 	}
+	if (s->sasl_next) {
+		s->sasl_next = false;
+		framer_answer_push(fr, SMTP_CMD_OTHER, "AUTH");
+		return;
+	}
 	proto_command_word(PROTO_SMTP, line, len, word, sizeof(word));
+	s->in_auth = strcmp(word, "AUTH") == 0;
 	unsigned char cmd = SMTP_CMD_OTHER;
 	if (strcmp(word, "EHLO") == 0)
 		cmd = SMTP_CMD_EHLO;
@@ -202,6 +211,23 @@ smtp_pending(const struct framer *fr)
 {
 	const struct smtp_state *s = &fr->st.smtp;
 	return (unsigned)(s->greeting + framer_outstanding(fr));
+}
+
+/* The client's next line: message content, an answer to 334, or a command. */
+static void
+smtp_client(const struct framer *fr, struct proto_client *out)
+{
+	const struct smtp_state *s = &fr->st.smtp;
+
+	out->next = s->data_mode   ? PROTO_NEXT_DATA
+	            : s->sasl_next ? PROTO_NEXT_ANSWER
+	                           : PROTO_NEXT_COMMAND;
+	out->may_send = smtp_pending(fr) == 0;
+	out->auth = s->in_auth;
+	if (out->next == PROTO_NEXT_DATA)
+		memcpy(out->word, "DATA", 5);
+	else if (out->next == PROTO_NEXT_ANSWER)
+		memcpy(out->word, "AUTH", 5);
 }
 
 static void
@@ -219,4 +245,5 @@ const struct framer_ops smtp_framer_ops = {
     .sent = smtp_sent,
     .pending = smtp_pending,
     .reset = smtp_reset,
+    .client = smtp_client,
 };

@@ -116,3 +116,81 @@ test_imap_require_tls_keeps_credentials_out_of_plaintext() {
 	wait_log "$STARTLE_IT_DOVECOT_LOG" "$mark" 'imap-login: .*(Disconnected|Login:)'
 	assert_log_no_match 'plaintext'
 }
+
+# Continuations against Dovecot: every command after an IDLE, an AUTHENTICATE
+# or an APPEND must carry its own tag and get a tagged OK, never a BAD.
+imap_no_bad() {
+	assert_json_lacks '.kind == "line" and .dir == "server" and matches("^[^ ]+ BAD ")'
+}
+
+imap_plain_ir() {
+	printf '\0%s\0%s' "$STARTLE_IT_USER" "$STARTLE_IT_PASSWORD" | base64
+}
+
+test_imap_idle_and_done_keep_tags_right() {
+	imap_probe --json --starttls -c "LOGIN $STARTLE_IT_USER $STARTLE_IT_PASSWORD" \
+		-c 'SELECT INBOX' -c IDLE -c DONE -c NOOP -c LOGOUT
+	assert_exit 0
+	assert_json_has 'line("tls"; "server") and matches("^\\+ idling")'
+	assert_json_has 'line("tls"; "client") and .text == "DONE"'
+	assert_json_has 'line("tls"; "client") and matches("^[a-z]+ NOOP$")'
+	assert_json_has 'line("tls"; "server") and matches("^[a-z]+ OK NOOP")'
+	imap_no_bad
+}
+
+test_imap_authenticate_plain_one_round_then_select() {
+	imap_probe --json --starttls -c 'AUTHENTICATE PLAIN' -c "$(imap_plain_ir)" \
+		-c 'SELECT INBOX' -c LOGOUT
+	assert_exit 0
+	assert_json_has 'line("tls"; "server") and matches("^\\+ ?$")'
+	assert_json_has 'line("tls"; "server") and matches("^[a-z]+ OK .*Logged in")'
+	assert_json_has 'line("tls"; "server") and matches("^[a-z]+ OK \\[READ-WRITE\\]")'
+	assert_json_lacks '.explain != null and (.explain | test("AGRl|AHRL"; "i"))'
+	imap_no_bad
+}
+
+test_imap_authenticate_with_sasl_ir_then_select() {
+	imap_probe --json --starttls -c "AUTHENTICATE PLAIN $(imap_plain_ir)" \
+		-c 'SELECT INBOX' -c LOGOUT
+	assert_exit 0
+	assert_json_has 'line("tls"; "server") and matches("^[a-z]+ OK .*Logged in")'
+	assert_json_has 'line("tls"; "server") and matches("^[a-z]+ OK \\[READ-WRITE\\]")'
+	imap_no_bad
+}
+
+test_imap_login_with_a_literal_user_name() {
+	imap_probe --json --starttls -c "LOGIN {${#STARTLE_IT_USER}}" -c "$STARTLE_IT_USER" \
+		-c " $STARTLE_IT_PASSWORD" -c NOOP -c LOGOUT
+	assert_exit 0
+	assert_json_has 'line("tls"; "server") and matches("^\\+ ")'
+	assert_json_has 'line("tls"; "server") and matches("^[a-z]+ OK .*Logged in")'
+	assert_json_has 'line("tls"; "server") and matches("^[a-z]+ OK NOOP")'
+	imap_no_bad
+}
+
+# APPEND needs an empty line (the rest of the command after its literal):
+# skipped while this build's -c refuses one.
+imap_append_case() {
+	local lit=$1
+	run_startle --batch imap://127.0.0.1:1 -c '' --timeout 1
+	if [ "$IT_RC" = 2 ]; then
+		it_skip "-c '' (an empty line) is not accepted by this build's command line"
+	fi
+	imap_probe --json --starttls -c "LOGIN $STARTLE_IT_USER $STARTLE_IT_PASSWORD" \
+		-c "APPEND INBOX {$lit}" -c 'Subject: startle' -c '' -c 'hello' -c '' \
+		-c 'SELECT INBOX' -c LOGOUT
+	assert_exit 0
+	assert_json_has 'line("tls"; "server") and matches("^[a-z]+ OK .*Append completed")'
+	assert_json_has 'line("tls"; "server") and matches("^\\* [0-9]+ EXISTS")'
+	imap_no_bad
+}
+
+test_imap_append_with_a_synchronising_literal() {
+	imap_append_case 27
+	assert_json_has 'line("tls"; "server") and matches("^\\+ ")'
+}
+
+test_imap_append_with_a_non_synchronising_literal() {
+	imap_append_case 27+
+	assert_json_lacks 'line("tls"; "server") and matches("^\\+ ")'
+}

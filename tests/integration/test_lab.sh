@@ -614,3 +614,80 @@ test_demo_with_a_scenario_that_does_not_fit_is_a_usage_error() {
 	assert_exit 2
 	assert_stderr_matches 'implicit TLS does not have'
 }
+
+# The repro of IMAP continuations: after AUTHENTICATE PLAIN and its base64
+# answer, the next command carries its own tag and is answered OK.
+test_lab_imap_authenticate_then_select_keeps_tags() {
+	run_startle --demo imap --batch --json --starttls -c 'AUTHENTICATE PLAIN' \
+		-c 'AGRlbW8AZGVtbw==' -c 'SELECT INBOX'
+	assert_exit 0
+	assert_json_has 'line("tls"; "client") and .text == "AGRlbW8AZGVtbw=="'
+	assert_json_has 'line("tls"; "client") and matches("^[a-z]+ SELECT INBOX$")'
+	assert_json_has 'line("tls"; "server") and matches("^[a-z]+ OK \\[READ-WRITE\\]")'
+	assert_json_lacks '.explain != null and (.explain | test("AGRl|AGRL"))'
+}
+
+# A requested upgrade that the server refuses stops the script: the AUTH
+# after it never leaves, and the exit is 1.
+test_lab_strip_with_starttls_stops_before_the_credential() {
+	local proto cred
+	for proto in smtp imap pop3; do
+		case $proto in
+		smtp) cred='AUTH PLAIN AGRlbW8AZGVtbw==' ;;
+		imap) cred='LOGIN demo demo' ;;
+		pop3) cred='USER demo' ;;
+		esac
+		lab_start "$proto" strip
+		run_startle --batch --json --cafile "$LAB_CA" --servername "$LAB_NAME" \
+			"$(lab_target "$proto" explicit)" --starttls -c "$cred"
+		lab_stop
+		assert_exit 1
+		assert_json_lacks '.kind == "line" and .dir == "client" and (.text | test("demo|AGRl"))'
+		assert_json_has '.kind == "error" and (.text | test("upgrade to TLS did not happen"))'
+	done
+}
+
+# A credential into TLS whose certificate failed verification is held back
+# in batch: finding credential-withheld, exit 1, the credential never shown.
+test_lab_self_signed_holds_the_credential_back() {
+	lab_start imap self-signed
+	run_startle --batch --json --cafile "$LAB_CA" --servername "$LAB_NAME" \
+		"$(lab_target imap explicit)" --starttls -c 'LOGIN demo demo' -c 'SELECT INBOX'
+	lab_stop
+	assert_exit 1
+	assert_finding credential-withheld
+	assert_json_lacks '.kind == "line" and .dir == "client" and (.text | test("LOGIN|SELECT"))'
+	assert_json_lacks '(.text // "") | test("demo demo")'
+}
+
+# Bytes injected after the go-ahead fail --require-tls; the handshake that
+# follows is still shown.
+test_lab_inject_fails_require_tls() {
+	lab_start smtp inject
+	run_startle --batch --json --cafile "$LAB_CA" --servername "$LAB_NAME" \
+		"$(lab_target smtp explicit)" --require-tls
+	lab_stop
+	assert_exit 1
+	assert_finding starttls-injection
+	assert_json_has '.kind == "phase" and .phase == "tls"'
+}
+
+# A TLS session that ends without close_notify after a quit command that got
+# no reply is reported; after the quit's reply the same end is not.
+test_lab_no_close_notify_after_an_unanswered_quit_is_reported() {
+	run_startle --demo smtp --scenario no-close-notify --batch --json \
+		-c 'EHLO x' -c STARTTLS -c QUIT
+	assert_json_has 'line("tls"; "client") and .text == "QUIT"'
+	assert_finding eof-without-close-notify
+	run_startle --demo imap --scenario no-close-notify --batch --json -c STARTTLS -c LOGOUT
+	assert_json_has 'line("tls"; "server") and matches("^[a-z]+ OK Logout")'
+	assert_no_finding eof-without-close-notify
+}
+
+# A change of capabilities across the upgrade cites the protocol's own RFC.
+test_lab_imap_caps_change_cites_the_imap_rfc() {
+	run_startle --demo imap --scenario caps-change --batch --json
+	assert_exit 0
+	assert_json_has 'finding("caps-changed-after-tls") and (.text | test("RFC 9051"))'
+	assert_json_lacks 'finding("caps-changed-after-tls") and (.text | test("RFC 3207"))'
+}

@@ -83,3 +83,40 @@ test_pop3_user_in_plaintext_is_reported() {
 	assert_finding plaintext-auth
 	assert_json_has 'line("plain"; "server") and matches("^-ERR ")'
 }
+
+# SASL over POP3 (RFC 5034): the base64 answer to Dovecot's "+ " is sent as
+# is, never upper-cased, and the session goes on with the next command.
+test_pop3_auth_plain_answer_then_stat() {
+	local ir
+	ir=$(printf '\0%s\0%s' "$STARTLE_IT_USER" "$STARTLE_IT_PASSWORD" | base64)
+	pop3_probe --json --starttls -c 'AUTH PLAIN' -c "$ir" -c STAT -c QUIT
+	assert_exit 0
+	assert_json_has 'line("tls"; "server") and matches("^\\+ ?$")'
+	assert_json_has "line(\"tls\"; \"client\") and .text == \"$ir\""
+	assert_json_has 'line("tls"; "server") and matches("^\\+OK [0-9]+ [0-9]+")'
+	assert_json_lacks '.explain != null and (.explain | test("AHRL|AHRl"))'
+}
+
+# A greeting that is not POP3 fails at once (exit 4), not after --timeout.
+test_pop3_http_on_the_port_fails_at_once() {
+	local port
+	port=$(free_port)
+	python3 -c '
+import socket, sys, time
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(1); print("ready", flush=True)
+c, _ = s.accept(); c.sendall(b"HTTP/1.1 400 Bad Request\r\n\r\n"); time.sleep(3)
+' "$port" >"$IT_TEST_DIR/http.out" 2>&1 &
+	it_kill_at_exit $!
+	local i
+	for ((i = 0; i < 50; i++)); do
+		grep -q ready "$IT_TEST_DIR/http.out" && break
+		sleep 0.1
+	done
+	run_startle --batch --timeout 10 "pop3://127.0.0.1:$port"
+	assert_exit 4
+	assert_contains 'HTTP'
+	if [ "$IT_ELAPSED_MS" -gt 2500 ]; then
+		fail "startle took ${IT_ELAPSED_MS} ms: it should not wait for --timeout"
+	fi
+}

@@ -1087,10 +1087,87 @@ test_missing_line_or_empty_line_gets_nothing(void **state)
 	assert_null(server(PROTO_IMAP, "   ", FLAGS_END, "LOGIN"));
 }
 
+/* Asserts s lacks needle, then frees s. */
+static void
+expect_lacks(char *s, const char *needle)
+{
+	if (s != NULL && strstr(s, needle) != NULL)
+		fail_msg("\"%s\" has \"%s\"", s, needle);
+	free(s);
+}
+
+static void
+test_smtp_334_prompts_are_decoded(void **state)
+{
+	(void)state;
+	expect_has(server(PROTO_SMTP, "334 VXNlcm5hbWU6", PROTO_LINE_END, "AUTH"),
+	           "\"Username:\"", NULL);
+	expect_has(server(PROTO_SMTP, "334 UGFzc3dvcmQ6", PROTO_LINE_END, "AUTH"),
+	           "\"Password:\"", NULL);
+}
+
+static void
+test_binary_or_bad_prompts_are_not_shown(void **state)
+{
+	(void)state;
+	expect_has(server(PROTO_SMTP, "334 AAEC", PROTO_LINE_END, "AUTH"),
+	           "binary challenge of 3 bytes", NULL);
+	expect_lacks(server(PROTO_SMTP, "334 not*base64", PROTO_LINE_END, "AUTH"),
+	             "decodes");
+}
+
+static void
+test_imap_and_pop3_plus_prompts_are_decoded(void **state)
+{
+	(void)state;
+	expect_has(server(PROTO_IMAP, "+ VXNlcm5hbWU6", PROTO_LINE_END, "AUTHENTICATE"),
+	           "\"Username:\"", NULL);
+	expect_lacks(server(PROTO_IMAP, "+ VXNlcm5hbWU6", PROTO_LINE_END, "APPEND"),
+	             "Username");
+	expect_has(server(PROTO_POP3, "+ UGFzc3dvcmQ6", PROTO_LINE_END, "AUTH"),
+	           "\"Password:\"", NULL);
+}
+
+static void
+test_imap_rest_after_a_literal_is_the_end_of_the_response(void **state)
+{
+	(void)state;
+	expect_has(server(PROTO_IMAP, " FLAGS (\\Seen))",
+	                  PROTO_LINE_UNTAGGED | PROTO_LINE_REST, NULL),
+	           "the literal above interrupted", NULL);
+	expect_lacks(server(PROTO_IMAP, ")", PROTO_LINE_UNTAGGED | PROTO_LINE_REST, NULL),
+	             "tag without a status");
+}
+
+static void
+test_client_answers_are_never_commands_nor_shown(void **state)
+{
+	struct proto_client c = {.next = PROTO_NEXT_ANSWER, .auth = true};
+
+	(void)state;
+	memcpy(c.word, "AUTH", 5);
+	char *e = explain_client_part(PROTO_SMTP, &c, 8);
+	expect_has(e, "answer to the server's authentication prompt", "credential");
+	c.next = PROTO_NEXT_LITERAL;
+	memcpy(c.word, "LOGIN", 6);
+	expect_has(explain_client_part(PROTO_IMAP, &c, 4), "4 bytes of the literal",
+	           "a credential");
+	c.next = PROTO_NEXT_REST;
+	expect_has(explain_client_part(PROTO_IMAP, &c, 0), "the rest of the LOGIN command",
+	           NULL);
+	c.next = PROTO_NEXT_COMMAND;
+	assert_null(explain_client_part(PROTO_IMAP, &c, 4));
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_smtp_334_prompts_are_decoded),
+	    cmocka_unit_test(test_binary_or_bad_prompts_are_not_shown),
+	    cmocka_unit_test(test_imap_and_pop3_plus_prompts_are_decoded),
+	    cmocka_unit_test(test_imap_rest_after_a_literal_is_the_end_of_the_response),
+	    cmocka_unit_test(test_client_answers_are_never_commands_nor_shown),
 	    cmocka_unit_test(test_smtp_codes_in_practice_are_all_known),
 	    cmocka_unit_test(test_smtp_code_names_its_rfc),
 	    cmocka_unit_test(test_smtp_unknown_or_invalid_code_is_null),

@@ -409,7 +409,7 @@ literal_with_crlf_inside_is_handed_out_as_literal_lines(void **state)
 	LINE(&r, 2, "ab", UNT | LIT, PROTO_REPLY_NONE);
 	LINE(&r, 3, "a OK fake", UNT | LIT, PROTO_REPLY_NONE);
 	LINE(&r, 4, "b NO x", UNT | LIT, PROTO_REPLY_NONE);
-	LINE(&r, 5, ")", UNT, PROTO_REPLY_NONE);
+	LINE(&r, 5, ")", UNT | PROTO_LINE_REST, PROTO_REPLY_NONE);
 	LINE(&r, 6, "a OK done", END, PROTO_REPLY_OK);
 	for (size_t i = 1; i < r.n; i++)
 		harness_no_finding(&r, i);
@@ -431,7 +431,7 @@ literal_ends_where_its_length_says_without_lf(void **state)
 	assert_int_equal(r.n, 5);
 	LINE(&r, 2, "ab", UNT | LIT | PROTO_LINE_BARE_LF, PROTO_REPLY_NONE);
 	LINE(&r, 3, "cd", UNT | LIT, PROTO_REPLY_NONE);
-	LINE(&r, 4, " FLAGS ())", UNT, PROTO_REPLY_NONE);
+	LINE(&r, 4, " FLAGS ())", UNT | PROTO_LINE_REST, PROTO_REPLY_NONE);
 	harness_run_free(&r);
 }
 
@@ -450,9 +450,9 @@ rest_of_a_line_after_a_literal_may_end_with_another_literal(void **state)
 	assert_int_equal(r.n, 7);
 	LINE(&r, 1, "* 1 FETCH (BODY[1] {3}", UNT, PROTO_REPLY_NONE);
 	LINE(&r, 2, "abc", UNT | LIT, PROTO_REPLY_NONE);
-	LINE(&r, 3, " BODY[2] {2}", UNT, PROTO_REPLY_NONE);
+	LINE(&r, 3, " BODY[2] {2}", UNT | PROTO_LINE_REST, PROTO_REPLY_NONE);
 	LINE(&r, 4, "de", UNT | LIT, PROTO_REPLY_NONE);
-	LINE(&r, 5, " FLAGS (\\Seen))", UNT, PROTO_REPLY_NONE);
+	LINE(&r, 5, " FLAGS (\\Seen))", UNT | PROTO_LINE_REST, PROTO_REPLY_NONE);
 	LINE(&r, 6, "* 2 EXISTS", UNT, PROTO_REPLY_NONE);
 	harness_run_free(&r);
 }
@@ -470,7 +470,7 @@ empty_literal_goes_straight_to_the_rest_of_the_line(void **state)
 	(void)state;
 	harness_script(PROTO_IMAP, s, NSTEPS(s), &r);
 	assert_int_equal(r.n, 4);
-	LINE(&r, 2, ")", UNT, PROTO_REPLY_NONE);
+	LINE(&r, 2, ")", UNT | PROTO_LINE_REST, PROTO_REPLY_NONE);
 	LINE(&r, 3, "a OK done", END, PROTO_REPLY_OK);
 	harness_run_free(&r);
 }
@@ -498,7 +498,7 @@ literal_longer_than_the_line_cap_comes_in_pieces(void **state)
 	assert_int_equal(r.v[3].len, 10);
 	assert_int_equal(r.v[3].flags, UNT | LIT);
 	assert_int_equal(r.v[2].dropped + r.v[3].dropped, 0);
-	LINE(&r, 4, ")", UNT, PROTO_REPLY_NONE);
+	LINE(&r, 4, ")", UNT | PROTO_LINE_REST, PROTO_REPLY_NONE);
 	LINE(&r, 5, "* 2 EXISTS", UNT, PROTO_REPLY_NONE);
 	harness_run_free(&r);
 	free(body);
@@ -575,7 +575,7 @@ non_synchronizing_literal_from_the_server_is_a_violation(void **state)
 	harness_finding_is(&r, 1, PV);
 	assert_true(strstr(r.v[1].violation, "{n+}") != NULL);
 	LINE(&r, 2, "hello", UNT | LIT, PROTO_REPLY_NONE);
-	LINE(&r, 3, ")", UNT, PROTO_REPLY_NONE);
+	LINE(&r, 3, ")", UNT | PROTO_LINE_REST, PROTO_REPLY_NONE);
 	harness_run_free(&r);
 }
 
@@ -596,7 +596,7 @@ literal_announced_at_the_end_of_a_truncated_line_is_still_read(void **state)
 	assert_int_equal(r.v[1].flags, UNT | PROTO_LINE_TRUNCATED);
 	assert_int_equal(r.v[1].dropped, n + 4 - PROTO_LINE_CAP);
 	LINE(&r, 2, "abc", UNT | LIT, PROTO_REPLY_NONE);
-	LINE(&r, 3, ")", UNT, PROTO_REPLY_NONE);
+	LINE(&r, 3, ")", UNT | PROTO_LINE_REST, PROTO_REPLY_NONE);
 	harness_run_free(&r);
 	free(line);
 }
@@ -699,10 +699,139 @@ line_answering_a_continuation_gets_no_tag(void **state)
 	harness_run_free(&r);
 }
 
+/* The client side the framer follows after a script. */
+static void
+client_after(const struct harness_step *s, size_t n, struct proto_client *c)
+{
+	struct harness_run r = {0};
+	struct framer *fr = harness_framer_after(PROTO_IMAP, s, n, &r);
+
+	framer_client(fr, c);
+	harness_run_free(&r);
+	framer_free(fr);
+}
+
+static void
+client_sync_literal_waits_for_the_plus_then_counts_bytes(void **state)
+{
+	static const struct harness_step waiting[] = {
+	    SRV("* OK ready\r\n"),
+	    CLI("a APPEND INBOX {13}"),
+	};
+	static const struct harness_step going[] = {
+	    SRV("* OK ready\r\n"),
+	    CLI("a APPEND INBOX {13}"),
+	    SRV("+ Ready\r\n"),
+	    CLI("Subject: hi"),
+	};
+	struct proto_client c;
+
+	(void)state;
+	client_after(waiting, NSTEPS(waiting), &c);
+	assert_int_equal(c.next, PROTO_NEXT_LITERAL);
+	assert_false(c.may_send);
+	client_after(going, NSTEPS(going), &c);
+	assert_int_equal(c.next, PROTO_NEXT_REST);
+	assert_true(c.may_send);
+	assert_string_equal(c.word, "APPEND");
+}
+
+static void
+client_non_sync_literal_needs_no_plus(void **state)
+{
+	static const struct harness_step s[] = {
+	    SRV("* OK ready\r\n"),
+	    CLI("a APPEND INBOX {5+}"),
+	};
+	struct proto_client c;
+	struct harness_run r = {0};
+
+	(void)state;
+	struct framer *fr = harness_framer_after(PROTO_IMAP, s, NSTEPS(s), &r);
+	framer_client(fr, &c);
+	assert_int_equal(c.next, PROTO_NEXT_LITERAL);
+	assert_true(c.may_send);
+	assert_int_equal(c.literal_left, 5);
+	assert_int_equal(framer_pending(fr), 0);
+	assert_int_equal(framer_literal_fit(fr, 3), 2);  /* "abc" + CRLF */
+	assert_int_equal(framer_literal_fit(fr, 5), 0);  /* fills it exactly */
+	assert_int_equal(framer_literal_fit(fr, 4), -1); /* neither */
+	harness_run_free(&r);
+	framer_free(fr);
+}
+
+static void
+client_authenticate_answers_then_a_new_command(void **state)
+{
+	static const struct harness_step answering[] = {
+	    SRV("* OK ready\r\n"),
+	    CLI("a AUTHENTICATE LOGIN"),
+	    SRV("+ VXNlcm5hbWU6\r\n"),
+	};
+	static const struct harness_step done[] = {
+	    SRV("* OK ready\r\n"),     CLI("a AUTHENTICATE LOGIN"),
+	    SRV("+ VXNlcm5hbWU6\r\n"), CLI("ZGVtbw=="),
+	    SRV("+ UGFzc3dvcmQ6\r\n"), CLI("ZGVtbw=="),
+	    SRV("a OK logged in\r\n"),
+	};
+	struct proto_client c;
+
+	(void)state;
+	client_after(answering, NSTEPS(answering), &c);
+	assert_int_equal(c.next, PROTO_NEXT_ANSWER);
+	assert_true(c.auth);
+	assert_true(c.may_send);
+	client_after(done, NSTEPS(done), &c);
+	assert_int_equal(c.next, PROTO_NEXT_COMMAND);
+	assert_false(c.auth);
+}
+
+static void
+client_idle_done_is_an_answer_and_tags_resume(void **state)
+{
+	static const struct harness_step s[] = {
+	    SRV("* OK ready\r\n"),
+	    CLI("a IDLE"),
+	    SRV("+ idling\r\n"),
+	    CLI("DONE"),
+	    SRV("* 2 EXISTS\r\na OK IDLE done\r\n"),
+	};
+	struct harness_run r = {0};
+	char out[64];
+
+	(void)state;
+	struct framer *fr = harness_framer_after(PROTO_IMAP, s, NSTEPS(s), &r);
+	assert_int_equal(framer_autotag(fr, "NOOP", 4, out, &(size_t){0}), 1);
+	assert_string_equal(out, "a NOOP"); /* "a" is complete: free again */
+	harness_run_free(&r);
+	framer_free(fr);
+}
+
+static void
+response_rest_after_a_literal_is_flagged_rest(void **state)
+{
+	static const struct harness_step s[] = {
+	    SRV("* OK ready\r\n"),
+	    SRV("* 1 FETCH (BODY[] {2}\r\nab)\r\n"),
+	};
+	struct harness_run r;
+
+	(void)state;
+	harness_script(PROTO_IMAP, s, NSTEPS(s), &r);
+	assert_true(r.v[3].flags & PROTO_LINE_REST);
+	assert_false(r.v[1].flags & PROTO_LINE_REST);
+	harness_run_free(&r);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(client_sync_literal_waits_for_the_plus_then_counts_bytes),
+	    cmocka_unit_test(client_non_sync_literal_needs_no_plus),
+	    cmocka_unit_test(client_authenticate_answers_then_a_new_command),
+	    cmocka_unit_test(client_idle_done_is_an_answer_and_tags_resume),
+	    cmocka_unit_test(response_rest_after_a_literal_is_flagged_rest),
 	    cmocka_unit_test(greeting_ok_with_capabilities),
 	    cmocka_unit_test(pending_is_one_before_the_greeting),
 	    cmocka_unit_test(greeting_preauth_and_bye_have_their_own_replies),

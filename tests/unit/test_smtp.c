@@ -754,10 +754,27 @@ reset_in_the_middle_of_a_long_line_starts_clean(void **state)
 	free(big);
 }
 
+static void
+client_answer_to_334_carries_no_command_word(void **state)
+{
+	static const struct harness_step s[] = {
+	    SRV("220 mail.test ESMTP\r\n"), CLI("AUTH LOGIN"),
+	    SRV("334 VXNlcm5hbWU6\r\n"),    CLI("ZGVtbw=="),
+	    SRV("334 UGFzc3dvcmQ6\r\n"),
+	};
+	struct harness_run r;
+
+	(void)state;
+	harness_script(PROTO_SMTP, s, NSTEPS(s), &r);
+	assert_string_equal(r.v[2].command, "AUTH"); /* not "ZGVTBW==" */
+	harness_run_free(&r);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(client_answer_to_334_carries_no_command_word),
 	    cmocka_unit_test(greeting_220_is_ok_and_ends_the_greeting),
 	    cmocka_unit_test(pending_is_one_before_the_greeting),
 	    cmocka_unit_test(multi_line_greeting_ends_on_its_final_line),
