@@ -117,6 +117,7 @@ command_reconnect(struct ui *u, const char *arg)
 	session_close(u->s, "closed for /reconnect");
 	session_free(u->s);
 	dindex_init(&u->di);
+	u->exchange_consented = u->plaintext_consented = false;
 	ui_start_session(u);
 	ui_message(u, TE_INFO, "reconnecting to %s", u->target_text);
 }

@@ -10,15 +10,11 @@
 #include "ui_int.h"
 #include "util.h"
 
-/* What the input line shows while a question waits for y or n. */
-static const char *const inputpane_questions[] = {
-    [CONFIRM_CREDENTIAL] = "send credentials in PLAINTEXT? anyone on the path can read "
-                           "them (STARTTLS first) [y/N] ",
-    [CONFIRM_QUIT] = "close the session and quit? [y/N] ",
-};
-
+/* How each question looks on the input line. */
 static const enum theme_element inputpane_question_elems[] = {
     [CONFIRM_CREDENTIAL] = TE_FINDING_DANGER,
+    [CONFIRM_UNVERIFIED] = TE_FINDING_DANGER,
+    [CONFIRM_PLAINTEXT] = TE_FINDING_DANGER,
     [CONFIRM_QUIT] = TE_PROMPT,
 };
 
@@ -34,8 +30,11 @@ inputpane_draw(struct ui *u)
 
 	sline_init(&l);
 	if (u->confirm != CONFIRM_NONE) {
-		sline_add(&l, inputpane_question_elems[u->confirm],
-		          inputpane_questions[u->confirm]);
+		/* The question quotes the verdict and the failure: startle's own
+		 * sentences, with server text already escaped in them. */
+		sline_add_own(&l, inputpane_question_elems[u->confirm], TE_ESCAPED,
+		              (const unsigned char *)u->confirm_text,
+		              strlen(u->confirm_text));
 		cursor = sline_width(&l);
 		draw_sline(&u->dc, r->y, r->x, r->w, &l, false);
 		sline_free(&l);
@@ -123,11 +122,13 @@ inputpane_feed(struct ui *u, const char *bytes)
 }
 
 void
-inputpane_send(struct ui *u, const char *line)
+inputpane_send(struct ui *u, const char *line, bool consented)
 {
 	char *cause = NULL;
+	int rc = consented ? session_queue_line_consented(u->s, line, &cause)
+	                   : session_queue_line(u->s, line, &cause);
 
-	if (session_queue_line(u->s, line, &cause) != 0) {
+	if (rc != 0) {
 		ui_message(u, TE_ERROR, "%s", cause);
 		free(cause);
 	}
@@ -144,60 +145,143 @@ inputpane_drop_confirm(struct ui *u)
 	u->nconfirm = 0;
 }
 
-/* Holds lines until the question about credentials in plaintext is
- * answered (the lines are taken over). */
+/* The question a line needs answered before it goes, or CONFIRM_NONE (the
+ * consent rules of startle(1)): after a failed upgrade anything at all; a
+ * credential in plaintext or into unverified TLS, once per authentication
+ * exchange. */
+static enum ui_confirm
+inputpane_needs(struct ui *u, const char *line)
+{
+	if (session_upgrade_failure(u->s)[0] != '\0' && !u->plaintext_consented)
+		return CONFIRM_PLAINTEXT;
+	switch (session_line_exposure(u->s, line)) {
+	case EXPOSE_PLAINTEXT:
+		return u->exchange_consented ? CONFIRM_NONE : CONFIRM_CREDENTIAL;
+	case EXPOSE_UNVERIFIED:
+		return u->exchange_consented ? CONFIRM_NONE : CONFIRM_UNVERIFIED;
+	case EXPOSE_NONE:
+		break;
+	}
+	return CONFIRM_NONE;
+}
+
+/* Holds lines (taken over) until the question is answered. */
 static void
-inputpane_hold(struct ui *u, char **lines, size_t n)
+inputpane_hold(struct ui *u, enum ui_confirm q, char **lines, size_t n)
 {
 	inputpane_drop_confirm(u);
 	for (size_t i = 0; i < n && i < AUTH_LINES_MAX; i++)
 		u->confirm_lines[u->nconfirm++] = lines[i];
-	u->confirm = CONFIRM_CREDENTIAL;
+	u->confirm = q;
+	switch (q) {
+	case CONFIRM_CREDENTIAL:
+		snprintf(u->confirm_text, sizeof u->confirm_text,
+		         "send credentials in PLAINTEXT? anyone on the path can read them "
+		         "(STARTTLS first) [y/N] ");
+		break;
+	case CONFIRM_UNVERIFIED:
+		snprintf(u->confirm_text, sizeof u->confirm_text,
+		         "send credentials into TLS that is NOT verified (%s)? whoever "
+		         "answered may not be the server [y/N] ",
+		         session_verdict_words(u->s));
+		break;
+	case CONFIRM_PLAINTEXT:
+		snprintf(
+		    u->confirm_text, sizeof u->confirm_text,
+		    "the upgrade failed (%s): go on in PLAINTEXT, readable by anyone on "
+		    "the path? [y/N] ",
+		    session_upgrade_failure(u->s));
+		break;
+	case CONFIRM_QUIT:
+		snprintf(u->confirm_text, sizeof u->confirm_text,
+		         "close the session and quit? [y/N] ");
+		break;
+	case CONFIRM_NONE:
+		break;
+	}
 }
 
-/* The answer to the question on the input line. */
+/* Sends lines, or holds them behind the question the first one needs. */
+static void
+inputpane_send_or_ask(struct ui *u, char **lines, size_t n)
+{
+	enum ui_confirm q = n > 0 ? inputpane_needs(u, lines[0]) : CONFIRM_NONE;
+
+	if (q != CONFIRM_NONE) {
+		inputpane_hold(u, q, lines, n);
+		return;
+	}
+	bool consented = u->exchange_consented || u->plaintext_consented;
+	for (size_t i = 0; i < n; i++) {
+		inputpane_send(u, lines[i], consented);
+		explicit_bzero(lines[i], strlen(lines[i]));
+		free(lines[i]);
+	}
+}
+
+/* Asks before leaving while a session is open. */
+static void
+inputpane_ask_quit(struct ui *u)
+{
+	inputpane_hold(u, CONFIRM_QUIT, NULL, 0);
+}
+
+/* The answer to the question on the input line. A yes sends what was held
+ * (and holds for the rest of the exchange, or of the plaintext session); a
+ * plaintext yes is asked again for a credential. */
 void
 inputpane_confirm(struct ui *u, int key)
 {
 	bool yes = key == 'y' || key == 'Y';
+	enum ui_confirm q = u->confirm;
 
-	if (u->confirm == CONFIRM_CREDENTIAL) {
-		for (size_t i = 0; yes && i < u->nconfirm; i++)
-			inputpane_send(u, u->confirm_lines[i]);
-		if (!yes)
-			ui_message(u, TE_INFO,
-			           "not sent; type STARTTLS (or /starttls) first");
-		inputpane_drop_confirm(u);
-	} else if (u->confirm == CONFIRM_QUIT && yes) {
-		u->quit = true;
-	}
 	u->confirm = CONFIRM_NONE;
+	if (q == CONFIRM_QUIT) {
+		u->quit = yes;
+	} else if (!yes) {
+		ui_message(u, TE_INFO,
+		           q == CONFIRM_PLAINTEXT
+		               ? "not sent; /reconnect to try the upgrade again"
+		           : q == CONFIRM_UNVERIFIED
+		               ? "not sent: the certificate is not trusted"
+		               : "not sent; type STARTTLS (or /starttls) first");
+		inputpane_drop_confirm(u);
+	} else {
+		char *lines[AUTH_LINES_MAX];
+		size_t n = u->nconfirm;
+		memcpy(lines, u->confirm_lines, n * sizeof lines[0]);
+		u->nconfirm = 0;
+		if (q == CONFIRM_PLAINTEXT)
+			u->plaintext_consented = true;
+		else
+			u->exchange_consented = true;
+		inputpane_send_or_ask(u, lines, n);
+	}
 	u->dirty = true;
 }
 
 /* A line for the server: not in the history when it carries credentials, and
- * asked about first when those would go in plaintext. */
+ * asked about first as the consent rules say. */
 static void
 inputpane_send_typed(struct ui *u, const char *typed, const char *send)
 {
 	size_t len = strlen(send);
 	enum proto_id proto = session_target(u->s)->proto;
-	bool credential =
-	    proto_typed_is_credential(proto, (const unsigned char *)send, len);
+	bool secret = session_line_is_secret(u->s, send);
 
 	if (session_state(u->s) == SS_CLOSED) {
 		ui_message(u, TE_ERROR, "the connection is closed: /reconnect or /quit");
 		return;
 	}
 	/* Credentials stay out of the history file. */
-	if (!credential && !session_in_data(u->s))
+	if (!secret && !session_in_data(u->s))
 		input_history_add(u->in, typed);
-	if (credential && session_phase(u->s) == PHASE_PLAIN) {
-		char *held = xstrdup(send);
-		inputpane_hold(u, &held, 1);
-		return;
-	}
-	inputpane_send(u, send);
+	/* A yes covers one authentication exchange: a line that is not part of
+	 * one, or that starts another, ends it. */
+	if (!secret || proto_typed_is_credential(proto, (const unsigned char *)send, len))
+		u->exchange_consented = false;
+	char *line = xstrdup(send);
+	inputpane_send_or_ask(u, &line, 1);
 }
 
 void
@@ -247,13 +331,8 @@ inputpane_answer(struct ui *u, char *line)
 	    auth_lines(session_target(u->s)->proto, u->ask_mech, u->ask_user, line, lines);
 	explicit_bzero(line, strlen(line));
 	inputpane_cancel_ask(u);
-	if (session_phase(u->s) == PHASE_PLAIN) {
-		inputpane_hold(u, lines, n);
-		return;
-	}
-	for (size_t i = 0; i < n; i++)
-		inputpane_send(u, lines[i]);
-	auth_lines_free(lines, n);
+	u->exchange_consented = false; /* a new exchange */
+	inputpane_send_or_ask(u, lines, n);
 }
 
 void
@@ -273,7 +352,7 @@ inputpane_on_line(void *arg, char *line)
 		if (session_state(u->s) == SS_CLOSED)
 			u->quit = true;
 		else
-			u->confirm = CONFIRM_QUIT;
+			inputpane_ask_quit(u);
 		u->dirty = true;
 		return;
 	}

@@ -29,7 +29,14 @@
 
 enum ui_focus { FOCUS_INPUT, FOCUS_TRANSCRIPT, FOCUS_DETAILS, FOCUS_COUNT };
 
-enum ui_confirm { CONFIRM_NONE, CONFIRM_CREDENTIAL, CONFIRM_QUIT };
+/* A question the input line answers with y or n. */
+enum ui_confirm {
+	CONFIRM_NONE,
+	CONFIRM_CREDENTIAL, /* a credential would go in plaintext */
+	CONFIRM_UNVERIFIED, /* a credential would go into unverified TLS */
+	CONFIRM_PLAINTEXT,  /* the requested upgrade failed: go on in plaintext? */
+	CONFIRM_QUIT
+};
 
 /* A question the input line answers with a whole line (/auth). */
 enum ui_ask { ASK_NONE, ASK_AUTH_USER, ASK_AUTH_PASSWORD };
@@ -62,8 +69,11 @@ struct ui {
 	char message[512];
 	enum theme_element message_elem;
 	enum ui_confirm confirm;
-	char *confirm_lines[AUTH_LINES_MAX]; /* what CONFIRM_CREDENTIAL would send */
+	char confirm_text[400];              /* the question, in words */
+	char *confirm_lines[AUTH_LINES_MAX]; /* what a yes sends */
 	size_t nconfirm;
+	bool exchange_consented;  /* yes was said for the authentication under way */
+	bool plaintext_consented; /* yes was said to going on after a failed upgrade */
 	enum ui_ask ask;
 	enum auth_mech ask_mech;
 	char *ask_user;
@@ -139,7 +149,7 @@ void detailspane_draw_help_overlay(struct ui *u);
 /* inputpane.c */
 void inputpane_feed(struct ui *u, const char *bytes);
 void inputpane_confirm(struct ui *u, int key);
-void inputpane_send(struct ui *u, const char *line);
+void inputpane_send(struct ui *u, const char *line, bool consented);
 /* The readline hooks: a finished line, completion and its candidates. */
 void inputpane_on_line(void *arg, char *line);
 char **inputpane_complete(void *arg, const char *line, const char *text, int start,

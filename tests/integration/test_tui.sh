@@ -439,3 +439,62 @@ test_tui_log_write_error_is_said_and_exits_2() {
 	grep -q 'writing the log or recording failed' "$TUI_ERR" ||
 		fail "stderr does not report the failed write" - <"$TUI_ERR"
 }
+
+test_tui_one_yes_covers_an_authentication_exchange_and_no_answer_reaches_history() {
+	tui_start --demo smtp --scenario strip
+	tui_wait 'smtp plain>'
+	tui_type 'EHLO me'
+	tui_wait '<- 250'
+	tui_type 'AUTH LOGIN'
+	tui_wait 'send credentials in PLAINTEXT\?'
+	tui_keys y
+	tui_wait '<- 334 VXNlcm5hbWU6'
+	# The answers belong to the exchange the yes was for: no second question.
+	tui_type 'ZGVtbw=='
+	tui_wait '<- 334 UGFzc3dvcmQ6'
+	tui_lacks 'send credentials in PLAINTEXT\?'
+	tui_type 'ZGVtbw=='
+	tui_wait '<- 235 '
+	tui_type 'NOOP'
+	tui_wait '<- 250 '
+	tui_quit_and_check_terminal
+	local hist=$IT_TEST_DIR/startle/history
+	[ -f "$hist" ] || fail "no history file was written"
+	grep -q '^NOOP$' "$hist" || fail "the history lacks NOOP" - <"$hist"
+	if grep -qE 'ZGVtbw==|AUTH LOGIN' "$hist"; then
+		fail "a credential line is in the history file" - <"$hist"
+	fi
+}
+
+test_tui_asks_with_the_verdict_before_a_credential_goes_into_unverified_tls() {
+	tui_start --demo smtp --scenario self-signed
+	tui_wait 'smtp plain>'
+	tui_type '/starttls'
+	tui_wait 'smtp tls>'
+	tui_type 'AUTH PLAIN AGRlbW8AZGVtbw=='
+	tui_wait 'send credentials into TLS that is NOT verified \(.*self-signed'
+	tui_keys n
+	tui_wait 'not sent: the certificate is not trusted'
+	tui_lacks '~> AUTH PLAIN'
+	tui_type 'AUTH PLAIN AGRlbW8AZGVtbw=='
+	tui_wait 'NOT verified'
+	tui_keys y
+	tui_wait '<~ 235 '
+	tui_quit_and_check_terminal
+}
+
+test_tui_after_a_refused_upgrade_asks_before_going_on_in_plaintext() {
+	tui_start --demo smtp --scenario refuse
+	tui_wait 'smtp plain>'
+	tui_type '/starttls'
+	tui_wait 'starttls-refused'
+	tui_type 'NOOP'
+	tui_wait 'the upgrade failed \(.*\): go on in PLAINTEXT'
+	tui_keys y
+	tui_wait '-> NOOP'
+	tui_wait '<- 250 '
+	# Once said, the rest of the plaintext session goes without asking.
+	tui_type 'NOOP'
+	tui_lacks 'go on in PLAINTEXT'
+	tui_quit_and_check_terminal
+}
