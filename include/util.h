@@ -58,6 +58,10 @@ FILE *util_open_private(const char *path, bool append, char **cause);
 /* True if text is an IPv4 or IPv6 address literal (without brackets). */
 bool util_is_ip_literal(const char *text);
 
+/* True when the environment asks for no colour: NO_COLOR is set and not
+ * empty (no-color.org: an empty value does not count). */
+bool util_no_color(void);
+
 /* Monotonic clock in milliseconds. */
 double util_now_ms(void);
 

@@ -111,7 +111,8 @@ cli_help(void)
 	       "order)\n"
 	       "      --starttls       upgrade here in the -c list: caps, STARTTLS, caps "
 	       "again\n"
-	       "      --script FILE    send FILE's lines (- stdin); --auth USER: SASL login\n"
+	       "      --script FILE    send FILE's lines (- stdin); --auth USER: SASL "
+	       "login\n"
 	       "      --require-tls    only caps/STARTTLS in plaintext; exit 1 if TLS "
 	       "fails\n"
 	       "      --verify         exit 1 unless the certificate is trusted for the "
@@ -384,6 +385,50 @@ cli_check(struct cli_options *o, struct cli_parse_state *ps, char **cause)
 	return target_parse(ps->target, ps->proto, ps->implicit, &o->target, cause);
 }
 
+/* Options other tools spell with one dash, and how startle says the same:
+ * "-connect" would otherwise read as -c "onnect" and go to the server. */
+static const struct {
+	const char *theirs;
+	const char *ours;
+} cli_foreign[] = {
+    {"-connect", "give the target as an argument: startle smtp://HOST:PORT"},
+    {"-starttls", "the scheme says it (smtp://, imap://, pop3://); --starttls upgrades "
+                  "in a -c list"},
+    {"-servername", "use --servername NAME"},
+    {"-CAfile", "use --cafile FILE"},
+    {"-crlf", "startle always ends lines with CRLF"},
+    {"-quiet", "use --no-explain, or --json for scripts"},
+    {"-brief", "use --no-explain"},
+    {"-showcerts", "the chain is in the Certificates tab, and in --json"},
+    {"-verify_return_error", "use --verify"},
+    {"-keylogfile", "use --keylog FILE (or SSLKEYLOGFILE)"},
+    {"-tls1_2", "use --tls-max 1.2"},
+    {"-tls1_3", "use --tls-min 1.3"},
+    {"-proto", "use --proto"},
+    {"-server", "give the target as an argument: startle smtp://HOST:PORT"},
+};
+
+/* Refuses another tool's single-dash option, saying the startle way. */
+static int
+cli_foreign_option(int argc, char **argv, char **cause)
+{
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0)
+			return 0;
+		for (size_t k = 0; k < sizeof cli_foreign / sizeof cli_foreign[0]; k++) {
+			if (strcmp(argv[i], cli_foreign[k].theirs) == 0) {
+				*cause =
+				    str_printf("%s is not a startle option (openssl "
+				               "s_client and swaks spell options with one "
+				               "dash): %s",
+				               cli_foreign[k].theirs, cli_foreign[k].ours);
+				return -1;
+			}
+		}
+	}
+	return 0;
+}
+
 int
 cli_parse(int argc, char **argv, struct cli_options *o, char **cause)
 {
@@ -392,6 +437,8 @@ cli_parse(int argc, char **argv, struct cli_options *o, char **cause)
 
 	memset(o, 0, sizeof *o);
 	o->timeout_s = DEFAULT_TIMEOUT_S;
+	if (cli_foreign_option(argc, argv, cause) != 0)
+		return -1;
 	opterr = 0;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, ":bc:hV", long_options, NULL)) != -1) {

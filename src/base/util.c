@@ -326,3 +326,11 @@ util_open_private(const char *path, bool append, char **cause)
 	}
 	return f;
 }
+
+bool
+util_no_color(void)
+{
+	const char *v = getenv("NO_COLOR");
+
+	return v != NULL && v[0] != '\0';
+}

@@ -217,6 +217,24 @@ test_an_unreadable_script_names_its_path(void **state)
 }
 
 static void
+test_s_client_options_are_refused_with_the_startle_way(void **state)
+{
+	struct cli_options o;
+	char *cause = NULL;
+	(void)state;
+	assert_int_equal(PARSE(&o, &cause, "-b", "-connect", "mail.example.org:25"), -1);
+	expect_error(cause, "startle smtp://HOST:PORT");
+	cli_free(&o);
+	assert_int_equal(PARSE(&o, &cause, "-CAfile", "ca.pem", "smtp://h"), -1);
+	expect_error(cause, "--cafile");
+	cli_free(&o);
+	/* -c with its line attached is still -c. */
+	assert_int_equal(PARSE(&o, &cause, "-b", "-cQUIT", "smtp://h"), 0);
+	assert_string_equal(o.script.steps[0].line, "QUIT");
+	cli_free(&o);
+}
+
+static void
 test_json_needs_batch(void **state)
 {
 	struct cli_options o;
@@ -442,6 +460,7 @@ main(void)
 	    cmocka_unit_test(test_missing_value_and_missing_target),
 	    cmocka_unit_test(test_two_targets_are_refused),
 	    cmocka_unit_test(test_json_needs_batch),
+	    cmocka_unit_test(test_s_client_options_are_refused_with_the_startle_way),
 	    cmocka_unit_test(test_script_lines_take_the_place_of_the_option),
 	    cmocka_unit_test(test_an_unreadable_script_names_its_path),
 	    cmocka_unit_test(test_value_and_flag_options_land_in_their_fields),

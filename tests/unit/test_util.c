@@ -182,10 +182,24 @@ test_path_in_the_message_is_escaped(void **state)
 	free(cause);
 }
 
+static void
+no_color_counts_only_when_set_and_not_empty(void **state)
+{
+	(void)state;
+	unsetenv("NO_COLOR");
+	assert_false(util_no_color());
+	setenv("NO_COLOR", "", 1);
+	assert_false(util_no_color());
+	setenv("NO_COLOR", "1", 1);
+	assert_true(util_no_color());
+	unsetenv("NO_COLOR");
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(no_color_counts_only_when_set_and_not_empty),
 	    cmocka_unit_test(test_new_file_is_created_0600_whatever_the_umask),
 	    cmocka_unit_test(test_existing_own_file_is_narrowed_and_truncated),
 	    cmocka_unit_test(test_append_keeps_what_is_there),
