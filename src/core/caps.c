@@ -82,9 +82,10 @@ caps_missing(const struct capset *a, const struct capset *b, char *buf, size_t s
 			continue;
 		if (!caps_expected_to_change(a->items[i]))
 			unexpected = true;
+		/* Commas keep multi-word capabilities ("SASL PLAIN LOGIN") whole. */
 		if (used < size)
-			used +=
-			    (size_t)snprintf(buf + used, size - used, " %s", a->items[i]);
+			used += (size_t)snprintf(buf + used, size - used, "%s %s",
+			                         used > 0 ? "," : "", a->items[i]);
 	}
 	return unexpected;
 }

@@ -86,15 +86,16 @@ auth_appearing_inside_tls_is_a_change(void **state)
 {
 	struct capset before = {0}, after = {0};
 	struct caps_change ch;
-	static const char *const b[] = {"PIPELINING", "STLS", NULL};
-	static const char *const a[] = {"PIPELINING", "SASL PLAIN", NULL};
+	static const char *const b[] = {"PIPELINING", "STLS", "SASL", NULL};
+	static const char *const a[] = {"PIPELINING", "USER", "SASL PLAIN LOGIN", NULL};
 
 	(void)state;
 	fill(&before, b);
 	fill(&after, a);
 	caps_compare(&before, &after, &ch);
-	assert_string_equal(ch.added, " SASL PLAIN");
-	assert_string_equal(ch.removed, " STLS");
+	/* POP3 inside Dovecot's TLS: each capability stays one item. */
+	assert_string_equal(ch.added, " USER, SASL PLAIN LOGIN");
+	assert_string_equal(ch.removed, " STLS, SASL");
 	assert_true(ch.unexpected);
 	caps_clear(&before);
 	caps_clear(&after);
