@@ -50,4 +50,8 @@ void output_text(FILE *f, const struct event *ev, const struct output_options *o
  * secret event's text is the marker and "redacted":true is added. */
 void output_json(FILE *f, const struct event *ev, bool redact);
 
+/* An event's wall-clock time as ISO 8601 UTC with milliseconds,
+ * "2026-12-03T16:05:01.123Z", into buf (at least 32 bytes). */
+void output_wall_time(const struct event *ev, char *buf, size_t size);
+
 #endif

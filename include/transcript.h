@@ -40,6 +40,7 @@ enum event_kind {
 struct event {
 	unsigned long seq; /* 1..n */
 	double t;          /* seconds since the session started */
+	double wall;       /* the same moment as wall-clock seconds since 1970 (UTC) */
 	enum phase phase;
 	enum dir dir;
 	enum event_kind kind;

@@ -1,5 +1,6 @@
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "escape.h"
 #include "output.h"
@@ -98,6 +99,19 @@ marker_color(const struct event *ev)
 }
 
 void
+output_wall_time(const struct event *ev, char *buf, size_t size)
+{
+	time_t secs = (time_t)ev->wall;
+	int ms = (int)((ev->wall - (double)secs) * 1000);
+	struct tm tm;
+
+	gmtime_r(&secs, &tm);
+	snprintf(buf, size, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
+	         tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+	         ms < 0 ? 0 : ms > 999 ? 999 : ms);
+}
+
+void
 output_text(FILE *f, const struct event *ev, const struct output_options *o)
 {
 	if (ev->record != NULL && ev->phase == PHASE_TLS && !o->records)
@@ -119,6 +133,12 @@ output_text(FILE *f, const struct event *ev, const struct output_options *o)
 		(void)escape_visit(text, len, mode, put_marked_piece, f);
 	else
 		put_escaped(f, text, len, mode);
+	if (ev->kind == EV_CONNECT) {
+		/* Wall-clock time, to find the session in the server's mail log. */
+		char when[40];
+		output_wall_time(ev, when, sizeof when);
+		fprintf(f, ", at %s", when);
+	}
 	fputc('\n', f);
 	if (o->explain && explain != NULL) {
 		fputs("   # ", f);
@@ -186,6 +206,11 @@ output_json(FILE *f, const struct event *ev, bool redact)
 	        ev->seq, ev->t, phase_name(ev->phase), dir_name(ev->dir),
 	        event_kind_name(ev->kind));
 	json_string(f, "text", text, len);
+	if (ev->kind == EV_CONNECT) {
+		char when[40];
+		output_wall_time(ev, when, sizeof when);
+		json_str(f, "time", when);
+	}
 	if (output_hides(ev, redact))
 		fputs(",\"redacted\":true", f);
 	if (explain != NULL)

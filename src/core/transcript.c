@@ -1,4 +1,5 @@
 #include <stdlib.h>
+#include <time.h>
 #include <string.h>
 
 #include "transcript.h"
@@ -15,6 +16,7 @@ struct transcript {
 	struct listener listeners[8];
 	size_t nlisteners;
 	double start_ms;
+	double start_wall; /* wall clock at start_ms, seconds since 1970 */
 };
 
 static const char *const kind_names[EV_COUNT] = {
@@ -47,7 +49,11 @@ struct transcript *
 transcript_new(void)
 {
 	struct transcript *t = xcalloc(1, sizeof *t);
+	struct timespec now;
+
 	t->start_ms = util_now_ms();
+	clock_gettime(CLOCK_REALTIME, &now);
+	t->start_wall = (double)now.tv_sec + (double)now.tv_nsec / 1e9;
 	return t;
 }
 
@@ -109,6 +115,7 @@ transcript_append(struct transcript *t, const struct event *src)
 	*ev = *src;
 	ev->seq = t->count + 1;
 	ev->t = transcript_now(t);
+	ev->wall = t->start_wall + ev->t;
 	ev->text = xmemdup(src->text ? src->text : (const unsigned char *)"", src->len);
 	ev->explain = src->explain ? xstrdup(src->explain) : NULL;
 	ev->tls = src->tls ? xmemdup(src->tls, sizeof *src->tls) : NULL;

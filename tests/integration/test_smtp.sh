@@ -383,3 +383,19 @@ test_smtp_auth_without_password_or_terminal_exits_2_before_connecting() {
 	IT_LOG=$(it_log_since "$STARTLE_IT_POSTFIX_LOG" "$mark")
 	assert_log_no_match 'connect from'
 }
+
+test_smtp_connect_event_says_when_in_wall_clock_utc() {
+	local before after when secs
+	before=$(date -u +%s)
+	smtp_probe --json
+	after=$(date -u +%s)
+	assert_exit 0
+	when=$(jq -r 'select(.kind == "connect") | .time' "$IT_STDOUT")
+	[[ $when =~ ^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}Z$ ]] ||
+		fail "the connect event's time is not ISO 8601 UTC: '$when'"
+	secs=$(date -u -d "$when" +%s)
+	[ "$secs" -ge "$before" ] && [ "$secs" -le "$after" ] ||
+		fail "the connect time $when is not between the start and the end of the run"
+	smtp_probe
+	assert_lines_in_order '^== connected to .*, at [0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z$'
+}

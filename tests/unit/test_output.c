@@ -329,10 +329,36 @@ test_colour_text_shows_escapes_in_reverse_video_and_backslashes_plain(void **sta
 	free(buf);
 }
 
+static void
+test_connect_event_carries_the_wall_clock_in_text_and_json(void **state)
+{
+	const char *text = "connected to smtp://h:25 (127.0.0.1 port 25) in 1.0 ms, explicit TLS";
+	struct event ev = {.seq = 1, .phase = PHASE_PLAIN, .dir = DIR_LOCAL, .kind = EV_CONNECT};
+	char *out;
+
+	(void)state;
+	ev.text = (unsigned char *)text;
+	ev.len = strlen(text);
+	ev.wall = 1796313901.25; /* 2026-12-03 16:05:01.25 UTC */
+	out = render(&ev, false, false);
+	assert_string_equal(out, "== connected to smtp://h:25 (127.0.0.1 port 25) in 1.0 ms, "
+	                         "explicit TLS, at 2026-12-03T16:05:01.250Z\n");
+	free(out);
+	out = render(&ev, true, false);
+	assert_non_null(strstr(out, ",\"time\":\"2026-12-03T16:05:01.250Z\""));
+	free(out);
+	/* Only the connect event says when. */
+	ev.kind = EV_NOTE;
+	out = render(&ev, true, false);
+	assert_null(strstr(out, "\"time\""));
+	free(out);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_connect_event_carries_the_wall_clock_in_text_and_json),
 	    cmocka_unit_test(test_markers_show_direction_and_phase),
 	    cmocka_unit_test(test_text_line_is_escaped_with_explanation_below),
 	    cmocka_unit_test(test_text_does_not_escape_the_sessions_quotes_twice),
