@@ -45,7 +45,13 @@ struct tls_record {
 	size_t head_len;
 	unsigned char
 	    hs_type; /* first handshake message type when type is 22 and readable, else 0 */
+	bool readable; /* a handshake or alert body an eavesdropper can read */
 };
+
+/* The name of the handshake message a record carries ("ClientHello"), or
+ * NULL when it is not a handshake record or its body is encrypted (TLS 1.2's
+ * Finished after change_cipher_spec): type 0 is HelloRequest only when read. */
+const char *tls_record_message(const struct tls_record *r);
 
 struct tls_observer {
 	void (*record)(void *arg, const struct tls_record *rec);

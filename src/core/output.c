@@ -108,7 +108,9 @@ output_wall_time(const struct event *ev, char *buf, size_t size)
 	gmtime_r(&secs, &tm);
 	snprintf(buf, size, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
 	         tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-	         ms < 0 ? 0 : ms > 999 ? 999 : ms);
+	         ms < 0     ? 0
+	         : ms > 999 ? 999
+	                    : ms);
 }
 
 void
@@ -240,7 +242,7 @@ output_json(FILE *f, const struct event *ev, bool redact)
 		json_cert(f, ev->cert);
 	if (ev->record != NULL) {
 		const struct tls_record *r = ev->record;
-		const char *hs = r->type == 22 ? record_handshake_name(r->hs_type) : NULL;
+		const char *hs = tls_record_message(r);
 		fprintf(f, ",\"record\":{\"dir\":\"%s\",\"type\":\"%s\",\"length\":%zu",
 		        r->dir == TLS_DIR_OUT ? "out" : "in", record_type_name(r->type),
 		        r->length);

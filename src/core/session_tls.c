@@ -16,7 +16,9 @@ on_record(void *arg, const struct tls_record *rec)
 {
 	struct session *s = arg;
 	struct event ev = {.phase = s->phase, .kind = EV_NOTE};
-	const char *hs = rec->type == 22 ? record_handshake_name(rec->hs_type) : NULL;
+	const char *hs = tls_record_message(rec);
+	if (hs == NULL && rec->type == 22)
+		hs = "encrypted";
 	char text[160];
 
 	if (s->phase == PHASE_PLAIN)

@@ -183,7 +183,8 @@ tls_on_record(void *arg, const struct record *r)
 	                         .version = r->version,
 	                         .length = r->length,
 	                         .head_len = r->head_len,
-	                         .hs_type = r->hs_type};
+	                         .hs_type = r->hs_type,
+	                         .readable = r->readable};
 
 	memcpy(rec.head, r->head, r->head_len);
 	if (r->type == RECORD_ALERT && r->readable && r->length == 2 && r->head_len == 2) {
@@ -912,4 +913,12 @@ tls_base64(const void *data, size_t len)
 		fatal("base64 encoding failed");
 	out[out_len] = '\0';
 	return out;
+}
+
+const char *
+tls_record_message(const struct tls_record *r)
+{
+	if (r->type != RECORD_HANDSHAKE || !r->readable || r->head_len == 0)
+		return NULL;
+	return record_handshake_name(r->hs_type);
 }

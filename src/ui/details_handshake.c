@@ -107,12 +107,14 @@ details_record_message(const struct tls_record *rec, char *buf, size_t size)
 	const char *name;
 
 	buf[0] = '\0';
-	if (rec->type == 22 && rec->hs_type != 0) {
-		name = record_handshake_name(rec->hs_type);
+	if (rec->type == 22 && rec->readable && rec->head_len > 0) {
+		name = tls_record_message(rec);
 		if (name != NULL)
 			snprintf(buf, size, "%s", name);
 		else
 			snprintf(buf, size, "handshake type %u", rec->hs_type);
+	} else if (rec->type == 22) {
+		snprintf(buf, size, "encrypted");
 	} else if (rec->type == 23) {
 		snprintf(buf, size, "encrypted");
 	} else if (rec->type == 21 && rec->head_len >= 2) {

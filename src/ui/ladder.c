@@ -228,9 +228,8 @@ record_name(const struct tls_record *r)
 	case 21:
 		return "alert";
 	case 22:
-		if (r->hs_type != 0 && record_handshake_name(r->hs_type) != NULL)
-			return record_handshake_name(r->hs_type);
-		return "encrypted handshake message";
+		return tls_record_message(r) != NULL ? tls_record_message(r)
+		                                     : "encrypted handshake message";
 	case 23:
 		return "encrypted handshake data";
 	default:

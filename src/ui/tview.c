@@ -140,10 +140,8 @@ is_injected(const struct event *ev)
 static void
 record_label(struct sline *l, enum theme_element e, const struct tls_record *r)
 {
-	const char *hs = NULL;
+	const char *hs = tls_record_message(r);
 
-	if (r->type == 22 && r->hs_type != 0)
-		hs = record_handshake_name(r->hs_type);
 	sline_addf(l, e, "[TLS %s%s%s %zu B]", record_type_name(r->type), hs ? " " : "",
 	           hs ? hs : "", r->length + 5);
 }

@@ -691,3 +691,11 @@ test_lab_imap_caps_change_cites_the_imap_rfc() {
 	assert_json_has 'finding("caps-changed-after-tls") and (.text | test("RFC 9051"))'
 	assert_json_lacks 'finding("caps-changed-after-tls") and (.text | test("RFC 3207"))'
 }
+
+test_lab_tls12_finished_records_are_called_encrypted_not_hellorequest() {
+	run_startle --demo --scenario tls12-only --batch --json
+	assert_exit 0
+	assert_json_has '.kind == "tls" and .version == "TLSv1.2"'
+	assert_json_has '.record.type == "handshake" and .record.dir == "out" and (.text | test("\\(encrypted\\)$"))'
+	assert_json_lacks '.text != null and (.text | test("HelloRequest"))'
+}

@@ -61,7 +61,11 @@ add_record(struct transcript *t, enum phase phase, enum tls_dir dir, unsigned ch
 	                         .type = type,
 	                         .version = 0x0303,
 	                         .length = length,
-	                         .hs_type = hs_type};
+	                         .hs_type = hs_type,
+	                         /* a named message was read; 0: an encrypted one */
+	                         .readable = hs_type != 0,
+	                         .head = {hs_type},
+	                         .head_len = hs_type != 0};
 	struct event ev = {.phase = phase,
 	                   .kind = EV_NOTE,
 	                   .dir = dir == TLS_DIR_OUT ? DIR_CLIENT : DIR_SERVER};

@@ -71,8 +71,15 @@ static void
 add_record(struct transcript *t, enum phase phase, enum tls_dir dir, unsigned char type,
            unsigned char hs_type)
 {
-	struct tls_record rec = {
-	    .dir = dir, .type = type, .version = 0x0303, .length = 100, .hs_type = hs_type};
+	/* A named message was read; 0: an encrypted one. */
+	struct tls_record rec = {.dir = dir,
+	                         .type = type,
+	                         .version = 0x0303,
+	                         .length = 100,
+	                         .hs_type = hs_type,
+	                         .readable = hs_type != 0,
+	                         .head = {hs_type},
+	                         .head_len = hs_type != 0};
 	struct event ev = {.phase = phase,
 	                   .kind = EV_NOTE,
 	                   .dir = dir == TLS_DIR_OUT ? DIR_CLIENT : DIR_SERVER};

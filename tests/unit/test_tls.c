@@ -1649,10 +1649,29 @@ tls13_writes_nothing_to_the_key_log(void **state)
 	assert_int_equal(stat(path, &st), 0);
 }
 
+static void
+an_encrypted_handshake_record_is_not_named(void **state)
+{
+	struct tls_record clear = {.type = 22, .hs_type = 1, .readable = true, .head_len = 4};
+	struct tls_record hello_request = {.type = 22, .hs_type = 0, .readable = true,
+	                                   .head_len = 4};
+	struct tls_record finished12 = {.type = 22, .hs_type = 0, .readable = false,
+	                                .head_len = 16};
+	struct tls_record app = {.type = 23, .readable = false, .head_len = 16};
+
+	(void)state;
+	assert_string_equal(tls_record_message(&clear), "ClientHello");
+	assert_string_equal(tls_record_message(&hello_request), "HelloRequest");
+	/* TLS 1.2's Finished after change_cipher_spec: its first byte is ciphertext. */
+	assert_null(tls_record_message(&finished12));
+	assert_null(tls_record_message(&app));
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(an_encrypted_handshake_record_is_not_named),
 	    cmocka_unit_test(tls13_is_negotiated_by_default),
 	    cmocka_unit_test(tls12_is_negotiated_when_the_maximum_is_12),
 	    cmocka_unit_test(tls12_is_negotiated_with_a_server_limited_to_12),

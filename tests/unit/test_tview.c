@@ -337,7 +337,8 @@ server_hello_record(void)
 	                       .version = 0x0303,
 	                       .length = 90,
 	                       .head_len = 4,
-	                       .hs_type = 2};
+	                       .hs_type = 2,
+	                       .readable = true};
 	memcpy(r.head, "\x02\x00\x00\x56", 4);
 	return r;
 }
