@@ -55,7 +55,7 @@ endif
 
 .SECONDARY:
 
-.PHONY: FORCE fuzz fuzz-run all check unit integration san-check check-layers deps install \
+.PHONY: FORCE fuzz fuzz-run all check unit integration san-check check-layers deps deps-build install \
 	uninstall clean demo format
 
 all: $(PROGRAM) $(LAB_PROGRAM)
@@ -138,11 +138,16 @@ fuzz-run: fuzz
 		$$f -max_total_time=$(FUZZ_SECONDS) build/fuzz/corpus-$$(basename $$f) || exit 1; \
 	done
 
+# deps: what building and testing need; deps-build: what building and running
+# need (the demo).
 deps:
-	$(Q).ci/deps
+	$(Q).ci/deps all
+
+deps-build:
+	$(Q).ci/deps build
 
 # The explorer on startle's own lab server: no network needed.
-demo: deps
+demo: deps-build
 	$(Q)$(MAKE) --no-print-directory all
 	./startle --demo $(DEMO_ARGS)
 
