@@ -19,6 +19,7 @@ CFLAGS  ?= -O2 -g
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
            -Wformat=2 -Wno-format-nonliteral
 DATADIR ?= $(PREFIX)/share/startle
+DOCDIR  ?= $(PREFIX)/share/doc/startle
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -DSTARTLE_VERSION='"$(VERSION)"' \
              -DSTARTLE_DATADIR='"$(DATADIR)"' -Iinclude \
              $(PKG_CFLAGS) $(WARN) $(CFLAGS) $(EXTRA_CFLAGS) -MMD -MP
@@ -159,12 +160,17 @@ install: $(PROGRAM) $(LAB_PROGRAM)
 	install -m 644 docs/startle.1 docs/startle-lab.1 $(DESTDIR)$(MANDIR)/man1/
 	install -m 644 themes/*.theme $(DESTDIR)$(DATADIR)/themes/
 	install -m 644 docs/lessons/*.lesson $(DESTDIR)$(DATADIR)/lessons/
+	install -d $(DESTDIR)$(DOCDIR)
+	install -m 644 README.md docs/architecture.md docs/lab.md docs/themes.md $(DESTDIR)$(DOCDIR)/
+	install -m 644 docs/lessons/README.md $(DESTDIR)$(DOCDIR)/lessons.md
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/startle $(DESTDIR)$(BINDIR)/startle-lab
 	rm -f $(DESTDIR)$(MANDIR)/man1/startle.1 $(DESTDIR)$(MANDIR)/man1/startle-lab.1
 	rm -f $(addprefix $(DESTDIR)$(DATADIR)/,$(wildcard themes/*.theme))
 	rm -f $(addprefix $(DESTDIR)$(DATADIR)/lessons/,$(notdir $(wildcard docs/lessons/*.lesson)))
+	rm -f $(addprefix $(DESTDIR)$(DOCDIR)/,README.md architecture.md lab.md themes.md lessons.md)
+	-rmdir $(DESTDIR)$(DOCDIR) 2>/dev/null
 	-rmdir $(DESTDIR)$(DATADIR)/themes $(DESTDIR)$(DATADIR)/lessons $(DESTDIR)$(DATADIR) 2>/dev/null
 
 format:

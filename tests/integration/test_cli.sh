@@ -265,3 +265,22 @@ test_cli_escape_in_a_demo_scenario_never_reaches_the_terminal_raw() {
 	fi
 	assert_stderr_matches 'unknown scenario "x\\x1b\[2J"'
 }
+
+# make install puts the programs, the man pages, the themes and lessons the
+# installed binary finds, and the docs the man page points to; uninstall
+# takes every file back out.
+test_cli_make_install_and_uninstall_under_destdir() {
+	local root dest
+	root=$(cd "$(dirname "$IT_LIB")/../.." && pwd)
+	dest=$IT_TEST_DIR/dest
+	make -C "$root" --no-print-directory install PREFIX=/usr/local DESTDIR="$dest" \
+		>"$IT_TEST_DIR/install.log" 2>&1 || fail "make install failed" - <"$IT_TEST_DIR/install.log"
+	for f in bin/startle bin/startle-lab share/man/man1/startle.1 share/startle/themes/dark.theme \
+		share/startle/lessons/starttls.lesson share/doc/startle/themes.md \
+		share/doc/startle/architecture.md share/doc/startle/README.md; do
+		[ -f "$dest/usr/local/$f" ] || fail "make install did not install $f" - <"$IT_TEST_DIR/install.log"
+	done
+	make -C "$root" --no-print-directory uninstall PREFIX=/usr/local DESTDIR="$dest" \
+		>>"$IT_TEST_DIR/install.log" 2>&1
+	[ -z "$(find "$dest" -type f)" ] || find "$dest" -type f | fail "uninstall left files" -
+}
