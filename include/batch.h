@@ -26,6 +26,7 @@ struct batch_config {
 	const struct script *script; /* in order; no lines: the default probe */
 	bool json;                   /* JSON Lines instead of text on stdout */
 	bool no_explain, records, no_color;
+	bool force_color; /* colour escapes even when stdout is not a terminal */
 	const char *log, *record; /* files for the text and the JSON Lines, or NULL */
 	bool redact;              /* --redact: credential lines as a marker (output.h) */
 	bool fail_on_set;         /* --fail-on given: */

@@ -24,6 +24,7 @@ struct cli_options {
 	const char *script_file; /* --script FILE ("-": standard input), or NULL */
 	size_t script_at;        /* how many steps came before --script */
 	bool require_tls, verify, json, no_color, no_explain, records;
+	bool force_color; /* --color=always: colours even when not a terminal or NO_COLOR */
 	const char *servername, *cafile, *log, *record, *keylog, *theme, *ehlo;
 	bool demo;              /* --demo or --lesson: against startle's lab server */
 	const char *demo_proto; /* smtp (default), imap or pop3 */

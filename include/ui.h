@@ -20,6 +20,7 @@
 struct ui_config {
 	const char *theme;  /* theme name or path; NULL: the default theme */
 	bool no_color;      /* attributes only (NO_COLOR in the environment too) */
+	bool force_color;   /* colours whatever NO_COLOR says (--color=always) */
 	bool no_explain;    /* start with explanations hidden */
 	bool tls_records;   /* show TLS records in the transcript */
 	const char *log;    /* write the annotated transcript here, or NULL */

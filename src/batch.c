@@ -206,7 +206,8 @@ batch_run(const struct session_params *p, const struct batch_config *cfg)
 	k.text.records = cfg->records;
 	k.text.redact = cfg->redact;
 	k.text.color =
-	    !cfg->no_color && !util_no_color() && isatty(STDOUT_FILENO);
+	    cfg->force_color ||
+	    (!cfg->no_color && !util_no_color() && isatty(STDOUT_FILENO));
 	k.log_opts.explain = true;
 	k.log_opts.records = cfg->records;
 	k.log_opts.redact = cfg->redact;

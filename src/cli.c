@@ -38,6 +38,7 @@ enum long_only {
 	OPT_DEMO,
 	OPT_SCENARIO,
 	OPT_LESSON,
+	OPT_COLOR,
 	OPT_SCRIPT,
 	OPT_AUTH,
 	OPT_AUTH_MECH,
@@ -75,6 +76,7 @@ static const struct option long_options[] = {
     {"demo", no_argument, NULL, OPT_DEMO},
     {"scenario", required_argument, NULL, OPT_SCENARIO},
     {"lesson", required_argument, NULL, OPT_LESSON},
+    {"color", required_argument, NULL, OPT_COLOR},
     {"script", required_argument, NULL, OPT_SCRIPT},
     {"auth", required_argument, NULL, OPT_AUTH},
     {"auth-mech", required_argument, NULL, OPT_AUTH_MECH},
@@ -127,7 +129,7 @@ cli_help(void)
 	       "      --redact (credentials as [redacted: N bytes]), --insecure, --fail-on "
 	       "SEV\n"
 	       "      --theme NAME, --proto P, --implicit, --explicit, --ehlo NAME,\n"
-	       "      --no-explain, --records, --no-color, -h/--help, -V/--version\n"
+	       "      --no-explain, --records, --color WHEN, -h/--help, -V/--version\n"
 	       "  with no -c, batch mode probes: greeting, capabilities, STARTTLS, "
 	       "capabilities\n"
 	       "  again, quit. Exit: 0 ok, 1 policy, 2 usage, 3 network, 4 protocol, 5 "
@@ -265,6 +267,21 @@ cli_option(struct cli_options *o, struct cli_parse_state *ps, int c, char **argv
 		return 0;
 	case OPT_STARTTLS:
 		script_add(&o->script, SCRIPT_STARTTLS, NULL);
+		return 0;
+	case OPT_COLOR:
+		/* less -R habits: auto (a terminal, and no NO_COLOR), always, never. */
+		if (strcmp(optarg, "always") == 0) {
+			o->force_color = true;
+			o->no_color = false;
+		} else if (strcmp(optarg, "never") == 0) {
+			o->no_color = true;
+			o->force_color = false;
+		} else if (strcmp(optarg, "auto") == 0) {
+			o->no_color = o->force_color = false;
+		} else {
+			*cause = str_printf("--color takes auto, always or never");
+			return -1;
+		}
 		return 0;
 	case OPT_SCRIPT:
 		if (o->script_file != NULL) {
@@ -592,6 +609,7 @@ cli_batch_config(const struct cli_options *o, struct batch_config *cfg)
 	    .no_explain = o->no_explain,
 	    .records = o->records,
 	    .no_color = o->no_color,
+	    .force_color = o->force_color,
 	    .log = o->log,
 	    .record = o->record,
 	    .redact = o->redact,
@@ -606,6 +624,7 @@ cli_ui_config(const struct cli_options *o, struct ui_config *cfg)
 	*cfg = (struct ui_config){
 	    .theme = o->theme,
 	    .no_color = o->no_color,
+	    .force_color = o->force_color,
 	    .no_explain = o->no_explain,
 	    .tls_records = o->records,
 	    .log = o->log,

@@ -380,7 +380,7 @@ ui_setup(struct ui *u, const struct session_params *params, const struct ui_conf
 {
 	memset(u, 0, sizeof *u);
 	u->cfg = cfg;
-	u->no_color = cfg->no_color || util_no_color();
+	u->no_color = cfg->no_color || (!cfg->force_color && util_no_color());
 	theme_default(&u->theme);
 	if (cfg->theme != NULL && theme_load(&u->theme, cfg->theme, cause) != 0) {
 		/* A broken theme is not fatal: say why and carry on with the default. */

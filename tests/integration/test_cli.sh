@@ -284,3 +284,18 @@ test_cli_make_install_and_uninstall_under_destdir() {
 		>>"$IT_TEST_DIR/install.log" 2>&1
 	[ -z "$(find "$dest" -type f)" ] || find "$dest" -type f | fail "uninstall left files" -
 }
+
+test_cli_color_always_colours_a_pipe_and_never_does_not() {
+	# run_startle sets NO_COLOR=1 and writes to a file: only always colours.
+	run_startle --demo --batch --color=always
+	assert_exit 0
+	grep -q $'\x1b\\[' "$IT_STDOUT" || it_show_run | fail "--color=always wrote no colour" -
+	run_startle --demo --batch --color=never
+	assert_exit 0
+	if grep -q $'\x1b' "$IT_STDOUT"; then
+		it_show_run | fail "--color=never wrote an escape" -
+	fi
+	run_startle --demo --batch --color=sometimes
+	assert_exit 2
+	assert_stderr_matches '--color takes auto, always or never'
+}
