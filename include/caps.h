@@ -34,7 +34,8 @@ bool caps_has_exact(const struct capset *c, const char *cap);
 struct caps_change {
 	char added[512]; /* " A B" (each with a leading space), "" if none */
 	char removed[512];
-	bool unexpected; /* something changed besides STARTTLS/STLS/LOGINDISABLED */
+	bool unexpected; /* something changed besides the upgrade offer and the login
+	                  * offers (STARTTLS, STLS, LOGINDISABLED, AUTH, SASL, USER) */
 };
 
 /* Compares before (plaintext) with after (inside TLS). */

@@ -61,12 +61,24 @@ caps_has_exact(const struct capset *c, const char *cap)
 	return false;
 }
 
+/* Keywords whose change across the upgrade is what a careful server does:
+ * the offer to upgrade goes (RFC 3207 §4.2), and login is offered only once
+ * the session is encrypted (AUTH, IMAP AUTH=, POP3 SASL and USER,
+ * LOGINDISABLED lifted). */
+static const char *const caps_expected[] = {"STARTTLS", "STLS", "LOGINDISABLED",
+                                            "AUTH",     "SASL", "USER"};
+
 /* True for capabilities whose change across the upgrade is expected. */
 static bool
 caps_expected_to_change(const char *cap)
 {
-	return strcasecmp(cap, "STARTTLS") == 0 || strcasecmp(cap, "STLS") == 0 ||
-	       strcasecmp(cap, "LOGINDISABLED") == 0;
+	size_t kl = caps_keyword_len(cap);
+
+	for (size_t i = 0; i < sizeof caps_expected / sizeof caps_expected[0]; i++)
+		if (strlen(caps_expected[i]) == kl &&
+		    strncasecmp(cap, caps_expected[i], kl) == 0)
+			return true;
+	return false;
 }
 
 /* Appends to buf the items of a that are not in b; true if one of them is

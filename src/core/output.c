@@ -18,7 +18,8 @@ output_marker(const struct event *ev)
 			return tls ? "~>" : "->";
 		return tls ? "<~" : "<-";
 	case EV_FINDING:
-		return "!!";
+		/* The marker carries the severity, colour or not. */
+		return ev->severity == SEV_DANGER ? "!!" : ev->severity == SEV_WARN ? "! " : "i ";
 	case EV_ERROR:
 		return "**";
 	case EV_NOTE:

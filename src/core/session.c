@@ -200,9 +200,11 @@ compare_caps(struct session *s)
 		    ch.added[0] ? ch.added : " none", ch.removed[0] ? ch.removed : " none",
 		    s->pi->starttls_rfc);
 	else
-		session_emitf(s, EV_NOTE,
-		              "capabilities inside TLS differ as expected; removed:%s",
-		              ch.removed);
+		session_emitf(
+		    s, EV_NOTE,
+		    "capabilities inside TLS differ as expected (the upgrade offer "
+		    "goes, login is offered once encrypted); added:%s; removed:%s",
+		    ch.added[0] ? ch.added : " none", ch.removed[0] ? ch.removed : " none");
 }
 
 /* Called when a capability reply (or a greeting carrying one) is complete. */

@@ -217,7 +217,8 @@ test_cli_escape_in_the_target_never_reaches_the_terminal_raw() {
 test_cli_fail_on_warn_exits_1_on_a_warning_and_danger_does_not() {
 	run_startle --batch --demo --scenario still-offered --fail-on warn
 	assert_exit 1
-	assert_matches '^!! \[starttls-still-offered\]'
+	# A warning's marker is "! ", a danger's "!!", an info's "i ".
+	assert_matches '^!  \[starttls-still-offered\]'
 	assert_matches '^\*\* --fail-on warn: finding starttls-still-offered'
 	run_startle --batch --demo --scenario still-offered --fail-on danger
 	assert_exit 0

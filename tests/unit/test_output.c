@@ -58,7 +58,12 @@ test_markers_show_direction_and_phase(void **state)
 	ev = line_event(PHASE_TLS, DIR_SERVER, "250 ok", 6);
 	assert_string_equal(output_marker(&ev), "<~");
 	ev.kind = EV_FINDING;
+	ev.severity = SEV_DANGER;
 	assert_string_equal(output_marker(&ev), "!!");
+	ev.severity = SEV_WARN;
+	assert_string_equal(output_marker(&ev), "! ");
+	ev.severity = SEV_INFO;
+	assert_string_equal(output_marker(&ev), "i ");
 	ev.kind = EV_ERROR;
 	assert_string_equal(output_marker(&ev), "**");
 	ev.kind = EV_PHASE;
@@ -108,6 +113,7 @@ test_text_finding_carries_its_id(void **state)
 	(void)state;
 	ev.kind = EV_FINDING;
 	ev.finding = FINDING_STARTTLS_NOT_OFFERED;
+	ev.severity = SEV_DANGER;
 	out = render(&ev, false, false);
 	assert_string_equal(out, "!! [starttls-not-offered] no STARTTLS\n");
 	free(out);

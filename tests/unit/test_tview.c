@@ -237,10 +237,12 @@ test_findings_show_id_in_severity_element(void **state)
 		rows(&ev, 80, &topts, &out);
 		const struct sline *r = &out.v[0];
 		const char *id = finding_name(cases[i].id);
-		snprintf(want, sizeof want, BAR "!! [%s] it happened", id);
+		const char *mark = cases[i].sev == SEV_DANGER ? "!!"
+		                   : cases[i].sev == SEV_WARN ? "! "
+		                                              : "i ";
+		snprintf(want, sizeof want, BAR "%s [%s] it happened", mark, id);
 		assert_string_equal(r->text, want);
-		assert_int_equal(testutil_elem_at(r, testutil_offset_of(r, "!!")),
-		                 cases[i].elem);
+		assert_int_equal(testutil_elem_at(r, testutil_offset_of(r, mark)), cases[i].elem);
 		assert_int_equal(testutil_elem_at(r, testutil_offset_of(r, "happened")),
 		                 cases[i].elem);
 	}
