@@ -35,12 +35,14 @@ utf8_decode(const unsigned char *p, size_t n, unsigned *cp)
 	return 0;
 }
 
-/* True for code points that reorder or hide text, or are C1 controls. */
+/* True for code points that reorder, hide or break text, or are C1
+ * controls (U+2028 and U+2029 end lines in some terminals and viewers). */
 static int
 hidden_codepoint(unsigned c)
 {
 	return (c >= 0x80 && c <= 0x9f) || c == 0x061c || c == 0x200b || c == 0x200c ||
-	       c == 0x200d || c == 0x200e || c == 0x200f || (c >= 0x202a && c <= 0x202e) ||
+	       c == 0x200d || c == 0x200e || c == 0x200f || c == 0x2028 || c == 0x2029 ||
+	       (c >= 0x202a && c <= 0x202e) ||
 	       c == 0x2060 || (c >= 0x2066 && c <= 0x2069) || c == 0xfeff;
 }
 

@@ -90,6 +90,18 @@ test_bidi_override_and_zero_width_are_visible(void **state)
 }
 
 static void
+test_line_and_paragraph_separators_are_visible(void **state)
+{
+	(void)state;
+	/* U+2028 and U+2029 break lines in some terminals, like U+202E reorders. */
+	check("a\xe2\x80\xa8"
+	      "b\xe2\x80\xa9"
+	      "c",
+	      9, ESCAPE_TEXT, "a\\u2028b\\u2029c");
+	assert_true(escape_needed((const unsigned char *)"\xe2\x80\xa8", 3));
+}
+
+static void
 test_c1_control_is_visible(void **state)
 {
 	(void)state;
@@ -271,6 +283,7 @@ main(void)
 	    cmocka_unit_test(test_overlong_and_surrogate_are_invalid),
 	    cmocka_unit_test(test_truncated_utf8_at_end_is_hex),
 	    cmocka_unit_test(test_bidi_override_and_zero_width_are_visible),
+	    cmocka_unit_test(test_line_and_paragraph_separators_are_visible),
 	    cmocka_unit_test(test_c1_control_is_visible),
 	    cmocka_unit_test(test_json_escapes_quotes_and_controls),
 	    cmocka_unit_test(test_json_invalid_byte_is_u00xx),
