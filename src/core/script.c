@@ -23,6 +23,13 @@ static int
 script_line(struct script *sc, const char *line, const char *name, size_t lineno,
             char **cause)
 {
+	if (strchr(line, '\r') != NULL) {
+		*cause =
+		    str_printf("%s:%zu: a CR inside a line: startle ends each line with "
+		               "CRLF itself; remove the CR",
+		               name, lineno);
+		return -1;
+	}
 	if (line[0] != '/') {
 		script_add(sc, SCRIPT_LINE, line);
 		return 0;

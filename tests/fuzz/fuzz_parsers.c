@@ -14,6 +14,7 @@
 #include "escape.h"
 #include "explain.h"
 #include "lesson.h"
+#include "script.h"
 #include "target.h"
 #include "theme.h"
 
@@ -109,11 +110,34 @@ fuzz_command(const uint8_t *d, size_t n)
 	free(text);
 }
 
+/* A script: every step it yields is a line without CR or LF, or the upgrade. */
+static void
+fuzz_script(const uint8_t *d, size_t n)
+{
+	struct script sc = {0};
+	char *cause = NULL;
+
+	if (script_parse(&sc, (const char *)d, n, "fuzz.script", &cause) == 0) {
+		for (size_t i = 0; i < sc.n; i++) {
+			const char *l = sc.steps[i].line;
+			if (sc.steps[i].kind == SCRIPT_LINE &&
+			    (l == NULL || strchr(l, '\n') != NULL ||
+			     strchr(l, '\r') != NULL))
+				abort();
+		}
+	} else if (cause == NULL) {
+		abort();
+	}
+	free(cause);
+	script_free(&sc);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static void (*const targets[])(const uint8_t *, size_t) = {
-	    fuzz_escape, fuzz_theme, fuzz_lesson, fuzz_target, fuzz_explain, fuzz_command,
+	    fuzz_escape,  fuzz_theme,   fuzz_lesson, fuzz_target,
+	    fuzz_explain, fuzz_command, fuzz_script,
 	};
 
 	if (size == 0)

@@ -114,6 +114,19 @@ nul_bytes_and_oversized_scripts_are_refused(void **state)
 }
 
 static void
+a_cr_inside_a_line_is_refused(void **state)
+{
+	struct script sc = {0};
+	char *cause = NULL;
+
+	(void)state;
+	assert_int_equal(parse(&sc, "EHLO me\r\nNO\rOP\r\n", &cause), -1);
+	assert_non_null(strstr(cause, "t.script:2: a CR inside a line"));
+	free(cause);
+	script_free(&sc);
+}
+
+static void
 two_texts_append_to_one_script(void **state)
 {
 	struct script sc = {0};
@@ -139,6 +152,7 @@ main(void)
 	    cmocka_unit_test(other_slash_commands_are_refused_with_their_line),
 	    cmocka_unit_test(control_bytes_in_a_refused_line_are_escaped_in_the_message),
 	    cmocka_unit_test(nul_bytes_and_oversized_scripts_are_refused),
+	    cmocka_unit_test(a_cr_inside_a_line_is_refused),
 	    cmocka_unit_test(two_texts_append_to_one_script),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
