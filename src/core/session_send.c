@@ -209,8 +209,10 @@ session_queue_line_flags(struct session *s, const char *line, bool consented, ch
 	return 0;
 }
 
-void
-session_queue_starttls(struct session *s)
+/* Queues an action of the session's own (the dance, the capability
+ * command); after a failed upgrade the script stops there instead. */
+static void
+queue_action(struct session *s, enum action_kind kind)
 {
 	char *cause = NULL;
 
@@ -221,24 +223,20 @@ session_queue_starttls(struct session *s)
 		free(cause);
 		return;
 	}
-	queue_push(s, ACT_DANCE, NULL);
+	queue_push(s, kind, NULL);
 	session_pump(s);
+}
+
+void
+session_queue_starttls(struct session *s)
+{
+	queue_action(s, ACT_DANCE);
 }
 
 void
 session_queue_capa(struct session *s)
 {
-	char *cause = NULL;
-
-	if (s->state == SS_CLOSED)
-		return;
-	if (s->upgrade_failed[0] != '\0') {
-		session_refuse_after_failed_upgrade(s, &cause);
-		free(cause);
-		return;
-	}
-	queue_push(s, ACT_CAPA, NULL);
-	session_pump(s);
+	queue_action(s, ACT_CAPA);
 }
 
 void
