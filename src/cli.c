@@ -134,12 +134,12 @@ cli_help(void)
 	       "SEV\n"
 	       "      --theme NAME, --proto P, --implicit, --explicit, --ehlo NAME,\n"
 	       "      --no-explain, --records, --color WHEN, -h/--help, -V/--version\n"
-	       "      --config FILE, --no-config   defaults from ~/.config/startle/config\n"
 	       "  with no -c, batch mode probes: greeting, capabilities, STARTTLS, "
 	       "capabilities\n"
 	       "  again, quit. Exit: 0 ok, 1 policy, 2 usage, 3 network, 4 protocol, 5 "
 	       "TLS.\n"
-	       "  More: man startle\n";
+	       "  Defaults: ~/.config/startle/config, --config F, --no-config. "
+	       "man startle\n";
 }
 /* clang-format on */
 
