@@ -11,12 +11,23 @@
  * checks, none that relaxes security, writes files or says what to do. */
 static const struct {
 	const char *name;
-	bool value;
+	bool value; /* takes a value */
+	bool path;  /* the value is a path: a leading ~/ is $HOME */
 } config_settings[] = {
-    {"cafile", true},       {"theme", true},     {"timeout", true}, {"ehlo", true},
-    {"color", true},        {"no-color", false}, {"tls-min", true}, {"tls-max", true},
-    {"no-explain", false},  {"records", false},  {"redact", false}, {"verify", false},
-    {"require-tls", false}, {"fail-on", true},
+    {.name = "cafile", .value = true, .path = true},
+    {.name = "theme", .value = true, .path = true},
+    {.name = "timeout", .value = true},
+    {.name = "ehlo", .value = true},
+    {.name = "color", .value = true},
+    {.name = "no-color"},
+    {.name = "tls-min", .value = true},
+    {.name = "tls-max", .value = true},
+    {.name = "no-explain"},
+    {.name = "records"},
+    {.name = "redact"},
+    {.name = "verify"},
+    {.name = "require-tls"},
+    {.name = "fail-on", .value = true},
 };
 
 /* Options refused in a file, and why: a row each. */
@@ -121,6 +132,18 @@ config_line(struct config *cfg, char *s, const char *file, unsigned line, char *
 		                "%s is a switch and takes no value: write the name alone",
 		                s);
 		return -1;
+	}
+	const char *home = getenv("HOME");
+	if (config_settings[row].path && strncmp(value, "~/", 2) == 0) {
+		if (home == NULL || home[0] == '\0') {
+			util_file_error(cause, file, line,
+			                "%s starts with ~/ but HOME is not set: give an "
+			                "absolute path",
+			                s);
+			return -1;
+		}
+		config_add(cfg, str_printf("--%s=%s%s", s, home, value + 1), line);
+		return 0;
 	}
 	config_add(cfg, *value ? str_printf("--%s=%s", s, value) : str_printf("--%s", s),
 	           line);

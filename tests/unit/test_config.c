@@ -66,6 +66,22 @@ test_lines_become_long_options_with_their_line_numbers(void **state)
 }
 
 static void
+test_a_path_setting_may_start_with_home(void **state)
+{
+	struct config cfg;
+	(void)state;
+	setenv("HOME", "/home/u", 1);
+	parse_ok(&cfg, "cafile ~/ca.pem\ntheme ~/my.theme\nehlo ~/x\n");
+	assert_string_equal(cfg.argv[1], "--cafile=/home/u/ca.pem");
+	assert_string_equal(cfg.argv[2], "--theme=/home/u/my.theme");
+	assert_string_equal(cfg.argv[3], "--ehlo=~/x");
+	config_free(&cfg);
+	unsetenv("HOME");
+	parse_fails("\ncafile ~/ca.pem\n",
+	            "cfg:2: cafile starts with ~/ but HOME is not set");
+}
+
+static void
 test_an_empty_or_comment_only_file_sets_nothing(void **state)
 {
 	struct config cfg;
@@ -299,6 +315,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_lines_become_long_options_with_their_line_numbers),
+	    cmocka_unit_test(test_a_path_setting_may_start_with_home),
 	    cmocka_unit_test(test_an_empty_or_comment_only_file_sets_nothing),
 	    cmocka_unit_test(test_unknown_names_are_errors_with_file_and_line),
 	    cmocka_unit_test(test_security_relaxing_and_file_writing_options_are_refused),
