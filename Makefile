@@ -57,7 +57,7 @@ endif
 .SECONDARY:
 
 .PHONY: FORCE fuzz fuzz-run all check unit integration san-check check-layers deps deps-build install \
-	uninstall clean demo format
+	uninstall clean demo format screenshot
 
 all: $(PROGRAM) $(LAB_PROGRAM)
 
@@ -172,6 +172,11 @@ uninstall:
 	rm -f $(addprefix $(DESTDIR)$(DOCDIR)/,README.md architecture.md lab.md themes.md lessons.md)
 	-rmdir $(DESTDIR)$(DOCDIR) 2>/dev/null
 	-rmdir $(DESTDIR)$(DATADIR)/themes $(DESTDIR)$(DATADIR)/lessons $(DESTDIR)$(DATADIR) 2>/dev/null
+
+# The README's picture: a real session in tmux, rendered to docs/explorer.png
+# (installs tmux, python3-pil and fonts-dejavu-core when missing).
+screenshot: all
+	$(Q)docs/screenshot.sh
 
 format:
 	clang-format -i $(shell find src include tests -name '*.[ch]')

@@ -10,6 +10,7 @@
 #include <stddef.h>
 
 #include "batch.h"
+#include "config.h"
 #include "script.h"
 #include "ui.h"
 #include "session.h"
@@ -34,15 +35,24 @@ struct cli_options {
 	int tls_min, tls_max;   /* 0, 12, 13 */
 	int timeout_s;
 	bool help, version;
-	bool redact, insecure; /* --redact, --insecure */
-	bool fail_on_set;      /* --fail-on given */
-	enum severity fail_on; /* --fail-on info|warn|danger */
+	const char *config_file; /* --config FILE, or NULL */
+	bool no_config;          /* --no-config */
+	bool redact, insecure;   /* --redact, --insecure */
+	bool fail_on_set;        /* --fail-on given */
+	enum severity fail_on;   /* --fail-on info|warn|danger */
 };
 
 /* Parses argv. Returns 0, or -1 with *cause (caller frees). opts->steps is
  * allocated; free it with cli_free. */
 int cli_parse(int argc, char **argv, struct cli_options *opts, char **cause);
 void cli_free(struct cli_options *opts);
+
+/* Like cli_parse, with cfg's options (a configuration file, config.h) read
+ * first, so the command line wins. An error in cfg is "FILE:LINE: ...". The
+ * option strings point into cfg and argv: keep both while opts is used.
+ * cfg may be NULL. */
+int cli_parse_layered(const struct config *cfg, int argc, char **argv,
+                      struct cli_options *opts, char **cause);
 
 /* The session parameters the options ask for. */
 void cli_session_params(const struct cli_options *opts, struct session_params *p);

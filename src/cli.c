@@ -47,7 +47,9 @@ enum long_only {
 	/* privacy and policy */
 	OPT_REDACT,
 	OPT_INSECURE,
-	OPT_FAIL_ON
+	OPT_FAIL_ON,
+	OPT_CONFIG,
+	OPT_NO_CONFIG
 };
 
 static const struct option long_options[] = {
@@ -86,6 +88,8 @@ static const struct option long_options[] = {
     {"redact", no_argument, NULL, OPT_REDACT},
     {"insecure", no_argument, NULL, OPT_INSECURE},
     {"fail-on", required_argument, NULL, OPT_FAIL_ON},
+    {"config", required_argument, NULL, OPT_CONFIG},
+    {"no-config", no_argument, NULL, OPT_NO_CONFIG},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
@@ -134,7 +138,8 @@ cli_help(void)
 	       "capabilities\n"
 	       "  again, quit. Exit: 0 ok, 1 policy, 2 usage, 3 network, 4 protocol, 5 "
 	       "TLS.\n"
-	       "  More: man startle\n";
+	       "  Defaults: ~/.config/startle/config, --config F, --no-config. "
+	       "man startle\n";
 }
 /* clang-format on */
 
@@ -182,6 +187,7 @@ static const struct {
         {OPT_EHLO, offsetof(struct cli_options, ehlo)},
         {OPT_SCENARIO, offsetof(struct cli_options, scenario)},
         {OPT_LESSON, offsetof(struct cli_options, lesson)},
+        {OPT_CONFIG, offsetof(struct cli_options, config_file)},
 },
   cli_flags[] = {
       {OPT_REQUIRE_TLS, offsetof(struct cli_options, require_tls)},
@@ -193,6 +199,7 @@ static const struct {
       /* privacy and policy */
       {OPT_REDACT, offsetof(struct cli_options, redact)},
       {OPT_INSECURE, offsetof(struct cli_options, insecure)},
+      {OPT_NO_CONFIG, offsetof(struct cli_options, no_config)},
 };
 
 /* Stores a value or flag option; false if c is not one of them. */
@@ -446,25 +453,60 @@ cli_foreign_option(int argc, char **argv, char **cause)
 	return 0;
 }
 
-int
-cli_parse(int argc, char **argv, struct cli_options *o, char **cause)
+/* Reads the options of argv into o. Returns 0, 1 when parsing is over (help,
+ * version), or -1 with *cause. */
+static int
+cli_scan(int argc, char **argv, struct cli_options *o, struct cli_parse_state *ps,
+         char **cause)
 {
-	struct cli_parse_state ps = {.proto = -1, .implicit = -1};
 	int c;
 
-	memset(o, 0, sizeof *o);
-	o->timeout_s = DEFAULT_TIMEOUT_S;
-	if (cli_foreign_option(argc, argv, cause) != 0)
-		return -1;
 	opterr = 0;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, ":bc:hV", long_options, NULL)) != -1) {
 		if (cli_simple_option(o, c))
 			continue;
-		int r = cli_option(o, &ps, c, argv, cause);
+		int r = cli_option(o, ps, c, argv, cause);
 		if (r != 0)
-			return r < 0 ? -1 : 0;
+			return r;
 	}
+	return 0;
+}
+
+/* Reads the configuration file's options; an error names its line. */
+static int
+cli_scan_config(const struct config *cfg, struct cli_options *o, struct cli_parse_state *ps,
+                char **cause)
+{
+	char *why = NULL;
+
+	if (cfg == NULL || cfg->argc <= 1)
+		return 0;
+	if (cli_scan(cfg->argc, cfg->argv, o, ps, &why) == 0 && optind == cfg->argc)
+		return 0;
+	int at = optind - 1 < cfg->argc ? optind - 1 : cfg->argc - 1;
+	util_file_error(cause, cfg->file, cfg->lines[at],
+	                "%s: fix the line, or run with --no-config",
+	                why != NULL ? why : "not an option");
+	free(why);
+	return -1;
+}
+
+int
+cli_parse_layered(const struct config *cfg, int argc, char **argv, struct cli_options *o,
+                  char **cause)
+{
+	struct cli_parse_state ps = {.proto = -1, .implicit = -1};
+
+	memset(o, 0, sizeof *o);
+	o->timeout_s = DEFAULT_TIMEOUT_S;
+	if (cli_foreign_option(argc, argv, cause) != 0)
+		return -1;
+	if (cli_scan_config(cfg, o, &ps, cause) != 0)
+		return -1;
+	int r = cli_scan(argc, argv, o, &ps, cause);
+	if (r != 0)
+		return r < 0 ? -1 : 0;
 	if (o->keylog == NULL && getenv("SSLKEYLOGFILE") != NULL &&
 	    getenv("SSLKEYLOGFILE")[0] != '\0')
 		o->keylog = getenv("SSLKEYLOGFILE");
@@ -476,6 +518,12 @@ cli_parse(int argc, char **argv, struct cli_options *o, char **cause)
 		return -1;
 	}
 	return cli_check(o, &ps, cause);
+}
+
+int
+cli_parse(int argc, char **argv, struct cli_options *o, char **cause)
+{
+	return cli_parse_layered(NULL, argc, argv, o, cause);
 }
 
 void

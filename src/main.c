@@ -9,6 +9,7 @@
 
 #include "batch.h"
 #include "cli.h"
+#include "config.h"
 #include "conn.h"
 #include "demo.h"
 #include "escape.h"
@@ -61,6 +62,31 @@ get_password(struct cli_options *o)
 	return 0;
 }
 
+/* Parses the command line, then again with the configuration file's options
+ * first (config.h), unless --no-config or the default file is missing.
+ * Returns 0, or -1 with *cause. */
+static int
+parse_options(int argc, char **argv, struct cli_options *o, struct config *cfg,
+              char **cause)
+{
+	bool named;
+
+	memset(cfg, 0, sizeof *cfg);
+	if (cli_parse(argc, argv, o, cause) != 0)
+		return -1;
+	if (o->help || o->version || o->no_config)
+		return 0;
+	char *path = config_path(o->config_file, &named);
+	if (path == NULL)
+		return 0;
+	int rc = config_load(cfg, path, !named, cause);
+	free(path);
+	if (rc != 0)
+		return rc < 0 ? -1 : 0;
+	cli_free(o);
+	return cli_parse_layered(cfg, argc, argv, o, cause);
+}
+
 /* Runs the front the options ask for; returns the exit code. */
 static int
 run_front(const struct cli_options *o)
@@ -84,54 +110,69 @@ run_front(const struct cli_options *o)
 	return ui_run(&p, &ui);
 }
 
-int
-main(int argc, char **argv)
+/* Runs what the parsed options ask for and frees them; returns the exit
+ * code. */
+static int
+main_run(struct cli_options *o)
 {
-	struct cli_options o, aimed;
+	struct cli_options aimed;
 	struct demo *demo = NULL;
 	char *cause = NULL;
 	int rc;
 
-	setlocale(LC_ALL, "");
-	if (cli_parse(argc, argv, &o, &cause) != 0) {
-		say(cause, cli_usage());
-		fputc('\n', stderr);
-		free(cause);
-		cli_free(&o);
-		return EXIT_USAGE;
-	}
-	if (o.help || o.version) {
-		if (o.help)
+	if (o->help || o->version) {
+		if (o->help)
 			fputs(cli_help(), stdout);
 		else
 			printf("startle %s\n", STARTLE_VERSION);
-		cli_free(&o);
+		cli_free(o);
 		return EXIT_OK;
 	}
-	if (cli_load_script(&o, &cause) != 0) {
+	if (cli_load_script(o, &cause) != 0) {
 		say(cause, NULL);
 		free(cause);
-		cli_free(&o);
+		cli_free(o);
 		return EXIT_USAGE;
 	}
-	if (get_password(&o) != 0) {
-		cli_free(&o);
+	if (get_password(o) != 0) {
+		cli_free(o);
 		return EXIT_USAGE;
 	}
 	conn_ignore_sigpipe();
 	if (tls_global_init(&cause) != 0) {
 		say(cause, NULL);
 		free(cause);
-		cli_free(&o);
+		cli_free(o);
 		return EXIT_TLS;
 	}
-	aimed = o;
-	if (o.demo && (demo = demo_start(&o, &aimed, &rc)) == NULL) {
-		cli_free(&o);
+	aimed = *o;
+	if (o->demo && (demo = demo_start(o, &aimed, &rc)) == NULL) {
+		cli_free(o);
 		return rc;
 	}
 	rc = run_front(&aimed);
 	demo_stop(demo);
-	cli_free(&o);
+	cli_free(o);
+	return rc;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct cli_options o;
+	struct config cfg;
+	char *cause = NULL;
+
+	setlocale(LC_ALL, "");
+	if (parse_options(argc, argv, &o, &cfg, &cause) != 0) {
+		say(cause, cli_usage());
+		fputc('\n', stderr);
+		free(cause);
+		cli_free(&o);
+		config_free(&cfg);
+		return EXIT_USAGE;
+	}
+	int rc = main_run(&o);
+	config_free(&cfg);
 	return rc;
 }

@@ -300,3 +300,115 @@ test_cli_color_always_colours_a_pipe_and_never_does_not() {
 	assert_exit 2
 	assert_stderr_matches '--color takes auto, always or never'
 }
+
+# The configuration file: $XDG_CONFIG_HOME/startle/config holds defaults.
+
+# Writes its arguments, one a line, as the configuration file under
+# $IT_TEST_DIR/xdg and points XDG_CONFIG_HOME there.
+cli_config() {
+	mkdir -p "$IT_TEST_DIR/xdg/startle"
+	printf '%s\n' "$@" >"$IT_TEST_DIR/xdg/startle/config"
+	export XDG_CONFIG_HOME=$IT_TEST_DIR/xdg
+	unset STARTLE_CONFIG
+}
+
+# Starts a TLS server that an SMTP client hears nothing from; prints its port.
+cli_silent_server() {
+	local port pid i
+	port=$(free_port)
+	[ -n "$port" ] || fail "no free port for the silent server"
+	openssl s_server -quiet -accept "127.0.0.1:$port" -cert "$STARTLE_IT_WORK/pki/leaf.pem" \
+		-key "$STARTLE_IT_WORK/pki/leaf.key" </dev/null >/dev/null 2>&1 &
+	pid=$!
+	it_kill_at_exit "$pid"
+	for ((i = 0; i < 50; i++)); do
+		timeout 1 bash -c 'exec 3<>"/dev/tcp/127.0.0.1/$1"' _ "$port" 2>/dev/null && break
+		sleep 0.1
+	done
+	echo "$port"
+}
+
+test_cli_config_timeout_makes_a_silent_server_time_out_fast() {
+	local port
+	port=$(cli_silent_server)
+	cli_config '# wait less' 'timeout = 1'
+	run_startle --batch "smtp://127.0.0.1:$port"
+	assert_exit 3
+	if [ "$IT_ELAPSED_MS" -lt 700 ] || [ "$IT_ELAPSED_MS" -gt 4000 ]; then
+		it_show_run | fail "timeout 1 in the file took ${IT_ELAPSED_MS} ms" -
+	fi
+}
+
+test_cli_config_the_command_line_timeout_wins() {
+	local port
+	port=$(cli_silent_server)
+	cli_config 'timeout 1'
+	run_startle --batch --timeout 3 "smtp://127.0.0.1:$port"
+	assert_exit 3
+	if [ "$IT_ELAPSED_MS" -lt 2500 ]; then
+		it_show_run | fail "--timeout 3 over the file's timeout 1 took ${IT_ELAPSED_MS} ms" -
+	fi
+}
+
+test_cli_config_a_bad_line_exits_2_naming_file_and_line() {
+	cli_config 'theme dark' '' 'timeout soon'
+	run_startle --batch "smtp://127.0.0.1:$STARTLE_CLOSED_PORT"
+	assert_exit 2
+	assert_stdout_empty
+	assert_stderr_matches "xdg/startle/config:3: --timeout takes whole seconds"
+	assert_stderr_matches 'run with --no-config'
+	cli_config 'timeout 5' 'colour never'
+	run_startle --batch "smtp://127.0.0.1:$STARTLE_CLOSED_PORT"
+	assert_exit 2
+	assert_stderr_matches 'config:2: unknown setting "colour"'
+}
+
+test_cli_config_refuses_insecure_and_keylog() {
+	cli_config 'insecure'
+	run_startle --batch "smtp://127.0.0.1:$STARTLE_CLOSED_PORT"
+	assert_exit 2
+	assert_stderr_matches 'config:1: insecure cannot be set here'
+	cli_config "keylog $IT_TEST_DIR/keys"
+	run_startle --batch "smtp://127.0.0.1:$STARTLE_CLOSED_PORT"
+	assert_exit 2
+	assert_stderr_matches 'config:1: keylog cannot be set here'
+	[ ! -e "$IT_TEST_DIR/keys" ] || fail "a refused keylog line created the file"
+}
+
+test_cli_config_no_config_ignores_the_file() {
+	cli_config 'timeout soon'
+	run_startle --no-config --demo --batch
+	assert_exit 0
+	assert_contains 'STARTTLS'
+}
+
+test_cli_config_settings_reach_the_output() {
+	local with without
+	cli_config 'no-explain'
+	run_startle --demo --batch --no-config
+	assert_exit 0
+	without=$(wc -l <"$IT_STDOUT")
+	run_startle --demo --batch
+	assert_exit 0
+	with=$(wc -l <"$IT_STDOUT")
+	[ "$with" -lt "$without" ] ||
+		it_show_run | fail "no-explain in the file left $with lines (without it: $without)" -
+	run_startle --demo --batch --no-explain --no-config
+	assert_exit 0
+	[ "$(wc -l <"$IT_STDOUT")" -eq "$with" ] ||
+		it_show_run | fail "no-explain from the file differs from --no-explain" -
+}
+
+test_cli_config_a_named_file_must_exist_and_a_missing_default_is_fine() {
+	export XDG_CONFIG_HOME=$IT_TEST_DIR/empty
+	unset STARTLE_CONFIG
+	run_startle --demo --batch
+	assert_exit 0
+	run_startle --config "$IT_TEST_DIR/nowhere" --demo --batch
+	assert_exit 2
+	assert_stderr_matches 'nowhere: cannot be read'
+	printf 'timeout soon\n' >"$IT_TEST_DIR/other"
+	STARTLE_CONFIG=$IT_TEST_DIR/other run_startle --demo --batch
+	assert_exit 2
+	assert_stderr_matches 'other:1: --timeout'
+}
