@@ -162,6 +162,8 @@ install: $(PROGRAM) $(LAB_PROGRAM)
 	install -m 644 docs/lessons/*.lesson $(DESTDIR)$(DATADIR)/lessons/
 	install -d $(DESTDIR)$(DOCDIR)
 	install -m 644 README.md docs/architecture.md docs/lab.md docs/themes.md $(DESTDIR)$(DOCDIR)/
+	install -d $(DESTDIR)$(DOCDIR)/docs
+	install -m 644 docs/explorer.png $(DESTDIR)$(DOCDIR)/docs/
 	install -m 644 docs/lessons/README.md $(DESTDIR)$(DOCDIR)/lessons.md
 
 uninstall:
@@ -169,7 +171,9 @@ uninstall:
 	rm -f $(DESTDIR)$(MANDIR)/man1/startle.1 $(DESTDIR)$(MANDIR)/man1/startle-lab.1
 	rm -f $(addprefix $(DESTDIR)$(DATADIR)/,$(wildcard themes/*.theme))
 	rm -f $(addprefix $(DESTDIR)$(DATADIR)/lessons/,$(notdir $(wildcard docs/lessons/*.lesson)))
-	rm -f $(addprefix $(DESTDIR)$(DOCDIR)/,README.md architecture.md lab.md themes.md lessons.md)
+	rm -f $(addprefix $(DESTDIR)$(DOCDIR)/,README.md architecture.md lab.md themes.md lessons.md \
+		docs/explorer.png)
+	-rmdir $(DESTDIR)$(DOCDIR)/docs 2>/dev/null
 	-rmdir $(DESTDIR)$(DOCDIR) 2>/dev/null
 	-rmdir $(DESTDIR)$(DATADIR)/themes $(DESTDIR)$(DATADIR)/lessons $(DESTDIR)$(DATADIR) 2>/dev/null
 

@@ -58,6 +58,11 @@
 shopt -s lastpipe
 
 IT_STARTLE_TIMEOUT=${IT_STARTLE_TIMEOUT:-30}
+
+# Every test starts without the developer's own configuration file: the
+# defaults are read from an empty place a test may fill.
+export XDG_CONFIG_HOME=$IT_TEST_DIR/xdg-config
+unset STARTLE_CONFIG
 IT_CLEANUP_PIDS=()
 
 # Processes a test starts in the background are registered here and ended
