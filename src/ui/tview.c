@@ -134,8 +134,9 @@ is_injected(const struct event *ev)
 	return ev->kind == EV_NOTE && ev->record == NULL && ev->dir == DIR_SERVER;
 }
 
-/* "[TLS handshake ServerHello 95 B]": a record as the wire shows it, its
- * size counting the five header bytes. A handshake type of 0 means it was
+/* "[TLS handshake ServerHello 90 B]": a record as the wire shows it, its
+ * size the length of its body (as JSON's length and the Handshake tab say;
+ * the five header bytes are not counted). A handshake type of 0 means it was
  * not readable, so it is not named. */
 static void
 record_label(struct sline *l, enum theme_element e, const struct tls_record *r)
@@ -143,7 +144,7 @@ record_label(struct sline *l, enum theme_element e, const struct tls_record *r)
 	const char *hs = tls_record_message(r);
 
 	sline_addf(l, e, "[TLS %s%s%s %zu B]", record_type_name(r->type), hs ? " " : "",
-	           hs ? hs : "", r->length + 5);
+	           hs ? hs : "", r->length);
 }
 
 /* The record header an eavesdropper reads, then the first body bytes. */

@@ -343,6 +343,28 @@ server_hello_record(void)
 	return r;
 }
 
+/* The transcript and the wire view give a record's size as its body length
+ * (JSON's length), not with the five header bytes. */
+static void
+test_record_size_is_the_body_in_both_views(void **state)
+{
+	struct tls_record rec = server_hello_record();
+	struct event ev = mk(PHASE_HANDSHAKE, DIR_SERVER, EV_NOTE, "record");
+	struct tview_opts wire = {.mode = TVIEW_WIRE};
+	struct slines out;
+	(void)state;
+	rec.length = 311;
+	ev.record = &rec;
+	slines_init(&out);
+	rows(&ev, 80, &topts, &out);
+	assert_non_null(strstr(out.v[0].text, "ServerHello 311 B]"));
+	slines_clear(&out);
+	rows(&ev, 120, &wire, &out);
+	assert_non_null(strstr(out.v[0].text, "ServerHello 311 B]"));
+	assert_null(strstr(out.v[0].text, "316"));
+	slines_free(&out);
+}
+
 static void
 test_record_note_is_compact_info(void **state)
 {
@@ -355,7 +377,7 @@ test_record_note_is_compact_info(void **state)
 	slines_init(&out);
 	rows(&ev, 80, &topts, &out);
 	assert_string_equal(out.v[0].text,
-	                    BAR "== [TLS handshake ServerHello 95 B] received");
+	                    BAR "== [TLS handshake ServerHello 90 B] received");
 	assert_int_equal(testutil_elem_at(&out.v[0], 0), TE_GUTTER_HANDSHAKE);
 	assert_int_equal(testutil_elem_at(&out.v[0], testutil_offset_of(&out.v[0], "[TLS")),
 	                 TE_INFO);
@@ -555,7 +577,7 @@ test_wire_shows_records_with_header_and_hex(void **state)
 	slines_init(&out);
 	assert_int_equal(rows(&ev, 120, &wopts, &out), 1);
 	assert_string_equal(out.v[0].text,
-	                    BAR "<- [TLS application_data 53 B] 17 03 03 00 30 "
+	                    BAR "<- [TLS application_data 48 B] 17 03 03 00 30 "
 	                        "a1 a2 a3 a4 a5 a6 a7 a8 a9 aa ab ac ad ae af b0 ...");
 	assert_int_equal(testutil_elem_at(&out.v[0], 0), TE_GUTTER_TLS);
 	assert_int_equal(
@@ -602,7 +624,7 @@ test_wire_short_record_has_no_ellipsis_and_client_marker(void **state)
 	ev.record = &rec;
 	slines_init(&out);
 	rows(&ev, 120, &wopts, &out);
-	assert_string_equal(out.v[0].text, BAR "-> [TLS alert 7 B] 15 03 03 00 02 01 00");
+	assert_string_equal(out.v[0].text, BAR "-> [TLS alert 2 B] 15 03 03 00 02 01 00");
 	assert_int_equal(testutil_elem_at(&out.v[0], 4), TE_CLIENT_TLS);
 	slines_free(&out);
 }
@@ -1351,6 +1373,7 @@ main(void)
 	    cmocka_unit_test(test_handshake_begin_has_its_own_rule),
 	    cmocka_unit_test(test_injected_bytes_note_is_in_injected_element),
 	    cmocka_unit_test(test_record_note_is_compact_info),
+	    cmocka_unit_test(test_record_size_is_the_body_in_both_views),
 	    cmocka_unit_test(test_other_events_are_info_rows),
 	    cmocka_unit_test(test_long_line_wraps_aligned_after_the_marker),
 	    cmocka_unit_test(test_explanation_rows_follow_when_enabled),
