@@ -85,6 +85,118 @@ last_tag(const struct slines *s)
 	return (size_t)s->v[s->n - 1].tag;
 }
 
+/* Search */
+
+static void
+test_search_selects_the_next_match_ignoring_case(void **state)
+{
+	struct transcript *t = lines(50);
+	struct tview v;
+	bool wrapped;
+	(void)state;
+	tview_init(&v);
+	tview_home(&v);
+	assert_true(tview_search(&v, t, 80, 10, &topts, "LINE 1", 1, &wrapped));
+	assert_true(v.has_sel);
+	assert_int_equal(v.sel, 1);
+	assert_false(wrapped);
+	assert_true(tview_search(&v, t, 80, 10, &topts, "LINE 1", 1, &wrapped));
+	assert_int_equal(v.sel, 10);
+	assert_true(tview_search(&v, t, 80, 10, &topts, "line 1", -1, &wrapped));
+	assert_int_equal(v.sel, 1);
+	transcript_free(t);
+}
+
+static void
+test_search_wraps_around_both_ways_and_says_so(void **state)
+{
+	struct transcript *t = lines(20);
+	struct tview v;
+	bool wrapped;
+	(void)state;
+	tview_init(&v);
+	v.has_sel = true;
+	v.sel = 15;
+	assert_true(tview_search(&v, t, 80, 10, &topts, "line 3", 1, &wrapped));
+	assert_int_equal(v.sel, 3);
+	assert_true(wrapped);
+	v.sel = 1;
+	assert_true(tview_search(&v, t, 80, 10, &topts, "line 1", -1, &wrapped));
+	assert_int_equal(v.sel, 19);
+	assert_true(wrapped);
+	transcript_free(t);
+}
+
+static void
+test_search_not_found_moves_nothing(void **state)
+{
+	struct transcript *t = lines(20);
+	struct tview v;
+	bool wrapped;
+	(void)state;
+	tview_init(&v);
+	v.has_sel = true;
+	v.sel = 4;
+	assert_false(tview_search(&v, t, 80, 10, &topts, "line 99", 1, &wrapped));
+	assert_int_equal(v.sel, 4);
+	assert_true(v.follow);
+	transcript_free(t);
+}
+
+/* The text searched is the text shown: escaped bytes match their escapes,
+ * never the raw bytes, and the pattern is not a regular expression. */
+static void
+test_search_matches_the_escaped_text_not_raw_bytes_nor_a_regex(void **state)
+{
+	struct transcript *t = lines(3);
+	struct tview v;
+	bool wrapped;
+	(void)state;
+	add(t, PHASE_PLAIN, DIR_SERVER, EV_LINE, "250 evil\r\n\033[31m");
+	tview_init(&v);
+	tview_home(&v);
+	assert_false(tview_search(&v, t, 80, 10, &topts, "\033", 1, &wrapped));
+	assert_false(tview_search(&v, t, 80, 10, &topts, "evil\r", 1, &wrapped));
+	assert_false(tview_search(&v, t, 80, 10, &topts, "l.*1", 1, &wrapped));
+	assert_true(tview_search(&v, t, 80, 10, &topts, "EVIL\\R\\N", 1, &wrapped));
+	assert_int_equal(v.sel, 3);
+	transcript_free(t);
+}
+
+static void
+test_search_finds_words_of_a_hidden_explanation(void **state)
+{
+	struct transcript *t = lines(5);
+	struct event ev = mk(PHASE_PLAIN, DIR_SERVER, EV_LINE, "220 mail.test ESMTP");
+	struct tview v;
+	bool wrapped;
+	(void)state;
+	ev.explain = "greeting: the server is ready";
+	transcript_append(t, &ev);
+	add(t, PHASE_PLAIN, DIR_SERVER, EV_LINE, "250 ok");
+	tview_init(&v);
+	tview_home(&v);
+	assert_true(tview_search(&v, t, 80, 10, &topts, "Server is READY", 1, &wrapped));
+	assert_int_equal(v.sel, 5);
+	transcript_free(t);
+}
+
+static void
+test_search_skips_events_before_the_floor(void **state)
+{
+	struct transcript *t = lines(5);
+	struct tview v;
+	bool wrapped;
+	(void)state;
+	tview_init(&v);
+	tview_clear(&v, t);
+	add(t, PHASE_PLAIN, DIR_SERVER, EV_LINE, "after");
+	assert_false(tview_search(&v, t, 80, 10, &topts, "line 2", 1, &wrapped));
+	assert_true(tview_search(&v, t, 80, 10, &topts, "after", 1, &wrapped));
+	assert_int_equal(v.sel, 5);
+	transcript_free(t);
+}
+
 /* Rows of an event: transcript rendering */
 
 static void
@@ -1337,6 +1449,28 @@ test_selection_in_a_million_events_visits_near_the_view(void **state)
 	assert_true(v.visited <= 3 * 40 + 100 + 8);
 }
 
+static void
+test_search_in_a_million_events_visits_events_and_draws_only_the_pane(void **state)
+{
+	struct tview v;
+	struct slines out;
+	bool wrapped;
+	(void)state;
+	tview_init(&v);
+	slines_init(&out);
+	tview_home(&v);
+	assert_true(tview_search(&v, huge, 120, 40, &topts, "line 999998", 1, &wrapped));
+	assert_int_equal(v.sel, HUGE_EVENTS - 2);
+	assert_true(v.visited >= HUGE_EVENTS - 2);
+	assert_true(v.visited <= HUGE_EVENTS + 2 * 40 + 4);
+	tview_visible(&v, huge, 120, 40, &topts, &out);
+	assert_true(v.visited <= 40 + 2);
+	assert_true(first_tag(&out) <= v.sel && v.sel <= last_tag(&out));
+	assert_false(tview_search(&v, huge, 120, 40, &topts, "no such line", 1, &wrapped));
+	assert_int_equal(v.visited, HUGE_EVENTS);
+	slines_free(&out);
+}
+
 static int
 build_huge(void **state)
 {
@@ -1416,6 +1550,15 @@ main(void)
 	    cmocka_unit_test(test_view_at_home_and_middle_visits_only_the_pane),
 	    cmocka_unit_test(test_page_scrolls_in_a_million_events_visit_only_a_page),
 	    cmocka_unit_test(test_selection_in_a_million_events_visits_near_the_view),
+	    cmocka_unit_test(test_search_selects_the_next_match_ignoring_case),
+	    cmocka_unit_test(test_search_wraps_around_both_ways_and_says_so),
+	    cmocka_unit_test(test_search_not_found_moves_nothing),
+	    cmocka_unit_test(
+	        test_search_matches_the_escaped_text_not_raw_bytes_nor_a_regex),
+	    cmocka_unit_test(test_search_finds_words_of_a_hidden_explanation),
+	    cmocka_unit_test(test_search_skips_events_before_the_floor),
+	    cmocka_unit_test(
+	        test_search_in_a_million_events_visits_events_and_draws_only_the_pane),
 	};
 	if (setlocale(LC_ALL, "C.UTF-8") == NULL)
 		fail_msg("the C.UTF-8 locale is needed for column widths");
