@@ -342,6 +342,16 @@ inputpane_on_line(void *arg, char *line)
 	struct command_parse cp;
 
 	u->message[0] = '\0';
+	u->matches_shown = false;
+	if (u->ask == ASK_SEARCH) {
+		inputpane_cancel_ask(u);
+		u->focus = FOCUS_TRANSCRIPT;
+		if (line != NULL)
+			transcriptpane_search(u, line, 1);
+		free(line);
+		u->dirty = true;
+		return;
+	}
 	if (u->ask != ASK_NONE) {
 		inputpane_answer(u, line);
 		free(line);
@@ -408,6 +418,8 @@ inputpane_complete(void *arg, const char *line, const char *text, int start, int
 	enum proto_id proto = session_target(u->s)->proto;
 	(void)end;
 
+	if (u->ask != ASK_NONE)
+		return NULL;
 	if (line[0] == '/' && start == 0) {
 		command_complete(text + 1, match_command, &m);
 		return m.v;

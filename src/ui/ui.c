@@ -211,6 +211,8 @@ ui_update_prompt(struct ui *u)
 		         "user for %s: ", auth_mech_name(u->ask_mech));
 	else if (u->ask == ASK_AUTH_PASSWORD)
 		snprintf(prompt, sizeof prompt, "password (not shown): ");
+	else if (u->ask == ASK_SEARCH)
+		snprintf(prompt, sizeof prompt, "search /");
 	input_set_prompt(u->in, prompt);
 }
 

@@ -498,3 +498,47 @@ test_tui_after_a_refused_upgrade_asks_before_going_on_in_plaintext() {
 	tui_lacks 'go on in PLAINTEXT'
 	tui_quit_and_check_terminal
 }
+
+# The Text row of the selected event's details (after Enter on it).
+tui_selected_text() {
+	tui_screen | grep -oE 'Text +250[- ][A-Za-z0-9.]+' | head -n 1
+}
+
+test_tui_slash_searches_the_transcript_and_n_n_move_between_matches() {
+	tui_smtp
+	tui_type 'EHLO me'
+	tui_wait '<- 250-STARTTLS'
+	tui_keys Tab
+	tui_keys /
+	tui_wait 'search /'
+	tui_type 'pipelining'
+	tui_wait 'found /pipelining'
+	tui_keys Enter
+	tui_wait 'Text +250-PIPELINING'
+	tui_keys /
+	tui_type 'no such word'
+	tui_wait 'pattern not found: no such word'
+	tui_keys /
+	tui_type '250-'
+	tui_wait 'found /250-'
+	local first next end
+	first=$(tui_selected_text)
+	[ -n "$first" ] || tui_screen | fail "no selected event after the search" -
+	tui_keys n
+	end=$(($(date +%s) + 5))
+	while next=$(tui_selected_text) && [ "$next" = "$first" ] && [ "$(date +%s)" -lt "$end" ]; do
+		sleep 0.1
+	done
+	[ "$next" != "$first" ] || tui_screen | fail "n did not move to the next match" -
+	tui_keys N
+	tui_wait "$first"
+	# On the input line / still starts a slash command (Esc closes the
+	# details, then goes back to the input line).
+	tui_keys Escape
+	sleep 0.3
+	tui_keys Escape
+	sleep 0.3
+	tui_type '/nosuchcommand'
+	tui_wait 'unknown command'
+	tui_quit_and_check_terminal
+}
