@@ -155,6 +155,7 @@ keys_cancel(struct ui *u, int key, int arg)
 	(void)arg;
 	if (!input_empty(u->in)) {
 		input_clear(u->in);
+		inputpane_drop_matches(u);
 		if (u->ask != ASK_AUTH_PASSWORD)
 			return;
 	}

@@ -68,6 +68,8 @@ ui_message(struct ui *u, enum theme_element e, const char *fmt, ...)
 	vsnprintf(u->message, sizeof u->message, fmt, ap);
 	va_end(ap);
 	u->message_elem = e;
+	u->matches_shown = false;
+	u->message_gen++;
 	u->dirty = true;
 }
 

@@ -79,8 +79,9 @@ struct ui {
 	enum auth_mech ask_mech;
 	char *ask_user;
 	double cancel_at;
-	char search[256];   /* the last search pattern, for n and N */
-	bool matches_shown; /* the message line lists completion candidates */
+	char search[256];          /* the last search pattern, for n and N */
+	bool matches_shown;        /* the message line lists completion candidates */
+	unsigned long message_gen; /* counts the messages given */
 	bool quit;
 	int sigpipe[2];
 	FILE *log, *record;
@@ -158,6 +159,8 @@ void detailspane_draw_help_overlay(struct ui *u);
 
 /* inputpane.c */
 void inputpane_feed(struct ui *u, const char *bytes);
+/* Takes a list of completions off the message line, if one is there. */
+void inputpane_drop_matches(struct ui *u);
 void inputpane_confirm(struct ui *u, int key);
 void inputpane_send(struct ui *u, const char *line, bool consented);
 /* The readline hooks: a finished line, completion and its candidates. */

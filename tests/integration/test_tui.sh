@@ -542,3 +542,41 @@ test_tui_slash_searches_the_transcript_and_n_n_move_between_matches() {
 	tui_wait 'unknown command'
 	tui_quit_and_check_terminal
 }
+
+test_tui_tab_completes_theme_names_and_the_list_goes_when_the_line_changes() {
+	tui_smtp
+	tmux -L "$IT_TMUX" send-keys -l '/theme d'
+	tui_keys Tab
+	tui_wait 'dark  default'
+	# A key that changes the line takes the list away.
+	tmux -L "$IT_TMUX" send-keys -l 'a'
+	tui_wait 'smtp plain> /theme da$'
+	tui_wait ' F1 help +F2-F6 tabs'
+	tui_lacks 'dark  default'
+	tui_keys Tab
+	tui_wait 'smtp plain> /theme dark$'
+	# Enter takes a list away too.
+	tui_keys C-u
+	tmux -L "$IT_TMUX" send-keys -l '/theme d'
+	tui_keys Tab
+	tui_wait 'dark  default'
+	tmux -L "$IT_TMUX" send-keys -l 'ark'
+	tui_keys Enter
+	tui_lacks 'dark  default'
+	tui_quit_and_check_terminal
+}
+
+test_tui_tab_completes_log_paths_with_directories_ending_in_a_slash() {
+	mkdir -p "$IT_TEST_DIR/logsdir"
+	: >"$IT_TEST_DIR/logsdir/old.log"
+	tui_smtp
+	tmux -L "$IT_TMUX" send-keys -l "/log $IT_TEST_DIR/logsd"
+	tui_keys Tab
+	# (the line is longer than the screen: it scrolls to keep the cursor)
+	tui_wait "/logsdir/\$"
+	# No space after a directory: the next Tab goes on inside it.
+	tui_keys Tab
+	tui_wait "/logsdir/old\\.log\$"
+	tui_keys C-c
+	tui_quit_and_check_terminal
+}
