@@ -580,3 +580,18 @@ test_tui_tab_completes_log_paths_with_directories_ending_in_a_slash() {
 	tui_keys C-c
 	tui_quit_and_check_terminal
 }
+
+test_tui_lesson_started_late_counts_the_steps_already_done_and_names_the_scenario() {
+	tui_start --demo
+	tui_wait '<- 220 mail\.startle\.test'
+	tui_type 'EHLO me'
+	tui_wait '<- 250 '
+	tui_type '/lesson starttls'
+	# The greeting and EHLO happened before the lesson: both steps count.
+	tui_wait '2 steps already done'
+	tui_wait 'step 3 of'
+	# A lesson for another scenario of the lab says how to run it.
+	tui_type '/lesson stripping'
+	tui_wait 'this lesson runs on the smtp strip scenario: leave and start startle --lesson stripping'
+	tui_quit_and_check_terminal
+}
