@@ -345,7 +345,7 @@ static const struct keys_binding keys_table[] = {
      .ctx = KEYS_TRANSCRIPT,
      .run = transcriptpane_search_ask,
      .keys = "/, n, N",
-     .help = "search the transcript; next, previous match (transcript focus)"},
+     .help = "search the transcript; next, previous match"},
     {.key = 'n', .ctx = KEYS_TRANSCRIPT, .run = transcriptpane_search_next, .arg = 1},
     {.key = 'N', .ctx = KEYS_TRANSCRIPT, .run = transcriptpane_search_next, .arg = -1},
     {.key = 'e',
