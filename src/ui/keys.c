@@ -112,7 +112,8 @@ keys_focus_input(struct ui *u, int key, int arg)
 }
 
 /* Tab on an empty input line moves to the transcript, selecting the last
- * event; on a word it completes (readline's). */
+ * event (and dropping a search not typed yet); on a word it completes
+ * (readline's). */
 static void
 keys_input_tab(struct ui *u, int key, int arg)
 {
@@ -120,6 +121,10 @@ keys_input_tab(struct ui *u, int key, int arg)
 	if (!input_empty(u->in)) {
 		inputpane.key(u, key);
 		return;
+	}
+	if (u->ask == ASK_SEARCH) {
+		inputpane_cancel_ask(u);
+		u->message[0] = '\0';
 	}
 	u->focus = FOCUS_TRANSCRIPT;
 	if (!u->tv.has_sel && transcript_count(u->t) > 0) {

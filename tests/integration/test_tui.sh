@@ -504,7 +504,7 @@ tui_selected_text() {
 	tui_screen | grep -oE 'Text +250[- ][A-Za-z0-9.]+' | head -n 1
 }
 
-test_tui_slash_searches_the_transcript_and_n_n_move_between_matches() {
+test_tui_slash_searches_the_transcript_and_n_and_shift_n_move_between_matches() {
 	tui_smtp
 	tui_type 'EHLO me'
 	tui_wait '<- 250-STARTTLS'
