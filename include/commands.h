@@ -11,10 +11,19 @@
 
 struct ui;
 
+/* What Tab completes in a command's argument. */
+enum command_arg {
+	COMMAND_ARG_NONE,
+	COMMAND_ARG_THEME,  /* theme names, shipped and the user's */
+	COMMAND_ARG_LESSON, /* lesson names */
+	COMMAND_ARG_PATH    /* file paths ("~/" is the home directory) */
+};
+
 struct command {
 	const char *name;
 	const char *args; /* "" when it takes none; "[X]" when X is optional */
 	const char *help;
+	enum command_arg complete; /* what its argument completes to */
 	/* Runs the command on the explorer's screen; arg is "" when none. */
 	void (*exec)(struct ui *u, const char *arg);
 };
@@ -51,5 +60,17 @@ void command_parse(const char *line, struct command_parse *out);
  * matching name in table order. Returns the number of matches. */
 size_t command_complete(const char *prefix, void (*fn)(void *arg, const char *name),
                         void *arg);
+
+/* Completes the first argument of a command line (line is the whole line,
+ * "/theme d"; prefix the word being completed, "d"): calls fn with each
+ * candidate of what the command takes, names matching ignoring case, paths
+ * as typed (a leading "~/" kept, a directory ending in '/', hidden entries
+ * only when the prefix names them). Returns the number of candidates. */
+size_t command_complete_arg(const char *line, const char *prefix,
+                            void (*fn)(void *arg, const char *cand), void *arg);
+
+/* A path as a shell would read it: a leading "~/" (or a lone "~") is $HOME.
+ * Returns a malloc'd string. */
+char *command_expand_home(const char *path);
 
 #endif

@@ -69,4 +69,16 @@ void tview_end(struct tview *v, const struct transcript *t); /* and follow */
 void tview_select(struct tview *v, const struct transcript *t, int width, int height,
                   const struct tview_opts *o, int delta);
 
+/* Finds the next event (dir 1) or the previous one (dir -1) from the
+ * selection, or from the top of the view (the end backward) without one,
+ * whose text in the transcript rendering, as shown (escaped), or whose
+ * explanation (shown or not) contains pattern, ASCII letters in either case;
+ * the pattern is plain text, never a regular expression. The search wraps
+ * around the transcript once, setting *wrapped when it passed an end. On a
+ * match it selects the event, scrolls to show it and returns true; else it
+ * returns false and nothing moves. It examines each event at most once
+ * (visited counts them) and builds one line per event, never rows. */
+bool tview_search(struct tview *v, const struct transcript *t, int width, int height,
+                  const struct tview_opts *o, const char *pattern, int dir, bool *wrapped);
+
 #endif

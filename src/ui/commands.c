@@ -2,10 +2,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+
+#include <dirent.h>
+#include <sys/stat.h>
 
 #include "commands.h"
 #include "escape.h"
+#include "lesson.h"
+#include "theme.h"
 #include "ui_int.h"
+#include "util.h"
 
 /* Collects names into one line for a message: " a b c". */
 struct command_names {
@@ -83,9 +90,11 @@ command_theme(struct ui *u, const char *arg)
 static void
 command_sink(struct ui *u, const char *path, bool json)
 {
-	FILE *f = ui_open_sink(u, path, json);
+	char *full = command_expand_home(path);
+	FILE *f = ui_open_sink(u, full, json);
 	FILE **slot = json ? &u->record : &u->log;
 
+	free(full);
 	if (f == NULL)
 		return;
 	if (*slot != NULL)
@@ -96,6 +105,17 @@ command_sink(struct ui *u, const char *path, bool json)
 	           "%s the session to %s (everything so far, then as it happens)",
 	           json ? "recording" : "logging", esc != NULL ? esc : "the file");
 	free(esc);
+}
+
+char *
+command_expand_home(const char *path)
+{
+	const char *home = getenv("HOME");
+
+	if (path[0] != '~' || (path[1] != '/' && path[1] != '\0') || home == NULL ||
+	    home[0] == '\0')
+		return xstrdup(path);
+	return str_printf("%s%s", home, path + 1);
 }
 
 static void
@@ -204,14 +224,17 @@ static const struct command commands[] = {
     {.name = "theme",
      .args = "[NAME]",
      .help = "switch to theme NAME (no name: list the themes)",
+     .complete = COMMAND_ARG_THEME,
      .exec = command_theme},
     {.name = "log",
      .args = "FILE",
      .help = "write the annotated transcript to FILE, from the start",
+     .complete = COMMAND_ARG_PATH,
      .exec = command_log},
     {.name = "record",
      .args = "FILE",
      .help = "write the session as JSON Lines to FILE, from the start",
+     .complete = COMMAND_ARG_PATH,
      .exec = command_record},
     {.name = "reconnect",
      .args = "",
@@ -232,6 +255,7 @@ static const struct command commands[] = {
     {.name = "lesson",
      .args = "[NAME]",
      .help = "start a guided lesson (no name: list them)",
+     .complete = COMMAND_ARG_LESSON,
      .exec = command_lesson},
     {.name = "next",
      .args = "",
@@ -336,4 +360,113 @@ command_parse(const char *line, struct command_parse *out)
 	}
 	out->result = COMMAND_RUN;
 	out->arg = arg;
+}
+
+/* A completion under way: the word typed and where candidates go. */
+struct command_completion {
+	const char *prefix;
+	void (*fn)(void *arg, const char *cand);
+	void *arg;
+	size_t n;
+};
+
+static void
+command_offer_name(void *arg, const char *name)
+{
+	struct command_completion *c = arg;
+
+	if (strncasecmp(name, c->prefix, strlen(c->prefix)) != 0)
+		return;
+	c->fn(c->arg, name);
+	c->n++;
+}
+
+static void
+command_offer_lesson(void *arg, const char *name, const char *title)
+{
+	(void)title;
+	command_offer_name(arg, name);
+}
+
+static void
+command_complete_theme(struct command_completion *c)
+{
+	theme_list(command_offer_name, c);
+}
+
+static void
+command_complete_lesson(struct command_completion *c)
+{
+	lesson_list(command_offer_lesson, c);
+}
+
+/* Offers the entries of the directory the prefix names that start with its
+ * last component, as typed with the directory part kept ("~/lo" gives
+ * "~/logs/"), directories with a '/'. */
+static void
+command_complete_path(struct command_completion *c)
+{
+	const char *slash = strrchr(c->prefix, '/');
+	size_t dlen = slash != NULL ? (size_t)(slash - c->prefix) + 1 : 0;
+	const char *base = c->prefix + dlen;
+	size_t blen = strlen(base);
+	char *typed = xmemdup(c->prefix, dlen);
+
+	if (strcmp(c->prefix, "~") == 0) {
+		c->fn(c->arg, "~/");
+		c->n++;
+		free(typed);
+		return;
+	}
+	char *dir = dlen > 0 ? command_expand_home(typed) : xstrdup(".");
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	while (d != NULL && (de = readdir(d)) != NULL) {
+		struct stat st;
+		if (strncmp(de->d_name, base, blen) != 0 ||
+		    (de->d_name[0] == '.' && base[0] != '.') ||
+		    strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		char *path = str_printf("%s/%s", dir, de->d_name);
+		bool is_dir = stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+		char *cand = str_printf("%s%s%s", typed, de->d_name, is_dir ? "/" : "");
+		c->fn(c->arg, cand);
+		c->n++;
+		free(cand);
+		free(path);
+	}
+	if (d != NULL)
+		closedir(d);
+	free(dir);
+	free(typed);
+}
+
+/* What each kind of argument completes to. */
+static void (*const command_completers[])(struct command_completion *c) = {
+    [COMMAND_ARG_NONE] = NULL,
+    [COMMAND_ARG_THEME] = command_complete_theme,
+    [COMMAND_ARG_LESSON] = command_complete_lesson,
+    [COMMAND_ARG_PATH] = command_complete_path,
+};
+
+size_t
+command_complete_arg(const char *line, const char *prefix,
+                     void (*fn)(void *arg, const char *cand), void *arg)
+{
+	struct command_completion c = {.prefix = prefix, .fn = fn, .arg = arg};
+	size_t matches;
+
+	if (line[0] != '/' || line[1] == '/')
+		return 0;
+	const char *word = line + 1, *end = word + strcspn(word, " \t");
+	const char *rest = end + strspn(end, " \t");
+	/* Only the first argument: nothing but the word being completed after
+	 * the command's name. */
+	if (*end == '\0' || strcspn(rest, " \t") != strlen(rest))
+		return 0;
+	const struct command *cmd = command_find(word, (size_t)(end - word), &matches);
+	if (cmd == NULL || command_completers[cmd->complete] == NULL)
+		return 0;
+	command_completers[cmd->complete](&c);
+	return c.n;
 }

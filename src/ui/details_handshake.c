@@ -95,7 +95,8 @@ details_summary_rows(struct dpane *p, const struct tls_summary *sum)
 	dpane_pair(p, "Resumed", TE_VALUE, sum->resumed ? "yes" : "no");
 	details_format_bytes(sum->bytes_in, in, sizeof in);
 	details_format_bytes(sum->bytes_out, outb, sizeof outb);
-	sline_addf(dpane_row(p, "Wire"), TE_VALUE, "%u records in (%s), %u out (%s)",
+	sline_addf(dpane_row(p, "Wire"), TE_VALUE,
+	           "%u records in (%s), %u out (%s), on the wire with their headers",
 	           sum->records_in, in, sum->records_out, outb);
 	dpane_flush(p);
 }
@@ -204,6 +205,10 @@ handshake_records(struct dpane *p, const struct dindex *d, const struct transcri
 		             : "not listed");
 		dpane_text(p, TE_INFO, more);
 	}
+	dpane_text(p, TE_EXPLAIN,
+	           "Sizes are the length of each record's body, as in the transcript, "
+	           "the Wire tab and JSON's length; on the wire each record also has a "
+	           "5-byte header (type, version, length).");
 	records_explained(p, sum);
 }
 

@@ -97,6 +97,13 @@ complete(const char *text, int start, int end)
 	    in->hooks.complete(in->hooks.arg, rl_line_buffer, text, start, end);
 	if (in->candidates == NULL)
 		return NULL;
+	/* A lone directory is completed without the space after it, so that
+	 * the next Tab goes into it. */
+	if (in->candidates[0] != NULL && in->candidates[1] == NULL) {
+		size_t len = strlen(in->candidates[0]);
+		rl_completion_suppress_append =
+		    len > 0 && in->candidates[0][len - 1] == '/';
+	}
 	/* readline takes the strings over and works out the common prefix. */
 	matches = rl_completion_matches(text, next_candidate);
 	free(in->candidates);

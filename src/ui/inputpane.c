@@ -82,6 +82,8 @@ inputpane_draw(struct ui *u)
 	u->cursor = cursor < r->w ? cursor : r->w - 1;
 }
 
+static void inputpane_feed_bytes(struct ui *u, const unsigned char *bytes, size_t n);
+
 /* Curses keys as the escape sequences readline binds. */
 static const struct {
 	int key;
@@ -105,7 +107,7 @@ inputpane_key(struct ui *u, int key)
 		}
 	if (key >= 0 && key < 256) {
 		unsigned char b = (unsigned char)key;
-		input_feed(u->in, &b, 1);
+		inputpane_feed_bytes(u, &b, 1);
 	}
 }
 
@@ -116,9 +118,42 @@ const struct ui_pane inputpane = {
 };
 
 void
+inputpane_drop_matches(struct ui *u)
+{
+	if (!u->matches_shown)
+		return;
+	u->matches_shown = false;
+	u->message[0] = '\0';
+	u->dirty = true;
+}
+
+/* Feeds readline; a list of completions in the message line goes once the
+ * line changes (unless these bytes listed new ones). */
+static void
+inputpane_feed_bytes(struct ui *u, const unsigned char *bytes, size_t n)
+{
+	struct input_view v;
+	bool listed = u->matches_shown;
+	unsigned long gen = u->message_gen;
+	char *before = NULL;
+
+	if (listed) {
+		input_view(u->in, &v);
+		before = xstrdup(v.line);
+	}
+	input_feed(u->in, bytes, n);
+	if (listed && u->message_gen == gen) {
+		input_view(u->in, &v);
+		if (strcmp(before, v.line) != 0)
+			inputpane_drop_matches(u);
+	}
+	free(before);
+}
+
+void
 inputpane_feed(struct ui *u, const char *bytes)
 {
-	input_feed(u->in, (const unsigned char *)bytes, strlen(bytes));
+	inputpane_feed_bytes(u, (const unsigned char *)bytes, strlen(bytes));
 }
 
 void
@@ -342,6 +377,16 @@ inputpane_on_line(void *arg, char *line)
 	struct command_parse cp;
 
 	u->message[0] = '\0';
+	u->matches_shown = false;
+	if (u->ask == ASK_SEARCH) {
+		inputpane_cancel_ask(u);
+		u->focus = FOCUS_TRANSCRIPT;
+		if (line != NULL)
+			transcriptpane_search(u, line, 1);
+		free(line);
+		u->dirty = true;
+		return;
+	}
 	if (u->ask != ASK_NONE) {
 		inputpane_answer(u, line);
 		free(line);
@@ -391,6 +436,12 @@ match_add(struct match_list *m, const char *s)
 }
 
 static void
+match_candidate(void *arg, const char *cand)
+{
+	match_add(arg, cand);
+}
+
+static void
 match_command(void *arg, const char *name)
 {
 	char buf[64];
@@ -408,8 +459,14 @@ inputpane_complete(void *arg, const char *line, const char *text, int start, int
 	enum proto_id proto = session_target(u->s)->proto;
 	(void)end;
 
+	if (u->ask != ASK_NONE)
+		return NULL;
 	if (line[0] == '/' && start == 0) {
 		command_complete(text + 1, match_command, &m);
+		return m.v;
+	}
+	if (line[0] == '/') {
+		command_complete_arg(line, text, match_candidate, &m);
 		return m.v;
 	}
 	int word_index = 0;
@@ -441,4 +498,5 @@ inputpane_show_matches(void *arg, char **matches, int n)
 	for (int i = 0; i < n && matches[i] != NULL && used < sizeof buf - 1; i++)
 		used += (size_t)snprintf(buf + used, sizeof buf - used, "%s  ", matches[i]);
 	ui_message(u, TE_INFO, "%s", buf);
+	u->matches_shown = true;
 }

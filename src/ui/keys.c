@@ -112,7 +112,8 @@ keys_focus_input(struct ui *u, int key, int arg)
 }
 
 /* Tab on an empty input line moves to the transcript, selecting the last
- * event; on a word it completes (readline's). */
+ * event (and dropping a search not typed yet); on a word it completes
+ * (readline's). */
 static void
 keys_input_tab(struct ui *u, int key, int arg)
 {
@@ -120,6 +121,10 @@ keys_input_tab(struct ui *u, int key, int arg)
 	if (!input_empty(u->in)) {
 		inputpane.key(u, key);
 		return;
+	}
+	if (u->ask == ASK_SEARCH) {
+		inputpane_cancel_ask(u);
+		u->message[0] = '\0';
 	}
 	u->focus = FOCUS_TRANSCRIPT;
 	if (!u->tv.has_sel && transcript_count(u->t) > 0) {
@@ -155,11 +160,15 @@ keys_cancel(struct ui *u, int key, int arg)
 	(void)arg;
 	if (!input_empty(u->in)) {
 		input_clear(u->in);
+		inputpane_drop_matches(u);
 		if (u->ask != ASK_AUTH_PASSWORD)
 			return;
 	}
+	enum ui_ask asked = u->ask;
 	if (inputpane_cancel_ask(u)) {
-		ui_message(u, TE_INFO, "/auth cancelled: nothing was sent");
+		ui_message(u, TE_INFO,
+		           asked == ASK_SEARCH ? "search cancelled"
+		                               : "/auth cancelled: nothing was sent");
 		return;
 	}
 	if ((dropped = session_cancel_queue(u->s)) > 0) {
@@ -243,7 +252,11 @@ keys_escape(struct ui *u, int key, int arg)
 		return;
 	}
 	if (next == ERR) {
-		if (u->help_overlay)
+		if (u->ask == ASK_SEARCH) {
+			inputpane_cancel_ask(u);
+			u->message[0] = '\0';
+			u->focus = FOCUS_TRANSCRIPT;
+		} else if (u->help_overlay)
 			u->help_overlay = false;
 		else if (u->event_details)
 			u->event_details = false;
@@ -333,6 +346,13 @@ static const struct keys_binding keys_table[] = {
      .help = "explain the selected event in the details pane"},
     {.key = '\n', .ctx = KEYS_TRANSCRIPT, .run = transcriptpane_open_event},
     {.key = KEY_ENTER, .ctx = KEYS_TRANSCRIPT, .run = transcriptpane_open_event},
+    {.key = '/',
+     .ctx = KEYS_TRANSCRIPT,
+     .run = transcriptpane_search_ask,
+     .keys = "/, n, N",
+     .help = "search the transcript; next, previous match"},
+    {.key = 'n', .ctx = KEYS_TRANSCRIPT, .run = transcriptpane_search_next, .arg = 1},
+    {.key = 'N', .ctx = KEYS_TRANSCRIPT, .run = transcriptpane_search_next, .arg = -1},
     {.key = 'e',
      .ctx = KEYS_VIEW,
      .run = keys_explain,

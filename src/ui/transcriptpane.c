@@ -1,5 +1,6 @@
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "ui_int.h"
 
@@ -83,4 +84,43 @@ transcriptpane_open_event(struct ui *u, int key, int arg)
 	(void)arg;
 	u->event_details = u->tv.has_sel;
 	u->details_scroll = 0;
+}
+
+void
+transcriptpane_search_ask(struct ui *u, int key, int arg)
+{
+	(void)key;
+	(void)arg;
+	input_clear(u->in);
+	u->ask = ASK_SEARCH;
+	u->focus = FOCUS_INPUT;
+	ui_message(u, TE_INFO, "search the transcript: type a pattern, Enter; Esc cancels");
+}
+
+void
+transcriptpane_search(struct ui *u, const char *pattern, int dir)
+{
+	const struct rect *r = &u->lay.transcript;
+	bool wrapped;
+
+	if (pattern[0] != '\0')
+		snprintf(u->search, sizeof u->search, "%s", pattern);
+	if (u->search[0] == '\0') {
+		ui_message(u, TE_INFO,
+		           "no pattern yet: / then a pattern searches the transcript");
+		return;
+	}
+	if (!tview_search(&u->tv, u->t, r->w, r->h, &u->tvo, u->search, dir, &wrapped)) {
+		ui_message(u, TE_ERROR, "pattern not found: %s", u->search);
+		return;
+	}
+	ui_message(u, TE_INFO, "found /%s%s (n next, N previous)", u->search,
+	           wrapped ? ", wrapping around the transcript" : "");
+}
+
+void
+transcriptpane_search_next(struct ui *u, int key, int dir)
+{
+	(void)key;
+	transcriptpane_search(u, "", dir);
 }

@@ -134,8 +134,9 @@ is_injected(const struct event *ev)
 	return ev->kind == EV_NOTE && ev->record == NULL && ev->dir == DIR_SERVER;
 }
 
-/* "[TLS handshake ServerHello 95 B]": a record as the wire shows it, its
- * size counting the five header bytes. A handshake type of 0 means it was
+/* "[TLS handshake ServerHello 90 B]": a record as the wire shows it, its
+ * size the length of its body (as JSON's length and the Handshake tab say;
+ * the five header bytes are not counted). A handshake type of 0 means it was
  * not readable, so it is not named. */
 static void
 record_label(struct sline *l, enum theme_element e, const struct tls_record *r)
@@ -143,7 +144,7 @@ record_label(struct sline *l, enum theme_element e, const struct tls_record *r)
 	const char *hs = tls_record_message(r);
 
 	sline_addf(l, e, "[TLS %s%s%s %zu B]", record_type_name(r->type), hs ? " " : "",
-	           hs ? hs : "", r->length + 5);
+	           hs ? hs : "", r->length);
 }
 
 /* The record header an eavesdropper reads, then the first body bytes. */
@@ -240,13 +241,20 @@ explain_rows(const struct event *ev, size_t idx, int width, const struct tview_o
 	return rows;
 }
 
+/* True if the transcript rendering leaves ev out. */
+static bool
+transcript_hides(const struct event *ev, const struct tview_opts *o)
+{
+	return ev->record != NULL && ev->phase == PHASE_TLS && !o->tls_records;
+}
+
 static int
 transcript_rows(const struct event *ev, size_t idx, int width, const struct tview_opts *o,
                 struct slines *out)
 {
 	int rows;
 
-	if (ev->record != NULL && ev->phase == PHASE_TLS && !o->tls_records)
+	if (transcript_hides(ev, o))
 		return 0;
 	if (ev->kind == EV_PHASE && ev->phase != PHASE_PLAIN) {
 		const struct rule *r = ev->phase == PHASE_TLS ? &rule_tls : &rule_handshake;
@@ -640,4 +648,104 @@ tview_clear(struct tview *v, const struct transcript *t)
 	v->top_row = 0;
 	v->has_sel = false;
 	v->follow = true;
+}
+
+static char
+ascii_lower(char ch)
+{
+	return ch >= 'A' && ch <= 'Z' ? (char)(ch - 'A' + 'a') : ch;
+}
+
+/* True if the n bytes at hay contain the pattern, ASCII letters matching
+ * either case; the pattern is plain text, never a regular expression. */
+static bool
+contains_nocase(const char *hay, size_t n, const char *pat, size_t plen)
+{
+	for (size_t i = 0; plen <= n && i <= n - plen; i++) {
+		size_t k = 0;
+		while (k < plen && ascii_lower(hay[i + k]) == ascii_lower(pat[k]))
+			k++;
+		if (k == plen)
+			return true;
+	}
+	return false;
+}
+
+/* True if event idx of the transcript rendering shows the pattern in its
+ * text as drawn (escaped, or its rule's label) or in its explanation, shown
+ * or not. Builds one unwrapped line, never rows. */
+static bool
+event_matches(struct tview *v, const struct transcript *t, size_t idx,
+              const struct tview_opts *o, const char *pat, struct sline *c)
+{
+	const struct event *ev = transcript_get(t, idx);
+	size_t plen = strlen(pat);
+
+	v->visited++;
+	if (ev == NULL || transcript_hides(ev, o))
+		return false;
+	sline_clear(c);
+	if (ev->kind == EV_PHASE && ev->phase != PHASE_PLAIN)
+		sline_add(c, TE_BOUNDARY,
+		          (ev->phase == PHASE_TLS ? &rule_tls : &rule_handshake)->label);
+	else
+		transcript_content(ev, c, o->redact);
+	if (contains_nocase(c->text, c->len, pat, plen))
+		return true;
+	if (ev->explain == NULL)
+		return false;
+	const char *explain = output_shown_explain(ev, o->redact);
+	sline_clear(c);
+	sline_add_own(c, TE_EXPLAIN, TE_ESCAPED, (const unsigned char *)explain,
+	              strlen(explain));
+	return contains_nocase(c->text, c->len, pat, plen);
+}
+
+/* Where a search starts, as an offset from the floor that the first
+ * candidate follows (forward) or precedes (backward): the selection, else
+ * the top of the view forward and the end backward. */
+static long long
+search_base(const struct tview *v, size_t n, int dir)
+{
+	if (v->has_sel && v->sel >= v->floor && v->sel < n)
+		return (long long)(v->sel - v->floor);
+	if (dir < 0)
+		return (long long)(n - v->floor);
+	return v->top > v->floor && v->top < n ? (long long)(v->top - v->floor) - 1 : -1;
+}
+
+bool
+tview_search(struct tview *v, const struct transcript *t, int width, int height,
+             const struct tview_opts *o, const char *pattern, int dir, bool *wrapped)
+{
+	size_t n = transcript_count(t);
+	struct sline c;
+	bool found = false;
+
+	v->visited = 0;
+	*wrapped = false;
+	if (n <= v->floor || pattern[0] == '\0')
+		return false;
+	long long count = (long long)(n - v->floor), base = search_base(v, n, dir);
+	sline_init(&c);
+	for (long long j = 0; j < count && !found; j++) {
+		long long pos = dir < 0 ? base - 1 - j : base + 1 + j;
+		size_t off = (size_t)(((pos % count) + count) % count);
+		if (!event_matches(v, t, v->floor + off, o, pattern, &c))
+			continue;
+		found = true;
+		*wrapped = pos < 0 || pos >= count;
+		v->sel = v->floor + off;
+		v->has_sel = true;
+	}
+	sline_free(&c);
+	if (found) {
+		struct slines view, scratch;
+		slines_init(&view);
+		slines_init(&scratch);
+		reveal(v, t, width, height, o, &view, &scratch);
+		slines_free(&view);
+		slines_free(&scratch);
+	}
+	return found;
 }

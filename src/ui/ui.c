@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/ioctl.h>
 #include <time.h>
 #include <unistd.h>
@@ -68,6 +69,8 @@ ui_message(struct ui *u, enum theme_element e, const char *fmt, ...)
 	vsnprintf(u->message, sizeof u->message, fmt, ap);
 	va_end(ap);
 	u->message_elem = e;
+	u->matches_shown = false;
+	u->message_gen++;
 	u->dirty = true;
 }
 
@@ -211,6 +214,8 @@ ui_update_prompt(struct ui *u)
 		         "user for %s: ", auth_mech_name(u->ask_mech));
 	else if (u->ask == ASK_AUTH_PASSWORD)
 		snprintf(prompt, sizeof prompt, "password (not shown): ");
+	else if (u->ask == ASK_SEARCH)
+		snprintf(prompt, sizeof prompt, "search /");
 	input_set_prompt(u->in, prompt);
 }
 
@@ -265,7 +270,34 @@ ui_first_hint(struct ui *u)
 		ui_message(u, TE_HINT, "%s", hint);
 }
 
-/* Loads a lesson and shows it; says so when it was written for another protocol. */
+/* Feeds the lesson the events already in the transcript, so that a step
+ * that already happened counts; returns how many steps that completed. */
+static size_t
+ui_lesson_catch_up(struct ui *u)
+{
+	size_t done = 0;
+
+	for (size_t i = 0; i < transcript_count(u->t) && !lesson_done(&u->lesson); i++)
+		done += lesson_update(&u->lesson, transcript_get(u->t, i));
+	return done;
+}
+
+/* True if the lesson wants another lab than the one running: the explorer
+ * cannot restart the lab, so the user has to. */
+static bool
+ui_lesson_wants_other_lab(const struct ui *u, const struct lesson *l)
+{
+	const char *running = u->cfg->demo_scenario;
+
+	if (running == NULL)
+		return false;
+	return strcasecmp(l->scenario, running) != 0 ||
+	       proto_from_name(l->proto) != (int)session_target(u->s)->proto;
+}
+
+/* Loads a lesson and shows it, counting the steps the transcript already
+ * did; says what to do when it was written for another protocol or, in a
+ * demo, another scenario of the lab. */
 void
 ui_start_lesson(struct ui *u, const char *name)
 {
@@ -285,10 +317,21 @@ ui_start_lesson(struct ui *u, const char *name)
 	u->tab = TAB_LESSON;
 	u->event_details = false;
 	u->details_scroll = 0;
-	if (proto_from_name(l.proto) != (int)session_target(u->s)->proto)
+	size_t done = ui_lesson_catch_up(u);
+	if (ui_lesson_wants_other_lab(u, &l))
+		ui_message(u, TE_INFO,
+		           "this lesson runs on the %s %s scenario: leave and start "
+		           "startle --lesson %s",
+		           l.proto, l.scenario, name);
+	else if (proto_from_name(l.proto) != (int)session_target(u->s)->proto)
 		ui_message(u, TE_INFO,
 		           "this lesson is written for %s: run startle --lesson %s",
 		           l.proto, name);
+	else if (done > 0)
+		ui_message(u, TE_INFO,
+		           "lesson: %s; %zu step%s already done in this session%s", l.title,
+		           done, done == 1 ? "" : "s",
+		           lesson_done(&u->lesson) ? ": nothing left" : "");
 	else
 		ui_message(u, TE_INFO,
 		           "lesson: %s (/next moves on when a step asks you to read)",

@@ -38,8 +38,9 @@ enum ui_confirm {
 	CONFIRM_QUIT
 };
 
-/* A question the input line answers with a whole line (/auth). */
-enum ui_ask { ASK_NONE, ASK_AUTH_USER, ASK_AUTH_PASSWORD };
+/* A question the input line answers with a whole line: /auth's, or the
+ * pattern of a transcript search (/ in the transcript). */
+enum ui_ask { ASK_NONE, ASK_AUTH_USER, ASK_AUTH_PASSWORD, ASK_SEARCH };
 
 struct ui {
 	const struct ui_config *cfg;
@@ -78,6 +79,9 @@ struct ui {
 	enum auth_mech ask_mech;
 	char *ask_user;
 	double cancel_at;
+	char search[256];          /* the last search pattern, for n and N */
+	bool matches_shown;        /* the message line lists completion candidates */
+	unsigned long message_gen; /* counts the messages given */
 	bool quit;
 	int sigpipe[2];
 	FILE *log, *record;
@@ -136,6 +140,13 @@ void transcriptpane_select(struct ui *u, int key, int delta);
 void transcriptpane_home(struct ui *u, int key, int arg);
 void transcriptpane_end(struct ui *u, int key, int arg);
 void transcriptpane_open_event(struct ui *u, int key, int arg);
+/* /: asks for a pattern on the input line. */
+void transcriptpane_search_ask(struct ui *u, int key, int arg);
+/* n and N (dir 1, -1): the next or previous event matching the last pattern. */
+void transcriptpane_search_next(struct ui *u, int key, int dir);
+/* Searches for pattern (remembered for n and N), or the last one when it is
+ * empty, and says in the message line what happened. */
+void transcriptpane_search(struct ui *u, const char *pattern, int dir);
 
 /* detailspane.c */
 bool detailspane_tab_available(const struct ui *u, enum details_tab tab);
@@ -148,6 +159,8 @@ void detailspane_draw_help_overlay(struct ui *u);
 
 /* inputpane.c */
 void inputpane_feed(struct ui *u, const char *bytes);
+/* Takes a list of completions off the message line, if one is there. */
+void inputpane_drop_matches(struct ui *u);
 void inputpane_confirm(struct ui *u, int key);
 void inputpane_send(struct ui *u, const char *line, bool consented);
 /* The readline hooks: a finished line, completion and its candidates. */

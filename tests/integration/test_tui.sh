@@ -498,3 +498,100 @@ test_tui_after_a_refused_upgrade_asks_before_going_on_in_plaintext() {
 	tui_lacks 'go on in PLAINTEXT'
 	tui_quit_and_check_terminal
 }
+
+# The Text row of the selected event's details (after Enter on it).
+tui_selected_text() {
+	tui_screen | grep -oE 'Text +250[- ][A-Za-z0-9.]+' | head -n 1
+}
+
+test_tui_slash_searches_the_transcript_and_n_and_shift_n_move_between_matches() {
+	tui_smtp
+	tui_type 'EHLO me'
+	tui_wait '<- 250-STARTTLS'
+	tui_keys Tab
+	tui_keys /
+	tui_wait 'search /'
+	tui_type 'pipelining'
+	tui_wait 'found /pipelining'
+	tui_keys Enter
+	tui_wait 'Text +250-PIPELINING'
+	tui_keys /
+	tui_type 'no such word'
+	tui_wait 'pattern not found: no such word'
+	tui_keys /
+	tui_type '250-'
+	tui_wait 'found /250-'
+	local first next end
+	first=$(tui_selected_text)
+	[ -n "$first" ] || tui_screen | fail "no selected event after the search" -
+	tui_keys n
+	end=$(($(date +%s) + 5))
+	while next=$(tui_selected_text) && [ "$next" = "$first" ] && [ "$(date +%s)" -lt "$end" ]; do
+		sleep 0.1
+	done
+	[ "$next" != "$first" ] || tui_screen | fail "n did not move to the next match" -
+	tui_keys N
+	tui_wait "$first"
+	# On the input line / still starts a slash command (Esc closes the
+	# details, then goes back to the input line).
+	tui_keys Escape
+	sleep 0.3
+	tui_keys Escape
+	sleep 0.3
+	tui_type '/nosuchcommand'
+	tui_wait 'unknown command'
+	tui_quit_and_check_terminal
+}
+
+test_tui_tab_completes_theme_names_and_the_list_goes_when_the_line_changes() {
+	tui_smtp
+	tmux -L "$IT_TMUX" send-keys -l '/theme d'
+	tui_keys Tab
+	tui_wait 'dark  default'
+	# A key that changes the line takes the list away.
+	tmux -L "$IT_TMUX" send-keys -l 'a'
+	tui_wait 'smtp plain> /theme da$'
+	tui_wait ' F1 help +F2-F6 tabs'
+	tui_lacks 'dark  default'
+	tui_keys Tab
+	tui_wait 'smtp plain> /theme dark$'
+	# Enter takes a list away too.
+	tui_keys C-u
+	tmux -L "$IT_TMUX" send-keys -l '/theme d'
+	tui_keys Tab
+	tui_wait 'dark  default'
+	tmux -L "$IT_TMUX" send-keys -l 'ark'
+	tui_keys Enter
+	tui_lacks 'dark  default'
+	tui_quit_and_check_terminal
+}
+
+test_tui_tab_completes_log_paths_with_directories_ending_in_a_slash() {
+	mkdir -p "$IT_TEST_DIR/logsdir"
+	: >"$IT_TEST_DIR/logsdir/old.log"
+	tui_smtp
+	tmux -L "$IT_TMUX" send-keys -l "/log $IT_TEST_DIR/logsd"
+	tui_keys Tab
+	# (the line is longer than the screen: it scrolls to keep the cursor)
+	tui_wait "/logsdir/\$"
+	# No space after a directory: the next Tab goes on inside it.
+	tui_keys Tab
+	tui_wait "/logsdir/old\\.log\$"
+	tui_keys C-c
+	tui_quit_and_check_terminal
+}
+
+test_tui_lesson_started_late_counts_the_steps_already_done_and_names_the_scenario() {
+	tui_start --demo
+	tui_wait '<- 220 mail\.startle\.test'
+	tui_type 'EHLO me'
+	tui_wait '<- 250 '
+	tui_type '/lesson starttls'
+	# The greeting and EHLO happened before the lesson: both steps count.
+	tui_wait '2 steps already done'
+	tui_wait 'step 3 of'
+	# A lesson for another scenario of the lab says how to run it.
+	tui_type '/lesson stripping'
+	tui_wait 'this lesson runs on the smtp strip scenario: leave and start startle --lesson stripping'
+	tui_quit_and_check_terminal
+}

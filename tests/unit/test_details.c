@@ -624,6 +624,26 @@ test_handshake_shows_the_negotiated_parameters(void **state)
 	transcript_free(t);
 }
 
+/* One meaning for a record's size: the body, as JSON's length, with the
+ * header counted only where the tab says so. */
+static void
+test_handshake_record_sizes_are_the_body_and_say_so(void **state)
+{
+	struct transcript *t = smtp_session(true, true);
+	struct slines out;
+	(void)state;
+	build(W_HANDSHAKE, t, 80, &out);
+	char *all = joined(&out);
+	assert_true(has_line(&out, "517 B"));
+	assert_false(has_line(&out, "522 B"));
+	assert_non_null(strstr(all, "on the wire with their headers"));
+	assert_non_null(strstr(all, "length of each record's body"));
+	assert_non_null(strstr(all, "5-byte header"));
+	free(all);
+	slines_free(&out);
+	transcript_free(t);
+}
+
 static void
 test_handshake_timings_come_from_the_event_times(void **state)
 {
@@ -1259,9 +1279,10 @@ test_a_new_connection_starts_the_status_afresh(void **state)
 	(void)state;
 	/* /reconnect: the same transcript goes on with a new connection. */
 	add_text(t, EV_CLOSE, PHASE_TLS, DIR_LOCAL, "closed for /reconnect", 1.0);
-	add_text(t, EV_CONNECT, PHASE_PLAIN, DIR_LOCAL,
-	         "connected to smtp://127.0.0.1:25 (127.0.0.1 port 25) in 0.2 ms, explicit TLS",
-	         1.1);
+	add_text(
+	    t, EV_CONNECT, PHASE_PLAIN, DIR_LOCAL,
+	    "connected to smtp://127.0.0.1:25 (127.0.0.1 port 25) in 0.2 ms, explicit TLS",
+	    1.1);
 	status_of(t, &l);
 	assert_string_equal(l.text, "plaintext: nothing exposed \xc2\xb7 no TLS yet");
 	sline_free(&l);
@@ -1493,6 +1514,7 @@ main(void)
 	        test_index_kept_by_a_listener_equals_one_pass_over_the_transcript),
 	    cmocka_unit_test(test_handshake_before_tls_explains_how_to_start_it),
 	    cmocka_unit_test(test_handshake_shows_the_negotiated_parameters),
+	    cmocka_unit_test(test_handshake_record_sizes_are_the_body_and_say_so),
 	    cmocka_unit_test(test_handshake_timings_come_from_the_event_times),
 	    cmocka_unit_test(test_handshake_connect_time_falls_back_to_the_event_time),
 	    cmocka_unit_test(
@@ -1525,7 +1547,8 @@ main(void)
 	    cmocka_unit_test(test_status_before_tls_shows_exposure_and_no_tls),
 	    cmocka_unit_test(test_status_after_tls_names_version_cipher_group_and_trust),
 	    cmocka_unit_test(test_a_new_connection_starts_the_status_afresh),
-	    cmocka_unit_test(test_status_gives_up_cipher_then_wording_to_keep_the_verdict_at_80_columns),
+	    cmocka_unit_test(
+	        test_status_gives_up_cipher_then_wording_to_keep_the_verdict_at_80_columns),
 	    cmocka_unit_test(test_status_marks_an_untrusted_certificate_bad),
 	    cmocka_unit_test(
 	        test_status_says_the_handshake_failed_once_the_connection_ended),

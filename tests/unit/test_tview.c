@@ -85,6 +85,118 @@ last_tag(const struct slines *s)
 	return (size_t)s->v[s->n - 1].tag;
 }
 
+/* Search */
+
+static void
+test_search_selects_the_next_match_ignoring_case(void **state)
+{
+	struct transcript *t = lines(50);
+	struct tview v;
+	bool wrapped;
+	(void)state;
+	tview_init(&v);
+	tview_home(&v);
+	assert_true(tview_search(&v, t, 80, 10, &topts, "LINE 1", 1, &wrapped));
+	assert_true(v.has_sel);
+	assert_int_equal(v.sel, 1);
+	assert_false(wrapped);
+	assert_true(tview_search(&v, t, 80, 10, &topts, "LINE 1", 1, &wrapped));
+	assert_int_equal(v.sel, 10);
+	assert_true(tview_search(&v, t, 80, 10, &topts, "line 1", -1, &wrapped));
+	assert_int_equal(v.sel, 1);
+	transcript_free(t);
+}
+
+static void
+test_search_wraps_around_both_ways_and_says_so(void **state)
+{
+	struct transcript *t = lines(20);
+	struct tview v;
+	bool wrapped;
+	(void)state;
+	tview_init(&v);
+	v.has_sel = true;
+	v.sel = 15;
+	assert_true(tview_search(&v, t, 80, 10, &topts, "line 3", 1, &wrapped));
+	assert_int_equal(v.sel, 3);
+	assert_true(wrapped);
+	v.sel = 1;
+	assert_true(tview_search(&v, t, 80, 10, &topts, "line 1", -1, &wrapped));
+	assert_int_equal(v.sel, 19);
+	assert_true(wrapped);
+	transcript_free(t);
+}
+
+static void
+test_search_not_found_moves_nothing(void **state)
+{
+	struct transcript *t = lines(20);
+	struct tview v;
+	bool wrapped;
+	(void)state;
+	tview_init(&v);
+	v.has_sel = true;
+	v.sel = 4;
+	assert_false(tview_search(&v, t, 80, 10, &topts, "line 99", 1, &wrapped));
+	assert_int_equal(v.sel, 4);
+	assert_true(v.follow);
+	transcript_free(t);
+}
+
+/* The text searched is the text shown: escaped bytes match their escapes,
+ * never the raw bytes, and the pattern is not a regular expression. */
+static void
+test_search_matches_the_escaped_text_not_raw_bytes_nor_a_regex(void **state)
+{
+	struct transcript *t = lines(3);
+	struct tview v;
+	bool wrapped;
+	(void)state;
+	add(t, PHASE_PLAIN, DIR_SERVER, EV_LINE, "250 evil\r\n\033[31m");
+	tview_init(&v);
+	tview_home(&v);
+	assert_false(tview_search(&v, t, 80, 10, &topts, "\033", 1, &wrapped));
+	assert_false(tview_search(&v, t, 80, 10, &topts, "evil\r", 1, &wrapped));
+	assert_false(tview_search(&v, t, 80, 10, &topts, "l.*1", 1, &wrapped));
+	assert_true(tview_search(&v, t, 80, 10, &topts, "EVIL\\R\\N", 1, &wrapped));
+	assert_int_equal(v.sel, 3);
+	transcript_free(t);
+}
+
+static void
+test_search_finds_words_of_a_hidden_explanation(void **state)
+{
+	struct transcript *t = lines(5);
+	struct event ev = mk(PHASE_PLAIN, DIR_SERVER, EV_LINE, "220 mail.test ESMTP");
+	struct tview v;
+	bool wrapped;
+	(void)state;
+	ev.explain = "greeting: the server is ready";
+	transcript_append(t, &ev);
+	add(t, PHASE_PLAIN, DIR_SERVER, EV_LINE, "250 ok");
+	tview_init(&v);
+	tview_home(&v);
+	assert_true(tview_search(&v, t, 80, 10, &topts, "Server is READY", 1, &wrapped));
+	assert_int_equal(v.sel, 5);
+	transcript_free(t);
+}
+
+static void
+test_search_skips_events_before_the_floor(void **state)
+{
+	struct transcript *t = lines(5);
+	struct tview v;
+	bool wrapped;
+	(void)state;
+	tview_init(&v);
+	tview_clear(&v, t);
+	add(t, PHASE_PLAIN, DIR_SERVER, EV_LINE, "after");
+	assert_false(tview_search(&v, t, 80, 10, &topts, "line 2", 1, &wrapped));
+	assert_true(tview_search(&v, t, 80, 10, &topts, "after", 1, &wrapped));
+	assert_int_equal(v.sel, 5);
+	transcript_free(t);
+}
+
 /* Rows of an event: transcript rendering */
 
 static void
@@ -345,6 +457,28 @@ server_hello_record(void)
 	return r;
 }
 
+/* The transcript and the wire view give a record's size as its body length
+ * (JSON's length), not with the five header bytes. */
+static void
+test_record_size_is_the_body_in_both_views(void **state)
+{
+	struct tls_record rec = server_hello_record();
+	struct event ev = mk(PHASE_HANDSHAKE, DIR_SERVER, EV_NOTE, "record");
+	struct tview_opts wire = {.mode = TVIEW_WIRE};
+	struct slines out;
+	(void)state;
+	rec.length = 311;
+	ev.record = &rec;
+	slines_init(&out);
+	rows(&ev, 80, &topts, &out);
+	assert_non_null(strstr(out.v[0].text, "ServerHello 311 B]"));
+	slines_clear(&out);
+	rows(&ev, 120, &wire, &out);
+	assert_non_null(strstr(out.v[0].text, "ServerHello 311 B]"));
+	assert_null(strstr(out.v[0].text, "316"));
+	slines_free(&out);
+}
+
 static void
 test_record_note_is_compact_info(void **state)
 {
@@ -357,7 +491,7 @@ test_record_note_is_compact_info(void **state)
 	slines_init(&out);
 	rows(&ev, 80, &topts, &out);
 	assert_string_equal(out.v[0].text,
-	                    BAR "== [TLS handshake ServerHello 95 B] received");
+	                    BAR "== [TLS handshake ServerHello 90 B] received");
 	assert_int_equal(testutil_elem_at(&out.v[0], 0), TE_GUTTER_HANDSHAKE);
 	assert_int_equal(testutil_elem_at(&out.v[0], testutil_offset_of(&out.v[0], "[TLS")),
 	                 TE_INFO);
@@ -557,7 +691,7 @@ test_wire_shows_records_with_header_and_hex(void **state)
 	slines_init(&out);
 	assert_int_equal(rows(&ev, 120, &wopts, &out), 1);
 	assert_string_equal(out.v[0].text,
-	                    BAR "<- [TLS application_data 53 B] 17 03 03 00 30 "
+	                    BAR "<- [TLS application_data 48 B] 17 03 03 00 30 "
 	                        "a1 a2 a3 a4 a5 a6 a7 a8 a9 aa ab ac ad ae af b0 ...");
 	assert_int_equal(testutil_elem_at(&out.v[0], 0), TE_GUTTER_TLS);
 	assert_int_equal(
@@ -604,7 +738,7 @@ test_wire_short_record_has_no_ellipsis_and_client_marker(void **state)
 	ev.record = &rec;
 	slines_init(&out);
 	rows(&ev, 120, &wopts, &out);
-	assert_string_equal(out.v[0].text, BAR "-> [TLS alert 7 B] 15 03 03 00 02 01 00");
+	assert_string_equal(out.v[0].text, BAR "-> [TLS alert 2 B] 15 03 03 00 02 01 00");
 	assert_int_equal(testutil_elem_at(&out.v[0], 4), TE_CLIENT_TLS);
 	slines_free(&out);
 }
@@ -1317,6 +1451,28 @@ test_selection_in_a_million_events_visits_near_the_view(void **state)
 	assert_true(v.visited <= 3 * 40 + 100 + 8);
 }
 
+static void
+test_search_in_a_million_events_visits_events_and_draws_only_the_pane(void **state)
+{
+	struct tview v;
+	struct slines out;
+	bool wrapped;
+	(void)state;
+	tview_init(&v);
+	slines_init(&out);
+	tview_home(&v);
+	assert_true(tview_search(&v, huge, 120, 40, &topts, "line 999998", 1, &wrapped));
+	assert_int_equal(v.sel, HUGE_EVENTS - 2);
+	assert_true(v.visited >= HUGE_EVENTS - 2);
+	assert_true(v.visited <= HUGE_EVENTS + 2 * 40 + 4);
+	tview_visible(&v, huge, 120, 40, &topts, &out);
+	assert_true(v.visited <= 40 + 2);
+	assert_true(first_tag(&out) <= v.sel && v.sel <= last_tag(&out));
+	assert_false(tview_search(&v, huge, 120, 40, &topts, "no such line", 1, &wrapped));
+	assert_int_equal(v.visited, HUGE_EVENTS);
+	slines_free(&out);
+}
+
 static int
 build_huge(void **state)
 {
@@ -1353,6 +1509,7 @@ main(void)
 	    cmocka_unit_test(test_handshake_begin_has_its_own_rule),
 	    cmocka_unit_test(test_injected_bytes_note_is_in_injected_element),
 	    cmocka_unit_test(test_record_note_is_compact_info),
+	    cmocka_unit_test(test_record_size_is_the_body_in_both_views),
 	    cmocka_unit_test(test_other_events_are_info_rows),
 	    cmocka_unit_test(test_long_line_wraps_aligned_after_the_marker),
 	    cmocka_unit_test(test_explanation_rows_follow_when_enabled),
@@ -1395,6 +1552,15 @@ main(void)
 	    cmocka_unit_test(test_view_at_home_and_middle_visits_only_the_pane),
 	    cmocka_unit_test(test_page_scrolls_in_a_million_events_visit_only_a_page),
 	    cmocka_unit_test(test_selection_in_a_million_events_visits_near_the_view),
+	    cmocka_unit_test(test_search_selects_the_next_match_ignoring_case),
+	    cmocka_unit_test(test_search_wraps_around_both_ways_and_says_so),
+	    cmocka_unit_test(test_search_not_found_moves_nothing),
+	    cmocka_unit_test(
+	        test_search_matches_the_escaped_text_not_raw_bytes_nor_a_regex),
+	    cmocka_unit_test(test_search_finds_words_of_a_hidden_explanation),
+	    cmocka_unit_test(test_search_skips_events_before_the_floor),
+	    cmocka_unit_test(
+	        test_search_in_a_million_events_visits_events_and_draws_only_the_pane),
 	};
 	if (setlocale(LC_ALL, "C.UTF-8") == NULL)
 		fail_msg("the C.UTF-8 locale is needed for column widths");
