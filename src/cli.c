@@ -259,6 +259,59 @@ parse_fail_on(const char *arg, struct cli_options *o, char **cause)
 	return -1;
 }
 
+/* --color: less -R habits: auto (a terminal, and no NO_COLOR), always, never. */
+static int
+cli_option_color(struct cli_options *o, const char *arg, char **cause)
+{
+	if (strcmp(arg, "always") == 0) {
+		o->force_color = true;
+		o->no_color = false;
+	} else if (strcmp(arg, "never") == 0) {
+		o->no_color = true;
+		o->force_color = false;
+	} else if (strcmp(arg, "auto") == 0) {
+		o->no_color = o->force_color = false;
+	} else {
+		*cause = str_printf("--color takes auto, always or never");
+		return -1;
+	}
+	return 0;
+}
+
+/* --script, --auth and --auth-mech: steps of the script and their settings. */
+static int
+cli_option_script(struct cli_options *o, int c, const char *arg, char **cause)
+{
+	int m;
+
+	switch (c) {
+	case OPT_SCRIPT:
+		if (o->script_file != NULL) {
+			*cause = str_printf("--script can be given once; put the lines in "
+			                    "one file, or add -c lines around it");
+			return -1;
+		}
+		o->script_file = arg;
+		o->script_at = o->script.n;
+		return 0;
+	case OPT_AUTH:
+		if (o->script.auth.user != NULL || arg[0] == '\0') {
+			*cause = str_printf("--auth takes one user name, once");
+			return -1;
+		}
+		o->script.auth.user = arg;
+		script_add(&o->script, SCRIPT_AUTH, NULL);
+		return 0;
+	default: /* OPT_AUTH_MECH */
+		if ((m = auth_mech_from_name(arg)) < 0) {
+			*cause = str_printf("--auth-mech takes PLAIN or LOGIN");
+			return -1;
+		}
+		o->script.auth.mech = (enum auth_mech)m;
+		return 0;
+	}
+}
+
 /* Handles one option that needs more than storing. Returns 0, 1 when parsing
  * is over (help, version), or -1 with *cause. */
 static int
@@ -276,46 +329,11 @@ cli_option(struct cli_options *o, struct cli_parse_state *ps, int c, char **argv
 		script_add(&o->script, SCRIPT_STARTTLS, NULL);
 		return 0;
 	case OPT_COLOR:
-		/* less -R habits: auto (a terminal, and no NO_COLOR), always, never. */
-		if (strcmp(optarg, "always") == 0) {
-			o->force_color = true;
-			o->no_color = false;
-		} else if (strcmp(optarg, "never") == 0) {
-			o->no_color = true;
-			o->force_color = false;
-		} else if (strcmp(optarg, "auto") == 0) {
-			o->no_color = o->force_color = false;
-		} else {
-			*cause = str_printf("--color takes auto, always or never");
-			return -1;
-		}
-		return 0;
+		return cli_option_color(o, optarg, cause);
 	case OPT_SCRIPT:
-		if (o->script_file != NULL) {
-			*cause = str_printf("--script can be given once; put the lines in "
-			                    "one file, or add -c lines around it");
-			return -1;
-		}
-		o->script_file = optarg;
-		o->script_at = o->script.n;
-		return 0;
 	case OPT_AUTH:
-		if (o->script.auth.user != NULL || optarg[0] == '\0') {
-			*cause = str_printf("--auth takes one user name, once");
-			return -1;
-		}
-		o->script.auth.user = optarg;
-		script_add(&o->script, SCRIPT_AUTH, NULL);
-		return 0;
-	case OPT_AUTH_MECH: {
-		int m = auth_mech_from_name(optarg);
-		if (m < 0) {
-			*cause = str_printf("--auth-mech takes PLAIN or LOGIN");
-			return -1;
-		}
-		o->script.auth.mech = (enum auth_mech)m;
-		return 0;
-	}
+	case OPT_AUTH_MECH:
+		return cli_option_script(o, c, optarg, cause);
 	case OPT_TLS_MIN:
 		return parse_version(optarg, "--tls-min", &o->tls_min, cause);
 	case OPT_TLS_MAX:
