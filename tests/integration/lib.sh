@@ -60,8 +60,11 @@ shopt -s lastpipe
 IT_STARTLE_TIMEOUT=${IT_STARTLE_TIMEOUT:-30}
 
 # Every test starts without the developer's own configuration file: the
-# defaults are read from an empty place a test may fill.
-export XDG_CONFIG_HOME=$IT_TEST_DIR/xdg-config
+# defaults are read from an empty place a test may fill. (The runner sources
+# this file too, before any test has a directory.)
+if [ -n "${IT_TEST_DIR:-}" ]; then
+	export XDG_CONFIG_HOME=$IT_TEST_DIR/xdg-config
+fi
 unset STARTLE_CONFIG
 IT_CLEANUP_PIDS=()
 
