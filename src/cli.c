@@ -643,6 +643,11 @@ cli_load_script(struct cli_options *o, char **cause)
 	if (path == NULL)
 		return 0;
 	bool in = strcmp(path, "-") == 0;
+	if (in && o->mode != MODE_BATCH) {
+		*cause = str_printf("--script - reads standard input, which the explorer "
+		                    "needs for the keyboard: add --batch, or give a file");
+		return -1;
+	}
 	const char *name = in ? "standard input" : path;
 	if ((f = in ? stdin : fopen(path, "r")) == NULL) {
 		util_file_error(cause, path, 0,

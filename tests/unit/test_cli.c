@@ -204,6 +204,18 @@ test_script_lines_take_the_place_of_the_option(void **state)
 }
 
 static void
+test_a_script_from_standard_input_needs_batch(void **state)
+{
+	struct cli_options o;
+	char *cause = NULL;
+	(void)state;
+	assert_int_equal(PARSE(&o, &cause, "--script", "-", "smtp://h"), 0);
+	assert_int_equal(cli_load_script(&o, &cause), -1);
+	expect_error(cause, "add --batch");
+	cli_free(&o);
+}
+
+static void
 test_an_unreadable_script_names_its_path(void **state)
 {
 	struct cli_options o;
@@ -463,6 +475,7 @@ main(void)
 	    cmocka_unit_test(test_s_client_options_are_refused_with_the_startle_way),
 	    cmocka_unit_test(test_script_lines_take_the_place_of_the_option),
 	    cmocka_unit_test(test_an_unreadable_script_names_its_path),
+	    cmocka_unit_test(test_a_script_from_standard_input_needs_batch),
 	    cmocka_unit_test(test_value_and_flag_options_land_in_their_fields),
 	    cmocka_unit_test(test_compare_and_replay_say_they_are_not_built),
 	    cmocka_unit_test(test_help_fits_one_screen),
