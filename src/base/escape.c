@@ -42,8 +42,8 @@ hidden_codepoint(unsigned c)
 {
 	return (c >= 0x80 && c <= 0x9f) || c == 0x061c || c == 0x200b || c == 0x200c ||
 	       c == 0x200d || c == 0x200e || c == 0x200f || c == 0x2028 || c == 0x2029 ||
-	       (c >= 0x202a && c <= 0x202e) ||
-	       c == 0x2060 || (c >= 0x2066 && c <= 0x2069) || c == 0xfeff;
+	       (c >= 0x202a && c <= 0x202e) || c == 0x2060 ||
+	       (c >= 0x2066 && c <= 0x2069) || c == 0xfeff;
 }
 
 static int
@@ -73,37 +73,18 @@ put(char **buf, size_t *used, size_t *cap, const char *s, size_t n)
 	return 0;
 }
 
-/* The visible form of one ASCII control byte in text mode. */
+/* The visible form of one ASCII control byte: the short escapes both forms
+ * share (and \0 in text), else \xHH in text and \u00HH in JSON. */
 static size_t
-text_control(unsigned char c, char out[8])
+control_form(unsigned char c, bool json, char out[8])
 {
-	switch (c) {
-	case '\r':
-		return (size_t)snprintf(out, 8, "\\r");
-	case '\n':
-		return (size_t)snprintf(out, 8, "\\n");
-	case '\t':
-		return (size_t)snprintf(out, 8, "\\t");
-	case '\0':
-		return (size_t)snprintf(out, 8, "\\0");
-	default:
-		return (size_t)snprintf(out, 8, "\\x%02x", c);
-	}
-}
+	static const char *const short_forms[] = {
+	    ['\r'] = "\\r", ['\n'] = "\\n", ['\t'] = "\\t", ['\0'] = "\\0"};
 
-static size_t
-json_control(unsigned char c, char out[8])
-{
-	switch (c) {
-	case '\r':
-		return (size_t)snprintf(out, 8, "\\r");
-	case '\n':
-		return (size_t)snprintf(out, 8, "\\n");
-	case '\t':
-		return (size_t)snprintf(out, 8, "\\t");
-	default:
-		return (size_t)snprintf(out, 8, "\\u%04x", c);
-	}
+	if (c < sizeof short_forms / sizeof short_forms[0] && short_forms[c] != NULL &&
+	    !(json && c == '\0'))
+		return (size_t)snprintf(out, 8, "%s", short_forms[c]);
+	return (size_t)snprintf(out, 8, json ? "\\u%04x" : "\\x%02x", c);
 }
 
 /* True if the unit at data (n > 0 bytes) is shown escaped in text mode, not
@@ -180,7 +161,7 @@ escape_unit(const unsigned char *data, size_t len, size_t i, enum escape_mode mo
 		return 1;
 	}
 	if (c < 0x80) {
-		*n = mode == ESCAPE_JSON ? json_control(c, out) : text_control(c, out);
+		*n = control_form(c, mode == ESCAPE_JSON, out);
 		return 1;
 	}
 	size_t ulen = utf8_decode(data + i, len - i, &cp);
