@@ -74,12 +74,10 @@ void details_help(const struct details_help_row *rows, size_t n, int width,
 void details_event(const struct event *ev, int width, bool redact, struct slines *out);
 
 /* The status bar text: "plaintext: 5 lines, 412 B exposed · TLS 1.3
- * AES-256-GCM X25519 · cert: NOT TRUSTED". */
-void details_status(const struct dindex *d, const struct transcript *t, struct sline *out);
-
-/* The same in at most width columns where it can be: the cipher, then the
- * wording of the exposure and the group give way first, so the verdict on
- * the certificate and the findings stay in sight. out is cleared first. */
+ * AES-256-GCM X25519 · cert: NOT TRUSTED", in at most width columns where it
+ * can be: the cipher, then the wording of the exposure and the group give
+ * way first, so the verdict on the certificate and the findings stay in
+ * sight. out is cleared first. */
 void details_status_fit(const struct dindex *d, const struct transcript *t, int width,
                         struct sline *out);
 

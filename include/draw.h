@@ -23,9 +23,6 @@ struct draw_ctx {
 	bool ascii;
 };
 
-/* The ASCII stand-in for the UTF-8 character at s (n bytes long), or '?'. */
-char draw_ascii_for(const char *s, size_t n);
-
 /* Draws l at (y, x) over width columns; with highlight every span takes the
  * TE_SELECTED look. */
 void draw_sline(const struct draw_ctx *d, int y, int x, int width, const struct sline *l,

@@ -441,12 +441,6 @@ details_status_cut(const struct dindex *d, const struct transcript *t, enum stat
 }
 
 void
-details_status(const struct dindex *d, const struct transcript *t, struct sline *out)
-{
-	details_status_cut(d, t, STATUS_FULL, out);
-}
-
-void
 details_status_fit(const struct dindex *d, const struct transcript *t, int width,
                    struct sline *out)
 {

@@ -14,7 +14,8 @@ static const struct {
     {"\u26a0", '!'},
 };
 
-char
+/* The ASCII stand-in for the UTF-8 character at s (n bytes long), or '?'. */
+static char
 draw_ascii_for(const char *s, size_t n)
 {
 	for (size_t i = 0; i < sizeof draw_stand_ins / sizeof draw_stand_ins[0]; i++) {

@@ -1240,7 +1240,7 @@ status_of(const struct transcript *t, struct sline *l)
 	struct dindex d;
 	index_all(&d, t);
 	sline_init(l);
-	details_status(&d, t, l);
+	details_status_fit(&d, t, 1000, l); /* room for all of it */
 }
 
 static void
