@@ -47,4 +47,12 @@ int batch_fail_on_exit(const struct batch_config *cfg, int rc, int worst);
  * non-zero, which is kept. */
 int batch_run(const struct session_params *p, const struct batch_config *cfg);
 
+/* --compare: runs two sessions side by side in one loop, each line of
+ * output marked with its session ("a", "b"), then the comparison (text: a
+ * table and the differences in words; JSON: one "compare" event). A typed
+ * line goes to both, the upgrade (--starttls, a STARTTLS/STLS line) only to
+ * an explicit side. Returns the worse of the two exit codes (the higher). */
+int batch_compare_run(const struct session_params *a, const struct session_params *b,
+                      const struct batch_config *cfg);
+
 #endif

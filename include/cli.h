@@ -21,6 +21,8 @@ enum cli_mode { MODE_TUI, MODE_BATCH };
 struct cli_options {
 	enum cli_mode mode;
 	struct target target;
+	bool compare;           /* --compare: two sessions side by side */
+	struct target target_b; /* --compare: the second target */
 	struct script script;    /* -c and --starttls in the order given */
 	const char *script_file; /* --script FILE ("-": standard input), or NULL */
 	size_t script_at;        /* how many steps came before --script */
@@ -54,8 +56,13 @@ void cli_free(struct cli_options *opts);
 int cli_parse_layered(const struct config *cfg, int argc, char **argv,
                       struct cli_options *opts, char **cause);
 
-/* The session parameters the options ask for. */
+/* The session parameters the options ask for (with --compare, the first
+ * side's). */
 void cli_session_params(const struct cli_options *opts, struct session_params *p);
+
+/* --compare: the parameters of both sides (the same but for the target). */
+void cli_compare_params(const struct cli_options *opts, struct session_params *a,
+                        struct session_params *b);
 
 /* Reads the --script file (or standard input for "-", or for batch mode with
  * no -c when standard input is not a terminal) into opts->script at its

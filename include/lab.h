@@ -68,6 +68,12 @@ struct lab_config {
 	enum lab_scenario scenario;
 	FILE *log;   /* one line per connection and command, or NULL */
 	int slow_ms; /* delay unit for the slow scenario; 0: 2000 */
+	/* Also listen on a second port (port_implicit, 0: ephemeral) for implicit
+	 * TLS, with the same certificates: both modes at once, for --compare.
+	 * The scenario applies to both; what it does to the STARTTLS step only
+	 * shows on the explicit port. */
+	bool both;
+	unsigned port_implicit;
 	/* How long one client may stay in all, however busy (a client that
 	 * trickles a byte at a time must not keep a slot forever); 0: 10 minutes. */
 	int session_ms;
@@ -87,6 +93,8 @@ struct lab *lab_new(const struct lab_config *cfg, char **cause);
 void lab_free(struct lab *lab);
 
 unsigned lab_port(const struct lab *lab);
+/* With cfg.both: the implicit TLS port; else 0. */
+unsigned lab_port_implicit(const struct lab *lab);
 const struct labcert *lab_certs(const struct lab *lab);
 
 /* Serves clients until *stop becomes non-zero (or forever when stop is NULL):

@@ -23,6 +23,7 @@ struct output_options {
 	bool records; /* text: print TLS record lines after the handshake too */
 	bool color;   /* text: colour the markers (for terminals) */
 	bool redact;  /* hide secret events (--redact) */
+	const char *session; /* --compare: the side ("a", "b") before each line */
 };
 
 #define OUTPUT_REDACTED_FORM "[redacted: %zu bytes]"
@@ -47,8 +48,21 @@ const char *output_marker(const struct event *ev);
 void output_text(FILE *f, const struct event *ev, const struct output_options *o);
 
 /* Writes one event as one JSON object on one line; with redact set, a
- * secret event's text is the marker and "redacted":true is added. */
-void output_json(FILE *f, const struct event *ev, bool redact);
+ * secret event's text is the marker and "redacted":true is added. session
+ * ("a", "b" under --compare, else NULL) becomes the "session" field. */
+void output_json(FILE *f, const struct event *ev, bool redact, const char *session);
+
+struct compare_side;
+
+/* The compare event of --compare (DESIGN.md): both sides, same_chain and the
+ * differences, one JSON object on one line. */
+void output_compare_json(FILE *f, const struct compare_side *a, const struct compare_side *b,
+                         char *const *diffs, size_t ndiffs);
+
+/* The same as text: a table with a column a side, then the differences in
+ * words. */
+void output_compare_text(FILE *f, const struct compare_side *a, const struct compare_side *b,
+                         char *const *diffs, size_t ndiffs);
 
 /* An event's wall-clock time as ISO 8601 UTC with milliseconds,
  * "2026-12-03T16:05:01.123Z", into buf (at least 32 bytes). */

@@ -29,6 +29,13 @@ struct target {
 int target_parse(const char *text, int proto_override, int implicit_override,
                  struct target *t, char **cause);
 
+/* --compare HOST: the explicit and the implicit target of the protocol
+ * (< 0: SMTP) on HOST's standard ports: submission 587 and smtps 465, imap
+ * 143 and imaps 993, pop3 110 and pop3s 995. HOST names no scheme and no
+ * port. Returns 0, or -1 with *cause. */
+int target_parse_pair(const char *text, int proto, struct target *a, struct target *b,
+                      char **cause);
+
 /* Writes "scheme://host:port" (brackets around IPv6) into buf. */
 void target_format(const struct target *t, char *buf, unsigned size);
 

@@ -1,10 +1,12 @@
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "batch.h"
+#include "compare.h"
 #include "escape.h"
 #include "output.h"
 #include "session.h"
@@ -21,6 +23,13 @@ struct sinks {
 	struct sink out, log, record;
 	bool json, redact;
 	struct output_options text, log_opts;
+};
+
+/* Where the events of one session go: the sinks, under the session's name
+ * ("a", "b" under --compare, else NULL), and the worst finding it saw. */
+struct tap {
+	struct sinks *k;
+	const char *session;
 	int worst;                /* most severe finding so far, or -1 */
 	enum finding_id worst_id; /* the first finding of that severity */
 };
@@ -37,15 +46,17 @@ sink_flush(struct sink *k)
 static void
 on_event(void *arg, const struct transcript *t, const struct event *ev)
 {
-	struct sinks *k = arg;
+	struct tap *tap = arg;
+	struct sinks *k = tap->k;
 
 	(void)t;
-	if (ev->kind == EV_FINDING && (int)ev->severity > k->worst) {
-		k->worst = (int)ev->severity;
-		k->worst_id = ev->finding;
+	if (ev->kind == EV_FINDING && (int)ev->severity > tap->worst) {
+		tap->worst = (int)ev->severity;
+		tap->worst_id = ev->finding;
 	}
+	k->text.session = k->log_opts.session = tap->session;
 	if (k->json)
-		output_json(k->out.f, ev, k->redact);
+		output_json(k->out.f, ev, k->redact, tap->session);
 	else
 		output_text(k->out.f, ev, &k->text);
 	sink_flush(&k->out);
@@ -54,7 +65,7 @@ on_event(void *arg, const struct transcript *t, const struct event *ev)
 		sink_flush(&k->log);
 	}
 	if (k->record.f != NULL) {
-		output_json(k->record.f, ev, k->redact);
+		output_json(k->record.f, ev, k->redact, tap->session);
 		sink_flush(&k->record);
 	}
 }
@@ -174,7 +185,7 @@ batch_fail_on_exit(const struct batch_config *cfg, int rc, int worst)
  * They only turn a successful run into EXIT_POLICY. */
 static int
 batch_policies(const struct session_params *p, const struct batch_config *cfg,
-               struct session *s, struct transcript *t, const struct sinks *k, int rc)
+               struct session *s, struct transcript *t, const struct tap *tap, int rc)
 {
 	if (rc != EXIT_OK)
 		return rc;
@@ -183,11 +194,11 @@ batch_policies(const struct session_params *p, const struct batch_config *cfg,
 		                   "--require-tls: the session never reached TLS");
 		return EXIT_POLICY;
 	}
-	if (batch_fail_on_exit(cfg, rc, k->worst) != rc) {
+	if (batch_fail_on_exit(cfg, rc, tap->worst) != rc) {
 		char *msg =
 		    str_printf("--fail-on %s: finding %s is of severity %s",
-		               severity_name(cfg->fail_on), finding_name(k->worst_id),
-		               severity_name((enum severity)k->worst));
+		               severity_name(cfg->fail_on), finding_name(tap->worst_id),
+		               severity_name((enum severity)tap->worst));
 		batch_policy_error(t, session_phase(s), msg);
 		free(msg);
 		return EXIT_POLICY;
@@ -195,47 +206,227 @@ batch_policies(const struct session_params *p, const struct batch_config *cfg,
 	return rc;
 }
 
+/* Opens standard output, the log and the recording as the config asks.
+ * Returns 0, or -1 after saying why (nothing left open). */
+static int
+sinks_open(struct sinks *k, const struct batch_config *cfg)
+{
+	*k = (struct sinks){.json = cfg->json, .redact = cfg->redact};
+	k->out = (struct sink){.f = stdout, .what = "transcript"};
+	k->text.explain = !cfg->no_explain;
+	k->text.records = cfg->records;
+	k->text.redact = cfg->redact;
+	k->text.color = cfg->force_color ||
+	                (!cfg->no_color && !util_no_color() && isatty(STDOUT_FILENO));
+	k->log_opts.explain = true;
+	k->log_opts.records = cfg->records;
+	k->log_opts.redact = cfg->redact;
+	if (open_output(&k->log, cfg->log, "log") != 0)
+		return -1;
+	if (open_output(&k->record, cfg->record, "recording") != 0) {
+		if (k->log.f)
+			fclose(k->log.f);
+		return -1;
+	}
+	return 0;
+}
+
+/* Closes the sinks; a failed write turns a good rc into EXIT_USAGE. */
+static int
+sinks_close(struct sinks *k, int rc)
+{
+	int werr = sink_close(&k->out);
+	werr |= sink_close(&k->log);
+	werr |= sink_close(&k->record);
+	return werr != 0 && rc == EXIT_OK ? EXIT_USAGE : rc;
+}
+
+/* Ends a session: closes it unless it closed itself, and frees it. */
+static void
+batch_end(struct session *s)
+{
+	session_close(s, session_state(s) == SS_CLOSED ? NULL
+	                                               : "startle closed the connection");
+	session_free(s);
+}
+
 int
 batch_run(const struct session_params *p, const struct batch_config *cfg)
 {
-	struct sinks k = {.json = cfg->json, .redact = cfg->redact, .worst = -1};
+	struct sinks k;
 	int rc;
 
-	k.out = (struct sink){.f = stdout, .what = "transcript"};
-	k.text.explain = !cfg->no_explain;
-	k.text.records = cfg->records;
-	k.text.redact = cfg->redact;
-	k.text.color =
-	    cfg->force_color ||
-	    (!cfg->no_color && !util_no_color() && isatty(STDOUT_FILENO));
-	k.log_opts.explain = true;
-	k.log_opts.records = cfg->records;
-	k.log_opts.redact = cfg->redact;
-	if (open_output(&k.log, cfg->log, "log") != 0)
+	if (sinks_open(&k, cfg) != 0)
 		return EXIT_USAGE;
-	if (open_output(&k.record, cfg->record, "recording") != 0) {
-		if (k.log.f)
-			fclose(k.log.f);
-		return EXIT_USAGE;
-	}
-
+	struct tap tap = {.k = &k, .worst = -1};
 	struct transcript *t = transcript_new();
-	transcript_listen(t, on_event, &k);
+	transcript_listen(t, on_event, &tap);
 	struct session *s = session_new(p, t);
 	if (session_open(s) == 0) {
 		session_run(s);
 		queue_steps(s, cfg, t);
 		session_run(s);
 	}
-	rc = batch_policies(p, cfg, s, t, &k, exit_for(session_failure(s)));
-	session_close(s, session_state(s) == SS_CLOSED ? NULL
-	                                               : "startle closed the connection");
-	session_free(s);
+	rc = batch_policies(p, cfg, s, t, &tap, exit_for(session_failure(s)));
+	batch_end(s);
 	transcript_free(t);
-	int werr = sink_close(&k.out);
-	werr |= sink_close(&k.log);
-	werr |= sink_close(&k.record);
-	if (werr != 0 && rc == EXIT_OK)
-		rc = EXIT_USAGE;
-	return rc;
+	return sinks_close(&k, rc);
+}
+
+/* One side of --compare in batch mode. */
+struct side {
+	struct tap tap;
+	struct compare_side cmp;
+	const struct session_params *p;
+	struct transcript *t;
+	struct session *s;
+	size_t next;   /* the next script step */
+	bool probed;   /* the default probe is queued */
+	bool finished; /* no more steps: closed, or to be closed */
+};
+
+/* Queues the side's next step once its session is idle: the default probe,
+ * or the next script step meant for it (the upgrade only goes to an explicit
+ * side). A step that cannot be queued ends the side's script. */
+static void
+side_advance(struct side *d, const struct batch_config *cfg)
+{
+	const struct script *sc = cfg->script;
+
+	if (d->finished || !session_idle(d->s))
+		return;
+	if (session_state(d->s) == SS_CLOSED) {
+		d->finished = true;
+		return;
+	}
+	if (sc == NULL || sc->nlines == 0) {
+		if (d->probed) {
+			d->finished = true;
+			return;
+		}
+		d->probed = true;
+		if (d->cmp.mode == TLS_MODE_EXPLICIT)
+			session_queue_starttls(d->s);
+		else
+			session_queue_capa(d->s);
+		session_queue_quit(d->s);
+		return;
+	}
+	while (d->next < sc->n && session_idle(d->s)) {
+		const struct script_step *st = &sc->steps[d->next++];
+		bool mine = st->kind == SCRIPT_STARTTLS
+		                ? d->cmp.mode == TLS_MODE_EXPLICIT
+		                : st->kind != SCRIPT_LINE || compare_line_goes_to(&d->cmp, st->line);
+		char *cause = NULL;
+		if (!mine)
+			continue;
+		if (script_queue_step(sc, (size_t)(st - sc->steps), d->s, &cause) != 0) {
+			batch_policy_error(d->t, session_phase(d->s), cause);
+			free(cause);
+			d->finished = true;
+			return;
+		}
+	}
+	if (d->next >= sc->n && session_idle(d->s))
+		d->finished = true;
+}
+
+/* Waits for either session and lets each handle what came. */
+static void
+sides_poll(struct side *sides, size_t n)
+{
+	struct pollfd fds[2];
+	int timeout = -1;
+
+	for (size_t i = 0; i < n; i++) {
+		struct session *s = sides[i].s;
+		fds[i] = (struct pollfd){.fd = session_fd(s), .events = session_poll_events(s)};
+		int t = session_timeout_ms(s);
+		if (fds[i].fd >= 0 && t >= 0 && (timeout < 0 || t < timeout))
+			timeout = t;
+	}
+	int r = poll(fds, (nfds_t)n, timeout);
+	for (size_t i = 0; i < n; i++) {
+		if (r > 0 && fds[i].fd >= 0 && fds[i].revents != 0)
+			session_io(sides[i].s, fds[i].revents);
+		session_timeout(sides[i].s);
+	}
+}
+
+static void
+side_start(struct side *d, const char *name, const struct session_params *p,
+           struct sinks *k)
+{
+	memset(d, 0, sizeof *d);
+	d->p = p;
+	d->tap = (struct tap){.k = k, .session = name, .worst = -1};
+	compare_side_init(&d->cmp, name, &p->target);
+	d->t = transcript_new();
+	transcript_listen(d->t, on_event, &d->tap);
+	transcript_listen(d->t, compare_observe, &d->cmp);
+	d->s = session_new(p, d->t);
+	if (session_open(d->s) != 0)
+		d->finished = true;
+}
+
+/* Runs both sides until each has finished its steps, closing each as it
+ * does, so a slow side never holds up the other. */
+static void
+sides_run(struct side *sides, const struct batch_config *cfg)
+{
+	for (;;) {
+		bool open = false;
+		for (int i = 0; i < 2; i++) {
+			struct side *d = &sides[i];
+			compare_set_plain_bytes(&d->cmp, session_plain_bytes(d->s));
+			side_advance(d, cfg);
+			if (d->finished && session_state(d->s) != SS_CLOSED)
+				session_close(d->s, "startle closed the connection");
+			open |= session_fd(d->s) >= 0;
+		}
+		if (!open)
+			return;
+		sides_poll(sides, 2);
+	}
+}
+
+int
+batch_compare_run(const struct session_params *pa, const struct session_params *pb,
+                  const struct batch_config *cfg)
+{
+	static const char *const names[2] = {"a", "b"};
+	const struct session_params *ps[2] = {pa, pb};
+	struct side sides[2];
+	struct sinks k;
+	char *diffs[COMPARE_DIFF_MAX];
+	int rc = EXIT_OK;
+
+	if (sinks_open(&k, cfg) != 0)
+		return EXIT_USAGE;
+	for (int i = 0; i < 2; i++)
+		side_start(&sides[i], names[i], ps[i], &k);
+	sides_run(sides, cfg);
+	for (int i = 0; i < 2; i++) {
+		struct side *d = &sides[i];
+		int code = batch_policies(d->p, cfg, d->s, d->t, &d->tap,
+		                          exit_for(session_failure(d->s)));
+		compare_close(&d->cmp, code);
+		if (code > rc)
+			rc = code;
+	}
+	size_t nd = compare_differences(&sides[0].cmp, &sides[1].cmp, diffs, COMPARE_DIFF_MAX);
+	if (k.json)
+		output_compare_json(k.out.f, &sides[0].cmp, &sides[1].cmp, diffs, nd);
+	else
+		output_compare_text(k.out.f, &sides[0].cmp, &sides[1].cmp, diffs, nd);
+	if (k.log.f != NULL)
+		output_compare_text(k.log.f, &sides[0].cmp, &sides[1].cmp, diffs, nd);
+	if (k.record.f != NULL)
+		output_compare_json(k.record.f, &sides[0].cmp, &sides[1].cmp, diffs, nd);
+	compare_free_differences(diffs, nd);
+	for (int i = 0; i < 2; i++) {
+		batch_end(sides[i].s);
+		transcript_free(sides[i].t);
+	}
+	return sinks_close(&k, rc);
 }

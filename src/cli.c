@@ -224,7 +224,7 @@ cli_simple_option(struct cli_options *o, int c)
 /* What the parse collects beside the options themselves. */
 struct cli_parse_state {
 	int proto, implicit;
-	const char *target;
+	const char *target, *target_b; /* target_b: the second of --compare */
 };
 
 static int
@@ -357,9 +357,10 @@ cli_option(struct cli_options *o, struct cli_parse_state *ps, int c, char **argv
 	case OPT_FAIL_ON:
 		return parse_fail_on(optarg, o, cause);
 	case OPT_COMPARE:
+		o->compare = true;
+		return 0;
 	case OPT_REPLAY:
-		*cause = str_printf("--%s is not in this build yet",
-		                    c == OPT_COMPARE ? "compare" : "replay");
+		*cause = str_printf("--replay is not in this build yet");
 		return -1;
 	case 'h':
 		o->help = true;
@@ -387,6 +388,17 @@ cli_check_demo(struct cli_options *o, const struct cli_parse_state *ps, char **c
 		*cause = cli_quote("--demo takes smtp, imap or pop3, not ", ps->target, "");
 		return -1;
 	}
+	if (o->compare && ps->target_b != NULL) {
+		*cause = cli_quote("unexpected argument ", ps->target_b,
+		                   ": --demo --compare takes one protocol (smtp, imap or "
+		                   "pop3) and runs both modes on the lab");
+		return -1;
+	}
+	if (o->compare && ps->implicit >= 0) {
+		*cause = str_printf("--demo --compare runs explicit and implicit TLS side "
+		                    "by side: leave out --implicit and --explicit");
+		return -1;
+	}
 	if (o->lesson != NULL && o->mode == MODE_BATCH) {
 		*cause = str_printf("--lesson runs in the explorer: leave out --batch");
 		return -1;
@@ -394,6 +406,23 @@ cli_check_demo(struct cli_options *o, const struct cli_parse_state *ps, char **c
 	o->demo_proto = ps->target;
 	o->demo_implicit = ps->implicit == 1;
 	return 0;
+}
+
+/* --compare A B, or --compare HOST (paired by --proto). */
+static int
+cli_check_compare(struct cli_options *o, const struct cli_parse_state *ps, char **cause)
+{
+	if (ps->implicit >= 0) {
+		*cause = str_printf("--compare names the mode of each side by its target: "
+		                    "leave out --implicit and --explicit");
+		return -1;
+	}
+	if (ps->target_b == NULL)
+		return target_parse_pair(ps->target, ps->proto, &o->target, &o->target_b,
+		                         cause);
+	if (target_parse(ps->target, ps->proto, -1, &o->target, cause) != 0)
+		return -1;
+	return target_parse(ps->target_b, ps->proto, -1, &o->target_b, cause);
 }
 
 /* Checks the options against each other once all are read. */
@@ -424,6 +453,8 @@ cli_check(struct cli_options *o, struct cli_parse_state *ps, char **cause)
 		    str_printf("--json needs --batch (the TUI can --record JSON Lines)");
 		return -1;
 	}
+	if (o->compare)
+		return cli_check_compare(o, ps, cause);
 	return target_parse(ps->target, ps->proto, ps->implicit, &o->target, cause);
 }
 
@@ -530,9 +561,12 @@ cli_parse_layered(const struct config *cfg, int argc, char **argv, struct cli_op
 		o->keylog = getenv("SSLKEYLOGFILE");
 	if (optind < argc)
 		ps.target = argv[optind++];
+	if (optind < argc && o->compare)
+		ps.target_b = argv[optind++];
 	if (optind < argc) {
-		*cause =
-		    cli_quote("unexpected argument ", argv[optind], ": give one target");
+		*cause = cli_quote("unexpected argument ", argv[optind],
+		                   o->compare ? ": --compare takes two targets, or one host"
+		                              : ": give one target (two with --compare)");
 		return -1;
 	}
 	return cli_check(o, &ps, cause);
@@ -730,4 +764,13 @@ cli_check_files(const struct cli_options *o, char **cause)
 		fclose(f);
 	}
 	return 0;
+}
+
+void
+cli_compare_params(const struct cli_options *o, struct session_params *a,
+                   struct session_params *b)
+{
+	cli_session_params(o, a);
+	*b = *a;
+	b->target = o->target_b;
 }

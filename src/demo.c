@@ -116,6 +116,7 @@ demo_choose(const struct cli_options *o, struct lab_config *cfg)
 	*cfg = (struct lab_config){
 	    .proto = (enum proto_id)(proto < 0 ? PROTO_SMTP : proto),
 	    .implicit = o->demo_implicit,
+	    .both = o->compare,
 	    .scenario = (enum lab_scenario)(sc < 0 ? LAB_HONEST : sc),
 	    .slow_ms = 2000,
 	};
@@ -129,18 +130,28 @@ demo_choose(const struct cli_options *o, struct lab_config *cfg)
 	return rc;
 }
 
-/* Points the options at the running lab: its port, its CA, its name. */
+/* A target on the lab's loopback address. */
+static void
+demo_target(struct target *t, enum proto_id proto, bool implicit, unsigned port)
+{
+	memset(t, 0, sizeof *t);
+	t->proto = proto;
+	t->mode = implicit ? TLS_MODE_IMPLICIT : TLS_MODE_EXPLICIT;
+	snprintf(t->host, sizeof t->host, "127.0.0.1");
+	t->host_is_ip = true;
+	t->port = port;
+	snprintf(t->scheme, sizeof t->scheme, "%s%s", proto_info(proto)->name,
+	         implicit ? "s" : "");
+}
+
+/* Points the options at the running lab: its port (both, for --compare),
+ * its CA, its name. */
 static void
 demo_aim(const struct demo *d, const struct lab_config *cfg, struct cli_options *o)
 {
-	memset(&o->target, 0, sizeof o->target);
-	o->target.proto = cfg->proto;
-	o->target.mode = cfg->implicit ? TLS_MODE_IMPLICIT : TLS_MODE_EXPLICIT;
-	snprintf(o->target.host, sizeof o->target.host, "127.0.0.1");
-	o->target.host_is_ip = true;
-	o->target.port = lab_port(d->lab);
-	snprintf(o->target.scheme, sizeof o->target.scheme, "%s%s",
-	         proto_info(cfg->proto)->name, cfg->implicit ? "s" : "");
+	demo_target(&o->target, cfg->proto, cfg->implicit, lab_port(d->lab));
+	if (cfg->both)
+		demo_target(&o->target_b, cfg->proto, true, lab_port_implicit(d->lab));
 	if (o->cafile == NULL)
 		o->cafile = d->ca_path;
 	if (o->servername == NULL)

@@ -103,6 +103,11 @@ run_front(const struct cli_options *o)
 	if (o->mode == MODE_BATCH) {
 		struct batch_config cfg;
 		cli_batch_config(o, &cfg);
+		if (o->compare) {
+			struct session_params pb;
+			cli_compare_params(o, &p, &pb);
+			return batch_compare_run(&p, &pb, &cfg);
+		}
 		return batch_run(&p, &cfg);
 	}
 	struct ui_config ui;

@@ -2,6 +2,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "compare.h"
 #include "escape.h"
 #include "output.h"
 #include "record.h"
@@ -119,6 +120,8 @@ output_text(FILE *f, const struct event *ev, const struct output_options *o)
 {
 	if (ev->record != NULL && ev->phase == PHASE_TLS && !o->records)
 		return;
+	if (o->session != NULL)
+		fprintf(f, "%s ", o->session);
 	if (o->color)
 		fprintf(f, "%s%s\033[0m ", marker_color(ev), output_marker(ev));
 	else
@@ -144,6 +147,8 @@ output_text(FILE *f, const struct event *ev, const struct output_options *o)
 	}
 	fputc('\n', f);
 	if (o->explain && explain != NULL) {
+		if (o->session != NULL)
+			fprintf(f, "%s ", o->session);
 		fputs("   # ", f);
 		put_escaped(f, (const unsigned char *)explain, strlen(explain), ESCAPE_OWN);
 		fputc('\n', f);
@@ -197,17 +202,18 @@ json_cert(FILE *f, const struct cert_info *c)
 }
 
 void
-output_json(FILE *f, const struct event *ev, bool redact)
+output_json(FILE *f, const struct event *ev, bool redact, const char *session)
 {
 	char marker[OUTPUT_REDACTED_MAX];
 	size_t len;
 	const unsigned char *text = output_shown_text(ev, redact, marker, &len);
 	const char *explain = output_shown_explain(ev, redact);
 
-	fprintf(f,
-	        "{\"seq\":%lu,\"t\":%.4f,\"phase\":\"%s\",\"dir\":\"%s\",\"kind\":\"%s\"",
-	        ev->seq, ev->t, phase_name(ev->phase), dir_name(ev->dir),
-	        event_kind_name(ev->kind));
+	fprintf(f, "{\"seq\":%lu", ev->seq);
+	if (session != NULL)
+		json_str(f, "session", session);
+	fprintf(f, ",\"t\":%.4f,\"phase\":\"%s\",\"dir\":\"%s\",\"kind\":\"%s\"", ev->t,
+	        phase_name(ev->phase), dir_name(ev->dir), event_kind_name(ev->kind));
 	json_string(f, "text", text, len);
 	if (ev->kind == EV_CONNECT) {
 		char when[40];
@@ -252,4 +258,103 @@ output_json(FILE *f, const struct event *ev, bool redact)
 		fputc('}', f);
 	}
 	fputs("}\n", f);
+}
+
+/* One side of the compare event. */
+static void
+json_compare_side(FILE *f, const struct compare_side *c)
+{
+	fputs("{\"target\":\"", f);
+	put_escaped(f, (const unsigned char *)c->target, strlen(c->target), ESCAPE_JSON);
+	fputc('"', f);
+	json_str(f, "mode", tls_mode_name(c->mode));
+	fprintf(f, ",\"plaintext_bytes\":%zu,\"plaintext_lines\":%zu",
+	        compare_plain_bytes(c), c->plaintext_lines);
+	json_str(f, "tls_version", c->tls ? c->tls_version : NULL);
+	json_str(f, "cipher", c->tls ? c->cipher : NULL);
+	json_str(f, "group", c->tls && c->group[0] ? c->group : NULL);
+	if (c->tls)
+		fprintf(f, ",\"time_to_tls_ms\":%.3f", c->time_to_tls_ms);
+	else
+		fputs(",\"time_to_tls_ms\":null", f);
+	if (c->have_verdict)
+		fprintf(f, ",\"verified\":%s,\"name_match\":%s",
+		        c->verified ? "true" : "false", c->name_match ? "true" : "false");
+	else
+		fputs(",\"verified\":null,\"name_match\":null", f);
+	json_str(f, "leaf_sha256", c->nchain ? c->chain[0] : NULL);
+	fputs(",\"findings\":[", f);
+	for (size_t i = 0; i < c->nfindings; i++)
+		fprintf(f, "%s\"%s\"", i ? "," : "", finding_name(c->findings[i]));
+	fputs("],\"revealed\":[", f);
+	static const char *const reveal_ids[] = {"greeting",   "capabilities", "starttls",
+	                                         "typed",      "credential",   "everything"};
+	bool first = true;
+	for (size_t i = 0; i < sizeof reveal_ids / sizeof reveal_ids[0]; i++) {
+		if (c->reveals & (1u << i)) {
+			fprintf(f, "%s\"%s\"", first ? "" : ",", reveal_ids[i]);
+			first = false;
+		}
+	}
+	fputc(']', f);
+	json_str(f, "error", c->error[0] ? c->error : NULL);
+	fprintf(f, ",\"exit\":%d}", c->exit);
+}
+
+void
+output_compare_json(FILE *f, const struct compare_side *a, const struct compare_side *b,
+                    char *const *diffs, size_t ndiffs)
+{
+	fputs("{\"kind\":\"compare\",\"sessions\":{\"a\":", f);
+	json_compare_side(f, a);
+	fputs(",\"b\":", f);
+	json_compare_side(f, b);
+	fprintf(f, "},\"same_chain\":%s,\"differences\":[",
+	        compare_same_chain(a, b) ? "true" : "false");
+	for (size_t i = 0; i < ndiffs; i++) {
+		fputs(i ? ",\"" : "\"", f);
+		put_escaped(f, (const unsigned char *)diffs[i], strlen(diffs[i]), ESCAPE_JSON);
+		fputc('"', f);
+	}
+	fputs("]}\n", f);
+}
+
+/* A cell of the text table: own words, escaped all the same. */
+static void
+put_cell(FILE *f, const char *text, int width)
+{
+	char *e = escape_bytes((const unsigned char *)text, strlen(text), ESCAPE_OWN);
+	if (e == NULL)
+		fatal("out of memory escaping output");
+	fprintf(f, "%-*s", width, e);
+	free(e);
+}
+
+void
+output_compare_text(FILE *f, const struct compare_side *a, const struct compare_side *b,
+                    char *const *diffs, size_t ndiffs)
+{
+	struct compare_row rows[COMPARE_ROWS];
+	size_t n = compare_rows(a, b, rows);
+	int wa = 1;
+
+	for (size_t i = 0; i < n; i++)
+		if ((int)strlen(rows[i].a) > wa)
+			wa = (int)strlen(rows[i].a);
+	fputs("== comparison: explicit and implicit TLS side by side\n", f);
+	fprintf(f, "   %-13s %-*s %s\n", "", wa, "a", "b");
+	for (size_t i = 0; i < n; i++) {
+		fprintf(f, "   %-13s ", rows[i].label);
+		put_cell(f, rows[i].a, wa);
+		fputc(' ', f);
+		put_cell(f, rows[i].b, 0);
+		fputc('\n', f);
+	}
+	fprintf(f, "   %-13s %s\n", "same chain", compare_same_chain(a, b) ? "yes" : "no");
+	fputs("== differences\n", f);
+	for (size_t i = 0; i < ndiffs; i++) {
+		fputs("   - ", f);
+		put_cell(f, diffs[i], 0);
+		fputc('\n', f);
+	}
 }

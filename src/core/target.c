@@ -258,3 +258,44 @@ target_format(const struct target *t, char *buf, unsigned size)
 	snprintf(buf, size, "%s://%s%s%s:%u", t->scheme, v6 ? "[" : "", t->host,
 	         v6 ? "]" : "", t->port);
 }
+
+/* The explicit scheme --compare HOST pairs with the implicit one: submission
+ * rather than smtp for SMTP, as both 587 and 465 are for mail clients. */
+static const char *const pair_schemes[][2] = {
+    [PROTO_SMTP] = {"submission", "smtps"},
+    [PROTO_IMAP] = {"imap", "imaps"},
+    [PROTO_POP3] = {"pop3", "pop3s"},
+};
+
+int
+target_parse_pair(const char *text, int proto, struct target *a, struct target *b,
+                  char **cause)
+{
+	struct target_parts tp = {0};
+	const char *rest;
+
+	if (proto < 0)
+		proto = PROTO_SMTP;
+	if (target_split_scheme(text, &tp, &rest, cause) != 0 ||
+	    target_split_host(text, rest, &tp, cause) != 0 ||
+	    target_take_host(text, &tp, a, cause) != 0)
+		return -1;
+	if (tp.scheme != NULL || tp.port_text != NULL) {
+		*cause = str_printf(
+		    "--compare HOST takes a host alone and pairs the standard ports (with "
+		    "--proto); to compare \"%s\" with something else, give two targets, "
+		    "e.g. --compare imap://HOST:1143 imaps://HOST:1993",
+		    text);
+		return -1;
+	}
+	bool v6 = tp.bracketed || memchr(tp.host, ':', tp.host_len) != NULL;
+	for (int i = 0; i < 2; i++) {
+		char *full = str_printf("%s://%s%.*s%s", pair_schemes[proto][i], v6 ? "[" : "",
+		                        (int)tp.host_len, tp.host, v6 ? "]" : "");
+		int rc = target_parse(full, -1, -1, i == 0 ? a : b, cause);
+		free(full);
+		if (rc != 0)
+			return -1;
+	}
+	return 0;
+}

@@ -210,9 +210,10 @@ lab_resolve(const char *given, struct sockaddr_storage *out, socklen_t *outlen,
 	return 0;
 }
 
-/* Creates, binds and listens; fills lab->fd, port, address, loopback. */
+/* Creates, binds and listens on port (0: ephemeral); fills *fd, *bound,
+ * lab->address and lab->loopback. */
 static int
-lab_listen(struct lab *lab, char **cause)
+lab_listen(struct lab *lab, unsigned port, int *fd, unsigned *bound, char **cause)
 {
 	struct sockaddr_storage ss;
 	socklen_t sl = 0;
@@ -221,31 +222,31 @@ lab_listen(struct lab *lab, char **cause)
 	if (lab_resolve(lab->listen, &ss, &sl, cause) != 0)
 		return -1;
 	if (ss.ss_family == AF_INET)
-		((struct sockaddr_in *)&ss)->sin_port = htons((uint16_t)lab->cfg.port);
+		((struct sockaddr_in *)&ss)->sin_port = htons((uint16_t)port);
 	else
-		((struct sockaddr_in6 *)&ss)->sin6_port = htons((uint16_t)lab->cfg.port);
+		((struct sockaddr_in6 *)&ss)->sin6_port = htons((uint16_t)port);
 	lab->loopback = lab_is_loopback((struct sockaddr *)&ss);
 	if (getnameinfo((struct sockaddr *)&ss, sl, lab->address, sizeof lab->address, NULL,
 	                0, NI_NUMERICHOST) != 0)
 		snprintf(lab->address, sizeof lab->address, "%s", lab->listen);
-	lab->fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (lab->fd < 0) {
+	*fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (*fd < 0) {
 		*cause = str_printf("cannot create a socket for %s: %s", lab->address,
 		                    strerror(errno));
 		return -1;
 	}
-	setsockopt(lab->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+	setsockopt(*fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
 	if (ss.ss_family == AF_INET6)
-		setsockopt(lab->fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
-	if (bind(lab->fd, (struct sockaddr *)&ss, sl) != 0 || listen(lab->fd, 64) != 0) {
+		setsockopt(*fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
+	if (bind(*fd, (struct sockaddr *)&ss, sl) != 0 || listen(*fd, 64) != 0) {
 		*cause = str_printf("cannot listen on %s port %u: %s; choose another port "
 		                    "(--port 0 picks a free one)",
-		                    lab->address, lab->cfg.port, strerror(errno));
+		                    lab->address, port, strerror(errno));
 		return -1;
 	}
 	sl = sizeof ss;
-	if (getsockname(lab->fd, (struct sockaddr *)&ss, &sl) == 0)
-		lab->port = ntohs(ss.ss_family == AF_INET
+	if (getsockname(*fd, (struct sockaddr *)&ss, &sl) == 0)
+		*bound = ntohs(ss.ss_family == AF_INET
 		                      ? ((struct sockaddr_in *)&ss)->sin_port
 		                      : ((struct sockaddr_in6 *)&ss)->sin6_port);
 	return 0;
@@ -300,6 +301,7 @@ lab_new(const struct lab_config *cfg, char **cause)
 	lab = xcalloc(1, sizeof *lab);
 	lab->cfg = *cfg;
 	lab->fd = -1;
+	lab->fd_implicit = -1;
 	lab->b = lab_behaviour(cfg->scenario);
 	lab->listen = xstrdup(cfg->listen != NULL ? cfg->listen : LAB_DEFAULT_ADDRESS);
 	lab->cfg.listen = lab->listen;
@@ -307,7 +309,10 @@ lab_new(const struct lab_config *cfg, char **cause)
 	lab->session_ms = cfg->session_ms > 0 ? cfg->session_ms : LAB_SESSION_MS;
 	lab->slow_ms = cfg->slow_ms > 0 ? cfg->slow_ms : LAB_SLOW_MS_DEFAULT;
 	wolfSSL_Init();
-	if (lab_listen(lab, cause) != 0 || (lab->certs = labcert_new(cause)) == NULL ||
+	if (lab_listen(lab, cfg->port, &lab->fd, &lab->port, cause) != 0 ||
+	    (cfg->both && lab_listen(lab, cfg->port_implicit, &lab->fd_implicit,
+	                             &lab->port_implicit, cause) != 0) ||
+	    (lab->certs = labcert_new(cause)) == NULL ||
 	    lab_tls_context(lab, cause) != 0) {
 		lab_free(lab);
 		return NULL;
@@ -331,6 +336,8 @@ lab_free(struct lab *lab)
 		return;
 	if (lab->fd >= 0)
 		close(lab->fd);
+	if (lab->fd_implicit >= 0)
+		close(lab->fd_implicit);
 	if (lab->ctx != NULL)
 		wolfSSL_CTX_free(lab->ctx);
 	labcert_free(lab->certs);
@@ -342,6 +349,12 @@ unsigned
 lab_port(const struct lab *lab)
 {
 	return lab->port;
+}
+
+unsigned
+lab_port_implicit(const struct lab *lab)
+{
+	return lab->port_implicit;
 }
 
 const struct labcert *
@@ -374,7 +387,7 @@ lab_reap(struct lab *lab, bool wait)
 
 /* Turns a client away when LAB_KIDS_MAX are already being served. */
 static void
-lab_turn_away(const struct lab *lab, int fd)
+lab_turn_away(const struct lab *lab, int fd, bool implicit)
 {
 	static const char *const busy[PROTO_COUNT] = {
 	    [PROTO_SMTP] =
@@ -384,7 +397,7 @@ lab_turn_away(const struct lab *lab, int fd)
 	};
 	const char *msg = busy[lab->cfg.proto];
 
-	if (!lab->cfg.implicit)
+	if (!implicit)
 		(void)!send(fd, msg, strlen(msg), MSG_NOSIGNAL | MSG_DONTWAIT);
 	close(fd);
 }
@@ -400,20 +413,21 @@ lab_peer_name(const struct sockaddr_storage *ss, socklen_t sl, char *out, size_t
 	snprintf(out, size, ss->ss_family == AF_INET6 ? "[%s]:%s" : "%s:%s", host, port);
 }
 
-/* Accepts one client and forks the process that serves it. */
+/* Accepts one client on listening socket lfd and forks the process that
+ * serves it, with TLS first if implicit. */
 static void
-lab_accept(struct lab *lab)
+lab_accept(struct lab *lab, int lfd, bool implicit)
 {
 	struct sockaddr_storage ss;
 	socklen_t sl = sizeof ss;
 	char peer[96];
 	pid_t pid;
-	int fd = accept4(lab->fd, (struct sockaddr *)&ss, &sl, SOCK_CLOEXEC);
+	int fd = accept4(lfd, (struct sockaddr *)&ss, &sl, SOCK_CLOEXEC);
 
 	if (fd < 0)
 		return;
 	if (lab->nkids >= LAB_KIDS_MAX) {
-		lab_turn_away(lab, fd);
+		lab_turn_away(lab, fd, implicit);
 		return;
 	}
 	lab_peer_name(&ss, sl, peer, sizeof peer);
@@ -433,6 +447,9 @@ lab_accept(struct lab *lab)
 		if (getppid() != server)
 			_exit(0);
 		close(lab->fd);
+		if (lab->fd_implicit >= 0)
+			close(lab->fd_implicit);
+		lab->cfg.implicit = implicit;
 		lab_client_run(lab, fd, lab->next_id, peer);
 		_exit(0);
 	}
@@ -457,12 +474,15 @@ lab_serve(struct lab *lab, volatile const sig_atomic_t *stop)
 		sigaction(SIGCHLD, &sa, NULL);
 	}
 	while (lab->fd >= 0 && (stop == NULL || !*stop)) {
-		struct pollfd p = {.fd = lab->fd, .events = POLLIN};
-		int r = poll(&p, 1, 1000);
+		struct pollfd p[2] = {{.fd = lab->fd, .events = POLLIN},
+		                      {.fd = lab->fd_implicit, .events = POLLIN}};
+		int r = poll(p, lab->fd_implicit >= 0 ? 2 : 1, 1000);
 
 		lab_reap(lab, false);
-		if (r > 0 && (p.revents & POLLIN))
-			lab_accept(lab);
+		if (r > 0 && (p[0].revents & POLLIN))
+			lab_accept(lab, lab->fd, lab->cfg.implicit);
+		if (r > 0 && lab->fd_implicit >= 0 && (p[1].revents & POLLIN))
+			lab_accept(lab, lab->fd_implicit, true);
 	}
 	for (size_t i = 0; i < lab->nkids; i++)
 		kill(lab->kids[i], SIGTERM);
@@ -500,5 +520,8 @@ lab_spawn(struct lab *lab, char **cause)
 	}
 	close(lab->fd);
 	lab->fd = -1;
+	if (lab->fd_implicit >= 0)
+		close(lab->fd_implicit);
+	lab->fd_implicit = -1;
 	return pid;
 }

@@ -81,6 +81,8 @@ struct lab {
 	WOLFSSL_CTX *ctx;
 	int fd; /* listening socket, -1 once handed to a spawned server */
 	unsigned port;
+	int fd_implicit; /* cfg.both: the second socket, for implicit TLS; else -1 */
+	unsigned port_implicit;
 	char address[64]; /* numeric address listened on */
 	bool loopback;
 	unsigned next_id;

@@ -120,7 +120,7 @@ ui_on_event(void *arg, const struct transcript *t, const struct event *ev)
 		ui_sink_flush(u, u->log, "log");
 	}
 	if (u->record != NULL) {
-		output_json(u->record, ev, u->cfg->redact);
+		output_json(u->record, ev, u->cfg->redact, NULL);
 		ui_sink_flush(u, u->record, "recording");
 	}
 	u->dirty = true;
@@ -140,7 +140,7 @@ ui_open_sink(struct ui *u, const char *path, bool json)
 	}
 	for (size_t i = 0; i < transcript_count(u->t); i++) {
 		if (json)
-			output_json(f, transcript_get(u->t, i), u->cfg->redact);
+			output_json(f, transcript_get(u->t, i), u->cfg->redact, NULL);
 		else
 			output_text(f, transcript_get(u->t, i), &lo);
 	}

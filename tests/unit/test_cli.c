@@ -3,6 +3,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -165,16 +166,100 @@ test_value_and_flag_options_land_in_their_fields(void **state)
 }
 
 static void
-test_compare_and_replay_say_they_are_not_built(void **state)
+test_replay_says_it_is_not_built(void **state)
 {
 	struct cli_options o;
 	char *cause = NULL;
 	(void)state;
-	assert_int_equal(PARSE(&o, &cause, "--compare", "smtp://h"), -1);
-	expect_error(cause, "--compare is not in this build");
-	cli_free(&o);
 	assert_int_equal(PARSE(&o, &cause, "--replay", "f.jsonl"), -1);
 	expect_error(cause, "--replay is not in this build");
+	cli_free(&o);
+}
+
+static void
+test_compare_host_pairs_the_standard_ports_by_proto(void **state)
+{
+	static const struct {
+		const char *proto;
+		const char *a, *b;
+	} pairs[] = {
+	    {NULL, "submission://mail.example.org:587", "smtps://mail.example.org:465"},
+	    {"smtp", "submission://mail.example.org:587", "smtps://mail.example.org:465"},
+	    {"imap", "imap://mail.example.org:143", "imaps://mail.example.org:993"},
+	    {"pop3", "pop3://mail.example.org:110", "pop3s://mail.example.org:995"},
+	};
+	(void)state;
+	for (size_t i = 0; i < sizeof pairs / sizeof pairs[0]; i++) {
+		struct cli_options o;
+		char *cause = NULL, a[300], b[300];
+		char proto[8];
+		snprintf(proto, sizeof proto, "%s", pairs[i].proto ? pairs[i].proto : "");
+		int rc = pairs[i].proto
+		             ? PARSE(&o, &cause, "--compare", "--proto", proto,
+		                     "mail.example.org")
+		             : PARSE(&o, &cause, "--compare", "mail.example.org");
+		assert_int_equal(rc, 0);
+		assert_true(o.compare);
+		target_format(&o.target, a, sizeof a);
+		target_format(&o.target_b, b, sizeof b);
+		assert_string_equal(a, pairs[i].a);
+		assert_string_equal(b, pairs[i].b);
+		assert_int_equal(o.target.mode, TLS_MODE_EXPLICIT);
+		assert_int_equal(o.target_b.mode, TLS_MODE_IMPLICIT);
+		cli_free(&o);
+	}
+}
+
+static void
+test_compare_takes_two_targets_or_one_bare_host(void **state)
+{
+	struct cli_options o;
+	char *cause = NULL, a[300], b[300];
+	(void)state;
+	assert_int_equal(PARSE(&o, &cause, "--compare", "imap://[::1]:1143",
+	                       "imaps://127.0.0.1:1993"),
+	                 0);
+	target_format(&o.target, a, sizeof a);
+	target_format(&o.target_b, b, sizeof b);
+	assert_string_equal(a, "imap://[::1]:1143");
+	assert_string_equal(b, "imaps://127.0.0.1:1993");
+	cli_free(&o);
+	assert_int_equal(PARSE(&o, &cause, "--compare", "[::1]"), 0);
+	target_format(&o.target_b, b, sizeof b);
+	assert_string_equal(b, "smtps://[::1]:465");
+	cli_free(&o);
+	assert_int_equal(PARSE(&o, &cause, "--compare", "imap://h"), -1);
+	expect_error(cause, "give two targets");
+	cli_free(&o);
+	assert_int_equal(PARSE(&o, &cause, "--compare", "h:2525"), -1);
+	expect_error(cause, "takes a host alone");
+	cli_free(&o);
+	assert_int_equal(PARSE(&o, &cause, "--compare", "a", "b", "c"), -1);
+	expect_error(cause, "two targets, or one host");
+	cli_free(&o);
+	assert_int_equal(PARSE(&o, &cause, "--compare", "--implicit", "h"), -1);
+	expect_error(cause, "leave out --implicit");
+	cli_free(&o);
+	assert_int_equal(PARSE(&o, &cause, "smtp://a", "smtp://b"), -1);
+	expect_error(cause, "two with --compare");
+	cli_free(&o);
+}
+
+static void
+test_demo_compare_takes_one_protocol(void **state)
+{
+	struct cli_options o;
+	char *cause = NULL;
+	(void)state;
+	assert_int_equal(PARSE(&o, &cause, "--demo", "--compare", "imap"), 0);
+	assert_true(o.compare && o.demo);
+	assert_string_equal(o.demo_proto, "imap");
+	cli_free(&o);
+	assert_int_equal(PARSE(&o, &cause, "--demo", "--compare", "imap", "pop3"), -1);
+	expect_error(cause, "takes one protocol");
+	cli_free(&o);
+	assert_int_equal(PARSE(&o, &cause, "--demo", "--compare", "--implicit"), -1);
+	expect_error(cause, "leave out --implicit");
 	cli_free(&o);
 }
 
@@ -477,7 +562,10 @@ main(void)
 	    cmocka_unit_test(test_an_unreadable_script_names_its_path),
 	    cmocka_unit_test(test_a_script_from_standard_input_needs_batch),
 	    cmocka_unit_test(test_value_and_flag_options_land_in_their_fields),
-	    cmocka_unit_test(test_compare_and_replay_say_they_are_not_built),
+	    cmocka_unit_test(test_replay_says_it_is_not_built),
+	    cmocka_unit_test(test_compare_host_pairs_the_standard_ports_by_proto),
+	    cmocka_unit_test(test_compare_takes_two_targets_or_one_bare_host),
+	    cmocka_unit_test(test_demo_compare_takes_one_protocol),
 	    cmocka_unit_test(test_help_fits_one_screen),
 	    cmocka_unit_test(test_help_and_version_flags),
 	    cmocka_unit_test(test_demo_takes_an_optional_protocol_and_a_scenario),

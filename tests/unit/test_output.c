@@ -21,7 +21,7 @@ render_as(const struct event *ev, bool json, bool explain, bool redact)
 
 	assert_non_null(f);
 	if (json)
-		output_json(f, ev, redact);
+		output_json(f, ev, redact, NULL);
 	else
 		output_text(f, ev, &o);
 	fclose(f);
