@@ -168,6 +168,9 @@ enum session_state session_state(const struct session *s);
 const char *session_state_name(enum session_state st);
 enum phase session_phase(const struct session *s);
 enum session_failure session_failure(const struct session *s);
+/* The exit code of DESIGN.md for the session's failure: 0 none, 1 policy,
+ * 3 network, 4 protocol, 5 TLS. */
+int session_exit_code(const struct session *s);
 bool session_in_data(const struct session *s);
 const struct target *session_target(const struct session *s);
 

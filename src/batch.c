@@ -126,24 +126,6 @@ batch_policy_error(struct transcript *t, enum phase phase, const char *msg)
 	transcript_append(t, &ev);
 }
 
-static int
-exit_for(enum session_failure f)
-{
-	switch (f) {
-	case FAIL_NONE:
-		return EXIT_OK;
-	case FAIL_POLICY:
-		return EXIT_POLICY;
-	case FAIL_NETWORK:
-		return EXIT_NETWORK;
-	case FAIL_PROTOCOL:
-		return EXIT_PROTOCOL;
-	case FAIL_TLS:
-		return EXIT_TLS;
-	}
-	return EXIT_PROTOCOL;
-}
-
 /* Queues the steps given on the command line, or the default probe. */
 static void
 queue_steps(struct session *s, const struct batch_config *cfg, struct transcript *t)
@@ -267,7 +249,7 @@ batch_run(const struct session_params *p, const struct batch_config *cfg)
 		queue_steps(s, cfg, t);
 		session_run(s);
 	}
-	rc = batch_policies(p, cfg, s, t, &tap, exit_for(session_failure(s)));
+	rc = batch_policies(p, cfg, s, t, &tap, session_exit_code(s));
 	batch_end(s);
 	transcript_free(t);
 	return sinks_close(&k, rc);
@@ -409,7 +391,7 @@ batch_compare_run(const struct session_params *pa, const struct session_params *
 	for (int i = 0; i < 2; i++) {
 		struct side *d = &sides[i];
 		int code = batch_policies(d->p, cfg, d->s, d->t, &d->tap,
-		                          exit_for(session_failure(d->s)));
+		                          session_exit_code(d->s));
 		compare_close(&d->cmp, code);
 		if (code > rc)
 			rc = code;

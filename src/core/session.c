@@ -797,6 +797,17 @@ session_failure(const struct session *s)
 	return s->failure;
 }
 
+int
+session_exit_code(const struct session *s)
+{
+	static const int codes[] = {
+	    [FAIL_NONE] = 0, [FAIL_POLICY] = 1, [FAIL_NETWORK] = 3,
+	    [FAIL_PROTOCOL] = 4, [FAIL_TLS] = 5,
+	};
+
+	return codes[s->failure];
+}
+
 bool
 session_in_data(const struct session *s)
 {
