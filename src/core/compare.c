@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "compare.h"
 #include "escape.h"
@@ -198,7 +199,12 @@ compare_line_goes_to(const struct compare_side *c, const char *line)
 	if (c->mode == TLS_MODE_EXPLICIT)
 		return true;
 	command_word(c->proto, (const unsigned char *)line, strlen(line), word, sizeof word);
-	return !word_in(word, starttls_words);
+	if (word_in(word, starttls_words))
+		return false;
+	/* An IMAP command typed without its tag (the tag is added on sending):
+	 * its first word is the command. */
+	return !(c->proto == PROTO_IMAP && strcspn(line, " ") == 8 &&
+	         strncasecmp(line, "STARTTLS", 8) == 0);
 }
 
 void
