@@ -56,3 +56,45 @@ layout_compute(int rows, int cols, int details_share, struct layout *out)
 		out->details = (struct rect){out->split + 1, 0, dh, cols};
 	}
 }
+
+/* --compare: the columns take what the bottom part leaves; each is a header
+ * row over its transcript, the divider column between them. */
+static void
+layout_columns(struct layout *out, int top, int height, int cols)
+{
+	int lw = (cols - 1) / 2;
+
+	out->col_split = lw;
+	out->transcript = (struct rect){top, 0, height, cols};
+	out->head[0] = (struct rect){top, 0, 1, lw};
+	out->head[1] = (struct rect){top, lw + 1, 1, cols - lw - 1};
+	out->column[0] = (struct rect){top + 1, 0, height - 1, lw};
+	out->column[1] = (struct rect){top + 1, lw + 1, height - 1, cols - lw - 1};
+}
+
+void
+layout_compute_compare(int rows, int cols, struct layout *out)
+{
+	layout_compute(rows, cols, 50, out);
+	if (out->too_small)
+		return;
+	int top = LAYOUT_TOP_ROWS;
+	int mid = rows - LAYOUT_TOP_ROWS - LAYOUT_BOTTOM_ROWS;
+	bool wide = cols >= LAYOUT_COMPARE_WIDE_COLS && rows >= LAYOUT_COMPARE_WIDE_ROWS;
+	/* The bottom part: the details (and the comparison) below the columns. */
+	int bottom = details_size(mid - 1, wide ? 45 : 40);
+	int colh = mid - 1 - bottom;
+
+	out->compare = true;
+	out->side_by_side = false;
+	out->split = top + colh;
+	layout_columns(out, top, colh, cols);
+	if (wide) {
+		int cw = (cols - 1) * 58 / 100;
+		out->cmp_split = cw;
+		out->comparison = (struct rect){out->split + 1, 0, bottom, cw};
+		out->details = (struct rect){out->split + 1, cw + 1, bottom, cols - cw - 1};
+	} else {
+		out->details = (struct rect){out->split + 1, 0, bottom, cols};
+	}
+}

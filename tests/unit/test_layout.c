@@ -1,6 +1,7 @@
 /* Screen layout: which part of the terminal each pane gets, for every size. */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -275,6 +276,129 @@ test_larger_share_never_shrinks_details(void **state)
 	}
 }
 
+/* --compare: the parts of the screen, dividers included, in a fixed order;
+ * returns how many (the comparison pane and its divider only when there). */
+static int
+compare_parts(const struct layout *l, int cols, struct rect r[13])
+{
+	int n = 0;
+
+	r[n++] = l->title;
+	r[n++] = l->head[0];
+	r[n++] = l->head[1];
+	r[n++] = l->column[0];
+	r[n++] = l->column[1];
+	r[n++] = (struct rect){l->transcript.y, l->col_split, l->transcript.h, 1};
+	r[n++] = (struct rect){l->split, 0, 1, cols};
+	r[n++] = l->details;
+	r[n++] = l->status;
+	r[n++] = l->input;
+	r[n++] = l->hints;
+	if (l->comparison.h > 0) {
+		r[n++] = l->comparison;
+		r[n++] = (struct rect){l->details.y, l->cmp_split, l->details.h, 1};
+	}
+	return n;
+}
+
+static void
+test_compare_is_too_small_below_the_same_minimum(void **state)
+{
+	struct layout l;
+	(void)state;
+	layout_compute_compare(LAYOUT_MIN_ROWS - 1, 200, &l);
+	assert_true(l.too_small);
+	layout_compute_compare(60, LAYOUT_MIN_COLS - 1, &l);
+	assert_true(l.too_small);
+	layout_compute_compare(LAYOUT_MIN_ROWS, LAYOUT_MIN_COLS, &l);
+	assert_false(l.too_small);
+	assert_true(l.compare);
+}
+
+/* Every cell of every size belongs to exactly one part: nothing overlaps,
+ * nothing is left undrawn. */
+static void
+test_compare_every_cell_belongs_to_exactly_one_part(void **state)
+{
+	static unsigned char seen[MAX_ROWS][MAX_COLS];
+	struct layout l;
+	struct rect r[13];
+	(void)state;
+	for (int rows = LAYOUT_MIN_ROWS; rows <= MAX_ROWS; rows++) {
+		for (int cols = LAYOUT_MIN_COLS; cols <= MAX_COLS; cols += 3) {
+			layout_compute_compare(rows, cols, &l);
+			int n = compare_parts(&l, cols, r);
+			memset(seen, 0, sizeof seen);
+			for (int i = 0; i < n; i++) {
+				assert_true(r[i].h >= 1 && r[i].w >= 1);
+				for (int y = r[i].y; y < r[i].y + r[i].h; y++)
+					for (int x = r[i].x; x < r[i].x + r[i].w; x++)
+						seen[y][x]++;
+			}
+			for (int y = 0; y < rows; y++)
+				for (int x = 0; x < cols; x++)
+					assert_int_equal(seen[y][x], 1);
+		}
+	}
+}
+
+static void
+test_compare_columns_share_the_width_each_under_its_header(void **state)
+{
+	struct layout l;
+	(void)state;
+	for (int rows = LAYOUT_MIN_ROWS; rows <= MAX_ROWS; rows += 5) {
+		for (int cols = LAYOUT_MIN_COLS; cols <= MAX_COLS; cols++) {
+			layout_compute_compare(rows, cols, &l);
+			assert_true(l.column[1].w - l.column[0].w >= 0);
+			assert_true(l.column[1].w - l.column[0].w <= 1);
+			for (int i = 0; i < 2; i++) {
+				assert_int_equal(l.head[i].x, l.column[i].x);
+				assert_int_equal(l.head[i].w, l.column[i].w);
+				assert_int_equal(l.head[i].y + 1, l.column[i].y);
+				assert_true(l.column[i].h >= 3);
+			}
+			assert_true(l.details.h >= 3);
+		}
+	}
+}
+
+static void
+test_compare_pane_of_its_own_exactly_on_wide_screens(void **state)
+{
+	struct layout l;
+	(void)state;
+	for (int rows = LAYOUT_MIN_ROWS; rows <= MAX_ROWS; rows++) {
+		for (int cols = LAYOUT_MIN_COLS; cols <= MAX_COLS; cols++) {
+			layout_compute_compare(rows, cols, &l);
+			bool wide = cols >= LAYOUT_COMPARE_WIDE_COLS &&
+			            rows >= LAYOUT_COMPARE_WIDE_ROWS;
+			assert_int_equal(l.comparison.h > 0, wide);
+		}
+	}
+}
+
+static void
+test_compare_at_80x24_and_160x48(void **state)
+{
+	struct layout l;
+	(void)state;
+	layout_compute_compare(24, 80, &l);
+	assert_int_equal(l.column[0].w, 39);
+	assert_int_equal(l.column[1].w, 40);
+	assert_int_equal(l.column[0].h, 10);
+	assert_int_equal(l.details.w, 80);
+	assert_int_equal(l.details.h, 8);
+	assert_int_equal(l.comparison.h, 0);
+	layout_compute_compare(48, 160, &l);
+	assert_int_equal(l.column[0].w, 79);
+	assert_int_equal(l.column[0].h, 23);
+	assert_int_equal(l.comparison.w, 92);
+	assert_int_equal(l.comparison.h, 19);
+	assert_int_equal(l.details.w, 67);
+	assert_int_equal(l.comparison.y, l.details.y);
+}
+
 int
 main(void)
 {
@@ -293,6 +417,11 @@ main(void)
 	    cmocka_unit_test(test_details_share_is_clamped_to_25_and_75),
 	    cmocka_unit_test(test_details_share_sets_the_details_size),
 	    cmocka_unit_test(test_larger_share_never_shrinks_details),
+	    cmocka_unit_test(test_compare_is_too_small_below_the_same_minimum),
+	    cmocka_unit_test(test_compare_every_cell_belongs_to_exactly_one_part),
+	    cmocka_unit_test(test_compare_columns_share_the_width_each_under_its_header),
+	    cmocka_unit_test(test_compare_pane_of_its_own_exactly_on_wide_screens),
+	    cmocka_unit_test(test_compare_at_80x24_and_160x48),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
