@@ -7,7 +7,10 @@
 #ifndef STARTLE_COMMANDS_H
 #define STARTLE_COMMANDS_H
 
+#include <stdbool.h>
 #include <stddef.h>
+
+#include "compareview.h"
 
 struct ui;
 
@@ -24,6 +27,12 @@ struct command {
 	const char *args; /* "" when it takes none; "[X]" when X is optional */
 	const char *help;
 	enum command_arg complete; /* what its argument completes to */
+	bool compare_only;         /* only under --compare: help and completion
+	                            * leave it out otherwise */
+	/* /a, /b, /both: the argument is a line (or a command) that goes to the
+	 * side(s) of aim only; without one, every line does from then on. */
+	bool aims;
+	enum compareview_aim aim;
 	/* Runs the command on the explorer's screen; arg is "" when none. */
 	void (*exec)(struct ui *u, const char *arg);
 };

@@ -21,7 +21,8 @@
 	X(WIRE, "Wire", "Wire")                                                            \
 	X(HELP, "Help", "Help")                                                            \
 	X(LADDER, "Ladder", "Ladder")                                                      \
-	X(LESSON, "Lesson", "Lesson")
+	X(LESSON, "Lesson", "Lesson")                                                      \
+	X(COMPARE, "Compare", "Cmp")
 
 enum details_tab {
 #define DETAILS_TAB_ENUM(sym, name, short_name) TAB_##sym,

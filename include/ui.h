@@ -1,7 +1,8 @@
 /*
  * ui: the interactive explorer. A split-pane curses screen over one session:
- * transcript, details tabs, status, a readline input line. One poll() loop
- * over the terminal, the socket, a signal self-pipe and timers. The UI reads
+ * transcript, details tabs, status, a readline input line; or under
+ * --compare over two, side by side, with a comparison pane. One poll() loop
+ * over the terminal, the sockets, a signal self-pipe and timers. The UI reads
  * the transcript and the session's state; it never touches sockets or TLS.
  * The terminal is restored on every way out.
  *
@@ -36,5 +37,13 @@ struct ui_config {
 /* Runs the explorer over a session with params until the user leaves;
  * returns the exit code. */
 int ui_run(const struct session_params *params, const struct ui_config *cfg);
+
+/* --compare: runs the explorer over two sessions side by side, a and b,
+ * until the user leaves; returns the exit code. A typed line goes to both
+ * (the upgrade only to an explicit side) unless aimed at one; the log and
+ * the recording tag each event with its side and end with the
+ * comparison. */
+int ui_run_compare(const struct session_params *a, const struct session_params *b,
+                   const struct ui_config *cfg);
 
 #endif

@@ -112,6 +112,11 @@ run_front(const struct cli_options *o)
 	}
 	struct ui_config ui;
 	cli_ui_config(o, &ui);
+	if (o->compare) {
+		struct session_params pb;
+		cli_compare_params(o, &p, &pb);
+		return ui_run_compare(&p, &pb, &ui);
+	}
 	return ui_run(&p, &ui);
 }
 

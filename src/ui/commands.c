@@ -36,14 +36,39 @@ command_add_lesson_name(void *arg, const char *name, const char *title)
 	command_add_name(arg, name);
 }
 
+/* The sides a command acts on: the aimed side, or both (ask: the sides
+ * /starttls goes to, the explicit ones, when aimed at both). */
+static unsigned
+command_sides(const struct ui *u, bool upgrade)
+{
+	if (u->nsides < 2)
+		return COMPAREVIEW_SIDE_A;
+	if (upgrade)
+		return compareview_starttls_sides(u->aim, &u->side[0].cmp, &u->side[1].cmp);
+	return compareview_sides(u->aim, &u->side[0].cmp, &u->side[1].cmp, "");
+}
+
 static void
 command_starttls(struct ui *u, const char *arg)
 {
+	unsigned sides = command_sides(u, true);
+
 	(void)arg;
-	if (session_state(u->s) == SS_CLOSED)
-		ui_message(u, TE_ERROR, "the connection is closed: /reconnect first");
-	else
-		session_queue_starttls(u->s);
+	if (sides == 0)
+		ui_message(u, TE_ERROR,
+		           "neither side is explicit TLS: aim at one (F9, /a, /b) to try "
+		           "STARTTLS there anyway");
+	for (int i = 0; i < u->nsides; i++) {
+		struct ui_side *d = &u->side[i];
+		if (!(sides & (1u << i)))
+			continue;
+		if (session_state(d->s) == SS_CLOSED)
+			ui_message(u, TE_ERROR,
+			           "%s%sthe connection is closed: /reconnect first",
+			           d->name ? d->name : "", d->name ? ": " : "");
+		else
+			session_queue_starttls(d->s);
+	}
 }
 
 static void
@@ -133,20 +158,27 @@ command_record(struct ui *u, const char *arg)
 static void
 command_reconnect(struct ui *u, const char *arg)
 {
+	unsigned sides = command_sides(u, false);
+
 	(void)arg;
-	session_close(u->s, "closed for /reconnect");
-	session_free(u->s);
-	dindex_init(&u->di);
-	u->exchange_consented = u->plaintext_consented = false;
-	ui_start_session(u);
-	ui_message(u, TE_INFO, "reconnecting to %s", u->target_text);
+	for (int i = 0; i < u->nsides; i++)
+		if (sides & (1u << i))
+			ui_side_reconnect(&u->side[i]);
+	if (u->nsides < 2)
+		ui_message(u, TE_INFO, "reconnecting to %s", u->cur->target_text);
+	else
+		ui_message(u, TE_INFO, "reconnecting %s",
+		           sides == (COMPAREVIEW_SIDE_A | COMPAREVIEW_SIDE_B) ? "both sides"
+		           : sides == COMPAREVIEW_SIDE_A                      ? "a"
+		                                                              : "b");
 }
 
 static void
 command_clear(struct ui *u, const char *arg)
 {
 	(void)arg;
-	tview_clear(&u->tv, u->t);
+	for (int i = 0; i < u->nsides; i++)
+		tview_clear(&u->side[i].tv, u->side[i].t);
 	ui_message(u, TE_INFO,
 	           "pane cleared; the transcript (and /log, /record) keep everything");
 }
@@ -201,14 +233,68 @@ command_auth(struct ui *u, const char *arg)
 		           "/auth takes PLAIN or LOGIN, then the user if you like");
 		return;
 	}
-	if (session_state(u->s) == SS_CLOSED) {
-		ui_message(u, TE_ERROR, "the connection is closed: /reconnect first");
+	u->ask_sides = command_sides(u, false);
+	if (u->ask_sides == (COMPAREVIEW_SIDE_A | COMPAREVIEW_SIDE_B) &&
+	    session_target(u->side[0].s)->proto != session_target(u->side[1].s)->proto) {
+		ui_message(u, TE_ERROR,
+		           "the sides speak different protocols: aim /auth at "
+		           "one side (/a /auth PLAIN)");
 		return;
+	}
+	for (int i = 0; i < u->nsides; i++) {
+		if ((u->ask_sides & (1u << i)) &&
+		    session_state(u->side[i].s) == SS_CLOSED) {
+			ui_message(u, TE_ERROR,
+			           "%s%sthe connection is closed: /reconnect first",
+			           u->side[i].name ? u->side[i].name : "",
+			           u->side[i].name ? ": " : "");
+			return;
+		}
 	}
 	user += n;
 	while (*user == ' ')
 		user++;
 	inputpane_ask_auth(u, (enum auth_mech)m, user);
+}
+
+/* /a, /b and /both without a line: every line goes there from now on (F9
+ * cycles). With a line the input pane sends it (commands.h: aims). */
+static void
+command_aim_a(struct ui *u, const char *arg)
+{
+	(void)arg;
+	ui_set_aim(u, AIM_A);
+}
+
+static void
+command_aim_b(struct ui *u, const char *arg)
+{
+	(void)arg;
+	ui_set_aim(u, AIM_B);
+}
+
+static void
+command_aim_both(struct ui *u, const char *arg)
+{
+	(void)arg;
+	ui_set_aim(u, AIM_BOTH);
+}
+
+/* /side: the details pane, the ladder and the keys turn to side a or b (no
+ * argument: to the other). */
+static void
+command_side(struct ui *u, const char *arg)
+{
+	if (u->nsides < 2) {
+		ui_message(u, TE_ERROR, "/side needs --compare: there is one session here");
+		return;
+	}
+	if (arg[0] == '\0')
+		ui_switch_side(u, u->cur == &u->side[0] ? 1 : 0);
+	else if ((arg[0] == 'a' || arg[0] == 'b') && arg[1] == '\0')
+		ui_switch_side(u, arg[0] - 'a');
+	else
+		ui_message(u, TE_ERROR, "/side takes a or b");
 }
 
 static const struct command commands[] = {
@@ -261,6 +347,32 @@ static const struct command commands[] = {
      .args = "",
      .help = "move on to the next step of the lesson",
      .exec = command_next},
+    {.name = "a",
+     .args = "[LINE]",
+     .help = "send LINE (or run /command) on side a only; alone: aim every line at a",
+     .compare_only = true,
+     .aims = true,
+     .aim = AIM_A,
+     .exec = command_aim_a},
+    {.name = "b",
+     .args = "[LINE]",
+     .help = "send LINE (or run /command) on side b only; alone: aim every line at b",
+     .compare_only = true,
+     .aims = true,
+     .aim = AIM_B,
+     .exec = command_aim_b},
+    {.name = "both",
+     .args = "[LINE]",
+     .help = "send LINE to both sides (STARTTLS to the explicit one); alone: aim at both",
+     .compare_only = true,
+     .aims = true,
+     .aim = AIM_BOTH,
+     .exec = command_aim_both},
+    {.name = "side",
+     .args = "[a|b]",
+     .help = "show side a or b in the details pane (alone: the other side)",
+     .compare_only = true,
+     .exec = command_side},
 };
 
 #define COMMAND_COUNT (sizeof commands / sizeof commands[0])

@@ -9,11 +9,16 @@
 #include "ui_int.h"
 #include "util.h"
 
-/* The Lesson tab exists only while a lesson runs. */
+/* The Lesson tab exists only while a lesson runs; the Compare tab under
+ * --compare while the comparison has no pane of its own. */
 bool
 detailspane_tab_available(const struct ui *u, enum details_tab tab)
 {
-	return tab != TAB_LESSON || u->lesson_active;
+	if (tab == TAB_LESSON)
+		return u->lesson_active;
+	if (tab == TAB_COMPARE)
+		return u->nsides > 1 && u->lay.comparison.h == 0;
+	return true;
 }
 
 /* The tab bar, the widest form that fits: every name; the active tab's name
@@ -27,22 +32,30 @@ detailspane_draw_tabs(struct ui *u)
 	sline_init(&l);
 	for (int pass = 0; pass < 3; pass++) {
 		sline_clear(&l);
+		/* Under --compare: whose details these are. */
+		if (u->nsides > 1)
+			sline_addf(&l,
+			           u->tab == TAB_COMPARE && !u->event_details
+			               ? TE_TAB
+			               : TE_TAB_ACTIVE,
+			           pass < 2 ? " side %s " : " %s ", u->cur->name);
 		for (int i = 0; i < TAB_COUNT; i++) {
 			enum details_tab tab = (enum details_tab)i;
 			bool on = !u->event_details && tab == u->tab;
 			if (!detailspane_tab_available(u, tab))
 				continue;
 			if (pass == 0 || on)
-				sline_addf(&l, on ? TE_TAB_ACTIVE : TE_TAB, " F%d %s ", i + 2,
-				           details_tab_name(tab));
+				sline_addf(&l, on ? TE_TAB_ACTIVE : TE_TAB, " F%d %s ",
+				           i + 2, details_tab_name(tab));
 			else if (pass == 1)
-				sline_addf(&l, TE_TAB, "F%d %s", i + 2, details_tab_short_name(tab));
+				sline_addf(&l, TE_TAB, "F%d %s", i + 2,
+				           details_tab_short_name(tab));
 			else
 				sline_addf(&l, TE_TAB, " F%d ", i + 2);
 			sline_add(&l, TE_TAB, " ");
 		}
 		if (u->event_details)
-			sline_addf(&l, TE_TAB_ACTIVE, " Event #%zu ", u->tv.sel + 1);
+			sline_addf(&l, TE_TAB_ACTIVE, " Event #%zu ", u->cur->tv.sel + 1);
 		if (sline_width(&l) <= r->w)
 			break;
 	}
@@ -52,17 +65,20 @@ detailspane_draw_tabs(struct ui *u)
 	sline_free(&l);
 }
 
-/* The Help tab: the key table's rows, then the commands from their table. */
+/* The Help tab: the key table's rows, then the commands from their table
+ * (those of --compare only under compare). */
 static void
-detailspane_help_rows(int width, struct slines *out)
+detailspane_help_rows(int width, bool compare, struct slines *out)
 {
 	struct details_help_row rows[64];
 	char *usage[64];
-	size_t n = keys_help(rows, sizeof rows / sizeof rows[0]), nusage = 0;
+	size_t n = keys_help(rows, sizeof rows / sizeof rows[0], compare), nusage = 0;
 
 	rows[n++] = (struct details_help_row){COMMAND_SLASH_KEYS, COMMAND_SLASH_HELP};
 	for (size_t i = 0; i < command_count() && n < sizeof rows / sizeof rows[0]; i++) {
 		const struct command *c = command_at(i);
+		if (c->compare_only && !compare)
+			continue;
 		usage[nusage] =
 		    str_printf("/%s%s%s", c->name, c->args[0] ? " " : "", c->args);
 		rows[n++] = (struct details_help_row){usage[nusage++], c->help};
@@ -78,18 +94,18 @@ static void
 detailspane_build(struct ui *u, enum details_tab tab, bool event, int width)
 {
 	slines_clear(&u->drows);
-	if (event && u->tv.has_sel) {
-		const struct event *ev = transcript_get(u->t, u->tv.sel);
+	if (event && u->cur->tv.has_sel) {
+		const struct event *ev = transcript_get(u->cur->t, u->cur->tv.sel);
 		if (ev != NULL)
 			details_event(ev, width, u->cfg->redact, &u->drows);
 		return;
 	}
 	switch (tab) {
 	case TAB_HANDSHAKE:
-		details_handshake(&u->di, u->t, width, &u->drows);
+		details_handshake(&u->cur->di, u->cur->t, width, &u->drows);
 		break;
 	case TAB_CERTS:
-		details_certs(&u->di, u->t, width, &u->drows);
+		details_certs(&u->cur->di, u->cur->t, width, &u->drows);
 		break;
 	case TAB_WIRE:
 	case TAB_LADDER:
@@ -98,9 +114,14 @@ detailspane_build(struct ui *u, enum details_tab tab, bool event, int width)
 		if (u->lesson_active)
 			lessonview_rows(&u->lesson, width, &u->drows);
 		break;
+	case TAB_COMPARE:
+		if (u->nsides > 1)
+			compareview_rows(&u->side[0].cmp, &u->side[1].cmp, width,
+			                 &u->drows);
+		break;
 	case TAB_HELP:
 	case TAB_COUNT:
-		detailspane_help_rows(width, &u->drows);
+		detailspane_help_rows(width, u->nsides > 1, &u->drows);
 		break;
 	}
 }
@@ -129,11 +150,11 @@ detailspane_draw_wire(struct ui *u, int y, int h)
 
 	sline_init(&head);
 	sline_addf(&head, TE_LABEL, " exposed before encryption: %zu lines, %zu bytes",
-	           u->di.plain_lines, session_plain_bytes(u->s));
+	           u->cur->di.plain_lines, session_plain_bytes(u->cur->s));
 	draw_sline(&u->dc, y, r->x, r->w, &head, false);
 	sline_free(&head);
 	slines_clear(&u->drows);
-	tview_visible(&u->wire, u->t, r->w, h - 1, &u->wvo, &u->drows);
+	tview_visible(&u->cur->wire, u->cur->t, r->w, h - 1, &u->wvo, &u->drows);
 	detailspane_draw_rows(u, y + 1, h - 1, 0);
 }
 
@@ -143,14 +164,14 @@ static void
 detailspane_draw_ladder(struct ui *u, int y, int h)
 {
 	const struct rect *r = &u->lay.details;
-	size_t total = ladder_rows(&u->ladder, r->w, 0, 0, &u->drows);
+	size_t total = ladder_rows(&u->cur->ladder, r->w, 0, 0, &u->drows);
 
 	if (u->ladder_follow || u->details_scroll > (int)total - h)
 		u->details_scroll = (int)total - h;
 	if (u->details_scroll < 0)
 		u->details_scroll = 0;
 	slines_clear(&u->drows);
-	ladder_rows(&u->ladder, r->w, (size_t)u->details_scroll, h, &u->drows);
+	ladder_rows(&u->cur->ladder, r->w, (size_t)u->details_scroll, h, &u->drows);
 	detailspane_draw_rows(u, y, h, 0);
 }
 
@@ -245,8 +266,8 @@ void
 detailspane_scroll(struct ui *u, int delta)
 {
 	if (u->tab == TAB_WIRE && !u->event_details) {
-		tview_scroll(&u->wire, u->t, u->lay.details.w, u->lay.details.h - 2,
-		             &u->wvo, delta);
+		tview_scroll(&u->cur->wire, u->cur->t, u->lay.details.w,
+		             u->lay.details.h - 2, &u->wvo, delta);
 	} else {
 		u->details_scroll += delta;
 		if (u->tab == TAB_LADDER && delta < 0)

@@ -156,18 +156,26 @@ inputpane_feed(struct ui *u, const char *bytes)
 	inputpane_feed_bytes(u, (const unsigned char *)bytes, strlen(bytes));
 }
 
+/* "a: " before a message about side d under --compare; "" alone. */
+static const char *
+inputpane_who(const struct ui_side *d)
+{
+	static const char *const who[UI_SIDES] = {"a: ", "b: "};
+	return d->name != NULL ? who[d->index] : "";
+}
+
 void
-inputpane_send(struct ui *u, const char *line, bool consented)
+inputpane_send(struct ui_side *d, const char *line, bool consented)
 {
 	char *cause = NULL;
-	int rc = consented ? session_queue_line_consented(u->s, line, &cause)
-	                   : session_queue_line(u->s, line, &cause);
+	int rc = consented ? session_queue_line_consented(d->s, line, &cause)
+	                   : session_queue_line(d->s, line, &cause);
 
 	if (rc != 0) {
-		ui_message(u, TE_ERROR, "%s", cause);
+		ui_message(d->u, TE_ERROR, "%s%s", inputpane_who(d), cause);
 		free(cause);
 	}
-	tview_end(&u->tv, u->t);
+	tview_end(&d->tv, d->t);
 }
 
 void
@@ -178,145 +186,228 @@ inputpane_drop_confirm(struct ui *u)
 		free(u->confirm_lines[i]);
 	}
 	u->nconfirm = 0;
+	u->confirm_rest = 0;
 }
 
-/* The question a line needs answered before it goes, or CONFIRM_NONE (the
- * consent rules of startle(1)): after a failed upgrade anything at all; a
- * credential in plaintext or into unverified TLS, once per authentication
- * exchange. */
-static enum ui_confirm
-inputpane_needs(struct ui *u, const char *line)
+/* Clears and frees lines a question no longer holds. */
+static void
+inputpane_free_lines(char **lines, size_t n)
 {
-	if (session_upgrade_failure(u->s)[0] != '\0' && !u->plaintext_consented)
+	for (size_t i = 0; i < n; i++) {
+		explicit_bzero(lines[i], strlen(lines[i]));
+		free(lines[i]);
+	}
+}
+
+/* The question a line needs answered before it goes to side d, or
+ * CONFIRM_NONE (the consent rules of startle(1)): after a failed upgrade
+ * anything at all; a credential in plaintext or into unverified TLS, once
+ * per authentication exchange. */
+static enum ui_confirm
+inputpane_needs(const struct ui_side *d, const char *line)
+{
+	if (session_upgrade_failure(d->s)[0] != '\0' && !d->plaintext_consented)
 		return CONFIRM_PLAINTEXT;
-	switch (session_line_exposure(u->s, line)) {
+	switch (session_line_exposure(d->s, line)) {
 	case EXPOSE_PLAINTEXT:
-		return u->exchange_consented ? CONFIRM_NONE : CONFIRM_CREDENTIAL;
+		return d->exchange_consented ? CONFIRM_NONE : CONFIRM_CREDENTIAL;
 	case EXPOSE_UNVERIFIED:
-		return u->exchange_consented ? CONFIRM_NONE : CONFIRM_UNVERIFIED;
+		return d->exchange_consented ? CONFIRM_NONE : CONFIRM_UNVERIFIED;
 	case EXPOSE_NONE:
 		break;
 	}
 	return CONFIRM_NONE;
 }
 
-/* Holds lines (taken over) until the question is answered. */
+/* Writes the question q about side d: under --compare it names the side
+ * ("a (explicit): "). */
 static void
-inputpane_hold(struct ui *u, enum ui_confirm q, char **lines, size_t n)
+inputpane_question(struct ui *u, enum ui_confirm q, const struct ui_side *d)
 {
-	inputpane_drop_confirm(u);
-	for (size_t i = 0; i < n && i < AUTH_LINES_MAX; i++)
-		u->confirm_lines[u->nconfirm++] = lines[i];
-	u->confirm = q;
+	char who[64] = "";
+	size_t n;
+
+	if (d != NULL && d->name != NULL)
+		snprintf(who, sizeof who, "%s (%s): ", d->name, tls_mode_name(d->cmp.mode));
+	n = (size_t)snprintf(u->confirm_text, sizeof u->confirm_text, "%s", who);
+	char *at = u->confirm_text + n;
+	size_t left = sizeof u->confirm_text - n;
 	switch (q) {
 	case CONFIRM_CREDENTIAL:
-		snprintf(u->confirm_text, sizeof u->confirm_text,
+		snprintf(at, left,
 		         "send credentials in PLAINTEXT? anyone on the path can read them "
 		         "(STARTTLS first) [y/N] ");
 		break;
 	case CONFIRM_UNVERIFIED:
-		snprintf(u->confirm_text, sizeof u->confirm_text,
+		snprintf(at, left,
 		         "send credentials into TLS that is NOT verified (%s)? whoever "
 		         "answered may not be the server [y/N] ",
-		         session_verdict_words(u->s));
+		         session_verdict_words(d->s));
 		break;
 	case CONFIRM_PLAINTEXT:
 		snprintf(
-		    u->confirm_text, sizeof u->confirm_text,
+		    at, left,
 		    "the upgrade failed (%s): go on in PLAINTEXT, readable by anyone on "
 		    "the path? [y/N] ",
-		    session_upgrade_failure(u->s));
+		    session_upgrade_failure(d->s));
 		break;
 	case CONFIRM_QUIT:
-		snprintf(u->confirm_text, sizeof u->confirm_text,
-		         "close the session and quit? [y/N] ");
+		snprintf(at, left, "close the session%s and quit? [y/N] ",
+		         u->nsides > 1 ? "s" : "");
 		break;
 	case CONFIRM_NONE:
 		break;
 	}
 }
 
-/* Sends lines, or holds them behind the question the first one needs. */
+/* Holds lines (taken over) until the question about side i is answered;
+ * the sides in rest are asked about after it. */
 static void
-inputpane_send_or_ask(struct ui *u, char **lines, size_t n)
+inputpane_hold(struct ui *u, enum ui_confirm q, int i, char **lines, size_t n,
+               unsigned rest)
 {
-	enum ui_confirm q = n > 0 ? inputpane_needs(u, lines[0]) : CONFIRM_NONE;
+	inputpane_drop_confirm(u);
+	for (size_t k = 0; k < n && k < AUTH_LINES_MAX; k++)
+		u->confirm_lines[u->nconfirm++] = lines[k];
+	u->confirm = q;
+	u->confirm_side = i;
+	u->confirm_rest = rest;
+	inputpane_question(u, q, i >= 0 ? &u->side[i] : NULL);
+}
 
-	if (q != CONFIRM_NONE) {
-		inputpane_hold(u, q, lines, n);
-		return;
+/* Sends lines (taken over) to the sides that need no question, then holds
+ * them behind the question the first other side needs; the sides after it
+ * are asked about in turn. */
+static void
+inputpane_send_or_ask(struct ui *u, unsigned sides, char **lines, size_t n)
+{
+	int first = -1;
+	unsigned rest = 0;
+	enum ui_confirm q0 = CONFIRM_NONE;
+
+	for (int i = 0; i < u->nsides; i++) {
+		struct ui_side *d = &u->side[i];
+		if (!(sides & (1u << i)))
+			continue;
+		enum ui_confirm q = n > 0 ? inputpane_needs(d, lines[0]) : CONFIRM_NONE;
+		if (q != CONFIRM_NONE && first < 0) {
+			first = i;
+			q0 = q;
+		} else if (q != CONFIRM_NONE) {
+			rest |= 1u << i;
+		} else {
+			bool consented = d->exchange_consented || d->plaintext_consented;
+			for (size_t k = 0; k < n; k++)
+				inputpane_send(d, lines[k], consented);
+		}
 	}
-	bool consented = u->exchange_consented || u->plaintext_consented;
-	for (size_t i = 0; i < n; i++) {
-		inputpane_send(u, lines[i], consented);
-		explicit_bzero(lines[i], strlen(lines[i]));
-		free(lines[i]);
-	}
+	if (first >= 0)
+		inputpane_hold(u, q0, first, lines, n, rest);
+	else
+		inputpane_free_lines(lines, n);
 }
 
 /* Asks before leaving while a session is open. */
 static void
 inputpane_ask_quit(struct ui *u)
 {
-	inputpane_hold(u, CONFIRM_QUIT, NULL, 0);
+	inputpane_hold(u, CONFIRM_QUIT, -1, NULL, 0, 0);
 }
 
 /* The answer to the question on the input line. A yes sends what was held
- * (and holds for the rest of the exchange, or of the plaintext session); a
- * plaintext yes is asked again for a credential. */
+ * to the side asked about (and holds for the rest of the exchange, or of
+ * the plaintext session); a plaintext yes is asked again for a credential.
+ * Then the other sides waiting are asked about. */
 void
 inputpane_confirm(struct ui *u, int key)
 {
 	bool yes = key == 'y' || key == 'Y';
 	enum ui_confirm q = u->confirm;
+	char *lines[AUTH_LINES_MAX];
+	size_t n = u->nconfirm;
+	unsigned rest = u->confirm_rest;
 
 	u->confirm = CONFIRM_NONE;
+	u->dirty = true;
 	if (q == CONFIRM_QUIT) {
 		u->quit = yes;
-	} else if (!yes) {
-		ui_message(u, TE_INFO,
+		return;
+	}
+	struct ui_side *d = &u->side[u->confirm_side];
+	memcpy(lines, u->confirm_lines, n * sizeof lines[0]);
+	u->nconfirm = 0;
+	u->confirm_rest = 0;
+	if (!yes) {
+		ui_message(u, TE_INFO, "%s%s", inputpane_who(d),
 		           q == CONFIRM_PLAINTEXT
 		               ? "not sent; /reconnect to try the upgrade again"
 		           : q == CONFIRM_UNVERIFIED
 		               ? "not sent: the certificate is not trusted"
 		               : "not sent; type STARTTLS (or /starttls) first");
-		inputpane_drop_confirm(u);
 	} else {
-		char *lines[AUTH_LINES_MAX];
-		size_t n = u->nconfirm;
-		memcpy(lines, u->confirm_lines, n * sizeof lines[0]);
-		u->nconfirm = 0;
 		if (q == CONFIRM_PLAINTEXT)
-			u->plaintext_consented = true;
+			d->plaintext_consented = true;
 		else
-			u->exchange_consented = true;
-		inputpane_send_or_ask(u, lines, n);
+			d->exchange_consented = true;
+		rest |= 1u << d->index;
 	}
-	u->dirty = true;
+	inputpane_send_or_ask(u, rest, lines, n);
 }
 
-/* A line for the server: not in the history when it carries credentials, and
- * asked about first as the consent rules say. */
+/* The sides of sides still open; says which are closed. */
+static unsigned
+inputpane_open_sides(struct ui *u, unsigned sides)
+{
+	for (int i = 0; i < u->nsides; i++) {
+		struct ui_side *d = &u->side[i];
+		if (!(sides & (1u << i)) || session_state(d->s) != SS_CLOSED)
+			continue;
+		sides &= ~(1u << i);
+		ui_message(u, TE_ERROR, "%sthe connection is closed: /reconnect or /quit",
+		           inputpane_who(d));
+	}
+	return sides;
+}
+
+/* A line for the server, to the sides it is aimed at: not in the history
+ * when it carries credentials, and asked about first as the consent rules
+ * say, side by side. */
 static void
 inputpane_send_typed(struct ui *u, const char *typed, const char *send)
 {
 	size_t len = strlen(send);
-	enum proto_id proto = session_target(u->s)->proto;
-	bool secret = session_line_is_secret(u->s, send);
+	unsigned sides = ui_aimed_sides(u, send);
+	bool secret = false, data = false;
 
-	if (session_state(u->s) == SS_CLOSED) {
-		ui_message(u, TE_ERROR, "the connection is closed: /reconnect or /quit");
+	if (sides == 0) {
+		input_history_add(u->in, typed);
+		ui_message(u, TE_ERROR,
+		           "the upgrade goes only to an explicit side: aim the line at one "
+		           "side (F9, /a, /b) to send it there anyway");
 		return;
 	}
+	if ((sides = inputpane_open_sides(u, sides)) == 0)
+		return;
+	for (int i = 0; i < u->nsides; i++)
+		if (sides & (1u << i)) {
+			secret |= session_line_is_secret(u->side[i].s, send);
+			data |= session_in_data(u->side[i].s);
+		}
 	/* Credentials stay out of the history file. */
-	if (!secret && !session_in_data(u->s))
+	if (!secret && !data)
 		input_history_add(u->in, typed);
 	/* A yes covers one authentication exchange: a line that is not part of
 	 * one, or that starts another, ends it. */
-	if (!secret || proto_typed_is_credential(proto, (const unsigned char *)send, len))
-		u->exchange_consented = false;
+	for (int i = 0; i < u->nsides; i++) {
+		struct ui_side *d = &u->side[i];
+		if ((sides & (1u << i)) &&
+		    (!session_line_is_secret(d->s, send) ||
+		     proto_typed_is_credential(session_target(d->s)->proto,
+		                               (const unsigned char *)send, len)))
+			d->exchange_consented = false;
+	}
 	char *line = xstrdup(send);
-	inputpane_send_or_ask(u, &line, 1);
+	inputpane_send_or_ask(u, sides, &line, 1);
 }
 
 void
@@ -345,11 +436,15 @@ inputpane_cancel_ask(struct ui *u)
 }
 
 /* A line that answers /auth's question: the user, then the password, after
- * which the exchange goes out (after a question when it would go in
- * plaintext). Neither answer enters the history. */
+ * which the exchange goes out to the sides /auth was aimed at (after a
+ * question where the consent rules ask one). Neither answer enters the
+ * history. The sides speak one protocol (/auth checks). */
 static void
 inputpane_answer(struct ui *u, char *line)
 {
+	unsigned sides = u->ask_sides != 0 ? u->ask_sides : COMPAREVIEW_SIDE_A;
+	const struct ui_side *first = &u->side[(sides & COMPAREVIEW_SIDE_A) ? 0 : 1];
+
 	if (line == NULL || (u->ask == ASK_AUTH_USER && line[0] == '\0')) {
 		inputpane_cancel_ask(u);
 		ui_message(u, TE_INFO, "/auth cancelled: nothing was sent");
@@ -362,66 +457,109 @@ inputpane_answer(struct ui *u, char *line)
 		return;
 	}
 	char *lines[AUTH_LINES_MAX];
-	size_t n =
-	    auth_lines(session_target(u->s)->proto, u->ask_mech, u->ask_user, line, lines);
+	size_t n = auth_lines(session_target(first->s)->proto, u->ask_mech, u->ask_user,
+	                      line, lines);
 	explicit_bzero(line, strlen(line));
 	inputpane_cancel_ask(u);
-	u->exchange_consented = false; /* a new exchange */
-	inputpane_send_or_ask(u, lines, n);
+	for (int i = 0; i < u->nsides; i++)
+		if (sides & (1u << i))
+			u->side[i].exchange_consented = false; /* a new exchange */
+	inputpane_send_or_ask(u, sides, lines, n);
+}
+
+/* True when any side is still open (leaving then asks first). */
+static bool
+inputpane_any_open(const struct ui *u)
+{
+	for (int i = 0; i < u->nsides; i++)
+		if (session_state(u->side[i].s) != SS_CLOSED)
+			return true;
+	return false;
+}
+
+static void inputpane_run(struct ui *u, const char *typed, const char *line);
+
+/* /a LINE, /b LINE, /both LINE: the line (or command) goes where the
+ * command aims it, this once. */
+static void
+inputpane_run_aimed(struct ui *u, const char *typed, const struct command *cmd,
+                    const char *line)
+{
+	enum compareview_aim saved = u->aim;
+
+	if (u->nsides < 2) {
+		input_history_add(u->in, typed);
+		ui_set_aim(u, cmd->aim); /* says it needs --compare */
+		return;
+	}
+	u->aim = cmd->aim;
+	inputpane_run(u, typed, line);
+	u->aim = saved;
+}
+
+/* Runs a typed line: a command, or a line for the server (typed is what
+ * the history would keep). */
+static void
+inputpane_run(struct ui *u, const char *typed, const char *line)
+{
+	struct command_parse cp;
+
+	command_parse(line, &cp);
+	switch (cp.result) {
+	case COMMAND_ERROR:
+		ui_message(u, TE_ERROR, "%s", cp.error);
+		input_history_add(u->in, typed);
+		break;
+	case COMMAND_RUN:
+		if (cp.cmd->aims && cp.arg[0] != '\0') {
+			inputpane_run_aimed(u, typed, cp.cmd, cp.arg);
+			break;
+		}
+		input_history_add(u->in, typed);
+		cp.cmd->exec(u, cp.arg);
+		break;
+	case COMMAND_SEND:
+		inputpane_send_typed(u, typed, cp.send);
+		break;
+	}
 }
 
 void
 inputpane_on_line(void *arg, char *line)
 {
 	struct ui *u = arg;
-	struct command_parse cp;
 
 	u->message[0] = '\0';
 	u->matches_shown = false;
+	u->dirty = true;
 	if (u->ask == ASK_SEARCH) {
 		inputpane_cancel_ask(u);
 		u->focus = FOCUS_TRANSCRIPT;
 		if (line != NULL)
 			transcriptpane_search(u, line, 1);
 		free(line);
-		u->dirty = true;
 		return;
 	}
 	if (u->ask != ASK_NONE) {
 		inputpane_answer(u, line);
 		free(line);
-		u->dirty = true;
 		return;
 	}
 	if (line == NULL) {
-		if (session_state(u->s) == SS_CLOSED)
-			u->quit = true;
-		else
+		if (inputpane_any_open(u))
 			inputpane_ask_quit(u);
-		u->dirty = true;
+		else
+			u->quit = true;
 		return;
 	}
-	command_parse(line, &cp);
-	switch (cp.result) {
-	case COMMAND_ERROR:
-		ui_message(u, TE_ERROR, "%s", cp.error);
-		input_history_add(u->in, line);
-		break;
-	case COMMAND_RUN:
-		input_history_add(u->in, line);
-		cp.cmd->exec(u, cp.arg);
-		break;
-	case COMMAND_SEND:
-		inputpane_send_typed(u, line, cp.send);
-		break;
-	}
+	inputpane_run(u, line, line);
 	free(line);
-	u->dirty = true;
 }
 
 struct match_list {
 	char **v;
 	size_t n, cap;
+	bool compare; /* commands for --compare are offered too */
 };
 
 static void
@@ -444,9 +582,29 @@ match_candidate(void *arg, const char *cand)
 static void
 match_command(void *arg, const char *name)
 {
+	struct match_list *m = arg;
 	char buf[64];
+
+	for (size_t i = 0; i < command_count(); i++)
+		if (strcmp(command_at(i)->name, name) == 0 && command_at(i)->compare_only &&
+		    !m->compare)
+			return;
 	snprintf(buf, sizeof buf, "/%s", name);
-	match_add(arg, buf);
+	match_add(m, buf);
+}
+
+/* True if the upgrade command can still be used on a side lines go to. */
+static bool
+inputpane_upgrade_open(const struct ui *u)
+{
+	for (int i = 0; i < u->nsides; i++) {
+		const struct ui_side *d = &u->side[i];
+		bool aimed =
+		    u->nsides < 2 || u->aim == AIM_BOTH || (int)u->aim - AIM_A == i;
+		if (aimed && session_phase(d->s) == PHASE_PLAIN)
+			return true;
+	}
+	return false;
 }
 
 /* Completes a command name after '/', or the protocol's command word (the
@@ -455,8 +613,8 @@ char **
 inputpane_complete(void *arg, const char *line, const char *text, int start, int end)
 {
 	struct ui *u = arg;
-	struct match_list m = {0};
-	enum proto_id proto = session_target(u->s)->proto;
+	struct match_list m = {.compare = u->nsides > 1};
+	enum proto_id proto = session_target(u->cur->s)->proto;
 	(void)end;
 
 	if (u->ask != ASK_NONE)
@@ -479,7 +637,7 @@ inputpane_complete(void *arg, const char *line, const char *text, int start, int
 	for (const char *const *c = proto_commands(proto); *c != NULL; c++) {
 		if (strncasecmp(*c, text, tl) != 0)
 			continue;
-		if (session_phase(u->s) != PHASE_PLAIN &&
+		if (!inputpane_upgrade_open(u) &&
 		    proto_is_starttls(proto, (const unsigned char *)*c, strlen(*c)))
 			continue;
 		match_add(&m, *c);

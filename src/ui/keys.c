@@ -13,7 +13,8 @@ enum keys_context {
 	KEYS_INPUT,      /* the input line has the focus */
 	KEYS_VIEW,       /* the transcript or the details pane has the focus */
 	KEYS_TRANSCRIPT, /* the transcript has the focus */
-	KEYS_DETAILS     /* the details pane has the focus */
+	KEYS_DETAILS,    /* the details pane has the focus */
+	KEYS_COMPARE     /* the comparison pane has the focus */
 };
 
 /* One binding: a key in a context runs an action with arg. The rows with
@@ -26,6 +27,7 @@ struct keys_binding {
 	int arg;
 	const char *keys, *help; /* help screen: "F1, ?" and what it does */
 	const char *hint_keys, *hint;
+	bool compare_only; /* only under --compare (and only its help shows it) */
 };
 
 /* Keys curses reports as plain bytes. */
@@ -62,11 +64,16 @@ keys_overlay_toggle(struct ui *u, int key, int arg)
 	u->help_overlay = !u->help_overlay;
 }
 
+/* F2-F8: a tab of the details pane; F8 on a screen wide enough for the
+ * comparison pane gives that pane the focus instead. */
 static void
 keys_tab(struct ui *u, int key, int tab)
 {
 	(void)key;
-	detailspane_switch_tab(u, tab);
+	if (tab == TAB_COMPARE && u->lay.comparison.h > 0)
+		u->focus = FOCUS_COMPARE;
+	else
+		detailspane_switch_tab(u, tab);
 }
 
 static void
@@ -76,16 +83,24 @@ keys_cycle_tab(struct ui *u, int key, int step)
 	detailspane_cycle_tab(u, step);
 }
 
-/* PgUp and PgDn (arg -1, 1): a page of the details pane when it has the
- * focus, else of the transcript. */
+/* PgUp and PgDn (arg -1, 1): a page of the pane with the focus; from the
+ * input line, of the transcript (under --compare of both columns). */
 static void
 keys_page(struct ui *u, int key, int dir)
 {
 	(void)key;
-	if (u->focus == FOCUS_DETAILS)
+	if (u->focus == FOCUS_DETAILS) {
 		detailspane_scroll(u, dir * (u->lay.details.h - 2));
-	else
-		transcriptpane_scroll(u, dir * (u->lay.transcript.h - 1));
+	} else if (u->focus == FOCUS_COMPARE) {
+		comparepane_scroll(u, dir * (u->lay.comparison.h - 1));
+	} else if (u->focus == FOCUS_TRANSCRIPT) {
+		transcriptpane_scroll(u, dir * (transcriptpane_rect(u, u->cur)->h - 1));
+	} else {
+		for (int i = 0; i < u->nsides; i++)
+			transcriptpane_scroll_side(
+			    u, &u->side[i],
+			    dir * (transcriptpane_rect(u, &u->side[i])->h - 1));
+	}
 }
 
 static void
@@ -95,12 +110,64 @@ keys_details_scroll(struct ui *u, int key, int delta)
 	detailspane_scroll(u, delta);
 }
 
+/* Where the focus can be, in Tab order: the input line, the transcript (under
+ * --compare each column, then the comparison pane when there is one), the
+ * details. Returns how many stops; side is the column's side or -1. */
+static int
+keys_focus_stops(const struct ui *u, enum ui_focus focus[5], int side[5])
+{
+	int n = 0;
+
+	focus[n] = FOCUS_INPUT, side[n++] = -1;
+	for (int i = 0; i < u->nsides; i++)
+		focus[n] = FOCUS_TRANSCRIPT, side[n++] = i;
+	if (u->lay.comparison.h > 0)
+		focus[n] = FOCUS_COMPARE, side[n++] = -1;
+	focus[n] = FOCUS_DETAILS, side[n++] = -1;
+	return n;
+}
+
 /* Tab and Shift-Tab (arg 1, -1): the focus moves among the panes. */
 static void
 keys_focus_step(struct ui *u, int key, int step)
 {
+	enum ui_focus focus[5];
+	int side[5], at = 0;
+	int n = keys_focus_stops(u, focus, side);
+
 	(void)key;
-	u->focus = (enum ui_focus)((u->focus + FOCUS_COUNT + step) % FOCUS_COUNT);
+	for (int i = 0; i < n; i++)
+		if (focus[i] == u->focus && (side[i] < 0 || &u->side[side[i]] == u->cur))
+			at = i;
+	at = (at + n + step) % n;
+	u->focus = focus[at];
+	if (side[at] >= 0)
+		ui_switch_side(u, side[at]);
+}
+
+/* F9: lines go to both sides, then a only, then b only. */
+static void
+keys_aim(struct ui *u, int key, int arg)
+{
+	(void)key;
+	(void)arg;
+	ui_set_aim(u, compareview_aim_next(u->aim));
+}
+
+/* F10, and Left and Right in a column: the other side. */
+static void
+keys_other_side(struct ui *u, int key, int arg)
+{
+	(void)key;
+	(void)arg;
+	ui_switch_side(u, u->cur == &u->side[0] ? 1 : 0);
+}
+
+static void
+keys_compare_scroll(struct ui *u, int key, int delta)
+{
+	(void)key;
+	comparepane_scroll(u, delta);
 }
 
 static void
@@ -127,9 +194,9 @@ keys_input_tab(struct ui *u, int key, int arg)
 		u->message[0] = '\0';
 	}
 	u->focus = FOCUS_TRANSCRIPT;
-	if (!u->tv.has_sel && transcript_count(u->t) > 0) {
-		u->tv.has_sel = true;
-		u->tv.sel = transcript_count(u->t) - 1;
+	if (!u->cur->tv.has_sel && transcript_count(u->cur->t) > 0) {
+		u->cur->tv.has_sel = true;
+		u->cur->tv.sel = transcript_count(u->cur->t) - 1;
 	}
 }
 
@@ -149,12 +216,27 @@ keys_explain(struct ui *u, int key, int arg)
 	u->tvo.explain = !u->tvo.explain;
 }
 
+/* Drops the lines queued on the sides lines go to; returns how many. */
+static size_t
+keys_drop_queued(struct ui *u, unsigned sides)
+{
+	size_t dropped = 0;
+
+	for (int i = 0; i < u->nsides; i++)
+		if (sides & (1u << i))
+			dropped += session_cancel_queue(u->side[i].s);
+	return dropped;
+}
+
 /* Ctrl-C: clears the line, else drops queued lines, else cancels the wait
- * (the second time within two seconds closes the connection). */
+ * (the second time within two seconds closes the connection); under
+ * --compare on the sides lines go to. */
 static void
 keys_cancel(struct ui *u, int key, int arg)
 {
+	unsigned sides = ui_aimed_sides(u, "");
 	size_t dropped;
+	bool busy = false, waiting = false;
 
 	(void)key;
 	(void)arg;
@@ -171,22 +253,34 @@ keys_cancel(struct ui *u, int key, int arg)
 		                               : "/auth cancelled: nothing was sent");
 		return;
 	}
-	if ((dropped = session_cancel_queue(u->s)) > 0) {
+	if ((dropped = keys_drop_queued(u, sides)) > 0) {
 		ui_message(u, TE_INFO, "dropped %zu queued line%s", dropped,
 		           dropped == 1 ? "" : "s");
 		return;
 	}
-	enum session_state st = session_state(u->s);
-	if (st == SS_CLOSED || st == SS_READY)
+	for (int i = 0; i < u->nsides; i++) {
+		enum session_state st = session_state(u->side[i].s);
+		if (!(sides & (1u << i)) || st == SS_CLOSED || st == SS_READY)
+			continue;
+		busy = true;
+		waiting |= st == SS_WAITING;
+	}
+	if (!busy)
 		return;
-	if (st == SS_WAITING && util_now_ms() - u->cancel_at > 2000) {
+	if (waiting && util_now_ms() - u->cancel_at > 2000) {
 		u->cancel_at = util_now_ms();
 		ui_message(
 		    u, TE_INFO,
 		    "still waiting for the reply; Ctrl-C again closes the connection");
 		return;
 	}
-	session_close(u->s, "cancelled by the user (Ctrl-C); /reconnect to start again");
+	for (int i = 0; i < u->nsides; i++) {
+		enum session_state st = session_state(u->side[i].s);
+		if ((sides & (1u << i)) && st != SS_CLOSED && st != SS_READY)
+			session_close(u->side[i].s,
+			              "cancelled by the user (Ctrl-C); /reconnect "
+			              "to start again");
+	}
 	ui_message(u, TE_INFO, "cancelled; /reconnect to start again");
 }
 
@@ -207,6 +301,12 @@ keys_suspend(struct ui *u, int key, int arg)
 	ui_suspend(u);
 }
 
+static bool
+keys_within(const struct rect *r, int y, int x)
+{
+	return y >= r->y && y < r->y + r->h && x >= r->x && x < r->x + r->w;
+}
+
 /* The wheel scrolls the pane under the pointer. */
 static void
 keys_mouse(struct ui *u, int key, int arg)
@@ -220,14 +320,22 @@ keys_mouse(struct ui *u, int key, int arg)
 	int delta = (me.bstate & BUTTON4_PRESSED)   ? -3
 	            : (me.bstate & BUTTON5_PRESSED) ? 3
 	                                            : 0;
-	const struct rect *d = &u->lay.details;
-	bool in_details =
-	    me.y >= d->y && me.y < d->y + d->h && me.x >= d->x && me.x < d->x + d->w;
 	if (delta == 0)
 		return;
-	if (in_details)
+	if (keys_within(&u->lay.details, me.y, me.x)) {
 		detailspane_scroll(u, delta);
-	else
+		return;
+	}
+	if (keys_within(&u->lay.comparison, me.y, me.x)) {
+		comparepane_scroll(u, delta);
+		return;
+	}
+	for (int i = 0; i < u->nsides; i++)
+		if (keys_within(transcriptpane_rect(u, &u->side[i]), me.y, me.x)) {
+			transcriptpane_scroll_side(u, &u->side[i], delta);
+			return;
+		}
+	if (u->nsides < 2)
 		transcriptpane_scroll(u, delta);
 }
 
@@ -299,6 +407,35 @@ static const struct keys_binding keys_table[] = {
     {.key = KEY_F(5), .ctx = KEYS_ANY, .run = keys_tab, .arg = TAB_HELP},
     {.key = KEY_F(6), .ctx = KEYS_ANY, .run = keys_tab, .arg = TAB_LADDER},
     {.key = KEY_F(7), .ctx = KEYS_ANY, .run = keys_tab, .arg = TAB_LESSON},
+    {.key = KEY_F(8),
+     .ctx = KEYS_ANY,
+     .run = keys_tab,
+     .arg = TAB_COMPARE,
+     .keys = "F8",
+     .help = "the Compare tab: a against b (wide screens show it in a pane of its own)",
+     .compare_only = true},
+    {.key = KEY_F(9),
+     .ctx = KEYS_ANY,
+     .run = keys_aim,
+     .keys = "F9",
+     .help = "aim typed lines at both sides, at a only, at b only (the prompt says where)",
+     .hint_keys = "F9",
+     .hint = "aim",
+     .compare_only = true},
+    {.key = KEY_F(10),
+     .ctx = KEYS_ANY,
+     .run = keys_other_side,
+     .keys = "F10, Left/Right",
+     .help = "the other side: the details, the ladder and the transcript keys follow it "
+             "(Left/Right with a column's focus)",
+     .hint_keys = "F10",
+     .hint = "side",
+     .compare_only = true},
+    {.key = KEY_LEFT, .ctx = KEYS_TRANSCRIPT, .run = keys_other_side, .compare_only = true},
+    {.key = KEY_RIGHT,
+     .ctx = KEYS_TRANSCRIPT,
+     .run = keys_other_side,
+     .compare_only = true},
     {.key = KEY_LEFT, .ctx = KEYS_DETAILS, .run = keys_cycle_tab, .arg = -1},
     {.key = KEY_RIGHT, .ctx = KEYS_DETAILS, .run = keys_cycle_tab, .arg = 1},
     {.key = '\t',
@@ -339,6 +476,10 @@ static const struct keys_binding keys_table[] = {
     {.key = KEY_DOWN, .ctx = KEYS_DETAILS, .run = keys_details_scroll, .arg = 1},
     {.key = 'j', .ctx = KEYS_DETAILS, .run = keys_details_scroll, .arg = 1},
     {.key = KEY_HOME, .ctx = KEYS_DETAILS, .run = detailspane_top},
+    {.key = KEY_UP, .ctx = KEYS_COMPARE, .run = keys_compare_scroll, .arg = -1},
+    {.key = 'k', .ctx = KEYS_COMPARE, .run = keys_compare_scroll, .arg = -1},
+    {.key = KEY_DOWN, .ctx = KEYS_COMPARE, .run = keys_compare_scroll, .arg = 1},
+    {.key = 'j', .ctx = KEYS_COMPARE, .run = keys_compare_scroll, .arg = 1},
     {.key = '\r',
      .ctx = KEYS_TRANSCRIPT,
      .run = transcriptpane_open_event,
@@ -412,6 +553,8 @@ keys_context_holds(const struct ui *u, enum keys_context ctx)
 		return u->focus == FOCUS_TRANSCRIPT;
 	case KEYS_DETAILS:
 		return u->focus == FOCUS_DETAILS;
+	case KEYS_COMPARE:
+		return u->focus == FOCUS_COMPARE;
 	}
 	return false;
 }
@@ -424,6 +567,7 @@ keys_focused(const struct ui *u)
 	    [FOCUS_INPUT] = &inputpane,
 	    [FOCUS_TRANSCRIPT] = &transcriptpane,
 	    [FOCUS_DETAILS] = &detailspane,
+	    [FOCUS_COMPARE] = &comparepane,
 	};
 	return panes[u->focus];
 }
@@ -443,7 +587,8 @@ keys_handle(struct ui *u, int key)
 	}
 	for (size_t i = 0; i < KEYS_COUNT; i++) {
 		const struct keys_binding *b = &keys_table[i];
-		if (b->key == key && keys_context_holds(u, b->ctx)) {
+		if (b->key == key && keys_context_holds(u, b->ctx) &&
+		    (!b->compare_only || u->nsides > 1)) {
 			b->run(u, key, b->arg);
 			u->dirty = true;
 			return;
@@ -456,22 +601,22 @@ keys_handle(struct ui *u, int key)
 }
 
 size_t
-keys_help(struct details_help_row *rows, size_t max)
+keys_help(struct details_help_row *rows, size_t max, bool compare)
 {
 	size_t n = 0;
 
 	for (size_t i = 0; i < KEYS_COUNT && n < max; i++)
-		if (keys_table[i].help != NULL)
+		if (keys_table[i].help != NULL && (compare || !keys_table[i].compare_only))
 			rows[n++] = (struct details_help_row){keys_table[i].keys,
 			                                      keys_table[i].help};
 	return n;
 }
 
 void
-keys_hints(struct sline *out)
+keys_hints(struct sline *out, bool compare)
 {
 	for (size_t i = 0; i < KEYS_COUNT; i++) {
-		if (keys_table[i].hint == NULL)
+		if (keys_table[i].hint == NULL || (keys_table[i].compare_only && !compare))
 			continue;
 		sline_addf(out, TE_HINT_KEY, " %s", keys_table[i].hint_keys);
 		sline_addf(out, TE_HINT, " %s ", keys_table[i].hint);

@@ -19,68 +19,117 @@ static const struct {
 
 static const char statusbar_spinner[] = "|/-\\";
 
-/* The title row: target, TLS mode, phase, and the clock at the right. */
+/* The clock at the right end of the title row, after padding to it. */
+static void
+statusbar_add_clock(struct ui *u, struct sline *l)
+{
+	char clock[16];
+	time_t now = time(NULL);
+	struct tm tm;
+
+	localtime_r(&now, &tm);
+	strftime(clock, sizeof clock, "%H:%M", &tm);
+	int pad = u->lay.title.w - sline_width(l) - (int)strlen(clock) - 1;
+	if (pad < 1)
+		return; /* no room: the words matter more than the time */
+	for (int i = 0; i < pad; i++)
+		sline_add(l, TE_TITLE, " ");
+	sline_addf(l, TE_TITLE, "%s ", clock);
+}
+
+/* The title row: target, TLS mode, phase, and the clock at the right. Under
+ * --compare: the two modes, where lines go and which side the details show
+ * (the columns name their targets). */
 static void
 statusbar_draw_title(struct ui *u)
 {
 	struct sline l;
 	enum theme_element pe = TE_TITLE;
 	const char *pw = " CLOSED ";
-	char clock[16];
-	time_t now = time(NULL);
-	struct tm tm;
 
-	if (session_state(u->s) != SS_CLOSED) {
-		pw = statusbar_phases[session_phase(u->s)].words;
-		pe = statusbar_phases[session_phase(u->s)].elem;
-	}
-	localtime_r(&now, &tm);
-	strftime(clock, sizeof clock, "%H:%M", &tm);
 	sline_init(&l);
 	sline_add(&l, TE_TITLE, " startle  ");
-	sline_add(&l, TE_TITLE, u->target_text);
-	sline_addf(&l, TE_TITLE, "  %s  ", tls_mode_name(session_target(u->s)->mode));
-	sline_add(&l, pe, pw);
-	int used = sline_width(&l);
-	int pad = u->lay.title.w - used - (int)strlen(clock) - 1;
-	for (int i = 0; i < pad; i++)
-		sline_add(&l, TE_TITLE, " ");
-	sline_addf(&l, TE_TITLE, "%s ", clock);
+	if (u->nsides > 1) {
+		sline_add(&l, TE_TITLE, "compare  ");
+		if (u->lay.title.w >= 100)
+			sline_addf(&l, TE_TITLE, "a %s, b %s  ·  ",
+			           tls_mode_name(u->side[0].cmp.mode),
+			           tls_mode_name(u->side[1].cmp.mode));
+		sline_add(&l, TE_TITLE, "lines to ");
+		sline_add(&l, TE_TAB_ACTIVE,
+		          u->aim == AIM_BOTH ? " a+b "
+		          : u->aim == AIM_A  ? " a "
+		                             : " b ");
+		sline_addf(&l, TE_TITLE, "  details of %s", u->cur->name);
+	} else {
+		if (session_state(u->cur->s) != SS_CLOSED) {
+			pw = statusbar_phases[session_phase(u->cur->s)].words;
+			pe = statusbar_phases[session_phase(u->cur->s)].elem;
+		}
+		sline_add(&l, TE_TITLE, u->cur->target_text);
+		sline_addf(&l, TE_TITLE, "  %s  ",
+		           tls_mode_name(session_target(u->cur->s)->mode));
+		sline_add(&l, pe, pw);
+	}
+	statusbar_add_clock(u, &l);
 	draw_sline(&u->dc, u->lay.title.y, u->lay.title.x, u->lay.title.w, &l, false);
 	sline_free(&l);
 }
 
-/* The rule between transcript and details. */
+/* The rules between the panes: under --compare between the columns, under
+ * them, and between the comparison and the details. */
 static void
 statusbar_draw_divider(struct ui *u)
 {
+	const struct layout *y = &u->lay;
+
 	draw_attr(&u->dc, TE_BORDER);
-	if (u->lay.side_by_side)
-		mvwvline(stdscr, u->lay.transcript.y, u->lay.split, ACS_VLINE,
-		         u->lay.transcript.h);
-	else
-		mvwhline(stdscr, u->lay.split, 0, ACS_HLINE, COLS);
+	if (y->compare) {
+		mvwvline(stdscr, y->transcript.y, y->col_split, ACS_VLINE, y->transcript.h);
+		mvwhline(stdscr, y->split, 0, ACS_HLINE, COLS);
+		if (y->comparison.h > 0)
+			mvwvline(stdscr, y->details.y, y->cmp_split, ACS_VLINE,
+			         y->details.h);
+	} else if (y->side_by_side) {
+		mvwvline(stdscr, y->transcript.y, y->split, ACS_VLINE, y->transcript.h);
+	} else {
+		mvwhline(stdscr, y->split, 0, ACS_HLINE, COLS);
+	}
 	wattrset(stdscr, A_NORMAL);
 }
 
-/* The status row: exposure, TLS and certificate, and a spinner while waiting. */
+/* The status row: exposure, TLS and certificate, and a spinner while
+ * waiting; under --compare each side's under its column (their headers
+ * show what they wait for). */
 static void
 statusbar_draw_status(struct ui *u)
 {
 	struct sline l;
-	double since = session_busy_since(u->s);
+	double since = session_busy_since(u->cur->s);
+	const struct rect *r = &u->lay.status;
 
 	sline_init(&l);
-	details_status_fit(&u->di, u->t, u->lay.status.w, &l);
+	if (u->lay.compare) {
+		for (int i = 0; i < u->nsides; i++) {
+			const struct rect *c = &u->lay.column[i];
+			sline_clear(&l);
+			details_status_fit(&u->side[i].di, u->side[i].t, c->w, &l);
+			draw_sline(&u->dc, r->y, c->x, c->w, &l, false);
+		}
+		draw_clear(&u->dc, r->y, u->lay.col_split, 1, 1, TE_DEFAULT);
+		sline_free(&l);
+		return;
+	}
+	details_status_fit(&u->cur->di, u->cur->t, r->w, &l);
 	if (since > 0) {
 		double secs = (util_now_ms() - since) / 1000.0;
 		int frame = (int)(util_now_ms() / 120) % 4;
 		sline_addf(&l, TE_INFO, "  %c %s %.1f s", statusbar_spinner[frame],
-		           session_state_name(session_state(u->s)), secs);
+		           session_state_name(session_state(u->cur->s)), secs);
 	}
-	if (session_queued(u->s) > 0)
-		sline_addf(&l, TE_INFO, "  (%zu queued)", session_queued(u->s));
-	draw_sline(&u->dc, u->lay.status.y, u->lay.status.x, u->lay.status.w, &l, false);
+	if (session_queued(u->cur->s) > 0)
+		sline_addf(&l, TE_INFO, "  (%zu queued)", session_queued(u->cur->s));
+	draw_sline(&u->dc, r->y, r->x, r->w, &l, false);
 	sline_free(&l);
 }
 
@@ -97,7 +146,7 @@ statusbar_draw_hints(struct ui *u)
 		sline_add_own(&l, u->message_elem, TE_ESCAPED,
 		              (const unsigned char *)u->message, strlen(u->message));
 	} else {
-		keys_hints(&l);
+		keys_hints(&l, u->nsides > 1);
 	}
 	draw_sline(&u->dc, u->lay.hints.y, u->lay.hints.x, u->lay.hints.w, &l, false);
 	sline_free(&l);

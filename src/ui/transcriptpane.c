@@ -1,27 +1,133 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "ui_int.h"
+#include "util.h"
 
-/* The transcript rows in view, the selected event highlighted while the
- * transcript has the focus or its details are shown. */
-static void
-transcriptpane_draw(struct ui *u)
+const struct rect *
+transcriptpane_rect(const struct ui *u, const struct ui_side *d)
 {
-	const struct rect *r = &u->lay.transcript;
-	bool show_sel = u->tv.has_sel && (u->focus == FOCUS_TRANSCRIPT || u->event_details);
+	return u->lay.compare ? &u->lay.column[d->index] : &u->lay.transcript;
+}
 
-	slines_clear(&u->rows);
-	tview_visible(&u->tv, u->t, r->w, r->h, &u->tvo, &u->rows);
+/* The rows of one side's transcript in view, the selected event
+ * highlighted while that transcript has the focus or its details are
+ * shown. */
+static void
+transcriptpane_draw_side(struct ui *u, struct ui_side *d)
+{
+	const struct rect *r = transcriptpane_rect(u, d);
+	bool show_sel = d == u->cur && d->tv.has_sel &&
+	                (u->focus == FOCUS_TRANSCRIPT || u->event_details);
+
+	slines_clear(&d->rows);
+	tview_visible(&d->tv, d->t, r->w, r->h, &u->tvo, &d->rows);
 	for (int i = 0; i < r->h; i++) {
-		if ((size_t)i < u->rows.n) {
-			const struct sline *l = &u->rows.v[i];
+		if ((size_t)i < d->rows.n) {
+			const struct sline *l = &d->rows.v[i];
 			draw_sline(&u->dc, r->y + i, r->x, r->w, l,
-			           show_sel && (size_t)l->tag == u->tv.sel);
+			           show_sel && (size_t)l->tag == d->tv.sel);
 		} else {
 			draw_clear(&u->dc, r->y + i, r->x, 1, r->w, TE_DEFAULT);
 		}
+	}
+}
+
+/* The title's words for a phase, in the phase's element. */
+static const struct {
+	const char *words;
+	enum theme_element elem;
+} transcriptpane_phases[] = {
+    [PHASE_PLAIN] = {" PLAINTEXT ", TE_TITLE_PLAIN},
+    [PHASE_HANDSHAKE] = {" HANDSHAKE ", TE_TITLE_HANDSHAKE},
+    [PHASE_TLS] = {" ENCRYPTED ", TE_TITLE_TLS},
+};
+
+/* The phase of the side's session, or CLOSED with its exit code. */
+static void
+transcriptpane_add_phase(struct sline *l, const struct ui_side *d)
+{
+	if (session_state(d->s) == SS_CLOSED) {
+		int code = session_exit_code(d->s);
+		sline_addf(l, code == 0 ? TE_TITLE : TE_ERROR, " CLOSED, exit %d ", code);
+		return;
+	}
+	sline_add(l, transcriptpane_phases[session_phase(d->s)].elem,
+	          transcriptpane_phases[session_phase(d->s)].words);
+}
+
+/* What the side is waiting for, and for how long (a slow server shows
+ * here while the other side goes on). */
+static void
+transcriptpane_add_wait(struct sline *l, const struct ui_side *d)
+{
+	double since = session_busy_since(d->s);
+
+	if (since > 0)
+		sline_addf(l, TE_INFO, " %s %.1f s",
+		           session_state_name(session_state(d->s)),
+		           (util_now_ms() - since) / 1000.0);
+	if (session_queued(d->s) > 0)
+		sline_addf(l, TE_INFO, " (%zu queued)", session_queued(d->s));
+}
+
+/* One form of a column's header: the side, then (full) its target, its
+ * TLS mode, its phase and what it waits for, or (compact) the mode and the
+ * phase first and the target last, with its scheme or without. */
+static void
+transcriptpane_head_form(struct sline *l, const struct ui *u, const struct ui_side *d,
+                         int form)
+{
+	const char *target = d->target_text, *sep = strstr(target, "://");
+
+	if (form == 2 && sep != NULL)
+		target = sep + 3;
+	sline_addf(l, d == u->cur ? TE_TAB_ACTIVE : TE_TAB, " %s ", d->name);
+	if (form == 0) {
+		sline_add(l, TE_TITLE, " ");
+		sline_add_own(l, TE_TITLE, TE_ESCAPED, (const unsigned char *)target,
+		              strlen(target));
+		sline_addf(l, TE_TITLE, "  %s ", tls_mode_name(d->cmp.mode));
+		transcriptpane_add_phase(l, d);
+		transcriptpane_add_wait(l, d);
+		return;
+	}
+	sline_addf(l, TE_TITLE, " %s", tls_mode_name(d->cmp.mode));
+	transcriptpane_add_phase(l, d);
+	sline_add_own(l, TE_TITLE, TE_ESCAPED, (const unsigned char *)target,
+	              strlen(target));
+	transcriptpane_add_wait(l, d);
+}
+
+/* A column's header, in the first form that fits (the last one is cut).
+ * The side that the details and keys follow has its name lit. */
+static void
+transcriptpane_draw_head(struct ui *u, const struct ui_side *d)
+{
+	const struct rect *r = &u->lay.head[d->index];
+	struct sline l;
+
+	sline_init(&l);
+	for (int form = 0; form < 3; form++) {
+		sline_clear(&l);
+		transcriptpane_head_form(&l, u, d, form);
+		if (sline_width(&l) <= r->w)
+			break;
+	}
+	draw_sline(&u->dc, r->y, r->x, r->w, &l, false);
+	sline_free(&l);
+}
+
+/* The transcript; under --compare each side's column under its header. */
+static void
+transcriptpane_draw(struct ui *u)
+{
+	for (int i = 0; i < u->nsides; i++) {
+		if (u->lay.compare)
+			transcriptpane_draw_head(u, &u->side[i]);
+		transcriptpane_draw_side(u, &u->side[i]);
 	}
 }
 
@@ -44,20 +150,27 @@ const struct ui_pane transcriptpane = {
 };
 
 void
+transcriptpane_scroll_side(struct ui *u, struct ui_side *d, int delta)
+{
+	const struct rect *r = transcriptpane_rect(u, d);
+
+	tview_scroll(&d->tv, d->t, r->w, r->h, &u->tvo, delta);
+	u->dirty = true;
+}
+
+void
 transcriptpane_scroll(struct ui *u, int delta)
 {
-	tview_scroll(&u->tv, u->t, u->lay.transcript.w, u->lay.transcript.h, &u->tvo,
-	             delta);
-	u->dirty = true;
+	transcriptpane_scroll_side(u, u->cur, delta);
 }
 
 void
 transcriptpane_select(struct ui *u, int key, int delta)
 {
-	const struct rect *r = &u->lay.transcript;
+	const struct rect *r = transcriptpane_rect(u, u->cur);
 
 	(void)key;
-	tview_select(&u->tv, u->t, r->w, r->h, &u->tvo, delta);
+	tview_select(&u->cur->tv, u->cur->t, r->w, r->h, &u->tvo, delta);
 }
 
 void
@@ -65,7 +178,7 @@ transcriptpane_home(struct ui *u, int key, int arg)
 {
 	(void)key;
 	(void)arg;
-	tview_home(&u->tv);
+	tview_home(&u->cur->tv);
 }
 
 void
@@ -73,7 +186,7 @@ transcriptpane_end(struct ui *u, int key, int arg)
 {
 	(void)key;
 	(void)arg;
-	tview_end(&u->tv, u->t);
+	tview_end(&u->cur->tv, u->cur->t);
 }
 
 /* Enter: the details pane explains the selected event. */
@@ -82,7 +195,7 @@ transcriptpane_open_event(struct ui *u, int key, int arg)
 {
 	(void)key;
 	(void)arg;
-	u->event_details = u->tv.has_sel;
+	u->event_details = u->cur->tv.has_sel;
 	u->details_scroll = 0;
 }
 
@@ -100,7 +213,7 @@ transcriptpane_search_ask(struct ui *u, int key, int arg)
 void
 transcriptpane_search(struct ui *u, const char *pattern, int dir)
 {
-	const struct rect *r = &u->lay.transcript;
+	const struct rect *r = transcriptpane_rect(u, u->cur);
 	bool wrapped;
 
 	if (pattern[0] != '\0')
@@ -110,7 +223,8 @@ transcriptpane_search(struct ui *u, const char *pattern, int dir)
 		           "no pattern yet: / then a pattern searches the transcript");
 		return;
 	}
-	if (!tview_search(&u->tv, u->t, r->w, r->h, &u->tvo, u->search, dir, &wrapped)) {
+	if (!tview_search(&u->cur->tv, u->cur->t, r->w, r->h, &u->tvo, u->search, dir,
+	                  &wrapped)) {
 		ui_message(u, TE_ERROR, "pattern not found: %s", u->search);
 		return;
 	}

@@ -15,7 +15,6 @@
 #include <curses.h>
 
 #include "lesson.h"
-#include "output.h"
 #include "proto.h"
 #include "ui_int.h"
 #include "util.h"
@@ -88,76 +87,24 @@ ui_lesson_progress(struct ui *u)
 	u->details_scroll = 0;
 }
 
-/* Flushes the log or recording; the first failed write is said on screen
- * and makes the exit status 2. */
-static void
-ui_sink_flush(struct ui *u, FILE *f, const char *what)
-{
-	errno = 0;
-	if (fflush(f) == 0 && !ferror(f))
-		return;
-	if (!u->write_failed)
-		ui_message(u, TE_ERROR,
-		           "writing the %s failed (%s): the file is incomplete", what,
-		           strerror(errno ? errno : EIO));
-	u->write_failed = true;
-}
-
-/* Transcript listener: keeps the details index, the ladder, the lesson, the
- * log and the recording. */
-static void
-ui_on_event(void *arg, const struct transcript *t, const struct event *ev)
-{
-	struct ui *u = arg;
-	struct output_options lo = {.explain = true, .redact = u->cfg->redact};
-
-	dindex_update(&u->di, t, ev->seq - 1);
-	ladder_update(&u->ladder, t, ev->seq - 1);
-	if (u->lesson_active && lesson_update(&u->lesson, ev))
-		ui_lesson_progress(u);
-	if (u->log != NULL) {
-		output_text(u->log, ev, &lo);
-		ui_sink_flush(u, u->log, "log");
-	}
-	if (u->record != NULL) {
-		output_json(u->record, ev, u->cfg->redact, NULL);
-		ui_sink_flush(u, u->record, "recording");
-	}
-	u->dirty = true;
-}
-
-FILE *
-ui_open_sink(struct ui *u, const char *path, bool json)
-{
-	char *cause = NULL;
-	FILE *f = util_open_private(path, false, &cause);
-	struct output_options lo = {.explain = true, .redact = u->cfg->redact};
-
-	if (f == NULL) {
-		ui_message(u, TE_ERROR, "%s", cause);
-		free(cause);
-		return NULL;
-	}
-	for (size_t i = 0; i < transcript_count(u->t); i++) {
-		if (json)
-			output_json(f, transcript_get(u->t, i), u->cfg->redact, NULL);
-		else
-			output_text(f, transcript_get(u->t, i), &lo);
-	}
-	fflush(f);
-	return f;
-}
-
 void
 ui_relayout(struct ui *u)
 {
-	layout_compute(LINES, COLS, 45, &u->lay);
+	if (u->nsides > 1)
+		layout_compute_compare(LINES, COLS, &u->lay);
+	else
+		layout_compute(LINES, COLS, 45, &u->lay);
+	/* The comparison comes and goes as a tab with the width of the screen. */
+	if (u->focus == FOCUS_COMPARE && u->lay.comparison.h == 0)
+		u->focus = FOCUS_INPUT;
+	if (!detailspane_tab_available(u, u->tab))
+		u->tab = TAB_HANDSHAKE;
 	u->dirty = true;
 }
 
 /* The panes in the order they are drawn (their rectangles do not overlap). */
-static const struct ui_pane *const ui_panes[] = {&statusbar, &transcriptpane, &detailspane,
-                                                 &inputpane};
+static const struct ui_pane *const ui_panes[] = {&statusbar, &transcriptpane, &comparepane,
+                                                 &detailspane, &inputpane};
 
 /* Draws every pane (and the help overlay) and updates the terminal once. */
 static void
@@ -190,25 +137,19 @@ ui_draw(struct ui *u)
 	u->dirty = false;
 }
 
-/* The prompt shows the protocol and the phase (or DATA mode). */
+/* The prompt shows the protocol and the phase (or DATA mode); under
+ * --compare also where lines go and each side's phase. */
 static void
 ui_update_prompt(struct ui *u)
 {
-	char prompt[64];
-	const char *proto = proto_info(session_target(u->s)->proto)->name;
-	const char *where;
+	char prompt[80];
+	const char *proto = proto_info(session_target(u->cur->s)->proto)->name;
 
-	if (session_state(u->s) == SS_CLOSED)
-		where = "closed";
-	else if (session_in_data(u->s))
-		where = "data";
-	else if (session_phase(u->s) == PHASE_TLS)
-		where = "tls";
-	else if (session_phase(u->s) == PHASE_HANDSHAKE)
-		where = "handshake";
+	if (u->nsides > 1)
+		compareview_prompt(u->aim, proto, ui_side_where(&u->side[0]),
+		                   ui_side_where(&u->side[1]), prompt, sizeof prompt);
 	else
-		where = "plain";
-	snprintf(prompt, sizeof prompt, "%s %s> ", proto, where);
+		snprintf(prompt, sizeof prompt, "%s %s> ", proto, ui_side_where(u->cur));
 	if (u->ask == ASK_AUTH_USER)
 		snprintf(prompt, sizeof prompt,
 		         "user for %s: ", auth_mech_name(u->ask_mech));
@@ -219,27 +160,26 @@ ui_update_prompt(struct ui *u)
 	input_set_prompt(u->in, prompt);
 }
 
-void
-ui_start_session(struct ui *u)
-{
-	u->s = session_new(&u->params, u->t);
-	session_open(u->s);
-	u->hint_shown = u->message[0] != '\0';
-}
-
-/* Queues the lines given on the command line (-c, --starttls, --script), as
- * batch mode would send them; they wait for the connection like typed ones. */
+/* Under --compare, once a side is ready: where typed lines go. */
 static void
-ui_queue_script(struct ui *u, const struct script *sc)
+ui_first_hint_compare(struct ui *u)
 {
-	for (size_t i = 0; sc != NULL && i < sc->n; i++) {
-		char *cause = NULL;
-		if (script_queue_step(sc, i, u->s, &cause) != 0) {
-			ui_message(u, TE_ERROR, "%s", cause);
-			free(cause);
-			return;
-		}
-	}
+	static const char *const first[PROTO_COUNT] = {
+	    [PROTO_SMTP] = "EHLO me", [PROTO_IMAP] = "CAPABILITY", [PROTO_POP3] = "CAPA"};
+	bool ready = false;
+
+	for (int i = 0; i < u->nsides; i++)
+		ready |= session_state(u->side[i].s) == SS_READY;
+	if (u->hint_shown || !ready)
+		return;
+	u->hint_shown = true;
+	ui_message(u, TE_HINT,
+	           "%s%s%stype %s (to a and b), then /starttls (explicit side only); "
+	           "F9 aims at one side, F10 switches side, F1 help",
+	           u->cfg->demo_scenario != NULL ? "lab scenario " : "",
+	           u->cfg->demo_scenario != NULL ? u->cfg->demo_scenario : "",
+	           u->cfg->demo_scenario != NULL ? ": " : "",
+	           first[session_target(u->cur->s)->proto]);
 }
 
 /* Once the session is ready: what to type first, unless a message already
@@ -254,13 +194,17 @@ ui_first_hint(struct ui *u)
 	        "type CAPABILITY, then STARTTLS (tags are added) — or /starttls; F1 help",
 	    [PROTO_POP3] = "type CAPA, then STLS — or /starttls; F1 help",
 	};
-	if (u->hint_shown || session_state(u->s) != SS_READY)
+	if (u->nsides > 1) {
+		ui_first_hint_compare(u);
+		return;
+	}
+	if (u->hint_shown || session_state(u->cur->s) != SS_READY)
 		return;
 	u->hint_shown = true;
-	const char *hint = hints[session_target(u->s)->proto];
-	if (session_phase(u->s) == PHASE_TLS)
+	const char *hint = hints[session_target(u->cur->s)->proto];
+	if (session_phase(u->cur->s) == PHASE_TLS)
 		hint =
-		    session_target(u->s)->mode == TLS_MODE_IMPLICIT
+		    session_target(u->cur->s)->mode == TLS_MODE_IMPLICIT
 		        ? "implicit TLS: the session is encrypted; type commands, F1 help"
 		        : "STARTTLS done: the session is encrypted; type commands, F1 help";
 	if (u->cfg->demo_scenario != NULL)
@@ -277,8 +221,8 @@ ui_lesson_catch_up(struct ui *u)
 {
 	size_t done = 0;
 
-	for (size_t i = 0; i < transcript_count(u->t) && !lesson_done(&u->lesson); i++)
-		done += lesson_update(&u->lesson, transcript_get(u->t, i));
+	for (size_t i = 0; i < transcript_count(u->cur->t) && !lesson_done(&u->lesson); i++)
+		done += lesson_update(&u->lesson, transcript_get(u->cur->t, i));
 	return done;
 }
 
@@ -292,7 +236,7 @@ ui_lesson_wants_other_lab(const struct ui *u, const struct lesson *l)
 	if (running == NULL)
 		return false;
 	return strcasecmp(l->scenario, running) != 0 ||
-	       proto_from_name(l->proto) != (int)session_target(u->s)->proto;
+	       proto_from_name(l->proto) != (int)session_target(u->cur->s)->proto;
 }
 
 /* Loads a lesson and shows it, counting the steps the transcript already
@@ -323,7 +267,7 @@ ui_start_lesson(struct ui *u, const char *name)
 		           "this lesson runs on the %s %s scenario: leave and start "
 		           "startle --lesson %s",
 		           l.proto, l.scenario, name);
-	else if (proto_from_name(l.proto) != (int)session_target(u->s)->proto)
+	else if (proto_from_name(l.proto) != (int)session_target(u->cur->s)->proto)
 		ui_message(u, TE_INFO,
 		           "this lesson is written for %s: run startle --lesson %s",
 		           l.proto, name);
@@ -378,15 +322,31 @@ ui_handle_signals(struct ui *u)
 	}
 }
 
-/* Milliseconds to wait in poll: the session's deadline, the spinner, the clock. */
+/* True while a side waits for something (the spinner turns). */
+static bool
+ui_busy(const struct ui *u)
+{
+	for (int i = 0; i < u->nsides; i++)
+		if (session_busy_since(u->side[i].s) > 0)
+			return true;
+	return false;
+}
+
+/* Milliseconds to wait in poll: the nearest session deadline, the spinner,
+ * the clock. */
 static int
 ui_poll_timeout(struct ui *u)
 {
-	int t = session_timeout_ms(u->s);
+	int t = -1;
 	time_t now = time(NULL);
 	int to_minute = (int)(60 - now % 60) * 1000;
 
-	if (session_busy_since(u->s) > 0 && (t < 0 || t > 120))
+	for (int i = 0; i < u->nsides; i++) {
+		int st = session_timeout_ms(u->side[i].s);
+		if (st >= 0 && (t < 0 || st < t))
+			t = st;
+	}
+	if (ui_busy(u) && (t < 0 || t > 120))
 		t = 120;
 	if (t < 0 || t > to_minute)
 		t = to_minute;
@@ -414,12 +374,13 @@ ui_install_signals(void)
 		sigaction(crashes[i], &sa, NULL);
 }
 
-/* Fills the screen's state from the session parameters and the config: the
- * theme (a broken one is only a message), the log and recording files, the
- * views and the signal pipe. Returns 0, or -1 with *cause. */
+/* Fills the screen's state from the sessions' parameters (n of them) and
+ * the config: the theme (a broken one is only a message), the log and
+ * recording files, the views and the signal pipe. Returns 0, or -1 with
+ * *cause. */
 static int
-ui_setup(struct ui *u, const struct session_params *params, const struct ui_config *cfg,
-         char **cause)
+ui_setup(struct ui *u, const struct session_params *const *params, int n,
+         const struct ui_config *cfg, char **cause)
 {
 	memset(u, 0, sizeof *u);
 	u->cfg = cfg;
@@ -439,8 +400,6 @@ ui_setup(struct ui *u, const struct session_params *params, const struct ui_conf
 	if (cfg->record != NULL &&
 	    (u->record = util_open_private(cfg->record, false, cause)) == NULL)
 		return -1;
-	u->params = *params;
-	target_format(&params->target, u->target_text, sizeof u->target_text);
 	u->tvo = (struct tview_opts){.mode = TVIEW_TRANSCRIPT,
 	                             .explain = !cfg->no_explain,
 	                             .no_color = u->no_color,
@@ -448,12 +407,10 @@ ui_setup(struct ui *u, const struct session_params *params, const struct ui_conf
 	                             .redact = cfg->redact};
 	u->wvo = (struct tview_opts){
 	    .mode = TVIEW_WIRE, .no_color = u->no_color, .redact = cfg->redact};
-	tview_init(&u->tv);
-	tview_init(&u->wire);
-	dindex_init(&u->di);
-	ladder_init(&u->ladder);
-	u->ladder.redact = cfg->redact;
-	slines_init(&u->rows);
+	u->nsides = n;
+	for (int i = 0; i < n; i++)
+		ui_side_init(u, i, params[i]);
+	u->cur = &u->side[0];
 	slines_init(&u->drows);
 	if (pipe2(u->sigpipe, O_NONBLOCK | O_CLOEXEC) != 0) {
 		*cause = str_printf("cannot create a pipe: %s", strerror(errno));
@@ -487,24 +444,41 @@ ui_curses_start(struct ui *u)
 	ui_relayout(u);
 }
 
+/* Hands each side what poll saw on its socket, then its deadline, and
+ * takes what changed into its figures. */
+static void
+ui_sessions_io(struct ui *u, const struct pollfd *fds, int n)
+{
+	for (int i = 0; i < u->nsides; i++) {
+		struct ui_side *d = &u->side[i];
+		if (n > 0 && fds[i].fd >= 0 && fds[i].revents != 0)
+			session_io(d->s, fds[i].revents);
+		session_timeout(d->s);
+		ui_side_refresh(d);
+	}
+}
+
 /* One turn of the loop: draw if something changed, wait for the terminal,
- * a signal, the socket or a timer, and handle what came. */
+ * a signal, the sockets or a timer, and handle what came. Each side is
+ * only ever handed what is ready for it, so one side that waits never
+ * holds up the other or the screen. */
 static void
 ui_loop_once(struct ui *u)
 {
+	struct pollfd fds[2 + UI_SIDES];
+
 	ui_first_hint(u);
 	ui_update_prompt(u);
 	if (input_take_dirty(u->in))
 		u->dirty = true;
-	if (u->dirty || session_busy_since(u->s) > 0)
+	if (u->dirty || ui_busy(u))
 		ui_draw(u);
-	struct pollfd fds[3] = {
-	    {.fd = STDIN_FILENO, .events = POLLIN},
-	    {.fd = u->sigpipe[0], .events = POLLIN},
-	    {.fd = session_fd(u->s), .events = session_poll_events(u->s)},
-	};
-	int nfds = fds[2].fd >= 0 ? 3 : 2;
-	int n = poll(fds, (nfds_t)nfds, ui_poll_timeout(u));
+	fds[0] = (struct pollfd){.fd = STDIN_FILENO, .events = POLLIN};
+	fds[1] = (struct pollfd){.fd = u->sigpipe[0], .events = POLLIN};
+	for (int i = 0; i < u->nsides; i++)
+		fds[2 + i] = (struct pollfd){.fd = session_fd(u->side[i].s),
+		                             .events = session_poll_events(u->side[i].s)};
+	int n = poll(fds, (nfds_t)(2 + u->nsides), ui_poll_timeout(u));
 	if (n < 0 && errno != EINTR) {
 		u->quit = true;
 		return;
@@ -519,28 +493,27 @@ ui_loop_once(struct ui *u)
 			keys_handle(u, c);
 		u->dirty = true;
 	}
-	if (nfds == 3 && n > 0 && fds[2].revents != 0)
-		session_io(u->s, fds[2].revents);
-	session_timeout(u->s);
+	ui_sessions_io(u, fds + 2, n);
 	/* A timer fired: the clock, the spinner or a deadline. Events the
-	 * session appended have set dirty through ui_on_event. */
+	 * sessions appended have set dirty through their listeners. */
 	if (n == 0)
 		u->dirty = true;
 }
 
-/* Closes the session, gives the terminal back and frees the screen. */
+/* Closes the sessions (the comparison goes to the log and recording after
+ * them), gives the terminal back and frees the screen. */
 static void
 ui_teardown(struct ui *u)
 {
-	session_close(u->s, "startle closed the connection (quit)");
+	for (int i = 0; i < u->nsides; i++)
+		ui_side_end(&u->side[i]);
+	ui_write_comparison(u);
 	ui_restore();
 	ui_signal_fd = -1;
-	session_free(u->s);
-	transcript_free(u->t);
+	for (int i = 0; i < u->nsides; i++)
+		ui_side_free(&u->side[i]);
 	input_free(u->in);
-	slines_free(&u->rows);
 	slines_free(&u->drows);
-	ladder_free(&u->ladder);
 	if (u->lesson_active)
 		lesson_free(&u->lesson);
 	inputpane_drop_confirm(u);
@@ -553,8 +526,9 @@ ui_teardown(struct ui *u)
 	close(u->sigpipe[1]);
 }
 
-int
-ui_run(const struct session_params *params, const struct ui_config *cfg)
+/* Runs the explorer over n sessions (1, or 2 under --compare). */
+static int
+ui_main(const struct session_params *const *params, int n, const struct ui_config *cfg)
 {
 	struct ui u;
 	char *cause = NULL;
@@ -568,28 +542,25 @@ ui_run(const struct session_params *params, const struct ui_config *cfg)
 		    "startle: the explorer needs a terminal; use --batch for scripts\n");
 		return 2;
 	}
-	if (ui_check_terminal(&cause) != 0) {
-		fprintf(stderr, "startle: %s\n", cause);
-		free(cause);
-		return 2;
-	}
-	if (ui_setup(&u, params, cfg, &cause) != 0) {
+	if (ui_check_terminal(&cause) != 0 || ui_setup(&u, params, n, cfg, &cause) != 0) {
 		fprintf(stderr, "startle: %s\n", cause);
 		free(cause);
 		return 2;
 	}
 	ui_signal_fd = u.sigpipe[1];
 	hooks.arg = &u;
-	u.t = transcript_new();
-	transcript_listen(u.t, ui_on_event, &u);
 	ui_install_signals();
 	util_set_fatal_hook(ui_restore);
 	atexit(ui_restore);
 	ui_curses_start(&u);
+	if (detailspane_tab_available(&u, TAB_COMPARE))
+		u.tab = TAB_COMPARE;
 	char *hist = input_history_path();
 	u.in = input_new(&hooks, hist);
 	free(hist);
-	ui_start_session(&u);
+	for (int i = 0; i < n; i++)
+		ui_side_start(&u.side[i]);
+	u.hint_shown = u.message[0] != '\0';
 	ui_queue_script(&u, cfg->script);
 	if (cfg->lesson != NULL)
 		ui_start_lesson(&u, cfg->lesson);
@@ -600,4 +571,21 @@ ui_run(const struct session_params *params, const struct ui_config *cfg)
 		fprintf(stderr, "startle: writing the log or recording failed; the file is "
 		                "incomplete\n");
 	return u.write_failed ? 2 : 0;
+}
+
+int
+ui_run(const struct session_params *params, const struct ui_config *cfg)
+{
+	const struct session_params *ps[1] = {params};
+
+	return ui_main(ps, 1, cfg);
+}
+
+int
+ui_run_compare(const struct session_params *a, const struct session_params *b,
+               const struct ui_config *cfg)
+{
+	const struct session_params *ps[UI_SIDES] = {a, b};
+
+	return ui_main(ps, UI_SIDES, cfg);
 }

@@ -15,6 +15,8 @@
 #include <stdio.h>
 
 #include "auth.h"
+#include "compare.h"
+#include "compareview.h"
 #include "details.h"
 #include "draw.h"
 #include "input.h"
@@ -27,7 +29,9 @@
 #include "tview.h"
 #include "ui.h"
 
-enum ui_focus { FOCUS_INPUT, FOCUS_TRANSCRIPT, FOCUS_DETAILS, FOCUS_COUNT };
+/* Which pane takes the keys; FOCUS_COMPARE only under --compare on a screen
+ * wide enough for the comparison pane. */
+enum ui_focus { FOCUS_INPUT, FOCUS_TRANSCRIPT, FOCUS_DETAILS, FOCUS_COMPARE, FOCUS_COUNT };
 
 /* A question the input line answers with y or n. */
 enum ui_confirm {
@@ -42,21 +46,43 @@ enum ui_confirm {
  * pattern of a transcript search (/ in the transcript). */
 enum ui_ask { ASK_NONE, ASK_AUTH_USER, ASK_AUTH_PASSWORD, ASK_SEARCH };
 
-struct ui {
-	const struct ui_config *cfg;
+#define UI_SIDES 2
+
+struct ui;
+
+/* One session on the screen: its transcript and the views over it, and the
+ * consent given on it. Alone there is one; under --compare two, "a" and "b". */
+struct ui_side {
+	struct ui *u;
+	int index;        /* 0 for a, 1 for b */
+	const char *name; /* "a", "b" under --compare; NULL alone */
 	struct session_params params;
 	struct transcript *t;
 	struct session *s;
+	struct tview tv, wire;
+	struct dindex di;
+	struct ladder ladder;
+	struct slines rows; /* the transcript rows being drawn */
+	char target_text[300];
+	bool exchange_consented;  /* yes was said for the authentication under way */
+	bool plaintext_consented; /* yes was said to going on after a failed upgrade */
+	struct compare_side cmp;  /* --compare: what the side showed, for the pane */
+	bool cmp_closed;          /* its session's end is in cmp */
+};
+
+struct ui {
+	const struct ui_config *cfg;
+	struct ui_side side[UI_SIDES];
+	int nsides;               /* 1, or 2 under --compare */
+	struct ui_side *cur;      /* the side the details, the ladder and the keys act on */
+	enum compareview_aim aim; /* --compare: where typed lines go */
 	struct input *in;
 	struct theme theme;
 	struct theme_attrs attrs; /* what the theme set up on the screen */
 	struct draw_ctx dc;
 	bool no_color;
 	struct layout lay;
-	struct tview tv, wire;
 	struct tview_opts tvo, wvo;
-	struct dindex di;
-	struct ladder ladder;
 	bool ladder_follow;
 	bool lesson_active;
 	struct lesson lesson;
@@ -64,6 +90,7 @@ struct ui {
 	enum ui_focus focus;
 	bool event_details;
 	int details_scroll;
+	int compare_scroll; /* the comparison pane's first row */
 	bool help_overlay;
 	bool dirty;
 	int cursor; /* column of the cursor in the input line, set by its draw */
@@ -73,11 +100,12 @@ struct ui {
 	char confirm_text[400];              /* the question, in words */
 	char *confirm_lines[AUTH_LINES_MAX]; /* what a yes sends */
 	size_t nconfirm;
-	bool exchange_consented;  /* yes was said for the authentication under way */
-	bool plaintext_consented; /* yes was said to going on after a failed upgrade */
+	int confirm_side;      /* the side the question is about */
+	unsigned confirm_rest; /* sides (bits) to ask about after it */
 	enum ui_ask ask;
 	enum auth_mech ask_mech;
 	char *ask_user;
+	unsigned ask_sides; /* the sides /auth's exchange goes to */
 	double cancel_at;
 	char search[256];          /* the last search pattern, for n and N */
 	bool matches_shown;        /* the message line lists completion candidates */
@@ -86,8 +114,7 @@ struct ui {
 	int sigpipe[2];
 	FILE *log, *record;
 	bool write_failed; /* a write to the log or recording failed: exit 2 */
-	struct slines rows, drows;
-	char target_text[300];
+	struct slines drows;
 	bool hint_shown;
 };
 
@@ -99,7 +126,7 @@ struct ui_pane {
 	void (*key)(struct ui *u, int key);
 };
 
-extern const struct ui_pane transcriptpane, detailspane, inputpane, statusbar;
+extern const struct ui_pane transcriptpane, detailspane, inputpane, statusbar, comparepane;
 
 /* Checks, before curses starts, that the terminal can show the explorer.
  * Returns 0, or -1 with *cause saying what to do instead. */
@@ -115,26 +142,59 @@ bool inputpane_cancel_ask(struct ui *u);
 /* Forgets the lines a credential question holds. */
 void inputpane_drop_confirm(struct ui *u);
 
-/* ui.c: the screen and the session around the panes. */
+/* ui.c: the screen around the panes. */
 void ui_message(struct ui *u, enum theme_element e, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 void ui_relayout(struct ui *u);
-void ui_start_session(struct ui *u);
 void ui_start_lesson(struct ui *u, const char *name);
 void ui_lesson_progress(struct ui *u);
-/* Opens path for /log or /record and writes every event so far into it. */
+
+/* ui_side.c: the sessions on the screen. */
+/* Sets side i up for a session with p: its transcript and views (the
+ * session starts with ui_side_start). */
+void ui_side_init(struct ui *u, int i, const struct session_params *p);
+void ui_side_start(struct ui_side *d);
+/* Closes the side's session and starts it again; the transcript goes on. */
+void ui_side_reconnect(struct ui_side *d);
+/* --compare: takes the session's plaintext bytes, and its end once it has
+ * ended, into the side's figures. */
+void ui_side_refresh(struct ui_side *d);
+/* Closes the session (if open) and takes its end into the figures. */
+void ui_side_end(struct ui_side *d);
+void ui_side_free(struct ui_side *d);
+/* The session's phase or state in a word: plain, handshake, tls, data, closed. */
+const char *ui_side_where(const struct ui_side *d);
+/* --compare: aims every typed line at aim from now on and says so. */
+void ui_set_aim(struct ui *u, enum compareview_aim aim);
+/* --compare: the details pane, the ladder and the keys turn to side i; a
+ * transcript with the focus hands it to that side's column. */
+void ui_switch_side(struct ui *u, int i);
+/* The sides (COMPAREVIEW_SIDE_* bits) a typed line goes to now. */
+unsigned ui_aimed_sides(const struct ui *u, const char *line);
+/* Opens path for /log or /record and writes every event so far into it
+ * (both sides', in the order they happened). */
 FILE *ui_open_sink(struct ui *u, const char *path, bool json);
+/* --compare: writes the comparison to the log and the recording. */
+void ui_write_comparison(struct ui *u);
+/* Queues the lines given on the command line (-c, --starttls, --script) on
+ * every side they are for, as batch mode would send them. */
+void ui_queue_script(struct ui *u, const struct script *sc);
 /* Gives the terminal back for a stop (Ctrl-Z) and takes it again after. */
 void ui_suspend(struct ui *u);
 
 /* keys.c: the key table. */
 void keys_handle(struct ui *u, int key);
-/* The help rows of the bindings, in table order; returns how many (at most max). */
-size_t keys_help(struct details_help_row *rows, size_t max);
+/* The help rows of the bindings, in table order (those of --compare only
+ * with compare); returns how many (at most max). */
+size_t keys_help(struct details_help_row *rows, size_t max, bool compare);
 /* The short hints of the hint bar. */
-void keys_hints(struct sline *out);
+void keys_hints(struct sline *out, bool compare);
 
 /* transcriptpane.c */
+/* Where side d's transcript is on the screen. */
+const struct rect *transcriptpane_rect(const struct ui *u, const struct ui_side *d);
+void transcriptpane_scroll_side(struct ui *u, struct ui_side *d, int delta);
+/* Scrolls the transcript of the current side. */
 void transcriptpane_scroll(struct ui *u, int delta);
 void transcriptpane_select(struct ui *u, int key, int delta);
 void transcriptpane_home(struct ui *u, int key, int arg);
@@ -157,12 +217,16 @@ void detailspane_top(struct ui *u, int key, int arg);
 /* The help screen over everything (F1). */
 void detailspane_draw_help_overlay(struct ui *u);
 
+/* comparepane.c: the comparison pane (--compare, wide screens). */
+void comparepane_scroll(struct ui *u, int delta);
+
 /* inputpane.c */
 void inputpane_feed(struct ui *u, const char *bytes);
 /* Takes a list of completions off the message line, if one is there. */
 void inputpane_drop_matches(struct ui *u);
 void inputpane_confirm(struct ui *u, int key);
-void inputpane_send(struct ui *u, const char *line, bool consented);
+/* Queues a line on side d (consented: whatever it exposes). */
+void inputpane_send(struct ui_side *d, const char *line, bool consented);
 /* The readline hooks: a finished line, completion and its candidates. */
 void inputpane_on_line(void *arg, char *line);
 char **inputpane_complete(void *arg, const char *line, const char *text, int start,

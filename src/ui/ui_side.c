@@ -1,0 +1,292 @@
+/*
+ * The sessions on the explorer's screen: each side's transcript and the
+ * views fed from it, its session's life (start, reconnect, end), the lines
+ * of the command line queued on it, and the log and recording its events go
+ * to (under --compare each event tagged with its side, and the comparison
+ * written at the end).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "compareview.h"
+#include "output.h"
+#include "ui_int.h"
+#include "util.h"
+
+static const char *const ui_side_names[UI_SIDES] = {"a", "b"};
+
+/* Flushes the log or recording; the first failed write is said on screen
+ * and makes the exit status 2. */
+static void
+ui_sink_flush(struct ui *u, FILE *f, const char *what)
+{
+	errno = 0;
+	if (fflush(f) == 0 && !ferror(f))
+		return;
+	if (!u->write_failed)
+		ui_message(u, TE_ERROR,
+		           "writing the %s failed (%s): the file is incomplete", what,
+		           strerror(errno ? errno : EIO));
+	u->write_failed = true;
+}
+
+/* Writes one event of the side to a log (text) or a recording (JSON). */
+static void
+ui_side_write(const struct ui_side *d, FILE *f, bool json, const struct event *ev)
+{
+	struct output_options lo = {
+	    .explain = true, .redact = d->u->cfg->redact, .session = d->name};
+
+	if (json)
+		output_json(f, ev, d->u->cfg->redact, d->name);
+	else
+		output_text(f, ev, &lo);
+}
+
+/* Transcript listener: keeps the side's details index and ladder, the
+ * comparison, the lesson, the log and the recording. */
+static void
+ui_side_on_event(void *arg, const struct transcript *t, const struct event *ev)
+{
+	struct ui_side *d = arg;
+	struct ui *u = d->u;
+
+	dindex_update(&d->di, t, ev->seq - 1);
+	ladder_update(&d->ladder, t, ev->seq - 1);
+	if (u->nsides > 1)
+		compare_observe(&d->cmp, t, ev);
+	if (u->lesson_active && lesson_update(&u->lesson, ev))
+		ui_lesson_progress(u);
+	if (u->log != NULL) {
+		ui_side_write(d, u->log, false, ev);
+		ui_sink_flush(u, u->log, "log");
+	}
+	if (u->record != NULL) {
+		ui_side_write(d, u->record, true, ev);
+		ui_sink_flush(u, u->record, "recording");
+	}
+	u->dirty = true;
+}
+
+void
+ui_side_init(struct ui *u, int i, const struct session_params *p)
+{
+	struct ui_side *d = &u->side[i];
+
+	d->u = u;
+	d->index = i;
+	d->name = u->nsides > 1 ? ui_side_names[i] : NULL;
+	d->params = *p;
+	target_format(&p->target, d->target_text, sizeof d->target_text);
+	tview_init(&d->tv);
+	tview_init(&d->wire);
+	dindex_init(&d->di);
+	ladder_init(&d->ladder);
+	d->ladder.redact = u->cfg->redact;
+	slines_init(&d->rows);
+	compare_side_init(&d->cmp, ui_side_names[i], &p->target);
+	d->t = transcript_new();
+	transcript_listen(d->t, ui_side_on_event, d);
+}
+
+void
+ui_side_start(struct ui_side *d)
+{
+	d->s = session_new(&d->params, d->t);
+	session_open(d->s);
+}
+
+void
+ui_side_reconnect(struct ui_side *d)
+{
+	session_close(d->s, "closed for /reconnect");
+	session_free(d->s);
+	dindex_init(&d->di);
+	d->exchange_consented = d->plaintext_consented = false;
+	compare_side_init(&d->cmp, ui_side_names[d->index], &d->params.target);
+	d->cmp_closed = false;
+	ui_side_start(d);
+}
+
+void
+ui_side_refresh(struct ui_side *d)
+{
+	if (d->u->nsides < 2 || d->s == NULL)
+		return;
+	compare_set_plain_bytes(&d->cmp, session_plain_bytes(d->s));
+	if (!d->cmp_closed && session_state(d->s) == SS_CLOSED) {
+		compare_close(&d->cmp, session_exit_code(d->s));
+		d->cmp_closed = true;
+		d->u->dirty = true;
+	}
+}
+
+void
+ui_side_end(struct ui_side *d)
+{
+	if (d->s != NULL && session_state(d->s) != SS_CLOSED)
+		session_close(d->s, "startle closed the connection (quit)");
+	ui_side_refresh(d);
+}
+
+void
+ui_side_free(struct ui_side *d)
+{
+	session_free(d->s);
+	d->s = NULL;
+	transcript_free(d->t);
+	d->t = NULL;
+	slines_free(&d->rows);
+	ladder_free(&d->ladder);
+}
+
+const char *
+ui_side_where(const struct ui_side *d)
+{
+	if (session_state(d->s) == SS_CLOSED)
+		return "closed";
+	if (session_in_data(d->s))
+		return "data";
+	if (session_phase(d->s) == PHASE_TLS)
+		return "tls";
+	if (session_phase(d->s) == PHASE_HANDSHAKE)
+		return "handshake";
+	return "plain";
+}
+
+void
+ui_set_aim(struct ui *u, enum compareview_aim aim)
+{
+	if (u->nsides < 2) {
+		ui_message(u, TE_ERROR,
+		           "/a, /b and /both aim lines at a side under --compare; "
+		           "there is one session here");
+		return;
+	}
+	u->aim = aim;
+	if (aim == AIM_BOTH)
+		ui_message(
+		    u, TE_INFO,
+		    "lines go to a and b (STARTTLS and /starttls to the explicit side)");
+	else
+		ui_message(u, TE_INFO,
+		           "lines go to %s only (%s, %s TLS); F9 or /both aims at both",
+		           u->side[aim == AIM_A ? 0 : 1].name,
+		           u->side[aim == AIM_A ? 0 : 1].target_text,
+		           tls_mode_name(u->side[aim == AIM_A ? 0 : 1].cmp.mode));
+}
+
+void
+ui_switch_side(struct ui *u, int i)
+{
+	if (u->nsides < 2 || i < 0 || i >= u->nsides)
+		return;
+	if (u->cur != &u->side[i])
+		u->event_details = false;
+	u->cur = &u->side[i];
+	u->details_scroll = 0;
+	u->dirty = true;
+}
+
+unsigned
+ui_aimed_sides(const struct ui *u, const char *line)
+{
+	if (u->nsides < 2)
+		return COMPAREVIEW_SIDE_A;
+	return compareview_sides(u->aim, &u->side[0].cmp, &u->side[1].cmp, line);
+}
+
+/* The side whose next unwritten event (next[i]) came first, or NULL when
+ * every side is written. */
+static struct ui_side *
+ui_sink_next(struct ui *u, const size_t next[UI_SIDES])
+{
+	struct ui_side *first = NULL;
+	double at = 0;
+
+	for (int i = 0; i < u->nsides; i++) {
+		struct ui_side *d = &u->side[i];
+		if (next[i] >= transcript_count(d->t))
+			continue;
+		double w = transcript_get(d->t, next[i])->wall;
+		if (first == NULL || w < at) {
+			first = d;
+			at = w;
+		}
+	}
+	return first;
+}
+
+FILE *
+ui_open_sink(struct ui *u, const char *path, bool json)
+{
+	char *cause = NULL;
+	FILE *f = util_open_private(path, false, &cause);
+	size_t next[UI_SIDES] = {0};
+	struct ui_side *d;
+
+	if (f == NULL) {
+		ui_message(u, TE_ERROR, "%s", cause);
+		free(cause);
+		return NULL;
+	}
+	/* Both sides' events so far, in the order they happened. */
+	while ((d = ui_sink_next(u, next)) != NULL)
+		ui_side_write(d, f, json, transcript_get(d->t, next[d->index]++));
+	fflush(f);
+	return f;
+}
+
+void
+ui_write_comparison(struct ui *u)
+{
+	const struct compare_side *a = &u->side[0].cmp, *b = &u->side[1].cmp;
+	char *diffs[COMPARE_DIFF_MAX];
+
+	if (u->nsides < 2 || (u->log == NULL && u->record == NULL))
+		return;
+	size_t nd = compare_differences(a, b, diffs, COMPARE_DIFF_MAX);
+	if (u->log != NULL) {
+		output_compare_text(u->log, a, b, diffs, nd);
+		ui_sink_flush(u, u->log, "log");
+	}
+	if (u->record != NULL) {
+		output_compare_json(u->record, a, b, diffs, nd);
+		ui_sink_flush(u, u->record, "recording");
+	}
+	compare_free_differences(diffs, nd);
+}
+
+/* Whether a step of the command line's script goes to the side: all of
+ * them alone; under --compare the upgrade only to an explicit side, as in
+ * batch mode. */
+static bool
+ui_step_is_for(const struct ui_side *d, const struct script_step *st)
+{
+	if (d->u->nsides < 2)
+		return true;
+	if (st->kind == SCRIPT_STARTTLS)
+		return d->cmp.mode == TLS_MODE_EXPLICIT;
+	return st->kind != SCRIPT_LINE || compare_line_goes_to(&d->cmp, st->line);
+}
+
+void
+ui_queue_script(struct ui *u, const struct script *sc)
+{
+	for (int k = 0; k < u->nsides; k++) {
+		struct ui_side *d = &u->side[k];
+		for (size_t i = 0; sc != NULL && i < sc->n; i++) {
+			char *cause = NULL;
+			if (!ui_step_is_for(d, &sc->steps[i]))
+				continue;
+			if (script_queue_step(sc, i, d->s, &cause) != 0) {
+				ui_message(u, TE_ERROR, "%s%s%s", d->name ? d->name : "",
+				           d->name ? ": " : "", cause);
+				free(cause);
+				break;
+			}
+		}
+	}
+}
