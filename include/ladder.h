@@ -57,4 +57,17 @@ size_t ladder_update(struct ladder *l, const struct transcript *t, size_t idx);
 size_t ladder_rows(const struct ladder *l, int width, size_t first, int height,
                    struct slines *out);
 
+/* --compare: the ladders of two sessions side by side, l[0] left of a
+ * divider and l[1] right of it, aligned in time: the steps go down in the
+ * order they happened (by their first event's wall clock in t[0], t[1]); a
+ * row holds one step of each side when neither has another step between
+ * them and the later is nearer in time to the earlier than to the earlier
+ * side's next step, else one step and the other side's lifelines. Appends the rows
+ * [first, first + height) at width columns (the header row first) and
+ * returns the total number of rows; the pairing walks every step's time,
+ * only the rows shown are drawn. */
+size_t ladder_pair_rows(const struct ladder *const l[2],
+                        const struct transcript *const t[2], int width, size_t first,
+                        int height, struct slines *out);
+
 #endif

@@ -21,6 +21,17 @@ detailspane_tab_available(const struct ui *u, enum details_tab tab)
 	return true;
 }
 
+/* Under --compare, whose details the tab bar shows: the current side's, or
+ * both (the Compare tab, the ladders side by side). */
+static void
+detailspane_add_side(const struct ui *u, int pass, struct sline *l)
+{
+	bool both = !u->event_details && (u->tab == TAB_COMPARE || u->tab == TAB_LADDER);
+
+	sline_addf(l, TE_TAB_ACTIVE, pass < 2 ? " side %s " : " %s ",
+	           both ? "a+b" : u->cur->name);
+}
+
 /* The tab bar, the widest form that fits: every name; the active tab's name
  * and the others' short names; the active tab's name and the others' keys. */
 static void
@@ -34,11 +45,7 @@ detailspane_draw_tabs(struct ui *u)
 		sline_clear(&l);
 		/* Under --compare: whose details these are. */
 		if (u->nsides > 1)
-			sline_addf(&l,
-			           u->tab == TAB_COMPARE && !u->event_details
-			               ? TE_TAB
-			               : TE_TAB_ACTIVE,
-			           pass < 2 ? " side %s " : " %s ", u->cur->name);
+			detailspane_add_side(u, pass, &l);
 		for (int i = 0; i < TAB_COUNT; i++) {
 			enum details_tab tab = (enum details_tab)i;
 			bool on = !u->event_details && tab == u->tab;
@@ -158,20 +165,34 @@ detailspane_draw_wire(struct ui *u, int y, int h)
 	detailspane_draw_rows(u, y + 1, h - 1, 0);
 }
 
+/* The ladder's rows [first, first + h) at the pane's width: the current
+ * side's, or under --compare both sides' aligned in time. Returns the total. */
+static size_t
+detailspane_ladder_rows(struct ui *u, size_t first, int h)
+{
+	int w = u->lay.details.w;
+
+	if (u->nsides > 1) {
+		const struct ladder *l[2] = {&u->side[0].ladder, &u->side[1].ladder};
+		const struct transcript *t[2] = {u->side[0].t, u->side[1].t};
+		return ladder_pair_rows(l, t, w, first, h, &u->drows);
+	}
+	return ladder_rows(&u->cur->ladder, w, first, h, &u->drows);
+}
+
 /* The Ladder tab: only the visible rows are built; it follows the end of the
  * session until scrolled back. */
 static void
 detailspane_draw_ladder(struct ui *u, int y, int h)
 {
-	const struct rect *r = &u->lay.details;
-	size_t total = ladder_rows(&u->cur->ladder, r->w, 0, 0, &u->drows);
+	size_t total = detailspane_ladder_rows(u, 0, 0);
 
 	if (u->ladder_follow || u->details_scroll > (int)total - h)
 		u->details_scroll = (int)total - h;
 	if (u->details_scroll < 0)
 		u->details_scroll = 0;
 	slines_clear(&u->drows);
-	ladder_rows(&u->cur->ladder, r->w, (size_t)u->details_scroll, h, &u->drows);
+	detailspane_ladder_rows(u, (size_t)u->details_scroll, h);
 	detailspane_draw_rows(u, y, h, 0);
 }
 

@@ -1,3 +1,4 @@
+#include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -585,4 +586,88 @@ ladder_rows(const struct ladder *l, int width, size_t first, int height, struct 
 		draw_step(s, width, row);
 	}
 	return total;
+}
+
+/* A row where a side has no step: its lifelines alone, in the look of the
+ * phase it is in. */
+static void
+draw_lifelines(enum phase phase, int width, struct sline *row)
+{
+	const struct look *k = &looks[phase];
+
+	if (width < LADDER_MIN_WIDTH) {
+		add_repeat(row, TE_DEFAULT, " ", width);
+		return;
+	}
+	edge_left(row, k);
+	add_repeat(row, TE_DEFAULT, " ", width - 2 * EDGE);
+	edge_right(row, k);
+}
+
+/* When step i happened (wall clock); past the last step, never. */
+static double
+step_time(const struct ladder *l, const struct transcript *t, size_t i)
+{
+	const struct event *ev = i < l->n ? transcript_get(t, l->v[i].event) : NULL;
+
+	return ev != NULL ? ev->wall : HUGE_VAL;
+}
+
+/* One row of the pair: each side's step, or its lifelines, side by side
+ * across the divider. */
+static void
+pair_row(const struct ladder *const l[2], const size_t at[2], const bool has[2],
+         const enum phase phase[2], const int w[2], struct sline *row)
+{
+	for (int s = 0; s < 2; s++) {
+		struct sline half;
+		sline_init(&half);
+		if (at == NULL)
+			draw_header(w[s], &half);
+		else if (has[s])
+			draw_step(&l[s]->v[at[s]], w[s], &half);
+		else
+			draw_lifelines(phase[s], w[s], &half);
+		append_spans(row, &half);
+		for (int c = sline_width(&half); c < w[s]; c++)
+			sline_add(row, TE_DEFAULT, " ");
+		if (s == 0)
+			sline_add(row, TE_BORDER, "\u2502");
+		sline_free(&half);
+	}
+}
+
+size_t
+ladder_pair_rows(const struct ladder *const l[2], const struct transcript *const t[2],
+                 int width, size_t first, int height, struct slines *out)
+{
+	const int w[2] = {(width - 1) / 2, width - 1 - (width - 1) / 2};
+	size_t at[2] = {0, 0}, row = 1;
+	enum phase phase[2] = {PHASE_PLAIN, PHASE_PLAIN};
+	size_t end = height > 0 ? first + (size_t)height : first;
+
+	if (first == 0 && height > 0)
+		pair_row(l, NULL, NULL, phase, w, slines_push(out));
+	while (at[0] < l[0]->n || at[1] < l[1]->n) {
+		int x = step_time(l[1], t[1], at[1]) < step_time(l[0], t[0], at[0]) ? 1 : 0;
+		int y = 1 - x;
+		/* The other side's next step shares the row when it came before
+		 * this side's following one (rows stay in the order of time) and
+		 * nearer to this step than to that one (EHLO beside EHLO). */
+		double tx = step_time(l[x], t[x], at[x]), ty = step_time(l[y], t[y], at[y]);
+		double tnext = step_time(l[x], t[x], at[x] + 1);
+		bool has[2];
+		has[x] = true;
+		has[y] = ty < tnext && (tnext == HUGE_VAL || ty - tx <= tnext - ty);
+		if (row >= first && row < end) {
+			struct sline *r = slines_push(out);
+			r->tag = -1;
+			pair_row(l, at, has, phase, w, r);
+		}
+		for (int s = 0; s < 2; s++)
+			if (has[s])
+				phase[s] = l[s]->v[at[s]++].phase;
+		row++;
+	}
+	return row;
 }

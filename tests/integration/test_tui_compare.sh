@@ -175,7 +175,7 @@ test_tui_compare_asks_before_a_credential_goes_in_plaintext_and_names_the_side()
 	tui_compare_quit
 }
 
-test_tui_compare_details_and_ladder_follow_the_side_f10_picks() {
+test_tui_compare_details_follow_the_side_f10_picks_and_the_ladders_align() {
 	tui_compare_demo 160 48
 	tui_keys F2
 	tui_wait '│ side a +F2 Handshake'
@@ -185,13 +185,12 @@ test_tui_compare_details_and_ladder_follow_the_side_f10_picks() {
 	tui_wait 'Version +TLSv1\.3'
 	tui_wait 'details of b'
 	tui_lacks 'No TLS yet'
-	# The ladder of b begins with the handshake; a's has none yet.
+	# The Ladder tab: both ladders side by side, aligned in time; b's
+	# handshake is there while a has had only its plaintext greeting.
 	tui_keys F6
-	tui_wait '┆ ClientHello ┄'
-	tui_keys F10
-	tui_wait 'details of a'
-	tui_wait '◀─ 220 mail\.startle\.test'
-	tui_lacks '┆ ClientHello ┄'
+	tui_wait '│ side a\+b .*F6 Ladder'
+	tui_wait '│  │◀─ 220 mail\.startle\.test'
+	tui_wait '│: ┆ ClientHello ┄'
 	# The help screen lists the keys and commands of --compare.
 	tui_keys F1
 	tui_wait 'F9 +aim typed lines at both sides'

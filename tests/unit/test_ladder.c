@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "ladder.h"
 #include "proto.h"
@@ -1083,6 +1084,153 @@ test_window_of_a_200000_event_session_costs_what_a_small_one_does(void **state)
 
 #define SMTP_TEST(fn) cmocka_unit_test_setup_teardown(fn, setup_smtp, teardown_smtp)
 
+/* Two ladders aligned in time (--compare) */
+
+/* Two sessions written in the order their events happen: each append waits
+ * a little, so every event has a later wall clock than the one before. */
+struct pair {
+	struct transcript *t[2];
+	struct ladder l[2];
+	struct slines out;
+};
+
+static void
+pair_init(struct pair *p)
+{
+	for (int i = 0; i < 2; i++) {
+		p->t[i] = transcript_new();
+		ladder_init(&p->l[i]);
+	}
+	slines_init(&p->out);
+}
+
+static void
+pair_free(struct pair *p)
+{
+	for (int i = 0; i < 2; i++) {
+		transcript_free(p->t[i]);
+		ladder_free(&p->l[i]);
+	}
+	slines_free(&p->out);
+}
+
+/* A client line (server false) or a complete reply on side i, after ms. */
+static void
+pair_line(struct pair *p, int i, bool server, enum phase phase, const char *text, int ms)
+{
+	struct timespec ts = {0, (long)ms * 1000000L};
+
+	nanosleep(&ts, NULL);
+	if (server)
+		add_server(p->t[i], phase, text, true);
+	else
+		add_client(p->t[i], phase, text);
+	ladder_update(&p->l[i], p->t[i], transcript_count(p->t[i]) - 1);
+}
+
+static size_t
+pair_render(struct pair *p, int width)
+{
+	const struct ladder *l[2] = {&p->l[0], &p->l[1]};
+	const struct transcript *t[2] = {p->t[0], p->t[1]};
+
+	slines_clear(&p->out);
+	return ladder_pair_rows(l, t, width, 0, 100, &p->out);
+}
+
+/* True if needle is in the half of a pair row left of the divider (its
+ * first occurrence) or right of it (its last). */
+static bool
+half_contains(const struct sline *row, bool left, const char *needle)
+{
+	const char *hit = strstr(row->text, needle);
+
+	if (hit == NULL)
+		return false;
+	if (!left)
+		for (const char *n; (n = strstr(hit + 1, needle)) != NULL;)
+			hit = n;
+	int col = utf8_width(row->text, (size_t)(hit - row->text));
+	return left ? col < width_of(row) / 2 : col > width_of(row) / 2;
+}
+
+static void
+test_pair_puts_steps_that_happened_together_on_one_row(void **state)
+{
+	struct pair p;
+	(void)state;
+	pair_init(&p);
+	pair_line(&p, 0, false, PHASE_PLAIN, "EHLO me", 2);
+	pair_line(&p, 1, false, PHASE_TLS, "EHLO me", 2);
+	pair_line(&p, 0, true, PHASE_PLAIN, "250 a.test", 30);
+	pair_line(&p, 1, true, PHASE_TLS, "250 b.test", 2);
+	assert_int_equal(pair_render(&p, 80), 3);
+	assert_int_equal(p.out.n, 3);
+	assert_true(contains(&p.out.v[0], "client") && contains(&p.out.v[0], "server"));
+	assert_true(half_contains(&p.out.v[1], true, "EHLO me"));
+	assert_true(half_contains(&p.out.v[1], false, "EHLO me"));
+	assert_true(half_contains(&p.out.v[2], true, "250 a.test"));
+	assert_true(half_contains(&p.out.v[2], false, "250 b.test"));
+	/* The plaintext side keeps thin glyphs, the encrypted side heavy ones. */
+	assert_true(half_contains(&p.out.v[1], true, SHAFT));
+	assert_true(half_contains(&p.out.v[1], false, SHAFT_TLS));
+	pair_free(&p);
+}
+
+static void
+test_pair_keeps_the_order_of_time_with_lifelines_where_a_side_is_quiet(void **state)
+{
+	struct pair p;
+	(void)state;
+	pair_init(&p);
+	pair_line(&p, 1, true, PHASE_TLS, "220 b greets", 2);
+	pair_line(&p, 0, false, PHASE_PLAIN, "EHLO me", 40);
+	pair_line(&p, 1, false, PHASE_TLS, "EHLO me", 2);
+	assert_int_equal(pair_render(&p, 80), 3);
+	/* b's greeting came long before the two EHLOs: alone on its row, a's
+	 * lifelines beside it. */
+	const struct sline *r = &p.out.v[1];
+	assert_true(half_contains(r, false, "220 b greets"));
+	assert_false(half_contains(r, true, "EHLO"));
+	assert_int_equal(strncmp(r->text, "  " LIFE "    ", 3 + strlen(LIFE) + 1), 0);
+	assert_true(half_contains(&p.out.v[2], true, "EHLO me"));
+	assert_true(half_contains(&p.out.v[2], false, "EHLO me"));
+	pair_free(&p);
+}
+
+static void
+test_pair_rows_are_exactly_the_width_and_windows_slice_them(void **state)
+{
+	struct pair p;
+	struct slines win;
+	const struct ladder *l[2];
+	const struct transcript *t[2];
+	(void)state;
+	pair_init(&p);
+	for (int k = 0; k < 4; k++) {
+		pair_line(&p, k % 2, false, PHASE_PLAIN, "NOOP", 1);
+		pair_line(&p, k % 2, true, PHASE_PLAIN, "250 2.0.0 Ok", 1);
+	}
+	l[0] = &p.l[0], l[1] = &p.l[1], t[0] = p.t[0], t[1] = p.t[1];
+	for (int width = 21; width <= 200; width++) {
+		size_t total = pair_render(&p, width);
+		assert_int_equal(total, p.out.n);
+		for (size_t i = 0; i < p.out.n; i++)
+			assert_int_equal(width_of(&p.out.v[i]), width);
+	}
+	size_t total = pair_render(&p, 90);
+	slines_init(&win);
+	assert_int_equal(ladder_pair_rows(l, t, 90, 2, 3, &win), total);
+	assert_int_equal(win.n, 3);
+	for (size_t i = 0; i < 3; i++)
+		assert_string_equal(win.v[i].text, p.out.v[2 + i].text);
+	slines_clear(&win);
+	assert_int_equal(ladder_pair_rows(l, t, 90, 0, 0, &win), total);
+	assert_int_equal(win.n, 0);
+	slines_free(&win);
+	pair_free(&p);
+}
+
 int
 main(void)
 {
@@ -1128,6 +1276,10 @@ main(void)
 	    cmocka_unit_test(test_update_touches_at_most_one_step_per_event),
 	    cmocka_unit_test(
 	        test_window_of_a_200000_event_session_costs_what_a_small_one_does),
+	    cmocka_unit_test(test_pair_puts_steps_that_happened_together_on_one_row),
+	    cmocka_unit_test(
+	        test_pair_keeps_the_order_of_time_with_lifelines_where_a_side_is_quiet),
+	    cmocka_unit_test(test_pair_rows_are_exactly_the_width_and_windows_slice_them),
 	};
 	if (setlocale(LC_ALL, "C.UTF-8") == NULL)
 		fail_msg("the C.UTF-8 locale is needed for column widths");
