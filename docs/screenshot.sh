@@ -5,14 +5,23 @@
 # PgUp to bring the trust boundary into view; captured with `tmux capture-pane
 # -e -p` (ANSI colours) and drawn to PNG by the small renderer below (SGR:
 # 8/16/256 and RGB colours, bold, reverse). SCREENSHOT_COLS and
-# SCREENSHOT_ROWS change the size. Run by `make screenshot` after a build. Needs tmux, Debian's
+# SCREENSHOT_ROWS change the size. SCREENSHOT_MODE=compare makes docs/compare.png
+# instead: ./startle --demo --compare at 160x48, `EHLO me` to both sides,
+# `/starttls` (the explicit side only), F6 (the two ladders aligned). Run by
+# `make screenshot` after a build. Needs tmux, Debian's
 # python3 with python3-pil and fonts-dejavu-core; installs what is missing with
 # apt-get (as root or through sudo). Usage: docs/screenshot.sh [OUT.png]
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
-out=${1:-$root/docs/explorer.png}
-cols=${SCREENSHOT_COLS:-120} rows=${SCREENSHOT_ROWS:-36}
+mode=${SCREENSHOT_MODE:-explorer}
+if [ "$mode" = compare ]; then
+	out=${1:-$root/docs/compare.png}
+	cols=${SCREENSHOT_COLS:-160} rows=${SCREENSHOT_ROWS:-48}
+else
+	out=${1:-$root/docs/explorer.png}
+	cols=${SCREENSHOT_COLS:-120} rows=${SCREENSHOT_ROWS:-36}
+fi
 python=/usr/bin/python3
 font=/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf
 font_bold=/usr/share/fonts/truetype/dejavu/DejaVuSansMono-Bold.ttf
@@ -58,20 +67,34 @@ screenshot_deps
 work=$(mktemp -d)
 sock=startle-shot-$$
 trap 'tmux -L "$sock" kill-server 2>/dev/null || true; rm -rf "$work"' EXIT
+args=--demo
+[ "$mode" = compare ] && args="--demo --compare"
 tmux -L "$sock" -f /dev/null new-session -d -x "$cols" -y "$rows" \
 	"env -u NO_COLOR TERM=tmux-256color LANG=C.UTF-8 LC_ALL=C.UTF-8 XDG_STATE_HOME=$work \
-	 $root/startle --demo --no-config 2>$work/stderr; sleep 60"
+	 $root/startle $args --no-config 2>$work/stderr; sleep 60"
 tmux -L "$sock" set-option -g default-terminal tmux-256color >/dev/null
-screenshot_wait '<- 220 '
-tmux -L "$sock" send-keys -l 'EHLO me'
-tmux -L "$sock" send-keys Enter
-screenshot_wait '<- 250 '
-tmux -L "$sock" send-keys -l '/starttls'
-tmux -L "$sock" send-keys Enter
-screenshot_wait 'cert: trusted'
-tmux -L "$sock" send-keys F3
-screenshot_wait 'Certificate chain'
-tmux -L "$sock" send-keys PPage
+if [ "$mode" = compare ]; then
+	screenshot_wait 'a\+b smtp a:plain b:tls>'
+	tmux -L "$sock" send-keys -l 'EHLO me'
+	tmux -L "$sock" send-keys Enter
+	screenshot_wait '<~ 250 8BITMIME'
+	tmux -L "$sock" send-keys -l '/starttls'
+	tmux -L "$sock" send-keys Enter
+	screenshot_wait 'a\+b smtp a:tls b:tls>'
+	tmux -L "$sock" send-keys F6
+	screenshot_wait 'side a\+b'
+else
+	screenshot_wait '<- 220 '
+	tmux -L "$sock" send-keys -l 'EHLO me'
+	tmux -L "$sock" send-keys Enter
+	screenshot_wait '<- 250 '
+	tmux -L "$sock" send-keys -l '/starttls'
+	tmux -L "$sock" send-keys Enter
+	screenshot_wait 'cert: trusted'
+	tmux -L "$sock" send-keys F3
+	screenshot_wait 'Certificate chain'
+	tmux -L "$sock" send-keys PPage
+fi
 sleep 0.5
 tmux -L "$sock" capture-pane -e -p >"$work/screen.ans"
 
