@@ -392,6 +392,7 @@ batch_compare_run(const struct session_params *pa, const struct session_params *
 		struct side *d = &sides[i];
 		int code = batch_policies(d->p, cfg, d->s, d->t, &d->tap,
 		                          session_exit_code(d->s));
+		compare_set_plain_bytes(&d->cmp, session_plain_bytes(d->s));
 		compare_close(&d->cmp, code);
 		if (code > rc)
 			rc = code;
