@@ -330,6 +330,35 @@ put_cell(FILE *f, const char *text, int width)
 	free(e);
 }
 
+/* Writes own words escaped, wrapped at spaces to width columns (counted in
+ * bytes: the sentences are ASCII but for quoted names), first line after
+ * lead, the others after indent. */
+static void
+put_wrapped(FILE *f, const char *text, const char *lead, const char *indent, size_t width)
+{
+	char *e = escape_bytes((const unsigned char *)text, strlen(text), ESCAPE_OWN);
+	const char *p = e;
+	size_t room = width - strlen(lead);
+
+	if (e == NULL)
+		fatal("out of memory escaping output");
+	fputs(lead, f);
+	while (strlen(p) > room) {
+		const char *cut = p + room;
+		while (cut > p && *cut != ' ')
+			cut--;
+		if (cut == p)
+			cut = strchr(p + room, ' ');
+		if (cut == NULL)
+			break;
+		fprintf(f, "%.*s\n%s", (int)(cut - p), p, indent);
+		p = cut + 1;
+		room = width - strlen(indent);
+	}
+	fprintf(f, "%s\n", p);
+	free(e);
+}
+
 void
 output_compare_text(FILE *f, const struct compare_side *a, const struct compare_side *b,
                     char *const *diffs, size_t ndiffs)
@@ -352,9 +381,6 @@ output_compare_text(FILE *f, const struct compare_side *a, const struct compare_
 	}
 	fprintf(f, "   %-13s %s\n", "same chain", compare_same_chain(a, b) ? "yes" : "no");
 	fputs("== differences\n", f);
-	for (size_t i = 0; i < ndiffs; i++) {
-		fputs("   - ", f);
-		put_cell(f, diffs[i], 0);
-		fputc('\n', f);
-	}
+	for (size_t i = 0; i < ndiffs; i++)
+		put_wrapped(f, diffs[i], "   - ", "     ", 78);
 }
