@@ -68,6 +68,10 @@ struct session_params {
 	 * entered (may be NULL): the state machine made visible. */
 	void (*on_state)(void *arg, enum session_state from, enum session_state to);
 	void *state_arg;
+	/* Called by session_run before it waits for the server (NULL: nothing):
+	 * a front that buffers its output flushes it here. */
+	void (*before_wait)(void *arg);
+	void *wait_arg;
 };
 
 struct session;

@@ -12,6 +12,9 @@
 #include "session.h"
 #include "util.h"
 
+/* The buffer of each output that is not a terminal. */
+#define SINK_BUFFER (64 * 1024)
+
 /* A stream batch writes to, and the first error writing it. */
 struct sink {
 	FILE *f;
@@ -43,6 +46,17 @@ sink_flush(struct sink *k)
 		k->err = errno ? errno : EIO;
 }
 
+/* Writes out whatever the sinks hold (session_params.before_wait). */
+static void
+sinks_flush(void *arg)
+{
+	struct sinks *k = arg;
+
+	sink_flush(&k->out);
+	sink_flush(&k->log);
+	sink_flush(&k->record);
+}
+
 static void
 on_event(void *arg, const struct transcript *t, const struct event *ev)
 {
@@ -59,15 +73,14 @@ on_event(void *arg, const struct transcript *t, const struct event *ev)
 		output_json(k->out.f, ev, k->redact, tap->session);
 	else
 		output_text(k->out.f, ev, &k->text);
-	sink_flush(&k->out);
-	if (k->log.f != NULL) {
+	if (k->log.f != NULL)
 		output_text(k->log.f, ev, &k->log_opts);
-		sink_flush(&k->log);
-	}
-	if (k->record.f != NULL) {
+	if (k->record.f != NULL)
 		output_json(k->record.f, ev, k->redact, tap->session);
-		sink_flush(&k->record);
-	}
+	/* Buffered: written out at each change of phase, before every wait
+	 * for the server (sinks_flush) and at the end. */
+	if (ev->kind == EV_PHASE || ev->kind == EV_CLOSE || ev->kind == EV_ERROR)
+		sinks_flush(k);
 }
 
 /* Opens the file of --log or --record, privately; says why not on stderr. */
@@ -210,6 +223,13 @@ sinks_open(struct sinks *k, const struct batch_config *cfg)
 			fclose(k->log.f);
 		return -1;
 	}
+	/* Whole blocks to files and pipes, whole lines to a terminal. */
+	if (!isatty(STDOUT_FILENO))
+		setvbuf(stdout, NULL, _IOFBF, SINK_BUFFER);
+	if (k->log.f != NULL)
+		setvbuf(k->log.f, NULL, _IOFBF, SINK_BUFFER);
+	if (k->record.f != NULL)
+		setvbuf(k->record.f, NULL, _IOFBF, SINK_BUFFER);
 	return 0;
 }
 
@@ -241,9 +261,12 @@ batch_run(const struct session_params *p, const struct batch_config *cfg)
 	if (sinks_open(&k, cfg) != 0)
 		return EXIT_USAGE;
 	struct tap tap = {.k = &k, .worst = -1};
+	struct session_params sp = *p;
+	sp.before_wait = sinks_flush;
+	sp.wait_arg = &k;
 	struct transcript *t = transcript_new();
 	transcript_listen(t, on_event, &tap);
-	struct session *s = session_new(p, t);
+	struct session *s = session_new(&sp, t);
 	if (session_open(s) == 0) {
 		session_run(s);
 		queue_steps(s, cfg, t);
@@ -327,6 +350,7 @@ sides_poll(struct side *sides, size_t n)
 		if (fds[i].fd >= 0 && t >= 0 && (timeout < 0 || t < timeout))
 			timeout = t;
 	}
+	sinks_flush(sides[0].tap.k);
 	int r = poll(fds, (nfds_t)n, timeout);
 	for (size_t i = 0; i < n; i++) {
 		if (r > 0 && fds[i].fd >= 0 && fds[i].revents != 0)

@@ -183,6 +183,13 @@ escape_visit(const unsigned char *data, size_t len, enum escape_mode mode, escap
 	size_t i = 0, run = 0;
 
 	while (i < len) {
+		/* Printable ASCII but for the backslash and the quote is itself in
+		 * every mode: skip such runs without looking closer. */
+		while (i < len && data[i] >= 0x20 && data[i] < 0x7f && data[i] != '\\' &&
+		       data[i] != '"')
+			i++;
+		if (i == len)
+			break;
 		size_t n, used = escape_unit(data, len, i, mode, tmp, &n);
 		if (n == 0) {
 			i += used;

@@ -59,14 +59,20 @@ output_shown_explain(const struct event *ev, bool redact)
 	return ev->explain;
 }
 
+/* escape_visit's callback that writes each piece as it is. */
+static int
+put_piece(void *arg, const char *text, size_t len, bool escaped)
+{
+	(void)escaped;
+	fwrite(text, 1, len, arg);
+	return 0;
+}
+
+/* Writes bytes escaped for mode, a run at a time, with no copy. */
 static void
 put_escaped(FILE *f, const unsigned char *data, size_t len, enum escape_mode mode)
 {
-	char *e = escape_bytes(data, len, mode);
-	if (e == NULL)
-		fatal("out of memory escaping output");
-	fputs(e, f);
-	free(e);
+	(void)escape_visit(data, len, mode, put_piece, f);
 }
 
 /* escape_visit's callback for a colour terminal: escapes in reverse video. */
