@@ -243,6 +243,24 @@ sinks_close(struct sinks *k, int rc)
 	return werr != 0 && rc == EXIT_OK ? EXIT_USAGE : rc;
 }
 
+/* Bounds the transcript's memory: batch has written each event out by the
+ * time it would be dropped. */
+static void
+batch_budget(struct transcript *t, const struct batch_config *cfg)
+{
+	const char *path = cfg->record != NULL ? cfg->record : cfg->log;
+	char *note = NULL;
+
+	if (path != NULL) {
+		char *esc = escape_bytes((const unsigned char *)path, strlen(path), ESCAPE_TEXT);
+		note = str_printf("%s (%s)", esc ? esc : "?",
+		                  cfg->record != NULL ? "--record" : "--log");
+		free(esc);
+	}
+	transcript_set_budget(t, cfg->budget, note);
+	free(note);
+}
+
 /* Ends a session: closes it unless it closed itself, and frees it. */
 static void
 batch_end(struct session *s)
@@ -265,6 +283,7 @@ batch_run(const struct session_params *p, const struct batch_config *cfg)
 	sp.before_wait = sinks_flush;
 	sp.wait_arg = &k;
 	struct transcript *t = transcript_new();
+	batch_budget(t, cfg);
 	transcript_listen(t, on_event, &tap);
 	struct session *s = session_new(&sp, t);
 	if (session_open(s) == 0) {
@@ -361,13 +380,14 @@ sides_poll(struct side *sides, size_t n)
 
 static void
 side_start(struct side *d, const char *name, const struct session_params *p,
-           struct sinks *k)
+           struct sinks *k, const struct batch_config *cfg)
 {
 	memset(d, 0, sizeof *d);
 	d->p = p;
 	d->tap = (struct tap){.k = k, .session = name, .worst = -1};
 	compare_side_init(&d->cmp, name, &p->target);
 	d->t = transcript_new();
+	batch_budget(d->t, cfg);
 	transcript_listen(d->t, on_event, &d->tap);
 	transcript_listen(d->t, compare_observe, &d->cmp);
 	d->s = session_new(p, d->t);
@@ -410,7 +430,7 @@ batch_compare_run(const struct session_params *pa, const struct session_params *
 	if (sinks_open(&k, cfg) != 0)
 		return EXIT_USAGE;
 	for (int i = 0; i < 2; i++)
-		side_start(&sides[i], names[i], ps[i], &k);
+		side_start(&sides[i], names[i], ps[i], &k, cfg);
 	sides_run(sides, cfg);
 	for (int i = 0; i < 2; i++) {
 		struct side *d = &sides[i];
