@@ -56,7 +56,7 @@ endif
 
 .SECONDARY:
 
-.PHONY: FORCE fuzz fuzz-run all check unit integration san-check check-layers deps deps-build install \
+.PHONY: FORCE fuzz fuzz-run all bench check unit integration san-check check-layers deps deps-build install \
 	uninstall clean demo format screenshot
 
 all: $(PROGRAM) $(LAB_PROGRAM)
@@ -90,9 +90,21 @@ $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(UNIT_HELPER_OBJ) $(BUILD)/libstartle
 	@echo "  LINK    $@"
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) $(CMOCKA_LIBS) $(LIBS)
 
+# Benchmarks: tests/bench/run measures (never fails on a number) on loopback
+# servers it starts; `make bench B=fetch` runs one. The unit build builds the
+# benchmark programs too, so they do not rot.
+BENCH_BIN := $(BUILD)/tests/bench_tview
+$(BUILD)/tests/bench_%: $(BUILD)/tests/bench/bench_%.o $(BUILD)/libstartle.a
+	@mkdir -p $(dir $@)
+	@echo "  LINK    $@"
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) $(LIBS)
+bench: all $(BENCH_BIN)
+	$(Q)STARTLE=$(abspath $(PROGRAM)) STARTLE_LAB=$(abspath $(LAB_PROGRAM)) \
+		BENCH_TVIEW=$(abspath $(BENCH_BIN)) tests/bench/run $(B)
+
 # Unit tests: every tests/unit/test_*.c is one cmocka program; T=NAME runs one.
 UNIT_RUN := $(if $(T),$(filter %/test_$(T),$(UNIT_BIN)),$(UNIT_BIN))
-unit: $(UNIT_RUN)
+unit: $(UNIT_RUN) $(BENCH_BIN)
 	$(Q)$(if $(UNIT_RUN),tests/run-unit $(UNIT_RUN),echo "unit: no tests/unit/test_$(T).c" \
 		"(T names one of: $(patsubst $(BUILD)/tests/test_%,%,$(UNIT_BIN)))"; exit 2)
 

@@ -31,6 +31,7 @@ struct batch_config {
 	bool redact;              /* --redact: credential lines as a marker (output.h) */
 	bool fail_on_set;         /* --fail-on given: */
 	enum severity fail_on;    /* exit 1 after a finding at least this severe */
+	size_t budget;            /* bytes of bulk the transcript keeps (transcript.h) */
 };
 
 /* The --fail-on rule: the exit after a session that ended with rc and whose

@@ -36,6 +36,7 @@ struct cli_options {
 	const char *lesson;     /* --lesson NAME */
 	int tls_min, tls_max;   /* 0, 12, 13 */
 	int timeout_s;
+	unsigned memory_mib; /* --memory: the transcript's budget for bulk, 0: none */
 	bool help, version;
 	const char *config_file; /* --config FILE, or NULL */
 	bool no_config;          /* --no-config */

@@ -69,8 +69,8 @@ void compare_side_init(struct compare_side *c, const char *name, const struct ta
 void compare_observe(void *side, const struct transcript *t, const struct event *ev);
 
 /* The wire bytes in plaintext, as the session counted them (more exact than
- * the sum of lines: it includes partial lines and injected bytes). Only
- * taken while the side has not reached TLS. */
+ * the sum of lines: it includes partial lines and injected bytes);
+ * session_plain_bytes stops counting when TLS begins. */
 void compare_set_plain_bytes(struct compare_side *c, size_t bytes);
 
 /* Bytes on the wire in plaintext, both directions, before TLS began. */

@@ -38,6 +38,8 @@
 	X(ESCAPE, "escape",                                                                \
 	  "replies with terminal escape sequences, NUL, CR and invalid UTF-8")             \
 	X(SLOW, "slow", "a stalled greeting, then bytes trickled slowly")                  \
+	X(FLOOD, "flood",                                                                  \
+	  "inside TLS, the first command is answered with lines that never end")          \
 	X(GARBAGE_HANDSHAKE, "garbage-handshake",                                          \
 	  "plaintext garbage instead of a ServerHello")                                    \
 	X(CLOSE_MID_HANDSHAKE, "close-mid-handshake",                                      \

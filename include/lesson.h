@@ -38,6 +38,7 @@ struct lesson_step {
 	char *text; /* what to type or watch; may span lines */
 	enum lesson_wait wait;
 	char *arg; /* "" when the wait takes none */
+	int side;  /* compare lessons: 0 the events of session a complete it, 1 of b */
 };
 
 struct lesson {
@@ -49,10 +50,12 @@ struct lesson {
 	unsigned scenario_line; /* line of "scenario:", 0 when defaulted */
 	char *file;             /* the file name it was parsed as, for messages */
 	char *next;             /* name of the lesson suggested afterwards, or NULL */
+	bool compare;           /* "compare: yes": explicit (a) and implicit (b) side by side */
 	struct lesson_step *steps;
 	size_t nsteps;
 	size_t current;    /* index of the step in progress; nsteps when done */
-	bool client_spoke; /* a client line was seen: later server lines are no greeting */
+	bool client_spoke[2]; /* per session: a client line was seen, so later server
+	                       * lines are no greeting */
 };
 
 /* Parses lesson text. Errors name the file and line ("x.lesson:7: ...").
@@ -72,6 +75,10 @@ void lesson_list(void (*fn)(void *arg, const char *name, const char *title), voi
 /* Feeds one event. Returns true if it completed the current step (which
  * then advances; several steps may complete on one event only one at a time). */
 bool lesson_update(struct lesson *l, const struct event *ev);
+
+/* The same for one session of a compare lesson (side 0: a, 1: b): only the
+ * steps of that side advance on its events. */
+bool lesson_update_side(struct lesson *l, int side, const struct event *ev);
 
 /* Completes a "read" step (or any step, when forced by the user). */
 void lesson_next(struct lesson *l);

@@ -68,6 +68,11 @@ struct session_params {
 	 * entered (may be NULL): the state machine made visible. */
 	void (*on_state)(void *arg, enum session_state from, enum session_state to);
 	void *state_arg;
+	/* Called by session_run before it waits for the server (NULL: nothing):
+	 * a front that buffers its output flushes it here. Returning false stops
+	 * session_run at once (an interrupted front). */
+	bool (*before_wait)(void *arg);
+	void *wait_arg;
 };
 
 struct session;
@@ -158,7 +163,8 @@ void session_timeout(struct session *s);
 /* True when nothing is queued or pending (or the session is closed). */
 bool session_idle(const struct session *s);
 
-/* Runs the session until it is idle or closed, polling only its own socket. */
+/* Runs the session until it is idle or closed, polling only its own socket
+ * (or until session_params.before_wait says stop). */
 void session_run(struct session *s);
 
 /* Closes the connection (sending close_notify inside TLS). */

@@ -78,6 +78,27 @@ const struct event *transcript_append(struct transcript *t, const struct event *
 
 size_t transcript_count(const struct transcript *t);
 
+/* Memory in bytes, not events. With a budget, the bulk of a long session --
+ * lines and wire records inside TLS, and plaintext lines past the first
+ * TRANSCRIPT_PLAIN_KEEP bytes -- is kept up to budget bytes; older bulk is
+ * dropped from memory (listeners saw every event when it was appended, so
+ * --record and --log have it all). Phases, TLS, certificates, findings,
+ * errors and notes are always kept, and so is the newest event. Each run of
+ * dropped events reads as one marker, a note that says how many events and
+ * bytes are gone and, when copy_note is given, where the full copy is
+ * ("out.jsonl (--record)"). budget 0: no limit (the default). */
+#define TRANSCRIPT_PLAIN_KEEP (4u * 1024 * 1024)
+#define TRANSCRIPT_DEFAULT_BUDGET (16u * 1024 * 1024)
+void transcript_set_budget(struct transcript *t, size_t budget, const char *copy_note);
+
+/* True if event i was dropped; *first and *last (may be NULL) are then the
+ * indexes of its run, whose events transcript_get all returns as the same
+ * marker. */
+bool transcript_elided(const struct transcript *t, size_t i, size_t *first, size_t *last);
+
+/* Bytes of bulk events kept in memory now. */
+size_t transcript_kept_bytes(const struct transcript *t);
+
 /* The event with index i (0-based, seq - 1). */
 const struct event *transcript_get(const struct transcript *t, size_t i);
 

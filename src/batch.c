@@ -1,5 +1,6 @@
 #include <errno.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,9 @@
 #include "output.h"
 #include "session.h"
 #include "util.h"
+
+/* The buffer of each output that is not a terminal. */
+#define SINK_BUFFER (64 * 1024)
 
 /* A stream batch writes to, and the first error writing it. */
 struct sink {
@@ -43,6 +47,78 @@ sink_flush(struct sink *k)
 		k->err = errno ? errno : EIO;
 }
 
+/* The signal that interrupted the run (SIGINT, SIGTERM, SIGHUP), or 0. */
+static volatile sig_atomic_t batch_signal;
+
+static void
+batch_on_signal(int sig)
+{
+	batch_signal = sig;
+}
+
+/* Interrupt, termination and hang-up end the run in order: the session
+ * stops, everything so far is written out, then the signal takes its
+ * usual course (batch_finish). */
+static void
+batch_catch_signals(void)
+{
+	static const int sigs[] = {SIGINT, SIGTERM, SIGHUP};
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = batch_on_signal;
+	sigemptyset(&sa.sa_mask);
+	for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+		sigaction(sigs[i], &sa, NULL);
+}
+
+/* Writes out whatever the sinks hold (session_params.before_wait); false
+ * once a signal asked to stop. */
+static bool
+sinks_flush(void *arg)
+{
+	struct sinks *k = arg;
+
+	sink_flush(&k->out);
+	sink_flush(&k->log);
+	sink_flush(&k->record);
+	return batch_signal == 0;
+}
+
+/* Records a policy failure of the run as an error event. */
+static void
+batch_policy_error(struct transcript *t, enum phase phase, const char *msg)
+{
+	struct event ev = {.phase = phase, .dir = DIR_LOCAL, .kind = EV_ERROR};
+
+	ev.text = (unsigned char *)msg;
+	ev.len = strlen(msg);
+	transcript_append(t, &ev);
+}
+
+/* Says in the transcript that a signal ended the run. */
+static void
+batch_interrupted(struct transcript *t, enum phase phase)
+{
+	char *msg = str_printf("%s: startle stopped here; everything before this "
+	                       "line was written out",
+	                       strsignal(batch_signal));
+	batch_policy_error(t, phase, msg);
+	free(msg);
+}
+
+/* After the run: a signal that interrupted it now ends the process as it
+ * would have (the usual exit status for it); else rc. */
+static int
+batch_finish(int rc)
+{
+	if (batch_signal != 0) {
+		signal(batch_signal, SIG_DFL);
+		raise(batch_signal);
+	}
+	return rc;
+}
+
 static void
 on_event(void *arg, const struct transcript *t, const struct event *ev)
 {
@@ -59,15 +135,14 @@ on_event(void *arg, const struct transcript *t, const struct event *ev)
 		output_json(k->out.f, ev, k->redact, tap->session);
 	else
 		output_text(k->out.f, ev, &k->text);
-	sink_flush(&k->out);
-	if (k->log.f != NULL) {
+	if (k->log.f != NULL)
 		output_text(k->log.f, ev, &k->log_opts);
-		sink_flush(&k->log);
-	}
-	if (k->record.f != NULL) {
+	if (k->record.f != NULL)
 		output_json(k->record.f, ev, k->redact, tap->session);
-		sink_flush(&k->record);
-	}
+	/* Buffered: written out at each change of phase, before every wait
+	 * for the server (sinks_flush) and at the end. */
+	if (ev->kind == EV_PHASE || ev->kind == EV_CLOSE || ev->kind == EV_ERROR)
+		sinks_flush(k);
 }
 
 /* Opens the file of --log or --record, privately; says why not on stderr. */
@@ -115,16 +190,6 @@ sink_close(struct sink *k)
 	return -1;
 }
 
-/* Records a policy failure of the run as an error event. */
-static void
-batch_policy_error(struct transcript *t, enum phase phase, const char *msg)
-{
-	struct event ev = {.phase = phase, .dir = DIR_LOCAL, .kind = EV_ERROR};
-
-	ev.text = (unsigned char *)msg;
-	ev.len = strlen(msg);
-	transcript_append(t, &ev);
-}
 
 /* Queues the steps given on the command line, or the default probe. */
 static void
@@ -140,7 +205,8 @@ queue_steps(struct session *s, const struct batch_config *cfg, struct transcript
 		session_queue_quit(s);
 		return;
 	}
-	for (size_t i = 0; i < sc->n && session_state(s) != SS_CLOSED; i++) {
+	for (size_t i = 0; i < sc->n && session_state(s) != SS_CLOSED && batch_signal == 0;
+	     i++) {
 		char *cause = NULL;
 		if (script_queue_step(sc, i, s, &cause) != 0) {
 			struct event ev = {
@@ -210,6 +276,13 @@ sinks_open(struct sinks *k, const struct batch_config *cfg)
 			fclose(k->log.f);
 		return -1;
 	}
+	/* Whole blocks to files and pipes, whole lines to a terminal. */
+	if (!isatty(STDOUT_FILENO))
+		setvbuf(stdout, NULL, _IOFBF, SINK_BUFFER);
+	if (k->log.f != NULL)
+		setvbuf(k->log.f, NULL, _IOFBF, SINK_BUFFER);
+	if (k->record.f != NULL)
+		setvbuf(k->record.f, NULL, _IOFBF, SINK_BUFFER);
 	return 0;
 }
 
@@ -221,6 +294,24 @@ sinks_close(struct sinks *k, int rc)
 	werr |= sink_close(&k->log);
 	werr |= sink_close(&k->record);
 	return werr != 0 && rc == EXIT_OK ? EXIT_USAGE : rc;
+}
+
+/* Bounds the transcript's memory: batch has written each event out by the
+ * time it would be dropped. */
+static void
+batch_budget(struct transcript *t, const struct batch_config *cfg)
+{
+	const char *path = cfg->record != NULL ? cfg->record : cfg->log;
+	char *note = NULL;
+
+	if (path != NULL) {
+		char *esc = escape_bytes((const unsigned char *)path, strlen(path), ESCAPE_TEXT);
+		note = str_printf("%s (%s)", esc ? esc : "?",
+		                  cfg->record != NULL ? "--record" : "--log");
+		free(esc);
+	}
+	transcript_set_budget(t, cfg->budget, note);
+	free(note);
 }
 
 /* Ends a session: closes it unless it closed itself, and frees it. */
@@ -241,18 +332,25 @@ batch_run(const struct session_params *p, const struct batch_config *cfg)
 	if (sinks_open(&k, cfg) != 0)
 		return EXIT_USAGE;
 	struct tap tap = {.k = &k, .worst = -1};
+	struct session_params sp = *p;
+	sp.before_wait = sinks_flush;
+	sp.wait_arg = &k;
 	struct transcript *t = transcript_new();
+	batch_budget(t, cfg);
 	transcript_listen(t, on_event, &tap);
-	struct session *s = session_new(p, t);
+	struct session *s = session_new(&sp, t);
+	batch_catch_signals();
 	if (session_open(s) == 0) {
 		session_run(s);
 		queue_steps(s, cfg, t);
 		session_run(s);
 	}
+	if (batch_signal != 0)
+		batch_interrupted(t, session_phase(s));
 	rc = batch_policies(p, cfg, s, t, &tap, session_exit_code(s));
 	batch_end(s);
 	transcript_free(t);
-	return sinks_close(&k, rc);
+	return batch_finish(sinks_close(&k, rc));
 }
 
 /* One side of --compare in batch mode. */
@@ -327,6 +425,8 @@ sides_poll(struct side *sides, size_t n)
 		if (fds[i].fd >= 0 && t >= 0 && (timeout < 0 || t < timeout))
 			timeout = t;
 	}
+	if (!sinks_flush(sides[0].tap.k))
+		return;
 	int r = poll(fds, (nfds_t)n, timeout);
 	for (size_t i = 0; i < n; i++) {
 		if (r > 0 && fds[i].fd >= 0 && fds[i].revents != 0)
@@ -337,13 +437,14 @@ sides_poll(struct side *sides, size_t n)
 
 static void
 side_start(struct side *d, const char *name, const struct session_params *p,
-           struct sinks *k)
+           struct sinks *k, const struct batch_config *cfg)
 {
 	memset(d, 0, sizeof *d);
 	d->p = p;
 	d->tap = (struct tap){.k = k, .session = name, .worst = -1};
 	compare_side_init(&d->cmp, name, &p->target);
 	d->t = transcript_new();
+	batch_budget(d->t, cfg);
 	transcript_listen(d->t, on_event, &d->tap);
 	transcript_listen(d->t, compare_observe, &d->cmp);
 	d->s = session_new(p, d->t);
@@ -366,7 +467,7 @@ sides_run(struct side *sides, const struct batch_config *cfg)
 				session_close(d->s, "startle closed the connection");
 			open |= session_fd(d->s) >= 0;
 		}
-		if (!open)
+		if (!open || batch_signal != 0)
 			return;
 		sides_poll(sides, 2);
 	}
@@ -385,13 +486,17 @@ batch_compare_run(const struct session_params *pa, const struct session_params *
 
 	if (sinks_open(&k, cfg) != 0)
 		return EXIT_USAGE;
+	batch_catch_signals();
 	for (int i = 0; i < 2; i++)
-		side_start(&sides[i], names[i], ps[i], &k);
+		side_start(&sides[i], names[i], ps[i], &k, cfg);
 	sides_run(sides, cfg);
+	for (int i = 0; i < 2 && batch_signal != 0; i++)
+		batch_interrupted(sides[i].t, session_phase(sides[i].s));
 	for (int i = 0; i < 2; i++) {
 		struct side *d = &sides[i];
 		int code = batch_policies(d->p, cfg, d->s, d->t, &d->tap,
 		                          session_exit_code(d->s));
+		compare_set_plain_bytes(&d->cmp, session_plain_bytes(d->s));
 		compare_close(&d->cmp, code);
 		if (code > rc)
 			rc = code;
@@ -410,5 +515,5 @@ batch_compare_run(const struct session_params *pa, const struct session_params *
 		batch_end(sides[i].s);
 		transcript_free(sides[i].t);
 	}
-	return sinks_close(&k, rc);
+	return batch_finish(sinks_close(&k, rc));
 }

@@ -23,6 +23,7 @@ enum long_only {
 	OPT_TLS_MIN,
 	OPT_TLS_MAX,
 	OPT_TIMEOUT,
+	OPT_MEMORY,
 	OPT_JSON,
 	OPT_RECORD,
 	OPT_LOG,
@@ -63,6 +64,7 @@ static const struct option long_options[] = {
     {"tls-min", required_argument, NULL, OPT_TLS_MIN},
     {"tls-max", required_argument, NULL, OPT_TLS_MAX},
     {"timeout", required_argument, NULL, OPT_TIMEOUT},
+    {"memory", required_argument, NULL, OPT_MEMORY},
     {"json", no_argument, NULL, OPT_JSON},
     {"record", required_argument, NULL, OPT_RECORD},
     {"log", required_argument, NULL, OPT_LOG},
@@ -108,9 +110,9 @@ cli_help(void)
 	return "startle - explore STARTTLS on SMTP, IMAP and POP3 servers\n"
 	       "usage: startle [--batch] [options] [SCHEME://]HOST[:PORT]\n"
 	       "       startle --demo [smtp|imap|pop3] [--scenario NAME] | --lesson NAME\n"
+	       "       startle --compare TARGET_A TARGET_B | HOST   (side by side; --demo too)\n"
 	       "  schemes: smtp(25) submission(587) smtps(465) imap(143) imaps(993)\n"
 	       "           pop3(110) pop3s(995); without one the port decides\n"
-	       "\n"
 	       "  -b, --batch          run without the TUI and print the annotated "
 	       "transcript\n"
 	       "  -c, --command LINE   send LINE, wait for its reply (repeatable, in "
@@ -242,6 +244,23 @@ parse_timeout(const char *arg, int *out, char **cause)
 	return 0;
 }
 
+/* --memory MIB: the transcript's budget for bulk; 0 keeps everything. */
+static int
+parse_memory(const char *arg, unsigned *out, char **cause)
+{
+	char *end;
+	long v = strtol(arg, &end, 10);
+
+	if (*arg == '\0' || *end != '\0' || v < 0 || v > 65536) {
+		*cause = cli_quote("--memory takes mebibytes from 1 to 65536 (0: keep "
+		                   "everything), not ",
+		                   arg, "");
+		return -1;
+	}
+	*out = (unsigned)v;
+	return 0;
+}
+
 /* --fail-on: a severity name. */
 static int
 parse_fail_on(const char *arg, struct cli_options *o, char **cause)
@@ -340,6 +359,8 @@ cli_option(struct cli_options *o, struct cli_parse_state *ps, int c, char **argv
 		return parse_version(optarg, "--tls-max", &o->tls_max, cause);
 	case OPT_TIMEOUT:
 		return parse_timeout(optarg, &o->timeout_s, cause);
+	case OPT_MEMORY:
+		return parse_memory(optarg, &o->memory_mib, cause);
 	case OPT_PROTO:
 		if ((ps->proto = proto_from_name(optarg)) < 0) {
 			*cause =
@@ -549,6 +570,7 @@ cli_parse_layered(const struct config *cfg, int argc, char **argv, struct cli_op
 
 	memset(o, 0, sizeof *o);
 	o->timeout_s = DEFAULT_TIMEOUT_S;
+	o->memory_mib = TRANSCRIPT_DEFAULT_BUDGET / (1024 * 1024);
 	if (cli_foreign_option(argc, argv, cause) != 0)
 		return -1;
 	if (cli_scan_config(cfg, o, &ps, cause) != 0)
@@ -720,6 +742,7 @@ cli_batch_config(const struct cli_options *o, struct batch_config *cfg)
 	    .redact = o->redact,
 	    .fail_on_set = o->fail_on_set,
 	    .fail_on = o->fail_on,
+	    .budget = (size_t)o->memory_mib * 1024 * 1024,
 	};
 }
 

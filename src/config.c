@@ -17,6 +17,7 @@ static const struct {
     {.name = "cafile", .value = true, .path = true},
     {.name = "theme", .value = true, .path = true},
     {.name = "timeout", .value = true},
+    {.name = "memory", .value = true},
     {.name = "ehlo", .value = true},
     {.name = "color", .value = true},
     {.name = "no-color"},

@@ -76,6 +76,7 @@ demo_choose(const struct cli_options *o, struct lab_config *cfg)
 	char *lesson_proto = NULL, *lesson_scenario = NULL, *cause = NULL;
 	const char *proto_name = o->demo_proto, *scenario = o->scenario;
 	int sc, proto, rc = 0;
+	bool lesson_compare = false;
 
 	if (o->lesson != NULL) {
 		struct lesson l = {0};
@@ -88,11 +89,20 @@ demo_choose(const struct cli_options *o, struct lab_config *cfg)
 		}
 		lesson_proto = xstrdup(l.proto);
 		lesson_scenario = xstrdup(l.scenario);
+		lesson_compare = l.compare;
 		lesson_free(&l);
 		if (proto_name == NULL)
 			proto_name = lesson_proto;
 		if (scenario == NULL)
 			scenario = lesson_scenario;
+	}
+	if (lesson_compare && o->demo_implicit) {
+		fprintf(stderr, "startle: the %s lesson runs explicit and implicit TLS side by "
+		                "side: leave out --implicit\n",
+		        o->lesson);
+		free(lesson_proto);
+		free(lesson_scenario);
+		return -1;
 	}
 	proto = proto_name != NULL ? proto_from_name(proto_name) : PROTO_SMTP;
 	sc = scenario != NULL ? lab_scenario_from_name(scenario) : LAB_HONEST;
@@ -116,7 +126,7 @@ demo_choose(const struct cli_options *o, struct lab_config *cfg)
 	*cfg = (struct lab_config){
 	    .proto = (enum proto_id)(proto < 0 ? PROTO_SMTP : proto),
 	    .implicit = o->demo_implicit,
-	    .both = o->compare,
+	    .both = o->compare || lesson_compare,
 	    .scenario = (enum lab_scenario)(sc < 0 ? LAB_HONEST : sc),
 	    .slow_ms = 2000,
 	};
@@ -188,6 +198,7 @@ demo_start(const struct cli_options *in, struct cli_options *out, int *exit_code
 		return NULL;
 	}
 	demo_aim(d, &cfg, out);
+	out->compare = cfg.both; /* a compare lesson compares */
 	*exit_code = EXIT_OK;
 	return d;
 }

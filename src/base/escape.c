@@ -1,3 +1,4 @@
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,6 +45,37 @@ hidden_codepoint(unsigned c)
 	       c == 0x200d || c == 0x200e || c == 0x200f || c == 0x2028 || c == 0x2029 ||
 	       (c >= 0x202a && c <= 0x202e) || c == 0x2060 ||
 	       (c >= 0x2066 && c <= 0x2069) || c == 0xfeff;
+}
+
+/* True for the bytes that are themselves in every mode: printable ASCII but
+ * for the backslash and the double quote. */
+static inline bool
+plain_ascii(unsigned char c)
+{
+	return (unsigned char)(c - 0x20) < 0x5f && c != '\\' && c != '"';
+}
+
+/* How many bytes at the start of p (n bytes) are plain_ascii: eight at a
+ * time while whole words are (no byte under 0x20, over 0x7e, or equal to a
+ * backslash or a quote), then byte by byte. Mail is mostly such runs. */
+static size_t
+plain_run(const unsigned char *p, size_t n)
+{
+	const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+	size_t i = 0;
+
+	for (; i + 8 <= n; i += 8) {
+		uint64_t x;
+		memcpy(&x, p + i, 8);
+		uint64_t bs = x ^ (ones * '\\'), qt = x ^ (ones * '"');
+		uint64_t bad = ((x - ones * 0x20) & ~x) | ((x + ones * (127 - 0x7e)) | x) |
+		               ((bs - ones) & ~bs) | ((qt - ones) & ~qt);
+		if (bad & highs)
+			break;
+	}
+	while (i < n && plain_ascii(p[i]))
+		i++;
+	return i;
 }
 
 static int
@@ -183,6 +215,11 @@ escape_visit(const unsigned char *data, size_t len, enum escape_mode mode, escap
 	size_t i = 0, run = 0;
 
 	while (i < len) {
+		/* Printable ASCII but for the backslash and the quote is itself in
+		 * every mode: skip such runs without looking closer. */
+		i += plain_run(data + i, len - i);
+		if (i == len)
+			break;
 		size_t n, used = escape_unit(data, len, i, mode, tmp, &n);
 		if (n == 0) {
 			i += used;
@@ -247,7 +284,10 @@ escape_needed(const unsigned char *data, size_t len)
 
 	while (i < len) {
 		unsigned cp;
-		if (data[i] == '\t') {
+		i += plain_run(data + i, len - i);
+		if (i == len)
+			break;
+		if (data[i] == '\t' || data[i] == '\\' || data[i] == '"') {
 			i++;
 			continue;
 		}

@@ -155,8 +155,7 @@ compare_observe(void *side, const struct transcript *t, const struct event *ev)
 void
 compare_set_plain_bytes(struct compare_side *c, size_t bytes)
 {
-	if (!c->tls)
-		c->wire_bytes = bytes;
+	c->wire_bytes = bytes;
 }
 
 size_t

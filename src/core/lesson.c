@@ -154,7 +154,7 @@ struct lesson_parser {
 	unsigned line;
 	unsigned step_line;   /* line of the current "step:" */
 	unsigned wait_line;   /* line of its "wait:" */
-	unsigned key_line[4]; /* where each header key was given, 0 if not yet */
+	unsigned key_line[5]; /* where each header key was given, 0 if not yet */
 	char *text;           /* text of the current step */
 	size_t text_len, text_cap;
 	bool blank_pending; /* a blank line follows the text so far */
@@ -228,6 +228,20 @@ lesson_set_next(struct lesson_parser *p, const char *value)
 	return 0;
 }
 
+/* compare: yes runs the lesson with two sessions, explicit (a) and implicit
+ * (b) TLS, side by side. */
+static int
+lesson_set_compare(struct lesson_parser *p, const char *value)
+{
+	if (strcasecmp(value, "yes") != 0 && strcasecmp(value, "no") != 0) {
+		util_file_error(p->cause, p->file, p->line,
+		                "\"compare:\" takes yes or no");
+		return -1;
+	}
+	p->l->compare = strcasecmp(value, "yes") == 0;
+	return 0;
+}
+
 static const struct lesson_key {
 	const char *name;
 	lesson_key_fn set;
@@ -236,6 +250,7 @@ static const struct lesson_key {
     {"proto", lesson_set_proto},
     {"scenario", lesson_set_scenario},
     {"next", lesson_set_next},
+    {"compare", lesson_set_compare},
 };
 #define LESSON_NKEYS (sizeof lesson_keys / sizeof lesson_keys[0])
 
@@ -449,11 +464,34 @@ lesson_header_line(struct lesson_parser *p, const char *line)
 	char *q = lesson_quote(key);
 	util_file_error(
 	    p->cause, p->file, p->line,
-	    "unknown key %s: the header has title:, proto:, scenario: and next:, and "
-	    "each step begins with step:",
+	    "unknown key %s: the header has title:, proto:, scenario:, next: and "
+	    "compare:, and each step begins with step:",
 	    q);
 	free(q);
 	return -1;
+}
+
+/* side: a|b, before wait: in a compare lesson: whose events complete the
+ * step (a, the explicit session, when not given). */
+static int
+lesson_parse_side(struct lesson_parser *p, const char *value)
+{
+	struct lesson_step *st = &p->l->steps[p->l->nsteps - 1];
+
+	if (!p->l->compare) {
+		util_file_error(p->cause, p->file, p->line,
+		                "\"side:\" names a session of a compare lesson: add "
+		                "\"compare: yes\" to the header, or drop this line");
+		return -1;
+	}
+	if (strcasecmp(value, "a") != 0 && strcasecmp(value, "b") != 0) {
+		util_file_error(p->cause, p->file, p->line,
+		                "\"side:\" takes a (the explicit session) or b (the "
+		                "implicit one)");
+		return -1;
+	}
+	st->side = (value[0] | 0x20) == 'b' ? 1 : 0;
+	return 0;
 }
 
 static int
@@ -466,11 +504,14 @@ lesson_step_head_line(struct lesson_parser *p, const char *line)
 		return lesson_missing_wait(p);
 	if (strcmp(key, "wait") == 0)
 		return lesson_parse_wait(p, value);
+	if (strcmp(key, "side") == 0)
+		return lesson_parse_side(p, value);
 	if (strcmp(key, "step") == 0)
 		return lesson_missing_wait(p);
 	char *q = lesson_quote(key);
 	util_file_error(p->cause, p->file, p->line,
-	                "unknown key %s: after \"step: TITLE\" comes \"wait: KIND [ARG]\"",
+	                "unknown key %s: after \"step: TITLE\" comes \"wait: KIND [ARG]\" "
+	                "(and in a compare lesson, before it, \"side: a|b\")",
 	                q);
 	free(q);
 	return -1;
@@ -656,7 +697,7 @@ lesson_match_greeting(const struct lesson *l, const struct lesson_step *st,
 	(void)st;
 	if (ev->kind != EV_LINE || ev->dir != DIR_SERVER)
 		return false;
-	return (ev->line_flags & PROTO_LINE_GREETING) || !l->client_spoke;
+	return (ev->line_flags & PROTO_LINE_GREETING) || !l->client_spoke[st->side];
 }
 
 static bool
@@ -739,23 +780,29 @@ static const lesson_match_fn lesson_matchers[LESSON_WAIT_COUNT] = {
 };
 
 bool
-lesson_update(struct lesson *l, const struct event *ev)
+lesson_update_side(struct lesson *l, int side, const struct event *ev)
 {
 	bool done = false;
 
-	if (ev == NULL)
+	if (ev == NULL || side < 0 || side > 1)
 		return false;
 	if (!lesson_done(l)) {
 		const struct lesson_step *st = &l->steps[l->current];
-		if ((unsigned)st->wait < LESSON_WAIT_COUNT &&
+		if (st->side == side && (unsigned)st->wait < LESSON_WAIT_COUNT &&
 		    lesson_matchers[st->wait](l, st, ev)) {
 			l->current++;
 			done = true;
 		}
 	}
 	if (ev->kind == EV_LINE && ev->dir == DIR_CLIENT)
-		l->client_spoke = true;
+		l->client_spoke[side] = true;
 	return done;
+}
+
+bool
+lesson_update(struct lesson *l, const struct event *ev)
+{
+	return lesson_update_side(l, 0, ev);
 }
 
 void

@@ -59,14 +59,20 @@ output_shown_explain(const struct event *ev, bool redact)
 	return ev->explain;
 }
 
+/* escape_visit's callback that writes each piece as it is. */
+static int
+put_piece(void *arg, const char *text, size_t len, bool escaped)
+{
+	(void)escaped;
+	fwrite(text, 1, len, arg);
+	return 0;
+}
+
+/* Writes bytes escaped for mode, a run at a time, with no copy. */
 static void
 put_escaped(FILE *f, const unsigned char *data, size_t len, enum escape_mode mode)
 {
-	char *e = escape_bytes(data, len, mode);
-	if (e == NULL)
-		fatal("out of memory escaping output");
-	fputs(e, f);
-	free(e);
+	(void)escape_visit(data, len, mode, put_piece, f);
 }
 
 /* escape_visit's callback for a colour terminal: escapes in reverse video. */
@@ -330,6 +336,35 @@ put_cell(FILE *f, const char *text, int width)
 	free(e);
 }
 
+/* Writes own words escaped, wrapped at spaces to width columns (counted in
+ * bytes: the sentences are ASCII but for quoted names), first line after
+ * lead, the others after indent. */
+static void
+put_wrapped(FILE *f, const char *text, const char *lead, const char *indent, size_t width)
+{
+	char *e = escape_bytes((const unsigned char *)text, strlen(text), ESCAPE_OWN);
+	const char *p = e;
+	size_t room = width - strlen(lead);
+
+	if (e == NULL)
+		fatal("out of memory escaping output");
+	fputs(lead, f);
+	while (strlen(p) > room) {
+		const char *cut = p + room;
+		while (cut > p && *cut != ' ')
+			cut--;
+		if (cut == p)
+			cut = strchr(p + room, ' ');
+		if (cut == NULL)
+			break;
+		fprintf(f, "%.*s\n%s", (int)(cut - p), p, indent);
+		p = cut + 1;
+		room = width - strlen(indent);
+	}
+	fprintf(f, "%s\n", p);
+	free(e);
+}
+
 void
 output_compare_text(FILE *f, const struct compare_side *a, const struct compare_side *b,
                     char *const *diffs, size_t ndiffs)
@@ -352,9 +387,6 @@ output_compare_text(FILE *f, const struct compare_side *a, const struct compare_
 	}
 	fprintf(f, "   %-13s %s\n", "same chain", compare_same_chain(a, b) ? "yes" : "no");
 	fputs("== differences\n", f);
-	for (size_t i = 0; i < ndiffs; i++) {
-		fputs("   - ", f);
-		put_cell(f, diffs[i], 0);
-		fputc('\n', f);
-	}
+	for (size_t i = 0; i < ndiffs; i++)
+		put_wrapped(f, diffs[i], "   - ", "     ", 78);
 }

@@ -764,6 +764,8 @@ session_run(struct session *s)
 {
 	while (!session_idle(s) && session_fd(s) >= 0) {
 		short revents;
+		if (s->p.before_wait != NULL && !s->p.before_wait(s->p.wait_arg))
+			return;
 		int n = conn_wait(session_fd(s), session_poll_events(s),
 		                  session_timeout_ms(s), &revents);
 		if (n == 0)

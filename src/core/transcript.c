@@ -10,9 +10,28 @@ struct listener {
 	void *arg;
 };
 
+/* A run of consecutive bulk events no longer kept: every index of it maps
+ * to one marker event that says how much is gone. */
+struct elided {
+	size_t first, last; /* indexes */
+	size_t lines, bytes;
+	struct event *marker;
+};
+
+/* What each event is, for the budget. */
+enum keep { KEEP_ALWAYS, KEEP_BULK, KEEP_GONE };
+
 struct transcript {
 	struct event **events;
+	unsigned char *keep; /* enum keep of each event */
 	size_t count, cap;
+	size_t budget;     /* bytes of bulk events kept at most; 0: no limit */
+	size_t bulk_bytes; /* bytes of the bulk events kept */
+	size_t plain_kept; /* bytes of plaintext lines kept whatever the budget */
+	size_t evict_from; /* no bulk event is kept below this index */
+	struct elided *runs;
+	size_t nruns, runs_cap;
+	char *copy_note; /* where the full copy is, for the markers, or NULL */
 	struct listener listeners[8];
 	size_t nlisteners;
 	double start_ms;
@@ -78,9 +97,134 @@ transcript_free(struct transcript *t)
 	if (t == NULL)
 		return;
 	for (size_t i = 0; i < t->count; i++)
-		event_free(t->events[i]);
+		if (t->keep[i] != KEEP_GONE)
+			event_free(t->events[i]);
+	for (size_t i = 0; i < t->nruns; i++)
+		event_free(t->runs[i].marker);
+	free(t->runs);
 	free(t->events);
+	free(t->keep);
+	free(t->copy_note);
 	free(t);
+}
+
+void
+transcript_set_budget(struct transcript *t, size_t bytes, const char *copy_note)
+{
+	t->budget = bytes;
+	free(t->copy_note);
+	t->copy_note = copy_note != NULL ? xstrdup(copy_note) : NULL;
+}
+
+/* The bytes an event holds in memory, as the budget counts them. */
+static size_t
+event_size(const struct event *ev)
+{
+	return sizeof *ev + ev->len + 1 + (ev->explain ? strlen(ev->explain) + 1 : 0) +
+	       (ev->record ? sizeof *ev->record : 0);
+}
+
+/* Bulk is what a long session is made of: lines and wire records inside
+ * TLS, and plaintext lines past TRANSCRIPT_PLAIN_KEEP bytes (a plaintext
+ * phase is a few kilobytes unless a server floods it). Everything else
+ * (phases, TLS, certificates, findings, errors, notes) is always kept. */
+static enum keep
+event_keep(struct transcript *t, const struct event *ev)
+{
+	bool line = ev->kind == EV_LINE;
+	bool record = ev->kind == EV_NOTE && ev->record != NULL;
+
+	if (!line && !record)
+		return KEEP_ALWAYS;
+	if (ev->phase == PHASE_TLS)
+		return KEEP_BULK;
+	if (t->plain_kept + ev->len <= TRANSCRIPT_PLAIN_KEEP) {
+		t->plain_kept += ev->len;
+		return KEEP_ALWAYS;
+	}
+	return KEEP_BULK;
+}
+
+/* Writes the marker's text: how much of the run is gone, and where it is. */
+static void
+elided_text(const struct transcript *t, struct elided *r)
+{
+	free(r->marker->text);
+	char *s = str_printf("%zu event%s (%zu bytes) not kept in memory: over the "
+	                     "transcript's budget of %zu bytes%s%s",
+	                     r->lines, r->lines == 1 ? "" : "s", r->bytes, t->budget,
+	                     t->copy_note ? "; the full copy is in " : "",
+	                     t->copy_note ? t->copy_note : "");
+	r->marker->text = (unsigned char *)s;
+	r->marker->len = strlen(s);
+}
+
+/* Drops event i from memory into the run that ends just before it, or a
+ * new one. */
+static void
+elide(struct transcript *t, size_t i)
+{
+	struct event *ev = t->events[i];
+	struct elided *r = t->nruns ? &t->runs[t->nruns - 1] : NULL;
+
+	if (r == NULL || r->last + 1 != i) {
+		if (t->nruns == t->runs_cap) {
+			t->runs_cap = t->runs_cap ? t->runs_cap * 2 : 16;
+			t->runs = xrealloc(t->runs, t->runs_cap * sizeof *t->runs);
+		}
+		r = &t->runs[t->nruns++];
+		*r = (struct elided){.first = i, .last = i};
+		r->marker = xcalloc(1, sizeof *r->marker);
+		*r->marker = (struct event){.seq = ev->seq, .t = ev->t, .wall = ev->wall,
+		                            .phase = ev->phase, .dir = DIR_LOCAL,
+		                            .kind = EV_NOTE};
+	}
+	r->last = i;
+	r->lines++;
+	r->bytes += ev->len;
+	t->bulk_bytes -= event_size(ev);
+	event_free(ev);
+	t->events[i] = r->marker;
+	t->keep[i] = KEEP_GONE;
+	elided_text(t, r);
+}
+
+/* Drops the oldest bulk events until the rest fit the budget; the newest
+ * event always stays. */
+static void
+enforce_budget(struct transcript *t)
+{
+	while (t->budget > 0 && t->bulk_bytes > t->budget && t->evict_from + 1 < t->count) {
+		size_t i = t->evict_from++;
+		if (t->keep[i] == KEEP_BULK)
+			elide(t, i);
+	}
+}
+
+bool
+transcript_elided(const struct transcript *t, size_t i, size_t *first, size_t *last)
+{
+	if (i >= t->count || t->keep[i] != KEEP_GONE)
+		return false;
+	size_t lo = 0, hi = t->nruns;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (t->runs[mid].last < i)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (first != NULL)
+		*first = t->runs[lo].first;
+	if (last != NULL)
+		*last = t->runs[lo].last;
+	return true;
+}
+
+size_t
+transcript_kept_bytes(const struct transcript *t)
+{
+	return t->bulk_bytes;
 }
 
 int
@@ -125,10 +269,15 @@ transcript_append(struct transcript *t, const struct event *src)
 	if (t->count == t->cap) {
 		t->cap = t->cap ? t->cap * 2 : 256;
 		t->events = xrealloc(t->events, t->cap * sizeof *t->events);
+		t->keep = xrealloc(t->keep, t->cap);
 	}
+	t->keep[t->count] = (unsigned char)event_keep(t, ev);
+	if (t->keep[t->count] == KEEP_BULK)
+		t->bulk_bytes += event_size(ev);
 	t->events[t->count++] = ev;
 	for (size_t i = 0; i < t->nlisteners; i++)
 		t->listeners[i].fn(t->listeners[i].arg, t, ev);
+	enforce_budget(t);
 	return ev;
 }
 

@@ -39,6 +39,7 @@ static const struct lab_behaviour behaviours[LAB_SCENARIO_COUNT] = {
     [LAB_CAPS_CHANGE] = {.explicit_only = true, .extra_in_tls = true},
     [LAB_ESCAPE] = {.escape = true},
     [LAB_SLOW] = {.slow = true},
+    [LAB_FLOOD] = {.flood = true},
     [LAB_GARBAGE_HANDSHAKE] = {.hs = LAB_HS_GARBAGE},
     [LAB_CLOSE_MID_HANDSHAKE] = {.hs = LAB_HS_CLOSE},
     [LAB_NO_CLOSE_NOTIFY] = {.no_close_notify = true},

@@ -193,8 +193,37 @@ lab_fill(struct lab_client *c)
 	return 0;
 }
 
-int
-lab_read_line(struct lab_client *c, const unsigned char **line, size_t *len, bool quiet)
+static int lab_write(struct lab_client *c, const void *data, size_t len);
+
+/* The flood scenario: once inside TLS, the first command gets lines that
+ * never end (a continuation of the protocol's kind, 100 bytes each), until
+ * the client leaves or the session's time is up. */
+static void
+lab_flood(struct lab_client *c)
+{
+	static const char *const head[PROTO_COUNT] = {
+	    [PROTO_SMTP] = "250-", [PROTO_IMAP] = "* OK ", [PROTO_POP3] = ""};
+	char block[64 * 100 + 1];
+	unsigned long n = 0;
+
+	c->flooded = true;
+	lab_log(c, "flood: lines without end until the client leaves");
+	while (util_now_ms() < c->deadline) {
+		size_t used = 0;
+		for (int i = 0; i < 64; i++, n++)
+			used += (size_t)snprintf(block + used, sizeof block - used,
+			                         "%sflood line %010lu %-*s\r\n", head[c->proto], n,
+			                         (int)(100 - 2 - 22 - strlen(head[c->proto])),
+			                         "of a server that never stops talking");
+		if (lab_write(c, block, used) != 0)
+			break;
+	}
+	lab_log(c, "flood: %lu lines sent", n);
+	c->broken = true;
+}
+
+static int
+lab_read_line_raw(struct lab_client *c, const unsigned char **line, size_t *len, bool quiet)
 {
 	size_t scanned = 0;
 
@@ -226,6 +255,18 @@ lab_read_line(struct lab_client *c, const unsigned char **line, size_t *len, boo
 		if (c->gone || !lab_fill(c))
 			return 0;
 	}
+}
+
+int
+lab_read_line(struct lab_client *c, const unsigned char **line, size_t *len, bool quiet)
+{
+	int rc = lab_read_line_raw(c, line, len, quiet);
+
+	if (rc == 1 && c->b->flood && c->ssl != NULL && !c->flooded) {
+		lab_flood(c);
+		return 0;
+	}
+	return rc;
 }
 
 unsigned char *

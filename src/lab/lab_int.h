@@ -65,6 +65,7 @@ struct lab_behaviour {
 	bool preauth;         /* IMAP greets with PREAUTH */
 	bool escape;          /* greeting and replies carry hostile bytes */
 	bool slow;            /* stalled greeting, trickled replies */
+	bool flood;           /* inside TLS, endless lines after the first command */
 	bool tls12;           /* TLS 1.2 at most */
 	bool no_close_notify; /* inside TLS, cut a reply and close without close_notify */
 	enum labcert_kind cert;
@@ -105,6 +106,7 @@ struct lab_client {
 	bool gone;         /* the session is over */
 	bool broken;       /* the connection failed or was dropped: no orderly close */
 	bool tls_caps_cut; /* no-close-notify: the TLS capability reply was cut */
+	bool flooded;      /* flood: the stream has run */
 	double deadline;   /* end of the session, util_now_ms clock */
 	unsigned char *in; /* received, not yet consumed */
 	size_t in_len, in_cap, in_off;

@@ -408,6 +408,22 @@ fr_lit_piece(struct framer *fr, size_t len, size_t raw, unsigned flags)
 	return 0;
 }
 
+/* The literal is complete: queues what is left of it in pieces of at most
+ * the line cap, and starts the rest of the command line. */
+static int
+fr_lit_end(struct framer *fr)
+{
+	while (fr->tail - fr->line > 0) {
+		size_t n = fr->tail - fr->line;
+		if (n > PROTO_LINE_CAP)
+			n = PROTO_LINE_CAP;
+		if (fr_lit_piece(fr, n, n, 0) < 0)
+			return -1;
+	}
+	fr_line_start(fr, true);
+	return 0;
+}
+
 /* Takes one byte of an IMAP literal: pieces end at LF, at PROTO_LINE_CAP bytes
  * and where the literal ends. */
 static int
@@ -429,15 +445,35 @@ fr_lit_byte(struct framer *fr, unsigned char c)
 	}
 	if (fr->lit_left > 0)
 		return 0;
-	while (fr->tail - fr->line > 0) {
-		size_t n = fr->tail - fr->line;
-		if (n > PROTO_LINE_CAP)
-			n = PROTO_LINE_CAP;
-		if (fr_lit_piece(fr, n, n, 0) < 0)
-			return -1;
+	return fr_lit_end(fr);
+}
+
+/* Takes up to n bytes of a literal (n <= lit_left) a run at a time: what
+ * fr_lit_byte does byte by byte, but runs that hold no LF and stay under the
+ * line cap are copied whole. Returns the bytes taken, or -1. */
+static ssize_t
+fr_lit_run(struct framer *fr, const unsigned char *p, size_t n)
+{
+	size_t stored = fr->tail - fr->line;
+	size_t take = stored < PROTO_LINE_CAP ? PROTO_LINE_CAP - stored : 0;
+
+	if (take > n)
+		take = n;
+	if (take > 0) {
+		const unsigned char *lf = memchr(p, '\n', take);
+		if (lf != NULL)
+			take = (size_t)(lf - p);
 	}
-	fr_line_start(fr, true);
-	return 0;
+	if (take == 0)
+		return fr_lit_byte(fr, p[0]) < 0 ? -1 : 1;
+	if (fr_reserve(fr, take) < 0)
+		return -1;
+	memcpy(fr->buf + (fr->tail - fr->base), p, take);
+	fr->tail += take;
+	fr->lit_left -= take;
+	if (fr->lit_left == 0 && fr_lit_end(fr) < 0)
+		return -1;
+	return (ssize_t)take;
 }
 
 /* Takes a run of line bytes without LF at once, for protocols without
@@ -476,7 +512,10 @@ framer_feed(struct framer *fr, const unsigned char *data, size_t len)
 	while (i < len) {
 		int rc;
 		if (fr->lit_left > 0) {
-			rc = fr_lit_byte(fr, data[i++]);
+			size_t n = len - i < fr->lit_left ? len - i : fr->lit_left;
+			ssize_t took = fr_lit_run(fr, data + i, n);
+			rc = took < 0 ? -1 : 0;
+			i += took > 0 ? (size_t)took : 0;
 		} else if (!fr->ops->literals && data[i] != '\n') {
 			const unsigned char *lf = memchr(data + i, '\n', len - i);
 			size_t end = lf ? (size_t)(lf - data) : len;

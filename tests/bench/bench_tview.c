@@ -3,7 +3,9 @@
  * not depend on the transcript's length. Prints microseconds per call; it
  * measures, it does not judge. */
 #include <locale.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -94,12 +96,43 @@ bench(size_t n)
 	transcript_free(t);
 }
 
+/* bench_tview EVENTS CALLS redraw|append: only that work, for instruction
+ * counts (tests/bench/run subtracts a run of 0 calls from one of CALLS):
+ * redraw draws the following view CALLS times; append appends one line and
+ * draws, CALLS times. */
+static int
+one(size_t n, long calls, const char *what)
+{
+	struct transcript *t = build(n);
+	struct slines out;
+	struct tview v;
+	bool append = strcmp(what, "append") == 0;
+
+	slines_init(&out);
+	tview_init(&v);
+	tview_visible(&v, t, WIDTH, HEIGHT, &opts, &out);
+	for (long i = 0; i < calls; i++) {
+		if (append) {
+			struct event ev = {.phase = PHASE_TLS, .dir = DIR_SERVER, .kind = EV_LINE};
+			ev.text = (unsigned char *)"* 1 FETCH (FLAGS (\\Seen))";
+			ev.len = strlen((const char *)ev.text);
+			transcript_append(t, &ev);
+		}
+		tview_visible(&v, t, WIDTH, HEIGHT, &opts, &out);
+	}
+	slines_free(&out);
+	transcript_free(t);
+	return 0;
+}
+
 int
-main(void)
+main(int argc, char **argv)
 {
 	static const size_t sizes[] = {100, 1000000};
 
 	setlocale(LC_ALL, "C.UTF-8");
+	if (argc == 4)
+		return one(strtoul(argv[1], NULL, 10), strtol(argv[2], NULL, 10), argv[3]);
 	printf("transcript view at %dx%d, %d calls each\n", WIDTH, HEIGHT, CALLS);
 	for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++)
 		bench(sizes[i]);

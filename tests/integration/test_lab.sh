@@ -482,12 +482,12 @@ test_lab_list_scenarios_names_every_scenario_with_its_lesson() {
 	lab_need
 	"$STARTLE_LAB" --list-scenarios >"$IT_TEST_DIR/list" 2>&1 || fail "--list-scenarios failed" - <"$IT_TEST_DIR/list"
 	for name in honest strip refuse inject partial preauth still-offered caps-change escape \
-		slow garbage-handshake close-mid-handshake no-close-notify tls12-only expired \
+		slow flood garbage-handshake close-mid-handshake no-close-notify tls12-only expired \
 		wrong-host self-signed; do
 		grep -qE "^$name +[a-zA-Z]" "$IT_TEST_DIR/list" ||
 			fail "--list-scenarios does not list $name with a lesson" - <"$IT_TEST_DIR/list"
 	done
-	[ "$(wc -l <"$IT_TEST_DIR/list")" -eq 17 ] || fail "--list-scenarios should print 17 lines" - <"$IT_TEST_DIR/list"
+	[ "$(wc -l <"$IT_TEST_DIR/list")" -eq 18 ] || fail "--list-scenarios should print 18 lines" - <"$IT_TEST_DIR/list"
 }
 
 test_lab_bad_usage_is_one_sentence_and_the_usage_with_exit_2() {

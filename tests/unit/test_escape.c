@@ -266,10 +266,43 @@ test_append_grows_buffer(void **state)
 	free(buf);
 }
 
+
+/* Runs of plain bytes are skipped a word at a time: any byte at any place
+ * in a word must still be seen exactly as when it stands alone. */
+static void
+every_byte_at_every_place_of_a_word_is_seen(void **state)
+{
+	static const enum escape_mode modes[] = {ESCAPE_TEXT, ESCAPE_JSON, ESCAPE_OWN};
+
+	(void)state;
+	for (size_t m = 0; m < 3; m++) {
+		for (unsigned b = 0; b < 256; b++) {
+			unsigned char one = (unsigned char)b;
+			char *alone = escape_bytes(&one, 1, modes[m]);
+			for (size_t k = 0; k < 20; k++) {
+				unsigned char buf[20];
+				char want[64];
+				memset(buf, 'a', sizeof buf);
+				buf[k] = one;
+				snprintf(want, sizeof want, "%.*s%s%.*s", (int)k,
+				         "aaaaaaaaaaaaaaaaaaaa", alone, (int)(19 - k),
+				         "aaaaaaaaaaaaaaaaaaaa");
+				char *got = escape_bytes(buf, sizeof buf, modes[m]);
+				assert_string_equal(got, want);
+				free(got);
+				assert_int_equal(escape_needed(buf, sizeof buf),
+				                 escape_needed(&one, 1));
+			}
+			free(alone);
+		}
+	}
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(every_byte_at_every_place_of_a_word_is_seen),
 	    cmocka_unit_test(test_printable_ascii_passes_through),
 	    cmocka_unit_test(test_escape_sequence_is_shown_not_sent),
 	    cmocka_unit_test(test_cr_lf_tab_nul_are_named),

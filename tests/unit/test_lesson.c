@@ -556,7 +556,7 @@ test_error_unknown_key_names_file_and_line(void **state)
 	assert_parse_error(
 	    "title: T\nauthor: me\nproto: smtp\n",
 	    "t.lesson:2: unknown key \"author\": the header has title:, proto:, "
-	    "scenario: and next:, and each step begins with step:");
+	    "scenario:, next: and compare:, and each step begins with step:");
 }
 
 static void
@@ -565,7 +565,8 @@ test_error_unknown_key_after_step_line(void **state)
 	(void)state;
 	assert_parse_error("title: T\nproto: smtp\nstep: S\nwiat: greeting\n",
 	                   "t.lesson:4: unknown key \"wiat\": after \"step: TITLE\" comes "
-	                   "\"wait: KIND [ARG]\"");
+	                   "\"wait: KIND [ARG]\" (and in a compare lesson, before it, "
+	                   "\"side: a|b\")");
 }
 
 static void
@@ -819,6 +820,58 @@ test_greeting_completes_on_a_flagged_server_line_only(void **state)
 	                             PROTO_LINE_GREETING | PROTO_LINE_END)));
 	assert_true(lesson_done(&l));
 	lesson_free(&l);
+}
+
+static void
+test_compare_lessons_name_the_side_of_each_step(void **state)
+{
+	struct lesson l;
+
+	(void)state;
+	parse_ok("title: T\nproto: imap\ncompare: yes\n"
+	         "step: A\nwait: greeting\nWatch a.\n"
+	         "step: B\nside: b\nwait: phase tls\nWatch b.\n"
+	         "step: C\nside: A\nwait: sent NOOP\nType NOOP.\n",
+	         &l);
+	assert_true(l.compare);
+	assert_int_equal(l.steps[0].side, 0);
+	assert_int_equal(l.steps[1].side, 1);
+	assert_int_equal(l.steps[2].side, 0);
+	/* b's greeting does not complete a's step; a's does. */
+	struct event g = ev_line(DIR_SERVER, PHASE_TLS, "* OK ready", PROTO_LINE_GREETING);
+	assert_false(lesson_update_side(&l, 1, &g));
+	assert_true(lesson_update_side(&l, 0, &g));
+	ev_free(&g);
+	/* a reaching TLS does not complete b's step. */
+	struct event tls = ev_local(EV_PHASE, PHASE_TLS, "TLS established");
+	assert_false(lesson_update_side(&l, 0, &tls));
+	assert_int_equal(l.current, 1);
+	assert_true(lesson_update_side(&l, 1, &tls));
+	ev_free(&tls);
+	struct event noop = ev_line(DIR_CLIENT, PHASE_TLS, "a1 NOOP", 0);
+	assert_false(lesson_update_side(&l, 1, &noop));
+	assert_true(lesson_update(&l, &noop)); /* lesson_update is side a */
+	ev_free(&noop);
+	assert_true(lesson_done(&l));
+	lesson_free(&l);
+	parse_ok("title: T\nproto: imap\nstep: A\nwait: read\nRead.\n", &l);
+	assert_false(l.compare);
+	lesson_free(&l);
+}
+
+static void
+test_compare_lesson_errors(void **state)
+{
+	(void)state;
+	assert_parse_error("title: T\nproto: imap\ncompare: maybe\nstep: A\nwait: read\nR.\n",
+	                   "t.lesson:3: \"compare:\" takes yes or no");
+	assert_parse_error("title: T\nproto: imap\nstep: A\nside: b\nwait: read\nR.\n",
+	                   "t.lesson:4: \"side:\" names a session of a compare lesson: add "
+	                   "\"compare: yes\" to the header, or drop this line");
+	assert_parse_error("title: T\nproto: imap\ncompare: yes\nstep: A\nside: c\nwait: "
+	                   "read\nR.\n",
+	                   "t.lesson:5: \"side:\" takes a (the explicit session) or b (the "
+	                   "implicit one)");
 }
 
 static void
@@ -1719,6 +1772,8 @@ main(void)
 	    cmocka_unit_test(test_error_step_without_text_or_title_or_second_wait),
 	    cmocka_unit_test(test_error_without_cause_pointer_still_fails),
 	    cmocka_unit_test(test_greeting_completes_on_a_flagged_server_line_only),
+	    cmocka_unit_test(test_compare_lessons_name_the_side_of_each_step),
+	    cmocka_unit_test(test_compare_lesson_errors),
 	    cmocka_unit_test(test_greeting_without_flags_is_the_first_server_line),
 	    cmocka_unit_test(test_sent_matches_the_command_word_in_any_case),
 	    cmocka_unit_test(test_sent_looks_past_the_imap_tag),
