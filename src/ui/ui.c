@@ -214,15 +214,17 @@ ui_first_hint(struct ui *u)
 		ui_message(u, TE_HINT, "%s", hint);
 }
 
-/* Feeds the lesson the events already in the transcript, so that a step
- * that already happened counts; returns how many steps that completed. */
+/* Feeds the lesson the events already in the transcripts, in the order
+ * they happened, so that a step that already happened counts; returns how
+ * many steps that completed. */
 static size_t
 ui_lesson_catch_up(struct ui *u)
 {
-	size_t done = 0;
+	size_t next[UI_SIDES] = {0}, done = 0;
+	struct ui_side *d;
 
-	for (size_t i = 0; i < transcript_count(u->cur->t) && !lesson_done(&u->lesson); i++)
-		done += lesson_update(&u->lesson, transcript_get(u->cur->t, i));
+	while (!lesson_done(&u->lesson) && (d = ui_side_next_in_time(u, next)) != NULL)
+		done += ui_side_lesson_update(d, transcript_get(d->t, next[d->index]++));
 	return done;
 }
 
@@ -262,7 +264,12 @@ ui_start_lesson(struct ui *u, const char *name)
 	u->event_details = false;
 	u->details_scroll = 0;
 	size_t done = ui_lesson_catch_up(u);
-	if (ui_lesson_wants_other_lab(u, &l))
+	if (l.compare && u->nsides < 2)
+		ui_message(u, TE_INFO,
+		           "this lesson compares explicit and implicit TLS side by side: "
+		           "leave and start startle --lesson %s",
+		           name);
+	else if (ui_lesson_wants_other_lab(u, &l))
 		ui_message(u, TE_INFO,
 		           "this lesson runs on the %s %s scenario: leave and start "
 		           "startle --lesson %s",

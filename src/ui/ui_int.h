@@ -171,6 +171,13 @@ void ui_set_aim(struct ui *u, enum compareview_aim aim);
 void ui_switch_side(struct ui *u, int i);
 /* The sides (COMPAREVIEW_SIDE_* bits) a typed line goes to now. */
 unsigned ui_aimed_sides(const struct ui *u, const char *line);
+/* The side whose event next[i] (of side i) came first, by the wall clock,
+ * or NULL when every side's next is past its last event. */
+struct ui_side *ui_side_next_in_time(struct ui *u, const size_t next[UI_SIDES]);
+/* Feeds the lesson an event of side d: under --compare a compare lesson's
+ * steps of that side (lesson_update_side), another lesson's steps only from
+ * side a. Returns true when it completed a step. */
+bool ui_side_lesson_update(const struct ui_side *d, const struct event *ev);
 /* Opens path for /log or /record and writes every event so far into it
  * (both sides', in the order they happened). */
 FILE *ui_open_sink(struct ui *u, const char *path, bool json);

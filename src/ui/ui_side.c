@@ -45,6 +45,12 @@ ui_side_write(const struct ui_side *d, FILE *f, bool json, const struct event *e
 		output_text(f, ev, &lo);
 }
 
+bool
+ui_side_lesson_update(const struct ui_side *d, const struct event *ev)
+{
+	return lesson_update_side(&d->u->lesson, d->u->nsides > 1 ? d->index : 0, ev);
+}
+
 /* Transcript listener: keeps the side's details index and ladder, the
  * comparison, the lesson, the log and the recording. */
 static void
@@ -57,7 +63,7 @@ ui_side_on_event(void *arg, const struct transcript *t, const struct event *ev)
 	ladder_update(&d->ladder, t, ev->seq - 1);
 	if (u->nsides > 1)
 		compare_observe(&d->cmp, t, ev);
-	if (u->lesson_active && lesson_update(&u->lesson, ev))
+	if (u->lesson_active && ui_side_lesson_update(d, ev))
 		ui_lesson_progress(u);
 	if (u->log != NULL) {
 		ui_side_write(d, u->log, false, ev);
@@ -198,10 +204,8 @@ ui_aimed_sides(const struct ui *u, const char *line)
 	return compareview_sides(u->aim, &u->side[0].cmp, &u->side[1].cmp, line);
 }
 
-/* The side whose next unwritten event (next[i]) came first, or NULL when
- * every side is written. */
-static struct ui_side *
-ui_sink_next(struct ui *u, const size_t next[UI_SIDES])
+struct ui_side *
+ui_side_next_in_time(struct ui *u, const size_t next[UI_SIDES])
 {
 	struct ui_side *first = NULL;
 	double at = 0;
@@ -233,7 +237,7 @@ ui_open_sink(struct ui *u, const char *path, bool json)
 		return NULL;
 	}
 	/* Both sides' events so far, in the order they happened. */
-	while ((d = ui_sink_next(u, next)) != NULL)
+	while ((d = ui_side_next_in_time(u, next)) != NULL)
 		ui_side_write(d, f, json, transcript_get(d->t, next[d->index]++));
 	fflush(f);
 	return f;
