@@ -268,3 +268,31 @@ test_tui_single_session_help_leaves_out_the_compare_keys() {
 	tui_keys F1
 	tui_quit_and_check_terminal
 }
+
+test_tui_compare_lesson_runs_side_by_side_and_each_side_completes_its_steps() {
+	local dir=$IT_TEST_DIR/lessons
+	mkdir -p "$dir"
+	cat >"$dir/sides.lesson" <<'LESSON'
+title: Side by side
+proto: smtp
+compare: yes
+
+step: The implicit side is encrypted first
+side: b
+wait: phase tls
+Watch column b: TLS begins before any line.
+
+step: Upgrade the explicit side
+wait: phase tls
+Type:
+    /starttls
+LESSON
+	TUI_ENV="STARTLE_LESSONS=$dir" TUI_COLS=160 TUI_ROWS=48 tui_start --lesson sides
+	# b reached TLS on its own: its step counted, a's is next.
+	tui_wait 'step 2 of 2'
+	tui_wait '✓ The implicit side is encrypted first'
+	tui_column_wait a '^ a  smtp://[^ ]+  explicit  PLAINTEXT'
+	tui_type '/starttls'
+	tui_wait 'lesson complete: Side by side'
+	tui_compare_quit
+}
