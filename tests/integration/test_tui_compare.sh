@@ -10,6 +10,13 @@ here_tui_compare=$(dirname "${BASH_SOURCE[0]}")
 # lab_start
 . "$here_tui_compare/test_lab.sh"
 
+# tui_start, keeping lib.sh's cleanup of the processes a test starts (a lab):
+# tui_start's own trap on EXIT ends only the tmux server.
+tui_start_cleanly() {
+	tui_start "$@"
+	trap 'tmux -L "$IT_TMUX" kill-server 2>/dev/null; it_cleanup' EXIT
+}
+
 # The text of column a or b: its header row and its transcript, each screen
 # row cut at the divider between the columns, down to the rule under them.
 tui_column() {
@@ -46,7 +53,7 @@ tui_column_lacks() {
 tui_compare_demo() {
 	local cols=$1 rows=$2
 	shift 2
-	TUI_COLS=$cols TUI_ROWS=$rows tui_start --demo --compare "$@"
+	TUI_COLS=$cols TUI_ROWS=$rows tui_start_cleanly --demo --compare "$@"
 	tui_wait 'a\+b smtp a:plain b:tls>'
 }
 
@@ -235,7 +242,7 @@ test_tui_compare_strip_on_the_explicit_side_is_said_in_words() {
 test_tui_compare_a_dead_side_fails_in_its_column_while_the_other_goes_on() {
 	local dead
 	dead=$(free_port)
-	TUI_COLS=160 TUI_ROWS=48 tui_start --cafile "$STARTLE_IT_CA" --servername mail.test \
+	TUI_COLS=160 TUI_ROWS=48 tui_start_cleanly --cafile "$STARTLE_IT_CA" --servername mail.test \
 		--compare "smtp://127.0.0.1:$STARTLE_SMTP_PORT" "smtps://127.0.0.1:$dead"
 	tui_column_wait b '^ b  smtps://127\.0\.0\.1:[0-9]+  implicit  CLOSED, exit 3'
 	tui_column_wait a '<- 220 mail\.test'
@@ -248,7 +255,7 @@ test_tui_compare_a_dead_side_fails_in_its_column_while_the_other_goes_on() {
 
 test_tui_compare_a_slow_side_never_holds_up_the_other() {
 	lab_start smtp slow --implicit --slow-ms 8000
-	TUI_COLS=160 TUI_ROWS=48 tui_start --cafile "$STARTLE_IT_CA" --servername mail.test \
+	TUI_COLS=160 TUI_ROWS=48 tui_start_cleanly --cafile "$STARTLE_IT_CA" --servername mail.test \
 		--compare "smtp://127.0.0.1:$STARTLE_SMTP_PORT" "smtps://127.0.0.1:$LAB_PORT"
 	tui_column_wait a '<- 220 mail\.test'
 	tui_type 'NOOP'
@@ -259,7 +266,7 @@ test_tui_compare_a_slow_side_never_holds_up_the_other() {
 }
 
 test_tui_single_session_help_leaves_out_the_compare_keys() {
-	tui_start --demo
+	tui_start_cleanly --demo
 	tui_wait 'smtp plain>'
 	tui_keys F1
 	tui_wait '/starttls'
@@ -287,7 +294,7 @@ wait: phase tls
 Type:
     /starttls
 LESSON
-	TUI_ENV="STARTLE_LESSONS=$dir" TUI_COLS=160 TUI_ROWS=48 tui_start --lesson sides
+	TUI_ENV="STARTLE_LESSONS=$dir" TUI_COLS=160 TUI_ROWS=48 tui_start_cleanly --lesson sides
 	# b reached TLS on its own: its step counted, a's is next.
 	tui_wait 'step 2 of 2'
 	tui_wait '✓ The implicit side is encrypted first'
