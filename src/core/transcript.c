@@ -248,6 +248,7 @@ cert_copy(const struct cert_info *c)
 	d->serial = c->serial ? xstrdup(c->serial) : NULL;
 	for (size_t i = 0; i < c->nsan; i++)
 		d->san[i] = xstrdup(c->san[i]);
+	d->der = c->der ? xmemdup(c->der, c->der_len) : NULL;
 	return d;
 }
 
