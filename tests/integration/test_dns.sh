@@ -132,7 +132,7 @@ test_dns_mx_lists_hosts_with_dnssec_status_and_tls_name_is_the_mx_host() {
 	assert_exit 0
 	assert_json_lines
 	assert_json_has '.kind == "dns" and .type == "MX" and .name == "good.test"
-		and .status == "secure" and .records == ["10 mx1.good.test.", "20 mx2.good.test."]'
+		and .status == "secure" and (.records | sort) == ["10 mx1.good.test.", "20 mx2.good.test."]'
 	assert_json_has '.kind == "dns" and .type == "A" and .name == "mx1.good.test"
 		and .status == "secure" and .records == ["127.0.0.1"]'
 	assert_json_has '.kind == "note" and matches("^MX host 1: 10 mx1.good.test: 127.0.0.1 \\(addresses secure\\) <- connecting")'
@@ -229,11 +229,11 @@ test_dns_text_output_lists_dns_answers_and_the_verdict() {
 	run_startle --batch --mx --dns-config unbound.conf "good.test:$STARTLE_SMTP_PORT"
 	assert_exit 0
 	assert_lines_in_order \
-		'^== DNS MX good\.test: secure, NOERROR, 2 records .*: 10 mx1\.good\.test\.; 20 mx2\.good\.test\.$' \
+		'^== DNS MX good\.test: secure, NOERROR, 2 records \([0-9.]+ ms\): [12]0 mx[12]\.good\.test\.; [12]0 mx[12]\.good\.test\.$' \
 		'^== MX host 1: 10 mx1\.good\.test' \
 		'^== DNS TLSA _[0-9]+\._tcp\.mx1\.good\.test: secure' \
 		'^<- +220 ' \
-		'^i  .*DANE authenticated' \
+		'^i +\[dane-match\] DANE authenticated: ' \
 		'^== publish: _[0-9]+\._tcp\.mx1\.good\.test\. IN TLSA 3 1 1 [0-9a-f]{64}'
 }
 
@@ -242,7 +242,9 @@ test_dns_dead_resolver_fails_within_the_dns_deadline() {
 	dns_unbound_conf "127.0.0.1@$(free_port)" >dead.conf
 	run_startle --batch --mx --dns-config dead.conf "smtp://good.test:$STARTLE_SMTP_PORT"
 	assert_exit 3
-	assert_matches '^\*\* the DNS resolver did not answer good\.test MX within 5\.0 s'
+	# libunbound gives up on a silent server (SERVFAIL) or our deadline
+	# ends the query: either way, within the bound.
+	assert_matches '^\*\* (the DNS resolver did not answer good\.test MX within 5\.0 s|the MX lookup of good\.test failed: SERVFAIL)'
 	[ "$IT_ELAPSED_MS" -lt 8000 ] || fail "a dead resolver took ${IT_ELAPSED_MS} ms (bound: 5 s)"
 	run_startle --batch --mx --timeout 1 --dns-config dead.conf "smtp://good.test:$STARTLE_SMTP_PORT"
 	assert_exit 3
