@@ -362,8 +362,7 @@ mx_check_end(struct mx_check *m, struct transcript *t, int rc)
 	else if (res.verdict == DANE_BOGUS && m->tlsa.status == DNS_BOGUS)
 		mx_emit(t, EV_NOTE, 0, "DANE: %s", res.words); /* finding already made */
 	else
-		mx_emit(t, EV_FINDING, mx_verdict_finding(res.verdict), "DANE %s: %s",
-		        dane_verdict_name(res.verdict), res.words);
+		mx_emit(t, EV_FINDING, mx_verdict_finding(res.verdict), "DANE: %s", res.words);
 	mx_publish(m, t, chain, n);
 	if (rc == 0 && m->require_dane && res.verdict != DANE_AUTHENTICATED) {
 		mx_emit(t, EV_ERROR, 0, "--require-dane: DANE did not authenticate %s (%s)",

@@ -233,7 +233,7 @@ test_dns_text_output_lists_dns_answers_and_the_verdict() {
 		'^== MX host 1: 10 mx1\.good\.test' \
 		'^== DNS TLSA _[0-9]+\._tcp\.mx1\.good\.test: secure' \
 		'^<- +220 ' \
-		'^i +\[dane-match\] DANE authenticated: ' \
+		'^i +\[dane-match\] DANE: DANE-authenticated: TLSA record 1 \(3 1 1, DANE-EE\)' \
 		'^== publish: _[0-9]+\._tcp\.mx1\.good\.test\. IN TLSA 3 1 1 [0-9a-f]{64}'
 }
 
