@@ -45,9 +45,9 @@ enum dane_verdict {
 
 struct dane_result {
 	enum dane_verdict verdict;
-	int record; /* index of the record that matched, or -1 */
-	int depth;  /* depth of the certificate it matched, or -1 */
-	size_t usable; /* records of usage 2 or 3 with known selector and type */
+	int record;      /* index of the record that matched, or -1 */
+	int depth;       /* depth of the certificate it matched, or -1 */
+	size_t usable;   /* records of usage 2 or 3 with known selector and type */
 	char words[512]; /* the verdict in a sentence or two */
 };
 

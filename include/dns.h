@@ -26,8 +26,8 @@ struct dns_answer {
 	int type;                /* enum dns_type */
 	int rcode;               /* 0 NOERROR, 2 SERVFAIL, 3 NXDOMAIN, ... */
 	enum dns_status status;
-	char why_bogus[256]; /* the validator's reason, "" unless bogus */
-	size_t n;            /* records in the answer */
+	char why_bogus[256];  /* the validator's reason, "" unless bogus */
+	size_t n;             /* records in the answer */
 	unsigned char **data; /* rdata of each, uncompressed wire format */
 	size_t *len;
 	double ms; /* how long the query took */

@@ -23,9 +23,8 @@ struct mx_check {
 };
 
 /* Appends a local event of a kind with a text (and a finding id). */
-static void
-mx_emit(struct transcript *t, enum event_kind kind, enum finding_id f, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
+static void mx_emit(struct transcript *t, enum event_kind kind, enum finding_id f,
+                    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 static void
 mx_emit(struct transcript *t, enum event_kind kind, enum finding_id f, const char *fmt, ...)
@@ -64,7 +63,8 @@ mx_record_text(const struct dns_answer *a, size_t i)
 	           dns_address(a, i, buf, sizeof buf) == 0) {
 		return xstrdup(buf);
 	} else if (a->type == DNS_TLSA && a->len[i] >= 3) {
-		char *s = str_printf("%u %u %u ", a->data[i][0], a->data[i][1], a->data[i][2]);
+		char *s =
+		    str_printf("%u %u %u ", a->data[i][0], a->data[i][1], a->data[i][2]);
 		size_t off = strlen(s);
 		s = xrealloc(s, off + 2 * (a->len[i] - 3) + 1);
 		for (size_t k = 3; k < a->len[i]; k++, off += 2)
@@ -80,7 +80,8 @@ static void
 mx_emit_answer(struct transcript *t, const struct dns_answer *a)
 {
 	struct dns_event d = {.ms = a->ms, .n = a->n};
-	struct event ev = {.phase = PHASE_PLAIN, .dir = DIR_LOCAL, .kind = EV_DNS, .dns = &d};
+	struct event ev = {
+	    .phase = PHASE_PLAIN, .dir = DIR_LOCAL, .kind = EV_DNS, .dns = &d};
 
 	snprintf(d.name, sizeof d.name, "%s", a->name);
 	snprintf(d.type, sizeof d.type, "%s", dns_type_name(a->type));
@@ -90,8 +91,9 @@ mx_emit_answer(struct transcript *t, const struct dns_answer *a)
 	d.records = xcalloc(a->n + 1, sizeof *d.records);
 	size_t cap = 256, off;
 	char *text = xmalloc(cap);
-	off = (size_t)snprintf(text, cap, "DNS %s %s: %s, %s, %zu record%s (%.1f ms)", d.type,
-	                       d.name, d.status, d.rcode, a->n, a->n == 1 ? "" : "s", a->ms);
+	off =
+	    (size_t)snprintf(text, cap, "DNS %s %s: %s, %s, %zu record%s (%.1f ms)", d.type,
+	                     d.name, d.status, d.rcode, a->n, a->n == 1 ? "" : "s", a->ms);
 	for (size_t i = 0; i < a->n; i++) {
 		d.records[i] = mx_record_text(a, i);
 		size_t need = off + strlen(d.records[i]) + 4;
@@ -109,7 +111,8 @@ mx_emit_answer(struct transcript *t, const struct dns_answer *a)
 	free(text);
 	if (a->status == DNS_BOGUS)
 		mx_emit(t, EV_FINDING, FINDING_DNSSEC_BOGUS,
-		        "the %s answer for %s is bogus (%s): it is not trusted", d.type, d.name,
+		        "the %s answer for %s is bogus (%s): it is not trusted", d.type,
+		        d.name,
 		        a->why_bogus[0] ? a->why_bogus : "DNSSEC validation failed");
 }
 
@@ -142,13 +145,15 @@ mx_hosts(struct mx_check *m, struct transcript *t, const char *domain)
 	int rc = a.rcode, st = a.status;
 	dns_answer_free(&a);
 	if (st == DNS_BOGUS) {
-		mx_emit(t, EV_ERROR, 0, "the MX answer for %s is bogus: startle does not "
-		        "connect to hosts it cannot trust", domain);
+		mx_emit(t, EV_ERROR, 0,
+		        "the MX answer for %s is bogus: startle does not "
+		        "connect to hosts it cannot trust",
+		        domain);
 		return -1;
 	}
 	if (rc == 3) {
-		mx_emit(t, EV_ERROR, 0, "%s does not exist (NXDOMAIN): no mail can go there",
-		        domain);
+		mx_emit(t, EV_ERROR, 0,
+		        "%s does not exist (NXDOMAIN): no mail can go there", domain);
 		return -1;
 	}
 	if (rc != 0) {
@@ -157,19 +162,22 @@ mx_hosts(struct mx_check *m, struct transcript *t, const char *domain)
 		return -1;
 	}
 	if (n == 1 && mx[0].host[0] == '\0') {
-		mx_emit(t, EV_ERROR, 0, "%s publishes a null MX (RFC 7505): it accepts no mail",
-		        domain);
+		mx_emit(t, EV_ERROR, 0,
+		        "%s publishes a null MX (RFC 7505): it accepts no mail", domain);
 		return -1;
 	}
 	if (n == 0) {
-		mx_emit(t, EV_NOTE, 0, "%s has no MX records: the domain itself is its mail "
-		        "host, with preference 0 (implicit MX, RFC 5321 §5.1)", domain);
+		mx_emit(t, EV_NOTE, 0,
+		        "%s has no MX records: the domain itself is its mail "
+		        "host, with preference 0 (implicit MX, RFC 5321 §5.1)",
+		        domain);
 		mx[0] = (struct dns_mx){0};
 		snprintf(mx[0].host, sizeof mx[0].host, "%s", domain);
 		n = 1;
 	}
 	for (size_t i = 0; i < n; i++) {
-		m->hosts[i] = (struct mx_host){.pref = mx[i].pref, .addr_status = DNS_SECURE};
+		m->hosts[i] =
+		    (struct mx_host){.pref = mx[i].pref, .addr_status = DNS_SECURE};
 		snprintf(m->hosts[i].name, sizeof m->hosts[i].name, "%s", mx[i].host);
 	}
 	m->n = n;
@@ -192,9 +200,10 @@ mx_addresses(struct mx_check *m, struct transcript *t, struct mx_host *h)
 			h->addr_status = DNS_BOGUS;
 		else if (a.status == DNS_INSECURE && h->addr_status == DNS_SECURE)
 			h->addr_status = DNS_INSECURE;
-		for (size_t i = 0; a.status != DNS_BOGUS && i < a.n && h->naddrs < MX_ADDRS_MAX;
-		     i++)
-			if (dns_address(&a, i, h->addrs[h->naddrs], sizeof h->addrs[0]) == 0)
+		for (size_t i = 0;
+		     a.status != DNS_BOGUS && i < a.n && h->naddrs < MX_ADDRS_MAX; i++)
+			if (dns_address(&a, i, h->addrs[h->naddrs], sizeof h->addrs[0]) ==
+			    0)
 				h->naddrs++;
 		dns_answer_free(&a);
 	}
@@ -208,11 +217,12 @@ mx_list_hosts(const struct mx_check *m, struct transcript *t)
 		const struct mx_host *h = &m->hosts[i];
 		char addrs[MX_ADDRS_MAX * 66] = "";
 		for (size_t k = 0; k < h->naddrs; k++)
-			snprintf(addrs + strlen(addrs), sizeof addrs - strlen(addrs), "%s%s",
-			         k ? ", " : "", h->addrs[k]);
-		mx_emit(t, EV_NOTE, 0, "MX host %zu: %u %s: %s (addresses %s)%s", i + 1, h->pref,
-		        h->name, h->naddrs ? addrs : "none usable",
-		        dns_status_name(h->addr_status), h == m->chosen ? " <- connecting" : "");
+			snprintf(addrs + strlen(addrs), sizeof addrs - strlen(addrs),
+			         "%s%s", k ? ", " : "", h->addrs[k]);
+		mx_emit(t, EV_NOTE, 0, "MX host %zu: %u %s: %s (addresses %s)%s", i + 1,
+		        h->pref, h->name, h->naddrs ? addrs : "none usable",
+		        dns_status_name(h->addr_status),
+		        h == m->chosen ? " <- connecting" : "");
 	}
 }
 
@@ -265,9 +275,9 @@ mx_check_begin(const struct mx_options *o, struct session_params *p, struct tran
 	size_t want = o->host > 0 ? o->host - 1 : 0;
 	if (want >= m->n || m->hosts[want].naddrs == 0) {
 		mx_list_hosts(m, t);
-		mx_emit(t, EV_ERROR, 0, "%s", want >= m->n
-		        ? "--mx-host names a host the domain does not have"
-		        : "the chosen MX host has no usable address");
+		mx_emit(t, EV_ERROR, 0, "%s",
+		        want >= m->n ? "--mx-host names a host the domain does not have"
+		                     : "the chosen MX host has no usable address");
 		mx_check_free(m);
 		return NULL;
 	}
@@ -309,11 +319,13 @@ mx_publish(const struct mx_check *m, struct transcript *t, const struct cert_inf
 	char rec[200];
 
 	for (size_t d = 0; d < n && d < 2; d++) {
-		if (dane_publish(&chain[d], d == 0 ? DANE_EE : DANE_TA, rec, sizeof rec) != 0)
+		if (dane_publish(&chain[d], d == 0 ? DANE_EE : DANE_TA, rec, sizeof rec) !=
+		    0)
 			continue;
 		mx_emit(t, EV_NOTE, 0, "publish: _%u._tcp.%s. IN TLSA %s (%s: %s)", m->port,
-		        m->chosen->name, rec, d == 0 ? "DANE-EE, this server's key"
-		                                     : "DANE-TA, the issuing CA's key",
+		        m->chosen->name, rec,
+		        d == 0 ? "DANE-EE, this server's key"
+		               : "DANE-TA, the issuing CA's key",
 		        chain[d].subject ? chain[d].subject : "?");
 	}
 }
@@ -362,7 +374,8 @@ mx_check_end(struct mx_check *m, struct transcript *t, int rc)
 	else if (res.verdict == DANE_BOGUS && m->tlsa.status == DNS_BOGUS)
 		mx_emit(t, EV_NOTE, 0, "DANE: %s", res.words); /* finding already made */
 	else
-		mx_emit(t, EV_FINDING, mx_verdict_finding(res.verdict), "DANE: %s", res.words);
+		mx_emit(t, EV_FINDING, mx_verdict_finding(res.verdict), "DANE: %s",
+		        res.words);
 	mx_publish(m, t, chain, n);
 	if (rc == 0 && m->require_dane && res.verdict != DANE_AUTHENTICATED) {
 		mx_emit(t, EV_ERROR, 0, "--require-dane: DANE did not authenticate %s (%s)",

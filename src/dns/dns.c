@@ -36,10 +36,11 @@ dns_check_config(const char *path, char **cause)
 	FILE *f = fopen(path, "r");
 
 	if (f == NULL) {
-		util_file_error(cause, path, 0,
-		                "cannot be read (%s): --dns-config takes an unbound.conf-style "
-		                "file",
-		                strerror(errno));
+		util_file_error(
+		    cause, path, 0,
+		    "cannot be read (%s): --dns-config takes an unbound.conf-style "
+		    "file",
+		    strerror(errno));
 		return -1;
 	}
 	fclose(f);
@@ -76,8 +77,8 @@ dns_root_anchor(struct ub_ctx *ctx, bool required, char **cause)
 	}
 	int rc = ub_ctx_add_ta_file(ctx, DNS_ROOT_KEY);
 	if (rc != 0) {
-		*cause = str_printf("the root trust anchor %s cannot be used: %s", DNS_ROOT_KEY,
-		                    ub_strerror(rc));
+		*cause = str_printf("the root trust anchor %s cannot be used: %s",
+		                    DNS_ROOT_KEY, ub_strerror(rc));
 		return -1;
 	}
 	return 0;
@@ -92,7 +93,8 @@ dns_new(const char *config_file, int timeout_ms, char **cause)
 	if (config_file != NULL && dns_check_config(config_file, cause) != 0)
 		return NULL;
 	if ((ctx = ub_ctx_create()) == NULL) {
-		*cause = str_printf("the DNS resolver library could not start (libunbound)");
+		*cause =
+		    str_printf("the DNS resolver library could not start (libunbound)");
 		return NULL;
 	}
 	/* A resolver that never answers is given up on after a short while
@@ -202,16 +204,17 @@ dns_query(struct dns *d, const char *name, int type, struct dns_answer *a, char 
 	if (!dns_wait(d, &p, start + d->timeout_ms, cause)) {
 		ub_cancel(d->ctx, id);
 		if (*cause == NULL)
-			*cause = str_printf("the DNS resolver did not answer %s %s within "
-			                    "%.1f s: check the resolver (/etc/resolv.conf, or "
-			                    "--dns-config)",
-			                    name, dns_type_name(type), d->timeout_ms / 1000.0);
+			*cause =
+			    str_printf("the DNS resolver did not answer %s %s within "
+			               "%.1f s: check the resolver (/etc/resolv.conf, or "
+			               "--dns-config)",
+			               name, dns_type_name(type), d->timeout_ms / 1000.0);
 		return -1;
 	}
 	a->ms = util_now_ms() - start;
 	if (p.err != 0 || p.result == NULL) {
-		*cause = str_printf("the DNS query %s %s failed: %s", name, dns_type_name(type),
-		                    ub_strerror(p.err));
+		*cause = str_printf("the DNS query %s %s failed: %s", name,
+		                    dns_type_name(type), ub_strerror(p.err));
 		ub_resolve_free(p.result);
 		return -1;
 	}
@@ -265,7 +268,8 @@ dns_mx_list(const struct dns_answer *a, struct dns_mx *out, size_t max)
 		if (a->len[i] < 3)
 			continue;
 		struct dns_mx mx = {.pref = (unsigned)(a->data[i][0] << 8 | a->data[i][1])};
-		if (dns_wire_name(a->data[i] + 2, a->len[i] - 2, mx.host, sizeof mx.host) != 0)
+		if (dns_wire_name(a->data[i] + 2, a->len[i] - 2, mx.host, sizeof mx.host) !=
+		    0)
 			continue;
 		size_t at = n;
 		while (at > 0 && out[at - 1].pref > mx.pref) {
@@ -318,8 +322,8 @@ dns_type_name(int type)
 const char *
 dns_rcode_name(int rcode)
 {
-	static const char *const names[] = {"NOERROR", "FORMERR", "SERVFAIL",
-	                                    "NXDOMAIN", "NOTIMP", "REFUSED"};
+	static const char *const names[] = {"NOERROR",  "FORMERR", "SERVFAIL",
+	                                    "NXDOMAIN", "NOTIMP",  "REFUSED"};
 
 	return rcode >= 0 && rcode < 6 ? names[rcode] : "rcode?";
 }

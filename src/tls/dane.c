@@ -85,7 +85,8 @@ dane_association(const struct cert_info *c, unsigned selector, unsigned mtype,
 		*len = n;
 		return 0;
 	}
-	size_t dlen = mtype == DANE_MT_SHA256 ? WC_SHA256_DIGEST_SIZE : WC_SHA512_DIGEST_SIZE;
+	size_t dlen =
+	    mtype == DANE_MT_SHA256 ? WC_SHA256_DIGEST_SIZE : WC_SHA512_DIGEST_SIZE;
 	unsigned char *d = xmalloc(dlen);
 	int rc = mtype == DANE_MT_SHA256 ? wc_Sha256Hash(bytes, (word32)n, d)
 	                                 : wc_Sha512Hash(bytes, (word32)n, d);
@@ -122,16 +123,17 @@ dane_chain_verifies(const struct cert_info *chain, size_t ta)
 	bool ok = cm != NULL;
 
 	if (ok)
-		ok = wolfSSL_CertManagerLoadCABuffer(cm, chain[ta].der, (long)chain[ta].der_len,
-		                                     WOLFSSL_FILETYPE_ASN1) == WOLFSSL_SUCCESS;
+		ok = wolfSSL_CertManagerLoadCABuffer(
+		         cm, chain[ta].der, (long)chain[ta].der_len,
+		         WOLFSSL_FILETYPE_ASN1) == WOLFSSL_SUCCESS;
 	for (size_t d = ta; ok && d-- > 0;) {
-		ok = wolfSSL_CertManagerVerifyBuffer(cm, chain[d].der, (long)chain[d].der_len,
-		                                     WOLFSSL_FILETYPE_ASN1) == WOLFSSL_SUCCESS;
+		ok = wolfSSL_CertManagerVerifyBuffer(
+		         cm, chain[d].der, (long)chain[d].der_len, WOLFSSL_FILETYPE_ASN1) ==
+		     WOLFSSL_SUCCESS;
 		if (ok && d > 0)
-			ok = wolfSSL_CertManagerLoadCABuffer(cm, chain[d].der,
-			                                     (long)chain[d].der_len,
-			                                     WOLFSSL_FILETYPE_ASN1) ==
-			     WOLFSSL_SUCCESS;
+			ok = wolfSSL_CertManagerLoadCABuffer(
+			         cm, chain[d].der, (long)chain[d].der_len,
+			         WOLFSSL_FILETYPE_ASN1) == WOLFSSL_SUCCESS;
 	}
 	if (cm != NULL)
 		wolfSSL_CertManagerFree(cm);
@@ -142,8 +144,8 @@ dane_chain_verifies(const struct cert_info *chain, size_t ta)
 static bool
 dane_usable(const struct dane_tlsa *r)
 {
-	return (r->usage == DANE_TA || r->usage == DANE_EE) && r->selector <= DANE_SEL_SPKI &&
-	       r->mtype <= DANE_MT_SHA512;
+	return (r->usage == DANE_TA || r->usage == DANE_EE) &&
+	       r->selector <= DANE_SEL_SPKI && r->mtype <= DANE_MT_SHA512;
 }
 
 /* Looks for a usable record that authenticates the chain; fills res and
@@ -169,15 +171,17 @@ dane_find_match(const struct dane_tlsa *recs, size_t n, const struct cert_info *
 			if (!dane_record_matches(r, &chain[d]))
 				continue;
 			if (!dane_chain_verifies(chain, d))
-				snprintf(why, whysize,
-				         "; record %zu (2 %u %u) names certificate %zu, but the "
-				         "chain below it does not verify (signature or dates)",
-				         i + 1, r->selector, r->mtype, d);
+				snprintf(
+				    why, whysize,
+				    "; record %zu (2 %u %u) names certificate %zu, but the "
+				    "chain below it does not verify (signature or dates)",
+				    i + 1, r->selector, r->mtype, d);
 			else if (!cert_name_matches(&chain[0], name, false))
-				snprintf(why, whysize,
-				         "; record %zu (2 %u %u) names certificate %zu, but the "
-				         "leaf does not name %s (RFC 7672 §3.2.2)",
-				         i + 1, r->selector, r->mtype, d, name);
+				snprintf(
+				    why, whysize,
+				    "; record %zu (2 %u %u) names certificate %zu, but the "
+				    "leaf does not name %s (RFC 7672 §3.2.2)",
+				    i + 1, r->selector, r->mtype, d, name);
 			else {
 				res->record = (int)i;
 				res->depth = (int)d;
@@ -195,10 +199,11 @@ dane_dns_verdict(size_t n, enum dane_dns dns, struct dane_result *res)
 	switch (dns) {
 	case DANE_DNS_BOGUS:
 		res->verdict = DANE_BOGUS;
-		snprintf(res->words, sizeof res->words,
-		         "the TLSA answer is bogus (DNSSEC validation failed): it is not "
-		         "trusted, and a DANE sender must not deliver to this host (RFC 7672 "
-		         "§2.1.1)");
+		snprintf(
+		    res->words, sizeof res->words,
+		    "the TLSA answer is bogus (DNSSEC validation failed): it is not "
+		    "trusted, and a DANE sender must not deliver to this host (RFC 7672 "
+		    "§2.1.1)");
 		return true;
 	case DANE_DNS_FAILED:
 		res->verdict = DANE_FAILED;
@@ -257,7 +262,9 @@ dane_check(const struct dane_tlsa *recs, size_t n, enum dane_dns dns,
 	         "TLSA published (%zu record%s, %zu usable) but nothing matches the "
 	         "chain presented%s: a DANE sender must not deliver to this host",
 	         n, n == 1 ? "" : "s", res->usable,
-	         why[0] ? why : res->usable ? "" : " (only PKIX usages, unusable for SMTP)");
+	         why[0]        ? why
+	         : res->usable ? ""
+	                       : " (only PKIX usages, unusable for SMTP)");
 }
 
 int

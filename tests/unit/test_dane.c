@@ -33,7 +33,8 @@ static void
 cert_from_pem(const char *pem, size_t len, int depth, struct cert_info *c)
 {
 	unsigned char der[8192];
-	int n = wc_CertPemToDer((const unsigned char *)pem, (int)len, der, sizeof der, CERT_TYPE);
+	int n = wc_CertPemToDer((const unsigned char *)pem, (int)len, der, sizeof der,
+	                        CERT_TYPE);
 	assert_true(n > 0);
 	assert_true(x509_cert_from_der(der, (size_t)n, depth, c));
 	assert_non_null(c->der);
@@ -115,8 +116,9 @@ ee_3_0_0_matches_the_full_certificate(void **state)
 	struct dane_result res;
 	(void)state;
 	make_chain(LABCERT_GOOD, lab, chain);
-	assert_int_equal(verdict_of(3, 0, 0, chain[0].der, chain[0].der_len, chain, HOST, &res),
-	                 DANE_AUTHENTICATED);
+	assert_int_equal(
+	    verdict_of(3, 0, 0, chain[0].der, chain[0].der_len, chain, HOST, &res),
+	    DANE_AUTHENTICATED);
 	free_chain(chain);
 }
 
@@ -129,9 +131,11 @@ ee_3_0_2_matches_the_sha512_of_the_certificate(void **state)
 	(void)state;
 	make_chain(LABCERT_GOOD, lab, chain);
 	assert_int_equal(wc_Sha512Hash(chain[0].der, (word32)chain[0].der_len, d), 0);
-	assert_int_equal(verdict_of(3, 0, 2, d, sizeof d, chain, HOST, &res), DANE_AUTHENTICATED);
+	assert_int_equal(verdict_of(3, 0, 2, d, sizeof d, chain, HOST, &res),
+	                 DANE_AUTHENTICATED);
 	d[5] ^= 1;
-	assert_int_equal(verdict_of(3, 0, 2, d, sizeof d, chain, HOST, &res), DANE_MISMATCH);
+	assert_int_equal(verdict_of(3, 0, 2, d, sizeof d, chain, HOST, &res),
+	                 DANE_MISMATCH);
 	free_chain(chain);
 }
 
