@@ -256,3 +256,11 @@ test_dns_missing_dns_config_is_a_usage_error() {
 	assert_exit 2
 	assert_stderr_matches 'none\.conf.*cannot be read'
 }
+
+test_dns_unusable_dns_config_is_a_usage_error_before_connecting() {
+	printf 'server:\n  no-such-option: 1\n' >bad.conf
+	run_startle --batch --json --mx --dns-config bad.conf "smtp://good.test:$STARTLE_SMTP_PORT"
+	assert_exit 2
+	assert_json_has '.kind == "error" and matches("bad\\.conf: is not a usable unbound\\.conf-style file")'
+	assert_json_lacks '.kind == "connect"'
+}
