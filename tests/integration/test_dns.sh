@@ -20,18 +20,20 @@ dns_zone() {
 	} >"$1.zone"
 }
 
-# Signs zone $1 with one ECDSA key (KSK and ZSK), valid from 2025 to 2035;
-# prints the key's base name.
+# Signs zone $1 with one ECDSA key (KSK and ZSK), valid from 2025 to 2035
+# (or from $2 to $3); prints the key's base name.
 dns_sign() {
 	local k
 	k=$(ldns-keygen -a ECDSAP256SHA256 -k "$1") || fail "ldns-keygen failed for $1"
-	ldns-signzone -i 20250101000000 -e 20351231000000 -f "$1.zone.signed" "$1.zone" "$k" ||
+	ldns-signzone -i "${2:-20250101000000}" -e "${3:-20351231000000}" \
+		-f "$1.zone.signed" "$1.zone" "$k" ||
 		fail "ldns-signzone failed for $1"
 	echo "$k"
 }
 
 # Builds the lab: parent test. delegating to good, ta, notlsa, implicit,
-# bogus, badmx (signed, with DS) and insecure (unsigned, no DS); starts nsd on
+# bogus, badmx, expired (signed, with DS; expired's signatures ended in 2024)
+# and insecure (unsigned, no DS); starts nsd on
 # a free port and writes unbound.conf for --dns-config. Sets DNS_PORT.
 dns_lab_start() {
 	command -v nsd >/dev/null 2>&1 || it_skip "nsd is not installed (make deps installs it)"
@@ -60,6 +62,7 @@ dns_lab_start() {
 		_$p._tcp.mx IN TLSA 3 1 1 $leaf
 	EOF
 	dns_zone badmx.test <<<$'@ IN MX 10 mx\nmx IN A 127.0.0.1'
+	dns_zone expired.test <<<$'@ IN MX 10 mx\nmx IN A 127.0.0.1'
 	dns_zone insecure.test <<-EOF
 		@ IN MX 10 mx
 		mx IN A 127.0.0.1
@@ -70,6 +73,8 @@ dns_lab_start() {
 		k=$(dns_sign "$z.test")
 		ds+=$(cat "$k.ds")$'\n'
 	done
+	k=$(dns_sign expired.test 20240101000000 20240201000000)
+	ds+=$(cat "$k.ds")$'\n'
 	# Edited after signing: the signatures no longer match (bogus).
 	sed -i -E "/TLSA/ s/[0-9a-fA-F]{64}\$/$ca/" bogus.test.zone.signed
 	sed -i 's/\(MX[[:space:]]*\)10 mx\.badmx\.test\./\120 mx.badmx.test./' badmx.test.zone.signed
@@ -79,7 +84,7 @@ dns_lab_start() {
 		ns IN A 127.0.0.1
 		mail IN A 127.0.0.1
 		_$p._tcp.mail IN TLSA 2 1 1 $ca
-		$(for z in good ta notlsa implicit bogus badmx insecure; do echo "$z IN NS ns.test."; done)
+		$(for z in good ta notlsa implicit bogus badmx expired insecure; do echo "$z IN NS ns.test."; done)
 		$ds
 	EOF
 	k=$(dns_sign test)
@@ -93,7 +98,7 @@ dns_lab_start() {
 			"$PWD" "$PWD" "$PWD"
 		printf 'remote-control:\n  control-enable: no\n'
 		for z in test good.test ta.test notlsa.test implicit.test bogus.test badmx.test \
-			insecure.test; do
+			expired.test insecure.test; do
 			printf 'zone:\n  name: "%s"\n  zonefile: "%s/%s.zone.signed"\n' "$z" "$PWD" "$z"
 		done
 	} >nsd.conf
@@ -213,6 +218,16 @@ test_dns_bogus_mx_answer_is_not_used_and_exits_3() {
 	assert_finding dnssec-bogus
 	assert_json_lacks '.kind == "connect"'
 	assert_json_has '.kind == "error" and matches("bogus")'
+}
+
+test_dns_expired_signatures_are_bogus_and_not_used() {
+	dns_lab_start
+	dns_mx "smtp://expired.test:$STARTLE_SMTP_PORT"
+	assert_exit 3
+	assert_json_has '.kind == "dns" and .type == "MX" and .status == "bogus"
+		and (.why_bogus | test("expired"))'
+	assert_finding dnssec-bogus
+	assert_json_lacks '.kind == "connect"'
 }
 
 test_dns_implicit_mx_uses_the_domain_itself() {
