@@ -123,7 +123,7 @@ unit: $(UNIT_RUN) $(BENCH_BIN)
 # IT=ERE runs only the tests whose names match.
 integration: all
 	$(Q)STARTLE=$(abspath $(PROGRAM)) STARTLE_LAB=$(abspath $(LAB_PROGRAM)) \
-		tests/integration/run $(IT)
+		tests/integration/run '$(IT)'
 
 # The layer rules of docs/architecture.md: includes and calls point down only.
 check-layers:
