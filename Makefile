@@ -26,6 +26,17 @@ ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -DSTARTLE_VERSION='"$(VERSION)"' \
 ALL_LDFLAGS = $(LDFLAGS) $(EXTRA_LDFLAGS)
 LIBS    := $(PKG_LIBS) -lm -lpthread
 
+# libunbound (src/dns/) is asked on its own: a combined pkg-config query that
+# fails (libunbound.pc needs libevent-dev) would silently lose every library.
+UNBOUND_OK   := $(shell pkg-config --exists libunbound && echo yes)
+ifneq ($(UNBOUND_OK),yes)
+$(warning libunbound not found by pkg-config: run .ci/deps build (libunbound-dev, libevent-dev))
+endif
+UNBOUND_CFLAGS := $(shell pkg-config --cflags libunbound 2>/dev/null)
+UNBOUND_LIBS   := $(or $(shell pkg-config --libs libunbound 2>/dev/null),-lunbound)
+ALL_CFLAGS += $(UNBOUND_CFLAGS)
+LIBS       += $(UNBOUND_LIBS)
+
 # BUILD separates the normal build from the sanitizer build (make BUILD=build/san).
 BUILD   ?= build
 
@@ -112,7 +123,7 @@ unit: $(UNIT_RUN) $(BENCH_BIN)
 # IT=ERE runs only the tests whose names match.
 integration: all
 	$(Q)STARTLE=$(abspath $(PROGRAM)) STARTLE_LAB=$(abspath $(LAB_PROGRAM)) \
-		tests/integration/run $(IT)
+		tests/integration/run '$(IT)'
 
 # The layer rules of docs/architecture.md: includes and calls point down only.
 check-layers:

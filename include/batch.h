@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "mx.h"
 #include "script.h"
 #include "session.h"
 
@@ -32,6 +33,7 @@ struct batch_config {
 	bool fail_on_set;         /* --fail-on given: */
 	enum severity fail_on;    /* exit 1 after a finding at least this severe */
 	size_t budget;            /* bytes of bulk the transcript keeps (transcript.h) */
+	const struct mx_options *mx; /* --mx: HOST is a mail domain (mx.h), or NULL */
 };
 
 /* The --fail-on rule: the exit after a session that ended with rc and whose

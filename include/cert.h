@@ -30,7 +30,9 @@ struct cert_info {
 	char sha256[65];      /* hex of SHA-256 over the DER (lower case, no colons) */
 	char spki_sha256[65]; /* the same over SubjectPublicKeyInfo (DANE 3 1 1) */
 	bool is_ca;
-	bool self_signed; /* subject equals issuer */
+	bool self_signed;   /* subject equals issuer */
+	unsigned char *der; /* the certificate as presented (DANE matching), or NULL */
+	size_t der_len;
 };
 
 /* The outcome of verifying a chain and a name. */

@@ -11,6 +11,7 @@
 
 #include "batch.h"
 #include "config.h"
+#include "mx.h"
 #include "script.h"
 #include "ui.h"
 #include "session.h"
@@ -43,6 +44,8 @@ struct cli_options {
 	bool redact, insecure;   /* --redact, --insecure */
 	bool fail_on_set;        /* --fail-on given */
 	enum severity fail_on;   /* --fail-on info|warn|danger */
+	bool mx;                 /* --mx: the target is a mail domain */
+	struct mx_options mx_opts; /* --mx-host, --dns-config, --require-dane */
 };
 
 /* Parses argv. Returns 0, or -1 with *cause (caller frees). opts->steps is

@@ -53,7 +53,17 @@ enum severity { SEV_INFO, SEV_WARN, SEV_DANGER };
 	X(DOWNGRADE_SUSPECTED, "downgrade-suspected", SEV_DANGER,                          \
 	  "the session looks downgraded by someone in the middle")                         \
 	X(CREDENTIAL_WITHHELD, "credential-withheld", SEV_DANGER,                          \
-	  "a credential was held back: the certificate failed verification")
+	  "a credential was held back: the certificate failed verification")                \
+	X(DNSSEC_BOGUS, "dnssec-bogus", SEV_DANGER,                                        \
+	  "a DNS answer failed DNSSEC validation: it is not trusted")                      \
+	X(DANE_MATCH, "dane-match", SEV_INFO,                                              \
+	  "a TLSA record authenticates the server's chain (DANE)")                        \
+	X(DANE_MISMATCH, "dane-mismatch", SEV_DANGER,                                      \
+	  "TLSA records are published but none matches the chain presented")               \
+	X(DANE_NO_TLSA, "dane-no-tlsa", SEV_INFO,                                          \
+	  "the MX host publishes no TLSA records: DANE does not protect it")               \
+	X(DANE_INSECURE, "dane-insecure", SEV_INFO,                                        \
+	  "the DNS answers are not DNSSEC-signed: DANE cannot apply")
 
 enum finding_id {
 #define FINDING_ENUM(sym, id, sev, summary) FINDING_##sym,

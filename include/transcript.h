@@ -28,13 +28,26 @@ enum dir { DIR_CLIENT, DIR_SERVER, DIR_LOCAL };
 	X(FINDING, "finding")                                                              \
 	X(NOTE, "note")                                                                    \
 	X(ERROR, "error")                                                                  \
-	X(CLOSE, "close")
+	X(CLOSE, "close")                                                                  \
+	X(DNS, "dns")
 
 enum event_kind {
 #define EVENT_KIND_ENUM(sym, name) EV_##sym,
 	EVENT_KINDS(EVENT_KIND_ENUM)
 #undef EVENT_KIND_ENUM
 	    EV_COUNT
+};
+
+/* EV_DNS: one DNS answer as the fronts show it (every field is text). */
+struct dns_event {
+	char name[256];      /* the name asked for */
+	char type[8];        /* "MX", "A", "AAAA", "TLSA" */
+	char status[12];     /* "secure", "insecure", "bogus" (never trusted) */
+	char rcode[12];      /* "NOERROR", "NXDOMAIN", "SERVFAIL", ... */
+	char why_bogus[256]; /* the validator's reason, "" unless bogus */
+	double ms;           /* how long the query took */
+	size_t n;
+	char **records; /* each record in presentation form ("10 mx1.example.org") */
 };
 
 struct event {
@@ -58,6 +71,7 @@ struct event {
 	struct cert_verdict *verdict; /* EV_TLS verdict, or NULL */
 	struct cert_info *cert;       /* EV_CERT */
 	struct tls_record *record;    /* EV_NOTE of a wire record, or NULL */
+	struct dns_event *dns;        /* EV_DNS */
 };
 
 struct transcript;

@@ -338,6 +338,11 @@ batch_run(const struct session_params *p, const struct batch_config *cfg)
 	struct transcript *t = transcript_new();
 	batch_budget(t, cfg);
 	transcript_listen(t, on_event, &tap);
+	struct mx_check *mx = NULL;
+	if (cfg->mx != NULL && (mx = mx_check_begin(cfg->mx, &sp, t, &rc)) == NULL) {
+		transcript_free(t);
+		return batch_finish(sinks_close(&k, rc));
+	}
 	struct session *s = session_new(&sp, t);
 	batch_catch_signals();
 	if (session_open(s) == 0) {
@@ -347,7 +352,11 @@ batch_run(const struct session_params *p, const struct batch_config *cfg)
 	}
 	if (batch_signal != 0)
 		batch_interrupted(t, session_phase(s));
-	rc = batch_policies(p, cfg, s, t, &tap, session_exit_code(s));
+	rc = session_exit_code(s);
+	if (mx != NULL)
+		rc = mx_check_end(mx, t, rc);
+	mx_check_free(mx);
+	rc = batch_policies(p, cfg, s, t, &tap, rc);
 	batch_end(s);
 	transcript_free(t);
 	return batch_finish(sinks_close(&k, rc));

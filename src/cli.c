@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "dns.h"
 #include "escape.h"
 #include "tls.h"
 #include "util.h"
@@ -50,7 +51,12 @@ enum long_only {
 	OPT_INSECURE,
 	OPT_FAIL_ON,
 	OPT_CONFIG,
-	OPT_NO_CONFIG
+	OPT_NO_CONFIG,
+	/* mail domains */
+	OPT_MX,
+	OPT_MX_HOST,
+	OPT_DNS_CONFIG,
+	OPT_REQUIRE_DANE
 };
 
 static const struct option long_options[] = {
@@ -92,6 +98,11 @@ static const struct option long_options[] = {
     {"fail-on", required_argument, NULL, OPT_FAIL_ON},
     {"config", required_argument, NULL, OPT_CONFIG},
     {"no-config", no_argument, NULL, OPT_NO_CONFIG},
+    /* mail domains */
+    {"mx", no_argument, NULL, OPT_MX},
+    {"mx-host", required_argument, NULL, OPT_MX_HOST},
+    {"dns-config", required_argument, NULL, OPT_DNS_CONFIG},
+    {"require-dane", no_argument, NULL, OPT_REQUIRE_DANE},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
@@ -125,15 +136,14 @@ cli_help(void)
 	       "fails\n"
 	       "      --verify         exit 1 unless the certificate is trusted for the "
 	       "name\n"
-	       "      --servername N   SNI and name to verify (default: the host)\n"
-	       "      --cafile FILE    trust the CAs in FILE instead of the system store\n"
+	       "      --servername N (SNI, name to verify), --cafile FILE (CAs to trust)\n"
 	       "      --tls-min V, --tls-max V   1.2 or 1.3; --timeout SEC a phase (30)\n"
 	       "      --json           JSON Lines on stdout instead of text\n"
-	       "      --log FILE, --record FILE   also write the text / JSON Lines to "
-	       "FILE\n"
-	       "      --keylog FILE    append TLS 1.2 secrets in NSS key log format\n"
+	       "      --log F, --record F (text / JSON Lines to F), --keylog F (TLS secrets)\n"
 	       "      --redact (credentials as [redacted: N bytes]), --insecure, --fail-on "
 	       "SEV\n"
+	       "      --mx             TARGET is a mail domain: MX hosts, DANE (smtp, 25)\n"
+	       "      --mx-host N, --dns-config FILE (unbound.conf), --require-dane\n"
 	       "      --theme NAME, --proto P, --implicit, --explicit, --ehlo NAME,\n"
 	       "      --no-explain, --records, --color WHEN, -h/--help, -V/--version\n"
 	       "  with no -c, batch mode probes: greeting, capabilities, STARTTLS, "
@@ -190,6 +200,7 @@ static const struct {
         {OPT_SCENARIO, offsetof(struct cli_options, scenario)},
         {OPT_LESSON, offsetof(struct cli_options, lesson)},
         {OPT_CONFIG, offsetof(struct cli_options, config_file)},
+        {OPT_DNS_CONFIG, offsetof(struct cli_options, mx_opts.dns_config)},
 },
   cli_flags[] = {
       {OPT_REQUIRE_TLS, offsetof(struct cli_options, require_tls)},
@@ -202,6 +213,8 @@ static const struct {
       {OPT_REDACT, offsetof(struct cli_options, redact)},
       {OPT_INSECURE, offsetof(struct cli_options, insecure)},
       {OPT_NO_CONFIG, offsetof(struct cli_options, no_config)},
+      {OPT_MX, offsetof(struct cli_options, mx)},
+      {OPT_REQUIRE_DANE, offsetof(struct cli_options, mx_opts.require_dane)},
 };
 
 /* Stores a value or flag option; false if c is not one of them. */
@@ -254,6 +267,23 @@ parse_memory(const char *arg, unsigned *out, char **cause)
 	if (*arg == '\0' || *end != '\0' || v < 0 || v > 65536) {
 		*cause = cli_quote("--memory takes mebibytes from 1 to 65536 (0: keep "
 		                   "everything), not ",
+		                   arg, "");
+		return -1;
+	}
+	*out = (unsigned)v;
+	return 0;
+}
+
+/* --mx-host N: which MX host to connect to, 1 the first. */
+static int
+parse_mx_host(const char *arg, unsigned *out, char **cause)
+{
+	char *end;
+	long v = strtol(arg, &end, 10);
+
+	if (*arg == '\0' || *end != '\0' || v < 1 || v > MX_HOSTS_MAX) {
+		*cause = cli_quote("--mx-host takes the number of an MX host in preference "
+		                   "order, 1 for the first, not ",
 		                   arg, "");
 		return -1;
 	}
@@ -377,6 +407,8 @@ cli_option(struct cli_options *o, struct cli_parse_state *ps, int c, char **argv
 		return 0;
 	case OPT_FAIL_ON:
 		return parse_fail_on(optarg, o, cause);
+	case OPT_MX_HOST:
+		return parse_mx_host(optarg, &o->mx_opts.host, cause);
 	case OPT_COMPARE:
 		o->compare = true;
 		return 0;
@@ -446,6 +478,35 @@ cli_check_compare(struct cli_options *o, const struct cli_parse_state *ps, char 
 	return target_parse(ps->target_b, ps->proto, -1, &o->target_b, cause);
 }
 
+static bool
+cli_mx_options_given(const struct cli_options *o)
+{
+	return o->mx_opts.host != 0 || o->mx_opts.dns_config != NULL ||
+	       o->mx_opts.require_dane;
+}
+
+/* --mx DOMAIN: SMTP on port 25 unless a scheme or port says otherwise. */
+static int
+cli_check_mx(struct cli_options *o, struct cli_parse_state *ps, char **cause)
+{
+	if (!o->mx) {
+		*cause = str_printf("--mx-host, --dns-config and --require-dane need --mx "
+		                    "(the target is then a mail domain)");
+		return -1;
+	}
+	if (o->mode != MODE_BATCH) {
+		*cause = str_printf("--mx runs in batch mode in this build: add --batch");
+		return -1;
+	}
+	o->mx_opts.timeout_ms = (o->timeout_s < 5 ? o->timeout_s : 5) * 1000;
+	if (strstr(ps->target, "://") != NULL)
+		return target_parse(ps->target, ps->proto, ps->implicit, &o->target, cause);
+	char *text = str_printf("smtp://%s", ps->target);
+	int rc = target_parse(text, ps->proto, ps->implicit, &o->target, cause);
+	free(text);
+	return rc;
+}
+
 /* Checks the options against each other once all are read. */
 static int
 cli_check(struct cli_options *o, struct cli_parse_state *ps, char **cause)
@@ -474,8 +535,14 @@ cli_check(struct cli_options *o, struct cli_parse_state *ps, char **cause)
 		    str_printf("--json needs --batch (the TUI can --record JSON Lines)");
 		return -1;
 	}
+	if (o->compare && (o->mx || cli_mx_options_given(o))) {
+		*cause = str_printf("--mx checks one mail domain: leave out --compare");
+		return -1;
+	}
 	if (o->compare)
 		return cli_check_compare(o, ps, cause);
+	if (o->mx || cli_mx_options_given(o))
+		return cli_check_mx(o, ps, cause);
 	return target_parse(ps->target, ps->proto, ps->implicit, &o->target, cause);
 }
 
@@ -743,6 +810,7 @@ cli_batch_config(const struct cli_options *o, struct batch_config *cfg)
 	    .fail_on_set = o->fail_on_set,
 	    .fail_on = o->fail_on,
 	    .budget = (size_t)o->memory_mib * 1024 * 1024,
+	    .mx = o->mx ? &o->mx_opts : NULL,
 	};
 }
 
@@ -771,6 +839,8 @@ cli_check_files(const struct cli_options *o, char **cause)
 {
 	char *why = NULL;
 
+	if (o->mx_opts.dns_config != NULL && dns_check_config(o->mx_opts.dns_config, cause) != 0)
+		return -1;
 	if (o->cafile != NULL && tls_check_cafile(o->cafile, &why) != 0) {
 		*cause = str_printf("the CA file %s", why);
 		free(why);

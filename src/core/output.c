@@ -207,6 +207,25 @@ json_cert(FILE *f, const struct cert_info *c)
 	        c->self_signed ? "true" : "false");
 }
 
+/* The fields of a DNS answer (kind "dns"). */
+static void
+json_dns(FILE *f, const struct dns_event *d)
+{
+	json_str(f, "name", d->name);
+	json_str(f, "type", d->type);
+	json_str(f, "status", d->status);
+	json_str(f, "rcode", d->rcode);
+	json_str(f, "why_bogus", d->why_bogus[0] ? d->why_bogus : NULL);
+	fprintf(f, ",\"ms\":%.3f,\"records\":[", d->ms);
+	for (size_t i = 0; i < d->n; i++) {
+		fputs(i ? ",\"" : "\"", f);
+		put_escaped(f, (const unsigned char *)d->records[i], strlen(d->records[i]),
+		            ESCAPE_JSON);
+		fputc('"', f);
+	}
+	fputc(']', f);
+}
+
 void
 output_json(FILE *f, const struct event *ev, bool redact, const char *session)
 {
@@ -253,6 +272,8 @@ output_json(FILE *f, const struct event *ev, bool redact, const char *session)
 	}
 	if (ev->cert != NULL)
 		json_cert(f, ev->cert);
+	if (ev->dns != NULL)
+		json_dns(f, ev->dns);
 	if (ev->record != NULL) {
 		const struct tls_record *r = ev->record;
 		const char *hs = tls_record_message(r);

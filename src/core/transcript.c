@@ -88,6 +88,12 @@ event_free(struct event *ev)
 		free(ev->cert);
 	}
 	free(ev->record);
+	if (ev->dns != NULL) {
+		for (size_t i = 0; i < ev->dns->n; i++)
+			free(ev->dns->records[i]);
+		free(ev->dns->records);
+		free(ev->dns);
+	}
 	free(ev);
 }
 
@@ -248,6 +254,19 @@ cert_copy(const struct cert_info *c)
 	d->serial = c->serial ? xstrdup(c->serial) : NULL;
 	for (size_t i = 0; i < c->nsan; i++)
 		d->san[i] = xstrdup(c->san[i]);
+	d->der = c->der ? xmemdup(c->der, c->der_len) : NULL;
+	return d;
+}
+
+/* Deep-copies a DNS answer so the event owns its records. */
+static struct dns_event *
+dns_event_copy(const struct dns_event *s)
+{
+	struct dns_event *d = xmemdup(s, sizeof *s);
+
+	d->records = xcalloc(s->n + 1, sizeof *d->records);
+	for (size_t i = 0; i < s->n; i++)
+		d->records[i] = xstrdup(s->records[i]);
 	return d;
 }
 
@@ -266,6 +285,7 @@ transcript_append(struct transcript *t, const struct event *src)
 	ev->verdict = src->verdict ? xmemdup(src->verdict, sizeof *src->verdict) : NULL;
 	ev->cert = src->cert ? cert_copy(src->cert) : NULL;
 	ev->record = src->record ? xmemdup(src->record, sizeof *src->record) : NULL;
+	ev->dns = src->dns ? dns_event_copy(src->dns) : NULL;
 	if (t->count == t->cap) {
 		t->cap = t->cap ? t->cap * 2 : 256;
 		t->events = xrealloc(t->events, t->cap * sizeof *t->events);

@@ -24,6 +24,7 @@ cert_info_free(struct cert_info *c)
 	free(c->serial);
 	for (size_t i = 0; i < c->nsan && i < CERT_SAN_MAX; i++)
 		free(c->san[i]);
+	free(c->der);
 	memset(c, 0, sizeof(*c));
 }
 

@@ -520,10 +520,15 @@ x509_cert_from_der(const unsigned char *der, size_t len, int depth, struct cert_
 	if (der == NULL || len == 0 || len > INT32_MAX)
 		return false;
 	WOLFSSL_X509 *x = wolfSSL_X509_d2i(NULL, der, (int)len);
-	if (x == NULL)
-		return x509_from_decoded(der, (int)len, depth, c);
-	x509_from_x509(x, depth, c);
-	wolfSSL_X509_free(x);
+	if (x == NULL) {
+		if (!x509_from_decoded(der, (int)len, depth, c))
+			return false;
+	} else {
+		x509_from_x509(x, depth, c);
+		wolfSSL_X509_free(x);
+	}
+	c->der = xmemdup(der, len);
+	c->der_len = len;
 	return true;
 }
 

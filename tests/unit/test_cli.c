@@ -343,6 +343,47 @@ test_json_needs_batch(void **state)
 }
 
 static void
+test_mx_domain_without_scheme_is_smtp_on_port_25(void **state)
+{
+	struct cli_options o;
+	char *cause = NULL;
+	(void)state;
+	assert_int_equal(PARSE(&o, &cause, "-b", "--mx", "example.org"), 0);
+	assert_true(o.mx);
+	assert_string_equal(o.target.host, "example.org");
+	assert_int_equal(o.target.port, 25);
+	assert_int_equal(o.target.proto, PROTO_SMTP);
+	assert_int_equal(o.mx_opts.host, 0);
+	assert_int_equal(o.mx_opts.timeout_ms, 5000);
+	cli_free(&o);
+	assert_int_equal(PARSE(&o, &cause, "-b", "--mx", "--timeout", "2", "--mx-host", "2",
+	                       "--require-dane", "smtp://example.org:2525"),
+	                 0);
+	assert_int_equal(o.target.port, 2525);
+	assert_int_equal(o.mx_opts.host, 2);
+	assert_true(o.mx_opts.require_dane);
+	assert_int_equal(o.mx_opts.timeout_ms, 2000);
+	cli_free(&o);
+}
+
+static void
+test_mx_options_need_mx_and_batch(void **state)
+{
+	struct cli_options o;
+	char *cause = NULL;
+	(void)state;
+	assert_int_equal(PARSE(&o, &cause, "-b", "--require-dane", "example.org"), -1);
+	expect_error(cause, "need --mx");
+	cli_free(&o);
+	assert_int_equal(PARSE(&o, &cause, "--mx", "example.org"), -1);
+	expect_error(cause, "--batch");
+	cli_free(&o);
+	assert_int_equal(PARSE(&o, &cause, "-b", "--mx", "--mx-host", "0", "example.org"), -1);
+	expect_error(cause, "--mx-host");
+	cli_free(&o);
+}
+
+static void
 test_help_fits_one_screen(void **state)
 {
 	const char *h = cli_help();
@@ -566,6 +607,8 @@ main(void)
 	    cmocka_unit_test(test_compare_host_pairs_the_standard_ports_by_proto),
 	    cmocka_unit_test(test_compare_takes_two_targets_or_one_bare_host),
 	    cmocka_unit_test(test_demo_compare_takes_one_protocol),
+	    cmocka_unit_test(test_mx_domain_without_scheme_is_smtp_on_port_25),
+	    cmocka_unit_test(test_mx_options_need_mx_and_batch),
 	    cmocka_unit_test(test_help_fits_one_screen),
 	    cmocka_unit_test(test_help_and_version_flags),
 	    cmocka_unit_test(test_demo_takes_an_optional_protocol_and_a_scenario),
