@@ -13,7 +13,8 @@ tui_start() {
 	tui_require
 	IT_TMUX="startle-it-$$-${RANDOM}"
 	TUI_ERR=$IT_TEST_DIR/tui.stderr
-	trap 'tmux -L "$IT_TMUX" kill-server 2>/dev/null' EXIT
+	# lib.sh's cleanup still runs: it ends what the test started.
+	trap 'tmux -L "$IT_TMUX" kill-server 2>/dev/null; it_cleanup' EXIT
 	tmux -L "$IT_TMUX" -f /dev/null new-session -d -x "${TUI_COLS:-120}" -y "${TUI_ROWS:-40}" \
 		"env -u NO_COLOR PS1='itshell\$ ' XDG_STATE_HOME='$IT_TEST_DIR' bash --norc --noprofile" ||
 		fail "tmux could not start"
@@ -373,7 +374,8 @@ test_tui_dumb_and_unknown_terminals_say_to_use_batch_with_exit_2() {
 	TUI_ERR=$IT_TEST_DIR/tui.stderr
 	for term in dumb no-such-terminal-type; do
 		IT_TMUX="startle-it-$$-${RANDOM}"
-		trap 'tmux -L "$IT_TMUX" kill-server 2>/dev/null' EXIT
+		# lib.sh's cleanup still runs: it ends what the test started.
+	trap 'tmux -L "$IT_TMUX" kill-server 2>/dev/null; it_cleanup' EXIT
 		tmux -L "$IT_TMUX" -f /dev/null new-session -d -x 80 -y 24 \
 			"env PS1='itshell\$ ' bash --norc --noprofile" || fail "tmux could not start"
 		tui_wait 'itshell\$' 10

@@ -14,7 +14,6 @@ here_tui_compare=$(dirname "${BASH_SOURCE[0]}")
 # tui_start's own trap on EXIT ends only the tmux server.
 tui_start_cleanly() {
 	tui_start "$@"
-	trap 'tmux -L "$IT_TMUX" kill-server 2>/dev/null; it_cleanup' EXIT
 }
 
 # The text of column a or b: its header row and its transcript, each screen
@@ -301,5 +300,25 @@ LESSON
 	tui_column_wait a '^ a  smtp://[^ ]+  explicit  PLAINTEXT'
 	tui_type '/starttls'
 	tui_wait 'lesson complete: Side by side'
+	tui_compare_quit
+}
+
+test_tui_compare_the_implicit_lesson_runs_both_modes_and_advances() {
+	TUI_COLS=160 TUI_ROWS=48 tui_start_cleanly --lesson implicit --no-explain
+	tui_column_wait a '^ a  imap://[^ ]+  explicit'
+	tui_column_wait b '^ b  imaps://[^ ]+  implicit'
+	tui_wait 'step 2 of 6'
+	tui_type 'CAPABILITY'
+	tui_wait 'step 3 of 6'
+	tui_column_wait a 'LOGINDISABLED'
+	tui_type 'STARTTLS'
+	tui_wait 'step 4 of 6'
+	tui_column_wait a '^ a  imap://[^ ]+  explicit  ENCRYPTED'
+	# STARTTLS went to a only: b never saw it.
+	tui_column_lacks b 'STARTTLS$'
+	tui_type '/next'
+	tui_wait 'step 5 of 6'
+	tui_type 'LOGIN demo demo'
+	tui_wait 'step 6 of 6'
 	tui_compare_quit
 }
