@@ -64,6 +64,11 @@ void output_compare_json(FILE *f, const struct compare_side *a, const struct com
 void output_compare_text(FILE *f, const struct compare_side *a, const struct compare_side *b,
                          char *const *diffs, size_t ndiffs);
 
+/* Where the full copy of a session is, for the transcript's markers of what
+ * it dropped from memory (transcript_set_budget): "PATH (--record)" or
+ * "PATH (--log)", escaped, or NULL when neither is written. Caller frees. */
+char *output_copy_note(const char *record, const char *log);
+
 /* An event's wall-clock time as ISO 8601 UTC with milliseconds,
  * "2026-12-03T16:05:01.123Z", into buf (at least 32 bytes). */
 void output_wall_time(const struct event *ev, char *buf, size_t size);

@@ -110,6 +110,10 @@ void transcript_set_budget(struct transcript *t, size_t budget, const char *copy
  * marker. */
 bool transcript_elided(const struct transcript *t, size_t i, size_t *first, size_t *last);
 
+/* The index after i, stepping over the rest of i's run when i was dropped:
+ * a walk from 0 with it meets each marker once. */
+size_t transcript_next(const struct transcript *t, size_t i);
+
 /* Bytes of bulk events kept in memory now. */
 size_t transcript_kept_bytes(const struct transcript *t);
 

@@ -32,6 +32,7 @@ struct ui_config {
 	const char *demo_scenario;
 	/* Lines (-c, --starttls, --script) to send once connected, or NULL. */
 	const struct script *script;
+	size_t budget; /* bytes of bulk each transcript keeps (--memory; 0: all) */
 };
 
 /* Runs the explorer over a session with params until the user leaves;

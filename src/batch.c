@@ -301,15 +301,8 @@ sinks_close(struct sinks *k, int rc)
 static void
 batch_budget(struct transcript *t, const struct batch_config *cfg)
 {
-	const char *path = cfg->record != NULL ? cfg->record : cfg->log;
-	char *note = NULL;
+	char *note = output_copy_note(cfg->record, cfg->log);
 
-	if (path != NULL) {
-		char *esc = escape_bytes((const unsigned char *)path, strlen(path), ESCAPE_TEXT);
-		note = str_printf("%s (%s)", esc ? esc : "?",
-		                  cfg->record != NULL ? "--record" : "--log");
-		free(esc);
-	}
 	transcript_set_budget(t, cfg->budget, note);
 	free(note);
 }

@@ -831,6 +831,7 @@ cli_ui_config(const struct cli_options *o, struct ui_config *cfg)
 	                     : o->scenario ? o->scenario
 	                                   : "honest",
 	    .script = &o->script,
+	    .budget = (size_t)o->memory_mib * 1024 * 1024,
 	};
 }
 

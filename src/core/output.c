@@ -411,3 +411,16 @@ output_compare_text(FILE *f, const struct compare_side *a, const struct compare_
 	for (size_t i = 0; i < ndiffs; i++)
 		put_wrapped(f, diffs[i], "   - ", "     ", 78);
 }
+
+char *
+output_copy_note(const char *record, const char *log)
+{
+	const char *path = record != NULL ? record : log;
+
+	if (path == NULL)
+		return NULL;
+	char *esc = escape_bytes((const unsigned char *)path, strlen(path), ESCAPE_TEXT);
+	char *note = str_printf("%s (%s)", esc ? esc : "?", record != NULL ? "--record" : "--log");
+	free(esc);
+	return note;
+}

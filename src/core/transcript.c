@@ -228,6 +228,16 @@ transcript_elided(const struct transcript *t, size_t i, size_t *first, size_t *l
 }
 
 size_t
+transcript_next(const struct transcript *t, size_t i)
+{
+	size_t last;
+
+	if (transcript_elided(t, i, NULL, &last))
+		return last + 1;
+	return i + 1;
+}
+
+size_t
 transcript_kept_bytes(const struct transcript *t)
 {
 	return t->bulk_bytes;

@@ -329,8 +329,13 @@ static int
 render(struct tview *v, const struct transcript *t, size_t i, int width,
        const struct tview_opts *o, struct slines *out)
 {
+	size_t first;
+
 	v->visited++;
 	if (i < v->floor)
+		return 0;
+	/* A run the transcript dropped from memory is one marker, drawn once. */
+	if (transcript_elided(t, i, &first, NULL) && i != first)
 		return 0;
 	return tview_event_rows(transcript_get(t, i), i, width, o, out);
 }

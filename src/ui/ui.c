@@ -224,7 +224,10 @@ ui_lesson_catch_up(struct ui *u)
 	struct ui_side *d;
 
 	while (!lesson_done(&u->lesson) && (d = ui_side_next_in_time(u, next)) != NULL)
-		done += ui_side_lesson_update(d, transcript_get(d->t, next[d->index]++));
+	{
+		done += ui_side_lesson_update(d, transcript_get(d->t, next[d->index]));
+		next[d->index] = transcript_next(d->t, next[d->index]);
+	}
 	return done;
 }
 

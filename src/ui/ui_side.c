@@ -76,6 +76,17 @@ ui_side_on_event(void *arg, const struct transcript *t, const struct event *ev)
 	u->dirty = true;
 }
 
+/* Bounds the side's transcript (transcript.h): the log and the recording,
+ * when kept, get every event first. */
+static void
+ui_side_budget(const struct ui *u, struct ui_side *d)
+{
+	char *note = output_copy_note(u->cfg->record, u->cfg->log);
+
+	transcript_set_budget(d->t, u->cfg->budget, note);
+	free(note);
+}
+
 void
 ui_side_init(struct ui *u, int i, const struct session_params *p)
 {
@@ -94,6 +105,7 @@ ui_side_init(struct ui *u, int i, const struct session_params *p)
 	slines_init(&d->rows);
 	compare_side_init(&d->cmp, ui_side_names[i], &p->target);
 	d->t = transcript_new();
+	ui_side_budget(u, d);
 	transcript_listen(d->t, ui_side_on_event, d);
 }
 
@@ -238,7 +250,10 @@ ui_open_sink(struct ui *u, const char *path, bool json)
 	}
 	/* Both sides' events so far, in the order they happened. */
 	while ((d = ui_side_next_in_time(u, next)) != NULL)
-		ui_side_write(d, f, json, transcript_get(d->t, next[d->index]++));
+	{
+		ui_side_write(d, f, json, transcript_get(d->t, next[d->index]));
+		next[d->index] = transcript_next(d->t, next[d->index]);
+	}
 	fflush(f);
 	return f;
 }

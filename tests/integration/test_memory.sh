@@ -56,3 +56,35 @@ test_memory_option_is_checked() {
 	assert_exit 2
 	assert_stderr_matches '--memory takes mebibytes from 1 to 65536 \(0: keep everything\), not "lots"'
 }
+
+test_memory_explorer_stays_under_64_mib_in_a_flood_and_marks_what_it_dropped() {
+	memory_need_plain_build
+	. "$(dirname "$IT_LIB")/test_tui.sh"
+	TUI_COLS=120 TUI_ROWS=40 tui_start --demo imap --scenario flood --starttls -c NOOP \
+		--record "$IT_TEST_DIR/rec.jsonl" --no-explain
+	tui_wait 'flood line' 15
+	local shell pid peak i
+	shell=$(tmux -L "$IT_TMUX" display -p '#{pane_pid}')
+	pid=$(pgrep -P "$shell" -x startle | head -n 1)
+	[ -n "$pid" ] || tui_screen | fail "no startle process under the test's shell" -
+	# Let the flood run; read the peak while the explorer is alive.
+	for ((i = 0; i < 40; i++)); do
+		peak=$(awk '/^VmHWM:/ { print $2 }' "/proc/$pid/status" 2>/dev/null)
+		sleep 0.1
+	done
+	[ -n "$peak" ] || fail "could not read the explorer's peak memory"
+	local lines
+	lines=$(grep -c '"text":"\* OK flood line' "$IT_TEST_DIR/rec.jsonl")
+	[ "$lines" -ge 20000 ] || fail "only $lines flood lines reached the explorer"
+	[ "$peak" -le 65536 ] || fail "the explorer peaked at $peak KiB over $lines flood lines"
+	# The top of the transcript: the plaintext phase is kept, then one marker
+	# says what was dropped and where the full copy is.
+	tui_keys Tab
+	tui_keys Home
+	tui_wait '\* OK \[CAPABILITY' 10
+	tui_wait 'events \([0-9]+ bytes\) not kept in memory' 10
+	tui_wait 'rec\.jsonl' 10
+	tui_wait '\(--record\)' 10
+	tui_keys BTab
+	tui_quit_and_check_terminal
+}

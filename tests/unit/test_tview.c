@@ -1489,10 +1489,63 @@ free_huge(void **state)
 	return 0;
 }
 
+
+/* Bulk the transcript dropped from memory is one marker, drawn once, and
+ * the view pages over it in both directions. */
+static void
+test_a_dropped_run_is_one_marker_row_and_paging_crosses_it(void **state)
+{
+	struct transcript *t = transcript_new();
+	struct slines out;
+	struct tview v;
+	char text[600];
+	(void)state;
+	transcript_set_budget(t, 20000, NULL);
+	add(t, PHASE_PLAIN, DIR_SERVER, EV_LINE, "220 greeting");
+	add(t, PHASE_TLS, DIR_LOCAL, EV_PHASE, "TLS established");
+	for (int i = 0; i < 500; i++) {
+		snprintf(text, sizeof text, "tls line %d %0500d", i, 0);
+		add(t, PHASE_TLS, DIR_SERVER, EV_LINE, text);
+	}
+	size_t first, last;
+	assert_true(transcript_elided(t, 2, &first, &last));
+	slines_init(&out);
+	tview_init(&v);
+	tview_home(&v);
+	bool seen[502] = {false}, marker_seen = false;
+	size_t tls_rows = 0;
+	for (int page = 0; page < 400 && !v.follow; page++) {
+		view(&v, t, 5000, 10, &out);
+		for (size_t i = 0; i < out.n; i++) {
+			size_t idx = (size_t)out.v[i].tag;
+			if (strstr(out.v[i].text, "not kept in memory") != NULL) {
+				assert_int_equal(idx, first); /* drawn at the run's start only */
+				marker_seen = true;
+			}
+			if (strstr(out.v[i].text, "tls line") != NULL && !seen[idx]) {
+				seen[idx] = true;
+				tls_rows++;
+			}
+		}
+		tview_scroll(&v, t, 5000, 10, &topts, 10);
+	}
+	assert_true(marker_seen);
+	assert_int_equal(tls_rows, 500 - (last - first + 1));
+	/* back to the top from the end crosses the run the other way */
+	tview_scroll(&v, t, 5000, 10, &topts, -1000);
+	view(&v, t, 5000, 10, &out);
+	assert_non_null(strstr(out.v[0].text, "220 greeting"));
+	assert_non_null(strstr(out.v[2].text, "not kept in memory"));
+	assert_int_equal(transcript_next(t, first), last + 1);
+	slines_free(&out);
+	transcript_free(t);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_a_dropped_run_is_one_marker_row_and_paging_crosses_it),
 	    cmocka_unit_test(test_client_plain_line_has_gutter_marker_and_text),
 	    cmocka_unit_test(test_server_plain_line_uses_server_element),
 	    cmocka_unit_test(test_tls_lines_use_tls_markers_elements_and_gutter),
