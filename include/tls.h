@@ -27,12 +27,15 @@ struct tls_config {
 	bool verify_name_is_ip;
 	int min_version;    /* 0 (library default), 12 or 13 */
 	int max_version;    /* 0, 12 or 13 */
-	const char *keylog; /* NSS key log file, appended to, or NULL; only
-	                     * TLS 1.2 has a CLIENT_RANDOM line: for TLS 1.3
-	                     * nothing is written (no secrets available) */
+	const char *keylog; /* NSS key log file (keylog.h), appended to, or
+	                     * NULL; TLS 1.3 secrets need a library that hands
+	                     * them out (tlsbuild.h): the summary's note says
+	                     * when nothing could be written */
 };
 
 enum tls_dir { TLS_DIR_OUT, TLS_DIR_IN };
+
+#define TLS_NOTE_MAX 320
 
 /* One record on the wire, as the record scanner (record.h) reported it, with
  * its direction. head holds the first bytes of its body for a hex preview. */
@@ -67,6 +70,9 @@ struct tls_summary {
 	char sni[256]; /* what was sent, "" for none */
 	unsigned records_in, records_out;
 	size_t bytes_in, bytes_out; /* wire bytes during the handshake */
+	char note[TLS_NOTE_MAX];    /* what the user should know about this
+	                             * session's TLS in a sentence (a key log
+	                             * that could not be written), or "" */
 };
 
 enum tls_status {
