@@ -133,43 +133,13 @@ test_keylog_imaps_session_with_dovecot_decrypts_with_tshark() {
 		fail "with startle's key log tshark decrypted no IMAP CAPABILITY command: '$seen'"
 }
 
-# An implicit-TLS SMTP server that is openssl s_server with its own key log
-# in SERVER_KEYS: what the test writes to the FIFO KEYLOG_FIFO goes to the
-# client, the greeting at once. Sets KEYLOG_PORT.
-keylog_openssl_server() {
-	local server_keys=$1 pki=$STARTLE_IT_WORK/pki fifo=$IT_TEST_DIR/s_server.in i
-	KEYLOG_PORT=$(free_port)
-	mkfifo "$fifo"
-	openssl s_server -accept "127.0.0.1:$KEYLOG_PORT" -cert "$pki/leaf.pem" \
-		-key "$pki/leaf.key" -cert_chain "$pki/ca.pem" -keylogfile "$server_keys" \
-		-naccept 1 -quiet <"$fifo" >"$IT_TEST_DIR/s_server.log" 2>&1 &
-	it_kill_at_exit $!
-	exec {KEYLOG_FIFO}>"$fifo"
-	printf '220 mail.test ESMTP\r\n' >&"$KEYLOG_FIFO"
-	for i in $(seq 100); do
-		ss -Hltn "sport = :$KEYLOG_PORT" | grep -q . && return 0
-		sleep 0.05
-	done
-	fail "openssl s_server did not listen on $KEYLOG_PORT: $(cat "$IT_TEST_DIR/s_server.log")"
-}
-
 test_keylog_sslkeylogfile_secrets_match_the_servers_own_key_log() {
 	keylog_need_tls13_secrets
-	local keys=$IT_TEST_DIR/client.keys server=$IT_TEST_DIR/server.keys pid i
-	keylog_openssl_server "$server"
-	IT_STDOUT=$IT_TEST_DIR/stdout
-	SSLKEYLOGFILE=$keys timeout -k 5 20 "$STARTLE" --batch "smtps://127.0.0.1:$KEYLOG_PORT" \
-		--cafile "$STARTLE_IT_CA" --servername mail.test -c QUIT \
-		</dev/null >"$IT_STDOUT" 2>"$IT_TEST_DIR/stderr" &
-	pid=$!
-	# The server answers QUIT once startle has sent it.
-	for i in $(seq 200); do
-		grep -q '^~> QUIT' "$IT_STDOUT" && break
-		sleep 0.05
-	done
-	printf '221 2.0.0 Bye\r\n' >&"$KEYLOG_FIFO"
-	IT_RC=0
-	wait "$pid" || IT_RC=$?
+	local keys=$IT_TEST_DIR/client.keys server=$IT_TEST_DIR/server.keys
+	s_server_smtps -keylogfile "$server"
+	s_server_answer '^~> QUIT' '221 2.0.0 Bye'
+	SSLKEYLOGFILE=$keys run_startle --batch "smtps://127.0.0.1:$IT_S_SERVER_PORT" \
+		--cafile "$STARTLE_IT_CA" --servername mail.test -c QUIT
 	assert_exit 0
 	assert_lines_in_order '^<~ 220 mail\.test' '^~> QUIT' '^<~ 221 '
 	keylog_assert_tls13 "$keys" >/dev/null
@@ -177,4 +147,15 @@ test_keylog_sslkeylogfile_secrets_match_the_servers_own_key_log() {
 	if ! diff <(sort "$keys") <(grep -v '^#' "$server" | sort) >"$IT_TEST_DIR/diff"; then
 		fail "startle's key log differs from openssl s_server's for the same session: $(cat "$IT_TEST_DIR/diff")"
 	fi
+}
+
+test_keylog_tls13_without_secrets_in_the_library_says_so() {
+	"$STARTLE" -V | grep -q 'TLS 1.3 secrets$' &&
+		it_skip "this startle writes TLS 1.3 secrets (the tests above check them)"
+	local keys=$IT_TEST_DIR/keys.log
+	run_startle --batch --json "smtp://127.0.0.1:$STARTLE_SMTP_PORT" --cafile "$STARTLE_IT_CA" \
+		--servername mail.test --keylog "$keys"
+	assert_exit 0
+	assert_json_has '.kind == "note" and matches("nothing was written for this TLS 1\\.3 session.*startle.s own wolfSSL build")'
+	[ ! -s "$keys" ] || fail "the key log of a TLS 1.3 session holds lines: $(cat "$keys")"
 }
