@@ -251,7 +251,7 @@ distclean:
 # Objects made only on the way to a test program stay (not deleted as
 # intermediate files). Naming them, rather than an empty .SECONDARY, keeps a
 # missing libwolfssl.a a reason to rebuild.
-.SECONDARY: $(UNIT_SRC:%.c=$(BUILD)/%.o) $(BENCH_BIN:$(BUILD)/tests/%=$(BUILD)/tests/bench/%.o) \
-            $(FUZZ_SRC:%.c=$(BUILD)/%.o)
+.SECONDARY: $(UNIT_SRC:%.c=$(BUILD)/%.o) $(UNIT_HELPER_OBJ) \
+            $(BENCH_BIN:$(BUILD)/tests/%=$(BUILD)/tests/bench/%.o) $(FUZZ_SRC:%.c=$(BUILD)/%.o)
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
