@@ -12,6 +12,8 @@
 #ifndef STARTLE_KEYLOG_H
 #define STARTLE_KEYLOG_H
 
+#include <stddef.h>
+
 struct keylog;
 struct WOLFSSL;
 
@@ -19,9 +21,15 @@ struct WOLFSSL;
  * NULL with *cause (caller frees) when it cannot be written. */
 struct keylog *keylog_open(const char *path, char **cause);
 
-/* Has the session's TLS 1.3 secrets written as they are derived. Call before
- * the handshake; the log must outlive the session's handshake. */
+/* Prepares a session for its key log (call before the handshake; NULL kl is
+ * fine). */
 void keylog_attach(struct keylog *kl, struct WOLFSSL *ssl);
+
+/* Writes one TLS 1.3 secret, as wolfSSL's secret callback hands it over (id
+ * is wolfSSL's enum Tls13Secret); NULL kl is fine. A build without
+ * HAVE_SECRET_CALLBACK never calls this. */
+void keylog_tls13_secret(struct keylog *kl, struct WOLFSSL *ssl, int id,
+                         const unsigned char *secret, size_t size);
 
 /* After a finished handshake: writes TLS 1.2's CLIENT_RANDOM line. Returns
  * NULL when the session's secrets are in the file, else a sentence that says

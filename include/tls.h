@@ -18,6 +18,7 @@
 #include <sys/types.h>
 
 #include "cert.h"
+#include "hsdecrypt.h"
 #include "record.h"
 
 struct tls_config {
@@ -122,6 +123,15 @@ size_t tls_get_chain(struct tls_conn *tc, struct cert_info *certs, size_t max);
 
 /* After the handshake: chain and name verdict. */
 void tls_get_verdict(struct tls_conn *tc, struct cert_verdict *v);
+
+/* TLS 1.3's encrypted handshake messages (EncryptedExtensions, Certificate,
+ * CertificateVerify, Finished, NewSessionTicket, ...) with their sizes, as
+ * decrypted so far from startle's copy of the records (hsdecrypt.h). Only a
+ * library that hands out the traffic secrets gives any (tlsbuild.h); none for
+ * TLS 1.2. Fills up to max; returns the count. *problem (may be NULL) gets a
+ * sentence when decrypting failed, else NULL. */
+size_t tls_get_encrypted_messages(struct tls_conn *tc, struct hsdecrypt_message *out,
+                                  size_t max, const char **problem);
 
 /* Sends close_notify (best effort, non-blocking) and frees. Never closes fd. */
 void tls_free(struct tls_conn *tc);

@@ -77,18 +77,16 @@ static const struct {
     {EXPORTER_SECRET, "EXPORTER_SECRET", false},
 };
 
-/* The secret callback: one key log line per TLS 1.3 secret. It never fails
- * the handshake (0 means go on). */
-static int
-keylog_tls13_secret(WOLFSSL *ssl, int id, const unsigned char *secret, int size, void *arg)
+void
+keylog_tls13_secret(struct keylog *kl, struct WOLFSSL *ssl, int id,
+                    const unsigned char *secret, size_t size)
 {
-	struct keylog *kl = arg;
 	unsigned char random[KEYLOG_RANDOM];
 	char label[48];
 
-	if (kl == NULL || secret == NULL || size <= 0 || size > KEYLOG_SECRET_MAX ||
+	if (kl == NULL || secret == NULL || size == 0 || size > KEYLOG_SECRET_MAX ||
 	    wolfSSL_get_client_random(ssl, random, sizeof random) != sizeof random)
-		return 0;
+		return;
 	for (size_t i = 0; i < sizeof keylog_labels / sizeof keylog_labels[0]; i++) {
 		if (keylog_labels[i].id != id)
 			continue;
@@ -98,24 +96,30 @@ keylog_tls13_secret(WOLFSSL *ssl, int id, const unsigned char *secret, int size,
 			                                     : kl->server_gen++);
 		else
 			snprintf(label, sizeof label, "%s", keylog_labels[i].label);
-		keylog_write(kl, label, random, sizeof random, secret, (size_t)size);
+		keylog_write(kl, label, random, sizeof random, secret, size);
 		kl->tls13_lines++;
 	}
-	return 0;
+}
+#else
+void
+keylog_tls13_secret(struct keylog *kl, struct WOLFSSL *ssl, int id,
+                    const unsigned char *secret, size_t size)
+{
+	(void)kl;
+	(void)ssl;
+	(void)id;
+	(void)secret;
+	(void)size;
 }
 #endif
 
 void
 keylog_attach(struct keylog *kl, struct WOLFSSL *ssl)
 {
-	if (kl == NULL)
-		return;
 	/* The client random outlives the handshake only if asked: TLS 1.2's line
 	 * is written after it (keylog_finish frees them). */
-	wolfSSL_KeepArrays(ssl);
-#ifdef HAVE_SECRET_CALLBACK
-	(void)wolfSSL_set_tls13_secret_cb(ssl, keylog_tls13_secret, kl);
-#endif
+	if (kl != NULL)
+		wolfSSL_KeepArrays(ssl);
 }
 
 /* TLS 1.2: the client random and the master secret, as one CLIENT_RANDOM

@@ -19,6 +19,7 @@
 #include "tls.h"
 
 #include "escape.h"
+#include "hsdecrypt.h"
 #include "keylog.h"
 #include "record.h"
 #include "util.h"
@@ -67,6 +68,7 @@ struct tls_conn {
 	char verify_name[256];
 	bool verify_name_is_ip;
 	struct keylog *keylog;
+	struct hsdecrypt *hs;    /* TLS 1.3's encrypted handshake, when secrets come */
 	char note[TLS_NOTE_MAX]; /* for the summary: a key log not written */
 	int first_code, first_depth;
 	bool code_seen[TLS_CODES];
@@ -249,6 +251,7 @@ tls_io_recv(WOLFSSL *ssl, char *buf, int sz, void *ctx)
 		if (!tc->done)
 			tc->hs_bytes_in += (size_t)n;
 		tls_stream_feed(&tc->in, (const unsigned char *)buf, (size_t)n);
+		hsdecrypt_feed(tc->hs, true, (const unsigned char *)buf, (size_t)n);
 		return (int)n;
 	}
 	if (n == 0) {
@@ -280,6 +283,7 @@ tls_io_send(WOLFSSL *ssl, char *buf, int sz, void *ctx)
 		if (!tc->done)
 			tc->hs_bytes_out += (size_t)n;
 		tls_stream_feed(&tc->out, (const unsigned char *)buf, (size_t)n);
+		hsdecrypt_feed(tc->hs, false, (const unsigned char *)buf, (size_t)n);
 		return (int)n;
 	}
 	if (errno == EAGAIN || errno == EWOULDBLOCK)
@@ -462,6 +466,40 @@ tls_open_keylog(struct tls_conn *tc, const char *path, char **cause)
 	return 0;
 }
 
+#ifdef HAVE_SECRET_CALLBACK
+/* wolfSSL's TLS 1.3 traffic secrets, as the encrypted handshake view names them. */
+static const struct {
+	int id;
+	enum hsdecrypt_secret which;
+} tls_traffic_secrets[] = {
+    {CLIENT_HANDSHAKE_TRAFFIC_SECRET, HSDECRYPT_CLIENT_HANDSHAKE},
+    {SERVER_HANDSHAKE_TRAFFIC_SECRET, HSDECRYPT_SERVER_HANDSHAKE},
+    {CLIENT_TRAFFIC_SECRET, HSDECRYPT_CLIENT_APPLICATION},
+    {SERVER_TRAFFIC_SECRET, HSDECRYPT_SERVER_APPLICATION},
+};
+
+/* Each TLS 1.3 secret as the library derives it: to the key log and to the
+ * decryptor of the encrypted handshake. Never fails the handshake. */
+static int
+tls_secret_cb(WOLFSSL *ssl, int id, const unsigned char *secret, int size, void *arg)
+{
+	struct tls_conn *tc = arg;
+	int suite = wolfSSL_get_current_cipher_suite(ssl);
+
+	if (size <= 0)
+		return 0;
+	keylog_tls13_secret(tc->keylog, ssl, id, secret, (size_t)size);
+	for (size_t i = 0; i < sizeof tls_traffic_secrets / sizeof tls_traffic_secrets[0];
+	     i++) {
+		if (tls_traffic_secrets[i].id == id && suite >= 0)
+			hsdecrypt_secret(tc->hs, (unsigned)suite,
+			                 tls_traffic_secrets[i].which, secret,
+			                 (size_t)size);
+	}
+	return 0;
+}
+#endif
+
 /* The session: preferred groups, and our IO hooks in place of the socket. */
 static int
 tls_make_session(struct tls_conn *tc, char **cause)
@@ -479,6 +517,10 @@ tls_make_session(struct tls_conn *tc, char **cause)
 	}
 	(void)wolfSSL_set_groups(tc->ssl, groups, (int)(sizeof groups / sizeof groups[0]));
 	keylog_attach(tc->keylog, tc->ssl);
+#ifdef HAVE_SECRET_CALLBACK
+	tc->hs = hsdecrypt_new();
+	(void)wolfSSL_set_tls13_secret_cb(tc->ssl, tls_secret_cb, tc);
+#endif
 	wolfSSL_SetCertCbCtx(tc->ssl, tc);
 	wolfSSL_SSLSetIORecv(tc->ssl, tls_io_recv);
 	wolfSSL_SSLSetIOSend(tc->ssl, tls_io_send);
@@ -669,6 +711,8 @@ tls_handshake(struct tls_conn *tc, char **cause)
 		tc->done = true;
 		tc->hs_records_in = (unsigned)tc->in.scan.records;
 		tc->hs_records_out = (unsigned)tc->out.scan.records;
+		if (wolfSSL_version(tc->ssl) != TLS1_3_VERSION)
+			hsdecrypt_stop(tc->hs);
 		char *note = keylog_finish(tc->keylog, tc->ssl);
 		tls_copy(tc->note, sizeof(tc->note), note);
 		free(note);
@@ -889,6 +933,7 @@ tls_free(struct tls_conn *tc)
 	if (tc->ctx != NULL)
 		wolfSSL_CTX_free(tc->ctx);
 	keylog_close(tc->keylog);
+	hsdecrypt_free(tc->hs);
 	free(tc);
 }
 
@@ -914,4 +959,13 @@ tls_record_message(const struct tls_record *r)
 	if (r->type != RECORD_HANDSHAKE || !r->readable || r->head_len == 0)
 		return NULL;
 	return record_handshake_name(r->hs_type);
+}
+
+size_t
+tls_get_encrypted_messages(struct tls_conn *tc, struct hsdecrypt_message *out, size_t max,
+                           const char **problem)
+{
+	if (problem != NULL)
+		*problem = tc != NULL ? hsdecrypt_problem(tc->hs) : NULL;
+	return tc != NULL ? hsdecrypt_messages(tc->hs, out, max) : 0;
 }
