@@ -9,7 +9,29 @@ MANDIR  ?= $(PREFIX)/share/man
 DESTDIR ?=
 
 CC      ?= cc
+
+# WOLFSSL=own (the default) links startle's own build of wolfSSL: Debian's
+# trixie source package (5.7.2 with Debian's patches), fetched and built once
+# by .ci/wolfssl into WOLFSSL_DIR as a static library, tailored to what startle
+# calls, with SP math in assembly, AES-NI and the TLS 1.3 secret callback.
+# WOLFSSL=system links Debian's libwolfssl-dev (5.5.4, found by pkg-config):
+# no download, but slower handshakes and no TLS 1.3 key log.
+WOLFSSL ?= own
+WOLFSSL_DIR ?= build/wolfssl
+ifeq ($(WOLFSSL),system)
 PKGS    := ncursesw wolfssl readline
+WOLFSSL_LIB :=
+WOLFSSL_CFLAGS := -DSTARTLE_WOLFSSL_BUILD='"system"'
+else ifeq ($(WOLFSSL),own)
+PKGS    := ncursesw readline
+WOLFSSL_LIB := $(WOLFSSL_DIR)/prefix/lib/libwolfssl.a
+# -isystem: this options.h must win over /usr/include/wolfssl/options.h, and
+# wolfSSL's typedefs must not trip -Wshadow in startle's code.
+WOLFSSL_CFLAGS = -isystem $(WOLFSSL_DIR)/prefix/include \
+                 -DSTARTLE_WOLFSSL_BUILD='"$(shell cat $(WOLFSSL_DIR)/version 2>/dev/null)"'
+else
+$(error WOLFSSL is "own" (the default: startle's own wolfSSL build) or "system" (libwolfssl-dev))
+endif
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
@@ -21,10 +43,10 @@ WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototyp
 DATADIR ?= $(PREFIX)/share/startle
 DOCDIR  ?= $(PREFIX)/share/doc/startle
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -DSTARTLE_VERSION='"$(VERSION)"' \
-             -DSTARTLE_DATADIR='"$(DATADIR)"' -Iinclude \
+             -DSTARTLE_DATADIR='"$(DATADIR)"' -Iinclude $(WOLFSSL_CFLAGS) \
              $(PKG_CFLAGS) $(WARN) $(CFLAGS) $(EXTRA_CFLAGS) -MMD -MP
 ALL_LDFLAGS = $(LDFLAGS) $(EXTRA_LDFLAGS)
-LIBS    := $(PKG_LIBS) -lm -lpthread
+LIBS    := $(WOLFSSL_LIB) $(PKG_LIBS) -lm -lpthread
 
 # libunbound (src/dns/) is asked on its own: a combined pkg-config query that
 # fails (libunbound.pc needs libevent-dev) would silently lose every library.
@@ -65,10 +87,8 @@ PROGRAM := $(BUILD)/startle
 LAB_PROGRAM := $(BUILD)/startle-lab
 endif
 
-.SECONDARY:
-
 .PHONY: FORCE fuzz fuzz-run all bench check unit integration san-check check-layers deps deps-build install \
-	uninstall clean demo format screenshot
+	uninstall clean distclean demo format screenshot
 
 all: $(PROGRAM) $(LAB_PROGRAM)
 
@@ -87,11 +107,24 @@ $(BUILD)/datadir: FORCE
 $(BUILD)/src/ui/theme.o $(BUILD)/src/core/lesson_file.o: $(BUILD)/datadir
 FORCE:
 
+# Every object is compiled against one wolfSSL's headers and options: switching
+# WOLFSSL in one BUILD directory, or rebuilding wolfSSL, recompiles them all
+# (-MMD does not list the -isystem headers).
+$(BUILD)/wolfssl-flavour: FORCE
+	@mkdir -p $(BUILD)
+	@[ "$$(cat $@ 2>/dev/null)" = "$(WOLFSSL)" ] || echo "$(WOLFSSL)" > $@
+
+# startle's own wolfSSL, built once; a second make finds it and does nothing.
+# `make clean` keeps it, `make distclean` removes it too.
+$(WOLFSSL_DIR)/prefix/lib/libwolfssl.a: .ci/wolfssl
+	@echo "  WOLFSSL $(WOLFSSL_DIR) (Debian's trixie source: about 2 minutes, once)"
+	$(Q).ci/wolfssl $(WOLFSSL_DIR)
+
 $(BUILD)/libstartle.a: $(LIB_OBJ)
 	@echo "  AR      $@"
 	$(Q)rm -f $@ && ar rcs $@ $^
 
-$(BUILD)/%.o: %.c
+$(BUILD)/%.o: %.c $(BUILD)/wolfssl-flavour $(WOLFSSL_LIB)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
@@ -208,7 +241,17 @@ screenshot: all
 format:
 	clang-format -i $(shell find src include tests -name '*.[ch]')
 
+# clean keeps startle's own wolfSSL build (WOLFSSL_DIR); distclean removes it too.
 clean:
+	rm -rf $(filter-out $(WOLFSSL_DIR),$(wildcard build/*)) startle startle-lab
+
+distclean:
 	rm -rf build startle startle-lab
+
+# Objects made only on the way to a test program stay (not deleted as
+# intermediate files). Naming them, rather than an empty .SECONDARY, keeps a
+# missing libwolfssl.a a reason to rebuild.
+.SECONDARY: $(UNIT_SRC:%.c=$(BUILD)/%.o) $(UNIT_HELPER_OBJ) \
+            $(BENCH_BIN:$(BUILD)/tests/%=$(BUILD)/tests/bench/%.o) $(FUZZ_SRC:%.c=$(BUILD)/%.o)
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

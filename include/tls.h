@@ -18,6 +18,7 @@
 #include <sys/types.h>
 
 #include "cert.h"
+#include "hsdecrypt.h"
 #include "record.h"
 
 struct tls_config {
@@ -27,12 +28,15 @@ struct tls_config {
 	bool verify_name_is_ip;
 	int min_version;    /* 0 (library default), 12 or 13 */
 	int max_version;    /* 0, 12 or 13 */
-	const char *keylog; /* NSS key log file, appended to, or NULL; only
-	                     * TLS 1.2 has a CLIENT_RANDOM line: for TLS 1.3
-	                     * nothing is written (no secrets available) */
+	const char *keylog; /* NSS key log file (keylog.h), appended to, or
+	                     * NULL; TLS 1.3 secrets need a library that hands
+	                     * them out (tlsbuild.h): the summary's note says
+	                     * when nothing could be written */
 };
 
 enum tls_dir { TLS_DIR_OUT, TLS_DIR_IN };
+
+#define TLS_NOTE_MAX 320
 
 /* One record on the wire, as the record scanner (record.h) reported it, with
  * its direction. head holds the first bytes of its body for a hex preview. */
@@ -67,6 +71,9 @@ struct tls_summary {
 	char sni[256]; /* what was sent, "" for none */
 	unsigned records_in, records_out;
 	size_t bytes_in, bytes_out; /* wire bytes during the handshake */
+	char note[TLS_NOTE_MAX];    /* what the user should know about this
+	                             * session's TLS in a sentence (a key log
+	                             * that could not be written), or "" */
 };
 
 enum tls_status {
@@ -116,6 +123,15 @@ size_t tls_get_chain(struct tls_conn *tc, struct cert_info *certs, size_t max);
 
 /* After the handshake: chain and name verdict. */
 void tls_get_verdict(struct tls_conn *tc, struct cert_verdict *v);
+
+/* TLS 1.3's encrypted handshake messages (EncryptedExtensions, Certificate,
+ * CertificateVerify, Finished, NewSessionTicket, ...) with their sizes, as
+ * decrypted so far from startle's copy of the records (hsdecrypt.h). Only a
+ * library that hands out the traffic secrets gives any (tlsbuild.h); none for
+ * TLS 1.2. Fills up to max; returns the count. *problem (may be NULL) gets a
+ * sentence when decrypting failed, else NULL. */
+size_t tls_get_encrypted_messages(struct tls_conn *tc, struct hsdecrypt_message *out,
+                                  size_t max, const char **problem);
 
 /* Sends close_notify (best effort, non-blocking) and frees. Never closes fd. */
 void tls_free(struct tls_conn *tc);

@@ -15,6 +15,7 @@
 #include "escape.h"
 #include "prompt.h"
 #include "tls.h"
+#include "tlsbuild.h"
 #include "ui.h"
 #include "util.h"
 
@@ -134,7 +135,7 @@ main_run(struct cli_options *o)
 		if (o->help)
 			fputs(cli_help(), stdout);
 		else
-			printf("startle %s\n", STARTLE_VERSION);
+			printf("startle %s\n%s\n", STARTLE_VERSION, tlsbuild_describe());
 		cli_free(o);
 		return EXIT_OK;
 	}

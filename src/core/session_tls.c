@@ -132,6 +132,8 @@ handshake_done(struct session *s)
 	ev.len = strlen(text);
 	ev.tls = &sum;
 	transcript_append(s->t, &ev);
+	if (sum.note[0] != '\0')
+		session_emitf(s, EV_NOTE, "%s", sum.note);
 	if (strcmp(sum.version, "TLSv1.2") != 0 && strcmp(sum.version, "TLSv1.3") != 0)
 		session_finding(s, FINDING_TLS_OLD_VERSION, true,
 		                "%s was negotiated: only TLS 1.2 and 1.3 are "

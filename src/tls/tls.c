@@ -19,6 +19,8 @@
 #include "tls.h"
 
 #include "escape.h"
+#include "hsdecrypt.h"
+#include "keylog.h"
 #include "record.h"
 #include "util.h"
 #include "x509.h"
@@ -37,7 +39,9 @@
 #define TLS_CAFILE_MAX (4u << 20) /* a CA bundle is a few hundred KiB */
 #define TLS_BUNDLE "/etc/ssl/certs/ca-certificates.crt"
 #define TLS_WRITE_WAIT_MS 5000
-#define TLS_CODES 64 /* verify error codes remembered as seen */
+#define TLS_CODES 64       /* verify error codes remembered as seen */
+#define TLS_SELF_SIGNED 18 /* X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT */
+#define TLS_NO_LOCAL_ISSUER 20
 
 /* One direction of the wire, cut back into records. */
 struct tls_stream {
@@ -63,7 +67,9 @@ struct tls_conn {
 	char sni[256];
 	char verify_name[256];
 	bool verify_name_is_ip;
-	FILE *keylog;
+	struct keylog *keylog;
+	struct hsdecrypt *hs;    /* TLS 1.3's encrypted handshake, when secrets come */
+	char note[TLS_NOTE_MAX]; /* for the summary: a key log not written */
 	int first_code, first_depth;
 	bool code_seen[TLS_CODES];
 	bool code_other; /* an error code beyond the table was seen */
@@ -144,6 +150,20 @@ tls_verify_text(int code, char *buf, size_t size)
 		snprintf(buf, size, "certificate verification failed (error %d)", code);
 }
 
+/* True when the certificate being verified names itself as its issuer. Builds
+ * without OPENSSL_ALL report such a certificate as having no local issuer;
+ * OpenSSL and the system's wolfSSL say self-signed (18): so does startle. */
+static bool
+tls_is_self_signed(WOLFSSL_X509_STORE_CTX *store)
+{
+	WOLFSSL_X509 *x = wolfSSL_X509_STORE_CTX_get_current_cert(store);
+	WOLFSSL_X509_NAME *subject = x != NULL ? wolfSSL_X509_get_subject_name(x) : NULL;
+	WOLFSSL_X509_NAME *issuer = x != NULL ? wolfSSL_X509_get_issuer_name(x) : NULL;
+
+	return subject != NULL && issuer != NULL &&
+	       wolfSSL_X509_NAME_cmp(subject, issuer) == 0;
+}
+
 /* Records the first verification problem and every kind seen; the
  * handshake always goes on. */
 static int
@@ -160,6 +180,8 @@ tls_verify_cb(int ok, WOLFSSL_X509_STORE_CTX *store)
 		if (tls_code_fixes[i].from == code)
 			code = tls_code_fixes[i].to;
 	}
+	if (code == TLS_NO_LOCAL_ISSUER && tls_is_self_signed(store))
+		code = TLS_SELF_SIGNED;
 	if (tc->first_code == 0) {
 		tc->first_code = code;
 		tc->first_depth = wolfSSL_X509_STORE_CTX_get_error_depth(store);
@@ -229,6 +251,7 @@ tls_io_recv(WOLFSSL *ssl, char *buf, int sz, void *ctx)
 		if (!tc->done)
 			tc->hs_bytes_in += (size_t)n;
 		tls_stream_feed(&tc->in, (const unsigned char *)buf, (size_t)n);
+		hsdecrypt_feed(tc->hs, true, (const unsigned char *)buf, (size_t)n);
 		return (int)n;
 	}
 	if (n == 0) {
@@ -260,6 +283,7 @@ tls_io_send(WOLFSSL *ssl, char *buf, int sz, void *ctx)
 		if (!tc->done)
 			tc->hs_bytes_out += (size_t)n;
 		tls_stream_feed(&tc->out, (const unsigned char *)buf, (size_t)n);
+		hsdecrypt_feed(tc->hs, false, (const unsigned char *)buf, (size_t)n);
 		return (int)n;
 	}
 	if (errno == EAGAIN || errno == EWOULDBLOCK)
@@ -430,17 +454,51 @@ tls_make_ctx(struct tls_conn *tc, const struct tls_config *cfg, char **cause)
 static int
 tls_open_keylog(struct tls_conn *tc, const char *path, char **cause)
 {
+	char *why = NULL;
+
 	if (path == NULL)
 		return 0;
-	char *why = NULL;
-	tc->keylog = util_open_private(path, true, &why);
+	tc->keylog = keylog_open(path, &why);
 	if (tc->keylog == NULL) {
-		tls_set_cause(cause, str_printf("the key log file %s", why));
-		free(why);
+		tls_set_cause(cause, why);
 		return -1;
 	}
 	return 0;
 }
+
+#ifdef HAVE_SECRET_CALLBACK
+/* wolfSSL's TLS 1.3 traffic secrets, as the encrypted handshake view names them. */
+static const struct {
+	int id;
+	enum hsdecrypt_secret which;
+} tls_traffic_secrets[] = {
+    {CLIENT_HANDSHAKE_TRAFFIC_SECRET, HSDECRYPT_CLIENT_HANDSHAKE},
+    {SERVER_HANDSHAKE_TRAFFIC_SECRET, HSDECRYPT_SERVER_HANDSHAKE},
+    {CLIENT_TRAFFIC_SECRET, HSDECRYPT_CLIENT_APPLICATION},
+    {SERVER_TRAFFIC_SECRET, HSDECRYPT_SERVER_APPLICATION},
+};
+
+/* Each TLS 1.3 secret as the library derives it: to the key log and to the
+ * decryptor of the encrypted handshake. Never fails the handshake. */
+static int
+tls_secret_cb(WOLFSSL *ssl, int id, const unsigned char *secret, int size, void *arg)
+{
+	struct tls_conn *tc = arg;
+	int suite = wolfSSL_get_current_cipher_suite(ssl);
+
+	if (size <= 0)
+		return 0;
+	keylog_tls13_secret(tc->keylog, ssl, id, secret, (size_t)size);
+	for (size_t i = 0; i < sizeof tls_traffic_secrets / sizeof tls_traffic_secrets[0];
+	     i++) {
+		if (tls_traffic_secrets[i].id == id && suite >= 0)
+			hsdecrypt_secret(tc->hs, (unsigned)suite,
+			                 tls_traffic_secrets[i].which, secret,
+			                 (size_t)size);
+	}
+	return 0;
+}
+#endif
 
 /* The session: preferred groups, and our IO hooks in place of the socket. */
 static int
@@ -458,6 +516,11 @@ tls_make_session(struct tls_conn *tc, char **cause)
 		return -1;
 	}
 	(void)wolfSSL_set_groups(tc->ssl, groups, (int)(sizeof groups / sizeof groups[0]));
+	keylog_attach(tc->keylog, tc->ssl);
+#ifdef HAVE_SECRET_CALLBACK
+	tc->hs = hsdecrypt_new();
+	(void)wolfSSL_set_tls13_secret_cb(tc->ssl, tls_secret_cb, tc);
+#endif
 	wolfSSL_SetCertCbCtx(tc->ssl, tc);
 	wolfSSL_SSLSetIORecv(tc->ssl, tls_io_recv);
 	wolfSSL_SSLSetIOSend(tc->ssl, tls_io_send);
@@ -515,36 +578,6 @@ tls_new(int fd, const struct tls_config *cfg, const struct tls_observer *obs, ch
 		return NULL;
 	}
 	return tc;
-}
-
-/* Writes bytes as lower-case hex, the form of NSS key log files. */
-static void
-tls_keylog_hex(FILE *f, const unsigned char *p, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		fprintf(f, "%02x", p[i]);
-}
-
-/* Appends the TLS 1.2 secrets as an NSS key log line. TLS 1.3 secrets are
- * not available from this build, so nothing is written for TLS 1.3. */
-static void
-tls_write_keylog(struct tls_conn *tc)
-{
-	unsigned char random[32], master[48];
-
-	if (tc->keylog == NULL || wolfSSL_version(tc->ssl) != TLS1_2_VERSION)
-		return;
-	WOLFSSL_SESSION *sess = wolfSSL_get_session(tc->ssl);
-	if (sess == NULL ||
-	    wolfSSL_get_client_random(tc->ssl, random, sizeof(random)) != sizeof(random) ||
-	    wolfSSL_SESSION_get_master_key(sess, master, sizeof(master)) != sizeof(master))
-		return;
-	fputs("CLIENT_RANDOM ", tc->keylog);
-	tls_keylog_hex(tc->keylog, random, sizeof(random));
-	fputc(' ', tc->keylog);
-	tls_keylog_hex(tc->keylog, master, sizeof(master));
-	fputc('\n', tc->keylog);
-	fflush(tc->keylog);
 }
 
 /* Reads (without waiting) more of what the server sent after bytes that
@@ -678,7 +711,11 @@ tls_handshake(struct tls_conn *tc, char **cause)
 		tc->done = true;
 		tc->hs_records_in = (unsigned)tc->in.scan.records;
 		tc->hs_records_out = (unsigned)tc->out.scan.records;
-		tls_write_keylog(tc);
+		if (wolfSSL_version(tc->ssl) != TLS1_3_VERSION)
+			hsdecrypt_stop(tc->hs);
+		char *note = keylog_finish(tc->keylog, tc->ssl);
+		tls_copy(tc->note, sizeof(tc->note), note);
+		free(note);
 		return TLS_OK;
 	}
 	int err = wolfSSL_get_error(tc->ssl, ret);
@@ -767,6 +804,7 @@ tls_get_summary(struct tls_conn *tc, struct tls_summary *sum)
 	if (tc == NULL || tc->ssl == NULL)
 		return;
 	tls_copy(sum->sni, sizeof(sum->sni), tc->sni);
+	tls_copy(sum->note, sizeof(sum->note), tc->note);
 	sum->records_in = tc->done ? tc->hs_records_in : (unsigned)tc->in.scan.records;
 	sum->records_out = tc->done ? tc->hs_records_out : (unsigned)tc->out.scan.records;
 	sum->bytes_in = tc->hs_bytes_in;
@@ -894,8 +932,8 @@ tls_free(struct tls_conn *tc)
 	}
 	if (tc->ctx != NULL)
 		wolfSSL_CTX_free(tc->ctx);
-	if (tc->keylog != NULL)
-		fclose(tc->keylog);
+	keylog_close(tc->keylog);
+	hsdecrypt_free(tc->hs);
 	free(tc);
 }
 
@@ -921,4 +959,13 @@ tls_record_message(const struct tls_record *r)
 	if (r->type != RECORD_HANDSHAKE || !r->readable || r->head_len == 0)
 		return NULL;
 	return record_handshake_name(r->hs_type);
+}
+
+size_t
+tls_get_encrypted_messages(struct tls_conn *tc, struct hsdecrypt_message *out, size_t max,
+                           const char **problem)
+{
+	if (problem != NULL)
+		*problem = tc != NULL ? hsdecrypt_problem(tc->hs) : NULL;
+	return tc != NULL ? hsdecrypt_messages(tc->hs, out, max) : 0;
 }

@@ -40,6 +40,16 @@
 #                                 written after MARK to match; sets IT_LOG to all
 #                                 text written after MARK
 #   assert_log_matches ERE / assert_log_no_match ERE   on IT_LOG
+# openssl s_server as a server startle can talk to:
+#   s_server_smtps [ARGS...]      an implicit-TLS SMTP server on a free loopback
+#                                 port, with the test CA's leaf and chain, ARGS
+#                                 passed on (e.g. -keylogfile F, -tls1_1); one
+#                                 session. It sends the greeting; whatever the
+#                                 test writes to fd $IT_S_SERVER_FD reaches the
+#                                 client. Sets IT_S_SERVER_PORT.
+#   s_server_answer ERE LINE      once the output of the next run_startle has a
+#                                 line matching ERE, sends LINE (with CRLF)
+#                                 to the client, as a server answering it
 # Other:
 #   free_port                     prints a loopback port nothing listens on
 #   it_kill_at_exit PID           ends a background process when the test ends
@@ -343,6 +353,35 @@ free_port() {
 		fi
 	done
 	fail "found no free loopback port"
+}
+
+s_server_smtps() {
+	local pki=$STARTLE_IT_WORK/pki fifo=$IT_TEST_DIR/s_server.in i
+	IT_S_SERVER_PORT=$(free_port)
+	mkfifo "$fifo"
+	openssl s_server -accept "127.0.0.1:$IT_S_SERVER_PORT" -cert "$pki/leaf.pem" \
+		-key "$pki/leaf.key" -cert_chain "$pki/ca.pem" -naccept 1 -quiet "$@" \
+		<"$fifo" >"$IT_TEST_DIR/s_server.log" 2>&1 &
+	it_kill_at_exit $!
+	exec {IT_S_SERVER_FD}>"$fifo"
+	printf '220 mail.test ESMTP\r\n' >&"$IT_S_SERVER_FD"
+	for i in $(seq 100); do
+		ss -Hltn "sport = :$IT_S_SERVER_PORT" | grep -q . && return 0
+		sleep 0.05
+	done
+	fail "openssl s_server did not listen on $IT_S_SERVER_PORT: $(cat "$IT_TEST_DIR/s_server.log")"
+}
+
+s_server_answer() {
+	local ere=$1 line=$2 out=$IT_TEST_DIR/stdout.$((${IT_RUN:-0} + 1))
+	(
+		for _ in $(seq 400); do
+			grep -qE -- "$ere" "$out" 2>/dev/null && break
+			sleep 0.05
+		done
+		printf '%s\r\n' "$line" >&"$IT_S_SERVER_FD"
+	) &
+	it_kill_at_exit $!
 }
 
 plain_chat() {

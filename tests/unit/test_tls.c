@@ -1589,66 +1589,6 @@ freeing_sends_close_notify(void **state)
 	run_end(&r);
 }
 
-/* ---- key log ---- */
-
-static void
-read_file(const char *path, char *buf, size_t size)
-{
-	FILE *f = fopen(path, "r");
-	size_t n = 0;
-	if (f != NULL) {
-		n = fread(buf, 1, size - 1, f);
-		fclose(f);
-	}
-	buf[n] = '\0';
-}
-
-static void
-tls12_key_log_holds_the_session_secrets(void **state)
-{
-	(void)state;
-	struct run r;
-	struct tls_config cfg = base_config();
-	char path[128], text[512], want[256];
-	unsigned char random[32], master[48];
-	snprintf(path, sizeof(path), "%s/keys12.log", lab_dir);
-	cfg.max_version = 12;
-	cfg.keylog = path;
-	run_ok(&r, &(struct lab_options){.send_ca = true}, &cfg);
-	assert_int_equal(wolfSSL_get_client_random(r.lab.ssl, random, sizeof(random)),
-	                 sizeof(random));
-	assert_int_equal(wolfSSL_SESSION_get_master_key(wolfSSL_get_session(r.lab.ssl),
-	                                                master, sizeof(master)),
-	                 sizeof(master));
-	size_t o = (size_t)snprintf(want, sizeof(want), "CLIENT_RANDOM ");
-	for (size_t i = 0; i < sizeof(random); i++)
-		o += (size_t)snprintf(want + o, sizeof(want) - o, "%02x", random[i]);
-	o += (size_t)snprintf(want + o, sizeof(want) - o, " ");
-	for (size_t i = 0; i < sizeof(master); i++)
-		o += (size_t)snprintf(want + o, sizeof(want) - o, "%02x", master[i]);
-	snprintf(want + o, sizeof(want) - o, "\n");
-	run_end(&r);
-	read_file(path, text, sizeof(text));
-	assert_string_equal(text, want);
-}
-
-static void
-tls13_writes_nothing_to_the_key_log(void **state)
-{
-	(void)state;
-	struct run r;
-	struct tls_config cfg = base_config();
-	char path[128], text[512];
-	struct stat st;
-	snprintf(path, sizeof(path), "%s/keys13.log", lab_dir);
-	cfg.keylog = path;
-	run_ok(&r, &(struct lab_options){.send_ca = true}, &cfg);
-	run_end(&r);
-	read_file(path, text, sizeof(text));
-	assert_string_equal(text, "");
-	assert_int_equal(stat(path, &st), 0);
-}
-
 static void
 an_encrypted_handshake_record_is_not_named(void **state)
 {
@@ -1724,8 +1664,6 @@ main(void)
 	    cmocka_unit_test(plain_close_reads_as_eof),
 	    cmocka_unit_test(plain_close_under_tls12_reads_as_eof),
 	    cmocka_unit_test(freeing_sends_close_notify),
-	    cmocka_unit_test(tls12_key_log_holds_the_session_secrets),
-	    cmocka_unit_test(tls13_writes_nothing_to_the_key_log),
 	};
 	return cmocka_run_group_tests(tests, lab_setup, lab_teardown);
 }

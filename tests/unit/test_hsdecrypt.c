@@ -1,0 +1,263 @@
+/*
+ * Unit tests for the encrypted handshake view (hsdecrypt.h, through tls.h):
+ * real TLS 1.3 sessions with a wolfSSL server must show the messages the
+ * server sent inside encrypted records, with the sizes the server's own
+ * certificate chain and hash imply (the client's copy of the records arrives
+ * as wolfSSL reads it: each header, then each body); a wrong secret shows
+ * nothing and says why.
+ */
+#include <wolfssl/options.h>
+#include <wolfssl/ssl.h>
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <string.h>
+
+#include "hsdecrypt.h"
+#include "tlsbuild.h"
+#include "tlspair.h"
+
+#define EE 8
+#define CERTIFICATE 11
+#define CERTIFICATE_VERIFY 15
+#define FINISHED 20
+#define NEW_SESSION_TICKET 4
+
+static size_t
+messages(struct tlspair *p, struct hsdecrypt_message *m, const char **problem)
+{
+	return tls_get_encrypted_messages(p->tc, m, HSDECRYPT_MESSAGES_MAX, problem);
+}
+
+/* Runs a TLS 1.3 session with the server's cipher list, then checks the
+ * server's four encrypted messages and the client's Finished: Finished as
+ * long as the suite's hash. */
+static void
+check_suite(const char *ciphers, const char *iana, size_t hash_len)
+{
+	struct tlspair p;
+	struct hsdecrypt_message m[HSDECRYPT_MESSAGES_MAX];
+	const char *problem = "unset";
+
+	if (!tlsbuild_has_tls13_secrets())
+		skip();
+	tlspair_session(&p,
+	                &(struct tlspair_options){.max_version = 13, .ciphers = ciphers});
+	assert_string_equal(p.sum.cipher, iana);
+	size_t n = messages(&p, m, &problem);
+	assert_null(problem);
+	assert_int_equal(n, 5);
+	static const unsigned char server_types[] = {EE, CERTIFICATE, CERTIFICATE_VERIFY,
+	                                             FINISHED};
+	size_t s = 0;
+	for (size_t i = 0; i < n; i++) {
+		assert_false(m[i].after_handshake);
+		if (m[i].from_server) {
+			assert_true(s < sizeof server_types);
+			assert_int_equal(m[i].type, server_types[s++]);
+		} else {
+			assert_int_equal(m[i].type, FINISHED);
+			assert_int_equal(m[i].length, hash_len);
+		}
+		if (m[i].type == FINISHED)
+			assert_int_equal(m[i].length, hash_len);
+	}
+	assert_int_equal(s, 4);
+	tlspair_end(&p);
+}
+
+static void
+aes128_gcm_handshake_shows_the_four_server_messages_and_the_client_finished(void **state)
+{
+	(void)state;
+	check_suite("TLS13-AES128-GCM-SHA256", "TLS_AES_128_GCM_SHA256", 32);
+}
+
+static void
+aes256_gcm_sha384_finished_messages_are_48_bytes(void **state)
+{
+	(void)state;
+	check_suite("TLS13-AES256-GCM-SHA384", "TLS_AES_256_GCM_SHA384", 48);
+}
+
+static void
+chacha20_poly1305_handshake_is_decrypted_too(void **state)
+{
+	(void)state;
+	check_suite("TLS13-CHACHA20-POLY1305-SHA256", "TLS_CHACHA20_POLY1305_SHA256", 32);
+}
+
+static void
+certificate_message_holds_the_servers_chain(void **state)
+{
+	(void)state;
+	struct tlspair p;
+	struct hsdecrypt_message m[HSDECRYPT_MESSAGES_MAX];
+	size_t certs;
+
+	if (!tlsbuild_has_tls13_secrets())
+		skip();
+	tlspair_session(&p, &(struct tlspair_options){.max_version = 13});
+	size_t n = messages(&p, m, NULL);
+	size_t der = tlspair_chain_der(&certs);
+	assert_int_equal(certs, 2);
+	/* RFC 8446 §4.4.2: a request context byte, a 3-byte list length, and for
+	 * each certificate a 3-byte length, its DER and 2 bytes of extensions. */
+	bool found = false;
+	for (size_t i = 0; i < n; i++) {
+		if (m[i].from_server && m[i].type == CERTIFICATE) {
+			assert_int_equal(m[i].length, 1 + 3 + der + certs * (3 + 2));
+			found = true;
+		}
+	}
+	assert_true(found);
+	tlspair_end(&p);
+}
+
+static void
+new_session_ticket_after_the_handshake_is_shown_as_such(void **state)
+{
+	(void)state;
+	struct tlspair p;
+	struct hsdecrypt_message m[HSDECRYPT_MESSAGES_MAX];
+	char buf[64];
+
+	if (!tlsbuild_has_tls13_secrets())
+		skip();
+	tlspair_session(&p, &(struct tlspair_options){.max_version = 13});
+	assert_int_equal(tlspair_echo(&p, "hello", buf, sizeof buf), 5);
+	size_t n = messages(&p, m, NULL);
+	assert_true(n >= 6);
+	assert_true(m[n - 1].from_server);
+	assert_int_equal(m[n - 1].type, NEW_SESSION_TICKET);
+	assert_true(m[n - 1].after_handshake);
+	assert_true(m[n - 1].length > 8);
+	tlspair_end(&p);
+}
+
+static void
+tls12_session_has_no_encrypted_messages(void **state)
+{
+	(void)state;
+	struct tlspair p;
+	struct hsdecrypt_message m[HSDECRYPT_MESSAGES_MAX];
+	const char *problem = "unset";
+	char buf[64];
+
+	tlspair_session(&p, &(struct tlspair_options){.max_version = 12});
+	assert_int_equal(tlspair_echo(&p, "hello", buf, sizeof buf), 5);
+	assert_int_equal(messages(&p, m, &problem), 0);
+	assert_null(problem);
+	tlspair_end(&p);
+}
+
+static void
+system_library_shows_no_encrypted_messages(void **state)
+{
+	(void)state;
+	struct tlspair p;
+	struct hsdecrypt_message m[HSDECRYPT_MESSAGES_MAX];
+
+	if (tlsbuild_has_tls13_secrets())
+		skip();
+	tlspair_session(&p, &(struct tlspair_options){.max_version = 13});
+	assert_int_equal(messages(&p, m, NULL), 0);
+	tlspair_end(&p);
+}
+
+/* A TLS 1.3 record of the given bytes: header, then body. */
+static size_t
+record(unsigned char *out, unsigned char type, const unsigned char *body, size_t len)
+{
+	out[0] = type;
+	out[1] = 3;
+	out[2] = 3;
+	out[3] = (unsigned char)(len >> 8);
+	out[4] = (unsigned char)len;
+	memcpy(out + 5, body, len);
+	return 5 + len;
+}
+
+static void
+a_wrong_secret_shows_nothing_and_says_why(void **state)
+{
+	(void)state;
+	struct hsdecrypt *h = hsdecrypt_new();
+	struct hsdecrypt_message m[4];
+	unsigned char wire[64], body[40], secret[32];
+
+	memset(body, 0x5a, sizeof body);
+	memset(secret, 1, sizeof secret);
+	size_t n = record(wire, 23, body, sizeof body);
+	hsdecrypt_feed(h, true, wire, n);
+	hsdecrypt_secret(h, 0x1301, HSDECRYPT_SERVER_HANDSHAKE, secret, sizeof secret);
+	assert_int_equal(hsdecrypt_messages(h, m, 4), 0);
+	assert_non_null(strstr(hsdecrypt_problem(h), "did not decrypt"));
+	hsdecrypt_free(h);
+}
+
+static void
+unknown_suite_is_said_and_records_are_not_kept(void **state)
+{
+	(void)state;
+	struct hsdecrypt *h = hsdecrypt_new();
+	unsigned char secret[32] = {0};
+
+	hsdecrypt_secret(h, 0x1304, HSDECRYPT_SERVER_HANDSHAKE, secret, sizeof secret);
+	assert_non_null(strstr(hsdecrypt_problem(h), "cipher suite"));
+	hsdecrypt_free(h);
+}
+
+static void
+records_waiting_for_a_key_are_bounded(void **state)
+{
+	(void)state;
+	struct hsdecrypt *h = hsdecrypt_new();
+	unsigned char wire[64], body[16] = {0};
+	size_t n = record(wire, 23, body, sizeof body);
+
+	for (int i = 0; i < 100; i++)
+		hsdecrypt_feed(h, false, wire, n);
+	assert_non_null(strstr(hsdecrypt_problem(h), "too many"));
+	hsdecrypt_free(h);
+}
+
+static int
+setup(void **state)
+{
+	(void)state;
+	tlspair_setup();
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	(void)state;
+	tlspair_teardown();
+	return 0;
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(
+	        aes128_gcm_handshake_shows_the_four_server_messages_and_the_client_finished),
+	    cmocka_unit_test(aes256_gcm_sha384_finished_messages_are_48_bytes),
+	    cmocka_unit_test(chacha20_poly1305_handshake_is_decrypted_too),
+	    cmocka_unit_test(certificate_message_holds_the_servers_chain),
+	    cmocka_unit_test(new_session_ticket_after_the_handshake_is_shown_as_such),
+	    cmocka_unit_test(tls12_session_has_no_encrypted_messages),
+	    cmocka_unit_test(system_library_shows_no_encrypted_messages),
+	    cmocka_unit_test(a_wrong_secret_shows_nothing_and_says_why),
+	    cmocka_unit_test(unknown_suite_is_said_and_records_are_not_kept),
+	    cmocka_unit_test(records_waiting_for_a_key_are_bounded),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
