@@ -54,4 +54,8 @@ int escape_append(char **buf, size_t *used, size_t *cap, const unsigned char *da
  * TAB is not counted. Used for the control-chars finding. */
 bool escape_needed(const unsigned char *data, size_t len);
 
+/* True if every byte is printable ASCII other than the backslash and the
+ * double quote: shown as is in every mode, so a writer may copy it. */
+bool escape_is_plain(const unsigned char *data, size_t len);
+
 #endif

@@ -61,6 +61,7 @@ struct event {
 	size_t len;
 	char *explain;                /* teaching text, or NULL */
 	unsigned line_flags;          /* proto_line flags for server lines */
+	bool plain_text; /* the text is escape_is_plain (escape.h): writers copy it */
 	bool secret; /* a client line carrying a credential: an authentication
 	              * command, an answer to the server's authentication prompt,
 	              * a literal inside LOGIN/AUTHENTICATE. --redact hides it and

@@ -55,24 +55,36 @@ plain_ascii(unsigned char c)
 	return (unsigned char)(c - 0x20) < 0x5f && c != '\\' && c != '"';
 }
 
+/* Non-zero if any of the eight bytes at p is not plain_ascii: no byte under
+ * 0x20, over 0x7e, or equal to a backslash or a quote, tested on the word
+ * at once (each test leaves a byte's high bit set where it holds). */
+static inline uint64_t
+plain_word_bad(const unsigned char *p)
+{
+	const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+	uint64_t x;
+
+	memcpy(&x, p, 8);
+	uint64_t bs = x ^ (ones * '\\'), qt = x ^ (ones * '"');
+	return (((x - ones * 0x20) & ~x) | ((x + ones * (127 - 0x7e)) | x) |
+	        ((bs - ones) & ~bs) | ((qt - ones) & ~qt)) &
+	       highs;
+}
+
 /* How many bytes at the start of p (n bytes) are plain_ascii: eight at a
  * time while whole words are (no byte under 0x20, over 0x7e, or equal to a
  * backslash or a quote), then byte by byte. Mail is mostly such runs. */
 static size_t
 plain_run(const unsigned char *p, size_t n)
 {
-	const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
 	size_t i = 0;
 
-	for (; i + 8 <= n; i += 8) {
-		uint64_t x;
-		memcpy(&x, p + i, 8);
-		uint64_t bs = x ^ (ones * '\\'), qt = x ^ (ones * '"');
-		uint64_t bad = ((x - ones * 0x20) & ~x) | ((x + ones * (127 - 0x7e)) | x) |
-		               ((bs - ones) & ~bs) | ((qt - ones) & ~qt);
-		if (bad & highs)
+	for (; i + 16 <= n; i += 16)
+		if (plain_word_bad(p + i) | plain_word_bad(p + i + 8))
 			break;
-	}
+	for (; i + 8 <= n; i += 8)
+		if (plain_word_bad(p + i))
+			break;
 	while (i < n && plain_ascii(p[i]))
 		i++;
 	return i;
@@ -297,4 +309,10 @@ escape_needed(const unsigned char *data, size_t len)
 		i += ulen;
 	}
 	return false;
+}
+
+bool
+escape_is_plain(const unsigned char *data, size_t len)
+{
+	return plain_run(data, len) == len;
 }

@@ -126,12 +126,18 @@ output_text(FILE *f, const struct event *ev, const struct output_options *o)
 {
 	if (ev->record != NULL && ev->phase == PHASE_TLS && !o->records)
 		return;
-	if (o->session != NULL)
-		fprintf(f, "%s ", o->session);
-	if (o->color)
-		fprintf(f, "%s%s\033[0m ", marker_color(ev), output_marker(ev));
-	else
-		fprintf(f, "%s ", output_marker(ev));
+	if (o->session != NULL) {
+		fputs(o->session, f);
+		fputc(' ', f);
+	}
+	if (o->color) {
+		fputs(marker_color(ev), f);
+		fputs(output_marker(ev), f);
+		fputs("\033[0m ", f);
+	} else {
+		fputs(output_marker(ev), f);
+		fputc(' ', f);
+	}
 	if (ev->kind == EV_FINDING)
 		fprintf(f, "[%s] ", finding_name(ev->finding));
 	char marker[OUTPUT_REDACTED_MAX];
@@ -141,7 +147,9 @@ output_text(FILE *f, const struct event *ev, const struct output_options *o)
 	/* The session's own sentences quote server bytes escaped already. */
 	enum escape_mode mode =
 	    ev->dir == DIR_LOCAL || output_hides(ev, o->redact) ? ESCAPE_OWN : ESCAPE_TEXT;
-	if (o->color)
+	if (ev->plain_text && text == ev->text)
+		fwrite(text, 1, len, f); /* nothing to escape: copied as it is */
+	else if (o->color)
 		(void)escape_visit(text, len, mode, put_marked_piece, f);
 	else
 		put_escaped(f, text, len, mode);

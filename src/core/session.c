@@ -260,10 +260,11 @@ server_line(struct session *s, const struct proto_line *line)
 	ev.len = line->len;
 	ev.explain = explain;
 	ev.line_flags = line->flags;
+	ev.plain_text = escape_is_plain(line->data, line->len);
 	transcript_append(s->t, &ev);
 	free(explain);
 
-	if (escape_needed(line->data, line->len))
+	if (!ev.plain_text && escape_needed(line->data, line->len))
 		session_finding(
 		    s, FINDING_CONTROL_CHARS, true,
 		    "the server sent control characters or invalid UTF-8; startle "

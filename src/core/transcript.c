@@ -16,6 +16,7 @@ struct elided {
 	size_t first, last; /* indexes */
 	size_t lines, bytes;
 	struct event *marker;
+	bool stale; /* lines or bytes changed since the marker's text was written */
 };
 
 /* What each event is, for the budget. */
@@ -76,10 +77,13 @@ transcript_new(void)
 	return t;
 }
 
+/* An appended event and its text are one allocation (the text follows the
+ * struct); a marker's text is its own. */
 static void
 event_free(struct event *ev)
 {
-	free(ev->text);
+	if (ev->text != (unsigned char *)(ev + 1))
+		free(ev->text);
 	free(ev->explain);
 	free(ev->tls);
 	free(ev->verdict);
@@ -155,6 +159,7 @@ event_keep(struct transcript *t, const struct event *ev)
 static void
 elided_text(const struct transcript *t, struct elided *r)
 {
+	r->stale = false;
 	free(r->marker->text);
 	char *s = str_printf("%zu event%s (%zu bytes) not kept in memory: over the "
 	                     "transcript's budget of %zu bytes%s%s",
@@ -188,11 +193,11 @@ elide(struct transcript *t, size_t i)
 	r->last = i;
 	r->lines++;
 	r->bytes += ev->len;
+	r->stale = true; /* written when read: a flood drops thousands a second */
 	t->bulk_bytes -= event_size(ev);
 	event_free(ev);
 	t->events[i] = r->marker;
 	t->keep[i] = KEEP_GONE;
-	elided_text(t, r);
 }
 
 /* Drops the oldest bulk events until the rest fit the budget; the newest
@@ -207,12 +212,12 @@ enforce_budget(struct transcript *t)
 	}
 }
 
-bool
-transcript_elided(const struct transcript *t, size_t i, size_t *first, size_t *last)
+/* The run that holds dropped event i. */
+static struct elided *
+run_of(const struct transcript *t, size_t i)
 {
-	if (i >= t->count || t->keep[i] != KEEP_GONE)
-		return false;
 	size_t lo = 0, hi = t->nruns;
+
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 		if (t->runs[mid].last < i)
@@ -220,10 +225,19 @@ transcript_elided(const struct transcript *t, size_t i, size_t *first, size_t *l
 		else
 			hi = mid;
 	}
+	return &t->runs[lo];
+}
+
+bool
+transcript_elided(const struct transcript *t, size_t i, size_t *first, size_t *last)
+{
+	if (i >= t->count || t->keep[i] != KEEP_GONE)
+		return false;
+	const struct elided *r = run_of(t, i);
 	if (first != NULL)
-		*first = t->runs[lo].first;
+		*first = r->first;
 	if (last != NULL)
-		*last = t->runs[lo].last;
+		*last = r->last;
 	return true;
 }
 
@@ -283,13 +297,16 @@ dns_event_copy(const struct dns_event *s)
 const struct event *
 transcript_append(struct transcript *t, const struct event *src)
 {
-	struct event *ev = xmalloc(sizeof *ev);
+	struct event *ev = xmalloc(sizeof *ev + src->len + 1);
 
 	*ev = *src;
 	ev->seq = t->count + 1;
 	ev->t = transcript_now(t);
 	ev->wall = t->start_wall + ev->t;
-	ev->text = xmemdup(src->text ? src->text : (const unsigned char *)"", src->len);
+	ev->text = (unsigned char *)(ev + 1);
+	if (src->len > 0)
+		memcpy(ev->text, src->text, src->len);
+	ev->text[src->len] = '\0';
 	ev->explain = src->explain ? xstrdup(src->explain) : NULL;
 	ev->tls = src->tls ? xmemdup(src->tls, sizeof *src->tls) : NULL;
 	ev->verdict = src->verdict ? xmemdup(src->verdict, sizeof *src->verdict) : NULL;
@@ -320,7 +337,14 @@ transcript_count(const struct transcript *t)
 const struct event *
 transcript_get(const struct transcript *t, size_t i)
 {
-	return i < t->count ? t->events[i] : NULL;
+	if (i >= t->count)
+		return NULL;
+	if (t->keep[i] == KEEP_GONE) {
+		struct elided *r = run_of(t, i);
+		if (r->stale)
+			elided_text(t, r);
+	}
+	return t->events[i];
 }
 
 double
