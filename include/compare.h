@@ -40,11 +40,9 @@ struct compare_side {
 	size_t wire_bytes;      /* as the session counted them (compare_set_plain_bytes) */
 	size_t line_bytes;      /* the lines with their line ends, when that is unknown */
 	size_t plaintext_lines; /* protocol lines, both directions */
-	bool client_spoke;      /* the client sent a line (the greeting is before) */
+	bool client_spoke;      /* the client sent a line (the greeting came before) */
 	size_t typed_lines;     /* client lines other than capability and STARTTLS */
 	unsigned reveals;       /* enum compare_reveal */
-	char greeting[128];     /* the first server line, raw (fronts escape it) */
-	size_t greeting_len;
 	/* TLS, once it began. */
 	bool tls;             /* a handshake completed */
 	bool handshake_began; /* the bytes on the wire turned to TLS records */
@@ -93,7 +91,8 @@ size_t compare_differences(const struct compare_side *a, const struct compare_si
 void compare_free_differences(char **d, size_t n);
 
 /* Whether a typed line goes to a side by default: everything goes to both,
- * except the STARTTLS / STLS command, which goes only to explicit sides. */
+ * except the protocol's upgrade command (STARTTLS, POP3's STLS; IMAP with
+ * or without its tag), which goes only to explicit sides. */
 bool compare_line_goes_to(const struct compare_side *c, const char *line);
 
 /* One row of the comparison table: a label and each side's value (own

@@ -207,6 +207,10 @@ bool proto_typed_is_credential(enum proto_id id, const unsigned char *line, size
  * the tag), case-insensitive, with nothing after it. */
 bool proto_is_starttls(enum proto_id id, const unsigned char *line, size_t len);
 
+/* The same for a line as the user typed it (an IMAP command may come
+ * without its tag). */
+bool proto_typed_is_starttls(enum proto_id id, const unsigned char *line, size_t len);
+
 /* True if the client line is the capability command (EHLO/HELO, CAPABILITY, CAPA). */
 bool proto_is_capa(enum proto_id id, const unsigned char *line, size_t len);
 

@@ -1,14 +1,11 @@
 /*
  * compare: the figures of two sessions and their differences in words.
  */
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "compare.h"
-#include "escape.h"
 #include "util.h"
 
 void
@@ -22,36 +19,15 @@ compare_side_init(struct compare_side *c, const char *name, const struct target 
 	target_format(t, c->target, sizeof c->target);
 }
 
-/* The command word of a client line: past an IMAP tag, up to a space. */
-static void
-command_word(enum proto_id proto, const unsigned char *text, size_t len, char *word,
-             size_t size)
-{
-	size_t i = 0, n = 0;
-
-	if (proto == PROTO_IMAP) {
-		while (i < len && text[i] != ' ')
-			i++;
-		if (i < len)
-			i++;
-	}
-	while (i < len && text[i] != ' ' && n + 1 < size)
-		word[n++] = (char)toupper(text[i++]);
-	word[n] = '\0';
-}
-
+/* True if a client line is the protocol's quit command (QUIT, LOGOUT). */
 static bool
-word_in(const char *word, const char *const *list)
+is_quit(enum proto_id proto, const struct event *ev)
 {
-	for (size_t i = 0; list[i] != NULL; i++)
-		if (strcmp(word, list[i]) == 0)
-			return true;
-	return false;
-}
+	char word[16];
 
-static const char *const capa_words[] = {"EHLO", "HELO", "LHLO", "CAPABILITY", "CAPA", NULL};
-static const char *const starttls_words[] = {"STARTTLS", "STLS", NULL};
-static const char *const quit_words[] = {"QUIT", "LOGOUT", NULL};
+	proto_command_word(proto, ev->text, ev->len, word, sizeof word);
+	return strcmp(word, proto_info(proto)->quit_command) == 0;
+}
 
 /* A line sent or received before TLS began: count it and note what it
  * revealed. */
@@ -61,25 +37,18 @@ observe_plain_line(struct compare_side *c, const struct event *ev)
 	c->plaintext_lines++;
 	c->line_bytes += ev->len + 2;
 	if (ev->dir == DIR_SERVER) {
-		if (!c->client_spoke && c->greeting_len == 0) {
-			c->greeting_len = ev->len < sizeof c->greeting - 1 ? ev->len
-			                                                   : sizeof c->greeting - 1;
-			memcpy(c->greeting, ev->text, c->greeting_len);
-			c->greeting[c->greeting_len] = '\0';
+		if (!c->client_spoke)
 			c->reveals |= REVEAL_GREETING;
-		}
 		return;
 	}
-	char word[32];
-	command_word(c->proto, ev->text, ev->len, word, sizeof word);
 	c->client_spoke = true;
 	if (ev->secret)
 		c->reveals |= REVEAL_CREDENTIAL;
-	if (word_in(word, capa_words)) {
+	if (proto_is_capa(c->proto, ev->text, ev->len)) {
 		c->reveals |= REVEAL_CAPS;
-	} else if (word_in(word, starttls_words)) {
+	} else if (proto_is_starttls(c->proto, ev->text, ev->len)) {
 		c->reveals |= REVEAL_STARTTLS;
-	} else if (!word_in(word, quit_words) || ev->secret) {
+	} else if (!is_quit(c->proto, ev) || ev->secret) {
 		c->typed_lines++;
 		c->reveals |= REVEAL_TYPED;
 	}
@@ -193,17 +162,8 @@ compare_same_chain(const struct compare_side *a, const struct compare_side *b)
 bool
 compare_line_goes_to(const struct compare_side *c, const char *line)
 {
-	char word[32];
-
-	if (c->mode == TLS_MODE_EXPLICIT)
-		return true;
-	command_word(c->proto, (const unsigned char *)line, strlen(line), word, sizeof word);
-	if (word_in(word, starttls_words))
-		return false;
-	/* An IMAP command typed without its tag (the tag is added on sending):
-	 * its first word is the command. */
-	return !(c->proto == PROTO_IMAP && strcspn(line, " ") == 8 &&
-	         strncasecmp(line, "STARTTLS", 8) == 0);
+	return c->mode == TLS_MODE_EXPLICIT ||
+	       !proto_typed_is_starttls(c->proto, (const unsigned char *)line, strlen(line));
 }
 
 void

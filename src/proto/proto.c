@@ -194,6 +194,18 @@ proto_is_starttls(enum proto_id id, const unsigned char *line, size_t len)
 	       framer_word_eq(w, wl, proto_infos[id].starttls_command);
 }
 
+bool
+proto_typed_is_starttls(enum proto_id id, const unsigned char *line, size_t len)
+{
+	if (proto_is_starttls(id, line, len))
+		return true;
+	if ((unsigned)id >= PROTO_COUNT || !proto_words[id].tagged || line == NULL)
+		return false;
+	/* An IMAP command typed without its tag: its first word is the command. */
+	return framer_word_len(line, len) == len &&
+	       framer_word_eq(line, len, proto_infos[id].starttls_command);
+}
+
 /* Stores one capability if there is room; the caller counts them all. */
 static void
 proto_cap_put(struct proto_cap *caps, size_t max, size_t i, const unsigned char *p,

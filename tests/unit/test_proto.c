@@ -381,12 +381,29 @@ other_protocols_copy_the_line(void **state)
 	framer_free(fr);
 }
 
+static void
+typed_starttls_is_seen_with_or_without_the_imap_tag(void **state)
+{
+	(void)state;
+#define TYPED(id, l) proto_typed_is_starttls(id, U(l), strlen(l))
+	assert_true(TYPED(PROTO_IMAP, "a1 STARTTLS"));
+	assert_true(TYPED(PROTO_IMAP, "starttls"));
+	assert_false(TYPED(PROTO_IMAP, "STARTTLS now"));
+	assert_false(TYPED(PROTO_IMAP, "NOOP"));
+	assert_true(TYPED(PROTO_SMTP, "StartTLS"));
+	assert_false(TYPED(PROTO_SMTP, "STLS"));
+	assert_true(TYPED(PROTO_POP3, "stls"));
+	assert_false(TYPED(PROTO_POP3, "a STLS"));
+#undef TYPED
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(info_rows_describe_each_protocol),
 	    cmocka_unit_test(typed_imap_credentials_are_seen_with_or_without_their_tag),
+	    cmocka_unit_test(typed_starttls_is_seen_with_or_without_the_imap_tag),
 	    cmocka_unit_test(info_of_an_unknown_protocol_is_null),
 	    cmocka_unit_test(names_map_to_protocols),
 	    cmocka_unit_test(command_word_is_the_first_word_upper_cased),
