@@ -85,9 +85,10 @@ sinks_flush(void *arg)
 	return batch_signal == 0;
 }
 
-/* Records a policy failure of the run as an error event. */
+/* Records what ended the run early (a policy, a step the session refused,
+ * a signal) as an error event. */
 static void
-batch_policy_error(struct transcript *t, enum phase phase, const char *msg)
+batch_error(struct transcript *t, enum phase phase, const char *msg)
 {
 	struct event ev = {.phase = phase, .dir = DIR_LOCAL, .kind = EV_ERROR};
 
@@ -103,7 +104,7 @@ batch_interrupted(struct transcript *t, enum phase phase)
 	char *msg = str_printf("%s: startle stopped here; everything before this "
 	                       "line was written out",
 	                       strsignal(batch_signal));
-	batch_policy_error(t, phase, msg);
+	batch_error(t, phase, msg);
 	free(msg);
 }
 
@@ -191,29 +192,40 @@ sink_close(struct sink *k)
 }
 
 
+/* True if the command line gives lines to send; else the default probe runs. */
+static bool
+has_script(const struct batch_config *cfg)
+{
+	return cfg->script != NULL && cfg->script->nlines > 0;
+}
+
+/* The default probe: the upgrade dance where TLS is explicit, the
+ * capabilities where it is already on, then the polite end. */
+static void
+queue_probe(struct session *s)
+{
+	if (session_target(s)->mode == TLS_MODE_EXPLICIT)
+		session_queue_starttls(s);
+	else
+		session_queue_capa(s);
+	session_queue_quit(s);
+}
+
 /* Queues the steps given on the command line, or the default probe. */
 static void
 queue_steps(struct session *s, const struct batch_config *cfg, struct transcript *t)
 {
 	const struct script *sc = cfg->script;
 
-	if (sc == NULL || sc->nlines == 0) {
-		if (session_target(s)->mode == TLS_MODE_EXPLICIT)
-			session_queue_starttls(s);
-		else
-			session_queue_capa(s);
-		session_queue_quit(s);
+	if (!has_script(cfg)) {
+		queue_probe(s);
 		return;
 	}
 	for (size_t i = 0; i < sc->n && session_state(s) != SS_CLOSED && batch_signal == 0;
 	     i++) {
 		char *cause = NULL;
 		if (script_queue_step(sc, i, s, &cause) != 0) {
-			struct event ev = {
-			    .phase = session_phase(s), .dir = DIR_LOCAL, .kind = EV_ERROR};
-			ev.text = (unsigned char *)cause;
-			ev.len = strlen(cause);
-			transcript_append(t, &ev);
+			batch_error(t, session_phase(s), cause);
 			free(cause);
 			return;
 		}
@@ -238,7 +250,7 @@ batch_policies(const struct session_params *p, const struct batch_config *cfg,
 	if (rc != EXIT_OK)
 		return rc;
 	if (p->require_tls && session_phase(s) != PHASE_TLS) {
-		batch_policy_error(t, session_phase(s),
+		batch_error(t, session_phase(s),
 		                   "--require-tls: the session never reached TLS");
 		return EXIT_POLICY;
 	}
@@ -247,7 +259,7 @@ batch_policies(const struct session_params *p, const struct batch_config *cfg,
 		    str_printf("--fail-on %s: finding %s is of severity %s",
 		               severity_name(cfg->fail_on), finding_name(tap->worst_id),
 		               severity_name((enum severity)tap->worst));
-		batch_policy_error(t, session_phase(s), msg);
+		batch_error(t, session_phase(s), msg);
 		free(msg);
 		return EXIT_POLICY;
 	}
@@ -381,17 +393,11 @@ side_advance(struct side *d, const struct batch_config *cfg)
 		d->finished = true;
 		return;
 	}
-	if (sc == NULL || sc->nlines == 0) {
-		if (d->probed) {
-			d->finished = true;
-			return;
-		}
+	if (!has_script(cfg)) {
+		d->finished = d->probed;
+		if (!d->probed)
+			queue_probe(d->s);
 		d->probed = true;
-		if (d->cmp.mode == TLS_MODE_EXPLICIT)
-			session_queue_starttls(d->s);
-		else
-			session_queue_capa(d->s);
-		session_queue_quit(d->s);
 		return;
 	}
 	while (d->next < sc->n && session_idle(d->s)) {
@@ -403,7 +409,7 @@ side_advance(struct side *d, const struct batch_config *cfg)
 		if (!mine)
 			continue;
 		if (script_queue_step(sc, (size_t)(st - sc->steps), d->s, &cause) != 0) {
-			batch_policy_error(d->t, session_phase(d->s), cause);
+			batch_error(d->t, session_phase(d->s), cause);
 			free(cause);
 			d->finished = true;
 			return;
