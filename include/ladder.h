@@ -36,11 +36,17 @@ struct ladder_step {
 	enum dir dir;           /* LADDER_RECORD: who sent it */
 };
 
+/* Steps drawn at most: a server that sends reply after reply must not grow
+ * the diagram without end. The last one then says how many more there are. */
+#define LADDER_STEPS_MAX 65536 /* 8 MiB of steps */
+
 struct ladder {
 	struct ladder_step *v;
 	size_t n, cap;
-	bool reply_open; /* the last step is a reply still receiving lines */
-	bool redact;     /* --redact: secret lines labelled by a marker (output.h) */
+	bool reply_open;         /* the last step is a reply still receiving lines */
+	bool redact;             /* --redact: secret lines labelled by a marker (output.h) */
+	unsigned long more;      /* steps past LADDER_STEPS_MAX, not drawn */
+	struct ladder_step spare; /* where a step past the limit is written, unseen */
 };
 
 void ladder_init(struct ladder *l);

@@ -146,10 +146,31 @@ label_set(char *label, const char *text)
 	label_fit(label, text, strlen(text), false);
 }
 
-/* Appends a step for the event at idx; it closes any open reply. */
+/* Appends a step for the event at idx; it closes any open reply. Past
+ * LADDER_STEPS_MAX the last step counts the rest and the new one goes to a
+ * spare nobody draws. */
 static struct ladder_step *
 ladder_push(struct ladder *l, enum ladder_kind kind, const struct event *ev, size_t idx)
 {
+	if (l->n + 1 >= LADDER_STEPS_MAX) {
+		if (l->cap < LADDER_STEPS_MAX) {
+			l->cap = LADDER_STEPS_MAX;
+			l->v = xrealloc(l->v, l->cap * sizeof *l->v);
+		}
+		struct ladder_step *last = &l->v[LADDER_STEPS_MAX - 1];
+		if (l->n < LADDER_STEPS_MAX) {
+			l->n = LADDER_STEPS_MAX;
+			*last = (struct ladder_step){.kind = LADDER_NOTE, .phase = ev->phase,
+			                             .event = idx, .lines = 1, .dir = DIR_LOCAL};
+		}
+		l->more++;
+		snprintf(last->label, sizeof last->label,
+		         "... and %lu more step%s: the transcript has them", l->more,
+		         l->more == 1 ? "" : "s");
+		l->reply_open = false;
+		l->spare = (struct ladder_step){.kind = kind, .phase = ev->phase, .event = idx};
+		return &l->spare;
+	}
 	if (l->n == l->cap) {
 		l->cap = l->cap ? l->cap * 2 : 64;
 		l->v = xrealloc(l->v, l->cap * sizeof *l->v);

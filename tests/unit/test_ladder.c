@@ -1040,7 +1040,7 @@ test_update_touches_at_most_one_step_per_event(void **state)
 }
 
 static void
-test_window_of_a_200000_event_session_costs_what_a_small_one_does(void **state)
+test_window_of_a_120000_event_session_costs_what_a_small_one_does(void **state)
 {
 	struct ladder big, small;
 	struct slines out;
@@ -1050,11 +1050,11 @@ test_window_of_a_200000_event_session_costs_what_a_small_one_does(void **state)
 	ladder_init(&small);
 	slines_init(&out);
 	struct fed fb = {.l = &big}, fs = {.l = &small};
-	struct transcript *tb = noop_rounds(&fb, 200000);
+	struct transcript *tb = noop_rounds(&fb, 120000);
 	struct transcript *ts = noop_rounds(&fs, 400);
 
-	assert_int_equal(transcript_count(tb), 200000);
-	assert_int_equal(big.n, 100000);
+	assert_int_equal(transcript_count(tb), 120000);
+	assert_int_equal(big.n, 60000);
 	assert_true(fb.work <= transcript_count(tb));
 	assert_int_equal(big.v[big.n - 1].lines, 3);
 
@@ -1062,7 +1062,7 @@ test_window_of_a_200000_event_session_costs_what_a_small_one_does(void **state)
 	size_t small_work = steps_drawn(&out);
 
 	slines_clear(&out);
-	assert_int_equal(ladder_rows(&big, 80, 50000, 40, &out), 100001);
+	assert_int_equal(ladder_rows(&big, 80, 30000, 40, &out), 60001);
 	size_t big_work = steps_drawn(&out);
 
 	assert_int_equal(small_work, 40);
@@ -1071,7 +1071,7 @@ test_window_of_a_200000_event_session_costs_what_a_small_one_does(void **state)
 	assert_true(contains(&out.v[0], "250-one +2 lines") || contains(&out.v[0], "NOOP"));
 
 	slines_clear(&out);
-	ladder_rows(&big, 80, 100001 - 10, 40, &out);
+	ladder_rows(&big, 80, 60001 - 10, 40, &out);
 	assert_int_equal(steps_drawn(&out), 10);
 	assert_int_equal(out.n, 10);
 
@@ -1231,10 +1231,41 @@ test_pair_rows_are_exactly_the_width_and_windows_slice_them(void **state)
 	pair_free(&p);
 }
 
+/* A server that answers reply after reply (a flood of complete lines)
+ * must not grow the diagram without end: past LADDER_STEPS_MAX the last
+ * step counts the rest, and the steps before it stay as they were. */
+static void
+test_a_flood_of_replies_stops_at_the_step_limit_and_counts_the_rest(void **state)
+{
+	struct transcript *t = transcript_new();
+	struct ladder l;
+	size_t extra = 1000;
+
+	(void)state;
+	ladder_init(&l);
+	add_client(t, PHASE_PLAIN, "NOOP");
+	ladder_update(&l, t, 0);
+	for (size_t i = 1; i < LADDER_STEPS_MAX + extra; i++) {
+		add_server(t, PHASE_PLAIN, "250 flood", true);
+		ladder_update(&l, t, i);
+	}
+	assert_int_equal(l.n, LADDER_STEPS_MAX);
+	assert_int_equal(l.v[0].kind, LADDER_CLIENT);
+	assert_int_equal(l.v[LADDER_STEPS_MAX - 2].kind, LADDER_SERVER);
+	assert_int_equal(l.v[LADDER_STEPS_MAX - 1].kind, LADDER_NOTE);
+	char want[96];
+	snprintf(want, sizeof want, "... and %zu more steps: the transcript has them",
+	         extra + 1);
+	assert_string_equal(l.v[LADDER_STEPS_MAX - 1].label, want);
+	ladder_free(&l);
+	transcript_free(t);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_a_flood_of_replies_stops_at_the_step_limit_and_counts_the_rest),
 	    SMTP_TEST(test_session_becomes_one_step_per_arrow_band_and_note),
 	    SMTP_TEST(test_multiline_reply_folds_into_one_step_with_its_first_line),
 	    cmocka_unit_test(test_reply_ends_at_the_line_that_completes_it),
@@ -1275,7 +1306,7 @@ main(void)
 	    cmocka_unit_test(test_empty_ladder_is_just_the_header),
 	    cmocka_unit_test(test_update_touches_at_most_one_step_per_event),
 	    cmocka_unit_test(
-	        test_window_of_a_200000_event_session_costs_what_a_small_one_does),
+	        test_window_of_a_120000_event_session_costs_what_a_small_one_does),
 	    cmocka_unit_test(test_pair_puts_steps_that_happened_together_on_one_row),
 	    cmocka_unit_test(
 	        test_pair_keeps_the_order_of_time_with_lifelines_where_a_side_is_quiet),
