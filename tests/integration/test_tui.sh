@@ -30,12 +30,14 @@ tui_screen() {
 	tmux -L "$IT_TMUX" capture-pane -p "$@"
 }
 
-# Waits until the screen matches the extended regex, or fails showing it.
-tui_wait() {
-	local re=$1 secs=${2:-10} end
+# tui_poll WHAT RE SECS CMD...: waits until the output of CMD matches the
+# extended regex, or fails showing the screen and saying WHAT never showed it.
+tui_poll() {
+	local what=$1 re=$2 secs=$3 end
+	shift 3
 	end=$(($(date +%s%3N) + secs * 1000))
 	while [ "$(date +%s%3N)" -lt "$end" ]; do
-		if tui_screen | grep -qE -- "$re"; then
+		if "$@" | grep -qE -- "$re"; then
 			return 0
 		fi
 		sleep 0.1
@@ -44,7 +46,12 @@ tui_wait() {
 		tui_screen
 		echo "--- stderr"
 		head -n 20 "$TUI_ERR" 2>/dev/null
-	} | fail "the screen never showed /$re/ within $secs s" -
+	} | fail "$what never showed /$re/ within $secs s" -
+}
+
+# Waits until the screen matches the extended regex, or fails showing it.
+tui_wait() {
+	tui_poll "the screen" "$1" "${2:-10}" tui_screen
 }
 
 tui_lacks() {

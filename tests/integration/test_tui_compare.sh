@@ -26,19 +26,7 @@ tui_column() {
 
 # Waits until column a or b shows the extended regex, or fails showing it.
 tui_column_wait() {
-	local side=$1 re=$2 secs=${3:-10} end
-	end=$(($(date +%s%3N) + secs * 1000))
-	while [ "$(date +%s%3N)" -lt "$end" ]; do
-		if tui_column "$side" | grep -qE -- "$re"; then
-			return 0
-		fi
-		sleep 0.1
-	done
-	{
-		tui_screen
-		echo "--- stderr"
-		head -n 20 "$TUI_ERR" 2>/dev/null
-	} | fail "column $side never showed /$re/ within $secs s" -
+	tui_poll "column $1" "$2" "${3:-10}" tui_column "$1"
 }
 
 tui_column_lacks() {
