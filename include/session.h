@@ -62,6 +62,7 @@ struct session_params {
 	bool require_tls;      /* nothing but capability/STARTTLS in plaintext */
 	bool require_verified; /* fail unless chain and name verify */
 	bool insecure;         /* send credentials into TLS whose certificate failed */
+	bool no_explain;       /* nothing shows explanations of server lines: skip them */
 	int timeout_ms;        /* per phase: connect, greeting, each reply, handshake */
 	size_t max_events; /* stop reading past this many events; 0: SESSION_MAX_EVENTS */
 	/* Called on every change of state, with the state left and the state

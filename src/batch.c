@@ -340,6 +340,8 @@ batch_run(const struct session_params *p, const struct batch_config *cfg)
 	struct session_params sp = *p;
 	sp.before_wait = sinks_flush;
 	sp.wait_arg = &k;
+	/* JSON, the log and the recording carry explanations; plain text may not */
+	sp.no_explain = cfg->no_explain && !cfg->json && cfg->log == NULL && cfg->record == NULL;
 	struct transcript *t = transcript_new();
 	batch_budget(t, cfg);
 	transcript_listen(t, on_event, &tap);

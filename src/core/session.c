@@ -253,9 +253,10 @@ server_line(struct session *s, const struct proto_line *line)
 {
 	const char *command = line->command != NULL ? line->command->word : NULL;
 	struct event ev = {.phase = s->phase, .dir = DIR_SERVER, .kind = EV_LINE};
-	char *explain;
+	char *explain = NULL;
 
-	explain = explain_server_line(s->p.target.proto, line, command);
+	if (!s->p.no_explain)
+		explain = explain_server_line(s->p.target.proto, line, command);
 	ev.text = (unsigned char *)line->data;
 	ev.len = line->len;
 	ev.explain = explain;

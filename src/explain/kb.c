@@ -76,8 +76,12 @@ kb_next_word(const unsigned char *p, size_t len, size_t *pos, int stop, struct k
 	w->s[0] = '\0';
 	w->len = 0;
 	w->cut = false;
-	while (i < len && p[i] != ' ' && (stop < 0 || p[i] != (unsigned char)stop))
-		i++;
+	if (i < len) {
+		const unsigned char *sp = memchr(p + i, ' ', len - i);
+		size_t end = sp != NULL ? (size_t)(sp - p) : len;
+		const unsigned char *st = stop < 0 ? NULL : memchr(p + i, stop, end - i);
+		i = st != NULL ? (size_t)(st - p) : end;
+	}
 	*pos = i;
 	if (i == start)
 		return false;

@@ -264,6 +264,34 @@ fr_byte_at(const struct framer *fr, size_t pos)
 	return fr->buf[pos - fr->base];
 }
 
+/* Steps the "{n}" recogniser over the line stored so far, as if each byte
+ * had been stepped on arrival. Only the bytes from the last '{' decide the
+ * outcome ('{' resets it, and a CR inside them sets before_cr again), so the
+ * scan starts there; a byte that can be no part of "{n}", "{n+}" or a CR
+ * after the last '{' means no literal, and ends the scan early. */
+static void
+fr_litscan_stored(struct framer *fr)
+{
+	size_t n = fr->tail - fr->line, k = n;
+
+	memset(&fr->ls, 0, sizeof(fr->ls));
+	if (n == 0)
+		return;
+	const unsigned char *p = fr->buf + (fr->line - fr->base);
+	while (k > 0) {
+		unsigned char c = p[k - 1];
+		if (c == '{')
+			break;
+		if (!(c >= '0' && c <= '9') && c != '+' && c != '}' && c != '\r')
+			return;
+		k--;
+	}
+	if (k == 0)
+		return;
+	for (k--; k < n; k++)
+		fr_litscan_step(&fr->ls, p[k]);
+}
+
 /* Queues a record for framer_next. */
 static int
 fr_emit(struct framer *fr, const struct fr_rec *rec)
@@ -334,6 +362,8 @@ fr_line_end(struct framer *fr)
 	if (!fr->trunc) {
 		size_t stored = fr->tail - fr->line;
 		cr = stored > 0 && fr_byte_at(fr, fr->tail - 1) == '\r';
+		if (fr->ops->literals)
+			fr_litscan_stored(fr);
 		if (stored - cr > PROTO_LINE_CAP) {
 			/* the held byte past the cap was content after all */
 			fr->tail--;
@@ -363,29 +393,6 @@ fr_line_end(struct framer *fr)
 	if (fr_emit(fr, &rec) < 0)
 		return -1;
 	fr_line_start(fr, literal);
-	return 0;
-}
-
-/* Takes one byte of a line (not LF): stores it, or counts it as dropped once
- * the line is longer than PROTO_LINE_CAP. One byte past the cap is held back
- * because it may be the CR of the terminator. */
-static int
-fr_line_byte(struct framer *fr, unsigned char c)
-{
-	if (fr->ops->literals)
-		fr_litscan_step(&fr->ls, c);
-	if (!fr->trunc) {
-		if (fr->tail - fr->line <= PROTO_LINE_CAP)
-			return fr_store(fr, c);
-		fr->tail--;
-		fr->trunc = true;
-		fr->drop = 1;
-	} else if (fr->trunc_cr) {
-		fr->drop++;
-	}
-	fr->trunc_cr = c == '\r';
-	if (!fr->trunc_cr)
-		fr->drop++;
 	return 0;
 }
 
@@ -476,8 +483,12 @@ fr_lit_run(struct framer *fr, const unsigned char *p, size_t n)
 	return (ssize_t)take;
 }
 
-/* Takes a run of line bytes without LF at once, for protocols without
- * literals: the same as fr_line_byte on each byte. */
+/* Takes a run of line bytes without LF at once. Up to PROTO_LINE_CAP + 1
+ * bytes are stored (one byte past the cap is held back because it may be the
+ * CR of the terminator); the rest of a longer line is counted as dropped.
+ * Where the protocol has literals, a stored line is scanned for "{n}" at its
+ * end (fr_line_end), and a truncated one steps the recogniser over each
+ * dropped byte, since those bytes are not kept. */
 static int
 fr_line_run(struct framer *fr, const unsigned char *p, size_t n)
 {
@@ -492,11 +503,16 @@ fr_line_run(struct framer *fr, const unsigned char *p, size_t n)
 		n -= take;
 		if (n == 0)
 			return 0;
+		if (fr->ops->literals)
+			fr_litscan_stored(fr);
 		fr->tail--;
 		fr->trunc = true;
 		fr->trunc_cr = false;
 		fr->drop = 1;
 	}
+	if (fr->ops->literals)
+		for (size_t i = 0; i < n; i++)
+			fr_litscan_step(&fr->ls, p[i]);
 	if (fr->trunc_cr)
 		fr->drop++;
 	fr->trunc_cr = p[n - 1] == '\r';
@@ -516,16 +532,14 @@ framer_feed(struct framer *fr, const unsigned char *data, size_t len)
 			ssize_t took = fr_lit_run(fr, data + i, n);
 			rc = took < 0 ? -1 : 0;
 			i += took > 0 ? (size_t)took : 0;
-		} else if (!fr->ops->literals && data[i] != '\n') {
+		} else if (data[i] != '\n') {
 			const unsigned char *lf = memchr(data + i, '\n', len - i);
 			size_t end = lf ? (size_t)(lf - data) : len;
 			rc = fr_line_run(fr, data + i, end - i);
 			i = end;
-		} else if (data[i] == '\n') {
+		} else {
 			rc = fr_line_end(fr);
 			i++;
-		} else {
-			rc = fr_line_byte(fr, data[i++]);
 		}
 		if (rc < 0)
 			return -1;

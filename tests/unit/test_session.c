@@ -20,6 +20,8 @@
 
 /* Event cap for the next run_session (0: the default). */
 static size_t next_max_events;
+/* session_params.no_explain for the next run_session. */
+static bool next_no_explain;
 
 struct run {
 	struct script_server ss;
@@ -40,6 +42,7 @@ run_session(struct run *r, enum proto_id proto, bool require_tls,
 	assert_int_equal(script_server_start(&r->ss, steps, n), 0);
 	p.target.proto = proto;
 	p.max_events = next_max_events;
+	p.no_explain = next_no_explain;
 	p.target.mode = TLS_MODE_EXPLICIT;
 	p.target.port = r->ss.port;
 	p.target.host_is_ip = true;
@@ -689,6 +692,32 @@ test_imap_rest_of_a_response_after_a_literal_is_explained_as_its_end(void **stat
 	run_free(&r);
 }
 
+/* A front that shows no explanations (batch text with --no-explain) asks
+ * for none, and the session then spends nothing on them. */
+static void
+test_no_explain_leaves_server_lines_unexplained(void **state)
+{
+	static const struct script_step steps[] = {
+	    {.send = "* OK ready\r\n"},
+	    {.expect = "a NOOP", .send = "a OK done\r\n"},
+	};
+	static const char *const lines[] = {"NOOP", NULL};
+	struct run r;
+	(void)state;
+	for (int quiet = 0; quiet < 2; quiet++) {
+		next_no_explain = quiet;
+		run_session(&r, PROTO_IMAP, false, steps, 2, send_lines, (void *)lines);
+		next_no_explain = false;
+		const struct event *ok = find_event(r.t, EV_LINE, DIR_SERVER, "a OK done");
+		assert_non_null(ok);
+		if (quiet)
+			assert_null(ok->explain);
+		else
+			assert_non_null(ok->explain);
+		run_free(&r);
+	}
+}
+
 static void
 test_smtp_auth_login_answers_are_secret_and_never_upper_cased(void **state)
 {
@@ -1061,6 +1090,7 @@ main(void)
 	    cmocka_unit_test(test_imap_login_literals_are_secret_and_exact),
 	    cmocka_unit_test(
 	        test_imap_rest_of_a_response_after_a_literal_is_explained_as_its_end),
+	    cmocka_unit_test(test_no_explain_leaves_server_lines_unexplained),
 	    cmocka_unit_test(test_smtp_auth_login_answers_are_secret_and_never_upper_cased),
 	    cmocka_unit_test(test_pop3_auth_answer_is_secret),
 	    cmocka_unit_test(test_smtp_blank_lines_are_sent_inside_data),
