@@ -1,8 +1,9 @@
 /*
  * hsdecrypt: TLS 1.3's encrypted handshake, made visible. After ServerHello
  * every handshake message travels inside application_data records, and the
- * TLS library reports none of them. Fed the bytes of both directions as they
- * cross the wire and the session's own traffic secrets as the library derives
+ * TLS library reports none of them. Fed the records of both directions as
+ * they cross the wire (their bodies, as the record scanner of record.h hands
+ * them out) and the session's own traffic secrets as the library derives
  * them, this decrypts its copy of those records (HKDF-Expand-Label and the
  * AEAD of the cipher suite, in wolfCrypt) and lists the handshake messages
  * inside with their sizes: EncryptedExtensions, Certificate,
@@ -19,6 +20,8 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+
+#include "record.h"
 
 #define HSDECRYPT_MESSAGES_MAX 32
 
@@ -43,9 +46,11 @@ struct hsdecrypt;
 struct hsdecrypt *hsdecrypt_new(void);
 void hsdecrypt_free(struct hsdecrypt *h);
 
-/* Bytes as they crossed the wire, in order, from the server or to it. */
-void hsdecrypt_feed(struct hsdecrypt *h, bool from_server, const unsigned char *p,
-                    size_t n);
+/* A piece of a record's body from the server or to it, as the record scanner
+ * hands it out (record_body_fn): records of both directions in the order
+ * they crossed the wire. Only application_data records are kept. */
+void hsdecrypt_body(struct hsdecrypt *h, bool from_server, const struct record *rec,
+                    const unsigned char *p, size_t n, bool end);
 
 /* A traffic secret of the session and the negotiated suite (0x1301 ...). Records
  * already waiting for this key are decrypted at once. */

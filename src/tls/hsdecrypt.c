@@ -2,8 +2,8 @@
  * hsdecrypt: decrypts startle's own copy of a TLS 1.3 session's encrypted
  * handshake records with the session's traffic secrets (RFC 8446 §5.2, §7.3)
  * and walks the handshake messages inside. Each direction is a small state
- * machine: records are cut from the byte stream; application_data records
- * wait until their key is known; the record that carries Finished ends the
+ * machine: the record scanner (record.h) hands over each record's body;
+ * application_data records wait until their key is known; the record that carries Finished ends the
  * handshake key, and the first application data ends the work.
  */
 #include <wolfssl/options.h>
@@ -60,10 +60,9 @@ struct hsd_record {
 /* One direction of the session. */
 struct hsd_dir {
 	bool from_server;
-	unsigned char header[RECORD_HEADER_LEN]; /* the record being cut */
-	size_t header_len;
+	unsigned char header[RECORD_HEADER_LEN]; /* the record being gathered */
 	unsigned char *body;
-	size_t body_len, body_need;
+	size_t body_len;
 	struct hsd_record pending[HSD_PENDING_MAX]; /* waiting for their key */
 	size_t npending, pending_bytes;
 	struct hsd_key keys[2]; /* 0 handshake, 1 application */
@@ -240,15 +239,10 @@ hsd_drain(struct hsdecrypt *h, struct hsd_dir *d)
 	d->npending -= used;
 }
 
-/* A whole record was cut: application data records wait for their key. */
+/* A whole application data record came: it waits for its key. */
 static void
 hsd_cut(struct hsdecrypt *h, struct hsd_dir *d)
 {
-	if (d->header[0] != RECORD_APPLICATION_DATA) {
-		free(d->body);
-		d->body = NULL;
-		return;
-	}
 	if (d->npending == HSD_PENDING_MAX ||
 	    d->pending_bytes + d->body_len > HSD_PENDING_BYTES) {
 		hsd_fail(h, d,
@@ -265,34 +259,29 @@ hsd_cut(struct hsdecrypt *h, struct hsd_dir *d)
 }
 
 void
-hsdecrypt_feed(struct hsdecrypt *h, bool from_server, const unsigned char *p, size_t n)
+hsdecrypt_body(struct hsdecrypt *h, bool from_server, const struct record *rec,
+               const unsigned char *p, size_t n, bool end)
 {
 	struct hsd_dir *d = h != NULL ? &h->dir[from_server] : NULL;
 
-	while (d != NULL && !d->done && n > 0) {
-		if (d->header_len < RECORD_HEADER_LEN) {
-			d->header[d->header_len++] = *p++;
-			n--;
-			if (d->header_len < RECORD_HEADER_LEN)
-				continue;
-			d->body_need = (size_t)d->header[3] << 8 | d->header[4];
-			if (d->body_need > RECORD_BODY_MAX) {
-				hsd_fail(h, d, "the stream is not TLS records");
-				return;
-			}
-			d->body = xmalloc(d->body_need + 1);
-			d->body_len = 0;
-		}
-		size_t k = d->body_need - d->body_len < n ? d->body_need - d->body_len : n;
-		memcpy(d->body + d->body_len, p, k);
-		d->body_len += k;
-		p += k;
-		n -= k;
-		if (d->body_len == d->body_need) {
-			d->header_len = 0;
-			hsd_cut(h, d);
-		}
+	if (d == NULL || d->done || rec->type != RECORD_APPLICATION_DATA)
+		return;
+	if (d->body == NULL) {
+		d->body = xmalloc(rec->length + 1);
+		d->body_len = 0;
 	}
+	if (n > rec->length - d->body_len)
+		n = rec->length - d->body_len; /* never: the scanner cuts at the length */
+	memcpy(d->body + d->body_len, p, n);
+	d->body_len += n;
+	if (!end)
+		return;
+	d->header[0] = rec->type;
+	d->header[1] = (unsigned char)(rec->version >> 8);
+	d->header[2] = (unsigned char)rec->version;
+	d->header[3] = (unsigned char)(rec->length >> 8);
+	d->header[4] = (unsigned char)rec->length;
+	hsd_cut(h, d);
 }
 
 /* HKDF-Expand-Label(secret, label, "", len) with the suite's hash. */

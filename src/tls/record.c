@@ -139,8 +139,11 @@ record_header(struct record_scanner *sc)
 	sc->by_type[h[0] - RECORD_TYPE_FIRST]++;
 	sc->body_left = length;
 	sc->reported = false;
-	if (length == 0)
+	if (length == 0) {
 		record_report(sc);
+		if (sc->on_body != NULL)
+			sc->on_body(sc->arg, &sc->rec, h, 0, true);
+	}
 }
 
 /* Takes body bytes of the current record; returns how many were used. */
@@ -157,6 +160,8 @@ record_body(struct record_scanner *sc, const unsigned char *p, size_t n)
 	sc->body_left -= take;
 	if (!sc->reported && (r->head_len == RECORD_HEAD_MAX || sc->body_left == 0))
 		record_report(sc);
+	if (sc->on_body != NULL)
+		sc->on_body(sc->arg, r, p, take, sc->body_left == 0);
 	return take;
 }
 

@@ -217,6 +217,16 @@ tls_on_record(void *arg, const struct record *r)
 		tc->obs.record(tc->obs.arg, &rec);
 }
 
+/* Each record's body, as the scanner hands it out: to the decryptor of
+ * TLS 1.3's encrypted handshake. */
+static void
+tls_on_body(void *arg, const struct record *r, const unsigned char *p, size_t n, bool end)
+{
+	struct tls_stream *s = arg;
+
+	hsdecrypt_body(s->tc->hs, s->dir == TLS_DIR_IN, r, p, n, end);
+}
+
 /* Feeds bytes seen on the wire in one direction. TLS 1.3 encrypts into
  * application_data records, so a handshake record after its compatibility
  * change_cipher_spec is still plain; in TLS 1.2 it is encrypted. */
@@ -237,6 +247,7 @@ tls_stream_init(struct tls_stream *s, struct tls_conn *tc, enum tls_dir dir)
 	s->alert_level = -1;
 	s->alert_desc = -1;
 	record_scan_init(&s->scan, tls_on_record, s);
+	s->scan.on_body = tls_on_body;
 }
 
 /* wolfSSL's receive hook: reads the socket and shows what arrived. */
@@ -251,7 +262,6 @@ tls_io_recv(WOLFSSL *ssl, char *buf, int sz, void *ctx)
 		if (!tc->done)
 			tc->hs_bytes_in += (size_t)n;
 		tls_stream_feed(&tc->in, (const unsigned char *)buf, (size_t)n);
-		hsdecrypt_feed(tc->hs, true, (const unsigned char *)buf, (size_t)n);
 		return (int)n;
 	}
 	if (n == 0) {
@@ -283,7 +293,6 @@ tls_io_send(WOLFSSL *ssl, char *buf, int sz, void *ctx)
 		if (!tc->done)
 			tc->hs_bytes_out += (size_t)n;
 		tls_stream_feed(&tc->out, (const unsigned char *)buf, (size_t)n);
-		hsdecrypt_feed(tc->hs, false, (const unsigned char *)buf, (size_t)n);
 		return (int)n;
 	}
 	if (errno == EAGAIN || errno == EWOULDBLOCK)
