@@ -24,6 +24,7 @@
 #include "record.h"
 
 #define HSDECRYPT_MESSAGES_MAX 32
+#define HSDECRYPT_HEAD_MAX 8 /* body bytes kept of each message */
 
 /* The traffic secrets, as the key log names them. */
 enum hsdecrypt_secret {
@@ -33,12 +34,16 @@ enum hsdecrypt_secret {
 	HSDECRYPT_SERVER_APPLICATION,
 };
 
-/* One decrypted handshake message. */
+/* One decrypted handshake message, listed once the first bytes of its body
+ * are in (enough for CertificateVerify's signature scheme and a ticket's
+ * lifetime). */
 struct hsdecrypt_message {
 	bool from_server;
 	unsigned char type; /* handshake type: 8 EncryptedExtensions, 11 Certificate, ... */
 	size_t length;      /* body length, without the 4-byte message header */
 	bool after_handshake; /* under the application traffic key (NewSessionTicket) */
+	unsigned char head[HSDECRYPT_HEAD_MAX]; /* the first bytes of the body */
+	size_t head_len;                        /* min(length, HSDECRYPT_HEAD_MAX) */
 };
 
 struct hsdecrypt;
@@ -60,6 +65,9 @@ void hsdecrypt_secret(struct hsdecrypt *h, unsigned suite, enum hsdecrypt_secret
 /* Stops for good and frees what is kept: a session that is not TLS 1.3 has
  * nothing to decrypt. */
 void hsdecrypt_stop(struct hsdecrypt *h);
+
+/* How many messages are listed so far (of HSDECRYPT_MESSAGES_MAX at most). */
+size_t hsdecrypt_count(const struct hsdecrypt *h);
 
 /* The messages decrypted so far, in the order they were found; returns the
  * count (at most max). */

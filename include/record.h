@@ -107,4 +107,13 @@ const char *record_handshake_name(unsigned char type);
 /* An alert description in words, "handshake_failure", ..., or NULL. */
 const char *record_alert_name(unsigned char desc);
 
+/* A named group by its number, as the TLS library spells the negotiated
+ * group ("X25519", "SECP256R1", "FFDHE_2048"), or NULL. */
+const char *record_group_name(unsigned code);
+
+/* A signature scheme by its number, as RFC 8446 spells it
+ * ("ecdsa_secp256r1_sha256", "rsa_pss_rsae_sha256"; TLS 1.2's hash and
+ * signature pairs share the numbers: "rsa_pkcs1_sha256"), or NULL. */
+const char *record_signature_scheme_name(unsigned code);
+
 #endif

@@ -57,9 +57,33 @@ struct tls_record {
  * Finished after change_cipher_spec): type 0 is HelloRequest only when read. */
 const char *tls_record_message(const struct tls_record *r);
 
+/* A TLS 1.3 handshake message startle decrypted from its own copy of an
+ * encrypted record (hsdecrypt.h), with its direction; handed to the observer
+ * as soon as it is found, right after the record that carried it. */
+struct tls_message {
+	enum tls_dir dir;
+	unsigned char type; /* handshake type: 8 EncryptedExtensions, 11 Certificate, ... */
+	size_t length;      /* body length, without the 4-byte message header */
+	bool after_handshake; /* sent after the handshake (NewSessionTicket, KeyUpdate) */
+	unsigned char head[HSDECRYPT_HEAD_MAX]; /* the first bytes of its body */
+	size_t head_len;
+};
+
 struct tls_observer {
 	void (*record)(void *arg, const struct tls_record *rec);
+	void (*message)(void *arg, const struct tls_message *m); /* may be NULL */
 	void *arg;
+};
+
+/* What startle can show of TLS 1.3's encrypted handshake messages. */
+enum tls_hs_view {
+	TLS_HS_READABLE,    /* TLS 1.2 or older: the handshake travels readable, the
+	                     * wire records name its messages */
+	TLS_HS_DECRYPTED,   /* TLS 1.3, decrypted: the observer got each message */
+	TLS_HS_UNAVAILABLE, /* TLS 1.3 on a library that does not hand out the
+	                     * traffic secrets (tlsbuild.h): nothing to show */
+	TLS_HS_FAILED       /* TLS 1.3, but decrypting failed (tls_get_encrypted_messages
+	                     * says why) */
 };
 
 struct tls_summary {
@@ -74,6 +98,14 @@ struct tls_summary {
 	char note[TLS_NOTE_MAX];    /* what the user should know about this
 	                             * session's TLS in a sentence (a key log
 	                             * that could not be written), or "" */
+	enum tls_hs_view encrypted_handshake;
+	char signature[40];     /* the scheme of the server's handshake signature
+	                         * (TLS 1.3 CertificateVerify, TLS 1.2
+	                         * ServerKeyExchange): "ecdsa_secp256r1_sha256",
+	                         * or "" when not seen */
+	bool hello_retry;       /* the server asked for another key share
+	                         * (HelloRetryRequest): one more round trip */
+	size_t key_share_bytes; /* the server's public key share, 0 if not seen */
 };
 
 enum tls_status {

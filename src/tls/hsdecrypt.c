@@ -15,6 +15,7 @@
 
 #include "hsdecrypt.h"
 
+#include "hsmsg.h"
 #include "record.h"
 #include "util.h"
 
@@ -27,7 +28,6 @@
 #define HSD_KEY_MAX 32
 #define HSD_PENDING_MAX 64             /* records waiting for a key, per direction */
 #define HSD_PENDING_BYTES (256u << 10) /* and their bytes */
-#define HSD_FINISHED 20
 
 /* The AEADs of the TLS 1.3 suites this knows. */
 enum hsd_aead { HSD_AES_GCM, HSD_CHACHA20_POLY1305 };
@@ -68,9 +68,10 @@ struct hsd_dir {
 	struct hsd_key keys[2]; /* 0 handshake, 1 application */
 	int phase;
 	uint64_t seq;
-	unsigned char msg_header[4]; /* the handshake message being walked */
-	size_t msg_header_len, msg_skip;
+	struct hsmsg_walker walk; /* the decrypted handshake bytes, cut into messages */
+	bool finished;            /* a whole Finished message went this way */
 	bool done;
+	struct hsdecrypt *h;
 };
 
 struct hsdecrypt {
@@ -80,11 +81,39 @@ struct hsdecrypt {
 	const char *problem;
 };
 
+/* A whole handshake message was decrypted: lists it; a Finished ends the
+ * handshake key of its direction after this record. */
+static void
+hsd_message(void *arg, unsigned char type, size_t length, const unsigned char *body,
+            size_t kept)
+{
+	struct hsd_dir *d = arg;
+	struct hsdecrypt *h = d->h;
+
+	if (type == HSMSG_FINISHED)
+		d->finished = true;
+	if (h->nmsgs == HSDECRYPT_MESSAGES_MAX)
+		return;
+	struct hsdecrypt_message *m = &h->msgs[h->nmsgs++];
+	*m = (struct hsdecrypt_message){.from_server = d->from_server,
+	                                .type = type,
+	                                .length = length,
+	                                .after_handshake = d->phase == 1,
+	                                .head_len = kept};
+	memcpy(m->head, body, kept);
+}
+
 struct hsdecrypt *
 hsdecrypt_new(void)
 {
 	struct hsdecrypt *h = xcalloc(1, sizeof(*h));
-	h->dir[1].from_server = true;
+
+	for (int i = 0; i < 2; i++) {
+		h->dir[i].h = h;
+		h->dir[i].from_server = i == 1;
+		hsmsg_walker_init(&h->dir[i].walk, HSDECRYPT_HEAD_MAX, hsd_message,
+		                  &h->dir[i]);
+	}
 	return h;
 }
 
@@ -125,34 +154,6 @@ hsd_fail(struct hsdecrypt *h, struct hsd_dir *d, const char *why)
 	if (h->problem == NULL)
 		h->problem = why;
 	hsd_dir_stop(d);
-}
-
-/* Walks decrypted handshake bytes: records each message's type and length. */
-static void
-hsd_walk(struct hsdecrypt *h, struct hsd_dir *d, const unsigned char *p, size_t n)
-{
-	while (n > 0) {
-		if (d->msg_skip > 0) {
-			size_t k = n < d->msg_skip ? n : d->msg_skip;
-			d->msg_skip -= k;
-			p += k;
-			n -= k;
-			continue;
-		}
-		d->msg_header[d->msg_header_len++] = *p++;
-		n--;
-		if (d->msg_header_len < 4)
-			continue;
-		d->msg_header_len = 0;
-		d->msg_skip = (size_t)d->msg_header[1] << 16 |
-		              (size_t)d->msg_header[2] << 8 | d->msg_header[3];
-		if (h->nmsgs < HSDECRYPT_MESSAGES_MAX)
-			h->msgs[h->nmsgs++] =
-			    (struct hsdecrypt_message){.from_server = d->from_server,
-			                               .type = d->msg_header[0],
-			                               .length = d->msg_skip,
-			                               .after_handshake = d->phase == 1};
-	}
 }
 
 /* The AEAD's open: plaintext into out (len - tag bytes). 0 or -1. */
@@ -204,13 +205,10 @@ hsd_record(struct hsdecrypt *h, struct hsd_dir *d, const struct hsd_record *r)
 		n--; /* padding */
 	unsigned char type = n > 0 ? plain[--n] : 0;
 	if (type == RECORD_HANDSHAKE) {
-		size_t before = h->nmsgs;
-		hsd_walk(h, d, plain, n);
-		for (size_t i = before; i < h->nmsgs; i++) {
-			if (h->msgs[i].type == HSD_FINISHED && d->phase == 0) {
-				d->phase = 1; /* the next record uses the application key */
-				d->seq = 0;
-			}
+		hsmsg_walk(&d->walk, plain, n);
+		if (d->finished && d->phase == 0) {
+			d->phase = 1; /* the next record uses the application key */
+			d->seq = 0;
 		}
 	} else {
 		hsd_dir_stop(d); /* application data or an alert: the handshake is over */
@@ -325,6 +323,12 @@ hsdecrypt_secret(struct hsdecrypt *h, unsigned suite, enum hsdecrypt_secret whic
 	}
 	k->set = true;
 	hsd_drain(h, d);
+}
+
+size_t
+hsdecrypt_count(const struct hsdecrypt *h)
+{
+	return h != NULL ? h->nmsgs : 0;
 }
 
 size_t

@@ -62,6 +62,84 @@ static const char *const record_alert_names[256] = {
     [120] = "no_application_protocol",
 };
 
+/* Named groups (RFC 8446 §4.2.7, RFC 7919, RFC 8422), spelled as the TLS
+ * library names the negotiated group. */
+static const struct {
+	unsigned code;
+	const char *name;
+} record_groups[] = {
+    {23, "SECP256R1"},
+    {24, "SECP384R1"},
+    {25, "SECP521R1"},
+    {26, "BRAINPOOLP256R1"},
+    {27, "BRAINPOOLP384R1"},
+    {28, "BRAINPOOLP512R1"},
+    {29, "X25519"},
+    {30, "X448"},
+    {31, "BRAINPOOLP256R1TLS13"},
+    {32, "BRAINPOOLP384R1TLS13"},
+    {33, "BRAINPOOLP512R1TLS13"},
+    {256, "FFDHE_2048"},
+    {257, "FFDHE_3072"},
+    {258, "FFDHE_4096"},
+    {259, "FFDHE_6144"},
+    {260, "FFDHE_8192"},
+    {0x11eb, "SECP256R1MLKEM768"},
+    {0x11ec, "X25519MLKEM768"},
+    {0x11ed, "SECP384R1MLKEM1024"},
+    {0x6399, "X25519KYBER768DRAFT00"},
+};
+
+/* Signature schemes (RFC 8446 §4.2.3; TLS 1.2's hash and signature pairs of
+ * RFC 5246 §7.4.1.4.1 share the numbers). */
+static const struct {
+	unsigned code;
+	const char *name;
+} record_sigschemes[] = {
+    {0x0101, "rsa_pkcs1_md5"},
+    {0x0201, "rsa_pkcs1_sha1"},
+    {0x0202, "dsa_sha1"},
+    {0x0203, "ecdsa_sha1"},
+    {0x0301, "rsa_pkcs1_sha224"},
+    {0x0303, "ecdsa_sha224"},
+    {0x0401, "rsa_pkcs1_sha256"},
+    {0x0402, "dsa_sha256"},
+    {0x0403, "ecdsa_secp256r1_sha256"},
+    {0x0501, "rsa_pkcs1_sha384"},
+    {0x0503, "ecdsa_secp384r1_sha384"},
+    {0x0601, "rsa_pkcs1_sha512"},
+    {0x0603, "ecdsa_secp521r1_sha512"},
+    {0x0804, "rsa_pss_rsae_sha256"},
+    {0x0805, "rsa_pss_rsae_sha384"},
+    {0x0806, "rsa_pss_rsae_sha512"},
+    {0x0807, "ed25519"},
+    {0x0808, "ed448"},
+    {0x0809, "rsa_pss_pss_sha256"},
+    {0x080a, "rsa_pss_pss_sha384"},
+    {0x080b, "rsa_pss_pss_sha512"},
+    {0x081a, "ecdsa_brainpoolP256r1tls13_sha256"},
+    {0x081b, "ecdsa_brainpoolP384r1tls13_sha384"},
+    {0x081c, "ecdsa_brainpoolP512r1tls13_sha512"},
+};
+
+const char *
+record_group_name(unsigned code)
+{
+	for (size_t i = 0; i < sizeof record_groups / sizeof record_groups[0]; i++)
+		if (record_groups[i].code == code)
+			return record_groups[i].name;
+	return NULL;
+}
+
+const char *
+record_signature_scheme_name(unsigned code)
+{
+	for (size_t i = 0; i < sizeof record_sigschemes / sizeof record_sigschemes[0]; i++)
+		if (record_sigschemes[i].code == code)
+			return record_sigschemes[i].name;
+	return NULL;
+}
+
 const char *
 record_type_name(unsigned char type)
 {

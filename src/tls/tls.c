@@ -17,9 +17,9 @@
 #include <wolfssl/error-ssl.h>
 
 #include "tls.h"
+#include "tls_int.h"
 
 #include "escape.h"
-#include "hsdecrypt.h"
 #include "keylog.h"
 #include "record.h"
 #include "util.h"
@@ -68,7 +68,7 @@ struct tls_conn {
 	char verify_name[256];
 	bool verify_name_is_ip;
 	struct keylog *keylog;
-	struct hsdecrypt *hs;    /* TLS 1.3's encrypted handshake, when secrets come */
+	struct tls_view *view;   /* the handshake's messages, TLS 1.3's decrypted */
 	char note[TLS_NOTE_MAX]; /* for the summary: a key log not written */
 	int first_code, first_depth;
 	bool code_seen[TLS_CODES];
@@ -217,14 +217,14 @@ tls_on_record(void *arg, const struct record *r)
 		tc->obs.record(tc->obs.arg, &rec);
 }
 
-/* Each record's body, as the scanner hands it out: to the decryptor of
- * TLS 1.3's encrypted handshake. */
+/* Each record's body, as the scanner hands it out: to the view of the
+ * handshake (tls_int.h), which reads its messages and decrypts TLS 1.3's. */
 static void
 tls_on_body(void *arg, const struct record *r, const unsigned char *p, size_t n, bool end)
 {
 	struct tls_stream *s = arg;
 
-	hsdecrypt_body(s->tc->hs, s->dir == TLS_DIR_IN, r, p, n, end);
+	tls_view_body(s->tc->view, s->dir, r, p, n, end);
 }
 
 /* Feeds bytes seen on the wire in one direction. TLS 1.3 encrypts into
@@ -476,35 +476,17 @@ tls_open_keylog(struct tls_conn *tc, const char *path, char **cause)
 }
 
 #ifdef HAVE_SECRET_CALLBACK
-/* wolfSSL's TLS 1.3 traffic secrets, as the encrypted handshake view names them. */
-static const struct {
-	int id;
-	enum hsdecrypt_secret which;
-} tls_traffic_secrets[] = {
-    {CLIENT_HANDSHAKE_TRAFFIC_SECRET, HSDECRYPT_CLIENT_HANDSHAKE},
-    {SERVER_HANDSHAKE_TRAFFIC_SECRET, HSDECRYPT_SERVER_HANDSHAKE},
-    {CLIENT_TRAFFIC_SECRET, HSDECRYPT_CLIENT_APPLICATION},
-    {SERVER_TRAFFIC_SECRET, HSDECRYPT_SERVER_APPLICATION},
-};
-
 /* Each TLS 1.3 secret as the library derives it: to the key log and to the
  * decryptor of the encrypted handshake. Never fails the handshake. */
 static int
 tls_secret_cb(WOLFSSL *ssl, int id, const unsigned char *secret, int size, void *arg)
 {
 	struct tls_conn *tc = arg;
-	int suite = wolfSSL_get_current_cipher_suite(ssl);
 
 	if (size <= 0)
 		return 0;
 	keylog_tls13_secret(tc->keylog, ssl, id, secret, (size_t)size);
-	for (size_t i = 0; i < sizeof tls_traffic_secrets / sizeof tls_traffic_secrets[0];
-	     i++) {
-		if (tls_traffic_secrets[i].id == id && suite >= 0)
-			hsdecrypt_secret(tc->hs, (unsigned)suite,
-			                 tls_traffic_secrets[i].which, secret,
-			                 (size_t)size);
-	}
+	tls_view_secret(tc->view, ssl, id, secret, (size_t)size);
 	return 0;
 }
 #endif
@@ -527,8 +509,10 @@ tls_make_session(struct tls_conn *tc, char **cause)
 	(void)wolfSSL_set_groups(tc->ssl, groups, (int)(sizeof groups / sizeof groups[0]));
 	keylog_attach(tc->keylog, tc->ssl);
 #ifdef HAVE_SECRET_CALLBACK
-	tc->hs = hsdecrypt_new();
+	tc->view = tls_view_new(&tc->obs, true);
 	(void)wolfSSL_set_tls13_secret_cb(tc->ssl, tls_secret_cb, tc);
+#else
+	tc->view = tls_view_new(&tc->obs, false);
 #endif
 	wolfSSL_SetCertCbCtx(tc->ssl, tc);
 	wolfSSL_SSLSetIORecv(tc->ssl, tls_io_recv);
@@ -720,8 +704,7 @@ tls_handshake(struct tls_conn *tc, char **cause)
 		tc->done = true;
 		tc->hs_records_in = (unsigned)tc->in.scan.records;
 		tc->hs_records_out = (unsigned)tc->out.scan.records;
-		if (wolfSSL_version(tc->ssl) != TLS1_3_VERSION)
-			hsdecrypt_stop(tc->hs);
+		tls_view_finish(tc->view, tc->ssl);
 		char *note = keylog_finish(tc->keylog, tc->ssl);
 		tls_copy(tc->note, sizeof(tc->note), note);
 		free(note);
@@ -829,6 +812,7 @@ tls_get_summary(struct tls_conn *tc, struct tls_summary *sum)
 		             (unsigned char)(suite >> 8), (unsigned char)(suite & 0xff)));
 	tls_copy(sum->group, sizeof(sum->group), wolfSSL_get_curve_name(tc->ssl));
 	sum->resumed = wolfSSL_session_reused(tc->ssl) == 1;
+	tls_view_summary(tc->view, tc->ssl, sum);
 }
 
 size_t
@@ -942,7 +926,7 @@ tls_free(struct tls_conn *tc)
 	if (tc->ctx != NULL)
 		wolfSSL_CTX_free(tc->ctx);
 	keylog_close(tc->keylog);
-	hsdecrypt_free(tc->hs);
+	tls_view_free(tc->view);
 	free(tc);
 }
 
@@ -974,7 +958,5 @@ size_t
 tls_get_encrypted_messages(struct tls_conn *tc, struct hsdecrypt_message *out, size_t max,
                            const char **problem)
 {
-	if (problem != NULL)
-		*problem = tc != NULL ? hsdecrypt_problem(tc->hs) : NULL;
-	return tc != NULL ? hsdecrypt_messages(tc->hs, out, max) : 0;
+	return tls_view_messages(tc != NULL ? tc->view : NULL, out, max, problem);
 }

@@ -249,8 +249,7 @@ details_event(const struct event *ev, int width, bool redact, struct slines *out
 		event_record_fields(&p, ev->record);
 	}
 	if (!output_hides(ev, redact) &&
-	    (ev->kind == EV_LINE ||
-	     (ev->kind == EV_NOTE && ev->dir != DIR_LOCAL && ev->record == NULL)))
+	    (ev->kind == EV_LINE || transcript_is_injected(ev)))
 		hexdump(&p, ev->text, ev->len);
 	dpane_done(&p);
 }

@@ -127,13 +127,6 @@ line_elem(const struct event *ev)
 	return plain ? TE_SERVER_PLAIN : TE_SERVER_TLS;
 }
 
-/* The bytes injected between the STARTTLS go-ahead and the handshake. */
-static bool
-is_injected(const struct event *ev)
-{
-	return ev->kind == EV_NOTE && ev->record == NULL && ev->dir == DIR_SERVER;
-}
-
 /* "[TLS handshake ServerHello 90 B]": a record as the wire shows it, its
  * size the length of its body (as JSON's length and the Handshake tab say;
  * the five header bytes are not counted). A handshake type of 0 means it was
@@ -211,7 +204,7 @@ transcript_content(const struct event *ev, struct sline *c, bool redact)
 			sline_add(c, e, sent ? " sent" : " received");
 			return;
 		}
-		if (is_injected(ev)) {
+		if (transcript_is_injected(ev)) {
 			e = TE_INJECTED;
 			sline_addf(c, e, "%s [injected] ", marker);
 			break;
@@ -290,7 +283,8 @@ wire_rows(const struct event *ev, size_t idx, int width, const struct tview_opts
 		sline_add(&c, e, out_dir ? "-> " : "<- ");
 		record_label(&c, e, r);
 		record_hex(&c, r);
-	} else if (ev->phase == PHASE_PLAIN && (ev->kind == EV_LINE || is_injected(ev))) {
+	} else if (ev->phase == PHASE_PLAIN &&
+	           (ev->kind == EV_LINE || transcript_is_injected(ev))) {
 		enum theme_element e = ev->kind == EV_LINE ? line_elem(ev) : TE_INJECTED;
 		sline_add(&c, e, ev->dir == DIR_CLIENT ? "-> " : "<- ");
 		add_event_text(&c, e, ev, o->redact);

@@ -141,6 +141,67 @@ new_session_ticket_after_the_handshake_is_shown_as_such(void **state)
 	tlspair_end(&p);
 }
 
+struct observed {
+	struct tls_message m[HSDECRYPT_MESSAGES_MAX];
+	size_t n;
+};
+
+static void
+observe(void *arg, const struct tls_message *m)
+{
+	struct observed *o = arg;
+	assert_true(o->n < HSDECRYPT_MESSAGES_MAX);
+	o->m[o->n++] = *m;
+}
+
+static void
+the_observer_gets_each_message_during_the_handshake_in_order(void **state)
+{
+	(void)state;
+	struct tlspair p;
+	struct observed seen = {.n = 0};
+	struct tls_observer obs = {.message = observe, .arg = &seen};
+	static const unsigned char types[] = {EE, CERTIFICATE, CERTIFICATE_VERIFY, FINISHED,
+	                                      FINISHED};
+
+	if (!tlsbuild_has_tls13_secrets())
+		skip();
+	tlspair_session(&p, &(struct tlspair_options){.max_version = 13, .obs = &obs});
+	assert_int_equal(seen.n, 5);
+	for (size_t i = 0; i < 5; i++) {
+		assert_int_equal(seen.m[i].type, types[i]);
+		assert_int_equal(seen.m[i].dir, i < 4 ? TLS_DIR_IN : TLS_DIR_OUT);
+		assert_false(seen.m[i].after_handshake);
+	}
+	/* the lab's leaf is an EC P-256 key */
+	assert_int_equal(seen.m[2].head_len, HSDECRYPT_HEAD_MAX);
+	assert_int_equal(seen.m[2].head[0], 0x04);
+	assert_int_equal(seen.m[2].head[1], 0x03);
+	assert_int_equal(p.sum.encrypted_handshake, TLS_HS_DECRYPTED);
+	assert_string_equal(p.sum.signature, "ecdsa_secp256r1_sha256");
+	assert_string_equal(p.sum.group, "X25519");
+	assert_int_equal(p.sum.key_share_bytes, 32);
+	assert_false(p.sum.hello_retry);
+	tlspair_end(&p);
+}
+
+static void
+tls12_summary_reads_group_and_signature_from_the_key_exchange(void **state)
+{
+	(void)state;
+	struct tlspair p;
+	struct observed seen = {.n = 0};
+	struct tls_observer obs = {.message = observe, .arg = &seen};
+
+	tlspair_session(&p, &(struct tlspair_options){.max_version = 12, .obs = &obs});
+	assert_string_equal(p.sum.version, "TLSv1.2");
+	assert_int_equal(seen.n, 0);
+	assert_int_equal(p.sum.encrypted_handshake, TLS_HS_READABLE);
+	assert_string_equal(p.sum.signature, "ecdsa_secp256r1_sha256");
+	assert_true(p.sum.key_share_bytes == 32 || p.sum.key_share_bytes == 65);
+	tlspair_end(&p);
+}
+
 static void
 tls12_session_has_no_encrypted_messages(void **state)
 {
@@ -168,6 +229,8 @@ system_library_shows_no_encrypted_messages(void **state)
 		skip();
 	tlspair_session(&p, &(struct tlspair_options){.max_version = 13});
 	assert_int_equal(messages(&p, m, NULL), 0);
+	assert_int_equal(p.sum.encrypted_handshake, TLS_HS_UNAVAILABLE);
+	assert_string_equal(p.sum.signature, "");
 	tlspair_end(&p);
 }
 
@@ -280,6 +343,8 @@ main(void)
 	    cmocka_unit_test(chacha20_poly1305_handshake_is_decrypted_too),
 	    cmocka_unit_test(certificate_message_holds_the_servers_chain),
 	    cmocka_unit_test(new_session_ticket_after_the_handshake_is_shown_as_such),
+	    cmocka_unit_test(the_observer_gets_each_message_during_the_handshake_in_order),
+	    cmocka_unit_test(tls12_summary_reads_group_and_signature_from_the_key_exchange),
 	    cmocka_unit_test(tls12_session_has_no_encrypted_messages),
 	    cmocka_unit_test(system_library_shows_no_encrypted_messages),
 	    cmocka_unit_test(a_wrong_secret_shows_nothing_and_says_why),

@@ -171,18 +171,23 @@ tlspair_wait(struct tlspair *p)
 void
 tlspair_session(struct tlspair *p, const struct tlspair_options *o)
 {
-	struct tls_config cfg = {.cafile = tlspair_ca,
-	                         .sni = LABCERT_HOST,
-	                         .verify_name = LABCERT_HOST,
-	                         .keylog = o->keylog};
+	struct tls_config cfg = {.keylog = o->keylog};
 	struct timespec t0;
 	char *cause = NULL;
 	bool accepted = false;
 	int r;
 
+	if (o->client != NULL)
+		cfg = *o->client;
+	if (cfg.cafile == NULL)
+		cfg.cafile = tlspair_ca;
+	if (cfg.sni == NULL)
+		cfg.sni = LABCERT_HOST;
+	if (cfg.verify_name == NULL)
+		cfg.verify_name = LABCERT_HOST;
 	memset(p, 0, sizeof *p);
 	tlspair_server(p, o);
-	p->tc = tls_new(p->cfd, &cfg, NULL, &cause);
+	p->tc = tls_new(p->cfd, &cfg, o->obs, &cause);
 	assert_non_null(p->tc);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	do {

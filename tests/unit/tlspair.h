@@ -28,6 +28,10 @@ struct tlspair_options {
 	int max_version;     /* 12 or 13 (the server's limit) */
 	const char *keylog;  /* the client's --keylog, or NULL */
 	const char *ciphers; /* the server's cipher list, or NULL */
+	const struct tls_observer *obs;  /* the client's observer, or NULL */
+	const struct tls_config *client; /* the client's settings, or NULL; the
+	                                  * trust, SNI and name to verify are
+	                                  * the pair's unless set */
 };
 
 /* Makes the lab's CA and leaf and a private directory; once per program. */

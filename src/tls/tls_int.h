@@ -1,0 +1,53 @@
+/*
+ * tls internals shared by tls.c (the connection), tls_view.c (what startle
+ * sees of a handshake beyond the wire records) and tls_opts.c (the choices a
+ * user makes: cipher suites, groups, ALPN, resumption).
+ */
+#ifndef STARTLE_TLS_INT_H
+#define STARTLE_TLS_INT_H
+
+#include <wolfssl/options.h>
+#include <wolfssl/ssl.h>
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "hsdecrypt.h"
+#include "record.h"
+#include "tls.h"
+
+/* What startle sees of one connection's handshake besides the records:
+ * TLS 1.3's encrypted messages, decrypted from its own copy of the records
+ * (when the library hands out the secrets), and the facts read from
+ * handshake messages -- the server's key share group, a HelloRetryRequest,
+ * the signature scheme of its handshake signature. Messages go to the
+ * observer as they are found. */
+struct tls_view;
+
+/* decrypt: the library hands out TLS 1.3's traffic secrets. */
+struct tls_view *tls_view_new(const struct tls_observer *obs, bool decrypt);
+void tls_view_free(struct tls_view *v);
+
+/* A piece of a record's body (record_body_fn), in the direction dir. */
+void tls_view_body(struct tls_view *v, enum tls_dir dir, const struct record *r,
+                   const unsigned char *p, size_t n, bool end);
+
+/* A TLS 1.3 secret as the library derives it (its id, e.g.
+ * SERVER_HANDSHAKE_TRAFFIC_SECRET). */
+void tls_view_secret(struct tls_view *v, WOLFSSL *ssl, int id, const unsigned char *secret,
+                     size_t len);
+
+/* The handshake finished: a session that is not TLS 1.3 has nothing to
+ * decrypt. */
+void tls_view_finish(struct tls_view *v, WOLFSSL *ssl);
+
+/* Adds what the view knows to the summary of a finished handshake:
+ * encrypted_handshake, signature, hello_retry, the key share, and the group
+ * when the library did not name it. */
+void tls_view_summary(const struct tls_view *v, WOLFSSL *ssl, struct tls_summary *sum);
+
+/* The decrypted messages so far (tls_get_encrypted_messages). */
+size_t tls_view_messages(const struct tls_view *v, struct hsdecrypt_message *out,
+                         size_t max, const char **problem);
+
+#endif
