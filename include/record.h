@@ -112,8 +112,9 @@ const char *record_alert_name(unsigned char desc);
 const char *record_group_name(unsigned code);
 
 /* A signature scheme by its number, as RFC 8446 spells it
- * ("ecdsa_secp256r1_sha256", "rsa_pss_rsae_sha256"; TLS 1.2's hash and
- * signature pairs share the numbers: "rsa_pkcs1_sha256"), or NULL. */
-const char *record_signature_scheme_name(unsigned code);
+ * ("ecdsa_secp256r1_sha256", "rsa_pss_rsae_sha256"), or NULL. TLS 1.2's
+ * hash and signature pairs share the numbers ("rsa_pkcs1_sha256"), but its
+ * ECDSA is bound to no curve: with tls13 false, 0x0403 is "ecdsa_sha256". */
+const char *record_signature_scheme_name(unsigned code, bool tls13);
 
 #endif

@@ -269,7 +269,7 @@ json_message(FILE *f, const struct tls_message *m)
 	fprintf(f, ",\"number\":%u,\"length\":%zu", m->type, m->length);
 	if (m->type == HSMSG_CERTIFICATE_VERIFY &&
 	    hsmsg_verify_scheme(m->head, m->head_len, &scheme)) {
-		const char *sig = record_signature_scheme_name(scheme);
+		const char *sig = record_signature_scheme_name(scheme, true);
 		if (sig != NULL)
 			json_str(f, "signature", sig);
 		else

@@ -56,7 +56,7 @@ on_message(void *arg, const struct tls_message *m)
 	}
 	if (m->type == HSMSG_CERTIFICATE_VERIFY &&
 	    hsmsg_verify_scheme(m->head, m->head_len, &scheme)) {
-		const char *sig = record_signature_scheme_name(scheme);
+		const char *sig = record_signature_scheme_name(scheme, true);
 		snprintf(detail, sizeof detail, ", signed with %s",
 		         sig ? sig : "an unknown scheme");
 	} else if (m->type == HSMSG_NEW_SESSION_TICKET &&

@@ -132,8 +132,18 @@ record_group_name(unsigned code)
 }
 
 const char *
-record_signature_scheme_name(unsigned code)
+record_signature_scheme_name(unsigned code, bool tls13)
 {
+	/* TLS 1.2 does not bind ECDSA to a curve: the same numbers name the hash */
+	static const struct {
+		unsigned code;
+		const char *name;
+	} tls12_ecdsa[] = {
+	    {0x0403, "ecdsa_sha256"}, {0x0503, "ecdsa_sha384"}, {0x0603, "ecdsa_sha512"}};
+
+	for (size_t i = 0; i < sizeof tls12_ecdsa / sizeof tls12_ecdsa[0] && !tls13; i++)
+		if (tls12_ecdsa[i].code == code)
+			return tls12_ecdsa[i].name;
 	for (size_t i = 0; i < sizeof record_sigschemes / sizeof record_sigschemes[0]; i++)
 		if (record_sigschemes[i].code == code)
 			return record_sigschemes[i].name;

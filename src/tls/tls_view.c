@@ -184,7 +184,8 @@ tls_view_summary(const struct tls_view *v, WOLFSSL *ssl, struct tls_summary *sum
 	sum->encrypted_handshake = tls_view_kind(v, ssl);
 	sum->hello_retry = v->hello_retry;
 	if (v->signature != 0) {
-		const char *name = record_signature_scheme_name(v->signature);
+		const char *name = record_signature_scheme_name(
+		    v->signature, wolfSSL_version(ssl) == TLS1_3_VERSION);
 		if (name != NULL)
 			snprintf(sum->signature, sizeof sum->signature, "%s", name);
 		else

@@ -210,7 +210,9 @@ test_an_ecdhe_key_exchange_names_curve_share_and_signature(void **state)
 	assert_true(hsmsg_key_exchange(b, 71, true, true, &kx));
 	assert_int_equal(kx.group, 23);
 	assert_int_equal(kx.key_share_len, 65);
-	assert_string_equal(record_signature_scheme_name(kx.signature),
+	assert_string_equal(record_signature_scheme_name(kx.signature, false),
+	                    "ecdsa_sha256");
+	assert_string_equal(record_signature_scheme_name(kx.signature, true),
 	                    "ecdsa_secp256r1_sha256");
 	assert_false(hsmsg_key_exchange(b, 70, true, true, &kx));
 	assert_true(hsmsg_key_exchange(b, 69, true, false, &kx));
@@ -241,7 +243,7 @@ test_a_dhe_key_exchange_gives_the_size_of_the_prime(void **state)
 	assert_true(hsmsg_key_exchange(b, n, false, true, &kx));
 	assert_int_equal(kx.dh_bits, 2048);
 	assert_int_equal(kx.key_share_len, 256);
-	assert_string_equal(record_signature_scheme_name(kx.signature),
+	assert_string_equal(record_signature_scheme_name(kx.signature, false),
 	                    "rsa_pss_rsae_sha256");
 }
 
@@ -255,12 +257,12 @@ test_certificate_verify_and_ticket_fields_need_their_bytes(void **state)
 
 	(void)state;
 	assert_true(hsmsg_verify_scheme(cv, 2, &scheme));
-	assert_string_equal(record_signature_scheme_name(scheme), "ed25519");
+	assert_string_equal(record_signature_scheme_name(scheme, true), "ed25519");
 	assert_false(hsmsg_verify_scheme(cv, 1, &scheme));
 	assert_true(hsmsg_ticket_lifetime(nst, 4, &life));
 	assert_int_equal(life, 7200);
 	assert_false(hsmsg_ticket_lifetime(nst, 3, &life));
-	assert_null(record_signature_scheme_name(0x9999));
+	assert_null(record_signature_scheme_name(0x9999, true));
 	assert_null(record_group_name(0x9999));
 }
 

@@ -1,0 +1,202 @@
+# The handshake beyond the wire records, against the real Postfix and Dovecot,
+# openssl s_server and startle's lab: TLS 1.3's encrypted messages decrypted
+# with their sizes (or, on a build that cannot, said so), the server's
+# signature scheme and key share.
+
+here_handshake=$(dirname "${BASH_SOURCE[0]}")
+# lab_start, lab_probe, LAB_NAME
+. "$here_handshake/test_lab.sh"
+# tui_start, tui_wait, tui_keys, tui_type, tui_quit_and_check_terminal, tui_smtp
+. "$here_handshake/test_tui.sh"
+
+hs_smtp() {
+	run_startle --batch "smtp://127.0.0.1:$STARTLE_SMTP_PORT" --cafile "$STARTLE_IT_CA" \
+		--servername mail.test "$@"
+}
+
+hs_imap() {
+	run_startle --batch "imap://$STARTLE_IMAP_HOST:$STARTLE_IMAP_PORT" \
+		--cafile "$STARTLE_IT_CA" --servername mail.test "$@"
+}
+
+# True when the startle under test decrypts TLS 1.3's handshake (its own
+# wolfSSL build, which hands out the secrets).
+hs_decrypts() {
+	"$STARTLE" -V | grep -q 'TLS 1\.3 secrets$'
+}
+
+# The length of the TLS 1.3 Certificate message the test servers send (RFC
+# 8446 §4.4.2): a context byte, a 3-byte list length, and per certificate a
+# 3-byte length, its DER and 2 bytes of (empty) extensions.
+hs_certificate_length() {
+	local total=4 der
+	for pem in "$STARTLE_IT_WORK/pki/leaf.pem" "$STARTLE_IT_WORK/pki/ca.pem"; do
+		der=$(openssl x509 -in "$pem" -outform DER | wc -c)
+		total=$((total + 3 + der + 2))
+	done
+	echo "$total"
+}
+
+# Checks the last run's JSON: the server's four encrypted messages in order
+# (the Certificate as long as CERT_LEN unless that is empty), then the
+# client's Finished, all in the handshake phase, Finished as long as the
+# suite's hash; or, on a build that cannot decrypt, the sentence saying so.
+hs_assert_tls13_messages() {
+	local cert_len=${1:-}
+	if ! hs_decrypts; then
+		assert_json_has '.kind == "tls" and .version == "TLSv1.3"
+			and .encrypted_handshake == "unavailable"'
+		assert_json_has '.kind == "note" and matches("cannot show TLS 1\\.3.s encrypted handshake")'
+		assert_json_lacks '.message != null'
+		return 0
+	fi
+	assert_json_has '.kind == "tls" and .version == "TLSv1.3" and .encrypted_handshake == "decrypted"'
+	assert_json '[.[] | select(.message != null and .phase == "handshake") | .message
+		| "\(.dir) \(.type)"] | join(",") ==
+		"in EncryptedExtensions,in Certificate,in CertificateVerify,in Finished,out Finished"'
+	assert_json '([.[] | select(.kind == "tls" and .cipher != null)][0].cipher
+		| if endswith("SHA384") then 48 else 32 end) as $h
+		| [.[] | select(.message.type == "Finished") | .message.length] | all(. == $h)'
+	assert_json '[.[] | select(.message != null)] | all(.kind == "note" and .message.length > 0
+		and (.dir == (if .message.dir == "in" then "server" else "client" end)))'
+	if [ -n "$cert_len" ]; then
+		assert_json_has ".message.type == \"Certificate\" and .message.length == $cert_len"
+	fi
+	# each message follows the record that carried it
+	assert_json '. as $e | [range(1; length) | select($e[.].message != null
+		and $e[.].phase == "handshake") | $e[. - 1] | (.record != null or .message != null)] | all'
+}
+
+test_handshake_postfix_tls13_messages_are_decrypted_with_their_sizes() {
+	hs_smtp --json
+	assert_exit 0
+	assert_json_lines
+	hs_assert_tls13_messages "$(hs_certificate_length)"
+	hs_decrypts || return 0
+	# Postfix (OpenSSL) sends session tickets once the handshake is over
+	assert_json_has '.message.type == "NewSessionTicket" and .phase == "tls"
+		and .message.ticket_lifetime > 0'
+}
+
+test_handshake_postfix_signature_and_group_match_what_postfix_logged() {
+	local mark
+	hs_decrypts || it_skip "this startle cannot decrypt TLS 1.3's handshake to read the signature"
+	mark=$(log_mark "$STARTLE_IT_POSTFIX_LOG")
+	hs_smtp --json
+	assert_exit 0
+	wait_postfix_disconnect "$mark"
+	# "... key-exchange X25519 server-signature ECDSA (prime256v1) server-digest SHA256"
+	assert_log_matches 'key-exchange X25519 server-signature ECDSA \((P-256|prime256v1)\) server-digest SHA256'
+	assert_json_has '.kind == "tls" and .group == "X25519" and .key_share_bytes == 32
+		and .signature == "ecdsa_secp256r1_sha256" and .hello_retry == false'
+	assert_json_has '.message.type == "CertificateVerify" and .message.signature == "ecdsa_secp256r1_sha256"'
+}
+
+test_handshake_batch_text_lists_each_message_and_what_it_proves() {
+	hs_smtp
+	assert_exit 0
+	if ! hs_decrypts; then
+		assert_matches "^== this build of startle cannot show TLS 1\.3's encrypted handshake"
+		return 0
+	fi
+	assert_lines_in_order \
+		'^== TLS record received: application_data' \
+		'^== TLS message received \(decrypted\): EncryptedExtensions, [0-9]+ bytes$' \
+		'^== TLS message received \(decrypted\): Certificate, [0-9]+ bytes$' \
+		'^   # the server.s chain, leaf first' \
+		'^== TLS message received \(decrypted\): CertificateVerify, [0-9]+ bytes, signed with ecdsa_secp256r1_sha256$' \
+		'^   # signs the handshake so far: proves the server holds the leaf.s key' \
+		'^== TLS message received \(decrypted\): Finished, (32|48) bytes$' \
+		'^== TLS message sent \(decrypted\): Finished, (32|48) bytes$' \
+		'^== TLS established' \
+		'^== TLSv1\.3, .*, group X25519, signature ecdsa_secp256r1_sha256, handshake'
+	assert_matches '^== TLS message received \(decrypted\): NewSessionTicket, [0-9]+ bytes, ticket lifetime [0-9]+ s$'
+}
+
+test_handshake_dovecot_imap_tls13_messages_are_decrypted() {
+	hs_imap --json
+	assert_exit 0
+	hs_assert_tls13_messages "$(hs_certificate_length)"
+}
+
+test_handshake_dovecot_implicit_pop3s_messages_are_decrypted() {
+	run_startle --batch --json "pop3s://$STARTLE_IMAP_HOST:$STARTLE_POP3S_PORT" \
+		--cafile "$STARTLE_IT_CA" --servername mail.test
+	assert_exit 0
+	hs_assert_tls13_messages "$(hs_certificate_length)"
+}
+
+test_handshake_lab_tls13_messages_are_decrypted() {
+	lab_start smtp honest
+	lab_probe smtp explicit
+	assert_exit 0
+	hs_assert_tls13_messages
+	hs_decrypts || return 0
+	assert_json_has '.message.type == "NewSessionTicket"'
+}
+
+test_handshake_tls12_has_no_encrypted_messages_but_reads_the_key_exchange() {
+	hs_smtp --json --tls-max 1.2
+	assert_exit 0
+	# TLS 1.2's ECDSA names the hash only; Postfix's leaf is EC P-256
+	assert_json_has '.kind == "tls" and .version == "TLSv1.2" and .encrypted_handshake == null
+		and (.signature | test("^ecdsa_sha(256|384|512)$")) and .group == "X25519"'
+	assert_json_lacks '.message != null'
+	assert_json_has '.record.handshake == "ServerKeyExchange"'
+}
+
+# The explorer on Postfix after /starttls, at the size TUI_COLS x TUI_ROWS.
+hs_tui_upgraded() {
+	tui_smtp
+	tui_type '/starttls'
+	tui_wait 'smtp tls>' 15
+}
+
+test_handshake_tui_lists_the_decrypted_messages_in_the_handshake_tab_and_ladder() {
+	hs_tui_upgraded
+	tui_keys F2
+	if ! hs_decrypts; then
+		tui_wait 'This build of startle cannot show them'
+		tui_quit_and_check_terminal
+		return 0
+	fi
+	tui_wait 'Encrypted handshake, decrypted by startle'
+	tui_wait '<- EncryptedExtensions +[0-9]+ B'
+	tui_wait '<- Certificate +[0-9]+ B'
+	tui_wait '<- CertificateVerify +[0-9]+ B'
+	tui_wait 'proves the server holds'
+	tui_wait '-> Finished +(32|48) B'
+	tui_wait 'Signature +ecdsa_secp256r1_sha256'
+	tui_keys F6
+	tui_wait '\{EncryptedExtensions\} [0-9]+ B'
+	tui_wait '\{CertificateVerify\} [0-9]+ B'
+	tui_wait '\{Finished\} (32|48) B .*▶'
+	tui_wait '◀.* \[NewSessionTicket\] [0-9]+ B'
+	tui_quit_and_check_terminal
+	tui_check_sanitizers
+}
+
+test_handshake_tui_shows_the_decrypted_messages_at_80x24() {
+	TUI_COLS=80 TUI_ROWS=24 hs_tui_upgraded
+	tui_keys F6
+	if hs_decrypts; then
+		tui_wait '\{Finished\} (32|48) B'
+	fi
+	tui_keys F2
+	tui_wait 'Signature'
+	# the details pane has the focus after the input line and the transcript
+	tui_keys Tab Tab
+	tui_keys NPage
+	if ! hs_decrypts; then
+		tui_wait 'This build of startle cannot'
+		tui_quit_and_check_terminal
+		return 0
+	fi
+	tui_wait 'Encrypted handshake, decrypted by startle'
+	tui_wait '<- (EncryptedExtensions|Certificate)'
+	tui_keys NPage
+	tui_wait '<- (CertificateVerify|Finished)'
+	tui_keys Tab # back to the input line
+	tui_quit_and_check_terminal
+	tui_check_sanitizers
+}
