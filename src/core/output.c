@@ -254,6 +254,9 @@ json_tls_facts(FILE *f, const struct tls_summary *s)
 		fprintf(f, ",\"key_share_bytes\":%zu", s->key_share_bytes);
 	else
 		fputs(",\"key_share_bytes\":null", f);
+	json_str(f, "alpn", s->alpn[0] ? s->alpn : NULL);
+	fprintf(f, ",\"alpn_offered\":%s,\"resume_offered\":%s",
+	        s->alpn_offered ? "true" : "false", s->resume_offered ? "true" : "false");
 }
 
 /* A TLS 1.3 handshake message startle decrypted (kind "note"). */

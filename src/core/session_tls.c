@@ -93,6 +93,23 @@ encrypted_handshake_note(struct session *s, const struct tls_summary *sum)
 	                              : "the encrypted handshake cannot be shown");
 }
 
+/* What a session offered for resumption became, in words. */
+static void
+resumption_note(struct session *s, const struct tls_summary *sum)
+{
+	if (sum->resumed)
+		session_emitf(
+		    s, EV_NOTE,
+		    "resumed the TLS session of the earlier connection: the server "
+		    "sent no certificate and no signature this time; the "
+		    "certificate's verdict is the one the earlier connection reached");
+	else if (sum->resume_offered)
+		session_emitf(
+		    s, EV_NOTE,
+		    "the server did not resume the earlier connection's TLS session "
+		    "(offered): a full handshake instead");
+}
+
 static void
 set_phase(struct session *s, enum phase p, const char *text, const char *explain)
 {
@@ -183,6 +200,9 @@ summary_text(const struct tls_summary *sum, char *text, size_t size)
 		                      sum->hello_retry ? " (after HelloRetryRequest)" : "");
 	if (sum->signature[0] && n < size)
 		n += (size_t)snprintf(text + n, size - n, ", signature %s", sum->signature);
+	if (sum->alpn_offered && n < size)
+		n += (size_t)snprintf(text + n, size - n, ", ALPN %s",
+		                      sum->alpn[0] ? sum->alpn : "none agreed");
 	if (n < size)
 		snprintf(text + n, size - n, ", handshake %.1f ms%s, SNI %s",
 		         sum->handshake_ms, sum->resumed ? " (resumed)" : "",
@@ -211,6 +231,7 @@ handshake_done(struct session *s)
 	if (sum.note[0] != '\0')
 		session_emitf(s, EV_NOTE, "%s", sum.note);
 	encrypted_handshake_note(s, &sum);
+	resumption_note(s, &sum);
 	if (strcmp(sum.version, "TLSv1.2") != 0 && strcmp(sum.version, "TLSv1.3") != 0)
 		session_finding(s, FINDING_TLS_OLD_VERSION, true,
 		                "%s was negotiated: only TLS 1.2 and 1.3 are "
@@ -277,6 +298,10 @@ session_tls_start(struct session *s)
 	    .min_version = s->p.tls_min,
 	    .max_version = s->p.tls_max,
 	    .keylog = s->p.keylog,
+	    .ciphers = s->p.ciphers,
+	    .groups = s->p.groups,
+	    .alpn = s->p.alpn,
+	    .resume = tls_ticket_fits(s->p.resume, s->servername) ? s->p.resume : NULL,
 	};
 	struct tls_observer obs = {.record = on_record, .message = on_message, .arg = s};
 	char *cause = NULL;
@@ -295,6 +320,29 @@ session_tls_start(struct session *s)
 	session_set_state(s, SS_HANDSHAKE);
 	session_set_deadline(s, "the TLS handshake");
 	session_tls_step(s);
+}
+
+void
+session_tls_end(struct session *s)
+{
+	if (s->tls == NULL)
+		return;
+	struct tls_ticket *t = tls_ticket_take(s->tls);
+	if (t != NULL) {
+		tls_ticket_free(s->ticket);
+		s->ticket = t;
+	}
+	tls_free(s->tls);
+	s->tls = NULL;
+}
+
+struct tls_ticket *
+session_take_ticket(struct session *s)
+{
+	struct tls_ticket *t = s->ticket;
+
+	s->ticket = NULL;
+	return t;
 }
 
 /* The framer's buffer and anything already waiting in the socket. */

@@ -39,7 +39,6 @@
 #define TLS_CAFILE_MAX (4u << 20) /* a CA bundle is a few hundred KiB */
 #define TLS_BUNDLE "/etc/ssl/certs/ca-certificates.crt"
 #define TLS_WRITE_WAIT_MS 5000
-#define TLS_CODES 64       /* verify error codes remembered as seen */
 #define TLS_SELF_SIGNED 18 /* X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT */
 #define TLS_NO_LOCAL_ISSUER 20
 
@@ -69,6 +68,10 @@ struct tls_conn {
 	bool verify_name_is_ip;
 	struct keylog *keylog;
 	struct tls_view *view;   /* the handshake's messages, TLS 1.3's decrypted */
+	char *alpn;              /* the protocols offered by ALPN, or NULL */
+	bool resume_offered;     /* a session of an earlier connection was offered */
+	struct tls_verify_memo resume_memo; /* what that connection proved */
+	int chain_skip;          /* certificates of that connection before this one's */
 	char note[TLS_NOTE_MAX]; /* for the summary: a key log not written */
 	int first_code, first_depth;
 	bool code_seen[TLS_CODES];
@@ -326,57 +329,6 @@ tls_global_init(char **cause)
 	return 0;
 }
 
-/* Protocol versions as the configuration spells them. */
-static const struct {
-	int cfg;
-	int proto;
-	const char *name;
-} tls_versions[] = {
-    {12, TLS1_2_VERSION, "1.2"},
-    {13, TLS1_3_VERSION, "1.3"},
-};
-
-/* Maps 12/13 to the protocol number; 0 if unknown. */
-static int
-tls_version_proto(int cfg)
-{
-	for (size_t i = 0; i < sizeof(tls_versions) / sizeof(tls_versions[0]); i++) {
-		if (tls_versions[i].cfg == cfg)
-			return tls_versions[i].proto;
-	}
-	return 0;
-}
-
-/* Applies the configured version range to a fresh context. */
-static int
-tls_set_versions(WOLFSSL_CTX *ctx, const struct tls_config *cfg, char **cause)
-{
-	int min = cfg->min_version ? tls_version_proto(cfg->min_version) : 0;
-	int max = cfg->max_version ? tls_version_proto(cfg->max_version) : 0;
-
-	if ((cfg->min_version && min == 0) || (cfg->max_version && max == 0)) {
-		tls_set_cause(
-		    cause,
-		    str_printf(
-		        "unsupported TLS version limit (min %d, max %d): use 1.2 or 1.3",
-		        cfg->min_version, cfg->max_version));
-		return -1;
-	}
-	if (min && max && min > max) {
-		tls_set_cause(cause,
-		              str_printf("the minimum TLS version is above the maximum: "
-		                         "choose a minimum no higher than the maximum"));
-		return -1;
-	}
-	if ((min && wolfSSL_CTX_set_min_proto_version(ctx, min) != WOLFSSL_SUCCESS) ||
-	    (max && wolfSSL_CTX_set_max_proto_version(ctx, max) != WOLFSSL_SUCCESS)) {
-		tls_set_cause(cause,
-		              str_printf("the TLS library refused the version limits"));
-		return -1;
-	}
-	return 0;
-}
-
 /* Loads the certificates to trust: the given PEM file, else the system's. */
 static int
 tls_load_trust(WOLFSSL_CTX *ctx, const char *cafile, char **cause)
@@ -452,7 +404,7 @@ tls_make_ctx(struct tls_conn *tc, const struct tls_config *cfg, char **cause)
 		    cause, str_printf("the TLS library could not create a client context"));
 		return -1;
 	}
-	if (tls_set_versions(tc->ctx, cfg, cause) != 0 ||
+	if (tls_opts_ctx(tc->ctx, cfg, cause) != 0 ||
 	    tls_load_trust(tc->ctx, cfg->cafile, cause) != 0)
 		return -1;
 	wolfSSL_CTX_set_verify(tc->ctx, WOLFSSL_VERIFY_PEER, tls_verify_cb);
@@ -491,22 +443,55 @@ tls_secret_cb(WOLFSSL *ssl, int id, const unsigned char *secret, int size, void 
 }
 #endif
 
-/* The session: preferred groups, and our IO hooks in place of the socket. */
-static int
-tls_make_session(struct tls_conn *tc, char **cause)
+/* Keeps what the summary and a resumed handshake need of the offer: the
+ * ALPN list, and what the connection that left the session proved. */
+static void
+tls_conn_resume_offer(struct tls_conn *tc, const struct tls_config *cfg)
 {
-	/* Prefer X25519 (the common first choice of servers, and the cheapest key
-	 * share), then the NIST curves. */
-	int groups[] = {WOLFSSL_ECC_X25519, WOLFSSL_ECC_SECP256R1, WOLFSSL_ECC_SECP384R1,
-	                WOLFSSL_ECC_SECP521R1};
+	tc->alpn = cfg->alpn != NULL ? xstrdup(cfg->alpn) : NULL;
+	tc->resume_offered = cfg->resume != NULL;
+	if (cfg->resume != NULL)
+		tc->resume_memo = cfg->resume->memo;
+}
 
+/* A resumed handshake sends no certificate: its verdict is the one the
+ * first connection reached. */
+static void
+tls_conn_recall(struct tls_conn *tc)
+{
+	tc->first_code = tc->resume_memo.first_code;
+	tc->first_depth = tc->resume_memo.first_depth;
+	memcpy(tc->code_seen, tc->resume_memo.code_seen, sizeof tc->code_seen);
+	tc->code_other = tc->resume_memo.code_other;
+}
+
+struct tls_ticket *
+tls_ticket_take(struct tls_conn *tc)
+{
+	if (tc == NULL || tc->ssl == NULL || !tc->done || tc->failed)
+		return NULL;
+	struct tls_verify_memo m = {.first_code = tc->first_code,
+	                            .first_depth = tc->first_depth,
+	                            .code_other = tc->code_other};
+	memcpy(m.code_seen, tc->code_seen, sizeof m.code_seen);
+	tls_opts_chain_memo(tc->ssl, tc->chain_skip, &m);
+	return tls_opts_ticket(tc->ssl, &m, tc->verify_name);
+}
+
+/* The session: the groups, ALPN and session to resume the configuration
+ * asks for (tls_opts.c), and our IO hooks in place of the socket. */
+static int
+tls_make_session(struct tls_conn *tc, const struct tls_config *cfg, char **cause)
+{
 	tc->ssl = wolfSSL_new(tc->ctx);
 	if (tc->ssl == NULL) {
 		tls_set_cause(cause,
 		              str_printf("the TLS library could not create a session"));
 		return -1;
 	}
-	(void)wolfSSL_set_groups(tc->ssl, groups, (int)(sizeof groups / sizeof groups[0]));
+	if (tls_opts_session(tc->ssl, cfg, cause) != 0)
+		return -1;
+	tls_conn_resume_offer(tc, cfg);
 	keylog_attach(tc->keylog, tc->ssl);
 #ifdef HAVE_SECRET_CALLBACK
 	tc->view = tls_view_new(&tc->obs, true);
@@ -566,7 +551,8 @@ tls_new(int fd, const struct tls_config *cfg, const struct tls_observer *obs, ch
 
 	if (tls_make_ctx(tc, cfg, cause) != 0 ||
 	    tls_open_keylog(tc, cfg->keylog, cause) != 0 ||
-	    tls_make_session(tc, cause) != 0 || tls_set_sni(tc, cfg->sni, cause) != 0) {
+	    tls_make_session(tc, cfg, cause) != 0 ||
+	    tls_set_sni(tc, cfg->sni, cause) != 0) {
 		tls_free(tc); /* the handshake never started: nothing is sent */
 		return NULL;
 	}
@@ -705,6 +691,10 @@ tls_handshake(struct tls_conn *tc, char **cause)
 		tc->hs_records_in = (unsigned)tc->in.scan.records;
 		tc->hs_records_out = (unsigned)tc->out.scan.records;
 		tls_view_finish(tc->view, tc->ssl);
+		if (tc->resume_offered && wolfSSL_session_reused(tc->ssl) == 1)
+			tls_conn_recall(tc);
+		else if (tc->resume_offered)
+			tc->chain_skip = tls_opts_chain_skip(tc->ssl, &tc->resume_memo);
 		char *note = keylog_finish(tc->keylog, tc->ssl);
 		tls_copy(tc->note, sizeof(tc->note), note);
 		free(note);
@@ -813,6 +803,8 @@ tls_get_summary(struct tls_conn *tc, struct tls_summary *sum)
 	tls_copy(sum->group, sizeof(sum->group), wolfSSL_get_curve_name(tc->ssl));
 	sum->resumed = wolfSSL_session_reused(tc->ssl) == 1;
 	tls_view_summary(tc->view, tc->ssl, sum);
+	tls_opts_summary(tc->ssl, tc->alpn, sum);
+	sum->resume_offered = tc->resume_offered;
 }
 
 size_t
@@ -824,7 +816,7 @@ tls_get_chain(struct tls_conn *tc, struct cert_info *certs, size_t max)
 	int count = chain != NULL ? wolfSSL_get_chain_count(chain) : 0;
 	size_t n = 0;
 
-	for (int i = 0; i < count && n < max && n < CERT_CHAIN_MAX; i++) {
+	for (int i = tc->chain_skip; i < count && n < max && n < CERT_CHAIN_MAX; i++) {
 		int len = wolfSSL_get_chain_length(chain, i);
 		if (x509_cert_from_der(wolfSSL_get_chain_cert(chain, i),
 		                       len > 0 ? (size_t)len : 0, (int)n, &certs[n]))
@@ -842,8 +834,9 @@ tls_leaf_names(struct tls_conn *tc, const struct cert_info *leaf)
 		return cert_name_matches(leaf, tc->verify_name, tc->verify_name_is_ip);
 
 	WOLFSSL_X509_CHAIN *chain = wolfSSL_get_peer_chain(tc->ssl);
-	const unsigned char *der = chain != NULL ? wolfSSL_get_chain_cert(chain, 0) : NULL;
-	int len = chain != NULL ? wolfSSL_get_chain_length(chain, 0) : 0;
+	const unsigned char *der =
+	    chain != NULL ? wolfSSL_get_chain_cert(chain, tc->chain_skip) : NULL;
+	int len = chain != NULL ? wolfSSL_get_chain_length(chain, tc->chain_skip) : 0;
 	size_t total = 0;
 	char **all = xmalloc(leaf->nsan_total * sizeof(*all));
 	size_t n = der != NULL && len > 0
@@ -927,6 +920,7 @@ tls_free(struct tls_conn *tc)
 		wolfSSL_CTX_free(tc->ctx);
 	keylog_close(tc->keylog);
 	tls_view_free(tc->view);
+	free(tc->alpn);
 	free(tc);
 }
 

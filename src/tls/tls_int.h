@@ -50,4 +50,47 @@ void tls_view_summary(const struct tls_view *v, WOLFSSL *ssl, struct tls_summary
 size_t tls_view_messages(const struct tls_view *v, struct hsdecrypt_message *out,
                          size_t max, const char **problem);
 
+#define TLS_CODES 64 /* verify error codes remembered as seen */
+
+/* What a handshake's verification found: kept with a session to resume,
+ * because a resumed handshake sends no certificate to verify again. */
+struct tls_verify_memo {
+	int first_code, first_depth;
+	bool code_seen[TLS_CODES];
+	bool code_other;              /* an error code beyond the table was seen */
+	int chain_count;              /* the certificates the server sent */
+	unsigned char chain_hash[32]; /* SHA-256 over their DER, in order */
+};
+
+/* A session to resume (tls.h): the library's session and what the
+ * connection that made it proved. */
+struct tls_ticket {
+	WOLFSSL_SESSION *session;
+	struct tls_verify_memo memo;
+	char verify_name[256]; /* the name it was verified for */
+};
+
+/* The context's version range and cipher suites (tls_config). */
+int tls_opts_ctx(WOLFSSL_CTX *ctx, const struct tls_config *cfg, char **cause);
+
+/* The session's groups, ALPN offer and session to resume (tls_config). */
+int tls_opts_session(WOLFSSL *ssl, const struct tls_config *cfg, char **cause);
+
+/* After the handshake: the protocol ALPN settled on, when alpn was offered. */
+void tls_opts_summary(WOLFSSL *ssl, const char *alpn, struct tls_summary *sum);
+
+/* The chain the library holds, from certificate skip on: its count and
+ * digest, for the memo. */
+void tls_opts_chain_memo(WOLFSSL *ssl, int skip, struct tls_verify_memo *m);
+
+/* After a full handshake where a session was offered but not resumed: how
+ * many certificates at the start of the library's chain are the earlier
+ * connection's (TLS 1.3 in wolfSSL appends the new chain to the one the
+ * offered session carried), to be skipped; 0 when none are. */
+int tls_opts_chain_skip(WOLFSSL *ssl, const struct tls_verify_memo *m);
+
+/* A session of ssl to resume later, or NULL when it cannot be resumed. */
+struct tls_ticket *tls_opts_ticket(WOLFSSL *ssl, const struct tls_verify_memo *memo,
+                                   const char *verify_name);
+
 #endif

@@ -112,6 +112,35 @@ signature_row(struct dpane *p, const struct tls_summary *sum)
 		           "none: a resumed session signs nothing");
 }
 
+/* Whether an earlier connection's session was resumed, and what that means. */
+static void
+resumed_row(struct dpane *p, const struct tls_summary *sum)
+{
+	if (sum->resumed)
+		dpane_pair(p, "Resumed", TE_VALUE,
+		           "yes: the session of the earlier connection; no certificate was "
+		           "sent, the earlier verdict holds");
+	else if (sum->resume_offered)
+		dpane_pair(p, "Resumed", TE_VALUE,
+		           "no: the earlier connection's session was offered, the server "
+		           "chose a full handshake");
+	else
+		dpane_pair(p, "Resumed", TE_VALUE, "no");
+}
+
+/* The protocol ALPN settled on; mail clients offer none. */
+static void
+alpn_row(struct dpane *p, const struct tls_summary *sum)
+{
+	if (!sum->alpn_offered)
+		dpane_pair(p, "ALPN", TE_DEFAULT, "not offered, as by mail clients");
+	else if (sum->alpn[0] != '\0')
+		dpane_pair(p, "ALPN", TE_VALUE, sum->alpn);
+	else
+		dpane_pair(p, "ALPN", TE_VALUE,
+		           "none agreed: the server chose no protocol");
+}
+
 void
 details_summary_rows(struct dpane *p, const struct tls_summary *sum)
 {
@@ -125,7 +154,8 @@ details_summary_rows(struct dpane *p, const struct tls_summary *sum)
 		dpane_pair_escaped(p, "SNI", sum->sni);
 	else
 		dpane_pair(p, "SNI", TE_VALUE, "not sent");
-	dpane_pair(p, "Resumed", TE_VALUE, sum->resumed ? "yes" : "no");
+	resumed_row(p, sum);
+	alpn_row(p, sum);
 	details_format_bytes(sum->bytes_in, in, sizeof in);
 	details_format_bytes(sum->bytes_out, outb, sizeof outb);
 	sline_addf(dpane_row(p, "Wire"), TE_VALUE,

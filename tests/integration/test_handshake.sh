@@ -164,7 +164,7 @@ test_handshake_tui_lists_the_decrypted_messages_in_the_handshake_tab_and_ladder(
 	tui_wait '<- EncryptedExtensions +[0-9]+ B'
 	tui_wait '<- Certificate +[0-9]+ B'
 	tui_wait '<- CertificateVerify +[0-9]+ B'
-	tui_wait 'proves the server holds'
+	tui_wait 'signs the handshake so far'
 	tui_wait '-> Finished +(32|48) B'
 	tui_wait 'Signature +ecdsa_secp256r1_sha256'
 	tui_keys F6
@@ -199,4 +199,205 @@ test_handshake_tui_shows_the_decrypted_messages_at_80x24() {
 	tui_keys Tab # back to the input line
 	tui_quit_and_check_terminal
 	tui_check_sanitizers
+}
+
+# --- resumption: --reconnect in batch, /reconnect in the explorer
+
+# The JSON events of the last run from the second connect event on.
+hs_second='. as $e | [range(length) | select($e[.].kind == "connect")][1] as $i | $e[$i:]'
+
+test_handshake_reconnect_resumes_postfix_tls13_session_and_says_so() {
+	hs_smtp --json --reconnect
+	assert_exit 0
+	assert_json_lines
+	assert_json '[.[] | select(.kind == "connect")] | length == 2'
+	assert_json '[.[] | select(.kind == "tls" and .version != null)] | length == 2'
+	assert_json '[.[] | select(.kind == "tls" and .version != null)][0]
+		| .resumed == false and .resume_offered == false'
+	assert_json "$hs_second"' | map(select(.kind == "tls" and .version != null))[0]
+		| .version == "TLSv1.3" and .resumed == true and .resume_offered == true'
+	assert_json "$hs_second"' | any(.kind == "note" and matches("^resumed the TLS session of the earlier connection"))'
+	# the resumed handshake keeps the first connection's verdict
+	assert_json "$hs_second"' | any(.kind == "tls" and .verified == true and .name_match == true)'
+	assert_json "$hs_second"' | all(.kind != "finding")'
+	hs_decrypts || return 0
+	# no certificate and no signature in a resumed handshake: only
+	# EncryptedExtensions and the two Finished messages
+	assert_json "$hs_second"' | [.[] | select(.message != null and .phase == "handshake")
+		| "\(.message.dir) \(.message.type)"] | join(",") ==
+		"in EncryptedExtensions,in Finished,out Finished"'
+}
+
+test_handshake_reconnect_keeps_the_untrusted_verdict_of_the_first_connection() {
+	# no --cafile: the test CA is not trusted, and resuming must not hide it
+	run_startle --batch --json --reconnect "smtp://127.0.0.1:$STARTLE_SMTP_PORT" \
+		--servername mail.test
+	assert_exit 0
+	assert_json "$hs_second"' | map(select(.kind == "tls" and .version != null))[0].resumed == true'
+	assert_json "$hs_second"' | any(.kind == "tls" and .verified == false)'
+	assert_json "$hs_second"' | any(finding("cert-untrusted"))'
+}
+
+test_handshake_reconnect_resumes_a_tls12_session_with_a_ticket() {
+	hs_smtp --json --reconnect --tls-max 1.2
+	assert_exit 0
+	assert_json "$hs_second"' | map(select(.kind == "tls" and .version != null))[0]
+		| .version == "TLSv1.2" and .resumed == true'
+	# a resumed TLS 1.2 handshake has no Certificate and no ServerKeyExchange
+	assert_json "$hs_second"' | all(.record.handshake != "Certificate"
+		and .record.handshake != "ServerKeyExchange")'
+	hs_smtp --reconnect --tls-max 1.2
+	assert_exit 0
+	assert_matches '^== TLSv1\.2, .*\(resumed\)'
+}
+
+test_handshake_reconnect_after_a_session_without_tls_says_there_is_nothing_to_resume() {
+	run_startle --batch --json --reconnect "smtp://127.0.0.1:$STARTLE_SMTP_NOTLS_PORT" -c QUIT
+	assert_exit 0
+	assert_json '[.[] | select(.kind == "connect")] | length == 2'
+	assert_json_has '.kind == "note" and matches("^--reconnect: the first connection left no TLS session to resume")'
+}
+
+# Dovecot's default login processes (one per connection, each with its own
+# ticket key) cannot resume a session: startle offers it and says it was not
+# taken, and the full handshake's chain is the server's alone.
+test_handshake_reconnect_against_dovecot_says_the_session_was_not_resumed() {
+	hs_imap --json --reconnect
+	assert_exit 0
+	assert_json '[.[] | select(.kind == "connect")] | length == 2'
+	assert_json "$hs_second"' | map(select(.kind == "tls" and .version != null))[0]
+		| .resume_offered == true and .resumed == false'
+	assert_json "$hs_second"' | any(.kind == "note"
+		and matches("did not resume the earlier connection.s TLS session"))'
+	assert_json "$hs_second"' | [.[] | select(.kind == "cert")] | length == 2'
+	assert_json "$hs_second"' | any(.kind == "tls" and .verified == true)'
+}
+
+test_handshake_tui_reconnect_resumes_and_says_so() {
+	tui_smtp
+	tui_type '/starttls'
+	tui_wait 'smtp tls>' 15
+	tui_type 'NOOP'
+	tui_wait '<~ 250 2\.0\.0 Ok'
+	tui_type '/reconnect'
+	tui_wait 'offering to resume the last TLS session'
+	tui_wait '<- 220 mail\.test'
+	tui_type '/starttls'
+	tui_wait 'smtp tls>' 15
+	tui_keys F2
+	tui_wait 'Resumed +yes: the session of the earlier'
+	tui_wait 'Signature +none: a resumed session signs nothing'
+	tui_quit_and_check_terminal
+	tui_check_sanitizers
+}
+
+# --- ALPN
+
+test_handshake_alpn_is_not_offered_by_default() {
+	hs_smtp --json
+	assert_exit 0
+	assert_json_has '.kind == "tls" and .version != null and .alpn == null and .alpn_offered == false'
+}
+
+test_handshake_alpn_reports_the_protocol_the_server_chose() {
+	s_server_smtps -alpn smtp
+	s_server_answer '"text":"QUIT"' '221 2.0.0 Bye'
+	run_startle --batch --json "smtps://127.0.0.1:$IT_S_SERVER_PORT" --cafile "$STARTLE_IT_CA" \
+		--servername mail.test --alpn imap,smtp -c QUIT
+	assert_exit 0
+	assert_json_has '.kind == "tls" and .alpn == "smtp" and .alpn_offered == true'
+	assert_json_has '.kind == "tls" and matches(", ALPN smtp, ")'
+}
+
+test_handshake_alpn_a_server_that_knows_none_goes_on_without() {
+	hs_smtp --json --alpn smtp
+	assert_exit 0
+	# Postfix has no ALPN: the handshake goes on, nothing agreed
+	assert_json_has '.kind == "tls" and .alpn == null and .alpn_offered == true
+		and matches(", ALPN none agreed, ")'
+}
+
+# --- --groups and --ciphers
+
+test_handshake_groups_choose_the_key_exchange_postfix_uses() {
+	local mark
+	mark=$(log_mark "$STARTLE_IT_POSTFIX_LOG")
+	hs_smtp --json --groups P-256
+	assert_exit 0
+	assert_json_has '.kind == "tls" and .group == "SECP256R1" and .key_share_bytes == 65'
+	wait_postfix_disconnect "$mark"
+	assert_log_matches 'TLSv1\.3 with cipher .* key-exchange ECDHE \((prime256v1|secp256r1|P-256)\) '
+	mark=$(log_mark "$STARTLE_IT_POSTFIX_LOG")
+	hs_smtp --json --groups x25519
+	assert_exit 0
+	assert_json_has '.kind == "tls" and .group == "X25519" and .key_share_bytes == 32'
+	wait_postfix_disconnect "$mark"
+	assert_log_matches 'TLSv1\.3 with cipher .* key-exchange X25519 '
+}
+
+test_handshake_groups_in_tls12_choose_the_curve_of_the_key_exchange() {
+	# in TLS 1.2 the groups also bound the curve of the server's ECDSA key:
+	# Postfix's is P-256, so P-256 stays on the list, after P-384
+	hs_smtp --json --tls-max 1.2 --groups secp384r1:P-256
+	assert_exit 0
+	assert_json_has '.kind == "tls" and .version == "TLSv1.2" and .group == "SECP384R1"
+		and .key_share_bytes == 97'
+}
+
+test_handshake_groups_the_server_lacks_bring_a_hello_retry_request() {
+	s_server_smtps -groups P-256
+	s_server_answer '"text":"QUIT"' '221 2.0.0 Bye'
+	# startle sends a key share for its first group only: X25519 the server refuses
+	run_startle --batch --json "smtps://127.0.0.1:$IT_S_SERVER_PORT" --cafile "$STARTLE_IT_CA" \
+		--servername mail.test --groups X25519:P-256 -c QUIT
+	assert_exit 0
+	assert_json_has '.kind == "tls" and .group == "SECP256R1" and .hello_retry == true'
+	assert_json_has '.kind == "tls" and matches("group SECP256R1 \\(after HelloRetryRequest\\)")'
+}
+
+test_handshake_lab_groups_change_the_key_share() {
+	lab_start smtp honest
+	lab_probe smtp explicit --groups P-384
+	assert_exit 0
+	assert_json_has '.kind == "tls" and .group == "SECP384R1" and .key_share_bytes == 97'
+}
+
+test_handshake_ciphers_choose_the_tls12_suite_postfix_uses() {
+	local mark
+	mark=$(log_mark "$STARTLE_IT_POSTFIX_LOG")
+	hs_smtp --json --tls-max 1.2 --ciphers ECDHE-ECDSA-AES128-GCM-SHA256
+	assert_exit 0
+	assert_json_has '.kind == "tls" and .version == "TLSv1.2"
+		and .cipher == "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256"'
+	wait_postfix_disconnect "$mark"
+	assert_log_matches 'TLSv1\.2 with cipher ECDHE-ECDSA-AES128-GCM-SHA256 '
+}
+
+test_handshake_ciphers_with_only_tls12_suites_leave_out_tls13() {
+	hs_smtp --json --ciphers TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384
+	assert_exit 0
+	assert_json_has '.kind == "tls" and .version == "TLSv1.2"
+		and .cipher == "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384"'
+}
+
+test_handshake_ciphers_choose_chacha20_and_its_handshake_is_decrypted() {
+	hs_smtp --json --ciphers TLS_CHACHA20_POLY1305_SHA256
+	assert_exit 0
+	assert_json_has '.kind == "tls" and .version == "TLSv1.3" and .cipher == "TLS_CHACHA20_POLY1305_SHA256"'
+	hs_assert_tls13_messages "$(hs_certificate_length)"
+}
+
+test_handshake_unknown_names_are_usage_errors() {
+	run_startle --batch --ciphers 'TLS_AES_128_GCM_SHA256:NOT-A-SUITE' "smtp://127.0.0.1:$STARTLE_SMTP_PORT"
+	assert_exit 2
+	assert_stderr_matches '--ciphers: "NOT-A-SUITE" is not a cipher suite'
+	run_startle --batch --groups 'X25519,brainpool' "smtp://127.0.0.1:$STARTLE_SMTP_PORT"
+	assert_exit 2
+	assert_stderr_matches '--groups: "brainpool" is not a group .*use X25519, .*P-256'
+	run_startle --batch --ciphers TLS_AES_128_GCM_SHA256 --tls-max 1.2 "smtp://127.0.0.1:$STARTLE_SMTP_PORT"
+	assert_exit 2
+	assert_stderr_matches 'only TLS 1\.3 suites, but --tls-max 1\.2'
+	run_startle --reconnect "smtp://127.0.0.1:$STARTLE_SMTP_PORT"
+	assert_exit 2
+	assert_stderr_matches '--reconnect runs one session twice in batch mode'
 }

@@ -719,6 +719,61 @@ test_handshake_says_plainly_when_this_build_cannot_decrypt(void **state)
 	transcript_free(t);
 }
 
+/* The tab of a session whose summary is sum (TLS 1.3, decrypted). */
+static void
+build_summary(struct tls_summary sum, struct slines *out)
+{
+	struct transcript *t = transcript_new();
+	struct event ev = {.phase = PHASE_TLS, .dir = DIR_LOCAL, .kind = EV_TLS};
+
+	add_smtp_plaintext(t);
+	add_text(t, EV_PHASE, PHASE_HANDSHAKE, DIR_LOCAL, "TLS handshake begins", 0.0260);
+	add_text(t, EV_PHASE, PHASE_TLS, DIR_LOCAL, "TLS established", 0.0500);
+	snprintf(sum.version, sizeof sum.version, "TLSv1.3");
+	ev.text = (unsigned char *)"TLS summary";
+	ev.len = 11;
+	ev.tls = &sum;
+	append_at(t, ev, 0.0500);
+	build(W_HANDSHAKE, t, 100, out);
+	transcript_free(t);
+}
+
+static void
+test_handshake_says_whether_alpn_was_offered_and_agreed(void **state)
+{
+	struct slines out;
+	(void)state;
+	build_summary((struct tls_summary){.alpn_offered = false}, &out);
+	assert_true(has_line(&out, "ALPN         not offered, as by mail clients"));
+	slines_free(&out);
+	build_summary((struct tls_summary){.alpn_offered = true, .alpn = "smtp"}, &out);
+	int r = find_line(&out, "ALPN");
+	assert_true(r >= 0);
+	assert_non_null(strstr(out.v[r].text, "smtp"));
+	slines_free(&out);
+	build_summary((struct tls_summary){.alpn_offered = true}, &out);
+	assert_true(has_line(&out, "none agreed: the server chose no protocol"));
+	slines_free(&out);
+}
+
+static void
+test_handshake_says_what_became_of_an_offered_session(void **state)
+{
+	struct slines out;
+	(void)state;
+	build_summary((struct tls_summary){.resume_offered = true, .resumed = true}, &out);
+	assert_true(has_line(&out, "yes: the session of the earlier connection"));
+	assert_true(has_line(&out, "none: a resumed session signs nothing"));
+	slines_free(&out);
+	build_summary((struct tls_summary){.resume_offered = true}, &out);
+	assert_true(has_line(&out, "the server chose a full handshake"));
+	slines_free(&out);
+	build_summary((struct tls_summary){.hello_retry = true, .group = "SECP256R1"},
+	              &out);
+	assert_true(has_line(&out, "after a HelloRetryRequest"));
+	slines_free(&out);
+}
+
 static void
 test_handshake_of_tls12_has_no_encrypted_section(void **state)
 {
@@ -1625,6 +1680,8 @@ main(void)
 	        test_handshake_lists_the_decrypted_messages_with_sizes_and_what_they_prove),
 	    cmocka_unit_test(test_handshake_says_plainly_when_this_build_cannot_decrypt),
 	    cmocka_unit_test(test_handshake_of_tls12_has_no_encrypted_section),
+	    cmocka_unit_test(test_handshake_says_whether_alpn_was_offered_and_agreed),
+	    cmocka_unit_test(test_handshake_says_what_became_of_an_offered_session),
 	    cmocka_unit_test(test_handshake_record_sizes_are_the_body_and_say_so),
 	    cmocka_unit_test(test_handshake_timings_come_from_the_event_times),
 	    cmocka_unit_test(test_handshake_connect_time_falls_back_to_the_event_time),

@@ -204,7 +204,11 @@ test_json_tls_summary_says_what_the_handshake_showed(void **state)
 	                          .encrypted_handshake = TLS_HS_DECRYPTED,
 	                          .signature = "ecdsa_secp256r1_sha256",
 	                          .hello_retry = true,
-	                          .key_share_bytes = 32};
+	                          .key_share_bytes = 32,
+	                          .alpn = "smtp",
+	                          .alpn_offered = true,
+	                          .resume_offered = true,
+	                          .resumed = true};
 	struct event ev = line_event(PHASE_TLS, DIR_LOCAL, "s", 1);
 	char *out;
 	(void)state;
@@ -213,14 +217,18 @@ test_json_tls_summary_says_what_the_handshake_showed(void **state)
 	out = render(&ev, true, false);
 	assert_non_null(strstr(out, "\"encrypted_handshake\":\"decrypted\","
 	                            "\"signature\":\"ecdsa_secp256r1_sha256\","
-	                            "\"hello_retry\":true,\"key_share_bytes\":32"));
+	                            "\"hello_retry\":true,\"key_share_bytes\":32,"
+	                            "\"alpn\":\"smtp\",\"alpn_offered\":true,"
+	                            "\"resume_offered\":true"));
+	assert_non_null(strstr(out, "\"resumed\":true"));
 	free(out);
 	sum = (struct tls_summary){.version = "TLSv1.3",
 	                           .encrypted_handshake = TLS_HS_UNAVAILABLE};
 	out = render(&ev, true, false);
 	assert_non_null(strstr(out, "\"encrypted_handshake\":\"unavailable\","
 	                            "\"signature\":null,\"hello_retry\":false,"
-	                            "\"key_share_bytes\":null"));
+	                            "\"key_share_bytes\":null,\"alpn\":null,"
+	                            "\"alpn_offered\":false,\"resume_offered\":false"));
 	free(out);
 	sum.encrypted_handshake = TLS_HS_READABLE;
 	out = render(&ev, true, false);
