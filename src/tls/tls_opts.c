@@ -210,24 +210,57 @@ tls_check_groups(const char *list, char **cause)
 	return parse_groups(list, groups, &n, cause);
 }
 
-/* Reads a --ciphers list: every name must be a suite the library knows
- * (IANA or OpenSSL spelling). Writes the list joined by ':' into out, and
- * says whether it holds TLS 1.3 suites and other ones. */
+/* Room for the library's list of suites (wolfSSL_get_ciphers). */
+#define TLS_SUITES_TEXT_MAX 16384
+
+/* Finds a suite by the user's name, the library's own ("ECDHE-RSA-AES128-
+ * GCM-SHA256", "TLS13-AES128-GCM-SHA256") or the IANA one
+ * ("TLS_AES_128_GCM_SHA256"), ignoring case: copies the library's name into
+ * lib and says whether it is a TLS 1.3 suite. Older libraries know only
+ * their own names, so the IANA ones are looked up through each suite. */
+static bool
+cipher_lookup(const char *user, const char *all, char *lib, size_t size, bool *tls13)
+{
+	for (const char *p = all; *p != '\0';) {
+		size_t n = strcspn(p, ":");
+		char name[96];
+		unsigned char s0 = 0, s1 = 0;
+		int flags = 0;
+
+		snprintf(name, sizeof name, "%.*s", (int)(n < sizeof name ? n : 0), p);
+		p += n + (p[n] == ':');
+		if (name[0] == '\0' ||
+		    wolfSSL_get_cipher_suite_from_name(name, &s0, &s1, &flags) != 0)
+			continue;
+		const char *iana = wolfSSL_get_cipher_name_iana_from_suite(s0, s1);
+		if (strcasecmp(name, user) != 0 &&
+		    (iana == NULL || strcasecmp(iana, user) != 0))
+			continue;
+		snprintf(lib, size, "%s", name);
+		*tls13 = s0 == 0x13;
+		return true;
+	}
+	return false;
+}
+
+/* Reads a --ciphers list: every name must be a suite the library knows.
+ * Writes the library's names joined by ':' into out, and says whether the
+ * list holds TLS 1.3 suites and other ones. */
 static int
 parse_ciphers(const char *list, char *out, size_t size, bool *tls13, bool *older,
               char **cause)
 {
-	char name[96];
-	bool too_long;
+	char name[96], lib[96];
+	bool too_long, v13;
 	size_t used = 0, count = 0;
+	char *all = xcalloc(1, TLS_SUITES_TEXT_MAX);
 
 	*tls13 = *older = false;
 	out[0] = '\0';
+	(void)wolfSSL_get_ciphers(all, TLS_SUITES_TEXT_MAX);
 	while (next_name(&list, name, sizeof name, &too_long)) {
-		unsigned char s0 = 0, s1 = 0;
-		int flags = 0;
 		if (too_long || count == TLS_OPTS_NAMES_MAX ||
-		    wolfSSL_get_cipher_suite_from_name(name, &s0, &s1, &flags) != 0) {
+		    !cipher_lookup(name, all, lib, sizeof lib, &v13)) {
 			opts_cause(
 			    cause,
 			    bad_name(
@@ -237,16 +270,16 @@ parse_ciphers(const char *list, char *out, size_t size, bool *tls13, bool *older
 			            : "is not a cipher suite this build knows; use "
 			              "IANA names such as TLS_AES_128_GCM_SHA256 or "
 			              "OpenSSL names such as ECDHE-RSA-AES128-GCM-SHA256"));
+			free(all);
 			return -1;
 		}
-		if (s0 == 0x13)
-			*tls13 = true;
-		else
-			*older = true;
+		*tls13 = *tls13 || v13;
+		*older = *older || !v13;
 		used += (size_t)snprintf(out + used, size - used, "%s%s", count ? ":" : "",
-		                         name);
+		                         lib);
 		count++;
 	}
+	free(all);
 	if (count == 0) {
 		opts_cause(cause,
 		           str_printf("--ciphers: the list is empty; name suites such "
