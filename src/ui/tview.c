@@ -140,6 +140,23 @@ record_label(struct sline *l, enum theme_element e, const struct tls_record *r)
 	           hs ? hs : "", r->length);
 }
 
+/* "[{Certificate} 987 B]": a TLS 1.3 handshake message startle decrypted,
+ * in RFC 8446's notation ({} under the handshake keys, [] after), its size
+ * the length of its body. */
+static void
+message_label(struct sline *l, enum theme_element e, const struct tls_message *m)
+{
+	const char *name = record_handshake_name(m->type);
+	char unknown[32];
+
+	if (name == NULL) {
+		snprintf(unknown, sizeof unknown, "handshake type %u", m->type);
+		name = unknown;
+	}
+	sline_addf(l, e, "[%c%s%c %zu B]", m->after_handshake ? '[' : '{', name,
+	           m->after_handshake ? ']' : '}', m->length);
+}
+
 /* The record header an eavesdropper reads, then the first body bytes. */
 static void
 record_hex(struct sline *l, const struct tls_record *r)
@@ -204,6 +221,15 @@ transcript_content(const struct event *ev, struct sline *c, bool redact)
 			sline_add(c, e, sent ? " sent" : " received");
 			return;
 		}
+		if (ev->message != NULL) {
+			sline_addf(c, e, "%s ", marker);
+			message_label(c, e, ev->message);
+			bool sent = ev->message->dir == TLS_DIR_OUT;
+			sline_add(c, e,
+			          sent ? " sent, decrypted by startle"
+			               : " received, decrypted by startle");
+			return;
+		}
 		if (transcript_is_injected(ev)) {
 			e = TE_INJECTED;
 			sline_addf(c, e, "%s [injected] ", marker);
@@ -234,11 +260,14 @@ explain_rows(const struct event *ev, size_t idx, int width, const struct tview_o
 	return rows;
 }
 
-/* True if the transcript rendering leaves ev out. */
+/* True if the transcript rendering leaves ev out: records inside TLS, and
+ * the handshake messages startle decrypted after the handshake (a session
+ * ticket), which the Handshake tab and the ladder list. */
 static bool
 transcript_hides(const struct event *ev, const struct tview_opts *o)
 {
-	return ev->record != NULL && ev->phase == PHASE_TLS && !o->tls_records;
+	return (ev->record != NULL || ev->message != NULL) && ev->phase == PHASE_TLS &&
+	       !o->tls_records;
 }
 
 static int
