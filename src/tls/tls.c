@@ -72,6 +72,8 @@ struct tls_conn {
 	bool resume_offered;     /* a session of an earlier connection was offered */
 	struct tls_verify_memo resume_memo; /* what that connection proved */
 	int chain_skip;          /* certificates of that connection before this one's */
+	bool hello_pending;      /* a TLS 1.2 session offered: its ServerHello to check */
+	unsigned long hello_record; /* the ServerHello's record number, to check */
 	char note[TLS_NOTE_MAX]; /* for the summary: a key log not written */
 	int first_code, first_depth;
 	bool code_seen[TLS_CODES];
@@ -226,8 +228,13 @@ static void
 tls_on_body(void *arg, const struct record *r, const unsigned char *p, size_t n, bool end)
 {
 	struct tls_stream *s = arg;
+	struct tls_conn *tc = s->tc;
 
-	tls_view_body(s->tc->view, s->dir, r, p, n, end);
+	tls_view_body(tc->view, s->dir, r, p, n, end);
+	if (end && s->dir == TLS_DIR_IN && tc->hello_pending && r->hs_type == 2) {
+		tc->hello_pending = false; /* checked once this read is scanned */
+		tc->hello_record = tc->in.scan.records;
+	}
 }
 
 /* Feeds bytes seen on the wire in one direction. TLS 1.3 encrypts into
@@ -265,6 +272,11 @@ tls_io_recv(WOLFSSL *ssl, char *buf, int sz, void *ctx)
 		if (!tc->done)
 			tc->hs_bytes_in += (size_t)n;
 		tls_stream_feed(&tc->in, (const unsigned char *)buf, (size_t)n);
+		if (tc->hello_record > 0) { /* before the library reads the ServerHello */
+			tls_opts_server_hello(tc->ssl, tc->fd, &tc->in.scan,
+			                      tc->hello_record);
+			tc->hello_record = 0;
+		}
 		return (int)n;
 	}
 	if (n == 0) {
@@ -450,6 +462,7 @@ tls_conn_resume_offer(struct tls_conn *tc, const struct tls_config *cfg)
 {
 	tc->alpn = cfg->alpn != NULL ? xstrdup(cfg->alpn) : NULL;
 	tc->resume_offered = cfg->resume != NULL;
+	tc->hello_pending = tls_opts_ticket_is_tls12(cfg->resume);
 	if (cfg->resume != NULL)
 		tc->resume_memo = cfg->resume->memo;
 }

@@ -68,6 +68,7 @@ struct tls_ticket {
 	WOLFSSL_SESSION *session;
 	struct tls_verify_memo memo;
 	char verify_name[256]; /* the name it was verified for */
+	int version;           /* the version it was made with, e.g. TLS1_2_VERSION */
 };
 
 /* The context's version range and cipher suites (tls_config). */
@@ -75,6 +76,22 @@ int tls_opts_ctx(WOLFSSL_CTX *ctx, const struct tls_config *cfg, char **cause);
 
 /* The session's groups, ALPN offer and session to resume (tls_config). */
 int tls_opts_session(WOLFSSL *ssl, const struct tls_config *cfg, char **cause);
+
+/* A TLS 1.2 session ticket was offered and the server's ServerHello (record
+ * number hello of the scanner sc) has been read from fd, not yet by the
+ * library: when the server's next record begins a full handshake
+ * (Certificate, ServerKeyExchange, ...), tells the library the ticket was
+ * declined. (wolfSSL takes any answer to a client that offered a TLS 1.2
+ * ticket for a resumption, and fails the handshake of a server that declined
+ * it: another server of a pool, a new ticket key.) What the scanner does not
+ * hold yet of the next record is peeked at, waiting at most
+ * TLS_HELLO_PEEK_MS for it. */
+#define TLS_HELLO_PEEK_MS 250
+void tls_opts_server_hello(WOLFSSL *ssl, int fd, const struct record_scanner *sc,
+                           unsigned long hello);
+
+/* True if the ticket is a TLS 1.2 session's (tls_opts_hello_sent applies). */
+bool tls_opts_ticket_is_tls12(const struct tls_ticket *t);
 
 /* After the handshake: the protocol ALPN settled on, when alpn was offered. */
 void tls_opts_summary(WOLFSSL *ssl, const char *alpn, struct tls_summary *sum);

@@ -11,10 +11,14 @@
 #include "escape.h"
 #include "util.h"
 
+#include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #define TLS_OPTS_NAMES_MAX 64 /* names in one --ciphers or --groups list */
 #define TLS_ALPN_NAME_MAX 255 /* RFC 7301 §3.1 */
@@ -534,8 +538,78 @@ tls_opts_ticket(WOLFSSL *ssl, const struct tls_verify_memo *memo, const char *ve
 	struct tls_ticket *t = xcalloc(1, sizeof *t);
 	t->session = session;
 	t->memo = *memo;
+	t->version = wolfSSL_version(ssl);
 	opts_copy(t->verify_name, sizeof t->verify_name, verify_name);
 	return t;
+}
+
+/* Handshake messages that only a full TLS 1.2 handshake sends after
+ * ServerHello. */
+static bool
+full_handshake_message(unsigned char type)
+{
+	return type == 11 || type == 12 || type == 13 || type == 14;
+}
+
+/* Peeks at the next n bytes of fd into p, waiting at most until (util_now_ms
+ * clock) for them; true when all n are there. */
+static bool
+peek_bytes(int fd, unsigned char *p, size_t n, double until)
+{
+	for (;;) {
+		ssize_t got = n > 0 ? recv(fd, p, n, MSG_PEEK | MSG_DONTWAIT) : 0;
+		int left = (int)(until - util_now_ms());
+		if (got == (ssize_t)n)
+			return true;
+		if (got == 0 || left <= 0 ||
+		    (got < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR))
+			return false;
+		if (got > 0) {
+			usleep(1000); /* part of it is in: the rest follows */
+			continue;
+		}
+		struct pollfd pfd = {.fd = fd, .events = POLLIN};
+		(void)poll(&pfd, 1, left);
+	}
+}
+
+void
+tls_opts_server_hello(WOLFSSL *ssl, int fd, const struct record_scanner *sc,
+                      unsigned long hello)
+{
+	unsigned char next[RECORD_HEADER_LEN + 1];
+	size_t have = 0;
+
+	/* What was read after the ServerHello already is in the scanner. */
+	if (sc->records > hello) {
+		next[0] = sc->rec.type;
+		have = RECORD_HEADER_LEN;
+		if (sc->rec.head_len > 0)
+			next[have++] = sc->rec.head[0];
+	} else {
+		memcpy(next, sc->hdr, sc->hdr_len);
+		have = sc->hdr_len;
+	}
+	unsigned char more[RECORD_HEADER_LEN + 1];
+	if (have < sizeof next) {
+		if (!peek_bytes(fd, more, sizeof next - have,
+		                util_now_ms() + TLS_HELLO_PEEK_MS))
+			return;
+		memcpy(next + have, more, sizeof next - have);
+	}
+	if (next[0] != RECORD_HANDSHAKE || !full_handshake_message(next[RECORD_HEADER_LEN]))
+		return;
+#ifdef HAVE_SESSION_TICKET
+	(void)wolfSSL_set_SessionTicket(ssl, NULL, 0);
+#else
+	(void)ssl;
+#endif
+}
+
+bool
+tls_opts_ticket_is_tls12(const struct tls_ticket *t)
+{
+	return t != NULL && t->version != TLS1_3_VERSION;
 }
 
 void

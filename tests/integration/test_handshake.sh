@@ -401,3 +401,37 @@ test_handshake_unknown_names_are_usage_errors() {
 	assert_exit 2
 	assert_stderr_matches '--reconnect runs one session twice in batch mode'
 }
+
+test_handshake_lab_ciphers_choose_the_tls12_suite() {
+	lab_start smtp honest
+	lab_probe smtp explicit --tls-max 1.2 --ciphers ECDHE-ECDSA-AES128-GCM-SHA256
+	assert_exit 0
+	assert_json_has '.kind == "tls" and .version == "TLSv1.2"
+		and .cipher == "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256"
+		and (.signature | test("^ecdsa_sha"))'
+}
+
+# The lab (wolfSSL, a child process per connection) may decline a session it
+# issued; startle must then go on with a full handshake in TLS 1.2 as in 1.3
+# (wolfSSL alone would take the declined TLS 1.2 ticket for a resumption and
+# fail on the server's Certificate).
+hs_lab_reconnect() {
+	lab_start imap honest
+	lab_probe imap explicit --reconnect "$@"
+	assert_exit 0
+	assert_json "$hs_second"' | map(select(.kind == "tls" and .version != null))[0]
+		| .resume_offered == true'
+	assert_json "$hs_second"' | (map(select(.kind == "tls" and .version != null))[0].resumed) as $r
+		| any(.kind == "note" and (if $r then matches("^resumed the TLS session")
+			else matches("did not resume the earlier connection") end))'
+	assert_json "$hs_second"' | any(.kind == "tls" and .verified == true)'
+	assert_json "$hs_second"' | all(.kind != "error")'
+}
+
+test_handshake_lab_reconnect_goes_on_when_a_tls12_session_is_declined() {
+	hs_lab_reconnect --tls-max 1.2
+}
+
+test_handshake_lab_reconnect_goes_on_when_a_tls13_session_is_declined() {
+	hs_lab_reconnect
+}

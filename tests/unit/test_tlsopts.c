@@ -267,6 +267,26 @@ a_session_not_resumed_leaves_the_new_chain_alone(void **state)
 	wolfSSL_CTX_free(ctx);
 }
 
+static void
+a_tls12_session_not_resumed_by_another_server_still_connects(void **state)
+{
+	struct tlspair_options o = {.max_version = 12};
+	WOLFSSL_CTX *ctx = tlspair_server_ctx(&o);
+	struct tls_ticket *t = first_session(ctx, 12, NULL);
+	struct tls_config c = {.resume = t};
+	struct tlspair p;
+	(void)state;
+
+	assert_non_null(t);
+	o.client = &c;
+	tlspair_session(&p, &o);
+	assert_true(p.sum.resume_offered);
+	assert_false(p.sum.resumed);
+	tlspair_end(&p);
+	tls_ticket_free(t);
+	wolfSSL_CTX_free(ctx);
+}
+
 static int
 setup(void **state)
 {
@@ -298,6 +318,7 @@ main(void)
 	    cmocka_unit_test(a_tls12_session_is_resumed_with_its_verdict),
 	    cmocka_unit_test(resuming_never_turns_an_untrusted_certificate_trusted),
 	    cmocka_unit_test(a_session_not_resumed_leaves_the_new_chain_alone),
+	    cmocka_unit_test(a_tls12_session_not_resumed_by_another_server_still_connects),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
