@@ -391,6 +391,21 @@ tls_opts_ctx(WOLFSSL_CTX *ctx, const struct tls_config *cfg, char **cause)
 	return tls_set_ciphers(ctx, cfg, cause);
 }
 
+/* Offers groups in order. A library whose set_groups serves TLS 1.3 alone
+ * (Debian's 5.5.4 refuses it once TLS 1.2 is the most allowed) gets TLS
+ * 1.2's supported groups one by one; a group already listed stays once. */
+static bool
+apply_groups(WOLFSSL *ssl, const int *groups, int n)
+{
+	bool tls13 = wolfSSL_set_groups(ssl, (int *)groups, n) == WOLFSSL_SUCCESS;
+	bool tls12 = true;
+
+	for (int i = 0; i < n; i++)
+		tls12 = tls12 && wolfSSL_UseSupportedCurve(ssl, (word16)groups[i]) ==
+		                     WOLFSSL_SUCCESS;
+	return tls13 || tls12;
+}
+
 /* The groups to offer, in order: the user's or startle's. */
 static int
 tls_set_groups(WOLFSSL *ssl, const struct tls_config *cfg, char **cause)
@@ -398,14 +413,14 @@ tls_set_groups(WOLFSSL *ssl, const struct tls_config *cfg, char **cause)
 	int groups[WOLFSSL_MAX_GROUP_COUNT], n;
 
 	if (cfg->groups == NULL) {
-		(void)wolfSSL_set_groups(
-		    ssl, (int *)tls_default_groups,
+		(void)apply_groups(
+		    ssl, tls_default_groups,
 		    (int)(sizeof tls_default_groups / sizeof tls_default_groups[0]));
 		return 0;
 	}
 	if (parse_groups(cfg->groups, groups, &n, cause) != 0)
 		return -1;
-	if (wolfSSL_set_groups(ssl, groups, n) != WOLFSSL_SUCCESS) {
+	if (!apply_groups(ssl, groups, n)) {
 		opts_cause(cause, str_printf("the TLS library refused the --groups list"));
 		return -1;
 	}

@@ -104,12 +104,12 @@ signature_row(struct dpane *p, const struct tls_summary *sum)
 {
 	if (sum->signature[0] != '\0')
 		dpane_pair(p, "Signature", TE_VALUE, sum->signature);
-	else if (sum->encrypted_handshake == TLS_HS_UNAVAILABLE)
-		dpane_pair(p, "Signature", TE_DEFAULT,
-		           "not known: it is inside the encrypted handshake");
 	else if (sum->resumed)
 		dpane_pair(p, "Signature", TE_DEFAULT,
 		           "none: a resumed session signs nothing");
+	else if (sum->encrypted_handshake == TLS_HS_UNAVAILABLE)
+		dpane_pair(p, "Signature", TE_DEFAULT,
+		           "not known: it is inside the encrypted handshake");
 }
 
 /* Whether an earlier connection's session was resumed, and what that means. */
