@@ -34,6 +34,9 @@ struct batch_config {
 	enum severity fail_on;    /* exit 1 after a finding at least this severe */
 	size_t budget;            /* bytes of bulk the transcript keeps (transcript.h) */
 	const struct mx_options *mx; /* --mx: HOST is a mail domain (mx.h), or NULL */
+	bool reconnect; /* --reconnect: after the session, a second one to the same
+	                 * server with the same steps, offering to resume the first's
+	                 * TLS session (as s_client -reconnect) */
 };
 
 /* The --fail-on rule: the exit after a session that ended with rc and whose

@@ -36,6 +36,8 @@ struct cli_options {
 	const char *scenario;   /* --scenario NAME (demo) */
 	const char *lesson;     /* --lesson NAME */
 	int tls_min, tls_max;   /* 0, 12, 13 */
+	const char *ciphers, *groups, *alpn; /* what TLS offers (tls.h), or NULL */
+	bool reconnect; /* --reconnect: batch connects twice, resuming */
 	int timeout_s;
 	unsigned memory_mib; /* --memory: the transcript's budget for bulk, 0: none */
 	bool help, version;

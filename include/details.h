@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "hsdecrypt.h"
 #include "styled.h"
 #include "transcript.h"
 
@@ -45,6 +46,8 @@ struct dindex {
 	size_t records[DINDEX_MAX_RECORDS]; /* handshake-phase TLS records */
 	size_t nrecords;
 	unsigned long records_after;     /* records after the handshake */
+	size_t messages[HSDECRYPT_MESSAGES_MAX]; /* TLS 1.3 messages startle decrypted */
+	size_t nmessages;
 	size_t plain_lines, plain_bytes; /* client+server lines in plaintext */
 	size_t tls_lines;
 	unsigned findings[3]; /* by severity */

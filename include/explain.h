@@ -9,6 +9,7 @@
 #ifndef STARTLE_EXPLAIN_H
 #define STARTLE_EXPLAIN_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "proto.h"
@@ -31,6 +32,11 @@ char *explain_client_line(enum proto_id id, const unsigned char *line, size_t le
  * itself is never looked at: answers are credentials and are never decoded
  * or quoted. NULL for commands and message content. */
 char *explain_client_part(enum proto_id id, const struct proto_client *c, size_t len);
+
+/* What a TLS 1.3 handshake message proves, by its name ("Finished", as
+ * record_handshake_name spells it) and sender: a static sentence with its
+ * RFC, or NULL for a message startle knows nothing about. */
+const char *explain_tls_message(const char *name, bool from_server);
 
 /* Table lookups, exposed for the fronts and for tests. Each returns a static
  * sentence with its RFC reference, or NULL if startle does not know it. */

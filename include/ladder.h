@@ -2,7 +2,9 @@
  * ladder: the session as a sequence diagram. Client and server are two
  * columns; each command and each complete reply is one arrow with a short
  * label; the TLS handshake is its own band; plaintext and encrypted regions are
- * shaded differently; findings are marked where they happened.
+ * shaded differently; findings are marked where they happened. TLS 1.3's
+ * encrypted handshake messages, once startle has decrypted them, name the
+ * records that carried them, in RFC 8446's notation: {EncryptedExtensions}.
  *
  * The diagram is kept as steps, appended event by event (ladder_update), so
  * drawing costs only the visible rows however long the session is. A
@@ -20,7 +22,8 @@ enum ladder_kind {
 	LADDER_CLIENT,  /* a client line: arrow to the server */
 	LADDER_SERVER,  /* a server reply: arrow to the client */
 	LADDER_BAND,    /* the handshake begins / TLS established: a full-width band */
-	LADDER_RECORD,  /* a handshake-phase TLS record */
+	LADDER_RECORD,  /* a handshake-phase TLS record, or a handshake message
+	                 * startle decrypted ("{Certificate} 987 B") */
 	LADDER_FINDING, /* a finding, marked in the middle */
 	LADDER_NOTE     /* connect, close, error, injected bytes */
 };
@@ -44,6 +47,8 @@ struct ladder {
 	struct ladder_step *v;
 	size_t n, cap;
 	bool reply_open;         /* the last step is a reply still receiving lines */
+	bool record_open;        /* the last step is one encrypted record whose
+	                          * content no decrypted message has named yet */
 	bool redact;             /* --redact: secret lines labelled by a marker (output.h) */
 	unsigned long more;      /* steps past LADDER_STEPS_MAX, not drawn */
 	struct ladder_step spare; /* where a step past the limit is written, unseen */

@@ -3,7 +3,10 @@
  * and no I/O. A scanner follows one direction of a byte stream, fed in
  * pieces of any size, and reports every record once: its content type,
  * version and length, the first bytes of its body, and the handshake message
- * it starts while handshake records are still readable. Bytes that stop
+ * it starts while handshake records are still readable. A caller that needs
+ * whole bodies (a decryptor, a reader of handshake messages) is handed each
+ * body's bytes as they arrive, so the stream is cut into records in one
+ * place only. Bytes that stop
  * looking like records (a header of an unknown type, a version that is not
  * 3.x, a body longer than TLS allows) end the scan: the scanner then keeps
  * only a preview of them and counts the rest.
@@ -46,10 +49,21 @@ struct record {
 	                        * record with a body, else 0 */
 };
 
-/* The state of one direction. Fields after the callback are read-only for
+/* A record's body, a piece at a time: the bytes p[0..n) follow the ones
+ * handed before for the same record, and end is true with the piece that
+ * completes the body (a record with an empty body comes as one call with n
+ * 0). rec is the record as on_record sees it; on_record has been called for
+ * it by the time its end comes (its first pieces may come before, while the
+ * head for the preview is still filling). A record cut off by the end of the
+ * stream never gets its end. */
+typedef void (*record_body_fn)(void *arg, const struct record *rec,
+                               const unsigned char *p, size_t n, bool end);
+
+/* The state of one direction. Fields after the callbacks are read-only for
  * callers, except plain_after_ccs. */
 struct record_scanner {
 	void (*on_record)(void *arg, const struct record *rec);
+	record_body_fn on_body; /* NULL, or set after record_scan_init; the same arg */
 	void *arg;
 	/* Set by the caller once it knows the connection is TLS 1.3, where a
 	 * change_cipher_spec is for compatibility only and handshake records
@@ -92,5 +106,15 @@ const char *record_handshake_name(unsigned char type);
 
 /* An alert description in words, "handshake_failure", ..., or NULL. */
 const char *record_alert_name(unsigned char desc);
+
+/* A named group by its number, as the TLS library spells the negotiated
+ * group ("X25519", "SECP256R1", "FFDHE_2048"), or NULL. */
+const char *record_group_name(unsigned code);
+
+/* A signature scheme by its number, as RFC 8446 spells it
+ * ("ecdsa_secp256r1_sha256", "rsa_pss_rsae_sha256"), or NULL. TLS 1.2's
+ * hash and signature pairs share the numbers ("rsa_pkcs1_sha256"), but its
+ * ECDSA is bound to no curve: with tls13 false, 0x0403 is "ecdsa_sha256". */
+const char *record_signature_scheme_name(unsigned code, bool tls13);
 
 #endif

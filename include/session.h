@@ -58,6 +58,10 @@ struct session_params {
 	    *servername; /* SNI and name to verify; NULL: the host (no SNI for IPs) */
 	const char *cafile;
 	int tls_min, tls_max; /* 0, 12 or 13 */
+	const char *ciphers, *groups, *alpn; /* tls_config's, or NULL */
+	const struct tls_ticket *resume;     /* a session to resume, or NULL: offered
+	                                      * when it was made for the name this
+	                                      * session verifies */
 	const char *keylog;
 	bool require_tls;      /* nothing but capability/STARTTLS in plaintext */
 	bool require_verified; /* fail unless chain and name verify */
@@ -170,6 +174,11 @@ void session_run(struct session *s);
 
 /* Closes the connection (sending close_notify inside TLS). */
 void session_close(struct session *s, const char *why);
+
+/* After the session's TLS has ended (closed), the session it leaves to be
+ * resumed by a later connection to the same server, or NULL; the caller
+ * owns it (tls_ticket_free). */
+struct tls_ticket *session_take_ticket(struct session *s);
 
 enum session_state session_state(const struct session *s);
 const char *session_state_name(enum session_state st);

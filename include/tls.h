@@ -32,7 +32,24 @@ struct tls_config {
 	                     * NULL; TLS 1.3 secrets need a library that hands
 	                     * them out (tlsbuild.h): the summary's note says
 	                     * when nothing could be written */
+	const char *ciphers; /* suites to offer, IANA or OpenSSL names separated
+	                      * by ':' or ',' (tls_check_ciphers), or NULL for
+	                      * the library's; with no TLS 1.3 suite TLS 1.3 is
+	                      * not offered, with only TLS 1.3 suites nothing
+	                      * older is */
+	const char *groups;  /* key exchange groups by preference ("X25519:P-256",
+	                      * tls_check_groups), or NULL: X25519, P-256, P-384,
+	                      * P-521 */
+	const char *alpn;    /* protocols to offer by ALPN, comma-separated, or
+	                      * NULL: none, as mail clients do */
+	const struct tls_ticket *resume; /* a session to resume, or NULL */
 };
+
+/* A session an earlier connection left behind, to resume in a later one to
+ * the same server: the library's session (its ticket) and what the first
+ * handshake proved about the certificate, which a resumed handshake does not
+ * send again. */
+struct tls_ticket;
 
 enum tls_dir { TLS_DIR_OUT, TLS_DIR_IN };
 
@@ -57,9 +74,33 @@ struct tls_record {
  * Finished after change_cipher_spec): type 0 is HelloRequest only when read. */
 const char *tls_record_message(const struct tls_record *r);
 
+/* A TLS 1.3 handshake message startle decrypted from its own copy of an
+ * encrypted record (hsdecrypt.h), with its direction; handed to the observer
+ * as soon as it is found, right after the record that carried it. */
+struct tls_message {
+	enum tls_dir dir;
+	unsigned char type; /* handshake type: 8 EncryptedExtensions, 11 Certificate, ... */
+	size_t length;      /* body length, without the 4-byte message header */
+	bool after_handshake; /* sent after the handshake (NewSessionTicket, KeyUpdate) */
+	unsigned char head[HSDECRYPT_HEAD_MAX]; /* the first bytes of its body */
+	size_t head_len;
+};
+
 struct tls_observer {
 	void (*record)(void *arg, const struct tls_record *rec);
+	void (*message)(void *arg, const struct tls_message *m); /* may be NULL */
 	void *arg;
+};
+
+/* What startle can show of TLS 1.3's encrypted handshake messages. */
+enum tls_hs_view {
+	TLS_HS_READABLE,    /* TLS 1.2 or older: the handshake travels readable, the
+	                     * wire records name its messages */
+	TLS_HS_DECRYPTED,   /* TLS 1.3, decrypted: the observer got each message */
+	TLS_HS_UNAVAILABLE, /* TLS 1.3 on a library that does not hand out the
+	                     * traffic secrets (tlsbuild.h): nothing to show */
+	TLS_HS_FAILED       /* TLS 1.3, but decrypting failed (tls_get_encrypted_messages
+	                     * says why) */
 };
 
 struct tls_summary {
@@ -74,6 +115,18 @@ struct tls_summary {
 	char note[TLS_NOTE_MAX];    /* what the user should know about this
 	                             * session's TLS in a sentence (a key log
 	                             * that could not be written), or "" */
+	enum tls_hs_view encrypted_handshake;
+	char signature[40];     /* the scheme of the server's handshake signature
+	                         * (TLS 1.3 CertificateVerify, TLS 1.2
+	                         * ServerKeyExchange): "ecdsa_secp256r1_sha256",
+	                         * or "" when not seen */
+	bool hello_retry;       /* the server asked for another key share
+	                         * (HelloRetryRequest): one more round trip */
+	size_t key_share_bytes; /* the server's public key share, 0 if not seen */
+	char alpn[64];          /* the protocol ALPN settled on, one of those
+	                         * offered, or "" */
+	bool alpn_offered;      /* tls_config.alpn was given */
+	bool resume_offered;    /* a session of an earlier connection was offered */
 };
 
 enum tls_status {
@@ -86,6 +139,14 @@ enum tls_status {
 };
 
 struct tls_conn;
+
+/* Check a --ciphers, --groups or --alpn value before connecting: every name
+ * must be one the library knows (a list separated by ':' or ','), and the
+ * suites must leave a version within min_version..max_version (0, 12, 13).
+ * 0, or -1 with *cause naming what was wrong and what to give instead. */
+int tls_check_ciphers(const char *list, int min_version, int max_version, char **cause);
+int tls_check_groups(const char *list, char **cause);
+int tls_check_alpn(const char *list, char **cause);
 
 /* Loads the library once; safe to call more than once. 0 or -1. */
 int tls_global_init(char **cause);
@@ -132,6 +193,16 @@ void tls_get_verdict(struct tls_conn *tc, struct cert_verdict *v);
  * sentence when decrypting failed, else NULL. */
 size_t tls_get_encrypted_messages(struct tls_conn *tc, struct hsdecrypt_message *out,
                                   size_t max, const char **problem);
+
+/* A session to resume in a later connection to the same server, taken from
+ * a finished handshake (call it late: TLS 1.3 hands out tickets after the
+ * handshake, as the server's first data), or NULL when there is none. */
+struct tls_ticket *tls_ticket_take(struct tls_conn *tc);
+void tls_ticket_free(struct tls_ticket *t);
+
+/* True if the ticket was made by a connection that verified the same name:
+ * only such a session is offered again. */
+bool tls_ticket_fits(const struct tls_ticket *t, const char *verify_name);
 
 /* Sends close_notify (best effort, non-blocking) and frees. Never closes fd. */
 void tls_free(struct tls_conn *tc);

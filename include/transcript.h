@@ -72,6 +72,8 @@ struct event {
 	struct cert_verdict *verdict; /* EV_TLS verdict, or NULL */
 	struct cert_info *cert;       /* EV_CERT */
 	struct tls_record *record;    /* EV_NOTE of a wire record, or NULL */
+	struct tls_message *message;  /* EV_NOTE of a TLS 1.3 handshake message
+	                               * startle decrypted, or NULL */
 	struct dns_event *dns;        /* EV_DNS */
 };
 
@@ -123,6 +125,11 @@ const struct event *transcript_get(const struct transcript *t, size_t i);
 
 /* Seconds since transcript_new, monotonic. */
 double transcript_now(const struct transcript *t);
+
+/* True for the note of bytes a server sent between the STARTTLS go-ahead and
+ * the handshake (discarded, shown as injected): a server note that is
+ * neither a wire record nor a decrypted handshake message. */
+bool transcript_is_injected(const struct event *ev);
 
 const char *phase_name(enum phase p);
 const char *dir_name(enum dir d);

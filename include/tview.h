@@ -26,7 +26,8 @@ struct tview_opts {
 	bool explain;     /* show explanation rows */
 	bool no_color;    /* gutter and markers must carry the phase on their own */
 	bool tls_records; /* transcript: also show TLS records after the handshake
-	                   * (they are always in the wire view) */
+	                   * (they are always in the wire view), and the
+	                   * handshake messages decrypted after it (a ticket) */
 	bool redact;      /* --redact: secret lines as a marker (output.h) */
 };
 

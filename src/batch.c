@@ -97,6 +97,17 @@ batch_error(struct transcript *t, enum phase phase, const char *msg)
 	transcript_append(t, &ev);
 }
 
+/* A sentence of batch's own in the transcript. */
+static void
+batch_note(struct transcript *t, const char *msg)
+{
+	struct event ev = {.phase = PHASE_PLAIN, .dir = DIR_LOCAL, .kind = EV_NOTE};
+
+	ev.text = (unsigned char *)msg;
+	ev.len = strlen(msg);
+	transcript_append(t, &ev);
+}
+
 /* Says in the transcript that a signal ended the run. */
 static void
 batch_interrupted(struct transcript *t, enum phase phase)
@@ -328,10 +339,62 @@ batch_end(struct session *s)
 	session_free(s);
 }
 
+/* One session of the run: connect, the steps, the policies; returns its
+ * exit code and hands out the TLS session it leaves to resume (--reconnect). */
+static int
+batch_session(const struct session_params *p, const struct batch_config *cfg,
+              struct transcript *t, const struct tap *tap, struct mx_check *mx,
+              struct tls_ticket **ticket)
+{
+	struct session *s = session_new(p, t);
+	int rc;
+
+	if (session_open(s) == 0) {
+		session_run(s);
+		queue_steps(s, cfg, t);
+		session_run(s);
+	}
+	if (batch_signal != 0)
+		batch_interrupted(t, session_phase(s));
+	rc = session_exit_code(s);
+	if (mx != NULL)
+		rc = mx_check_end(mx, t, rc);
+	rc = batch_policies(p, cfg, s, t, tap, rc);
+	session_close(s, session_state(s) == SS_CLOSED ? NULL
+	                                               : "startle closed the connection");
+	if (ticket != NULL)
+		*ticket = session_take_ticket(s);
+	session_free(s);
+	return rc;
+}
+
+/* --reconnect: the same server again, offering the first session's TLS
+ * session; the worse exit of the two. */
+static int
+batch_reconnect(const struct session_params *sp, const struct batch_config *cfg,
+                struct transcript *t, const struct tap *tap, struct tls_ticket *ticket,
+                int rc)
+{
+	struct session_params again = *sp;
+
+	again.resume = ticket;
+	if (ticket == NULL)
+		batch_note(t, "--reconnect: the first connection left no TLS session to "
+		              "resume (no TLS, or the server gave no ticket); connecting "
+		              "again with a full handshake");
+	else
+		batch_note(t, "--reconnect: connecting again, offering to resume the first "
+		              "connection's TLS session");
+	int rc2 = batch_session(&again, cfg, t, tap, NULL, NULL);
+	tls_ticket_free(ticket);
+	return rc2 > rc ? rc2 : rc;
+}
+
 int
 batch_run(const struct session_params *p, const struct batch_config *cfg)
 {
 	struct sinks k;
+	struct tls_ticket *ticket = NULL;
 	int rc;
 
 	if (sinks_open(&k, cfg) != 0)
@@ -350,21 +413,11 @@ batch_run(const struct session_params *p, const struct batch_config *cfg)
 		transcript_free(t);
 		return batch_finish(sinks_close(&k, rc));
 	}
-	struct session *s = session_new(&sp, t);
 	batch_catch_signals();
-	if (session_open(s) == 0) {
-		session_run(s);
-		queue_steps(s, cfg, t);
-		session_run(s);
-	}
-	if (batch_signal != 0)
-		batch_interrupted(t, session_phase(s));
-	rc = session_exit_code(s);
-	if (mx != NULL)
-		rc = mx_check_end(mx, t, rc);
+	rc = batch_session(&sp, cfg, t, &tap, mx, cfg->reconnect ? &ticket : NULL);
 	mx_check_free(mx);
-	rc = batch_policies(p, cfg, s, t, &tap, rc);
-	batch_end(s);
+	if (cfg->reconnect && batch_signal == 0)
+		rc = batch_reconnect(&sp, cfg, t, &tap, ticket, rc);
 	transcript_free(t);
 	return batch_finish(sinks_close(&k, rc));
 }

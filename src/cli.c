@@ -56,7 +56,12 @@ enum long_only {
 	OPT_MX,
 	OPT_MX_HOST,
 	OPT_DNS_CONFIG,
-	OPT_REQUIRE_DANE
+	OPT_REQUIRE_DANE,
+	/* the handshake */
+	OPT_CIPHERS,
+	OPT_GROUPS,
+	OPT_ALPN,
+	OPT_RECONNECT
 };
 
 static const struct option long_options[] = {
@@ -103,6 +108,11 @@ static const struct option long_options[] = {
     {"mx-host", required_argument, NULL, OPT_MX_HOST},
     {"dns-config", required_argument, NULL, OPT_DNS_CONFIG},
     {"require-dane", no_argument, NULL, OPT_REQUIRE_DANE},
+    /* the handshake */
+    {"ciphers", required_argument, NULL, OPT_CIPHERS},
+    {"groups", required_argument, NULL, OPT_GROUPS},
+    {"alpn", required_argument, NULL, OPT_ALPN},
+    {"reconnect", no_argument, NULL, OPT_RECONNECT},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
@@ -121,7 +131,8 @@ cli_help(void)
 	return "startle - explore STARTTLS on SMTP, IMAP and POP3 servers\n"
 	       "usage: startle [--batch] [options] [SCHEME://]HOST[:PORT]\n"
 	       "       startle --demo [smtp|imap|pop3] [--scenario NAME] | --lesson NAME\n"
-	       "       startle --compare TARGET_A TARGET_B | HOST   (side by side; --demo too)\n"
+	       "       startle --compare TARGET_A TARGET_B | HOST   (side by side; --demo "
+	       "too)\n"
 	       "  schemes: smtp(25) submission(587) smtps(465) imap(143) imaps(993)\n"
 	       "           pop3(110) pop3s(995); without one the port decides\n"
 	       "  -b, --batch          run without the TUI and print the annotated "
@@ -138,14 +149,15 @@ cli_help(void)
 	       "name\n"
 	       "      --servername N (SNI, name to verify), --cafile FILE (CAs to trust)\n"
 	       "      --tls-min V, --tls-max V   1.2 or 1.3; --timeout SEC a phase (30)\n"
-	       "      --json           JSON Lines on stdout instead of text\n"
-	       "      --log F, --record F (text / JSON Lines to F), --keylog F (TLS secrets)\n"
+	       "      --ciphers L, --groups L (X25519:P-256), --alpn L: what TLS offers\n"
+	       "      --json (JSON Lines on stdout), --reconnect (again, resuming TLS)\n"
+	       "      --log F, --record F (text / JSON Lines to F), --keylog F (TLS "
+	       "secrets)\n"
 	       "      --redact (credentials as [redacted: N bytes]), --insecure, --fail-on "
 	       "SEV\n"
-	       "      --mx             TARGET is a mail domain: MX hosts, DANE (smtp, 25)\n"
-	       "      --mx-host N, --dns-config FILE (unbound.conf), --require-dane\n"
-	       "      --theme NAME, --proto P, --implicit, --explicit, --ehlo NAME,\n"
-	       "      --no-explain, --records, --color WHEN, -h/--help, -V/--version\n"
+	       "      --mx (TARGET: a mail domain; MX, DANE), --mx-host N, --require-dane\n"
+	       "      --dns-config F, --theme NAME, --proto P, --implicit, --explicit,\n"
+	       "      --ehlo NAME, --no-explain, --records, --color WHEN, -h, -V\n"
 	       "  with no -c, batch mode probes: greeting, capabilities, STARTTLS, "
 	       "capabilities\n"
 	       "  again, quit. Exit: 0 ok, 1 policy, 2 usage, 3 network, 4 protocol, 5 "
@@ -201,6 +213,9 @@ static const struct {
         {OPT_LESSON, offsetof(struct cli_options, lesson)},
         {OPT_CONFIG, offsetof(struct cli_options, config_file)},
         {OPT_DNS_CONFIG, offsetof(struct cli_options, mx_opts.dns_config)},
+        {OPT_CIPHERS, offsetof(struct cli_options, ciphers)},
+        {OPT_GROUPS, offsetof(struct cli_options, groups)},
+        {OPT_ALPN, offsetof(struct cli_options, alpn)},
 },
   cli_flags[] = {
       {OPT_REQUIRE_TLS, offsetof(struct cli_options, require_tls)},
@@ -215,6 +230,7 @@ static const struct {
       {OPT_NO_CONFIG, offsetof(struct cli_options, no_config)},
       {OPT_MX, offsetof(struct cli_options, mx)},
       {OPT_REQUIRE_DANE, offsetof(struct cli_options, mx_opts.require_dane)},
+      {OPT_RECONNECT, offsetof(struct cli_options, reconnect)},
 };
 
 /* Stores a value or flag option; false if c is not one of them. */
@@ -507,15 +523,38 @@ cli_check_mx(struct cli_options *o, struct cli_parse_state *ps, char **cause)
 	return rc;
 }
 
-/* Checks the options against each other once all are read. */
+/* --ciphers, --groups and --alpn name things the TLS library must know;
+ * --reconnect runs one session twice. */
 static int
-cli_check(struct cli_options *o, struct cli_parse_state *ps, char **cause)
+cli_check_tls(const struct cli_options *o, char **cause)
 {
 	if (o->tls_min && o->tls_max && o->tls_min > o->tls_max) {
 		*cause = str_printf(
 		    "--tls-min is higher than --tls-max: no TLS version is left");
 		return -1;
 	}
+	if (o->ciphers != NULL &&
+	    tls_check_ciphers(o->ciphers, o->tls_min, o->tls_max, cause) != 0)
+		return -1;
+	if (o->groups != NULL && tls_check_groups(o->groups, cause) != 0)
+		return -1;
+	if (o->alpn != NULL && tls_check_alpn(o->alpn, cause) != 0)
+		return -1;
+	if (o->reconnect && (o->mode != MODE_BATCH || o->compare || o->mx)) {
+		*cause = str_printf("--reconnect runs one session twice in batch mode: add "
+		                    "--batch, leave out --compare and --mx (the explorer "
+		                    "has /reconnect)");
+		return -1;
+	}
+	return 0;
+}
+
+/* Checks the options against each other once all are read. */
+static int
+cli_check(struct cli_options *o, struct cli_parse_state *ps, char **cause)
+{
+	if (cli_check_tls(o, cause) != 0)
+		return -1;
 	if (o->lesson != NULL)
 		o->demo = true;
 	if (o->demo)
@@ -683,6 +722,9 @@ cli_session_params(const struct cli_options *o, struct session_params *p)
 	    .cafile = o->cafile,
 	    .tls_min = o->tls_min,
 	    .tls_max = o->tls_max,
+	    .ciphers = o->ciphers,
+	    .groups = o->groups,
+	    .alpn = o->alpn,
 	    .keylog = o->keylog,
 	    .require_tls = o->require_tls,
 	    .require_verified = o->verify,
@@ -811,6 +853,7 @@ cli_batch_config(const struct cli_options *o, struct batch_config *cfg)
 	    .fail_on = o->fail_on,
 	    .budget = (size_t)o->memory_mib * 1024 * 1024,
 	    .mx = o->mx ? &o->mx_opts : NULL,
+	    .reconnect = o->reconnect,
 	};
 }
 

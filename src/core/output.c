@@ -4,6 +4,7 @@
 
 #include "compare.h"
 #include "escape.h"
+#include "hsmsg.h"
 #include "output.h"
 #include "record.h"
 #include "util.h"
@@ -24,7 +25,7 @@ output_marker(const struct event *ev)
 	case EV_ERROR:
 		return "**";
 	case EV_NOTE:
-		if (ev->record == NULL && ev->dir == DIR_SERVER)
+		if (transcript_is_injected(ev))
 			return "!!";
 		return "==";
 	default:
@@ -234,6 +235,55 @@ json_dns(FILE *f, const struct dns_event *d)
 	fputc(']', f);
 }
 
+/* What the TLS summary adds beyond version, cipher and group: the view of
+ * the encrypted handshake, the server's signature, the key exchange. */
+static void
+json_tls_facts(FILE *f, const struct tls_summary *s)
+{
+	static const char *const views[] = {
+	    [TLS_HS_READABLE] = NULL,
+	    [TLS_HS_DECRYPTED] = "decrypted",
+	    [TLS_HS_UNAVAILABLE] = "unavailable",
+	    [TLS_HS_FAILED] = "failed",
+	};
+
+	json_str(f, "encrypted_handshake", views[s->encrypted_handshake]);
+	json_str(f, "signature", s->signature[0] ? s->signature : NULL);
+	fprintf(f, ",\"hello_retry\":%s", s->hello_retry ? "true" : "false");
+	if (s->key_share_bytes > 0)
+		fprintf(f, ",\"key_share_bytes\":%zu", s->key_share_bytes);
+	else
+		fputs(",\"key_share_bytes\":null", f);
+	json_str(f, "alpn", s->alpn[0] ? s->alpn : NULL);
+	fprintf(f, ",\"alpn_offered\":%s,\"resume_offered\":%s",
+	        s->alpn_offered ? "true" : "false", s->resume_offered ? "true" : "false");
+}
+
+/* A TLS 1.3 handshake message startle decrypted (kind "note"). */
+static void
+json_message(FILE *f, const struct tls_message *m)
+{
+	const char *name = record_handshake_name(m->type);
+	unsigned scheme;
+	unsigned long lifetime;
+
+	fprintf(f, ",\"message\":{\"dir\":\"%s\"", m->dir == TLS_DIR_OUT ? "out" : "in");
+	json_str(f, "type", name != NULL ? name : "unknown");
+	fprintf(f, ",\"number\":%u,\"length\":%zu", m->type, m->length);
+	if (m->type == HSMSG_CERTIFICATE_VERIFY &&
+	    hsmsg_verify_scheme(m->head, m->head_len, &scheme)) {
+		const char *sig = record_signature_scheme_name(scheme, true);
+		if (sig != NULL)
+			json_str(f, "signature", sig);
+		else
+			fprintf(f, ",\"signature\":\"0x%04x\"", scheme);
+	}
+	if (m->type == HSMSG_NEW_SESSION_TICKET &&
+	    hsmsg_ticket_lifetime(m->head, m->head_len, &lifetime))
+		fprintf(f, ",\"ticket_lifetime\":%lu", lifetime);
+	fputc('}', f);
+}
+
 void
 output_json(FILE *f, const struct event *ev, bool redact, const char *session)
 {
@@ -269,6 +319,7 @@ output_json(FILE *f, const struct event *ev, bool redact, const char *session)
 		fprintf(f, ",\"handshake_ms\":%.3f,\"resumed\":%s", s->handshake_ms,
 		        s->resumed ? "true" : "false");
 		json_str(f, "sni", s->sni[0] ? s->sni : NULL);
+		json_tls_facts(f, s);
 	}
 	if (ev->verdict != NULL) {
 		const struct cert_verdict *v = ev->verdict;
@@ -282,6 +333,8 @@ output_json(FILE *f, const struct event *ev, bool redact, const char *session)
 		json_cert(f, ev->cert);
 	if (ev->dns != NULL)
 		json_dns(f, ev->dns);
+	if (ev->message != NULL)
+		json_message(f, ev->message);
 	if (ev->record != NULL) {
 		const struct tls_record *r = ev->record;
 		const char *hs = tls_record_message(r);

@@ -132,8 +132,8 @@ session_free(struct session *s)
 {
 	if (s == NULL)
 		return;
-	if (s->tls != NULL)
-		tls_free(s->tls);
+	session_tls_end(s);
+	tls_ticket_free(s->ticket);
 	conn_attempt_free(s->attempt);
 	conn_close(s->fd);
 	framer_free(s->fr);
@@ -153,10 +153,7 @@ session_close(struct session *s, const char *why)
 		return;
 	conn_attempt_free(s->attempt);
 	s->attempt = NULL;
-	if (s->tls != NULL) {
-		tls_free(s->tls);
-		s->tls = NULL;
-	}
+	session_tls_end(s);
 	conn_close(s->fd);
 	s->fd = -1;
 	for (size_t i = s->qhead; i < s->qlen; i++)

@@ -38,6 +38,7 @@ struct session {
 	enum session_failure failure;
 	int fd;
 	struct tls_conn *tls;
+	struct tls_ticket *ticket; /* left by the TLS that ended, to resume */
 	struct conn_attempt *attempt;
 	bool tls_want_write;
 	char servername[256];
@@ -122,5 +123,9 @@ void session_tls_step(struct session *s);
 
 /* Discards what arrived after the go-ahead and before TLS, and reports it. */
 void session_discard_injected(struct session *s);
+
+/* Ends the session's TLS (close_notify, best effort) and keeps the session it
+ * leaves to be resumed (session_take_ticket). */
+void session_tls_end(struct session *s);
 
 #endif

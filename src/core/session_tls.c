@@ -8,6 +8,8 @@
 #include <string.h>
 
 #include "session_int.h"
+#include "explain.h"
+#include "hsmsg.h"
 #include "record.h"
 #include "util.h"
 
@@ -31,6 +33,81 @@ on_record(void *arg, const struct tls_record *rec)
 	ev.len = strlen(text);
 	ev.record = (struct tls_record *)rec;
 	transcript_append(s->t, &ev);
+}
+
+/* A TLS 1.3 handshake message startle decrypted from its copy of the
+ * records, as its own event right after the record that carried it, with
+ * what it proves. */
+static void
+on_message(void *arg, const struct tls_message *m)
+{
+	struct session *s = arg;
+	struct event ev = {.phase = s->phase == PHASE_PLAIN ? PHASE_HANDSHAKE : s->phase,
+	                   .dir = m->dir == TLS_DIR_OUT ? DIR_CLIENT : DIR_SERVER,
+	                   .kind = EV_NOTE};
+	const char *name = record_handshake_name(m->type);
+	char text[200], unknown[32], detail[80] = "";
+	unsigned scheme;
+	unsigned long lifetime;
+
+	if (name == NULL) {
+		snprintf(unknown, sizeof unknown, "handshake type %u", m->type);
+		name = unknown;
+	}
+	if (m->type == HSMSG_CERTIFICATE_VERIFY &&
+	    hsmsg_verify_scheme(m->head, m->head_len, &scheme)) {
+		const char *sig = record_signature_scheme_name(scheme, true);
+		snprintf(detail, sizeof detail, ", signed with %s",
+		         sig ? sig : "an unknown scheme");
+	} else if (m->type == HSMSG_NEW_SESSION_TICKET &&
+	           hsmsg_ticket_lifetime(m->head, m->head_len, &lifetime)) {
+		snprintf(detail, sizeof detail, ", ticket lifetime %lu s", lifetime);
+	}
+	snprintf(text, sizeof text, "TLS message %s (decrypted): %s, %zu bytes%s",
+	         m->dir == TLS_DIR_OUT ? "sent" : "received", name, m->length, detail);
+	ev.text = (unsigned char *)text;
+	ev.len = strlen(text);
+	ev.explain = (char *)explain_tls_message(name, m->dir == TLS_DIR_IN);
+	ev.message = (struct tls_message *)m;
+	transcript_append(s->t, &ev);
+}
+
+/* Says what cannot be shown of TLS 1.3's encrypted handshake, and why. */
+static void
+encrypted_handshake_note(struct session *s, const struct tls_summary *sum)
+{
+	const char *problem = NULL;
+
+	if (sum->encrypted_handshake == TLS_HS_UNAVAILABLE)
+		session_emitf(
+		    s, EV_NOTE,
+		    "this build of startle cannot show TLS 1.3's encrypted handshake "
+		    "messages (EncryptedExtensions, Certificate, CertificateVerify, "
+		    "Finished): its wolfSSL does not hand out the session's secrets; "
+		    "startle built with its own wolfSSL (the default) shows them");
+	if (sum->encrypted_handshake != TLS_HS_FAILED)
+		return;
+	(void)tls_get_encrypted_messages(s->tls, NULL, 0, &problem);
+	session_emitf(s, EV_NOTE, "%s",
+	              problem != NULL ? problem
+	                              : "the encrypted handshake cannot be shown");
+}
+
+/* What a session offered for resumption became, in words. */
+static void
+resumption_note(struct session *s, const struct tls_summary *sum)
+{
+	if (sum->resumed)
+		session_emitf(
+		    s, EV_NOTE,
+		    "resumed the TLS session of the earlier connection: the server "
+		    "sent no certificate and no signature this time; the "
+		    "certificate's verdict is the one the earlier connection reached");
+	else if (sum->resume_offered)
+		session_emitf(
+		    s, EV_NOTE,
+		    "the server did not resume the earlier connection's TLS session "
+		    "(offered): a full handshake instead");
 }
 
 static void
@@ -111,6 +188,27 @@ report_verdict(struct session *s)
 		    s, "--verify: the certificate is not trusted for this name");
 }
 
+/* The TLS summary in one line: what was negotiated and how. */
+static void
+summary_text(const struct tls_summary *sum, char *text, size_t size)
+{
+	size_t n = 0;
+
+	n += (size_t)snprintf(text, size, "%s, %s", sum->version, sum->cipher);
+	if (sum->group[0] && n < size)
+		n += (size_t)snprintf(text + n, size - n, ", group %s%s", sum->group,
+		                      sum->hello_retry ? " (after HelloRetryRequest)" : "");
+	if (sum->signature[0] && n < size)
+		n += (size_t)snprintf(text + n, size - n, ", signature %s", sum->signature);
+	if (sum->alpn_offered && n < size)
+		n += (size_t)snprintf(text + n, size - n, ", ALPN %s",
+		                      sum->alpn[0] ? sum->alpn : "none agreed");
+	if (n < size)
+		snprintf(text + n, size - n, ", handshake %.1f ms%s, SNI %s",
+		         sum->handshake_ms, sum->resumed ? " (resumed)" : "",
+		         sum->sni[0] ? sum->sni : "not sent");
+}
+
 static void
 handshake_done(struct session *s)
 {
@@ -125,15 +223,15 @@ handshake_done(struct session *s)
 	          "trust boundary: from here on every byte is encrypted; everything above "
 	          "travelled in plaintext");
 	ev.phase = PHASE_TLS;
-	snprintf(text, sizeof text, "%s, %s%s%s, handshake %.1f ms%s, SNI %s", sum.version,
-	         sum.cipher, sum.group[0] ? ", group " : "", sum.group, sum.handshake_ms,
-	         sum.resumed ? " (resumed)" : "", sum.sni[0] ? sum.sni : "not sent");
+	summary_text(&sum, text, sizeof text);
 	ev.text = (unsigned char *)text;
 	ev.len = strlen(text);
 	ev.tls = &sum;
 	transcript_append(s->t, &ev);
 	if (sum.note[0] != '\0')
 		session_emitf(s, EV_NOTE, "%s", sum.note);
+	encrypted_handshake_note(s, &sum);
+	resumption_note(s, &sum);
 	if (strcmp(sum.version, "TLSv1.2") != 0 && strcmp(sum.version, "TLSv1.3") != 0)
 		session_finding(s, FINDING_TLS_OLD_VERSION, true,
 		                "%s was negotiated: only TLS 1.2 and 1.3 are "
@@ -200,8 +298,12 @@ session_tls_start(struct session *s)
 	    .min_version = s->p.tls_min,
 	    .max_version = s->p.tls_max,
 	    .keylog = s->p.keylog,
+	    .ciphers = s->p.ciphers,
+	    .groups = s->p.groups,
+	    .alpn = s->p.alpn,
+	    .resume = tls_ticket_fits(s->p.resume, s->servername) ? s->p.resume : NULL,
 	};
-	struct tls_observer obs = {.record = on_record, .arg = s};
+	struct tls_observer obs = {.record = on_record, .message = on_message, .arg = s};
 	char *cause = NULL;
 
 	set_phase(
@@ -218,6 +320,29 @@ session_tls_start(struct session *s)
 	session_set_state(s, SS_HANDSHAKE);
 	session_set_deadline(s, "the TLS handshake");
 	session_tls_step(s);
+}
+
+void
+session_tls_end(struct session *s)
+{
+	if (s->tls == NULL)
+		return;
+	struct tls_ticket *t = tls_ticket_take(s->tls);
+	if (t != NULL) {
+		tls_ticket_free(s->ticket);
+		s->ticket = t;
+	}
+	tls_free(s->tls);
+	s->tls = NULL;
+}
+
+struct tls_ticket *
+session_take_ticket(struct session *s)
+{
+	struct tls_ticket *t = s->ticket;
+
+	s->ticket = NULL;
+	return t;
 }
 
 /* The framer's buffer and anything already waiting in the socket. */

@@ -92,6 +92,7 @@ event_free(struct event *ev)
 		free(ev->cert);
 	}
 	free(ev->record);
+	free(ev->message);
 	if (ev->dns != NULL) {
 		for (size_t i = 0; i < ev->dns->n; i++)
 			free(ev->dns->records[i]);
@@ -312,6 +313,7 @@ transcript_append(struct transcript *t, const struct event *src)
 	ev->verdict = src->verdict ? xmemdup(src->verdict, sizeof *src->verdict) : NULL;
 	ev->cert = src->cert ? cert_copy(src->cert) : NULL;
 	ev->record = src->record ? xmemdup(src->record, sizeof *src->record) : NULL;
+	ev->message = src->message ? xmemdup(src->message, sizeof *src->message) : NULL;
 	ev->dns = src->dns ? dns_event_copy(src->dns) : NULL;
 	if (t->count == t->cap) {
 		t->cap = t->cap ? t->cap * 2 : 256;
@@ -351,4 +353,11 @@ double
 transcript_now(const struct transcript *t)
 {
 	return (util_now_ms() - t->start_ms) / 1000.0;
+}
+
+bool
+transcript_is_injected(const struct event *ev)
+{
+	return ev->kind == EV_NOTE && ev->dir == DIR_SERVER && ev->record == NULL &&
+	       ev->message == NULL;
 }

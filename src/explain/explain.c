@@ -4,11 +4,13 @@
 #include "kb.h"
 
 const struct kb_table *const kb_tables[] = {
-    &kb_smtp_codes,    &kb_smtp_replies,      &kb_smtp_classes,  &kb_smtp_subjects,
-    &kb_smtp_details,  &kb_smtp_keywords,     &kb_smtp_commands, &kb_imap_statuses,
-    &kb_imap_codes,    &kb_imap_capabilities, &kb_imap_commands, &kb_imap_responses,
-    &kb_imap_replies,  &kb_pop3_statuses,     &kb_pop3_codes,    &kb_pop3_capabilities,
-    &kb_pop3_commands, &kb_pop3_replies,
+    &kb_smtp_codes,          &kb_smtp_replies,        &kb_smtp_classes,
+    &kb_smtp_subjects,       &kb_smtp_details,        &kb_smtp_keywords,
+    &kb_smtp_commands,       &kb_imap_statuses,       &kb_imap_codes,
+    &kb_imap_capabilities,   &kb_imap_commands,       &kb_imap_responses,
+    &kb_imap_replies,        &kb_pop3_statuses,       &kb_pop3_codes,
+    &kb_pop3_capabilities,   &kb_pop3_commands,       &kb_pop3_replies,
+    &kb_tls_server_messages, &kb_tls_client_messages,
 };
 const size_t kb_table_count = sizeof(kb_tables) / sizeof(kb_tables[0]);
 

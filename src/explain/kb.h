@@ -58,6 +58,11 @@ extern const struct kb_table kb_pop3_capabilities;
 extern const struct kb_table kb_pop3_commands;
 extern const struct kb_table kb_pop3_replies;
 
+/* TLS 1.3 handshake messages by name ("CertificateVerify"), as sent by the
+ * server and by the client: what each proves. */
+extern const struct kb_table kb_tls_server_messages;
+extern const struct kb_table kb_tls_client_messages;
+
 /* Every table above, for walking. */
 extern const struct kb_table *const kb_tables[];
 extern const size_t kb_table_count;

@@ -2,8 +2,8 @@
  * hsdecrypt: decrypts startle's own copy of a TLS 1.3 session's encrypted
  * handshake records with the session's traffic secrets (RFC 8446 §5.2, §7.3)
  * and walks the handshake messages inside. Each direction is a small state
- * machine: records are cut from the byte stream; application_data records
- * wait until their key is known; the record that carries Finished ends the
+ * machine: the record scanner (record.h) hands over each record's body;
+ * application_data records wait until their key is known; the record that carries Finished ends the
  * handshake key, and the first application data ends the work.
  */
 #include <wolfssl/options.h>
@@ -15,6 +15,7 @@
 
 #include "hsdecrypt.h"
 
+#include "hsmsg.h"
 #include "record.h"
 #include "util.h"
 
@@ -27,7 +28,6 @@
 #define HSD_KEY_MAX 32
 #define HSD_PENDING_MAX 64             /* records waiting for a key, per direction */
 #define HSD_PENDING_BYTES (256u << 10) /* and their bytes */
-#define HSD_FINISHED 20
 
 /* The AEADs of the TLS 1.3 suites this knows. */
 enum hsd_aead { HSD_AES_GCM, HSD_CHACHA20_POLY1305 };
@@ -60,18 +60,18 @@ struct hsd_record {
 /* One direction of the session. */
 struct hsd_dir {
 	bool from_server;
-	unsigned char header[RECORD_HEADER_LEN]; /* the record being cut */
-	size_t header_len;
+	unsigned char header[RECORD_HEADER_LEN]; /* the record being gathered */
 	unsigned char *body;
-	size_t body_len, body_need;
+	size_t body_len;
 	struct hsd_record pending[HSD_PENDING_MAX]; /* waiting for their key */
 	size_t npending, pending_bytes;
 	struct hsd_key keys[2]; /* 0 handshake, 1 application */
 	int phase;
 	uint64_t seq;
-	unsigned char msg_header[4]; /* the handshake message being walked */
-	size_t msg_header_len, msg_skip;
+	struct hsmsg_walker walk; /* the decrypted handshake bytes, cut into messages */
+	bool finished;            /* a whole Finished message went this way */
 	bool done;
+	struct hsdecrypt *h;
 };
 
 struct hsdecrypt {
@@ -81,11 +81,39 @@ struct hsdecrypt {
 	const char *problem;
 };
 
+/* A whole handshake message was decrypted: lists it; a Finished ends the
+ * handshake key of its direction after this record. */
+static void
+hsd_message(void *arg, unsigned char type, size_t length, const unsigned char *body,
+            size_t kept)
+{
+	struct hsd_dir *d = arg;
+	struct hsdecrypt *h = d->h;
+
+	if (type == HSMSG_FINISHED)
+		d->finished = true;
+	if (h->nmsgs == HSDECRYPT_MESSAGES_MAX)
+		return;
+	struct hsdecrypt_message *m = &h->msgs[h->nmsgs++];
+	*m = (struct hsdecrypt_message){.from_server = d->from_server,
+	                                .type = type,
+	                                .length = length,
+	                                .after_handshake = d->phase == 1,
+	                                .head_len = kept};
+	memcpy(m->head, body, kept);
+}
+
 struct hsdecrypt *
 hsdecrypt_new(void)
 {
 	struct hsdecrypt *h = xcalloc(1, sizeof(*h));
-	h->dir[1].from_server = true;
+
+	for (int i = 0; i < 2; i++) {
+		h->dir[i].h = h;
+		h->dir[i].from_server = i == 1;
+		hsmsg_walker_init(&h->dir[i].walk, HSDECRYPT_HEAD_MAX, hsd_message,
+		                  &h->dir[i]);
+	}
 	return h;
 }
 
@@ -126,34 +154,6 @@ hsd_fail(struct hsdecrypt *h, struct hsd_dir *d, const char *why)
 	if (h->problem == NULL)
 		h->problem = why;
 	hsd_dir_stop(d);
-}
-
-/* Walks decrypted handshake bytes: records each message's type and length. */
-static void
-hsd_walk(struct hsdecrypt *h, struct hsd_dir *d, const unsigned char *p, size_t n)
-{
-	while (n > 0) {
-		if (d->msg_skip > 0) {
-			size_t k = n < d->msg_skip ? n : d->msg_skip;
-			d->msg_skip -= k;
-			p += k;
-			n -= k;
-			continue;
-		}
-		d->msg_header[d->msg_header_len++] = *p++;
-		n--;
-		if (d->msg_header_len < 4)
-			continue;
-		d->msg_header_len = 0;
-		d->msg_skip = (size_t)d->msg_header[1] << 16 |
-		              (size_t)d->msg_header[2] << 8 | d->msg_header[3];
-		if (h->nmsgs < HSDECRYPT_MESSAGES_MAX)
-			h->msgs[h->nmsgs++] =
-			    (struct hsdecrypt_message){.from_server = d->from_server,
-			                               .type = d->msg_header[0],
-			                               .length = d->msg_skip,
-			                               .after_handshake = d->phase == 1};
-	}
 }
 
 /* The AEAD's open: plaintext into out (len - tag bytes). 0 or -1. */
@@ -205,13 +205,10 @@ hsd_record(struct hsdecrypt *h, struct hsd_dir *d, const struct hsd_record *r)
 		n--; /* padding */
 	unsigned char type = n > 0 ? plain[--n] : 0;
 	if (type == RECORD_HANDSHAKE) {
-		size_t before = h->nmsgs;
-		hsd_walk(h, d, plain, n);
-		for (size_t i = before; i < h->nmsgs; i++) {
-			if (h->msgs[i].type == HSD_FINISHED && d->phase == 0) {
-				d->phase = 1; /* the next record uses the application key */
-				d->seq = 0;
-			}
+		hsmsg_walk(&d->walk, plain, n);
+		if (d->finished && d->phase == 0) {
+			d->phase = 1; /* the next record uses the application key */
+			d->seq = 0;
 		}
 	} else {
 		hsd_dir_stop(d); /* application data or an alert: the handshake is over */
@@ -240,15 +237,10 @@ hsd_drain(struct hsdecrypt *h, struct hsd_dir *d)
 	d->npending -= used;
 }
 
-/* A whole record was cut: application data records wait for their key. */
+/* A whole application data record came: it waits for its key. */
 static void
 hsd_cut(struct hsdecrypt *h, struct hsd_dir *d)
 {
-	if (d->header[0] != RECORD_APPLICATION_DATA) {
-		free(d->body);
-		d->body = NULL;
-		return;
-	}
 	if (d->npending == HSD_PENDING_MAX ||
 	    d->pending_bytes + d->body_len > HSD_PENDING_BYTES) {
 		hsd_fail(h, d,
@@ -265,34 +257,29 @@ hsd_cut(struct hsdecrypt *h, struct hsd_dir *d)
 }
 
 void
-hsdecrypt_feed(struct hsdecrypt *h, bool from_server, const unsigned char *p, size_t n)
+hsdecrypt_body(struct hsdecrypt *h, bool from_server, const struct record *rec,
+               const unsigned char *p, size_t n, bool end)
 {
 	struct hsd_dir *d = h != NULL ? &h->dir[from_server] : NULL;
 
-	while (d != NULL && !d->done && n > 0) {
-		if (d->header_len < RECORD_HEADER_LEN) {
-			d->header[d->header_len++] = *p++;
-			n--;
-			if (d->header_len < RECORD_HEADER_LEN)
-				continue;
-			d->body_need = (size_t)d->header[3] << 8 | d->header[4];
-			if (d->body_need > RECORD_BODY_MAX) {
-				hsd_fail(h, d, "the stream is not TLS records");
-				return;
-			}
-			d->body = xmalloc(d->body_need + 1);
-			d->body_len = 0;
-		}
-		size_t k = d->body_need - d->body_len < n ? d->body_need - d->body_len : n;
-		memcpy(d->body + d->body_len, p, k);
-		d->body_len += k;
-		p += k;
-		n -= k;
-		if (d->body_len == d->body_need) {
-			d->header_len = 0;
-			hsd_cut(h, d);
-		}
+	if (d == NULL || d->done || rec->type != RECORD_APPLICATION_DATA)
+		return;
+	if (d->body == NULL) {
+		d->body = xmalloc(rec->length + 1);
+		d->body_len = 0;
 	}
+	if (n > rec->length - d->body_len)
+		n = rec->length - d->body_len; /* never: the scanner cuts at the length */
+	memcpy(d->body + d->body_len, p, n);
+	d->body_len += n;
+	if (!end)
+		return;
+	d->header[0] = rec->type;
+	d->header[1] = (unsigned char)(rec->version >> 8);
+	d->header[2] = (unsigned char)rec->version;
+	d->header[3] = (unsigned char)(rec->length >> 8);
+	d->header[4] = (unsigned char)rec->length;
+	hsd_cut(h, d);
 }
 
 /* HKDF-Expand-Label(secret, label, "", len) with the suite's hash. */
@@ -336,6 +323,12 @@ hsdecrypt_secret(struct hsdecrypt *h, unsigned suite, enum hsdecrypt_secret whic
 	}
 	k->set = true;
 	hsd_drain(h, d);
+}
+
+size_t
+hsdecrypt_count(const struct hsdecrypt *h)
+{
+	return h != NULL ? h->nmsgs : 0;
 }
 
 size_t

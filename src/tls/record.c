@@ -62,6 +62,94 @@ static const char *const record_alert_names[256] = {
     [120] = "no_application_protocol",
 };
 
+/* Named groups (RFC 8446 §4.2.7, RFC 7919, RFC 8422), spelled as the TLS
+ * library names the negotiated group. */
+static const struct {
+	unsigned code;
+	const char *name;
+} record_groups[] = {
+    {23, "SECP256R1"},
+    {24, "SECP384R1"},
+    {25, "SECP521R1"},
+    {26, "BRAINPOOLP256R1"},
+    {27, "BRAINPOOLP384R1"},
+    {28, "BRAINPOOLP512R1"},
+    {29, "X25519"},
+    {30, "X448"},
+    {31, "BRAINPOOLP256R1TLS13"},
+    {32, "BRAINPOOLP384R1TLS13"},
+    {33, "BRAINPOOLP512R1TLS13"},
+    {256, "FFDHE_2048"},
+    {257, "FFDHE_3072"},
+    {258, "FFDHE_4096"},
+    {259, "FFDHE_6144"},
+    {260, "FFDHE_8192"},
+    {0x11eb, "SECP256R1MLKEM768"},
+    {0x11ec, "X25519MLKEM768"},
+    {0x11ed, "SECP384R1MLKEM1024"},
+    {0x6399, "X25519KYBER768DRAFT00"},
+};
+
+/* Signature schemes (RFC 8446 §4.2.3; TLS 1.2's hash and signature pairs of
+ * RFC 5246 §7.4.1.4.1 share the numbers). */
+static const struct {
+	unsigned code;
+	const char *name;
+} record_sigschemes[] = {
+    {0x0101, "rsa_pkcs1_md5"},
+    {0x0201, "rsa_pkcs1_sha1"},
+    {0x0202, "dsa_sha1"},
+    {0x0203, "ecdsa_sha1"},
+    {0x0301, "rsa_pkcs1_sha224"},
+    {0x0303, "ecdsa_sha224"},
+    {0x0401, "rsa_pkcs1_sha256"},
+    {0x0402, "dsa_sha256"},
+    {0x0403, "ecdsa_secp256r1_sha256"},
+    {0x0501, "rsa_pkcs1_sha384"},
+    {0x0503, "ecdsa_secp384r1_sha384"},
+    {0x0601, "rsa_pkcs1_sha512"},
+    {0x0603, "ecdsa_secp521r1_sha512"},
+    {0x0804, "rsa_pss_rsae_sha256"},
+    {0x0805, "rsa_pss_rsae_sha384"},
+    {0x0806, "rsa_pss_rsae_sha512"},
+    {0x0807, "ed25519"},
+    {0x0808, "ed448"},
+    {0x0809, "rsa_pss_pss_sha256"},
+    {0x080a, "rsa_pss_pss_sha384"},
+    {0x080b, "rsa_pss_pss_sha512"},
+    {0x081a, "ecdsa_brainpoolP256r1tls13_sha256"},
+    {0x081b, "ecdsa_brainpoolP384r1tls13_sha384"},
+    {0x081c, "ecdsa_brainpoolP512r1tls13_sha512"},
+};
+
+const char *
+record_group_name(unsigned code)
+{
+	for (size_t i = 0; i < sizeof record_groups / sizeof record_groups[0]; i++)
+		if (record_groups[i].code == code)
+			return record_groups[i].name;
+	return NULL;
+}
+
+const char *
+record_signature_scheme_name(unsigned code, bool tls13)
+{
+	/* TLS 1.2 does not bind ECDSA to a curve: the same numbers name the hash */
+	static const struct {
+		unsigned code;
+		const char *name;
+	} tls12_ecdsa[] = {
+	    {0x0403, "ecdsa_sha256"}, {0x0503, "ecdsa_sha384"}, {0x0603, "ecdsa_sha512"}};
+
+	for (size_t i = 0; i < sizeof tls12_ecdsa / sizeof tls12_ecdsa[0] && !tls13; i++)
+		if (tls12_ecdsa[i].code == code)
+			return tls12_ecdsa[i].name;
+	for (size_t i = 0; i < sizeof record_sigschemes / sizeof record_sigschemes[0]; i++)
+		if (record_sigschemes[i].code == code)
+			return record_sigschemes[i].name;
+	return NULL;
+}
+
 const char *
 record_type_name(unsigned char type)
 {
@@ -139,8 +227,11 @@ record_header(struct record_scanner *sc)
 	sc->by_type[h[0] - RECORD_TYPE_FIRST]++;
 	sc->body_left = length;
 	sc->reported = false;
-	if (length == 0)
+	if (length == 0) {
 		record_report(sc);
+		if (sc->on_body != NULL)
+			sc->on_body(sc->arg, &sc->rec, h, 0, true);
+	}
 }
 
 /* Takes body bytes of the current record; returns how many were used. */
@@ -157,6 +248,8 @@ record_body(struct record_scanner *sc, const unsigned char *p, size_t n)
 	sc->body_left -= take;
 	if (!sc->reported && (r->head_len == RECORD_HEAD_MAX || sc->body_left == 0))
 		record_report(sc);
+	if (sc->on_body != NULL)
+		sc->on_body(sc->arg, r, p, take, sc->body_left == 0);
 	return take;
 }
 

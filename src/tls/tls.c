@@ -17,9 +17,9 @@
 #include <wolfssl/error-ssl.h>
 
 #include "tls.h"
+#include "tls_int.h"
 
 #include "escape.h"
-#include "hsdecrypt.h"
 #include "keylog.h"
 #include "record.h"
 #include "util.h"
@@ -39,7 +39,6 @@
 #define TLS_CAFILE_MAX (4u << 20) /* a CA bundle is a few hundred KiB */
 #define TLS_BUNDLE "/etc/ssl/certs/ca-certificates.crt"
 #define TLS_WRITE_WAIT_MS 5000
-#define TLS_CODES 64       /* verify error codes remembered as seen */
 #define TLS_SELF_SIGNED 18 /* X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT */
 #define TLS_NO_LOCAL_ISSUER 20
 
@@ -68,7 +67,13 @@ struct tls_conn {
 	char verify_name[256];
 	bool verify_name_is_ip;
 	struct keylog *keylog;
-	struct hsdecrypt *hs;    /* TLS 1.3's encrypted handshake, when secrets come */
+	struct tls_view *view;   /* the handshake's messages, TLS 1.3's decrypted */
+	char *alpn;              /* the protocols offered by ALPN, or NULL */
+	bool resume_offered;     /* a session of an earlier connection was offered */
+	struct tls_verify_memo resume_memo; /* what that connection proved */
+	int chain_skip;          /* certificates of that connection before this one's */
+	bool hello_pending;      /* a TLS 1.2 session offered: its ServerHello to check */
+	unsigned long hello_record; /* the ServerHello's record number, to check */
 	char note[TLS_NOTE_MAX]; /* for the summary: a key log not written */
 	int first_code, first_depth;
 	bool code_seen[TLS_CODES];
@@ -217,6 +222,21 @@ tls_on_record(void *arg, const struct record *r)
 		tc->obs.record(tc->obs.arg, &rec);
 }
 
+/* Each record's body, as the scanner hands it out: to the view of the
+ * handshake (tls_int.h), which reads its messages and decrypts TLS 1.3's. */
+static void
+tls_on_body(void *arg, const struct record *r, const unsigned char *p, size_t n, bool end)
+{
+	struct tls_stream *s = arg;
+	struct tls_conn *tc = s->tc;
+
+	tls_view_body(tc->view, s->dir, r, p, n, end);
+	if (end && s->dir == TLS_DIR_IN && tc->hello_pending && r->hs_type == 2) {
+		tc->hello_pending = false; /* checked once this read is scanned */
+		tc->hello_record = tc->in.scan.records;
+	}
+}
+
 /* Feeds bytes seen on the wire in one direction. TLS 1.3 encrypts into
  * application_data records, so a handshake record after its compatibility
  * change_cipher_spec is still plain; in TLS 1.2 it is encrypted. */
@@ -237,6 +257,7 @@ tls_stream_init(struct tls_stream *s, struct tls_conn *tc, enum tls_dir dir)
 	s->alert_level = -1;
 	s->alert_desc = -1;
 	record_scan_init(&s->scan, tls_on_record, s);
+	s->scan.on_body = tls_on_body;
 }
 
 /* wolfSSL's receive hook: reads the socket and shows what arrived. */
@@ -251,7 +272,11 @@ tls_io_recv(WOLFSSL *ssl, char *buf, int sz, void *ctx)
 		if (!tc->done)
 			tc->hs_bytes_in += (size_t)n;
 		tls_stream_feed(&tc->in, (const unsigned char *)buf, (size_t)n);
-		hsdecrypt_feed(tc->hs, true, (const unsigned char *)buf, (size_t)n);
+		if (tc->hello_record > 0) { /* before the library reads the ServerHello */
+			tls_opts_server_hello(tc->ssl, tc->fd, &tc->in.scan,
+			                      tc->hello_record);
+			tc->hello_record = 0;
+		}
 		return (int)n;
 	}
 	if (n == 0) {
@@ -283,7 +308,6 @@ tls_io_send(WOLFSSL *ssl, char *buf, int sz, void *ctx)
 		if (!tc->done)
 			tc->hs_bytes_out += (size_t)n;
 		tls_stream_feed(&tc->out, (const unsigned char *)buf, (size_t)n);
-		hsdecrypt_feed(tc->hs, false, (const unsigned char *)buf, (size_t)n);
 		return (int)n;
 	}
 	if (errno == EAGAIN || errno == EWOULDBLOCK)
@@ -314,57 +338,6 @@ tls_global_init(char **cause)
 		return -1;
 	}
 	tls_initialised = true;
-	return 0;
-}
-
-/* Protocol versions as the configuration spells them. */
-static const struct {
-	int cfg;
-	int proto;
-	const char *name;
-} tls_versions[] = {
-    {12, TLS1_2_VERSION, "1.2"},
-    {13, TLS1_3_VERSION, "1.3"},
-};
-
-/* Maps 12/13 to the protocol number; 0 if unknown. */
-static int
-tls_version_proto(int cfg)
-{
-	for (size_t i = 0; i < sizeof(tls_versions) / sizeof(tls_versions[0]); i++) {
-		if (tls_versions[i].cfg == cfg)
-			return tls_versions[i].proto;
-	}
-	return 0;
-}
-
-/* Applies the configured version range to a fresh context. */
-static int
-tls_set_versions(WOLFSSL_CTX *ctx, const struct tls_config *cfg, char **cause)
-{
-	int min = cfg->min_version ? tls_version_proto(cfg->min_version) : 0;
-	int max = cfg->max_version ? tls_version_proto(cfg->max_version) : 0;
-
-	if ((cfg->min_version && min == 0) || (cfg->max_version && max == 0)) {
-		tls_set_cause(
-		    cause,
-		    str_printf(
-		        "unsupported TLS version limit (min %d, max %d): use 1.2 or 1.3",
-		        cfg->min_version, cfg->max_version));
-		return -1;
-	}
-	if (min && max && min > max) {
-		tls_set_cause(cause,
-		              str_printf("the minimum TLS version is above the maximum: "
-		                         "choose a minimum no higher than the maximum"));
-		return -1;
-	}
-	if ((min && wolfSSL_CTX_set_min_proto_version(ctx, min) != WOLFSSL_SUCCESS) ||
-	    (max && wolfSSL_CTX_set_max_proto_version(ctx, max) != WOLFSSL_SUCCESS)) {
-		tls_set_cause(cause,
-		              str_printf("the TLS library refused the version limits"));
-		return -1;
-	}
 	return 0;
 }
 
@@ -443,7 +416,7 @@ tls_make_ctx(struct tls_conn *tc, const struct tls_config *cfg, char **cause)
 		    cause, str_printf("the TLS library could not create a client context"));
 		return -1;
 	}
-	if (tls_set_versions(tc->ctx, cfg, cause) != 0 ||
+	if (tls_opts_ctx(tc->ctx, cfg, cause) != 0 ||
 	    tls_load_trust(tc->ctx, cfg->cafile, cause) != 0)
 		return -1;
 	wolfSSL_CTX_set_verify(tc->ctx, WOLFSSL_VERIFY_PEER, tls_verify_cb);
@@ -467,59 +440,77 @@ tls_open_keylog(struct tls_conn *tc, const char *path, char **cause)
 }
 
 #ifdef HAVE_SECRET_CALLBACK
-/* wolfSSL's TLS 1.3 traffic secrets, as the encrypted handshake view names them. */
-static const struct {
-	int id;
-	enum hsdecrypt_secret which;
-} tls_traffic_secrets[] = {
-    {CLIENT_HANDSHAKE_TRAFFIC_SECRET, HSDECRYPT_CLIENT_HANDSHAKE},
-    {SERVER_HANDSHAKE_TRAFFIC_SECRET, HSDECRYPT_SERVER_HANDSHAKE},
-    {CLIENT_TRAFFIC_SECRET, HSDECRYPT_CLIENT_APPLICATION},
-    {SERVER_TRAFFIC_SECRET, HSDECRYPT_SERVER_APPLICATION},
-};
-
 /* Each TLS 1.3 secret as the library derives it: to the key log and to the
  * decryptor of the encrypted handshake. Never fails the handshake. */
 static int
 tls_secret_cb(WOLFSSL *ssl, int id, const unsigned char *secret, int size, void *arg)
 {
 	struct tls_conn *tc = arg;
-	int suite = wolfSSL_get_current_cipher_suite(ssl);
 
 	if (size <= 0)
 		return 0;
 	keylog_tls13_secret(tc->keylog, ssl, id, secret, (size_t)size);
-	for (size_t i = 0; i < sizeof tls_traffic_secrets / sizeof tls_traffic_secrets[0];
-	     i++) {
-		if (tls_traffic_secrets[i].id == id && suite >= 0)
-			hsdecrypt_secret(tc->hs, (unsigned)suite,
-			                 tls_traffic_secrets[i].which, secret,
-			                 (size_t)size);
-	}
+	tls_view_secret(tc->view, ssl, id, secret, (size_t)size);
 	return 0;
 }
 #endif
 
-/* The session: preferred groups, and our IO hooks in place of the socket. */
-static int
-tls_make_session(struct tls_conn *tc, char **cause)
+/* Keeps what the summary and a resumed handshake need of the offer: the
+ * ALPN list, and what the connection that left the session proved. */
+static void
+tls_conn_resume_offer(struct tls_conn *tc, const struct tls_config *cfg)
 {
-	/* Prefer X25519 (the common first choice of servers, and the cheapest key
-	 * share), then the NIST curves. */
-	int groups[] = {WOLFSSL_ECC_X25519, WOLFSSL_ECC_SECP256R1, WOLFSSL_ECC_SECP384R1,
-	                WOLFSSL_ECC_SECP521R1};
+	tc->alpn = cfg->alpn != NULL ? xstrdup(cfg->alpn) : NULL;
+	tc->resume_offered = cfg->resume != NULL;
+	tc->hello_pending = tls_opts_ticket_is_tls12(cfg->resume);
+	if (cfg->resume != NULL)
+		tc->resume_memo = cfg->resume->memo;
+}
 
+/* A resumed handshake sends no certificate: its verdict is the one the
+ * first connection reached. */
+static void
+tls_conn_recall(struct tls_conn *tc)
+{
+	tc->first_code = tc->resume_memo.first_code;
+	tc->first_depth = tc->resume_memo.first_depth;
+	memcpy(tc->code_seen, tc->resume_memo.code_seen, sizeof tc->code_seen);
+	tc->code_other = tc->resume_memo.code_other;
+}
+
+struct tls_ticket *
+tls_ticket_take(struct tls_conn *tc)
+{
+	if (tc == NULL || tc->ssl == NULL || !tc->done || tc->failed)
+		return NULL;
+	struct tls_verify_memo m = {.first_code = tc->first_code,
+	                            .first_depth = tc->first_depth,
+	                            .code_other = tc->code_other};
+	memcpy(m.code_seen, tc->code_seen, sizeof m.code_seen);
+	tls_opts_chain_memo(tc->ssl, tc->chain_skip, &m);
+	return tls_opts_ticket(tc->ssl, &m, tc->verify_name);
+}
+
+/* The session: the groups, ALPN and session to resume the configuration
+ * asks for (tls_opts.c), and our IO hooks in place of the socket. */
+static int
+tls_make_session(struct tls_conn *tc, const struct tls_config *cfg, char **cause)
+{
 	tc->ssl = wolfSSL_new(tc->ctx);
 	if (tc->ssl == NULL) {
 		tls_set_cause(cause,
 		              str_printf("the TLS library could not create a session"));
 		return -1;
 	}
-	(void)wolfSSL_set_groups(tc->ssl, groups, (int)(sizeof groups / sizeof groups[0]));
+	if (tls_opts_session(tc->ssl, cfg, cause) != 0)
+		return -1;
+	tls_conn_resume_offer(tc, cfg);
 	keylog_attach(tc->keylog, tc->ssl);
 #ifdef HAVE_SECRET_CALLBACK
-	tc->hs = hsdecrypt_new();
+	tc->view = tls_view_new(&tc->obs, true);
 	(void)wolfSSL_set_tls13_secret_cb(tc->ssl, tls_secret_cb, tc);
+#else
+	tc->view = tls_view_new(&tc->obs, false);
 #endif
 	wolfSSL_SetCertCbCtx(tc->ssl, tc);
 	wolfSSL_SSLSetIORecv(tc->ssl, tls_io_recv);
@@ -573,7 +564,8 @@ tls_new(int fd, const struct tls_config *cfg, const struct tls_observer *obs, ch
 
 	if (tls_make_ctx(tc, cfg, cause) != 0 ||
 	    tls_open_keylog(tc, cfg->keylog, cause) != 0 ||
-	    tls_make_session(tc, cause) != 0 || tls_set_sni(tc, cfg->sni, cause) != 0) {
+	    tls_make_session(tc, cfg, cause) != 0 ||
+	    tls_set_sni(tc, cfg->sni, cause) != 0) {
 		tls_free(tc); /* the handshake never started: nothing is sent */
 		return NULL;
 	}
@@ -711,8 +703,11 @@ tls_handshake(struct tls_conn *tc, char **cause)
 		tc->done = true;
 		tc->hs_records_in = (unsigned)tc->in.scan.records;
 		tc->hs_records_out = (unsigned)tc->out.scan.records;
-		if (wolfSSL_version(tc->ssl) != TLS1_3_VERSION)
-			hsdecrypt_stop(tc->hs);
+		tls_view_finish(tc->view, tc->ssl);
+		if (tc->resume_offered && wolfSSL_session_reused(tc->ssl) == 1)
+			tls_conn_recall(tc);
+		else if (tc->resume_offered)
+			tc->chain_skip = tls_opts_chain_skip(tc->ssl, &tc->resume_memo);
 		char *note = keylog_finish(tc->keylog, tc->ssl);
 		tls_copy(tc->note, sizeof(tc->note), note);
 		free(note);
@@ -820,6 +815,9 @@ tls_get_summary(struct tls_conn *tc, struct tls_summary *sum)
 		             (unsigned char)(suite >> 8), (unsigned char)(suite & 0xff)));
 	tls_copy(sum->group, sizeof(sum->group), wolfSSL_get_curve_name(tc->ssl));
 	sum->resumed = wolfSSL_session_reused(tc->ssl) == 1;
+	tls_view_summary(tc->view, tc->ssl, sum);
+	tls_opts_summary(tc->ssl, tc->alpn, sum);
+	sum->resume_offered = tc->resume_offered;
 }
 
 size_t
@@ -831,7 +829,7 @@ tls_get_chain(struct tls_conn *tc, struct cert_info *certs, size_t max)
 	int count = chain != NULL ? wolfSSL_get_chain_count(chain) : 0;
 	size_t n = 0;
 
-	for (int i = 0; i < count && n < max && n < CERT_CHAIN_MAX; i++) {
+	for (int i = tc->chain_skip; i < count && n < max && n < CERT_CHAIN_MAX; i++) {
 		int len = wolfSSL_get_chain_length(chain, i);
 		if (x509_cert_from_der(wolfSSL_get_chain_cert(chain, i),
 		                       len > 0 ? (size_t)len : 0, (int)n, &certs[n]))
@@ -849,8 +847,9 @@ tls_leaf_names(struct tls_conn *tc, const struct cert_info *leaf)
 		return cert_name_matches(leaf, tc->verify_name, tc->verify_name_is_ip);
 
 	WOLFSSL_X509_CHAIN *chain = wolfSSL_get_peer_chain(tc->ssl);
-	const unsigned char *der = chain != NULL ? wolfSSL_get_chain_cert(chain, 0) : NULL;
-	int len = chain != NULL ? wolfSSL_get_chain_length(chain, 0) : 0;
+	const unsigned char *der =
+	    chain != NULL ? wolfSSL_get_chain_cert(chain, tc->chain_skip) : NULL;
+	int len = chain != NULL ? wolfSSL_get_chain_length(chain, tc->chain_skip) : 0;
 	size_t total = 0;
 	char **all = xmalloc(leaf->nsan_total * sizeof(*all));
 	size_t n = der != NULL && len > 0
@@ -933,7 +932,8 @@ tls_free(struct tls_conn *tc)
 	if (tc->ctx != NULL)
 		wolfSSL_CTX_free(tc->ctx);
 	keylog_close(tc->keylog);
-	hsdecrypt_free(tc->hs);
+	tls_view_free(tc->view);
+	free(tc->alpn);
 	free(tc);
 }
 
@@ -965,7 +965,5 @@ size_t
 tls_get_encrypted_messages(struct tls_conn *tc, struct hsdecrypt_message *out, size_t max,
                            const char **problem)
 {
-	if (problem != NULL)
-		*problem = tc != NULL ? hsdecrypt_problem(tc->hs) : NULL;
-	return tc != NULL ? hsdecrypt_messages(tc->hs, out, max) : 0;
+	return tls_view_messages(tc != NULL ? tc->view : NULL, out, max, problem);
 }

@@ -159,18 +159,21 @@ static void
 command_reconnect(struct ui *u, const char *arg)
 {
 	unsigned sides = command_sides(u, false);
+	bool resume = false;
 
 	(void)arg;
 	for (int i = 0; i < u->nsides; i++)
 		if (sides & (1u << i))
-			ui_side_reconnect(&u->side[i]);
+			resume |= ui_side_reconnect(&u->side[i]);
+	const char *how = resume ? ", offering to resume the last TLS session" : "";
 	if (u->nsides < 2)
-		ui_message(u, TE_INFO, "reconnecting to %s", u->cur->target_text);
+		ui_message(u, TE_INFO, "reconnecting to %s%s", u->cur->target_text, how);
 	else
-		ui_message(u, TE_INFO, "reconnecting %s",
+		ui_message(u, TE_INFO, "reconnecting %s%s",
 		           sides == (COMPAREVIEW_SIDE_A | COMPAREVIEW_SIDE_B) ? "both sides"
 		           : sides == COMPAREVIEW_SIDE_A                      ? "a"
-		                                                              : "b");
+		                                                              : "b",
+		           how);
 }
 
 static void
@@ -324,7 +327,7 @@ static const struct command commands[] = {
      .exec = command_record},
     {.name = "reconnect",
      .args = "",
-     .help = "close and connect again to the same target",
+     .help = "close and connect again to the same target, resuming its TLS session",
      .exec = command_reconnect},
     {.name = "clear",
      .args = "",

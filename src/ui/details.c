@@ -137,6 +137,7 @@ dindex_handshake(struct dindex *d, size_t idx)
 	d->ncerts = 0;
 	d->nrecords = 0;
 	d->records_after = 0;
+	d->nmessages = 0;
 }
 
 void
@@ -173,6 +174,8 @@ dindex_update(struct dindex *d, const struct transcript *t, size_t idx)
 			d->certs[d->ncerts++] = idx;
 		break;
 	case EV_NOTE:
+		if (ev->message != NULL && d->nmessages < HSDECRYPT_MESSAGES_MAX)
+			d->messages[d->nmessages++] = idx;
 		if (ev->record == NULL)
 			break;
 		if (ev->phase == PHASE_HANDSHAKE && d->nrecords < DINDEX_MAX_RECORDS)

@@ -176,6 +176,34 @@ event_record_fields(struct dpane *p, const struct tls_record *rec)
 	}
 }
 
+/* A TLS 1.3 handshake message startle decrypted: what it is and how big. */
+static void
+event_message_fields(struct dpane *p, const struct tls_message *m)
+{
+	const char *name = record_handshake_name(m->type);
+	char buf[64];
+	struct sline *l;
+
+	dpane_pair(p, "Message", TE_VALUE,
+	           m->dir == TLS_DIR_OUT ? "sent by startle" : "received from the server");
+	snprintf(buf, sizeof buf, "%s (%u)", name != NULL ? name : "unknown", m->type);
+	dpane_pair(p, "Type", TE_VALUE, buf);
+	snprintf(buf, sizeof buf, "%zu bytes", m->length);
+	dpane_pair(p, "Body", TE_VALUE, buf);
+	dpane_pair(p, "Keys", TE_VALUE,
+	           m->after_handshake ? "application traffic keys (after the handshake)"
+	                              : "handshake traffic keys");
+	if (m->head_len > 0) {
+		l = dpane_row(p, "First bytes");
+		for (size_t i = 0; i < m->head_len && i < sizeof m->head; i++)
+			sline_addf(l, TE_HEX, "%s%02x", i ? " " : "", m->head[i]);
+		dpane_flush(p);
+	}
+	dpane_text(p, TE_EXPLAIN,
+	           "Decrypted by startle from its own copy of the encrypted record, with "
+	           "this session's secrets; no eavesdropper can read it.");
+}
+
 static void
 event_finding_fields(struct dpane *p, const struct event *ev)
 {
@@ -248,9 +276,12 @@ details_event(const struct event *ev, int width, bool redact, struct slines *out
 		dpane_title(&p, "TLS record");
 		event_record_fields(&p, ev->record);
 	}
+	if (ev->message != NULL) {
+		dpane_title(&p, "TLS handshake message, decrypted");
+		event_message_fields(&p, ev->message);
+	}
 	if (!output_hides(ev, redact) &&
-	    (ev->kind == EV_LINE ||
-	     (ev->kind == EV_NOTE && ev->dir != DIR_LOCAL && ev->record == NULL)))
+	    (ev->kind == EV_LINE || transcript_is_injected(ev)))
 		hexdump(&p, ev->text, ev->len);
 	dpane_done(&p);
 }

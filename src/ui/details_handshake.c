@@ -80,6 +80,67 @@ handshake_timings(struct dpane *p, const struct dindex *d, const struct transcri
 		timing_row(p, "Handshake", sum->handshake_ms, NULL);
 }
 
+/* The key exchange group, with the size of the server's key share and any
+ * HelloRetryRequest. */
+static void
+group_row(struct dpane *p, const struct tls_summary *sum)
+{
+	struct sline *l = dpane_row(p, "Group");
+
+	sline_add_own(l, TE_VALUE, TE_ESCAPED,
+	              (const unsigned char *)(sum->group[0] ? sum->group : "unknown"),
+	              strlen(sum->group[0] ? sum->group : "unknown"));
+	if (sum->key_share_bytes > 0)
+		sline_addf(l, TE_DEFAULT, ", the server's key share %zu bytes",
+		           sum->key_share_bytes);
+	if (sum->hello_retry)
+		sline_add(l, TE_INFO, ", after a HelloRetryRequest (one more round trip)");
+	dpane_flush(p);
+}
+
+/* The scheme of the server's handshake signature, or why it is not known. */
+static void
+signature_row(struct dpane *p, const struct tls_summary *sum)
+{
+	if (sum->signature[0] != '\0')
+		dpane_pair(p, "Signature", TE_VALUE, sum->signature);
+	else if (sum->resumed)
+		dpane_pair(p, "Signature", TE_DEFAULT,
+		           "none: a resumed session signs nothing");
+	else if (sum->encrypted_handshake == TLS_HS_UNAVAILABLE)
+		dpane_pair(p, "Signature", TE_DEFAULT,
+		           "not known: it is inside the encrypted handshake");
+}
+
+/* Whether an earlier connection's session was resumed, and what that means. */
+static void
+resumed_row(struct dpane *p, const struct tls_summary *sum)
+{
+	if (sum->resumed)
+		dpane_pair(p, "Resumed", TE_VALUE,
+		           "yes: the session of the earlier connection; no certificate was "
+		           "sent, the earlier verdict holds");
+	else if (sum->resume_offered)
+		dpane_pair(p, "Resumed", TE_VALUE,
+		           "no: the earlier connection's session was offered, the server "
+		           "chose a full handshake");
+	else
+		dpane_pair(p, "Resumed", TE_VALUE, "no");
+}
+
+/* The protocol ALPN settled on; mail clients offer none. */
+static void
+alpn_row(struct dpane *p, const struct tls_summary *sum)
+{
+	if (!sum->alpn_offered)
+		dpane_pair(p, "ALPN", TE_DEFAULT, "not offered, as by mail clients");
+	else if (sum->alpn[0] != '\0')
+		dpane_pair(p, "ALPN", TE_VALUE, sum->alpn);
+	else
+		dpane_pair(p, "ALPN", TE_VALUE,
+		           "none agreed: the server chose no protocol");
+}
+
 void
 details_summary_rows(struct dpane *p, const struct tls_summary *sum)
 {
@@ -87,12 +148,14 @@ details_summary_rows(struct dpane *p, const struct tls_summary *sum)
 
 	dpane_pair_escaped(p, "Version", sum->version);
 	dpane_pair_escaped(p, "Cipher", sum->cipher);
-	dpane_pair_escaped(p, "Group", sum->group[0] ? sum->group : "unknown");
+	group_row(p, sum);
+	signature_row(p, sum);
 	if (sum->sni[0] != '\0')
 		dpane_pair_escaped(p, "SNI", sum->sni);
 	else
 		dpane_pair(p, "SNI", TE_VALUE, "not sent");
-	dpane_pair(p, "Resumed", TE_VALUE, sum->resumed ? "yes" : "no");
+	resumed_row(p, sum);
+	alpn_row(p, sum);
 	details_format_bytes(sum->bytes_in, in, sizeof in);
 	details_format_bytes(sum->bytes_out, outb, sizeof outb);
 	sline_addf(dpane_row(p, "Wire"), TE_VALUE,
@@ -168,7 +231,8 @@ records_explained(struct dpane *p, const struct tls_summary *sum)
 		    "ServerHello the rest of the handshake (EncryptedExtensions, the "
 		    "certificate, CertificateVerify, Finished) travels encrypted inside "
 		    "application_data records, so an eavesdropper sees only their sizes, "
-		    "not who the server claims to be.");
+		    "not who the server claims to be (startle, holding the session's "
+		    "secrets, lists them above).");
 		dpane_text(
 		    p, TE_EXPLAIN,
 		    "A one-byte change_cipher_spec record, if present, is a dummy kept for "
@@ -181,6 +245,78 @@ records_explained(struct dpane *p, const struct tls_summary *sum)
 		    "Encryption starts after change_cipher_spec; the Finished messages are "
 		    "the first encrypted records.");
 	}
+}
+
+/* One decrypted message: direction, name and size, what it proves below. */
+static void
+message_row(struct dpane *p, const struct event *ev, size_t idx)
+{
+	const struct tls_message *m = ev->message;
+	const char *name = record_handshake_name(m->type);
+	struct sline *l = &p->cur;
+	bool in = m->dir == TLS_DIR_IN;
+
+	sline_add(l, TE_DEFAULT, "  ");
+	sline_add(l, in ? TE_SERVER_TLS : TE_CLIENT_TLS, in ? "<-" : "->");
+	if (name != NULL)
+		sline_addf(l, TE_VALUE, p->width >= RECORD_TABLE_WIDTH ? " %-19s" : " %s",
+		           name);
+	else
+		sline_addf(l, TE_VALUE, " handshake type %u", m->type);
+	sline_addf(l, TE_VALUE, p->width >= RECORD_TABLE_WIDTH ? " %6zu B" : " %zu B",
+	           m->length);
+	if (m->after_handshake)
+		sline_add(l, TE_INFO, "  after the handshake");
+	p->indent = 6;
+	p->tag = (int)idx;
+	dpane_flush(p);
+	if (ev->explain != NULL) {
+		sline_add(&p->cur, TE_DEFAULT, "      ");
+		sline_add_own(&p->cur, TE_EXPLAIN, TE_ESCAPED,
+		              (const unsigned char *)ev->explain, strlen(ev->explain));
+		p->indent = 6;
+		dpane_flush(p);
+	}
+	p->tag = -1;
+}
+
+/* TLS 1.3's encrypted handshake: the messages startle decrypted from its own
+ * copy of the records, or why it could not. */
+static void
+handshake_messages(struct dpane *p, const struct dindex *d, const struct transcript *t,
+                   const struct tls_summary *sum)
+{
+	enum tls_hs_view view = sum != NULL ? sum->encrypted_handshake : TLS_HS_READABLE;
+
+	if (d->nmessages == 0 && view == TLS_HS_READABLE)
+		return;
+	dpane_title(p, "Encrypted handshake, decrypted by startle");
+	for (size_t i = 0; i < d->nmessages; i++) {
+		const struct event *ev = transcript_get(t, d->messages[i]);
+		if (ev != NULL && ev->message != NULL)
+			message_row(p, ev, d->messages[i]);
+	}
+	if (view == TLS_HS_UNAVAILABLE) {
+		dpane_text(
+		    p, TE_INFO,
+		    "This build of startle cannot show them: its wolfSSL does not hand "
+		    "out the session's secrets. startle built with its own wolfSSL (the "
+		    "default build) decrypts and lists EncryptedExtensions, Certificate, "
+		    "CertificateVerify and Finished here.");
+		return;
+	}
+	if (view == TLS_HS_FAILED)
+		dpane_text(
+		    p, TE_ERROR,
+		    "Decrypting startle's copy of the records failed, so the list may "
+		    "be incomplete: the transcript says why.");
+	dpane_text(
+	    p, TE_EXPLAIN,
+	    "On the wire these travel inside application_data records; startle "
+	    "decrypts its own copy with this session's secrets, as Wireshark does "
+	    "with a key log. The certificate alone proves nothing: CertificateVerify "
+	    "proves the server holds the certificate's key, and the two Finished "
+	    "messages prove both sides saw the same handshake, untouched.");
 }
 
 static void
@@ -245,6 +381,7 @@ details_handshake(const struct dindex *d, const struct transcript *t, int width,
 		    "whole upgrade: capabilities, STARTTLS, handshake, capabilities "
 		    "again.");
 	}
+	handshake_messages(&p, d, t, sum);
 	handshake_timings(&p, d, t, sum);
 	handshake_records(&p, d, t, sum);
 	dpane_done(&p);

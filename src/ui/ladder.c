@@ -179,6 +179,7 @@ ladder_push(struct ladder *l, enum ladder_kind kind, const struct event *ev, siz
 	*s = (struct ladder_step){
 	    .kind = kind, .phase = ev->phase, .event = idx, .lines = 1, .dir = ev->dir};
 	l->reply_open = false;
+	l->record_open = false;
 	return s;
 }
 
@@ -272,9 +273,38 @@ on_record(struct ladder *l, const struct event *ev, size_t idx)
 	if (last != NULL && last->kind == LADDER_RECORD && last->dir == ev->dir &&
 	    strcmp(last->label, name) == 0) {
 		last->lines++;
+		l->record_open = false; /* a run of records: whose content is whose? */
 		return;
 	}
 	label_set(ladder_push(l, LADDER_RECORD, ev, idx)->label, name);
+	l->record_open = ev->record->type == RECORD_APPLICATION_DATA;
+}
+
+/* A handshake message startle decrypted, in RFC 8446's notation: {braces}
+ * under the handshake keys, [brackets] under the application keys. The
+ * first message of a record names the record's arrow; the others add their
+ * own, and so does one after the handshake (a session ticket). */
+static void
+on_message(struct ladder *l, const struct event *ev, size_t idx)
+{
+	const struct tls_message *m = ev->message;
+	const char *name = record_handshake_name(m->type);
+	struct ladder_step *last = ladder_last(l);
+	char text[64], unknown[32];
+
+	if (name == NULL) {
+		snprintf(unknown, sizeof unknown, "handshake type %u", m->type);
+		name = unknown;
+	}
+	snprintf(text, sizeof text, "%c%s%c %zu B", m->after_handshake ? '[' : '{', name,
+	         m->after_handshake ? ']' : '}', m->length);
+	if (l->record_open && last != NULL && last->kind == LADDER_RECORD &&
+	    last->dir == ev->dir) {
+		label_set(last->label, text);
+		l->record_open = false;
+		return;
+	}
+	label_set(ladder_push(l, LADDER_RECORD, ev, idx)->label, text);
 }
 
 static void
@@ -285,6 +315,10 @@ on_note(struct ladder *l, const struct transcript *t, const struct event *ev, si
 	(void)t;
 	if (ev->record != NULL) {
 		on_record(l, ev, idx);
+		return;
+	}
+	if (ev->message != NULL) {
+		on_message(l, ev, idx);
 		return;
 	}
 	if (ev->dir != DIR_SERVER)

@@ -127,13 +127,6 @@ line_elem(const struct event *ev)
 	return plain ? TE_SERVER_PLAIN : TE_SERVER_TLS;
 }
 
-/* The bytes injected between the STARTTLS go-ahead and the handshake. */
-static bool
-is_injected(const struct event *ev)
-{
-	return ev->kind == EV_NOTE && ev->record == NULL && ev->dir == DIR_SERVER;
-}
-
 /* "[TLS handshake ServerHello 90 B]": a record as the wire shows it, its
  * size the length of its body (as JSON's length and the Handshake tab say;
  * the five header bytes are not counted). A handshake type of 0 means it was
@@ -145,6 +138,23 @@ record_label(struct sline *l, enum theme_element e, const struct tls_record *r)
 
 	sline_addf(l, e, "[TLS %s%s%s %zu B]", record_type_name(r->type), hs ? " " : "",
 	           hs ? hs : "", r->length);
+}
+
+/* "[{Certificate} 987 B]": a TLS 1.3 handshake message startle decrypted,
+ * in RFC 8446's notation ({} under the handshake keys, [] after), its size
+ * the length of its body. */
+static void
+message_label(struct sline *l, enum theme_element e, const struct tls_message *m)
+{
+	const char *name = record_handshake_name(m->type);
+	char unknown[32];
+
+	if (name == NULL) {
+		snprintf(unknown, sizeof unknown, "handshake type %u", m->type);
+		name = unknown;
+	}
+	sline_addf(l, e, "[%c%s%c %zu B]", m->after_handshake ? '[' : '{', name,
+	           m->after_handshake ? ']' : '}', m->length);
 }
 
 /* The record header an eavesdropper reads, then the first body bytes. */
@@ -211,7 +221,16 @@ transcript_content(const struct event *ev, struct sline *c, bool redact)
 			sline_add(c, e, sent ? " sent" : " received");
 			return;
 		}
-		if (is_injected(ev)) {
+		if (ev->message != NULL) {
+			sline_addf(c, e, "%s ", marker);
+			message_label(c, e, ev->message);
+			bool sent = ev->message->dir == TLS_DIR_OUT;
+			sline_add(c, e,
+			          sent ? " sent, decrypted by startle"
+			               : " received, decrypted by startle");
+			return;
+		}
+		if (transcript_is_injected(ev)) {
 			e = TE_INJECTED;
 			sline_addf(c, e, "%s [injected] ", marker);
 			break;
@@ -241,11 +260,14 @@ explain_rows(const struct event *ev, size_t idx, int width, const struct tview_o
 	return rows;
 }
 
-/* True if the transcript rendering leaves ev out. */
+/* True if the transcript rendering leaves ev out: records inside TLS, and
+ * the handshake messages startle decrypted after the handshake (a session
+ * ticket), which the Handshake tab and the ladder list. */
 static bool
 transcript_hides(const struct event *ev, const struct tview_opts *o)
 {
-	return ev->record != NULL && ev->phase == PHASE_TLS && !o->tls_records;
+	return (ev->record != NULL || ev->message != NULL) && ev->phase == PHASE_TLS &&
+	       !o->tls_records;
 }
 
 static int
@@ -290,7 +312,8 @@ wire_rows(const struct event *ev, size_t idx, int width, const struct tview_opts
 		sline_add(&c, e, out_dir ? "-> " : "<- ");
 		record_label(&c, e, r);
 		record_hex(&c, r);
-	} else if (ev->phase == PHASE_PLAIN && (ev->kind == EV_LINE || is_injected(ev))) {
+	} else if (ev->phase == PHASE_PLAIN &&
+	           (ev->kind == EV_LINE || transcript_is_injected(ev))) {
 		enum theme_element e = ev->kind == EV_LINE ? line_elem(ev) : TE_INJECTED;
 		sline_add(&c, e, ev->dir == DIR_CLIENT ? "-> " : "<- ");
 		add_event_text(&c, e, ev, o->redact);

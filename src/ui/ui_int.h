@@ -68,6 +68,8 @@ struct ui_side {
 	bool plaintext_consented; /* yes was said to going on after a failed upgrade */
 	struct compare_side cmp;  /* --compare: what the side showed, for the pane */
 	bool cmp_closed;          /* its session's end is in cmp */
+	struct tls_ticket *ticket; /* the TLS session the last connection left, which
+	                            * /reconnect offers to resume, or NULL */
 };
 
 struct ui {
@@ -155,7 +157,9 @@ void ui_lesson_progress(struct ui *u);
 void ui_side_init(struct ui *u, int i, const struct session_params *p);
 void ui_side_start(struct ui_side *d);
 /* Closes the side's session and starts it again; the transcript goes on. */
-void ui_side_reconnect(struct ui_side *d);
+/* /reconnect: a new connection to the side's server, offering to resume
+ * the TLS session the last one left; returns true when one is offered. */
+bool ui_side_reconnect(struct ui_side *d);
 /* --compare: takes the session's plaintext bytes, and its end once it has
  * ended, into the side's figures. */
 void ui_side_refresh(struct ui_side *d);

@@ -116,16 +116,24 @@ ui_side_start(struct ui_side *d)
 	session_open(d->s);
 }
 
-void
+bool
 ui_side_reconnect(struct ui_side *d)
 {
 	session_close(d->s, "closed for /reconnect");
+	struct tls_ticket *t = session_take_ticket(d->s);
 	session_free(d->s);
+	if (t != NULL) {
+		/* the newest session; an older one stays when the last left none */
+		tls_ticket_free(d->ticket);
+		d->ticket = t;
+	}
+	d->params.resume = d->ticket;
 	dindex_init(&d->di);
 	d->exchange_consented = d->plaintext_consented = false;
 	compare_side_init(&d->cmp, ui_side_names[d->index], &d->params.target);
 	d->cmp_closed = false;
 	ui_side_start(d);
+	return d->ticket != NULL;
 }
 
 void
@@ -158,6 +166,8 @@ ui_side_free(struct ui_side *d)
 	d->t = NULL;
 	slines_free(&d->rows);
 	ladder_free(&d->ladder);
+	tls_ticket_free(d->ticket);
+	d->ticket = NULL;
 }
 
 const char *

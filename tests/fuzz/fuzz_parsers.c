@@ -4,7 +4,7 @@
  * crash": escaping must produce no control byte and be idempotent on its own
  * output's safety; a theme or lesson that fails to parse must leave its
  * output untouched (theme) or free (lesson); explanations must be NUL-free
- * strings.
+ * strings; TLS handshake messages (hsmsg.h) must read within their bytes.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -13,6 +13,7 @@
 #include "commands.h"
 #include "escape.h"
 #include "explain.h"
+#include "hsmsg.h"
 #include "lesson.h"
 #include "script.h"
 #include "target.h"
@@ -132,12 +133,55 @@ fuzz_script(const uint8_t *d, size_t n)
 	script_free(&sc);
 }
 
+/* A handshake message from the walker: every reader runs on its body, and
+ * what they read must fit inside it. */
+static void
+fuzz_hsmsg_message(void *arg, unsigned char type, size_t length, const unsigned char *body,
+                   size_t kept)
+{
+	const struct hsmsg_walker *w = arg;
+	struct hsmsg_hello h;
+	struct hsmsg_kx kx;
+	unsigned scheme;
+	unsigned long life;
+
+	(void)type;
+	if (kept > length || kept > w->keep)
+		abort();
+	if (hsmsg_server_hello(body, kept, &h) && h.key_share_len > kept)
+		abort();
+	for (int ecdhe = 0; ecdhe < 2; ecdhe++)
+		if (hsmsg_key_exchange(body, kept, ecdhe, true, &kx) &&
+		    (kx.key_share_len > kept || kx.dh_bits > 8 * kept))
+			abort();
+	(void)hsmsg_verify_scheme(body, kept, &scheme);
+	(void)hsmsg_ticket_lifetime(body, kept, &life);
+}
+
+/* Handshake bytes: the first byte sets how much of each body is kept (times
+ * 16) and the size of the pieces fed. */
+static void
+fuzz_hsmsg(const uint8_t *d, size_t n)
+{
+	struct hsmsg_walker *w = malloc(sizeof *w);
+
+	if (n == 0 || w == NULL) {
+		free(w);
+		return;
+	}
+	size_t step = (d[0] & 7) + 1;
+	hsmsg_walker_init(w, (size_t)d[0] * 16, fuzz_hsmsg_message, w);
+	for (size_t at = 1; at < n; at += step)
+		hsmsg_walk(w, d + at, n - at < step ? n - at : step);
+	free(w);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static void (*const targets[])(const uint8_t *, size_t) = {
 	    fuzz_escape,  fuzz_theme,   fuzz_lesson, fuzz_target,
-	    fuzz_explain, fuzz_command, fuzz_script,
+	    fuzz_explain, fuzz_command, fuzz_script, fuzz_hsmsg,
 	};
 
 	if (size == 0)

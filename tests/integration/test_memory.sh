@@ -82,6 +82,8 @@ test_memory_explorer_stays_under_64_mib_in_a_flood_and_marks_what_it_dropped() {
 	tui_keys Tab
 	tui_keys Home
 	tui_wait '\* OK \[CAPABILITY' 10
+	# the marker follows the handshake and its decrypted messages: a page on
+	tui_keys NPage
 	tui_wait 'events \([0-9]+ bytes\) not kept in memory' 10
 	tui_wait 'rec\.jsonl' 10
 	tui_wait '\(--record\)' 10

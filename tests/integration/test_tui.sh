@@ -132,7 +132,11 @@ test_tui_tabs_show_handshake_certificates_wire_and_help() {
 	tui_wait 'ENCRYPTED'
 	tui_keys F2
 	tui_wait 'Version +TLSv1\.3'
+	# the records come after the decrypted handshake: a page down (the
+	# details pane has the focus after the input line and the transcript)
+	tui_keys Tab Tab NPage
 	tui_wait 'Records on the wire'
+	tui_keys Tab
 	tui_keys F3
 	tui_wait 'Subject +CN=mail\.test'
 	tui_wait 'Certificate 1'

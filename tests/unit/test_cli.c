@@ -61,6 +61,77 @@ test_tls_versions_and_timeout_parse(void **state)
 }
 
 static void
+test_ciphers_groups_and_alpn_reach_the_session(void **state)
+{
+	struct cli_options o;
+	struct session_params p;
+	struct batch_config b;
+	char *cause = NULL;
+	(void)state;
+	assert_int_equal(PARSE(&o, &cause, "-b", "--ciphers",
+	                       "TLS_AES_128_GCM_SHA256:ECDHE-ECDSA-AES128-GCM-SHA256",
+	                       "--groups", "x25519,P-256", "--alpn", "smtp", "--reconnect",
+	                       "smtp://h"),
+	                 0);
+	cli_session_params(&o, &p);
+	assert_string_equal(p.ciphers,
+	                    "TLS_AES_128_GCM_SHA256:ECDHE-ECDSA-AES128-GCM-SHA256");
+	assert_string_equal(p.groups, "x25519,P-256");
+	assert_string_equal(p.alpn, "smtp");
+	assert_null(p.resume);
+	cli_batch_config(&o, &b);
+	assert_true(b.reconnect);
+	cli_free(&o);
+	/* nothing is offered unless asked for */
+	assert_int_equal(PARSE(&o, &cause, "-b", "smtp://h"), 0);
+	cli_session_params(&o, &p);
+	assert_null(p.ciphers);
+	assert_null(p.groups);
+	assert_null(p.alpn);
+	cli_free(&o);
+}
+
+static void
+test_unknown_ciphers_groups_and_bad_alpn_are_refused_by_name(void **state)
+{
+	struct cli_options o;
+	char *cause = NULL;
+	(void)state;
+	assert_int_equal(PARSE(&o, &cause, "-b", "--ciphers", "RC4-NOPE", "smtp://h"), -1);
+	expect_error(cause, "\"RC4-NOPE\" is not a cipher suite");
+	cause = NULL;
+	assert_int_equal(PARSE(&o, &cause, "-b", "--groups", "X25519:P-257", "smtp://h"),
+	                 -1);
+	expect_error(cause, "\"P-257\" is not a group this build knows; use X25519");
+	cause = NULL;
+	assert_int_equal(PARSE(&o, &cause, "-b", "--groups", ":,", "smtp://h"), -1);
+	expect_error(cause, "--groups: the list is empty");
+	cause = NULL;
+	assert_int_equal(PARSE(&o, &cause, "-b", "--alpn", "smtp,", "smtp://h"), -1);
+	expect_error(cause, "--alpn takes protocol names separated by commas");
+	cause = NULL;
+	assert_int_equal(PARSE(&o, &cause, "-b", "--alpn", "sm tp", "smtp://h"), -1);
+	expect_error(cause, "--alpn");
+	cause = NULL;
+	assert_int_equal(PARSE(&o, &cause, "-b", "--ciphers", "TLS_AES_128_GCM_SHA256",
+	                       "--tls-max", "1.2", "smtp://h"),
+	                 -1);
+	expect_error(cause, "only TLS 1.3 suites, but --tls-max 1.2");
+	cause = NULL;
+	assert_int_equal(PARSE(&o, &cause, "-b", "--ciphers", "ECDHE-RSA-AES128-GCM-SHA256",
+	                       "--tls-min", "1.3", "smtp://h"),
+	                 -1);
+	expect_error(cause, "names no TLS 1.3 suite");
+	cause = NULL;
+	assert_int_equal(PARSE(&o, &cause, "--reconnect", "smtp://h"), -1);
+	expect_error(cause, "--reconnect runs one session twice in batch mode");
+	cause = NULL;
+	assert_int_equal(
+	    PARSE(&o, &cause, "-b", "--reconnect", "--compare", "a:587", "b:465"), -1);
+	expect_error(cause, "leave out --compare");
+}
+
+static void
 test_default_timeout_is_thirty_seconds(void **state)
 {
 	struct cli_options o;
@@ -584,6 +655,8 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_commands_and_starttls_keep_their_order),
+	    cmocka_unit_test(test_ciphers_groups_and_alpn_reach_the_session),
+	    cmocka_unit_test(test_unknown_ciphers_groups_and_bad_alpn_are_refused_by_name),
 	    cmocka_unit_test(test_redact_and_insecure_reach_every_front),
 	    cmocka_unit_test(test_fail_on_takes_a_severity),
 	    cmocka_unit_test(test_fail_on_turns_only_a_success_into_exit_1),

@@ -624,6 +624,168 @@ test_handshake_shows_the_negotiated_parameters(void **state)
 	transcript_free(t);
 }
 
+/* A TLS 1.3 handshake message startle decrypted, as the session writes it. */
+static void
+add_message(struct transcript *t, enum tls_dir dir, unsigned char type, size_t length,
+            const char *explain, double at)
+{
+	struct tls_message m = {.dir = dir, .type = type, .length = length};
+	struct event ev = {.phase = PHASE_HANDSHAKE,
+	                   .kind = EV_NOTE,
+	                   .dir = dir == TLS_DIR_OUT ? DIR_CLIENT : DIR_SERVER};
+
+	ev.text = (unsigned char *)"TLS message (decrypted)";
+	ev.len = strlen((const char *)ev.text);
+	ev.explain = (char *)explain;
+	ev.message = &m;
+	append_at(t, ev, at);
+}
+
+/* A TLS 1.3 session whose encrypted handshake was decrypted (view), or not. */
+static struct transcript *
+decrypted_session(enum tls_hs_view view)
+{
+	struct transcript *t = transcript_new();
+	struct tls_summary sum = {
+	    .handshake_ms = 3, .encrypted_handshake = view, .key_share_bytes = 32};
+	struct event ev = {.phase = PHASE_TLS, .dir = DIR_LOCAL, .kind = EV_TLS};
+
+	add_smtp_plaintext(t);
+	add_text(t, EV_PHASE, PHASE_HANDSHAKE, DIR_LOCAL, "TLS handshake begins", 0.0260);
+	add_record(t, PHASE_HANDSHAKE, TLS_DIR_OUT, 22, 517, 1, 0.0270);
+	add_record(t, PHASE_HANDSHAKE, TLS_DIR_IN, 22, 122, 2, 0.0400);
+	add_record(t, PHASE_HANDSHAKE, TLS_DIR_IN, 23, 1200, 0, 0.0402);
+	if (view == TLS_HS_DECRYPTED) {
+		add_message(t, TLS_DIR_IN, 8, 2, "answers to the client's extensions",
+		            0.0403);
+		add_message(t, TLS_DIR_IN, 11, 987, "a copy anyone could send", 0.0403);
+		add_message(t, TLS_DIR_IN, 15, 75, "proves the server holds the leaf's key",
+		            0.0403);
+		add_message(t, TLS_DIR_IN, 20, 32, "nothing was changed", 0.0403);
+		snprintf(sum.signature, sizeof sum.signature, "ecdsa_secp256r1_sha256");
+	}
+	add_text(t, EV_PHASE, PHASE_TLS, DIR_LOCAL, "TLS established", 0.0500);
+	snprintf(sum.version, sizeof sum.version, "TLSv1.3");
+	snprintf(sum.cipher, sizeof sum.cipher, "TLS_AES_128_GCM_SHA256");
+	snprintf(sum.group, sizeof sum.group, "X25519");
+	ev.text = (unsigned char *)"TLS summary";
+	ev.len = 11;
+	ev.tls = &sum;
+	append_at(t, ev, 0.0500);
+	return t;
+}
+
+static void
+test_handshake_lists_the_decrypted_messages_with_sizes_and_what_they_prove(void **state)
+{
+	struct transcript *t = decrypted_session(TLS_HS_DECRYPTED);
+	struct slines out;
+	(void)state;
+	build(W_HANDSHAKE, t, 80, &out);
+	int title = find_line(&out, "Encrypted handshake, decrypted by startle");
+	int ee = find_line(&out, "<- EncryptedExtensions");
+	int cert = find_line(&out, "<- Certificate");
+	int cv = find_line(&out, "<- CertificateVerify");
+	int fin = find_line(&out, "<- Finished");
+	assert_true(title >= 0 && ee > title && cert > ee && cv > cert && fin > cv);
+	assert_non_null(strstr(out.v[cert].text, "987 B"));
+	assert_non_null(strstr(out.v[cv].text, "75 B"));
+	/* what each proves, right below it */
+	assert_true(find_line(&out, "proves the server holds the leaf's key") == cv + 1);
+	/* a row leads to its event */
+	assert_int_equal(out.v[cv].tag, (int)transcript_count(t) - 4);
+	int sig = find_line(&out, "Signature");
+	assert_true(sig >= 0);
+	assert_non_null(strstr(out.v[sig].text, "ecdsa_secp256r1_sha256"));
+	assert_true(has_line(&out, "X25519, the server's key share 32 bytes"));
+	slines_free(&out);
+	transcript_free(t);
+}
+
+static void
+test_handshake_says_plainly_when_this_build_cannot_decrypt(void **state)
+{
+	struct transcript *t = decrypted_session(TLS_HS_UNAVAILABLE);
+	struct slines out;
+	(void)state;
+	build(W_HANDSHAKE, t, 80, &out);
+	assert_true(has_line(&out, "Encrypted handshake"));
+	assert_true(has_line(&out, "This build of startle cannot show them"));
+	assert_false(has_line(&out, "<- Certificate"));
+	int sig = find_line(&out, "Signature");
+	assert_true(sig >= 0);
+	assert_non_null(strstr(out.v[sig].text, "inside the encrypted handshake"));
+	slines_free(&out);
+	transcript_free(t);
+}
+
+/* The tab of a session whose summary is sum (TLS 1.3, decrypted). */
+static void
+build_summary(struct tls_summary sum, struct slines *out)
+{
+	struct transcript *t = transcript_new();
+	struct event ev = {.phase = PHASE_TLS, .dir = DIR_LOCAL, .kind = EV_TLS};
+
+	add_smtp_plaintext(t);
+	add_text(t, EV_PHASE, PHASE_HANDSHAKE, DIR_LOCAL, "TLS handshake begins", 0.0260);
+	add_text(t, EV_PHASE, PHASE_TLS, DIR_LOCAL, "TLS established", 0.0500);
+	snprintf(sum.version, sizeof sum.version, "TLSv1.3");
+	ev.text = (unsigned char *)"TLS summary";
+	ev.len = 11;
+	ev.tls = &sum;
+	append_at(t, ev, 0.0500);
+	build(W_HANDSHAKE, t, 100, out);
+	transcript_free(t);
+}
+
+static void
+test_handshake_says_whether_alpn_was_offered_and_agreed(void **state)
+{
+	struct slines out;
+	(void)state;
+	build_summary((struct tls_summary){.alpn_offered = false}, &out);
+	assert_true(has_line(&out, "ALPN         not offered, as by mail clients"));
+	slines_free(&out);
+	build_summary((struct tls_summary){.alpn_offered = true, .alpn = "smtp"}, &out);
+	int r = find_line(&out, "ALPN");
+	assert_true(r >= 0);
+	assert_non_null(strstr(out.v[r].text, "smtp"));
+	slines_free(&out);
+	build_summary((struct tls_summary){.alpn_offered = true}, &out);
+	assert_true(has_line(&out, "none agreed: the server chose no protocol"));
+	slines_free(&out);
+}
+
+static void
+test_handshake_says_what_became_of_an_offered_session(void **state)
+{
+	struct slines out;
+	(void)state;
+	build_summary((struct tls_summary){.resume_offered = true, .resumed = true}, &out);
+	assert_true(has_line(&out, "yes: the session of the earlier connection"));
+	assert_true(has_line(&out, "none: a resumed session signs nothing"));
+	slines_free(&out);
+	build_summary((struct tls_summary){.resume_offered = true}, &out);
+	assert_true(has_line(&out, "the server chose a full handshake"));
+	slines_free(&out);
+	build_summary((struct tls_summary){.hello_retry = true, .group = "SECP256R1"},
+	              &out);
+	assert_true(has_line(&out, "after a HelloRetryRequest"));
+	slines_free(&out);
+}
+
+static void
+test_handshake_of_tls12_has_no_encrypted_section(void **state)
+{
+	struct transcript *t = decrypted_session(TLS_HS_READABLE);
+	struct slines out;
+	(void)state;
+	build(W_HANDSHAKE, t, 80, &out);
+	assert_false(has_line(&out, "Encrypted handshake"));
+	slines_free(&out);
+	transcript_free(t);
+}
+
 /* One meaning for a record's size: the body, as JSON's length, with the
  * header counted only where the tab says so. */
 static void
@@ -1514,6 +1676,12 @@ main(void)
 	        test_index_kept_by_a_listener_equals_one_pass_over_the_transcript),
 	    cmocka_unit_test(test_handshake_before_tls_explains_how_to_start_it),
 	    cmocka_unit_test(test_handshake_shows_the_negotiated_parameters),
+	    cmocka_unit_test(
+	        test_handshake_lists_the_decrypted_messages_with_sizes_and_what_they_prove),
+	    cmocka_unit_test(test_handshake_says_plainly_when_this_build_cannot_decrypt),
+	    cmocka_unit_test(test_handshake_of_tls12_has_no_encrypted_section),
+	    cmocka_unit_test(test_handshake_says_whether_alpn_was_offered_and_agreed),
+	    cmocka_unit_test(test_handshake_says_what_became_of_an_offered_session),
 	    cmocka_unit_test(test_handshake_record_sizes_are_the_body_and_say_so),
 	    cmocka_unit_test(test_handshake_timings_come_from_the_event_times),
 	    cmocka_unit_test(test_handshake_connect_time_falls_back_to_the_event_time),

@@ -518,6 +518,27 @@ test_entries_are_short_enough_for_a_terminal_line(void **state)
 		}
 }
 
+/* ---- TLS 1.3 handshake messages ---- */
+
+static void
+test_tls_messages_say_what_they_prove_for_each_sender(void **state)
+{
+	(void)state;
+	const char *cv = explain_tls_message("CertificateVerify", true);
+	assert_non_null(cv);
+	assert_non_null(strstr(cv, "holds the leaf's key"));
+	assert_non_null(strstr(cv, "RFC 8446 §4.4.3"));
+	const char *sf = explain_tls_message("Finished", true);
+	const char *cf = explain_tls_message("Finished", false);
+	assert_non_null(sf);
+	assert_non_null(cf);
+	assert_string_not_equal(sf, cf);
+	assert_non_null(strstr(explain_tls_message("NewSessionTicket", true), "resume"));
+	assert_null(explain_tls_message("NewSessionTicket", false));
+	assert_null(explain_tls_message("NoSuchMessage", true));
+	assert_null(explain_tls_message(NULL, true));
+}
+
 /* ---- SMTP server lines ---- */
 
 static void
@@ -1193,6 +1214,7 @@ main(void)
 	    cmocka_unit_test(test_pop3_codes_are_known_and_hierarchical),
 	    cmocka_unit_test(test_pop3_commands_are_known),
 	    cmocka_unit_test(test_every_entry_is_nonempty_and_cites_an_rfc),
+	    cmocka_unit_test(test_tls_messages_say_what_they_prove_for_each_sender),
 	    cmocka_unit_test(test_no_table_has_duplicate_keys),
 	    cmocka_unit_test(test_entries_are_short_enough_for_a_terminal_line),
 	    cmocka_unit_test(test_smtp_greeting_says_the_server_is_ready),

@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "hsdecrypt.h"
+#include "record.h"
 #include "tlsbuild.h"
 #include "tlspair.h"
 
@@ -140,6 +141,67 @@ new_session_ticket_after_the_handshake_is_shown_as_such(void **state)
 	tlspair_end(&p);
 }
 
+struct observed {
+	struct tls_message m[HSDECRYPT_MESSAGES_MAX];
+	size_t n;
+};
+
+static void
+observe(void *arg, const struct tls_message *m)
+{
+	struct observed *o = arg;
+	assert_true(o->n < HSDECRYPT_MESSAGES_MAX);
+	o->m[o->n++] = *m;
+}
+
+static void
+the_observer_gets_each_message_during_the_handshake_in_order(void **state)
+{
+	(void)state;
+	struct tlspair p;
+	struct observed seen = {.n = 0};
+	struct tls_observer obs = {.message = observe, .arg = &seen};
+	static const unsigned char types[] = {EE, CERTIFICATE, CERTIFICATE_VERIFY, FINISHED,
+	                                      FINISHED};
+
+	if (!tlsbuild_has_tls13_secrets())
+		skip();
+	tlspair_session(&p, &(struct tlspair_options){.max_version = 13, .obs = &obs});
+	assert_int_equal(seen.n, 5);
+	for (size_t i = 0; i < 5; i++) {
+		assert_int_equal(seen.m[i].type, types[i]);
+		assert_int_equal(seen.m[i].dir, i < 4 ? TLS_DIR_IN : TLS_DIR_OUT);
+		assert_false(seen.m[i].after_handshake);
+	}
+	/* the lab's leaf is an EC P-256 key */
+	assert_int_equal(seen.m[2].head_len, HSDECRYPT_HEAD_MAX);
+	assert_int_equal(seen.m[2].head[0], 0x04);
+	assert_int_equal(seen.m[2].head[1], 0x03);
+	assert_int_equal(p.sum.encrypted_handshake, TLS_HS_DECRYPTED);
+	assert_string_equal(p.sum.signature, "ecdsa_secp256r1_sha256");
+	assert_string_equal(p.sum.group, "X25519");
+	assert_int_equal(p.sum.key_share_bytes, 32);
+	assert_false(p.sum.hello_retry);
+	tlspair_end(&p);
+}
+
+static void
+tls12_summary_reads_group_and_signature_from_the_key_exchange(void **state)
+{
+	(void)state;
+	struct tlspair p;
+	struct observed seen = {.n = 0};
+	struct tls_observer obs = {.message = observe, .arg = &seen};
+
+	tlspair_session(&p, &(struct tlspair_options){.max_version = 12, .obs = &obs});
+	assert_string_equal(p.sum.version, "TLSv1.2");
+	assert_int_equal(seen.n, 0);
+	assert_int_equal(p.sum.encrypted_handshake, TLS_HS_READABLE);
+	assert_true(strncmp(p.sum.signature, "ecdsa_sha", 9) == 0);
+	assert_true(p.sum.key_share_bytes == 32 || p.sum.key_share_bytes == 65);
+	tlspair_end(&p);
+}
+
 static void
 tls12_session_has_no_encrypted_messages(void **state)
 {
@@ -167,6 +229,8 @@ system_library_shows_no_encrypted_messages(void **state)
 		skip();
 	tlspair_session(&p, &(struct tlspair_options){.max_version = 13});
 	assert_int_equal(messages(&p, m, NULL), 0);
+	assert_int_equal(p.sum.encrypted_handshake, TLS_HS_UNAVAILABLE);
+	assert_string_equal(p.sum.signature, "");
 	tlspair_end(&p);
 }
 
@@ -183,6 +247,32 @@ record(unsigned char *out, unsigned char type, const unsigned char *body, size_t
 	return 5 + len;
 }
 
+struct feed {
+	struct hsdecrypt *h;
+	bool from_server;
+};
+
+static void
+feed_body(void *arg, const struct record *rec, const unsigned char *p, size_t n, bool end)
+{
+	struct feed *f = arg;
+	hsdecrypt_body(f->h, f->from_server, rec, p, n, end);
+}
+
+/* Hands wire bytes to the decryptor as tls.c does: through a record scanner
+ * (record.h), here a byte at a time. */
+static void
+feed(struct hsdecrypt *h, bool from_server, const unsigned char *wire, size_t n)
+{
+	struct feed f = {h, from_server};
+	struct record_scanner sc;
+
+	record_scan_init(&sc, NULL, &f);
+	sc.on_body = feed_body;
+	for (size_t i = 0; i < n; i++)
+		record_scan_feed(&sc, wire + i, 1);
+}
+
 static void
 a_wrong_secret_shows_nothing_and_says_why(void **state)
 {
@@ -194,7 +284,7 @@ a_wrong_secret_shows_nothing_and_says_why(void **state)
 	memset(body, 0x5a, sizeof body);
 	memset(secret, 1, sizeof secret);
 	size_t n = record(wire, 23, body, sizeof body);
-	hsdecrypt_feed(h, true, wire, n);
+	feed(h, true, wire, n);
 	hsdecrypt_secret(h, 0x1301, HSDECRYPT_SERVER_HANDSHAKE, secret, sizeof secret);
 	assert_int_equal(hsdecrypt_messages(h, m, 4), 0);
 	assert_non_null(strstr(hsdecrypt_problem(h), "did not decrypt"));
@@ -222,7 +312,7 @@ records_waiting_for_a_key_are_bounded(void **state)
 	size_t n = record(wire, 23, body, sizeof body);
 
 	for (int i = 0; i < 100; i++)
-		hsdecrypt_feed(h, false, wire, n);
+		feed(h, false, wire, n);
 	assert_non_null(strstr(hsdecrypt_problem(h), "too many"));
 	hsdecrypt_free(h);
 }
@@ -253,6 +343,8 @@ main(void)
 	    cmocka_unit_test(chacha20_poly1305_handshake_is_decrypted_too),
 	    cmocka_unit_test(certificate_message_holds_the_servers_chain),
 	    cmocka_unit_test(new_session_ticket_after_the_handshake_is_shown_as_such),
+	    cmocka_unit_test(the_observer_gets_each_message_during_the_handshake_in_order),
+	    cmocka_unit_test(tls12_summary_reads_group_and_signature_from_the_key_exchange),
 	    cmocka_unit_test(tls12_session_has_no_encrypted_messages),
 	    cmocka_unit_test(system_library_shows_no_encrypted_messages),
 	    cmocka_unit_test(a_wrong_secret_shows_nothing_and_says_why),

@@ -91,6 +91,25 @@ add_record(struct transcript *t, enum phase phase, enum tls_dir dir, unsigned ch
 	transcript_append(t, &ev);
 }
 
+/* A TLS 1.3 handshake message startle decrypted. */
+static void
+add_message(struct transcript *t, enum phase phase, enum tls_dir dir, unsigned char type,
+            size_t length)
+{
+	struct tls_message m = {.dir = dir,
+	                        .type = type,
+	                        .length = length,
+	                        .after_handshake = phase == PHASE_TLS};
+	struct event ev = {.phase = phase,
+	                   .kind = EV_NOTE,
+	                   .dir = dir == TLS_DIR_OUT ? DIR_CLIENT : DIR_SERVER};
+
+	ev.text = (unsigned char *)"TLS message (decrypted)";
+	ev.len = strlen((const char *)ev.text);
+	ev.message = &m;
+	transcript_append(t, &ev);
+}
+
 static void
 add_finding(struct transcript *t, enum phase phase, enum finding_id f)
 {
@@ -431,6 +450,69 @@ test_events_without_steps_do_not_close_a_reply(void **state)
 	feed(&l, t);
 	assert_int_equal(l.n, 1);
 	assert_int_equal(l.v[0].lines, 2);
+	ladder_free(&l);
+	transcript_free(t);
+}
+
+static void
+test_decrypted_messages_name_their_records_in_rfc_8446_notation(void **state)
+{
+	struct transcript *t = transcript_new();
+	struct ladder l;
+
+	(void)state;
+	ladder_init(&l);
+	add_text(t, EV_PHASE, PHASE_HANDSHAKE, DIR_LOCAL, "TLS handshake begins");
+	add_record(t, PHASE_HANDSHAKE, TLS_DIR_IN, 22, 2);
+	add_record(t, PHASE_HANDSHAKE, TLS_DIR_IN, 23, 0);
+	add_message(t, PHASE_HANDSHAKE, TLS_DIR_IN, 8, 2);
+	add_record(t, PHASE_HANDSHAKE, TLS_DIR_IN, 23, 0);
+	add_message(t, PHASE_HANDSHAKE, TLS_DIR_IN, 11, 987);
+	add_message(t, PHASE_HANDSHAKE, TLS_DIR_IN, 15, 75);
+	add_record(t, PHASE_HANDSHAKE, TLS_DIR_OUT, 23, 0);
+	add_message(t, PHASE_HANDSHAKE, TLS_DIR_OUT, 20, 32);
+	add_text(t, EV_PHASE, PHASE_TLS, DIR_LOCAL, "TLS established");
+	add_record(t, PHASE_TLS, TLS_DIR_IN, 23, 0);
+	add_message(t, PHASE_TLS, TLS_DIR_IN, 4, 221);
+	feed(&l, t);
+	assert_int_equal(l.n, 8);
+	assert_string_equal(l.v[1].label, "ServerHello");
+	/* the record's arrow now says what it carried */
+	assert_string_equal(l.v[2].label, "{EncryptedExtensions} 2 B");
+	assert_int_equal(l.v[2].event, 2);
+	assert_string_equal(l.v[3].label, "{Certificate} 987 B");
+	/* a second message of the same record gets its own arrow */
+	assert_string_equal(l.v[4].label, "{CertificateVerify} 75 B");
+	assert_int_equal(l.v[4].event, 6);
+	assert_string_equal(l.v[5].label, "{Finished} 32 B");
+	assert_int_equal(l.v[5].dir, DIR_CLIENT);
+	assert_int_equal(l.v[6].kind, LADDER_BAND);
+	/* after the handshake: application keys, [brackets], in the TLS look */
+	assert_string_equal(l.v[7].label, "[NewSessionTicket] 221 B");
+	assert_int_equal(l.v[7].phase, PHASE_TLS);
+	assert_int_equal(l.v[7].dir, DIR_SERVER);
+	ladder_free(&l);
+	transcript_free(t);
+}
+
+static void
+test_a_decrypted_message_is_not_taken_for_injected_bytes(void **state)
+{
+	struct transcript *t = transcript_new();
+	struct ladder l;
+
+	(void)state;
+	ladder_init(&l);
+	add_record(t, PHASE_HANDSHAKE, TLS_DIR_IN, 23, 0);
+	add_record(t, PHASE_HANDSHAKE, TLS_DIR_IN, 23, 0);
+	add_message(t, PHASE_HANDSHAKE, TLS_DIR_IN, 8, 2);
+	feed(&l, t);
+	/* two records folded: the message is not pinned on either */
+	assert_int_equal(l.n, 2);
+	assert_string_equal(l.v[0].label, "encrypted handshake data");
+	assert_int_equal(l.v[0].lines, 2);
+	assert_string_equal(l.v[1].label, "{EncryptedExtensions} 2 B");
+	assert_null(strstr(l.v[1].label, "injected"));
 	ladder_free(&l);
 	transcript_free(t);
 }
@@ -1265,7 +1347,8 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_a_flood_of_replies_stops_at_the_step_limit_and_counts_the_rest),
+	    cmocka_unit_test(
+	        test_a_flood_of_replies_stops_at_the_step_limit_and_counts_the_rest),
 	    SMTP_TEST(test_session_becomes_one_step_per_arrow_band_and_note),
 	    SMTP_TEST(test_multiline_reply_folds_into_one_step_with_its_first_line),
 	    cmocka_unit_test(test_reply_ends_at_the_line_that_completes_it),
@@ -1274,6 +1357,9 @@ main(void)
 	    cmocka_unit_test(test_finding_inside_a_reply_splits_it_where_it_happened),
 	    cmocka_unit_test(test_events_without_steps_do_not_close_a_reply),
 	    SMTP_TEST(test_same_kind_records_fold_with_a_count_others_do_not),
+	    cmocka_unit_test(
+	        test_decrypted_messages_name_their_records_in_rfc_8446_notation),
+	    cmocka_unit_test(test_a_decrypted_message_is_not_taken_for_injected_bytes),
 	    cmocka_unit_test(test_records_inside_tls_add_no_step),
 	    SMTP_TEST(test_verdict_is_one_note_counting_the_chain),
 	    cmocka_unit_test(test_failed_verdict_note_says_not_verified_and_name_mismatch),

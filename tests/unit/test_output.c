@@ -196,6 +196,90 @@ test_json_tls_summary_and_verdict(void **state)
 }
 
 static void
+test_json_tls_summary_says_what_the_handshake_showed(void **state)
+{
+	struct tls_summary sum = {.version = "TLSv1.3",
+	                          .cipher = "TLS_AES_128_GCM_SHA256",
+	                          .group = "X25519",
+	                          .encrypted_handshake = TLS_HS_DECRYPTED,
+	                          .signature = "ecdsa_secp256r1_sha256",
+	                          .hello_retry = true,
+	                          .key_share_bytes = 32,
+	                          .alpn = "smtp",
+	                          .alpn_offered = true,
+	                          .resume_offered = true,
+	                          .resumed = true};
+	struct event ev = line_event(PHASE_TLS, DIR_LOCAL, "s", 1);
+	char *out;
+	(void)state;
+	ev.kind = EV_TLS;
+	ev.tls = &sum;
+	out = render(&ev, true, false);
+	assert_non_null(strstr(out, "\"encrypted_handshake\":\"decrypted\","
+	                            "\"signature\":\"ecdsa_secp256r1_sha256\","
+	                            "\"hello_retry\":true,\"key_share_bytes\":32,"
+	                            "\"alpn\":\"smtp\",\"alpn_offered\":true,"
+	                            "\"resume_offered\":true"));
+	assert_non_null(strstr(out, "\"resumed\":true"));
+	free(out);
+	sum = (struct tls_summary){.version = "TLSv1.3",
+	                           .encrypted_handshake = TLS_HS_UNAVAILABLE};
+	out = render(&ev, true, false);
+	assert_non_null(strstr(out, "\"encrypted_handshake\":\"unavailable\","
+	                            "\"signature\":null,\"hello_retry\":false,"
+	                            "\"key_share_bytes\":null,\"alpn\":null,"
+	                            "\"alpn_offered\":false,\"resume_offered\":false"));
+	free(out);
+	sum.encrypted_handshake = TLS_HS_READABLE;
+	out = render(&ev, true, false);
+	assert_non_null(strstr(out, "\"encrypted_handshake\":null"));
+	free(out);
+}
+
+static void
+test_json_decrypted_message_carries_its_type_size_and_facts(void **state)
+{
+	struct tls_message cv = {.dir = TLS_DIR_IN,
+	                         .type = 15,
+	                         .length = 75,
+	                         .head = {0x08, 0x04},
+	                         .head_len = 2};
+	struct tls_message nst = {.dir = TLS_DIR_IN,
+	                          .type = 4,
+	                          .length = 221,
+	                          .after_handshake = true,
+	                          .head = {0, 0, 0x1c, 0x20},
+	                          .head_len = 4};
+	struct tls_message fin = {.dir = TLS_DIR_OUT, .type = 20, .length = 32};
+	struct event ev = line_event(PHASE_HANDSHAKE, DIR_SERVER, "m", 1);
+	char *out;
+	(void)state;
+	ev.kind = EV_NOTE;
+	ev.message = &cv;
+	out = render(&ev, true, false);
+	assert_non_null(strstr(out, "\"message\":{\"dir\":\"in\",\"type\":"
+	                            "\"CertificateVerify\",\"number\":15,\"length\":75,"
+	                            "\"signature\":\"rsa_pss_rsae_sha256\"}"));
+	free(out);
+	ev.message = &nst;
+	out = render(&ev, true, false);
+	assert_non_null(strstr(out, "\"type\":\"NewSessionTicket\",\"number\":4,"
+	                            "\"length\":221,\"ticket_lifetime\":7200}"));
+	free(out);
+	ev.message = &fin;
+	ev.dir = DIR_CLIENT;
+	out = render(&ev, true, false);
+	assert_non_null(strstr(out, "\"message\":{\"dir\":\"out\",\"type\":"
+	                            "\"Finished\",\"number\":20,\"length\":32}"));
+	free(out);
+	/* a decrypted message is TLS information, not injected bytes */
+	ev.dir = DIR_SERVER;
+	assert_string_equal(output_marker(&ev), "==");
+	ev.message = NULL;
+	assert_string_equal(output_marker(&ev), "!!");
+}
+
+static void
 test_json_cert_fields(void **state)
 {
 	struct cert_info c = {.depth = 0,
@@ -373,6 +457,8 @@ main(void)
 	    cmocka_unit_test(test_json_keeps_non_utf8_bytes_as_u00xx),
 	    cmocka_unit_test(test_json_finding_has_id_and_severity),
 	    cmocka_unit_test(test_json_tls_summary_and_verdict),
+	    cmocka_unit_test(test_json_tls_summary_says_what_the_handshake_showed),
+	    cmocka_unit_test(test_json_decrypted_message_carries_its_type_size_and_facts),
 	    cmocka_unit_test(test_json_cert_fields),
 	    cmocka_unit_test(test_redacted_text_shows_the_marker_and_no_credential),
 	    cmocka_unit_test(test_redacted_json_has_marker_and_flag),

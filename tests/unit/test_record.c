@@ -345,6 +345,107 @@ test_finish_reports_a_record_cut_short_once(void **state)
 	assert_int_equal(s.rec[0].hs_type, 11);
 }
 
+/* What a body callback was handed: each record's body joined, and how the
+ * calls went. */
+struct bodies {
+	struct seen *seen;        /* on_record's list, to check the order */
+	unsigned char body[4][128];
+	size_t len[4], ends, n;
+	size_t reported_at_end[4]; /* on_record's count when each end came */
+};
+
+static void
+on_record_counted(void *arg, const struct record *rec)
+{
+	struct bodies *b = arg;
+	on_record(b->seen, rec);
+}
+
+static void
+on_body(void *arg, const struct record *rec, const unsigned char *p, size_t n, bool end)
+{
+	struct bodies *b = arg;
+
+	assert_true(b->n < 4);
+	assert_true(b->len[b->n] + n <= rec->length);
+	memcpy(b->body[b->n] + b->len[b->n], p, n);
+	b->len[b->n] += n;
+	if (end) {
+		assert_int_equal(b->len[b->n], rec->length);
+		b->reported_at_end[b->n] = b->seen->n;
+		b->ends++;
+		b->n++;
+	}
+}
+
+/* Four records: handshake, an empty one, application data, an alert. */
+static size_t
+body_stream(unsigned char *out, unsigned char bodies[4][128], size_t lens[4])
+{
+	static const size_t sizes[4] = {40, 0, 100, 2};
+	static const unsigned char types[4] = {RECORD_HANDSHAKE, RECORD_APPLICATION_DATA,
+	                                       RECORD_APPLICATION_DATA, RECORD_ALERT};
+	size_t n = 0;
+
+	for (int i = 0; i < 4; i++) {
+		for (size_t k = 0; k < sizes[i]; k++)
+			bodies[i][k] = (unsigned char)(i * 50 + k);
+		lens[i] = sizes[i];
+		n += put_record(out + n, types[i], 0x0303, bodies[i], sizes[i]);
+	}
+	return n;
+}
+
+static void
+test_bodies_are_handed_out_whole_however_the_bytes_are_cut(void **state)
+{
+	unsigned char wire[512], want[4][128];
+	size_t lens[4];
+	size_t n = body_stream(wire, want, lens);
+
+	(void)state;
+	for (size_t step = 0; step <= n; step++) {
+		struct seen seen = {.n = 0};
+		struct bodies b = {.seen = &seen};
+		struct record_scanner sc;
+		record_scan_init(&sc, on_record_counted, &b);
+		sc.on_body = on_body;
+		for (size_t at = 0; at < n;) {
+			size_t k = step == 0 || n - at < step ? n - at : step;
+			record_scan_feed(&sc, wire + at, k);
+			at += k;
+		}
+		assert_int_equal(b.ends, 4);
+		for (int i = 0; i < 4; i++) {
+			assert_int_equal(b.len[i], lens[i]);
+			assert_memory_equal(b.body[i], want[i], lens[i]);
+			/* the record was reported before its body ended */
+			assert_int_equal(b.reported_at_end[i], (size_t)i + 1);
+		}
+	}
+}
+
+static void
+test_a_body_cut_off_by_the_end_of_the_stream_never_ends(void **state)
+{
+	unsigned char wire[512], want[4][128];
+	size_t lens[4];
+	size_t n = body_stream(wire, want, lens);
+	struct seen seen = {.n = 0};
+	struct bodies b = {.seen = &seen};
+	struct record_scanner sc;
+
+	(void)state;
+	(void)n;
+	record_scan_init(&sc, on_record_counted, &b);
+	sc.on_body = on_body;
+	record_scan_feed(&sc, wire, RECORD_HEADER_LEN + 10);
+	record_scan_finish(&sc);
+	assert_int_equal(b.ends, 0);
+	assert_int_equal(b.len[0], 10);
+	assert_int_equal(seen.n, 1);
+}
+
 static void
 test_record_types_have_names(void **state)
 {
@@ -403,6 +504,8 @@ main(void)
 	    cmocka_unit_test(test_the_preview_of_bytes_that_are_not_tls_is_capped),
 	    cmocka_unit_test(test_a_truncated_header_reports_nothing),
 	    cmocka_unit_test(test_finish_reports_a_record_cut_short_once),
+	    cmocka_unit_test(test_bodies_are_handed_out_whole_however_the_bytes_are_cut),
+	    cmocka_unit_test(test_a_body_cut_off_by_the_end_of_the_stream_never_ends),
 	    cmocka_unit_test(test_record_types_have_names),
 	    cmocka_unit_test(test_handshake_types_have_names_unknown_ones_none),
 	    cmocka_unit_test(test_alerts_have_names_unknown_ones_none),

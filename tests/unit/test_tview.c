@@ -724,6 +724,46 @@ test_transcript_hides_records_after_the_handshake_unless_asked(void **state)
 }
 
 static void
+test_decrypted_message_is_one_compact_row_named_as_rfc_8446_writes_it(void **state)
+{
+	struct tls_message m = {.dir = TLS_DIR_IN, .type = 15, .length = 76};
+	struct event ev =
+	    mk(PHASE_HANDSHAKE, DIR_SERVER, EV_NOTE,
+	       "TLS message received (decrypted): CertificateVerify, 76 bytes");
+	struct tview_opts wire = {.mode = TVIEW_WIRE};
+	struct slines out;
+	(void)state;
+	ev.message = &m;
+	slines_init(&out);
+	assert_int_equal(rows(&ev, 80, &topts, &out), 1);
+	assert_string_equal(out.v[0].text, BAR
+	                    "== [{CertificateVerify} 76 B] received, decrypted by startle");
+	/* not injected bytes, and not on the wire view: no eavesdropper reads it */
+	assert_null(strstr(out.v[0].text, "injected"));
+	slines_clear(&out);
+	assert_int_equal(rows(&ev, 120, &wire, &out), 0);
+	slines_free(&out);
+}
+
+static void
+test_transcript_hides_messages_after_the_handshake_unless_asked(void **state)
+{
+	struct tls_message m = {
+	    .dir = TLS_DIR_IN, .type = 4, .length = 221, .after_handshake = true};
+	struct event ev = mk(PHASE_TLS, DIR_SERVER, EV_NOTE, "TLS message received");
+	struct tview_opts o = {.mode = TVIEW_TRANSCRIPT};
+	struct slines out;
+	(void)state;
+	ev.message = &m;
+	slines_init(&out);
+	assert_int_equal(rows(&ev, 120, &o, &out), 0);
+	o.tls_records = true;
+	assert_int_equal(rows(&ev, 120, &o, &out), 1);
+	assert_non_null(strstr(out.v[0].text, "[[NewSessionTicket] 221 B] received"));
+	slines_free(&out);
+}
+
+static void
 test_wire_short_record_has_no_ellipsis_and_client_marker(void **state)
 {
 	struct tls_record rec = {.dir = TLS_DIR_OUT,
@@ -1577,6 +1617,10 @@ main(void)
 	    cmocka_unit_test(test_wire_short_record_has_no_ellipsis_and_client_marker),
 	    cmocka_unit_test(
 	        test_transcript_hides_records_after_the_handshake_unless_asked),
+	    cmocka_unit_test(
+	        test_decrypted_message_is_one_compact_row_named_as_rfc_8446_writes_it),
+	    cmocka_unit_test(
+	        test_transcript_hides_messages_after_the_handshake_unless_asked),
 	    cmocka_unit_test(test_wire_record_wraps_in_a_narrow_pane),
 	    cmocka_unit_test(test_wire_shows_the_encryption_boundary_once),
 	    cmocka_unit_test(test_wire_shows_injected_bytes_as_received),

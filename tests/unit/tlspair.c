@@ -134,30 +134,47 @@ tlspair_server(struct tlspair *p, const struct tlspair_options *o)
 	p->cfd = sv[0];
 	p->sfd = sv[1];
 	tlspair_log[0] = '\0';
-	p->ctx = wolfSSL_CTX_new(wolfSSLv23_server_method());
-	assert_non_null(p->ctx);
-	assert_int_equal(wolfSSL_CTX_set_max_proto_version(p->ctx, o->max_version == 12
-	                                                               ? TLS1_2_VERSION
-	                                                               : TLS1_3_VERSION),
+	p->own_ctx = o->server_ctx == NULL;
+	p->ctx = o->server_ctx != NULL ? o->server_ctx : tlspair_server_ctx(o);
+	p->ssl = wolfSSL_new(p->ctx);
+	assert_non_null(p->ssl);
+	if (o->server_alpn != NULL) {
+		char *list = strdup(o->server_alpn);
+		assert_int_equal(wolfSSL_UseALPN(p->ssl, list, (unsigned)strlen(list),
+		                                 WOLFSSL_ALPN_CONTINUE_ON_MISMATCH),
+		                 WOLFSSL_SUCCESS);
+		free(list);
+	}
+	if (o->server_groups != NULL)
+		assert_int_equal(wolfSSL_set1_groups_list(p->ssl, (char *)o->server_groups),
+		                 WOLFSSL_SUCCESS);
+	wolfSSL_KeepArrays(p->ssl); /* the client random, for TLS 1.2's key log */
+	assert_int_equal(wolfSSL_set_fd(p->ssl, p->sfd), WOLFSSL_SUCCESS);
+}
+
+WOLFSSL_CTX *
+tlspair_server_ctx(const struct tlspair_options *o)
+{
+	WOLFSSL_CTX *ctx = wolfSSL_CTX_new(wolfSSLv23_server_method());
+	assert_non_null(ctx);
+	assert_int_equal(wolfSSL_CTX_set_max_proto_version(
+	                     ctx, o->max_version == 12 ? TLS1_2_VERSION : TLS1_3_VERSION),
 	                 WOLFSSL_SUCCESS);
 	if (o->ciphers != NULL)
-		assert_int_equal(wolfSSL_CTX_set_cipher_list(p->ctx, o->ciphers),
+		assert_int_equal(wolfSSL_CTX_set_cipher_list(ctx, o->ciphers),
 		                 WOLFSSL_SUCCESS);
 	assert_int_equal(wolfSSL_CTX_use_certificate_chain_buffer_format(
-	                     p->ctx, (const unsigned char *)tlspair_good->chain_pem,
+	                     ctx, (const unsigned char *)tlspair_good->chain_pem,
 	                     (long)tlspair_good->chain_len, WOLFSSL_FILETYPE_PEM),
 	                 WOLFSSL_SUCCESS);
 	assert_int_equal(wolfSSL_CTX_use_PrivateKey_buffer(
-	                     p->ctx, (const unsigned char *)tlspair_good->key_pem,
+	                     ctx, (const unsigned char *)tlspair_good->key_pem,
 	                     (long)tlspair_good->key_len, WOLFSSL_FILETYPE_PEM),
 	                 WOLFSSL_SUCCESS);
 #ifdef HAVE_SECRET_CALLBACK
-	wolfSSL_CTX_set_keylog_callback(p->ctx, tlspair_keylog);
+	wolfSSL_CTX_set_keylog_callback(ctx, tlspair_keylog);
 #endif
-	p->ssl = wolfSSL_new(p->ctx);
-	assert_non_null(p->ssl);
-	wolfSSL_KeepArrays(p->ssl); /* the client random, for TLS 1.2's key log */
-	assert_int_equal(wolfSSL_set_fd(p->ssl, p->sfd), WOLFSSL_SUCCESS);
+	return ctx;
 }
 
 static void
@@ -171,18 +188,23 @@ tlspair_wait(struct tlspair *p)
 void
 tlspair_session(struct tlspair *p, const struct tlspair_options *o)
 {
-	struct tls_config cfg = {.cafile = tlspair_ca,
-	                         .sni = LABCERT_HOST,
-	                         .verify_name = LABCERT_HOST,
-	                         .keylog = o->keylog};
+	struct tls_config cfg = {.keylog = o->keylog};
 	struct timespec t0;
 	char *cause = NULL;
 	bool accepted = false;
 	int r;
 
+	if (o->client != NULL)
+		cfg = *o->client;
+	if (cfg.cafile == NULL)
+		cfg.cafile = tlspair_ca;
+	if (cfg.sni == NULL)
+		cfg.sni = LABCERT_HOST;
+	if (cfg.verify_name == NULL)
+		cfg.verify_name = LABCERT_HOST;
 	memset(p, 0, sizeof *p);
 	tlspair_server(p, o);
-	p->tc = tls_new(p->cfd, &cfg, NULL, &cause);
+	p->tc = tls_new(p->cfd, &cfg, o->obs, &cause);
 	assert_non_null(p->tc);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	do {
@@ -221,7 +243,8 @@ tlspair_end(struct tlspair *p)
 {
 	tls_free(p->tc);
 	wolfSSL_free(p->ssl);
-	wolfSSL_CTX_free(p->ctx);
+	if (p->own_ctx)
+		wolfSSL_CTX_free(p->ctx);
 	close(p->cfd);
 	close(p->sfd);
 }

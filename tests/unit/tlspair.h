@@ -11,6 +11,7 @@
 #include <wolfssl/options.h>
 #include <wolfssl/ssl.h>
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -19,6 +20,7 @@
 struct tlspair {
 	int cfd, sfd;
 	WOLFSSL_CTX *ctx;
+	bool own_ctx; /* tlspair_end frees ctx */
 	WOLFSSL *ssl; /* the server */
 	struct tls_conn *tc;
 	struct tls_summary sum; /* the client's, after the handshake */
@@ -28,6 +30,14 @@ struct tlspair_options {
 	int max_version;     /* 12 or 13 (the server's limit) */
 	const char *keylog;  /* the client's --keylog, or NULL */
 	const char *ciphers; /* the server's cipher list, or NULL */
+	const struct tls_observer *obs;  /* the client's observer, or NULL */
+	const struct tls_config *client; /* the client's settings, or NULL; the
+	                                  * trust, SNI and name to verify are
+	                                  * the pair's unless set */
+	const char *server_alpn;         /* protocols the server accepts (ALPN), or NULL */
+	const char *server_groups;       /* the server's groups ("P-256"), or NULL */
+	WOLFSSL_CTX *server_ctx;         /* a server context to use again (its ticket key:
+	                                  * resumption), kept by tlspair_end; NULL: a new one */
 };
 
 /* Makes the lab's CA and leaf and a private directory; once per program. */
@@ -45,6 +55,10 @@ void tlspair_session(struct tlspair *p, const struct tlspair_options *o);
 ssize_t tlspair_echo(struct tlspair *p, const char *text, void *buf, size_t len);
 
 void tlspair_end(struct tlspair *p);
+
+/* A server context of the pair's certificates for options.server_ctx; the
+ * caller frees it (wolfSSL_CTX_free). */
+WOLFSSL_CTX *tlspair_server_ctx(const struct tlspair_options *o);
 
 /* The total DER length of the certificates the server sends; *count gets
  * how many. */
