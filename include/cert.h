@@ -41,8 +41,10 @@ struct cert_verdict {
 	int verify_error_code;  /* 0 or the first error code seen (X509_V_ERR_*) */
 	int verify_error_depth; /* depth at which it was seen, -1 if none */
 	char verify_error[128]; /* words, "" if verified */
-	bool name_match;        /* the leaf names the server (DNS or IP SAN) */
+	bool name_match;        /* the TLS library says the leaf names the server */
+	bool name_legacy;       /* ... only by a rule RFC 9525 dropped (cert_name_rule) */
 	char name_checked[256]; /* the name or address that was checked */
+	char name_note[256];    /* the verdict in words (cert_name_note), or "" */
 	bool expired, not_yet_valid, self_signed, untrusted;
 	bool weak_key, weak_signature;
 };
@@ -58,11 +60,40 @@ bool cert_key_is_weak(const struct cert_info *c);
 /* True if the signature algorithm uses MD5 or SHA-1 (for non-root certs). */
 bool cert_sig_is_weak(const struct cert_info *c);
 
-/* Matches a name against a certificate's SANs by RFC 6125 rules: DNS names
- * case-insensitively, a wildcard only as the whole left-most label and one
- * label deep; an IP address (v4 or v6 text) only against IP SANs. A name with
- * a NUL or empty label never matches. Without any DNS SAN the CN of the
- * subject is used for DNS names. */
+/* How a certificate names a host, as startle reads RFC 9525, and the laxer
+ * rules TLS libraries still apply (legacy: a client that follows RFC 9525
+ * refuses them). */
+enum cert_name_rule {
+	CERT_NAME_NONE,
+	CERT_NAME_DNS,          /* a DNS subjectAltName equal to the name */
+	CERT_NAME_WILDCARD,     /* "*.rest": the whole left-most label */
+	CERT_NAME_IP,           /* an IP subjectAltName equal to the address */
+	CERT_NAME_CN,           /* legacy: no subjectAltName, the subject CN */
+	CERT_NAME_LAX_WILDCARD, /* legacy: a wildcard inside a label ("m*.x.test"),
+	                         * beyond the left-most label or over one label */
+	CERT_NAME_IP_IN_DNS,    /* legacy: an address written as a DNS name */
+};
+
+/* The best rule by which the leaf's SANs (the first CERT_SAN_MAX) or its CN
+ * name a host (is_ip: an address, v4 or v6 text, compared in binary). DNS
+ * names are compared case-insensitively, without a trailing dot; a name with
+ * a NUL (shown as "\0") or an empty label never matches. *which (may be NULL)
+ * points at the SAN that matched, or NULL. */
+enum cert_name_rule cert_name_rule(const struct cert_info *leaf, const char *name,
+                                   bool is_ip, const char **which);
+
+/* True for the rules RFC 9525 no longer allows. */
+bool cert_name_rule_is_legacy(enum cert_name_rule r);
+
+/* True if the leaf names the host by RFC 9525: a DNS SAN, a wildcard that is
+ * the whole left-most label over at least two more labels, or an IP SAN.
+ * The subject CN is never used. */
 bool cert_name_matches(const struct cert_info *leaf, const char *name, bool is_ip);
+
+/* startle's words for the TLS library's verdict on a name (library_match):
+ * which SAN names it, that it matched only by a legacy rule, or what the
+ * certificate names instead. Writes "" when there is no name. */
+void cert_name_note(const struct cert_info *leaf, const char *name, bool is_ip,
+                    bool library_match, char *note, size_t size);
 
 #endif

@@ -63,7 +63,9 @@ enum severity { SEV_INFO, SEV_WARN, SEV_DANGER };
 	X(DANE_NO_TLSA, "dane-no-tlsa", SEV_INFO,                                          \
 	  "the MX host publishes no TLSA records: DANE does not protect it")               \
 	X(DANE_INSECURE, "dane-insecure", SEV_INFO,                                        \
-	  "the DNS answers are not DNSSEC-signed: DANE cannot apply")
+	  "the DNS answers are not DNSSEC-signed: DANE cannot apply")                      \
+	X(CERT_NAME_LEGACY, "cert-name-legacy", SEV_WARN,                                  \
+	  "the certificate names the server only by a rule RFC 9525 dropped")
 
 enum finding_id {
 #define FINDING_ENUM(sym, id, sev, summary) FINDING_##sym,

@@ -26,4 +26,16 @@ bool x509_cert_from_der(const unsigned char *der, size_t len, int depth,
 size_t x509_sans(const unsigned char *der, size_t len, char **out, size_t max,
                  size_t *total);
 
+/* The TLS library's verdict on whether a DER certificate names a host
+ * (wolfSSL_X509_check_host: subjectAltNames, wildcards, the CN when there is
+ * no subjectAltName) or an address (is_ip: wolfSSL_X509_check_ip_asc). A
+ * name with a wildcard, an empty label or a control byte names nothing. */
+bool x509_names_host(const unsigned char *der, size_t len, const char *name, bool is_ip);
+
+/* Fills the name part of a verdict for the leaf (which must carry its DER):
+ * name_match from the library, name_legacy and name_note from startle's
+ * reading of RFC 9525 (cert.h). */
+void x509_name_verdict(const struct cert_info *leaf, const char *name, bool is_ip,
+                       struct cert_verdict *v);
+
 #endif

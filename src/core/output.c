@@ -277,6 +277,7 @@ output_json(FILE *f, const struct event *ev, bool redact, const char *session)
 		         v->verified || !v->verify_error[0] ? NULL : v->verify_error);
 		fprintf(f, ",\"name_match\":%s", v->name_match ? "true" : "false");
 		json_str(f, "name", v->name_checked);
+		json_str(f, "name_note", v->name_note[0] ? v->name_note : NULL);
 	}
 	if (ev->cert != NULL)
 		json_cert(f, ev->cert);

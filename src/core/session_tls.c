@@ -75,6 +75,7 @@ report_verdict(struct session *s)
 	ev.text = (unsigned char *)text;
 	ev.len = strlen(text);
 	ev.verdict = &v;
+	ev.explain = v.name_note[0] != '\0' ? v.name_note : NULL;
 	transcript_append(s->t, &ev);
 
 	if (v.expired)
@@ -99,6 +100,11 @@ report_verdict(struct session *s)
 		    s, FINDING_CERT_NAME_MISMATCH, true,
 		    "the certificate does not name %s (RFC 6125); check --servername",
 		    v.name_checked);
+	if (v.name_legacy)
+		session_finding(s, FINDING_CERT_NAME_LEGACY, true,
+		                "%s: the TLS library accepts it, a client that follows "
+		                "RFC 9525 refuses it",
+		                v.name_note);
 	if (v.weak_key)
 		session_finding(s, FINDING_CERT_WEAK_KEY, true,
 		                "a certificate in the chain has a weak key");

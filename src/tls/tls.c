@@ -840,43 +840,6 @@ tls_get_chain(struct tls_conn *tc, struct cert_info *certs, size_t max)
 	return n;
 }
 
-/* Matches the verify name against every subjectAltName of the leaf, not
- * only the first CERT_SAN_MAX, by checking them in slices. */
-static bool
-tls_leaf_names(struct tls_conn *tc, const struct cert_info *leaf)
-{
-	if (leaf->nsan_total <= leaf->nsan)
-		return cert_name_matches(leaf, tc->verify_name, tc->verify_name_is_ip);
-
-	WOLFSSL_X509_CHAIN *chain = wolfSSL_get_peer_chain(tc->ssl);
-	const unsigned char *der = chain != NULL ? wolfSSL_get_chain_cert(chain, 0) : NULL;
-	int len = chain != NULL ? wolfSSL_get_chain_length(chain, 0) : 0;
-	size_t total = 0;
-	char **all = xmalloc(leaf->nsan_total * sizeof(*all));
-	size_t n = der != NULL && len > 0
-	               ? x509_sans(der, (size_t)len, all, leaf->nsan_total, &total)
-	               : 0;
-	if (n == 0) {
-		free(all);
-		return cert_name_matches(leaf, tc->verify_name, tc->verify_name_is_ip);
-	}
-	bool has_dns = false, match = false;
-	for (size_t i = 0; i < n; i++)
-		has_dns = has_dns || strncmp(all[i], "DNS:", 4) == 0;
-	for (size_t start = 0; start < n && !match; start += CERT_SAN_MAX) {
-		struct cert_info slice;
-		memset(&slice, 0, sizeof(slice));
-		slice.subject = has_dns ? NULL : leaf->subject;
-		slice.nsan = n - start < CERT_SAN_MAX ? n - start : CERT_SAN_MAX;
-		memcpy(slice.san, all + start, slice.nsan * sizeof(*all));
-		match = cert_name_matches(&slice, tc->verify_name, tc->verify_name_is_ip);
-	}
-	for (size_t i = 0; i < n; i++)
-		free(all[i]);
-	free(all);
-	return match;
-}
-
 void
 tls_get_verdict(struct tls_conn *tc, struct cert_verdict *v)
 {
@@ -915,7 +878,7 @@ tls_get_verdict(struct tls_conn *tc, struct cert_verdict *v)
 		v->weak_signature = v->weak_signature || cert_sig_is_weak(&chain[i]);
 	}
 	if (n > 0 && tc->verify_name[0] != '\0')
-		v->name_match = tls_leaf_names(tc, &chain[0]);
+		x509_name_verdict(&chain[0], tc->verify_name, tc->verify_name_is_ip, v);
 	for (size_t i = 0; i < n; i++)
 		cert_info_free(&chain[i]);
 }

@@ -545,3 +545,88 @@ x509_sans(const unsigned char *der, size_t len, char **out, size_t max, size_t *
 	wolfSSL_X509_free(x);
 	return n;
 }
+
+/* Writes an address the way the TLS library prints IP subjectAltNames:
+ * dotted IPv4, or IPv6 as eight groups of four upper-case hex digits. */
+static bool
+x509_library_ip_text(const char *name, char *out, size_t size)
+{
+	unsigned char bin[16];
+
+	if (inet_pton(AF_INET, name, bin) == 1)
+		return inet_ntop(AF_INET, bin, out, (socklen_t)size) != NULL;
+	if (inet_pton(AF_INET6, name, bin) != 1 || size < 40)
+		return false;
+	for (int i = 0; i < 8; i++)
+		snprintf(out + 5 * i, size - 5 * (size_t)i, "%02X%02X%s", bin[2 * i],
+		         bin[2 * i + 1], i < 7 ? ":" : "");
+	return true;
+}
+
+/* True for a reference name the library may be asked about: no wildcard, no
+ * empty label, no byte outside printable ASCII. */
+static bool
+x509_host_is_plain(const char *name, size_t len)
+{
+	if (len == 0 || name[0] == '.')
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		unsigned char ch = (unsigned char)name[i];
+		if (ch <= ' ' || ch >= 0x7f || ch == '*' ||
+		    (ch == '.' && i + 1 < len && name[i + 1] == '.'))
+			return false;
+	}
+	return true;
+}
+
+bool
+x509_names_host(const unsigned char *der, size_t len, const char *name, bool is_ip)
+{
+	char text[256];
+	bool match = false;
+
+	if (der == NULL || len == 0 || len > INT32_MAX || name == NULL)
+		return false;
+	size_t nlen = strlen(name);
+	if (!is_ip && nlen > 1 && name[nlen - 1] == '.')
+		nlen--; /* the absolute form names the same host */
+	if (is_ip ? !x509_library_ip_text(name, text, sizeof text)
+	          : nlen >= sizeof text || !x509_host_is_plain(name, nlen))
+		return false;
+	if (!is_ip) {
+		/* Older libraries read the name up to its NUL, whatever its length. */
+		memcpy(text, name, nlen);
+		text[nlen] = '\0';
+	}
+	WOLFSSL_X509 *x = wolfSSL_X509_d2i(NULL, der, (int)len);
+	if (x == NULL)
+		return false;
+	if (!is_ip) {
+		match = wolfSSL_X509_check_host(x, text, nlen, 0, NULL) == WOLFSSL_SUCCESS;
+	} else {
+		unsigned char bin[16];
+		char plain[INET6_ADDRSTRLEN];
+		match = wolfSSL_X509_check_ip_asc(x, text, 0) == WOLFSSL_SUCCESS;
+		/* A library that prints IPv6 SANs in the short form. */
+		if (!match && inet_pton(AF_INET6, name, bin) == 1 &&
+		    inet_ntop(AF_INET6, bin, plain, sizeof plain) != NULL)
+			match = wolfSSL_X509_check_ip_asc(x, plain, 0) == WOLFSSL_SUCCESS;
+	}
+	wolfSSL_X509_free(x);
+	return match;
+}
+
+void
+x509_name_verdict(const struct cert_info *leaf, const char *name, bool is_ip,
+                  struct cert_verdict *v)
+{
+	v->name_match = false;
+	v->name_legacy = false;
+	v->name_note[0] = '\0';
+	if (leaf == NULL || name == NULL || name[0] == '\0')
+		return;
+	v->name_match = x509_names_host(leaf->der, leaf->der_len, name, is_ip);
+	v->name_legacy =
+	    v->name_match && cert_name_rule_is_legacy(cert_name_rule(leaf, name, is_ip, NULL));
+	cert_name_note(leaf, name, is_ip, v->name_match, v->name_note, sizeof v->name_note);
+}

@@ -137,6 +137,8 @@ details_verdict_rows(struct dpane *p, const struct cert_verdict *v)
 		                  (const unsigned char *)name, nlen);
 	}
 	dpane_flush(p);
+	if (v->name_note[0] != '\0')
+		dpane_pair(p, "", v->name_legacy ? TE_FINDING_WARN : TE_INFO, v->name_note);
 
 	if (v->expired)
 		dpane_pair(p, "Dates", TE_BAD, "a certificate in the chain has expired");
