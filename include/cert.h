@@ -31,9 +31,44 @@ struct cert_info {
 	char spki_sha256[65]; /* the same over SubjectPublicKeyInfo (DANE 3 1 1) */
 	bool is_ca;
 	bool self_signed;   /* subject equals issuer */
+	bool must_staple;   /* TLS feature status_request: OCSP Must-Staple (RFC 7633) */
 	unsigned char *der; /* the certificate as presented (DANE matching), or NULL */
 	size_t der_len;
 };
+
+/* What the server stapled to its certificate (RFC 6066 status_request), as
+ * startle read and checked it (ocsp.h). */
+#define CERT_OCSP_STATES(X)                                                                \
+	X(NOT_REQUESTED, "not-requested") /* this TLS library cannot show one */           \
+	X(NONE, "none")                   /* asked for; the server stapled nothing */      \
+	X(GOOD, "good")                                                                    \
+	X(REVOKED, "revoked")                                                              \
+	X(UNKNOWN, "unknown")        /* the responder does not know the certificate */     \
+	X(UNREADABLE, "unreadable") /* not an OCSP response, or not a successful one */
+
+enum cert_ocsp_state {
+#define CERT_OCSP_ENUM(sym, name) CERT_OCSP_##sym,
+	CERT_OCSP_STATES(CERT_OCSP_ENUM)
+#undef CERT_OCSP_ENUM
+};
+
+struct cert_ocsp {
+	enum cert_ocsp_state state;
+	bool verified;     /* about this leaf, signed by its issuer (or a responder
+	                    * it delegated), within thisUpdate..nextUpdate */
+	char problem[200]; /* why it is not verified or unreadable, or "" */
+	time_t produced_at, this_update;
+	time_t next_update; /* 0: none given */
+	time_t revoked_at;  /* 0 unless revoked */
+	char reason[32];    /* revocation reason ("keyCompromise"), or "" */
+	char responder[256]; /* responderID: a name on one line (raw bytes:
+	                      * escape when shown), or "key SHA-1 hex" */
+	char signer[64];     /* who signed it, in words, when verified */
+	size_t len;          /* bytes of the stapled response */
+	bool must_staple;    /* the leaf demands a staple (RFC 7633) */
+};
+
+const char *cert_ocsp_state_name(enum cert_ocsp_state s);
 
 /* The outcome of verifying a chain and a name. */
 struct cert_verdict {
@@ -47,6 +82,7 @@ struct cert_verdict {
 	char name_note[256];    /* the verdict in words (cert_name_note), or "" */
 	bool expired, not_yet_valid, self_signed, untrusted;
 	bool weak_key, weak_signature;
+	struct cert_ocsp ocsp; /* the stapled OCSP response */
 };
 
 void cert_info_free(struct cert_info *c);

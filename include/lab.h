@@ -49,7 +49,14 @@
 	X(TLS12_ONLY, "tls12-only", "the server speaks TLS 1.2 at most")                   \
 	X(EXPIRED, "expired", "an expired certificate")                                    \
 	X(WRONG_HOST, "wrong-host", "a certificate for another host name")                 \
-	X(SELF_SIGNED, "self-signed", "a self-signed certificate")
+	X(SELF_SIGNED, "self-signed", "a self-signed certificate")                          \
+	X(OCSP_REVOKED, "ocsp-revoked",                                                    \
+	  "the server staples an OCSP response saying its certificate is revoked")         \
+	X(MUST_STAPLE, "must-staple",                                                      \
+	  "a certificate that demands a stapled OCSP response (Must-Staple), and no "      \
+	  "staple")                                                                        \
+	X(CLIENT_CERT, "client-cert",                                                      \
+	  "mutual TLS: the server requires a client certificate issued by the lab CA")
 
 enum lab_scenario {
 #define LAB_SCENARIO_ENUM(sym, name, lesson) LAB_##sym,

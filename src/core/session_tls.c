@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "session_int.h"
+#include "escape.h"
 #include "record.h"
 #include "util.h"
 
@@ -44,8 +45,17 @@ set_phase(struct session *s, enum phase p, const char *text, const char *explain
 static void
 verdict_words(struct session *s, const struct cert_verdict *v)
 {
-	s->verdict_failed = !v->verified || !v->name_match;
-	if (!v->verified)
+	bool revoked = v->ocsp.state == CERT_OCSP_REVOKED && v->ocsp.verified;
+	bool missing = v->ocsp.state == CERT_OCSP_NONE && v->ocsp.must_staple;
+
+	s->verdict_failed = !v->verified || !v->name_match || revoked || missing;
+	if (revoked)
+		snprintf(s->verdict_words, sizeof s->verdict_words,
+		         "the certificate is revoked (its stapled OCSP response says so)");
+	else if (missing)
+		snprintf(s->verdict_words, sizeof s->verdict_words,
+		         "the certificate demands a stapled OCSP response and none came");
+	else if (!v->verified)
 		snprintf(s->verdict_words, sizeof s->verdict_words,
 		         "the certificate is not trusted (%s)%s",
 		         v->verify_error[0] ? v->verify_error : "verification failed",
@@ -56,6 +66,77 @@ verdict_words(struct session *s, const struct cert_verdict *v)
 	else
 		snprintf(s->verdict_words, sizeof s->verdict_words,
 		         "the certificate is trusted and names %s", v->name_checked);
+}
+
+/* The stapled OCSP response in one sentence: what it says, its dates, who
+ * signed it (the responder's name escaped: it is the server's bytes). */
+static void
+ocsp_sentence(const struct cert_ocsp *o, char *text, size_t size)
+{
+	char produced[32], this_update[32], next_update[32], revoked[32];
+	char *responder = escape_bytes((const unsigned char *)o->responder,
+	                               strnlen(o->responder, sizeof o->responder),
+	                               ESCAPE_TEXT);
+
+	if (responder == NULL)
+		fatal("out of memory");
+	cert_format_time(o->produced_at, produced, sizeof produced);
+	cert_format_time(o->this_update, this_update, sizeof this_update);
+	cert_format_time(o->next_update, next_update, sizeof next_update);
+	cert_format_time(o->revoked_at, revoked, sizeof revoked);
+	if (o->state == CERT_OCSP_NOT_REQUESTED)
+		snprintf(text, size, "no stapled OCSP response: this wolfSSL build cannot "
+		                     "hand one to startle (startle's own build can), so "
+		                     "none was asked for");
+	else if (o->state == CERT_OCSP_NONE)
+		snprintf(text, size, "no stapled OCSP response: startle asked for one "
+		                     "(status_request), the server sent none");
+	else if (o->state == CERT_OCSP_UNREADABLE)
+		snprintf(text, size, "stapled OCSP response (%zu bytes) unreadable: %s", o->len,
+		         o->problem);
+	else
+		snprintf(text, size,
+		         "stapled OCSP response: %s%s%s%s%s; produced %s, this update %s, "
+		         "next update %s; responder %s; %s%s",
+		         cert_ocsp_state_name(o->state),
+		         o->state == CERT_OCSP_REVOKED ? " since " : "",
+		         o->state == CERT_OCSP_REVOKED ? revoked : "", o->reason[0] ? ", " : "",
+		         o->reason, produced, this_update, o->next_update ? next_update : "none",
+		         responder, o->verified ? "signed by " : "NOT verified: ",
+		         o->verified ? o->signer : o->problem);
+	free(responder);
+}
+
+/* The stapled OCSP response as a note, and what it finds. */
+static void
+report_ocsp(struct session *s, const struct cert_ocsp *o)
+{
+	char text[900];
+
+	ocsp_sentence(o, text, sizeof text);
+	session_emit(s, DIR_LOCAL, EV_NOTE, text, strlen(text),
+	             "OCSP stapling (RFC 6066, RFC 6960): the server hands over its CA's "
+	             "signed, dated statement on whether its certificate is revoked, so "
+	             "the client need not ask the CA itself");
+	if (o->state == CERT_OCSP_REVOKED)
+		session_finding(s, FINDING_OCSP_REVOKED, true,
+		                "the stapled OCSP response says the certificate is revoked%s%s%s",
+		                o->verified ? "" : " (the response does not verify: ",
+		                o->verified ? "" : o->problem, o->verified ? "" : ")");
+	if (o->state == CERT_OCSP_UNKNOWN)
+		session_finding(s, FINDING_OCSP_UNKNOWN, true,
+		                "the stapled OCSP response says the responder does not know "
+		                "this certificate");
+	if ((o->state == CERT_OCSP_UNREADABLE ||
+	     (o->state != CERT_OCSP_NONE && o->state != CERT_OCSP_NOT_REQUESTED)) &&
+	    !o->verified)
+		session_finding(s, FINDING_OCSP_INVALID, true,
+		                "the stapled OCSP response cannot be trusted: %s", o->problem);
+	if (o->state == CERT_OCSP_NONE && o->must_staple)
+		session_finding(s, FINDING_OCSP_MISSING, true,
+		                "the certificate demands a stapled OCSP response (TLS feature "
+		                "status_request, RFC 7633) and the server sent none: a client "
+		                "that honours Must-Staple refuses this certificate");
 }
 
 static void
@@ -111,10 +192,14 @@ report_verdict(struct session *s)
 	if (v.weak_signature)
 		session_finding(s, FINDING_CERT_WEAK_SIGNATURE, true,
 		                "a certificate in the chain is signed with MD5 or SHA-1");
+	report_ocsp(s, &v.ocsp);
 	verdict_words(s, &v);
-	if (s->p.require_verified && (!v.verified || !v.name_match))
-		session_policy_fail(
-		    s, "--verify: the certificate is not trusted for this name");
+	if (s->p.require_verified && s->verdict_failed)
+		session_policy_fail(s, v.verified && v.name_match
+		                           ? "--verify: the certificate is trusted for this "
+		                             "name, but its stapled OCSP status fails"
+		                           : "--verify: the certificate is not trusted for "
+		                             "this name");
 }
 
 static void

@@ -36,6 +36,20 @@ cert_info_free(struct cert_info *c)
 	memset(c, 0, sizeof(*c));
 }
 
+static const char *const cert_ocsp_names[] = {
+#define CERT_OCSP_NAME(sym, name) [CERT_OCSP_##sym] = name,
+    CERT_OCSP_STATES(CERT_OCSP_NAME)
+#undef CERT_OCSP_NAME
+};
+
+const char *
+cert_ocsp_state_name(enum cert_ocsp_state s)
+{
+	return (unsigned)s < sizeof cert_ocsp_names / sizeof cert_ocsp_names[0]
+	           ? cert_ocsp_names[s]
+	           : "unknown";
+}
+
 void
 cert_format_time(time_t t, char *buf, size_t size)
 {

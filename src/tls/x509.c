@@ -529,6 +529,7 @@ x509_cert_from_der(const unsigned char *der, size_t len, int depth, struct cert_
 	}
 	c->der = xmemdup(der, len);
 	c->der_len = len;
+	c->must_staple = x509_must_staple(der, len);
 	return true;
 }
 
@@ -629,4 +630,114 @@ x509_name_verdict(const struct cert_info *leaf, const char *name, bool is_ip,
 	v->name_legacy =
 	    v->name_match && cert_name_rule_is_legacy(cert_name_rule(leaf, name, is_ip, NULL));
 	cert_name_note(leaf, name, is_ip, v->name_match, v->name_note, sizeof v->name_note);
+}
+
+bool
+x509_split(const unsigned char *der, size_t len, struct x509_parts *out)
+{
+	struct der in = der_init(der, len), cert, tbs, alg, spki;
+	struct der_tlv t, skip;
+
+	memset(out, 0, sizeof *out);
+	if (!der_expect(&in, DER_SEQUENCE, &t))
+		return false;
+	cert = der_inside(&t);
+	if (!der_expect(&cert, DER_SEQUENCE, &out->tbs) ||
+	    !der_expect(&cert, DER_SEQUENCE, &t))
+		return false;
+	alg = der_inside(&t);
+	if (!der_expect(&alg, DER_OID, &out->sig_alg) ||
+	    !der_expect(&cert, DER_BIT_STRING, &out->signature))
+		return false;
+	tbs = der_inside(&out->tbs);
+	(void)der_expect(&tbs, DER_CONTEXT(0), &skip); /* version */
+	if (!der_expect(&tbs, DER_INTEGER, &out->serial) ||
+	    !der_expect(&tbs, DER_SEQUENCE, &skip) ||
+	    !der_expect(&tbs, DER_SEQUENCE, &out->issuer) ||
+	    !der_expect(&tbs, DER_SEQUENCE, &skip) ||
+	    !der_expect(&tbs, DER_SEQUENCE, &out->subject) ||
+	    !der_expect(&tbs, DER_SEQUENCE, &out->spki))
+		return false;
+	spki = der_inside(&out->spki);
+	if (!der_expect(&spki, DER_SEQUENCE, &t) ||
+	    !der_expect(&spki, DER_BIT_STRING, &out->key))
+		return false;
+	alg = der_inside(&t);
+	if (!der_expect(&alg, DER_OID, &out->key_alg))
+		return false;
+	while (der_next(&tbs, &t)) {
+		struct der ext = der_inside(&t);
+		if (t.tag == DER_CONTEXT(3) && !der_expect(&ext, DER_SEQUENCE, &out->extensions))
+			return false;
+	}
+	return true;
+}
+
+bool
+x509_extension(const struct x509_parts *c, const unsigned char *oid, size_t oid_len,
+               struct der_tlv *value)
+{
+	struct der all = der_inside(&c->extensions);
+	struct der_tlv ext, id, flag;
+
+	if (c->extensions.tag != DER_SEQUENCE)
+		return false;
+	while (der_expect(&all, DER_SEQUENCE, &ext)) {
+		struct der e = der_inside(&ext);
+		if (!der_expect(&e, DER_OID, &id))
+			return false;
+		(void)der_expect(&e, DER_BOOLEAN, &flag);
+		if (der_oid_is(&id, oid, oid_len))
+			return der_expect(&e, DER_OCTET_STRING, value);
+	}
+	return false;
+}
+
+/* id-pe-tlsfeature (1.3.6.1.5.5.7.1.24) and extKeyUsage (2.5.29.37). */
+static const unsigned char x509_oid_tls_feature[] = {0x2b, 0x06, 0x01, 0x05, 0x05,
+                                                     0x07, 0x01, 0x18};
+static const unsigned char x509_oid_eku[] = {0x55, 0x1d, 0x25};
+/* id-kp-OCSPSigning (1.3.6.1.5.5.7.3.9). */
+static const unsigned char x509_oid_ocsp_signing[] = {0x2b, 0x06, 0x01, 0x05, 0x05,
+                                                      0x07, 0x03, 0x09};
+
+bool
+x509_must_staple(const unsigned char *der, size_t len)
+{
+	struct x509_parts c;
+	struct der_tlv value, list, feature;
+	long n;
+
+	if (!x509_split(der, len, &c) ||
+	    !x509_extension(&c, x509_oid_tls_feature, sizeof x509_oid_tls_feature, &value))
+		return false;
+	struct der v = der_inside(&value);
+	if (!der_expect(&v, DER_SEQUENCE, &list))
+		return false;
+	struct der items = der_inside(&list);
+	while (der_expect(&items, DER_INTEGER, &feature)) {
+		if (der_small_int(&feature, &n) && n == 5) /* status_request */
+			return true;
+	}
+	return false;
+}
+
+bool
+x509_ocsp_signer(const unsigned char *der, size_t len)
+{
+	struct x509_parts c;
+	struct der_tlv value, list, purpose;
+
+	if (!x509_split(der, len, &c) ||
+	    !x509_extension(&c, x509_oid_eku, sizeof x509_oid_eku, &value))
+		return false;
+	struct der v = der_inside(&value);
+	if (!der_expect(&v, DER_SEQUENCE, &list))
+		return false;
+	struct der items = der_inside(&list);
+	while (der_expect(&items, DER_OID, &purpose)) {
+		if (der_oid_is(&purpose, x509_oid_ocsp_signing, sizeof x509_oid_ocsp_signing))
+			return true;
+	}
+	return false;
 }

@@ -397,6 +397,86 @@ test_lab_certificate_scenarios_fail_under_verify() {
 	done
 }
 
+# The stapled OCSP response on the verdict event, in this build.
+lab_ocsp_need() {
+	"$STARTLE" -V | grep -q "stapled OCSP responses handed to startle" ||
+		it_skip "this startle's wolfSSL does not hand stapled OCSP responses to it (WOLFSSL=system)"
+}
+
+test_lab_honest_staples_a_good_ocsp_response_with_its_dates() {
+	local mode max
+	lab_ocsp_need
+	for mode in explicit implicit; do
+		for max in 1.2 1.3; do
+			lab_scenario_run smtp "$mode" honest --tls-max "$max"
+			assert_exit 0
+			assert_json_has '.kind == "tls" and .ocsp.status == "good" and .ocsp.verified == true
+				and .ocsp.problem == null and .ocsp.signer == "the issuer"
+				and .ocsp.responder == "CN=startle lab CA, O=startle lab"
+				and (.ocsp.produced_at | fromdate) <= now
+				and (.ocsp.this_update | fromdate) <= now
+				and (.ocsp.next_update | fromdate) > now
+				and .ocsp.revoked_at == null and .ocsp.bytes > 100'
+			assert_json_has '.kind == "note" and (.text | startswith("stapled OCSP response: good; produced "))'
+			assert_json_lacks '.kind == "finding" and (.id | startswith("ocsp-"))'
+		done
+	done
+}
+
+test_lab_honest_staple_is_read_even_when_the_chain_is_not_trusted() {
+	lab_ocsp_need
+	lab_start smtp honest
+	run_startle --batch --json --tls-max 1.2 "$(lab_target smtp explicit)"
+	lab_stop
+	assert_exit 0
+	assert_finding cert-untrusted
+	assert_json_has '.kind == "tls" and .verified == false and .ocsp.status == "good" and .ocsp.verified == true'
+}
+
+test_lab_ocsp_revoked_is_found_and_the_exit_is_that_of_a_finding() {
+	local max
+	lab_ocsp_need
+	for max in 1.2 1.3; do
+		lab_scenario_run smtp explicit ocsp-revoked --tls-max "$max"
+		assert_exit 0
+		assert_finding ocsp-revoked
+		assert_json_has '.kind == "finding" and .id == "ocsp-revoked" and .severity == "danger"'
+		assert_json_has '.kind == "tls" and .verified == true and .ocsp.status == "revoked"
+			and .ocsp.verified == true and .ocsp.reason == "keyCompromise"
+			and (.ocsp.revoked_at | fromdate) < now'
+	done
+	lab_scenario_run smtp explicit ocsp-revoked --fail-on danger
+	assert_exit 1
+	assert_finding ocsp-revoked
+	lab_scenario_run imap implicit ocsp-revoked --verify
+	assert_exit 1
+	assert_finding ocsp-revoked
+}
+
+test_lab_ocsp_revoked_holds_the_credential_back() {
+	lab_ocsp_need
+	lab_start imap ocsp-revoked
+	run_startle --batch --json --cafile "$LAB_CA" --servername "$LAB_NAME" \
+		"$(lab_target imap explicit)" --starttls -c 'LOGIN demo demo'
+	lab_stop
+	assert_exit 1
+	assert_finding ocsp-revoked
+	assert_finding credential-withheld
+	assert_json_lacks '(.text // "") | test("demo demo")'
+}
+
+test_lab_must_staple_without_a_staple_is_ocsp_missing() {
+	lab_ocsp_need
+	lab_scenario_run smtp explicit must-staple
+	assert_exit 0
+	assert_finding ocsp-missing
+	assert_json_has '.kind == "cert" and .depth == 0 and .must_staple == true'
+	assert_json_has '.kind == "tls" and .ocsp.status == "none" and .ocsp.must_staple == true'
+	lab_scenario_run smtp explicit honest
+	assert_json_has '.kind == "cert" and .depth == 0 and .must_staple == false'
+	assert_no_finding ocsp-missing
+}
+
 # openssl s_client, a client startle did not write, against the honest lab.
 lab_openssl() {
 	local mode=$1 proto=$2 line starttls=()
@@ -483,11 +563,11 @@ test_lab_list_scenarios_names_every_scenario_with_its_lesson() {
 	"$STARTLE_LAB" --list-scenarios >"$IT_TEST_DIR/list" 2>&1 || fail "--list-scenarios failed" - <"$IT_TEST_DIR/list"
 	for name in honest strip refuse inject partial preauth still-offered caps-change escape \
 		slow flood garbage-handshake close-mid-handshake no-close-notify tls12-only expired \
-		wrong-host self-signed; do
+		wrong-host self-signed ocsp-revoked must-staple client-cert; do
 		grep -qE "^$name +[a-zA-Z]" "$IT_TEST_DIR/list" ||
 			fail "--list-scenarios does not list $name with a lesson" - <"$IT_TEST_DIR/list"
 	done
-	[ "$(wc -l <"$IT_TEST_DIR/list")" -eq 18 ] || fail "--list-scenarios should print 18 lines" - <"$IT_TEST_DIR/list"
+	[ "$(wc -l <"$IT_TEST_DIR/list")" -eq 21 ] || fail "--list-scenarios should print 21 lines" - <"$IT_TEST_DIR/list"
 }
 
 test_lab_bad_usage_is_one_sentence_and_the_usage_with_exit_2() {
