@@ -106,6 +106,14 @@ unsigned lab_port(const struct lab *lab);
 unsigned lab_port_implicit(const struct lab *lab);
 const struct labcert *lab_certs(const struct lab *lab);
 
+/* Writes a client certificate issued by this lab's CA (mutual TLS, the
+ * client-cert scenario) and its key into the existing directory dir, as
+ * dir/client.pem and dir/client.key, both private (0600). The CA lives as
+ * long as the lab, so the certificate is good for this lab only. Returns 0
+ * with the two paths (caller frees), or -1 with *cause. */
+int lab_write_client_cert(struct lab *lab, const char *dir, char **cert_path,
+                          char **key_path, char **cause);
+
 /* Serves clients until *stop becomes non-zero (or forever when stop is NULL):
  * each client in its own child process. */
 void lab_serve(struct lab *lab, volatile const sig_atomic_t *stop);

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "clientcert.h"
 #include "dns.h"
 #include "escape.h"
 #include "tls.h"
@@ -56,7 +57,10 @@ enum long_only {
 	OPT_MX,
 	OPT_MX_HOST,
 	OPT_DNS_CONFIG,
-	OPT_REQUIRE_DANE
+	OPT_REQUIRE_DANE,
+	/* mutual TLS */
+	OPT_CERT,
+	OPT_KEY
 };
 
 static const struct option long_options[] = {
@@ -103,6 +107,9 @@ static const struct option long_options[] = {
     {"mx-host", required_argument, NULL, OPT_MX_HOST},
     {"dns-config", required_argument, NULL, OPT_DNS_CONFIG},
     {"require-dane", no_argument, NULL, OPT_REQUIRE_DANE},
+    /* mutual TLS */
+    {"cert", required_argument, NULL, OPT_CERT},
+    {"key", required_argument, NULL, OPT_KEY},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
@@ -138,7 +145,7 @@ cli_help(void)
 	       "name\n"
 	       "      --servername N (SNI, name to verify), --cafile FILE (CAs to trust)\n"
 	       "      --tls-min V, --tls-max V   1.2 or 1.3; --timeout SEC a phase (30)\n"
-	       "      --json           JSON Lines on stdout instead of text\n"
+	       "      --json (JSON Lines on stdout), --cert F --key F (client certificate)\n"
 	       "      --log F, --record F (text / JSON Lines to F), --keylog F (TLS secrets)\n"
 	       "      --redact (credentials as [redacted: N bytes]), --insecure, --fail-on "
 	       "SEV\n"
@@ -201,6 +208,8 @@ static const struct {
         {OPT_LESSON, offsetof(struct cli_options, lesson)},
         {OPT_CONFIG, offsetof(struct cli_options, config_file)},
         {OPT_DNS_CONFIG, offsetof(struct cli_options, mx_opts.dns_config)},
+        {OPT_CERT, offsetof(struct cli_options, client_cert)},
+        {OPT_KEY, offsetof(struct cli_options, client_key)},
 },
   cli_flags[] = {
       {OPT_REQUIRE_TLS, offsetof(struct cli_options, require_tls)},
@@ -516,6 +525,11 @@ cli_check(struct cli_options *o, struct cli_parse_state *ps, char **cause)
 		    "--tls-min is higher than --tls-max: no TLS version is left");
 		return -1;
 	}
+	if (o->client_key != NULL && o->client_cert == NULL) {
+		*cause = str_printf("--key needs --cert: give the client certificate the "
+		                    "key belongs to");
+		return -1;
+	}
 	if (o->lesson != NULL)
 		o->demo = true;
 	if (o->demo)
@@ -557,6 +571,8 @@ static const struct {
                   "in a -c list"},
     {"-servername", "use --servername NAME"},
     {"-CAfile", "use --cafile FILE"},
+    {"-cert", "use --cert FILE"},
+    {"-key", "use --key FILE"},
     {"-crlf", "startle always ends lines with CRLF"},
     {"-quiet", "use --no-explain, or --json for scripts"},
     {"-brief", "use --no-explain"},
@@ -681,6 +697,8 @@ cli_session_params(const struct cli_options *o, struct session_params *p)
 	    .ehlo_name = o->ehlo,
 	    .servername = o->servername,
 	    .cafile = o->cafile,
+	    .client_cert = o->client_cert,
+	    .client_key = o->client_key,
 	    .tls_min = o->tls_min,
 	    .tls_max = o->tls_max,
 	    .keylog = o->keylog,
@@ -847,6 +865,9 @@ cli_check_files(const struct cli_options *o, char **cause)
 		free(why);
 		return -1;
 	}
+	if (o->client_cert != NULL &&
+	    clientcert_check(o->client_cert, o->client_key, cause) != 0)
+		return -1;
 	if (o->keylog != NULL) {
 		/* Created (empty, 0600) now, so a bad path stops us before connecting. */
 		FILE *f = util_open_private(o->keylog, true, &why);

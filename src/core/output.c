@@ -216,6 +216,18 @@ json_cert(FILE *f, const struct cert_info *c)
 	        c->must_staple ? "true" : "false");
 }
 
+/* Whether the server asked for a client certificate and whether one was
+ * sent, as the object "client_cert" of the TLS summary. */
+static void
+json_client_cert(FILE *f, const struct tls_summary *s)
+{
+	fprintf(f, ",\"client_cert\":{\"requested\":%s,\"sent\":%s",
+	        s->client_cert_requested ? "true" : "false",
+	        s->client_cert_sent ? "true" : "false");
+	json_str(f, "subject", s->client_cert_subject[0] ? s->client_cert_subject : NULL);
+	fputc('}', f);
+}
+
 /* A time as JSON: the ISO 8601 string, or null for 0. */
 static void
 json_time(FILE *f, const char *key, time_t t)
@@ -307,6 +319,7 @@ output_json(FILE *f, const struct event *ev, bool redact, const char *session)
 		fprintf(f, ",\"handshake_ms\":%.3f,\"resumed\":%s", s->handshake_ms,
 		        s->resumed ? "true" : "false");
 		json_str(f, "sni", s->sni[0] ? s->sni : NULL);
+		json_client_cert(f, s);
 	}
 	if (ev->verdict != NULL) {
 		const struct cert_verdict *v = ev->verdict;

@@ -202,6 +202,41 @@ report_verdict(struct session *s)
 		                             "this name");
 }
 
+/* Whether the server asked for a client certificate, and what startle did. */
+static void
+report_client_cert(struct session *s, const struct tls_summary *sum)
+{
+	const char *explain = "mutual TLS: with a CertificateRequest the server asks the "
+	                      "client to prove who it is with a certificate of its own "
+	                      "(RFC 8446 §4.3.2, RFC 5246 §7.4.4)";
+	char *subject = escape_bytes((const unsigned char *)sum->client_cert_subject,
+	                             strnlen(sum->client_cert_subject,
+	                                     sizeof sum->client_cert_subject),
+	                             ESCAPE_TEXT);
+	char text[400];
+
+	if (subject == NULL)
+		fatal("out of memory");
+	if (sum->client_cert_sent)
+		snprintf(text, sizeof text,
+		         "the server asked for a client certificate (CertificateRequest); "
+		         "startle sent %s (--cert)",
+		         subject[0] ? subject : "the one given with --cert");
+	else if (sum->client_cert_requested)
+		snprintf(text, sizeof text,
+		         "the server asked for a client certificate (CertificateRequest); "
+		         "startle sent none (--cert FILE --key FILE gives one)");
+	else if (s->p.client_cert != NULL)
+		snprintf(text, sizeof text,
+		         "the server did not ask for a client certificate: the one given "
+		         "with --cert was not sent");
+	else
+		text[0] = '\0';
+	if (text[0] != '\0')
+		session_emit(s, DIR_LOCAL, EV_NOTE, text, strlen(text), explain);
+	free(subject);
+}
+
 static void
 handshake_done(struct session *s)
 {
@@ -225,6 +260,7 @@ handshake_done(struct session *s)
 	transcript_append(s->t, &ev);
 	if (sum.note[0] != '\0')
 		session_emitf(s, EV_NOTE, "%s", sum.note);
+	report_client_cert(s, &sum);
 	if (strcmp(sum.version, "TLSv1.2") != 0 && strcmp(sum.version, "TLSv1.3") != 0)
 		session_finding(s, FINDING_TLS_OLD_VERSION, true,
 		                "%s was negotiated: only TLS 1.2 and 1.3 are "
@@ -285,6 +321,8 @@ session_tls_start(struct session *s)
 {
 	struct tls_config cfg = {
 	    .cafile = s->p.cafile,
+	    .client_cert = s->p.client_cert,
+	    .client_key = s->p.client_key,
 	    .sni = s->servername_is_ip ? NULL : s->servername,
 	    .verify_name = s->servername,
 	    .verify_name_is_ip = s->servername_is_ip,

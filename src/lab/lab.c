@@ -13,6 +13,7 @@
 #include <strings.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -436,6 +437,55 @@ const struct labcert *
 lab_certs(const struct lab *lab)
 {
 	return lab->certs;
+}
+
+/* Writes one PEM text into a new private file. */
+static int
+lab_write_private(const char *path, const char *text, size_t len, char **cause)
+{
+	char *why = NULL;
+	FILE *f = util_open_private(path, false, &why);
+
+	if (f == NULL) {
+		*cause = str_printf("cannot write the client certificate: %s", why);
+		free(why);
+		return -1;
+	}
+	bool ok = fwrite(text, 1, len, f) == len;
+	if (fclose(f) != 0 || !ok) {
+		*cause = str_printf("cannot write the client certificate to %s: %s", path,
+		                    strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int
+lab_write_client_cert(struct lab *lab, const char *dir, char **cert_path, char **key_path,
+                      char **cause)
+{
+	const struct labcert_pair *pair = NULL;
+	struct stat st;
+
+	*cert_path = *key_path = NULL;
+	if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+		*cause = str_printf("%s is not a directory: --write-client-cert takes an "
+		                    "existing directory, where client.pem and client.key go",
+		                    dir);
+		return -1;
+	}
+	if (labcert_get(lab->certs, LABCERT_CLIENT, &pair, cause) != 0)
+		return -1;
+	*cert_path = str_printf("%s/client.pem", dir);
+	*key_path = str_printf("%s/client.key", dir);
+	if (lab_write_private(*cert_path, pair->chain_pem, pair->chain_len, cause) != 0 ||
+	    lab_write_private(*key_path, pair->key_pem, pair->key_len, cause) != 0) {
+		free(*cert_path);
+		free(*key_path);
+		*cert_path = *key_path = NULL;
+		return -1;
+	}
+	return 0;
 }
 
 static void

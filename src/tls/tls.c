@@ -21,7 +21,7 @@
 #include "escape.h"
 #include "hsdecrypt.h"
 #include "keylog.h"
-#include "ocsp.h"
+#include "tls_int.h"
 #include "record.h"
 #include "util.h"
 #include "x509.h"
@@ -69,6 +69,7 @@ struct tls_conn {
 	char verify_name[256];
 	bool verify_name_is_ip;
 	struct keylog *keylog;
+	struct clientcert cc;    /* the client certificate: loaded, asked for */
 	struct hsdecrypt *hs;    /* TLS 1.3's encrypted handshake, when secrets come */
 	char note[TLS_NOTE_MAX]; /* for the summary: a key log not written */
 	int first_code, first_depth;
@@ -530,6 +531,20 @@ tls_make_session(struct tls_conn *tc, char **cause)
 	return 0;
 }
 
+bool
+tls_client_cert_refused(struct tls_conn *tc)
+{
+	return tc != NULL && tc->cc.requested && !tc->cc.loaded &&
+	       (tc->eof || tc->reset || tc->in.alert_level == 2);
+}
+
+struct clientcert *
+tls_clientcert_of(WOLFSSL *ssl)
+{
+	struct tls_conn *tc = ssl != NULL ? wolfSSL_GetIOReadCtx(ssl) : NULL;
+	return tc != NULL ? &tc->cc : NULL;
+}
+
 /* Sends the server name as SNI, unless it is empty or an address (SNI
  * carries host names only). */
 static int
@@ -546,46 +561,6 @@ tls_set_sni(struct tls_conn *tc, const char *sni, char **cause)
 		return -1;
 	}
 	tls_copy(tc->sni, sizeof(tc->sni), sni);
-	return 0;
-}
-
-#ifdef WOLFSSL_STAPLE_OBSERVE
-/* The library's OCSP lookups over the network: never made. */
-static int
-tls_no_ocsp_lookup(void *ctx, const char *url, int url_len, unsigned char *req,
-                   int req_len, unsigned char **resp)
-{
-	(void)ctx;
-	(void)url;
-	(void)url_len;
-	(void)req;
-	(void)req_len;
-	*resp = NULL;
-	return -1;
-}
-#endif
-
-/* Asks the server to staple an OCSP response (status_request), where the
- * library hands it to startle whatever it says (tlsbuild.h). */
-static int
-tls_request_staple(struct tls_conn *tc, char **cause)
-{
-#ifdef WOLFSSL_STAPLE_OBSERVE
-	/* The library sends status_request only with stapling on in the
-	 * context, which also installs its own HTTP client for OCSP: replaced by
-	 * one that refuses, so that nothing but the server is ever contacted. */
-	if (wolfSSL_CTX_EnableOCSPStapling(tc->ctx) != WOLFSSL_SUCCESS ||
-	    wolfSSL_CTX_SetOCSP_Cb(tc->ctx, tls_no_ocsp_lookup, NULL, NULL) !=
-	        WOLFSSL_SUCCESS ||
-	    wolfSSL_UseOCSPStapling(tc->ssl, WOLFSSL_CSR_OCSP, 0) != WOLFSSL_SUCCESS) {
-		tls_set_cause(cause, str_printf("the TLS library cannot ask for a stapled "
-		                                "OCSP response"));
-		return -1;
-	}
-#else
-	(void)tc;
-	(void)cause;
-#endif
 	return 0;
 }
 
@@ -613,9 +588,10 @@ tls_new(int fd, const struct tls_config *cfg, const struct tls_observer *obs, ch
 	tc->verify_name_is_ip = cfg->verify_name_is_ip;
 
 	if (tls_make_ctx(tc, cfg, cause) != 0 ||
+	    clientcert_load(tc->ctx, cfg->client_cert, cfg->client_key, &tc->cc, cause) != 0 ||
 	    tls_open_keylog(tc, cfg->keylog, cause) != 0 ||
 	    tls_make_session(tc, cause) != 0 || tls_set_sni(tc, cfg->sni, cause) != 0 ||
-	    tls_request_staple(tc, cause) != 0) {
+	    staple_request(tc->ctx, tc->ssl, cause) != 0) {
 		tls_free(tc); /* the handshake never started: nothing is sent */
 		return NULL;
 	}
@@ -707,14 +683,16 @@ tls_failure_text(struct tls_conn *tc, int err, const char *when)
 		desc = hist.last_rx.code;
 	}
 	if (desc > 0 && level == 2)
-		return str_printf("the server sent a fatal alert %s: %s (%d)", when,
-		                  tls_alert_text(desc), desc);
+		return str_printf("the server sent a fatal alert %s: %s (%d)%s", when,
+		                  tls_alert_text(desc), desc, clientcert_hint(&tc->cc, desc));
 
 	tls_sent_so_far(tc, sofar, sizeof(sofar));
 	if (tc->reset)
-		return str_printf("the server reset the connection %s, %s", when, sofar);
+		return str_printf("the server reset the connection %s, %s%s", when, sofar,
+		                  clientcert_hint(&tc->cc, -1));
 	if (tc->eof)
-		return str_printf("the server closed the connection %s, %s", when, sofar);
+		return str_printf("the server closed the connection %s, %s%s", when, sofar,
+		                  clientcert_hint(&tc->cc, -1));
 	if (tc->sock_errno != 0)
 		return str_printf("the socket failed %s: %s", when,
 		                  strerror(tc->sock_errno));
@@ -851,6 +829,10 @@ tls_get_summary(struct tls_conn *tc, struct tls_summary *sum)
 	sum->records_out = tc->done ? tc->hs_records_out : (unsigned)tc->out.scan.records;
 	sum->bytes_in = tc->hs_bytes_in;
 	sum->bytes_out = tc->hs_bytes_out;
+	sum->client_cert_requested = tc->cc.requested;
+	sum->client_cert_sent = tc->cc.requested && tc->cc.loaded;
+	tls_copy(sum->client_cert_subject, sizeof(sum->client_cert_subject),
+	         tc->cc.loaded ? tc->cc.subject : "");
 	if (!tc->done)
 		return;
 	sum->handshake_ms = tc->handshake_ms;
@@ -880,26 +862,6 @@ tls_get_chain(struct tls_conn *tc, struct cert_info *certs, size_t max)
 			n++;
 	}
 	return n;
-}
-
-/* The stapled OCSP response, read and checked against the chain. */
-static void
-tls_get_staple(struct tls_conn *tc, const struct cert_info *chain, size_t n,
-               struct cert_ocsp *o)
-{
-	memset(o, 0, sizeof *o);
-	o->must_staple = n > 0 && chain[0].must_staple;
-#ifdef WOLFSSL_STAPLE_OBSERVE
-	unsigned char *resp = NULL;
-	long len = tc->done ? wolfSSL_get_tlsext_status_ocsp_resp(tc->ssl, &resp) : 0;
-
-	o->state = CERT_OCSP_NONE;
-	if (resp != NULL && len > 0)
-		ocsp_check(resp, (size_t)len, chain, n, time(NULL), o);
-#else
-	(void)tc;
-	o->state = CERT_OCSP_NOT_REQUESTED;
-#endif
 }
 
 void
@@ -941,7 +903,7 @@ tls_get_verdict(struct tls_conn *tc, struct cert_verdict *v)
 	}
 	if (n > 0 && tc->verify_name[0] != '\0')
 		x509_name_verdict(&chain[0], tc->verify_name, tc->verify_name_is_ip, v);
-	tls_get_staple(tc, chain, n, &v->ocsp);
+	staple_get(tc->ssl, tc->done, chain, n, &v->ocsp);
 	for (size_t i = 0; i < n; i++)
 		cert_info_free(&chain[i]);
 }

@@ -228,6 +228,27 @@ details_verdict_rows(struct dpane *p, const struct cert_verdict *v)
 	ocsp_rows(p, &v->ocsp);
 }
 
+/* Whether the server asked for a client certificate and what was sent. */
+static void
+client_cert_rows(struct dpane *p, const struct tls_summary *sum)
+{
+	dpane_title(p, "Client certificate (mutual TLS)");
+	dpane_pair(p, "Asked for", sum->client_cert_requested ? TE_VALUE : TE_INFO,
+	           sum->client_cert_requested
+	               ? "yes: the server sent a CertificateRequest"
+	               : "no: the server did not ask the client who it is");
+	if (sum->client_cert_sent)
+		dpane_pair_escaped(p, "Sent", sum->client_cert_subject[0]
+		                                  ? sum->client_cert_subject
+		                                  : "the certificate given with --cert");
+	else if (sum->client_cert_requested)
+		dpane_pair(p, "Sent", TE_BAD,
+		           "none: give one with --cert FILE --key FILE; a server that "
+		           "requires one ends the session");
+	else if (sum->client_cert_subject[0] != '\0')
+		dpane_pair(p, "Sent", TE_INFO, "none: --cert was given, but not asked for");
+}
+
 void
 details_certs(const struct dindex *d, const struct transcript *t, int width,
               struct slines *out)
@@ -273,5 +294,8 @@ details_certs(const struct dindex *d, const struct transcript *t, int width,
 		details_cert_rows(&p, ev->cert, now);
 		p.tag = -1;
 	}
+	const struct event *sev = details_event_at(t, d->tls_summary);
+	if (sev != NULL && sev->tls != NULL)
+		client_cert_rows(&p, sev->tls);
 	dpane_done(&p);
 }

@@ -477,6 +477,96 @@ test_lab_must_staple_without_a_staple_is_ocsp_missing() {
 	assert_no_finding ocsp-missing
 }
 
+# lab_client_cert_start PROTO [startle-lab options...]: the client-cert
+# scenario with a client certificate written for it; sets LAB_CLIENT_CERT and
+# LAB_CLIENT_KEY.
+lab_client_cert_start() {
+	local proto=$1
+	shift
+	mkdir -p "$IT_TEST_DIR/client"
+	lab_start "$proto" client-cert --write-client-cert "$IT_TEST_DIR/client" "$@"
+	LAB_CLIENT_CERT=$IT_TEST_DIR/client/client.pem
+	LAB_CLIENT_KEY=$IT_TEST_DIR/client/client.key
+}
+
+test_lab_writes_a_private_client_certificate_its_ca_issued() {
+	lab_client_cert_start smtp
+	lab_stop
+	grep -qF "client certificate: $LAB_CLIENT_CERT, its key $LAB_CLIENT_KEY" "$LAB_LOG" ||
+		fail "startle-lab does not say where the client certificate is" - <"$LAB_LOG"
+	[ "$(stat -c %a "$LAB_CLIENT_KEY")" = 600 ] || fail "the client key is not 0600"
+	[ "$(stat -c %a "$LAB_CLIENT_CERT")" = 600 ] || fail "the client certificate is not 0600"
+	openssl verify -CAfile "$LAB_CA" -purpose sslclient "$LAB_CLIENT_CERT" >"$IT_TEST_DIR/verify" 2>&1 ||
+		fail "openssl does not verify the client certificate against the lab CA" - <"$IT_TEST_DIR/verify"
+	[ "$(openssl x509 -in "$LAB_CLIENT_CERT" -noout -pubkey | openssl sha256)" = \
+		"$(openssl pkey -in "$LAB_CLIENT_KEY" -pubout | openssl sha256)" ] ||
+		fail "the client key does not belong to the client certificate"
+}
+
+test_lab_client_cert_with_the_right_certificate_succeeds() {
+	local max
+	for max in 1.2 1.3; do
+		lab_client_cert_start smtp
+		lab_probe smtp explicit --tls-max "$max" --cert "$LAB_CLIENT_CERT" --key "$LAB_CLIENT_KEY"
+		wait_log "$LAB_LOG" 0 '#1 closed' 10
+		lab_stop
+		assert_exit 0
+		assert_verified
+		assert_reached_tls
+		assert_json_has '.kind == "tls" and has("version") and .client_cert.requested == true
+			and .client_cert.sent == true and .client_cert.subject == "CN=startle lab client, O=startle lab"'
+		assert_json_has '.kind == "note" and .text == "the server asked for a client certificate (CertificateRequest); startle sent CN=startle lab client, O=startle lab (--cert)"'
+	done
+	# The key in the certificate's file, as s_client takes it.
+	lab_client_cert_start imap --implicit
+	cat "$LAB_CLIENT_CERT" "$LAB_CLIENT_KEY" >"$IT_TEST_DIR/both.pem"
+	lab_probe imap implicit --cert "$IT_TEST_DIR/both.pem"
+	lab_stop
+	assert_exit 0
+	assert_json_has 'line("tls"; "server") and matches("^\\* OK")'
+	assert_json_lacks '(.text // "") | test("BEGIN|PRIVATE")'
+}
+
+test_lab_client_cert_without_a_certificate_fails_the_handshake_saying_why() {
+	local max
+	for max in 1.2 1.3; do
+		lab_client_cert_start smtp
+		lab_probe smtp explicit --tls-max "$max"
+		lab_stop
+		assert_exit 5
+		assert_json_has '.kind == "error" and (.text | test("the server asked for a client certificate \\(CertificateRequest\\) and startle sent none: give one with --cert FILE --key FILE"))'
+	done
+	lab_client_cert_start pop3 --implicit
+	lab_probe pop3 implicit
+	lab_stop
+	assert_exit 5
+	assert_json_has '.kind == "error" and (.text | test("certificate_required \\(116\\)"))'
+}
+
+test_lab_honest_does_not_ask_for_a_client_certificate() {
+	lab_client_cert_start smtp
+	lab_stop
+	lab_scenario_run smtp explicit honest --cert "$LAB_CLIENT_CERT" --key "$LAB_CLIENT_KEY"
+	assert_exit 0
+	assert_json_has '.kind == "tls" and has("version") and .client_cert.requested == false and .client_cert.sent == false'
+	assert_json_has '.kind == "note" and (.text | startswith("the server did not ask for a client certificate"))'
+}
+
+test_lab_client_cert_with_a_wrong_key_is_a_usage_error_before_connecting() {
+	lab_client_cert_start smtp
+	openssl ecparam -name prime256v1 -genkey -noout -out "$IT_TEST_DIR/other.key" 2>/dev/null
+	lab_probe smtp explicit --cert "$LAB_CLIENT_CERT" --key "$IT_TEST_DIR/other.key"
+	assert_exit 2
+	assert_stderr_matches "other\.key: is not the key of the certificate in .*client\.pem: give --key the key that belongs to --cert"
+	assert_stdout_empty
+	lab_probe smtp explicit --cert "$IT_TEST_DIR/missing.pem" --key "$LAB_CLIENT_KEY"
+	assert_exit 2
+	assert_stderr_matches "the certificate file .*missing\.pem: cannot be read"
+	lab_stop
+	# Nothing reached the lab: both were refused before connecting.
+	! grep -q "#1 " "$LAB_LOG" || fail "startle connected although its files were wrong" - <"$LAB_LOG"
+}
+
 # openssl s_client, a client startle did not write, against the honest lab.
 lab_openssl() {
 	local mode=$1 proto=$2 line starttls=()

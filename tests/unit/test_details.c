@@ -953,6 +953,53 @@ test_certs_show_a_revoked_staple_and_a_missing_one_in_red(void **state)
 	transcript_free(t);
 }
 
+/* A session's summary with what the server asked of the client. */
+static struct transcript *
+session_with_client_cert(bool requested, const char *sent)
+{
+	struct transcript *t = transcript_new();
+	struct tls_summary sum = {.client_cert_requested = requested,
+	                          .client_cert_sent = requested && sent != NULL};
+	struct event ev = {.phase = PHASE_TLS, .dir = DIR_LOCAL, .kind = EV_TLS};
+
+	snprintf(sum.version, sizeof sum.version, "TLSv1.3");
+	snprintf(sum.client_cert_subject, sizeof sum.client_cert_subject, "%s",
+	         sent != NULL ? sent : "");
+	ev.text = (unsigned char *)"TLS summary";
+	ev.len = 11;
+	ev.tls = &sum;
+	append_at(t, ev, 0.1);
+	return t;
+}
+
+static void
+test_certs_say_whether_a_client_certificate_was_asked_for_and_sent(void **state)
+{
+	struct transcript *t = session_with_client_cert(true, "CN=me\x07");
+	struct slines out;
+	(void)state;
+	build(W_CERTS, t, 100, &out);
+	assert_true(has_line(&out, "Client certificate (mutual TLS)"));
+	assert_true(has_line(&out, "yes: the server sent a CertificateRequest"));
+	assert_int_equal(elem_of(&out, "CN=me"), TE_VALUE);
+	assert_int_equal(elem_of(&out, "\\x07"), TE_ESCAPED);
+	slines_free(&out);
+	transcript_free(t);
+
+	t = session_with_client_cert(true, NULL);
+	build(W_CERTS, t, 100, &out);
+	assert_int_equal(elem_of(&out, "none: give one with --cert FILE --key FILE"), TE_BAD);
+	slines_free(&out);
+	transcript_free(t);
+
+	t = session_with_client_cert(false, NULL);
+	build(W_CERTS, t, 100, &out);
+	assert_int_equal(elem_of(&out, "no: the server did not ask"), TE_INFO);
+	assert_false(has_line(&out, "Sent"));
+	slines_free(&out);
+	transcript_free(t);
+}
+
 static void
 test_certs_validity_is_judged_against_now(void **state)
 {
@@ -1616,6 +1663,7 @@ main(void)
 	    cmocka_unit_test(test_certs_show_each_certificate_leaf_first),
 	    cmocka_unit_test(test_certs_show_a_good_staple_with_its_dates_and_responder),
 	    cmocka_unit_test(test_certs_show_a_revoked_staple_and_a_missing_one_in_red),
+	    cmocka_unit_test(test_certs_say_whether_a_client_certificate_was_asked_for_and_sent),
 	    cmocka_unit_test(test_certs_validity_is_judged_against_now),
 	    cmocka_unit_test(test_certs_cap_the_names_with_and_n_more),
 	    cmocka_unit_test(test_certs_show_both_fingerprints_whole_even_when_wrapped),

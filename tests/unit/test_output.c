@@ -181,6 +181,14 @@ test_json_tls_summary_and_verdict(void **state)
 	assert_non_null(
 	    strstr(out, "\"version\":\"TLSv1.3\",\"cipher\":\"TLS_AES_256_GCM_SHA384\","
 	                "\"group\":\"X25519\",\"handshake_ms\":3.500,\"resumed\":false"));
+	assert_non_null(strstr(
+	    out, "\"client_cert\":{\"requested\":false,\"sent\":false,\"subject\":null}"));
+	free(out);
+	sum.client_cert_requested = sum.client_cert_sent = true;
+	snprintf(sum.client_cert_subject, sizeof sum.client_cert_subject, "CN=me");
+	out = render(&ev, true, false);
+	assert_non_null(strstr(
+	    out, "\"client_cert\":{\"requested\":true,\"sent\":true,\"subject\":\"CN=me\"}"));
 	free(out);
 	ev.tls = NULL;
 	ev.verdict = &v;
