@@ -68,20 +68,14 @@ verdict_words(struct session *s, const struct cert_verdict *v)
 		         "the certificate is trusted and names %s", v->name_checked);
 }
 
-/* The stapled OCSP response in one sentence: what it says, its dates, who
- * signed it (the responder's name escaped: it is the server's bytes). */
+/* The stapled OCSP response in one sentence: what it says, who signed it,
+ * until when (the Certificates tab and JSON have every date and the
+ * responder). */
 static void
 ocsp_sentence(const struct cert_ocsp *o, char *text, size_t size)
 {
-	char produced[32], this_update[32], next_update[32], revoked[32];
-	char *responder = escape_bytes((const unsigned char *)o->responder,
-	                               strnlen(o->responder, sizeof o->responder),
-	                               ESCAPE_TEXT);
+	char next_update[32], revoked[32];
 
-	if (responder == NULL)
-		fatal("out of memory");
-	cert_format_time(o->produced_at, produced, sizeof produced);
-	cert_format_time(o->this_update, this_update, sizeof this_update);
 	cert_format_time(o->next_update, next_update, sizeof next_update);
 	cert_format_time(o->revoked_at, revoked, sizeof revoked);
 	if (o->state == CERT_OCSP_NOT_REQUESTED)
@@ -94,17 +88,18 @@ ocsp_sentence(const struct cert_ocsp *o, char *text, size_t size)
 	else if (o->state == CERT_OCSP_UNREADABLE)
 		snprintf(text, size, "stapled OCSP response (%zu bytes) unreadable: %s", o->len,
 		         o->problem);
-	else
-		snprintf(text, size,
-		         "stapled OCSP response: %s%s%s%s%s; produced %s, this update %s, "
-		         "next update %s; responder %s; %s%s",
+	else if (o->verified)
+		snprintf(text, size, "stapled OCSP response: %s%s%s%s%s, signed by %s, until %s",
 		         cert_ocsp_state_name(o->state),
 		         o->state == CERT_OCSP_REVOKED ? " since " : "",
 		         o->state == CERT_OCSP_REVOKED ? revoked : "", o->reason[0] ? ", " : "",
-		         o->reason, produced, this_update, o->next_update ? next_update : "none",
-		         responder, o->verified ? "signed by " : "NOT verified: ",
-		         o->verified ? o->signer : o->problem);
-	free(responder);
+		         o->reason, o->signer, o->next_update ? next_update : "further notice");
+	else
+		snprintf(text, size, "stapled OCSP response: %s%s%s%s%s, NOT verified: %s",
+		         cert_ocsp_state_name(o->state),
+		         o->state == CERT_OCSP_REVOKED ? " since " : "",
+		         o->state == CERT_OCSP_REVOKED ? revoked : "", o->reason[0] ? ", " : "",
+		         o->reason, o->problem);
 }
 
 /* The stapled OCSP response as a note, and what it finds. */
@@ -115,9 +110,8 @@ report_ocsp(struct session *s, const struct cert_ocsp *o)
 
 	ocsp_sentence(o, text, sizeof text);
 	session_emit(s, DIR_LOCAL, EV_NOTE, text, strlen(text),
-	             "OCSP stapling (RFC 6066, RFC 6960): the server hands over its CA's "
-	             "signed, dated statement on whether its certificate is revoked, so "
-	             "the client need not ask the CA itself");
+	             "OCSP stapling (RFC 6066): the CA's signed, dated word on whether "
+	             "the certificate is revoked, handed over by the server");
 	if (o->state == CERT_OCSP_REVOKED)
 		session_finding(s, FINDING_OCSP_REVOKED, true,
 		                "the stapled OCSP response says the certificate is revoked%s%s%s",
@@ -156,7 +150,9 @@ report_verdict(struct session *s)
 	ev.text = (unsigned char *)text;
 	ev.len = strlen(text);
 	ev.verdict = &v;
-	ev.explain = v.name_note[0] != '\0' ? v.name_note : NULL;
+	/* The note explains a mismatch or a legacy match; a plain one needs none. */
+	ev.explain = v.name_note[0] != '\0' && (!v.name_match || v.name_legacy) ? v.name_note
+	                                                                        : NULL;
 	transcript_append(s->t, &ev);
 
 	if (v.expired)

@@ -417,7 +417,7 @@ test_lab_honest_staples_a_good_ocsp_response_with_its_dates() {
 				and (.ocsp.this_update | fromdate) <= now
 				and (.ocsp.next_update | fromdate) > now
 				and .ocsp.revoked_at == null and .ocsp.bytes > 100'
-			assert_json_has '.kind == "note" and (.text | startswith("stapled OCSP response: good; produced "))'
+			assert_json_has '.kind == "note" and (.text | startswith("stapled OCSP response: good, signed by the issuer, until "))'
 			assert_json_lacks '.kind == "finding" and (.id | startswith("ocsp-"))'
 		done
 	done
