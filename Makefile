@@ -116,7 +116,7 @@ $(BUILD)/wolfssl-flavour: FORCE
 
 # startle's own wolfSSL, built once; a second make finds it and does nothing.
 # `make clean` keeps it, `make distclean` removes it too.
-$(WOLFSSL_DIR)/prefix/lib/libwolfssl.a: .ci/wolfssl
+$(WOLFSSL_DIR)/prefix/lib/libwolfssl.a: .ci/wolfssl .ci/wolfssl-staple.patch
 	@echo "  WOLFSSL $(WOLFSSL_DIR) (Debian's trixie source: about 2 minutes, once)"
 	$(Q).ci/wolfssl $(WOLFSSL_DIR)
 

@@ -31,9 +31,44 @@ struct cert_info {
 	char spki_sha256[65]; /* the same over SubjectPublicKeyInfo (DANE 3 1 1) */
 	bool is_ca;
 	bool self_signed;   /* subject equals issuer */
+	bool must_staple;   /* TLS feature status_request: OCSP Must-Staple (RFC 7633) */
 	unsigned char *der; /* the certificate as presented (DANE matching), or NULL */
 	size_t der_len;
 };
+
+/* What the server stapled to its certificate (RFC 6066 status_request), as
+ * startle read and checked it (ocsp.h). */
+#define CERT_OCSP_STATES(X)                                                                \
+	X(NOT_REQUESTED, "not-requested") /* this TLS library cannot show one */           \
+	X(NONE, "none")                   /* asked for; the server stapled nothing */      \
+	X(GOOD, "good")                                                                    \
+	X(REVOKED, "revoked")                                                              \
+	X(UNKNOWN, "unknown")        /* the responder does not know the certificate */     \
+	X(UNREADABLE, "unreadable") /* not an OCSP response, or not a successful one */
+
+enum cert_ocsp_state {
+#define CERT_OCSP_ENUM(sym, name) CERT_OCSP_##sym,
+	CERT_OCSP_STATES(CERT_OCSP_ENUM)
+#undef CERT_OCSP_ENUM
+};
+
+struct cert_ocsp {
+	enum cert_ocsp_state state;
+	bool verified;     /* about this leaf, signed by its issuer (or a responder
+	                    * it delegated), within thisUpdate..nextUpdate */
+	char problem[200]; /* why it is not verified or unreadable, or "" */
+	time_t produced_at, this_update;
+	time_t next_update; /* 0: none given */
+	time_t revoked_at;  /* 0 unless revoked */
+	char reason[32];    /* revocation reason ("keyCompromise"), or "" */
+	char responder[256]; /* responderID: a name on one line (raw bytes:
+	                      * escape when shown), or "key SHA-1 hex" */
+	char signer[64];     /* who signed it, in words, when verified */
+	size_t len;          /* bytes of the stapled response */
+	bool must_staple;    /* the leaf demands a staple (RFC 7633) */
+};
+
+const char *cert_ocsp_state_name(enum cert_ocsp_state s);
 
 /* The outcome of verifying a chain and a name. */
 struct cert_verdict {
@@ -41,10 +76,13 @@ struct cert_verdict {
 	int verify_error_code;  /* 0 or the first error code seen (X509_V_ERR_*) */
 	int verify_error_depth; /* depth at which it was seen, -1 if none */
 	char verify_error[128]; /* words, "" if verified */
-	bool name_match;        /* the leaf names the server (DNS or IP SAN) */
+	bool name_match;        /* the TLS library says the leaf names the server */
+	bool name_legacy;       /* ... only by a rule RFC 9525 dropped (cert_name_rule) */
 	char name_checked[256]; /* the name or address that was checked */
+	char name_note[256];    /* the verdict in words (cert_name_note), or "" */
 	bool expired, not_yet_valid, self_signed, untrusted;
 	bool weak_key, weak_signature;
+	struct cert_ocsp ocsp; /* the stapled OCSP response */
 };
 
 void cert_info_free(struct cert_info *c);
@@ -58,11 +96,40 @@ bool cert_key_is_weak(const struct cert_info *c);
 /* True if the signature algorithm uses MD5 or SHA-1 (for non-root certs). */
 bool cert_sig_is_weak(const struct cert_info *c);
 
-/* Matches a name against a certificate's SANs by RFC 6125 rules: DNS names
- * case-insensitively, a wildcard only as the whole left-most label and one
- * label deep; an IP address (v4 or v6 text) only against IP SANs. A name with
- * a NUL or empty label never matches. Without any DNS SAN the CN of the
- * subject is used for DNS names. */
+/* How a certificate names a host, as startle reads RFC 9525, and the laxer
+ * rules TLS libraries still apply (legacy: a client that follows RFC 9525
+ * refuses them). */
+enum cert_name_rule {
+	CERT_NAME_NONE,
+	CERT_NAME_DNS,          /* a DNS subjectAltName equal to the name */
+	CERT_NAME_WILDCARD,     /* "*.rest": the whole left-most label */
+	CERT_NAME_IP,           /* an IP subjectAltName equal to the address */
+	CERT_NAME_CN,           /* legacy: no subjectAltName, the subject CN */
+	CERT_NAME_LAX_WILDCARD, /* legacy: a wildcard inside a label ("m*.x.test"),
+	                         * beyond the left-most label or over one label */
+	CERT_NAME_IP_IN_DNS,    /* legacy: an address written as a DNS name */
+};
+
+/* The best rule by which the leaf's SANs (the first CERT_SAN_MAX) or its CN
+ * name a host (is_ip: an address, v4 or v6 text, compared in binary). DNS
+ * names are compared case-insensitively, without a trailing dot; a name with
+ * a NUL (shown as "\0") or an empty label never matches. *which (may be NULL)
+ * points at the SAN that matched, or NULL. */
+enum cert_name_rule cert_name_rule(const struct cert_info *leaf, const char *name,
+                                   bool is_ip, const char **which);
+
+/* True for the rules RFC 9525 no longer allows. */
+bool cert_name_rule_is_legacy(enum cert_name_rule r);
+
+/* True if the leaf names the host by RFC 9525: a DNS SAN, a wildcard that is
+ * the whole left-most label over at least two more labels, or an IP SAN.
+ * The subject CN is never used. */
 bool cert_name_matches(const struct cert_info *leaf, const char *name, bool is_ip);
+
+/* startle's words for the TLS library's verdict on a name (library_match):
+ * which SAN names it, that it matched only by a legacy rule, or what the
+ * certificate names instead. Writes "" when there is no name. */
+void cert_name_note(const struct cert_info *leaf, const char *name, bool is_ip,
+                    bool library_match, char *note, size_t size);
 
 #endif

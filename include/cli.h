@@ -30,6 +30,7 @@ struct cli_options {
 	bool require_tls, verify, json, no_color, no_explain, records;
 	bool force_color; /* --color=always: colours even when not a terminal or NO_COLOR */
 	const char *servername, *cafile, *log, *record, *keylog, *theme, *ehlo;
+	const char *client_cert, *client_key; /* --cert FILE, --key FILE */
 	bool demo;              /* --demo or --lesson: against startle's lab server */
 	const char *demo_proto; /* smtp (default), imap or pop3 */
 	bool demo_implicit;     /* --demo with --implicit */

@@ -63,7 +63,18 @@ enum severity { SEV_INFO, SEV_WARN, SEV_DANGER };
 	X(DANE_NO_TLSA, "dane-no-tlsa", SEV_INFO,                                          \
 	  "the MX host publishes no TLSA records: DANE does not protect it")               \
 	X(DANE_INSECURE, "dane-insecure", SEV_INFO,                                        \
-	  "the DNS answers are not DNSSEC-signed: DANE cannot apply")
+	  "the DNS answers are not DNSSEC-signed: DANE cannot apply")                      \
+	X(CERT_NAME_LEGACY, "cert-name-legacy", SEV_WARN,                                  \
+	  "the certificate names the server only by a rule RFC 9525 dropped")              \
+	X(OCSP_REVOKED, "ocsp-revoked", SEV_DANGER,                                        \
+	  "the stapled OCSP response says the certificate is revoked")                     \
+	X(OCSP_UNKNOWN, "ocsp-unknown", SEV_WARN,                                          \
+	  "the stapled OCSP response says the responder does not know the certificate")   \
+	X(OCSP_INVALID, "ocsp-invalid", SEV_WARN,                                          \
+	  "the stapled OCSP response cannot be trusted: unreadable, unsigned by the "      \
+	  "issuer, for another certificate or out of date")                                \
+	X(OCSP_MISSING, "ocsp-missing", SEV_DANGER,                                        \
+	  "the certificate demands a stapled OCSP response (Must-Staple) and none came")
 
 enum finding_id {
 #define FINDING_ENUM(sym, id, sev, summary) FINDING_##sym,

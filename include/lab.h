@@ -49,7 +49,14 @@
 	X(TLS12_ONLY, "tls12-only", "the server speaks TLS 1.2 at most")                   \
 	X(EXPIRED, "expired", "an expired certificate")                                    \
 	X(WRONG_HOST, "wrong-host", "a certificate for another host name")                 \
-	X(SELF_SIGNED, "self-signed", "a self-signed certificate")
+	X(SELF_SIGNED, "self-signed", "a self-signed certificate")                          \
+	X(OCSP_REVOKED, "ocsp-revoked",                                                    \
+	  "the server staples an OCSP response saying its certificate is revoked")         \
+	X(MUST_STAPLE, "must-staple",                                                      \
+	  "a certificate that demands a stapled OCSP response (Must-Staple), and no "      \
+	  "staple")                                                                        \
+	X(CLIENT_CERT, "client-cert",                                                      \
+	  "mutual TLS: the server requires a client certificate issued by the lab CA")
 
 enum lab_scenario {
 #define LAB_SCENARIO_ENUM(sym, name, lesson) LAB_##sym,
@@ -98,6 +105,14 @@ unsigned lab_port(const struct lab *lab);
 /* With cfg.both: the implicit TLS port; else 0. */
 unsigned lab_port_implicit(const struct lab *lab);
 const struct labcert *lab_certs(const struct lab *lab);
+
+/* Writes a client certificate issued by this lab's CA (mutual TLS, the
+ * client-cert scenario) and its key into the existing directory dir, as
+ * dir/client.pem and dir/client.key, both private (0600). The CA lives as
+ * long as the lab, so the certificate is good for this lab only. Returns 0
+ * with the two paths (caller frees), or -1 with *cause. */
+int lab_write_client_cert(struct lab *lab, const char *dir, char **cert_path,
+                          char **key_path, char **cause);
 
 /* Serves clients until *stop becomes non-zero (or forever when stop is NULL):
  * each client in its own child process. */

@@ -11,6 +11,8 @@
 
 /* The name the lab's good leaf is issued to, besides localhost, 127.0.0.1 and ::1. */
 #define LABCERT_HOST "mail.startle.test"
+/* The subject of the client certificate the lab issues for mutual TLS. */
+#define LABCERT_CLIENT_CN "startle lab client"
 
 #define LABCERT_KINDS(X)                                                                   \
 	X(GOOD, "good",                                                                    \
@@ -21,7 +23,11 @@
 	X(WRONG_HOST, "wrong-host",                                                        \
 	  "issued by the lab CA to wrong.example, not to this server")                     \
 	X(SELF_SIGNED, "self-signed", "signed by its own key: no CA vouches for it")       \
-	X(WEAK_KEY, "weak-key", "issued by the lab CA for a 1024-bit RSA key")
+	X(WEAK_KEY, "weak-key", "issued by the lab CA for a 1024-bit RSA key")             \
+	X(MUST_STAPLE, "must-staple",                                                      \
+	  "issued by the lab CA with the TLS feature status_request (OCSP Must-Staple)")   \
+	X(CLIENT, "client",                                                                \
+	  "issued by the lab CA to a client (clientAuth), for mutual TLS")
 
 enum labcert_kind {
 #define LABCERT_ENUM(sym, name, text) LABCERT_##sym,
@@ -35,6 +41,8 @@ struct labcert_pair {
 	size_t chain_len;
 	char *key_pem; /* the leaf's private key */
 	size_t key_len;
+	unsigned char *leaf_der; /* the leaf alone, DER */
+	size_t leaf_der_len;
 };
 
 struct labcert;
@@ -50,6 +58,15 @@ const char *labcert_ca_pem(const struct labcert *lc, size_t *len);
  * the pair (owned by lc), or -1 with *cause. */
 int labcert_get(struct labcert *lc, enum labcert_kind kind, const struct labcert_pair **out,
                 char **cause);
+
+/* The CA certificate as DER (owned by lc). */
+const unsigned char *labcert_ca_der(const struct labcert *lc, size_t *len);
+
+/* Signs data with the CA's key (ECDSA P-256 over SHA-256, the signature in
+ * DER) into sig (*sig_len: its size in, the signature's length out).
+ * Returns 0, or -1 with *cause. */
+int labcert_ca_sign(struct labcert *lc, const unsigned char *data, size_t len,
+                    unsigned char *sig, size_t *sig_len, char **cause);
 
 /* Writes the CA PEM to a new private temporary file; returns its path
  * (caller unlinks and frees) or NULL with *cause. */

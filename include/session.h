@@ -57,6 +57,7 @@ struct session_params {
 	const char
 	    *servername; /* SNI and name to verify; NULL: the host (no SNI for IPs) */
 	const char *cafile;
+	const char *client_cert, *client_key; /* --cert, --key (clientcert.h) */
 	int tls_min, tls_max; /* 0, 12 or 13 */
 	const char *ciphers, *groups, *alpn; /* tls_config's, or NULL */
 	const struct tls_ticket *resume;     /* a session to resume, or NULL: offered

@@ -28,6 +28,9 @@ struct tls_config {
 	bool verify_name_is_ip;
 	int min_version;    /* 0 (library default), 12 or 13 */
 	int max_version;    /* 0, 12 or 13 */
+	const char *client_cert; /* PEM certificate (and chain) to offer when the
+	                          * server asks (clientcert.h), or NULL */
+	const char *client_key;  /* its PEM key; NULL: in client_cert's file */
 	const char *keylog; /* NSS key log file (keylog.h), appended to, or
 	                     * NULL; TLS 1.3 secrets need a library that hands
 	                     * them out (tlsbuild.h): the summary's note says
@@ -112,6 +115,9 @@ struct tls_summary {
 	char sni[256]; /* what was sent, "" for none */
 	unsigned records_in, records_out;
 	size_t bytes_in, bytes_out; /* wire bytes during the handshake */
+	bool client_cert_requested; /* the server sent a CertificateRequest */
+	bool client_cert_sent;      /* ... and startle answered with --cert */
+	char client_cert_subject[256]; /* the subject of --cert (raw), or "" */
 	char note[TLS_NOTE_MAX];    /* what the user should know about this
 	                             * session's TLS in a sentence (a key log
 	                             * that could not be written), or "" */
@@ -203,6 +209,10 @@ void tls_ticket_free(struct tls_ticket *t);
 /* True if the ticket was made by a connection that verified the same name:
  * only such a session is offered again. */
 bool tls_ticket_fits(const struct tls_ticket *t, const char *verify_name);
+/* True when the server asked for a client certificate, none was sent, and
+ * the server then ended the connection: in TLS 1.3 the handshake fails only
+ * then, after the client's side of it is done. */
+bool tls_client_cert_refused(struct tls_conn *tc);
 
 /* Sends close_notify (best effort, non-blocking) and frees. Never closes fd. */
 void tls_free(struct tls_conn *tc);

@@ -24,4 +24,9 @@ bool tlsbuild_is_own(void);
  * --keylog can write them. */
 bool tlsbuild_has_tls13_secrets(void);
 
+/* True when the library hands startle the OCSP response a server staples,
+ * whatever it says (WOLFSSL_STAPLE_OBSERVE: startle's patch in its own
+ * build), so startle asks for one (status_request) and shows it. */
+bool tlsbuild_has_stapling(void);
+
 #endif

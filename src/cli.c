@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "clientcert.h"
 #include "dns.h"
 #include "escape.h"
 #include "tls.h"
@@ -61,7 +62,10 @@ enum long_only {
 	OPT_CIPHERS,
 	OPT_GROUPS,
 	OPT_ALPN,
-	OPT_RECONNECT
+	OPT_RECONNECT,
+	/* mutual TLS */
+	OPT_CERT,
+	OPT_KEY
 };
 
 static const struct option long_options[] = {
@@ -113,6 +117,9 @@ static const struct option long_options[] = {
     {"groups", required_argument, NULL, OPT_GROUPS},
     {"alpn", required_argument, NULL, OPT_ALPN},
     {"reconnect", no_argument, NULL, OPT_RECONNECT},
+    /* mutual TLS */
+    {"cert", required_argument, NULL, OPT_CERT},
+    {"key", required_argument, NULL, OPT_KEY},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
@@ -149,7 +156,7 @@ cli_help(void)
 	       "name\n"
 	       "      --servername N (SNI, name to verify), --cafile FILE (CAs to trust)\n"
 	       "      --tls-min V, --tls-max V   1.2 or 1.3; --timeout SEC a phase (30)\n"
-	       "      --ciphers L, --groups L (X25519:P-256), --alpn L: what TLS offers\n"
+	       "      --ciphers L, --groups L, --alpn L, --cert F --key F (client cert)\n"
 	       "      --json (JSON Lines on stdout), --reconnect (again, resuming TLS)\n"
 	       "      --log F, --record F (text / JSON Lines to F), --keylog F (TLS "
 	       "secrets)\n"
@@ -216,6 +223,8 @@ static const struct {
         {OPT_CIPHERS, offsetof(struct cli_options, ciphers)},
         {OPT_GROUPS, offsetof(struct cli_options, groups)},
         {OPT_ALPN, offsetof(struct cli_options, alpn)},
+        {OPT_CERT, offsetof(struct cli_options, client_cert)},
+        {OPT_KEY, offsetof(struct cli_options, client_key)},
 },
   cli_flags[] = {
       {OPT_REQUIRE_TLS, offsetof(struct cli_options, require_tls)},
@@ -546,6 +555,11 @@ cli_check_tls(const struct cli_options *o, char **cause)
 		                    "has /reconnect)");
 		return -1;
 	}
+	if (o->client_key != NULL && o->client_cert == NULL) {
+		*cause = str_printf("--key needs --cert: give the client certificate the "
+		                    "key belongs to");
+		return -1;
+	}
 	return 0;
 }
 
@@ -596,6 +610,8 @@ static const struct {
                   "in a -c list"},
     {"-servername", "use --servername NAME"},
     {"-CAfile", "use --cafile FILE"},
+    {"-cert", "use --cert FILE"},
+    {"-key", "use --key FILE"},
     {"-crlf", "startle always ends lines with CRLF"},
     {"-quiet", "use --no-explain, or --json for scripts"},
     {"-brief", "use --no-explain"},
@@ -720,6 +736,8 @@ cli_session_params(const struct cli_options *o, struct session_params *p)
 	    .ehlo_name = o->ehlo,
 	    .servername = o->servername,
 	    .cafile = o->cafile,
+	    .client_cert = o->client_cert,
+	    .client_key = o->client_key,
 	    .tls_min = o->tls_min,
 	    .tls_max = o->tls_max,
 	    .ciphers = o->ciphers,
@@ -890,6 +908,9 @@ cli_check_files(const struct cli_options *o, char **cause)
 		free(why);
 		return -1;
 	}
+	if (o->client_cert != NULL &&
+	    clientcert_check(o->client_cert, o->client_key, cause) != 0)
+		return -1;
 	if (o->keylog != NULL) {
 		/* Created (empty, 0600) now, so a bad path stops us before connecting. */
 		FILE *f = util_open_private(o->keylog, true, &why);

@@ -46,6 +46,10 @@ static const struct {
                "the command line"},
     {"servername", "it belongs to one server: give --servername NAME on the command "
                    "line"},
+    {"cert", "a client certificate identifies you to every server startle talks "
+             "to: give --cert FILE on the command line"},
+    {"key", "a client certificate identifies you to every server startle talks to: "
+            "give --key FILE on the command line"},
     {"config", "a configuration file cannot name another one"},
     {"no-config", "remove the file, or run with --no-config"},
 };

@@ -212,8 +212,58 @@ json_cert(FILE *f, const struct cert_info *c)
 	json_str(f, "sig", c->sig);
 	json_str(f, "sha256", c->sha256);
 	json_str(f, "spki_sha256", c->spki_sha256);
-	fprintf(f, ",\"is_ca\":%s,\"self_signed\":%s", c->is_ca ? "true" : "false",
-	        c->self_signed ? "true" : "false");
+	fprintf(f, ",\"is_ca\":%s,\"self_signed\":%s,\"must_staple\":%s",
+	        c->is_ca ? "true" : "false", c->self_signed ? "true" : "false",
+	        c->must_staple ? "true" : "false");
+}
+
+/* Whether the server asked for a client certificate and whether one was
+ * sent, as the object "client_cert" of the TLS summary. */
+static void
+json_client_cert(FILE *f, const struct tls_summary *s)
+{
+	fprintf(f, ",\"client_cert\":{\"requested\":%s,\"sent\":%s",
+	        s->client_cert_requested ? "true" : "false",
+	        s->client_cert_sent ? "true" : "false");
+	json_str(f, "subject", s->client_cert_subject[0] ? s->client_cert_subject : NULL);
+	fputc('}', f);
+}
+
+/* A time as JSON: the ISO 8601 string, or null for 0. */
+static void
+json_time(FILE *f, const char *key, time_t t)
+{
+	char when[32];
+
+	if (t == 0) {
+		fprintf(f, ",\"%s\":null", key);
+		return;
+	}
+	cert_format_time(t, when, sizeof when);
+	json_str(f, key, when);
+}
+
+/* The stapled OCSP response of a verdict, as the object "ocsp". */
+static void
+json_ocsp(FILE *f, const struct cert_ocsp *o)
+{
+	bool read = o->state != CERT_OCSP_NOT_REQUESTED && o->state != CERT_OCSP_NONE;
+
+	fprintf(f, ",\"ocsp\":{\"status\":\"%s\",\"verified\":%s",
+	        cert_ocsp_state_name(o->state), o->verified ? "true" : "false");
+	json_str(f, "problem", o->problem[0] ? o->problem : NULL);
+	json_time(f, "produced_at", o->produced_at);
+	json_time(f, "this_update", o->this_update);
+	json_time(f, "next_update", o->next_update);
+	json_time(f, "revoked_at", o->revoked_at);
+	json_str(f, "reason", o->reason[0] ? o->reason : NULL);
+	json_str(f, "responder", o->responder[0] ? o->responder : NULL);
+	json_str(f, "signer", o->signer[0] ? o->signer : NULL);
+	fprintf(f, ",\"must_staple\":%s", o->must_staple ? "true" : "false");
+	if (read)
+		fprintf(f, ",\"bytes\":%zu}", o->len);
+	else
+		fputs(",\"bytes\":null}", f);
 }
 
 /* The fields of a DNS answer (kind "dns"). */
@@ -320,6 +370,7 @@ output_json(FILE *f, const struct event *ev, bool redact, const char *session)
 		        s->resumed ? "true" : "false");
 		json_str(f, "sni", s->sni[0] ? s->sni : NULL);
 		json_tls_facts(f, s);
+		json_client_cert(f, s);
 	}
 	if (ev->verdict != NULL) {
 		const struct cert_verdict *v = ev->verdict;
@@ -328,6 +379,8 @@ output_json(FILE *f, const struct event *ev, bool redact, const char *session)
 		         v->verified || !v->verify_error[0] ? NULL : v->verify_error);
 		fprintf(f, ",\"name_match\":%s", v->name_match ? "true" : "false");
 		json_str(f, "name", v->name_checked);
+		json_str(f, "name_note", v->name_note[0] ? v->name_note : NULL);
+		json_ocsp(f, &v->ocsp);
 	}
 	if (ev->cert != NULL)
 		json_cert(f, ev->cert);

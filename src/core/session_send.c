@@ -94,7 +94,8 @@ send_line(struct session *s, const char *text, size_t len, bool crlf, bool conse
 	memcpy(buf + len, "\r\n", 2);
 	if (write_raw(s, buf, wire, &cause) != 0) {
 		free(buf);
-		session_fail(s, FAIL_NETWORK, "%s", cause);
+		session_fail(s, tls_client_cert_refused(s->tls) ? FAIL_TLS : FAIL_NETWORK, "%s",
+		             cause);
 		free(cause);
 		return -1;
 	}

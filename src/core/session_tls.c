@@ -10,6 +10,7 @@
 #include "session_int.h"
 #include "explain.h"
 #include "hsmsg.h"
+#include "escape.h"
 #include "record.h"
 #include "util.h"
 
@@ -121,8 +122,17 @@ set_phase(struct session *s, enum phase p, const char *text, const char *explain
 static void
 verdict_words(struct session *s, const struct cert_verdict *v)
 {
-	s->verdict_failed = !v->verified || !v->name_match;
-	if (!v->verified)
+	bool revoked = v->ocsp.state == CERT_OCSP_REVOKED && v->ocsp.verified;
+	bool missing = v->ocsp.state == CERT_OCSP_NONE && v->ocsp.must_staple;
+
+	s->verdict_failed = !v->verified || !v->name_match || revoked || missing;
+	if (revoked)
+		snprintf(s->verdict_words, sizeof s->verdict_words,
+		         "the certificate is revoked (its stapled OCSP response says so)");
+	else if (missing)
+		snprintf(s->verdict_words, sizeof s->verdict_words,
+		         "the certificate demands a stapled OCSP response and none came");
+	else if (!v->verified)
 		snprintf(s->verdict_words, sizeof s->verdict_words,
 		         "the certificate is not trusted (%s)%s",
 		         v->verify_error[0] ? v->verify_error : "verification failed",
@@ -133,6 +143,71 @@ verdict_words(struct session *s, const struct cert_verdict *v)
 	else
 		snprintf(s->verdict_words, sizeof s->verdict_words,
 		         "the certificate is trusted and names %s", v->name_checked);
+}
+
+/* The stapled OCSP response in one sentence: what it says, who signed it,
+ * until when (the Certificates tab and JSON have every date and the
+ * responder). */
+static void
+ocsp_sentence(const struct cert_ocsp *o, char *text, size_t size)
+{
+	char next_update[32], revoked[32];
+
+	cert_format_time(o->next_update, next_update, sizeof next_update);
+	cert_format_time(o->revoked_at, revoked, sizeof revoked);
+	if (o->state == CERT_OCSP_NOT_REQUESTED)
+		snprintf(text, size, "no stapled OCSP response: this wolfSSL build cannot "
+		                     "hand one to startle (startle's own build can), so "
+		                     "none was asked for");
+	else if (o->state == CERT_OCSP_NONE)
+		snprintf(text, size, "no stapled OCSP response: startle asked for one "
+		                     "(status_request), the server sent none");
+	else if (o->state == CERT_OCSP_UNREADABLE)
+		snprintf(text, size, "stapled OCSP response (%zu bytes) unreadable: %s", o->len,
+		         o->problem);
+	else if (o->verified)
+		snprintf(text, size, "stapled OCSP response: %s%s%s%s%s, signed by %s, until %s",
+		         cert_ocsp_state_name(o->state),
+		         o->state == CERT_OCSP_REVOKED ? " since " : "",
+		         o->state == CERT_OCSP_REVOKED ? revoked : "", o->reason[0] ? ", " : "",
+		         o->reason, o->signer, o->next_update ? next_update : "further notice");
+	else
+		snprintf(text, size, "stapled OCSP response: %s%s%s%s%s, NOT verified: %s",
+		         cert_ocsp_state_name(o->state),
+		         o->state == CERT_OCSP_REVOKED ? " since " : "",
+		         o->state == CERT_OCSP_REVOKED ? revoked : "", o->reason[0] ? ", " : "",
+		         o->reason, o->problem);
+}
+
+/* The stapled OCSP response as a note, and what it finds. */
+static void
+report_ocsp(struct session *s, const struct cert_ocsp *o)
+{
+	char text[900];
+
+	ocsp_sentence(o, text, sizeof text);
+	session_emit(s, DIR_LOCAL, EV_NOTE, text, strlen(text),
+	             "OCSP stapling (RFC 6066): the CA's signed, dated word on whether "
+	             "the certificate is revoked, handed over by the server");
+	if (o->state == CERT_OCSP_REVOKED)
+		session_finding(s, FINDING_OCSP_REVOKED, true,
+		                "the stapled OCSP response says the certificate is revoked%s%s%s",
+		                o->verified ? "" : " (the response does not verify: ",
+		                o->verified ? "" : o->problem, o->verified ? "" : ")");
+	if (o->state == CERT_OCSP_UNKNOWN)
+		session_finding(s, FINDING_OCSP_UNKNOWN, true,
+		                "the stapled OCSP response says the responder does not know "
+		                "this certificate");
+	if ((o->state == CERT_OCSP_UNREADABLE ||
+	     (o->state != CERT_OCSP_NONE && o->state != CERT_OCSP_NOT_REQUESTED)) &&
+	    !o->verified)
+		session_finding(s, FINDING_OCSP_INVALID, true,
+		                "the stapled OCSP response cannot be trusted: %s", o->problem);
+	if (o->state == CERT_OCSP_NONE && o->must_staple)
+		session_finding(s, FINDING_OCSP_MISSING, true,
+		                "the certificate demands a stapled OCSP response (TLS feature "
+		                "status_request, RFC 7633) and the server sent none: a client "
+		                "that honours Must-Staple refuses this certificate");
 }
 
 static void
@@ -152,6 +227,9 @@ report_verdict(struct session *s)
 	ev.text = (unsigned char *)text;
 	ev.len = strlen(text);
 	ev.verdict = &v;
+	/* The note explains a mismatch or a legacy match; a plain one needs none. */
+	ev.explain = v.name_note[0] != '\0' && (!v.name_match || v.name_legacy) ? v.name_note
+	                                                                        : NULL;
 	transcript_append(s->t, &ev);
 
 	if (v.expired)
@@ -176,16 +254,60 @@ report_verdict(struct session *s)
 		    s, FINDING_CERT_NAME_MISMATCH, true,
 		    "the certificate does not name %s (RFC 6125); check --servername",
 		    v.name_checked);
+	if (v.name_legacy)
+		session_finding(s, FINDING_CERT_NAME_LEGACY, true,
+		                "%s: the TLS library accepts it, a client that follows "
+		                "RFC 9525 refuses it",
+		                v.name_note);
 	if (v.weak_key)
 		session_finding(s, FINDING_CERT_WEAK_KEY, true,
 		                "a certificate in the chain has a weak key");
 	if (v.weak_signature)
 		session_finding(s, FINDING_CERT_WEAK_SIGNATURE, true,
 		                "a certificate in the chain is signed with MD5 or SHA-1");
+	report_ocsp(s, &v.ocsp);
 	verdict_words(s, &v);
-	if (s->p.require_verified && (!v.verified || !v.name_match))
-		session_policy_fail(
-		    s, "--verify: the certificate is not trusted for this name");
+	if (s->p.require_verified && s->verdict_failed)
+		session_policy_fail(s, v.verified && v.name_match
+		                           ? "--verify: the certificate is trusted for this "
+		                             "name, but its stapled OCSP status fails"
+		                           : "--verify: the certificate is not trusted for "
+		                             "this name");
+}
+
+/* Whether the server asked for a client certificate, and what startle did. */
+static void
+report_client_cert(struct session *s, const struct tls_summary *sum)
+{
+	const char *explain = "mutual TLS: with a CertificateRequest the server asks the "
+	                      "client to prove who it is with a certificate of its own "
+	                      "(RFC 8446 §4.3.2, RFC 5246 §7.4.4)";
+	char *subject = escape_bytes((const unsigned char *)sum->client_cert_subject,
+	                             strnlen(sum->client_cert_subject,
+	                                     sizeof sum->client_cert_subject),
+	                             ESCAPE_TEXT);
+	char text[400];
+
+	if (subject == NULL)
+		fatal("out of memory");
+	if (sum->client_cert_sent)
+		snprintf(text, sizeof text,
+		         "the server asked for a client certificate (CertificateRequest); "
+		         "startle sent %s (--cert)",
+		         subject[0] ? subject : "the one given with --cert");
+	else if (sum->client_cert_requested)
+		snprintf(text, sizeof text,
+		         "the server asked for a client certificate (CertificateRequest); "
+		         "startle sent none (--cert FILE --key FILE gives one)");
+	else if (s->p.client_cert != NULL)
+		snprintf(text, sizeof text,
+		         "the server did not ask for a client certificate: the one given "
+		         "with --cert was not sent");
+	else
+		text[0] = '\0';
+	if (text[0] != '\0')
+		session_emit(s, DIR_LOCAL, EV_NOTE, text, strlen(text), explain);
+	free(subject);
 }
 
 /* The TLS summary in one line: what was negotiated and how. */
@@ -232,6 +354,7 @@ handshake_done(struct session *s)
 		session_emitf(s, EV_NOTE, "%s", sum.note);
 	encrypted_handshake_note(s, &sum);
 	resumption_note(s, &sum);
+	report_client_cert(s, &sum);
 	if (strcmp(sum.version, "TLSv1.2") != 0 && strcmp(sum.version, "TLSv1.3") != 0)
 		session_finding(s, FINDING_TLS_OLD_VERSION, true,
 		                "%s was negotiated: only TLS 1.2 and 1.3 are "
@@ -292,6 +415,8 @@ session_tls_start(struct session *s)
 {
 	struct tls_config cfg = {
 	    .cafile = s->p.cafile,
+	    .client_cert = s->p.client_cert,
+	    .client_key = s->p.client_key,
 	    .sni = s->servername_is_ip ? NULL : s->servername,
 	    .verify_name = s->servername,
 	    .verify_name_is_ip = s->servername_is_ip,

@@ -13,12 +13,15 @@
 #include <strings.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "lab.h"
 #include "lab_int.h"
 #include "labcert.h"
+#include "labocsp.h"
 #include "util.h"
 
 /* What each scenario changes; every field left out is the honest server's. */
@@ -47,6 +50,9 @@ static const struct lab_behaviour behaviours[LAB_SCENARIO_COUNT] = {
     [LAB_EXPIRED] = {.cert = LABCERT_EXPIRED},
     [LAB_WRONG_HOST] = {.cert = LABCERT_WRONG_HOST},
     [LAB_SELF_SIGNED] = {.cert = LABCERT_SELF_SIGNED},
+    [LAB_OCSP_REVOKED] = {.staple = LAB_STAPLE_REVOKED},
+    [LAB_MUST_STAPLE] = {.cert = LABCERT_MUST_STAPLE, .staple = LAB_STAPLE_NONE},
+    [LAB_CLIENT_CERT] = {.client_cert = true},
 };
 
 static const struct {
@@ -253,6 +259,73 @@ lab_listen(struct lab *lab, unsigned port, int *fd, unsigned *bound, char **caus
 	return 0;
 }
 
+/* The lab's OCSP responder, as the TLS library calls it when it wants a
+ * response to staple: the one made at start, whatever the request (the
+ * override URL below never reaches the network). */
+static int
+lab_ocsp_io(void *arg, const char *url, int url_len, unsigned char *req, int req_len,
+            unsigned char **resp)
+{
+	const struct lab *lab = arg;
+	(void)url;
+	(void)url_len;
+	(void)req;
+	(void)req_len;
+	*resp = lab->staple_der;
+	return (int)lab->staple_der_len;
+}
+
+/* Staples an OCSP response about the good certificate, signed by the lab
+ * CA. The library checks it against its trust store before stapling, so the
+ * CA goes there too (no client is asked for a certificate by that). */
+static int
+lab_tls_staple(struct lab *lab, char **cause)
+{
+	size_t ca_len;
+	const char *ca = labcert_ca_pem(lab->certs, &ca_len);
+
+	if (lab->b->staple == LAB_STAPLE_NONE || lab->b->cert != LABCERT_GOOD)
+		return 0;
+	if (labocsp_response(lab->certs, LABCERT_GOOD,
+	                     lab->b->staple == LAB_STAPLE_REVOKED ? LABOCSP_REVOKED : LABOCSP_GOOD,
+	                     &labocsp_default_times, time(NULL), &lab->staple_der,
+	                     &lab->staple_der_len, cause) != 0)
+		return -1;
+	if (wolfSSL_CTX_load_verify_buffer(lab->ctx, (const unsigned char *)ca, (long)ca_len,
+	                                   WOLFSSL_FILETYPE_PEM) != WOLFSSL_SUCCESS ||
+	    wolfSSL_CTX_EnableOCSP(lab->ctx, WOLFSSL_OCSP_URL_OVERRIDE | WOLFSSL_OCSP_NO_NONCE) !=
+	        WOLFSSL_SUCCESS ||
+	    wolfSSL_CTX_SetOCSP_OverrideURL(lab->ctx, "http://ocsp.startle.test/") !=
+	        WOLFSSL_SUCCESS ||
+	    wolfSSL_CTX_DisableOCSP(lab->ctx) != WOLFSSL_SUCCESS ||
+	    wolfSSL_CTX_EnableOCSPStapling(lab->ctx) != WOLFSSL_SUCCESS ||
+	    wolfSSL_CTX_SetOCSP_Cb(lab->ctx, lab_ocsp_io, NULL, lab) != WOLFSSL_SUCCESS) {
+		*cause = xstrdup("the TLS library would not staple the lab's OCSP response");
+		return -1;
+	}
+	return 0;
+}
+
+/* Requires a client certificate issued by the lab CA (mutual TLS). */
+static int
+lab_tls_client_cert(struct lab *lab, char **cause)
+{
+	size_t ca_len;
+	const char *ca = labcert_ca_pem(lab->certs, &ca_len);
+
+	if (!lab->b->client_cert)
+		return 0;
+	if (wolfSSL_CTX_load_verify_buffer(lab->ctx, (const unsigned char *)ca, (long)ca_len,
+	                                   WOLFSSL_FILETYPE_PEM) != WOLFSSL_SUCCESS) {
+		*cause = xstrdup("the TLS library would not trust the lab CA for client "
+		                 "certificates");
+		return -1;
+	}
+	wolfSSL_CTX_set_verify(lab->ctx,
+	                       WOLFSSL_VERIFY_PEER | WOLFSSL_VERIFY_FAIL_IF_NO_PEER_CERT, NULL);
+	return 0;
+}
+
 /* Makes the TLS context with the scenario's certificate and versions. */
 static int
 lab_tls_context(struct lab *lab, char **cause)
@@ -282,7 +355,8 @@ lab_tls_context(struct lab *lab, char **cause)
 		               labcert_kind_name(lab->b->cert));
 		return -1;
 	}
-	return 0;
+	return lab_tls_staple(lab, cause) != 0 || lab_tls_client_cert(lab, cause) != 0 ? -1
+	                                                                              : 0;
 }
 
 struct lab *
@@ -342,6 +416,7 @@ lab_free(struct lab *lab)
 	if (lab->ctx != NULL)
 		wolfSSL_CTX_free(lab->ctx);
 	labcert_free(lab->certs);
+	free(lab->staple_der);
 	free(lab->listen);
 	free(lab);
 }
@@ -362,6 +437,55 @@ const struct labcert *
 lab_certs(const struct lab *lab)
 {
 	return lab->certs;
+}
+
+/* Writes one PEM text into a new private file. */
+static int
+lab_write_private(const char *path, const char *text, size_t len, char **cause)
+{
+	char *why = NULL;
+	FILE *f = util_open_private(path, false, &why);
+
+	if (f == NULL) {
+		*cause = str_printf("cannot write the client certificate: %s", why);
+		free(why);
+		return -1;
+	}
+	bool ok = fwrite(text, 1, len, f) == len;
+	if (fclose(f) != 0 || !ok) {
+		*cause = str_printf("cannot write the client certificate to %s: %s", path,
+		                    strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int
+lab_write_client_cert(struct lab *lab, const char *dir, char **cert_path, char **key_path,
+                      char **cause)
+{
+	const struct labcert_pair *pair = NULL;
+	struct stat st;
+
+	*cert_path = *key_path = NULL;
+	if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+		*cause = str_printf("%s is not a directory: --write-client-cert takes an "
+		                    "existing directory, where client.pem and client.key go",
+		                    dir);
+		return -1;
+	}
+	if (labcert_get(lab->certs, LABCERT_CLIENT, &pair, cause) != 0)
+		return -1;
+	*cert_path = str_printf("%s/client.pem", dir);
+	*key_path = str_printf("%s/client.key", dir);
+	if (lab_write_private(*cert_path, pair->chain_pem, pair->chain_len, cause) != 0 ||
+	    lab_write_private(*key_path, pair->key_pem, pair->key_len, cause) != 0) {
+		free(*cert_path);
+		free(*key_path);
+		*cert_path = *key_path = NULL;
+		return -1;
+	}
+	return 0;
 }
 
 static void

@@ -51,6 +51,13 @@ enum lab_hs {
 	LAB_HS_CLOSE    /* read the ClientHello, then close */
 };
 
+/* What the server staples to its certificate, when the client asks. */
+enum lab_staple {
+	LAB_STAPLE_GOOD,    /* a response saying "good" (for the good certificate) */
+	LAB_STAPLE_REVOKED, /* a response saying "revoked" */
+	LAB_STAPLE_NONE     /* nothing */
+};
+
 /* One scenario: what it changes from the honest server (all zero: honest). */
 struct lab_behaviour {
 	unsigned
@@ -69,6 +76,8 @@ struct lab_behaviour {
 	bool tls12;           /* TLS 1.2 at most */
 	bool no_close_notify; /* inside TLS, cut a reply and close without close_notify */
 	enum labcert_kind cert;
+	enum lab_staple staple;
+	bool client_cert; /* a client certificate issued by the lab CA is required */
 };
 
 const struct lab_behaviour *lab_behaviour(enum lab_scenario s);
@@ -92,6 +101,8 @@ struct lab {
 	int idle_ms;
 	int session_ms; /* a client is let go this long after it connected */
 	int slow_ms;
+	unsigned char *staple_der; /* the OCSP response stapled, or NULL */
+	size_t staple_der_len;
 };
 
 /* One connection, inside its own process. */

@@ -27,7 +27,8 @@
 static const char lab_usage[] =
     "usage: startle-lab [--proto smtp|imap|pop3] [--implicit] [--port N] "
     "[--listen ADDR[:PORT]]\n"
-    "                   [--scenario NAME] [--slow-ms MS] [--write-ca FILE] [--quiet]\n"
+    "                   [--scenario NAME] [--slow-ms MS] [--write-ca FILE]\n"
+    "                   [--write-client-cert DIR] [--quiet]\n"
     "       startle-lab --list-scenarios\n"
     "       startle-lab proxy --listen HOST:PORT --upstream HOST:PORT [--proto P]\n"
     "                   --attack pass|strip|refuse|inject|blank";
@@ -47,6 +48,9 @@ static const char lab_help[] =
     "                     waits MS, then bytes trickle one every MS/40\n"
     "  --write-ca FILE    write the lab's CA certificate to FILE (default: a temporary\n"
     "                     file, removed when the lab stops)\n"
+    "  --write-client-cert DIR  write a client certificate issued by the lab's CA and\n"
+    "                     its key to DIR/client.pem and DIR/client.key (0600), for\n"
+    "                     the client-cert scenario (startle --cert ... --key ...)\n"
     "  --quiet            no session log, only where the lab listens\n"
     "  --list-scenarios   list the scenarios and exit\n"
     "  -h, --help, -V, --version\n"
@@ -187,8 +191,11 @@ lab_where(const char *address, unsigned port, char *out, size_t size)
 	snprintf(out, size, strchr(address, ':') ? "[%s]:%u" : "%s:%u", address, port);
 }
 
+/* Says where the lab listens, how to trust it and, when written, where the
+ * client certificate is. */
 static void
-lab_banner(const struct lab *lab, const char *ca_path, bool temporary)
+lab_banner(const struct lab *lab, const char *ca_path, bool temporary,
+           const char *client_cert, const char *client_key)
 {
 	const struct lab_config *cfg = &lab->cfg;
 	const struct proto_info *pi = proto_info(cfg->proto);
@@ -206,9 +213,20 @@ lab_banner(const struct lab *lab, const char *ca_path, bool temporary)
 	printf("  or: openssl s_client%s%s -CAfile %s -servername %s -connect %s\n",
 	       cfg->implicit ? "" : " -starttls ", cfg->implicit ? "" : pi->name, ca_path,
 	       LAB_HOST, where);
+	if (client_cert != NULL) {
+		printf("client certificate: %s, its key %s (issued by this lab's CA: good "
+		       "for this lab only)\n",
+		       client_cert, client_key);
+		printf("try: startle --cafile %s --cert %s --key %s %s://%s\n", ca_path,
+		       client_cert, client_key, lab_schemes[cfg->proto][cfg->implicit], where);
+	} else if (lab->b->client_cert) {
+		printf("this scenario requires a client certificate issued by the lab CA: "
+		       "--write-client-cert DIR writes one\n");
+	}
 	printf("listening on %s (Ctrl-C stops)\n", where);
 	fflush(stdout);
 }
+
 
 enum {
 	OPT_PROTO = 256,
@@ -218,6 +236,7 @@ enum {
 	OPT_SCENARIO,
 	OPT_SLOW_MS,
 	OPT_WRITE_CA,
+	OPT_WRITE_CLIENT_CERT,
 	OPT_QUIET,
 	OPT_LIST,
 	OPT_UPSTREAM,
@@ -232,6 +251,7 @@ static const struct option lab_options[] = {
     {"scenario", required_argument, NULL, OPT_SCENARIO},
     {"slow-ms", required_argument, NULL, OPT_SLOW_MS},
     {"write-ca", required_argument, NULL, OPT_WRITE_CA},
+    {"write-client-cert", required_argument, NULL, OPT_WRITE_CLIENT_CERT},
     {"quiet", no_argument, NULL, OPT_QUIET},
     {"list-scenarios", no_argument, NULL, OPT_LIST},
     {"help", no_argument, NULL, 'h'},
@@ -241,10 +261,10 @@ static const struct option lab_options[] = {
 
 /* Serves until SIGINT or SIGTERM. Returns the exit status. */
 static int
-lab_run(struct lab_config *cfg, const char *write_ca)
+lab_run(struct lab_config *cfg, const char *write_ca, const char *write_client)
 {
 	struct sigaction sa = {.sa_handler = lab_on_signal};
-	char *cause = NULL, *ca_path = NULL;
+	char *cause = NULL, *ca_path = NULL, *client_cert = NULL, *client_key = NULL;
 	struct lab *lab;
 	int rc = 0;
 
@@ -272,7 +292,19 @@ lab_run(struct lab_config *cfg, const char *write_ca)
 		lab_free(lab);
 		return 1;
 	}
-	lab_banner(lab, ca_path, write_ca == NULL);
+	if (write_client != NULL &&
+	    lab_write_client_cert(lab, write_client, &client_cert, &client_key, &cause) != 0) {
+		fprintf(stderr, "startle-lab: %s\n", cause);
+		free(cause);
+		if (write_ca == NULL)
+			unlink(ca_path);
+		free(ca_path);
+		lab_free(lab);
+		return 1;
+	}
+	lab_banner(lab, ca_path, write_ca == NULL, client_cert, client_key);
+	free(client_cert);
+	free(client_key);
 	lab_serve(lab, &lab_stop);
 	if (cfg->log != NULL)
 		fprintf(cfg->log, "startle-lab: stopping\n");
@@ -290,6 +322,7 @@ lab_run(struct lab_config *cfg, const char *write_ca)
 struct lab_args {
 	struct lab_config cfg;
 	const char *write_ca;
+	const char *write_client; /* --write-client-cert DIR, or NULL */
 	char *listen_host;
 	unsigned port, listen_port;
 	bool has_port, listen_has_port;
@@ -343,6 +376,9 @@ lab_value_option(struct lab_args *a, int opt, const char *arg)
 		return LAB_GO_ON;
 	case OPT_WRITE_CA:
 		a->write_ca = arg;
+		return LAB_GO_ON;
+	case OPT_WRITE_CLIENT_CERT:
+		a->write_client = arg;
 		return LAB_GO_ON;
 	}
 	fprintf(stderr, "%s\n", lab_usage);
@@ -417,7 +453,7 @@ lab_main(int argc, char **argv)
 		rc = lab_settle(&a);
 	if (rc == LAB_GO_ON) {
 		setvbuf(stdout, NULL, _IOLBF, 0);
-		rc = lab_run(&a.cfg, a.write_ca);
+		rc = lab_run(&a.cfg, a.write_ca, a.write_client);
 	}
 	free(a.listen_host);
 	return rc;

@@ -10,7 +10,9 @@
 #include <wolfssl/wolfcrypt/error-crypt.h>
 #include <wolfssl/wolfcrypt/random.h>
 #include <wolfssl/wolfcrypt/rsa.h>
+#include <wolfssl/wolfcrypt/sha256.h>
 
+#include "der.h"
 #include "labcert.h"
 #include "util.h"
 
@@ -63,6 +65,8 @@ struct labcert_spec {
 	bool is_ca;
 	bool self_signed;
 	int rsa_bits;
+	bool must_staple; /* the TLS feature extension with status_request */
+	bool client;      /* extendedKeyUsage clientAuth instead of serverAuth */
 };
 
 #define LABCERT_HOST_SANS                                                                  \
@@ -104,6 +108,15 @@ static const struct labcert_spec labcert_specs[LABCERT_COUNT] = {
                           .from_day = -1,
                           .to_day = 29,
                           .rsa_bits = 1024},
+    [LABCERT_MUST_STAPLE] = {.cn = LABCERT_HOST,
+                             .sans = LABCERT_HOST_SANS,
+                             .from_day = -1,
+                             .to_day = 29,
+                             .must_staple = true},
+    [LABCERT_CLIENT] = {.cn = LABCERT_CLIENT_CN,
+                        .from_day = -1,
+                        .to_day = 29,
+                        .client = true},
 };
 
 static const char *const labcert_names[LABCERT_COUNT] = {
@@ -315,11 +328,60 @@ labcert_describe(Cert *cert, const struct labcert_spec *spec, struct labcert_key
 		labcert_fail(cause, what, "wc_SetKeyUsage", ret);
 		return -1;
 	}
-	if (!spec->is_ca && (ret = wc_SetExtKeyUsage(cert, "serverAuth")) != 0) {
+	if (!spec->is_ca &&
+	    (ret = wc_SetExtKeyUsage(cert, spec->client ? "clientAuth" : "serverAuth")) !=
+	        0) {
 		labcert_fail(cause, what, "wc_SetExtKeyUsage", ret);
 		return -1;
 	}
 	return 0;
+}
+
+/* Adds the TLS feature extension with status_request (RFC 7633: OCSP
+ * Must-Staple) to the TBSCertificate wolfCrypt made at the start of der
+ * (*body_len bytes), which wolfCrypt cannot write itself. */
+static int
+labcert_add_must_staple(unsigned char *der, int *body_len, size_t size, char **cause)
+{
+	static const unsigned char ext[] = {
+	    0x30, 0x11, 0x06, 0x08, 0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x01, 0x18,
+	    0x04, 0x05, 0x30, 0x03, 0x02, 0x01, 0x05}; /* id-pe-tlsfeature: {5} */
+	struct der in = der_init(der, (size_t)*body_len), fields;
+	struct der_tlv tbs, t, list;
+	struct der_out out = {0};
+	size_t mark;
+	int rc = -1;
+
+	if (!der_expect(&in, DER_SEQUENCE, &tbs))
+		goto out;
+	fields = der_inside(&tbs);
+	mark = der_mark(&out);
+	while (der_next(&fields, &t)) {
+		struct der exts = der_inside(&t);
+		if (t.tag != DER_CONTEXT(3)) {
+			der_raw(&out, t.start, t.total);
+			continue;
+		}
+		if (!der_expect(&exts, DER_SEQUENCE, &list))
+			goto out;
+		size_t outer = der_mark(&out), inner = der_mark(&out);
+		der_raw(&out, list.body, list.len);
+		der_raw(&out, ext, sizeof ext);
+		der_wrap(&out, DER_SEQUENCE, inner);
+		der_wrap(&out, DER_CONTEXT(3), outer);
+	}
+	der_wrap(&out, DER_SEQUENCE, mark);
+	if (out.len <= size) {
+		memcpy(der, out.p, out.len);
+		*body_len = (int)out.len;
+		rc = 0;
+	}
+out:
+	if (rc != 0)
+		labcert_fail(cause, "must-staple", "adding the TLS feature extension",
+		             BUFFER_E);
+	der_out_free(&out);
+	return rc;
 }
 
 /* Makes the DER of a certificate for key, described by spec and signed by
@@ -356,6 +418,9 @@ labcert_make_der(struct labcert *lc, const struct labcert_spec *spec,
 		labcert_fail(cause, what, "wc_MakeCert_ex", ret);
 		goto fail;
 	}
+	if (spec->must_staple &&
+	    labcert_add_must_staple(der, &cert->bodySz, LABCERT_DER_MAX, cause) != 0)
+		goto fail;
 	ret = wc_SignCert_ex(cert->bodySz, cert->sigType, der, LABCERT_DER_MAX,
 	                     signer->type, labcert_key_ptr(signer), &lc->rng);
 	if (ret <= 0) {
@@ -427,6 +492,7 @@ labcert_free(struct labcert *lc)
 		return;
 	for (size_t i = 0; i < LABCERT_COUNT; i++) {
 		free(lc->pairs[i].chain_pem);
+		free(lc->pairs[i].leaf_der);
 		if (lc->pairs[i].key_pem != NULL) {
 			explicit_bzero(lc->pairs[i].key_pem, lc->pairs[i].key_len);
 			free(lc->pairs[i].key_pem);
@@ -466,6 +532,8 @@ labcert_make_pair(struct labcert *lc, enum labcert_kind kind, struct labcert_pai
 	    (leaf = labcert_pem(der, der_len, CERT_TYPE, &leaf_len, what, cause)) == NULL ||
 	    (pair->key_pem = labcert_key_pem(&key, &pair->key_len, what, cause)) == NULL)
 		goto out;
+	pair->leaf_der = xmemdup(der, (size_t)der_len);
+	pair->leaf_der_len = (size_t)der_len;
 	size_t ca_len = spec->self_signed ? 0 : lc->ca_pem_len;
 	pair->chain_pem = xmalloc(leaf_len + ca_len + 1);
 	memcpy(pair->chain_pem, leaf, leaf_len);
@@ -495,12 +563,39 @@ labcert_get(struct labcert *lc, enum labcert_kind kind, const struct labcert_pai
 		struct labcert_pair made = {0};
 		if (labcert_make_pair(lc, kind, &made, cause) != 0) {
 			free(made.chain_pem);
+			free(made.leaf_der);
 			free(made.key_pem);
 			return -1;
 		}
 		*pair = made;
 	}
 	*out = pair;
+	return 0;
+}
+
+const unsigned char *
+labcert_ca_der(const struct labcert *lc, size_t *len)
+{
+	*len = (size_t)lc->ca_der_len;
+	return lc->ca_der;
+}
+
+int
+labcert_ca_sign(struct labcert *lc, const unsigned char *data, size_t len,
+                unsigned char *sig, size_t *sig_len, char **cause)
+{
+	unsigned char digest[WC_SHA256_DIGEST_SIZE];
+	word32 out = (word32)*sig_len;
+	int ret = wc_Sha256Hash(data, (word32)len, digest);
+
+	if (ret == 0)
+		ret = wc_ecc_sign_hash(digest, sizeof digest, sig, &out, &lc->rng,
+		                       &lc->ca_key.ecc);
+	if (ret != 0) {
+		labcert_fail(cause, "OCSP", "wc_ecc_sign_hash", ret);
+		return -1;
+	}
+	*sig_len = out;
 	return 0;
 }
 

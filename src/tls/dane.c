@@ -12,6 +12,7 @@
 
 #include "dane.h"
 #include "util.h"
+#include "x509.h"
 
 static const char *const verdict_names[] = {
 #define DANE_VERDICT_NAME(sym, name) [DANE_##sym] = name,
@@ -176,7 +177,7 @@ dane_find_match(const struct dane_tlsa *recs, size_t n, const struct cert_info *
 				    "; record %zu (2 %u %u) names certificate %zu, but the "
 				    "chain below it does not verify (signature or dates)",
 				    i + 1, r->selector, r->mtype, d);
-			else if (!cert_name_matches(&chain[0], name, false))
+			else if (!x509_names_host(chain[0].der, chain[0].der_len, name, false))
 				snprintf(
 				    why, whysize,
 				    "; record %zu (2 %u %u) names certificate %zu, but the "

@@ -74,6 +74,7 @@ struct tls_conn {
 	int chain_skip;          /* certificates of that connection before this one's */
 	bool hello_pending;      /* a TLS 1.2 session offered: its ServerHello to check */
 	unsigned long hello_record; /* the ServerHello's record number, to check */
+	struct clientcert cc;    /* the client certificate: loaded, asked for */
 	char note[TLS_NOTE_MAX]; /* for the summary: a key log not written */
 	int first_code, first_depth;
 	bool code_seen[TLS_CODES];
@@ -520,6 +521,20 @@ tls_make_session(struct tls_conn *tc, const struct tls_config *cfg, char **cause
 	return 0;
 }
 
+bool
+tls_client_cert_refused(struct tls_conn *tc)
+{
+	return tc != NULL && tc->cc.requested && !tc->cc.loaded &&
+	       (tc->eof || tc->reset || tc->in.alert_level == 2);
+}
+
+struct clientcert *
+tls_clientcert_of(WOLFSSL *ssl)
+{
+	struct tls_conn *tc = ssl != NULL ? wolfSSL_GetIOReadCtx(ssl) : NULL;
+	return tc != NULL ? &tc->cc : NULL;
+}
+
 /* Sends the server name as SNI, unless it is empty or an address (SNI
  * carries host names only). */
 static int
@@ -563,9 +578,11 @@ tls_new(int fd, const struct tls_config *cfg, const struct tls_observer *obs, ch
 	tc->verify_name_is_ip = cfg->verify_name_is_ip;
 
 	if (tls_make_ctx(tc, cfg, cause) != 0 ||
+	    clientcert_load(tc->ctx, cfg->client_cert, cfg->client_key, &tc->cc, cause) != 0 ||
 	    tls_open_keylog(tc, cfg->keylog, cause) != 0 ||
 	    tls_make_session(tc, cfg, cause) != 0 ||
-	    tls_set_sni(tc, cfg->sni, cause) != 0) {
+	    tls_set_sni(tc, cfg->sni, cause) != 0 ||
+	    staple_request(tc->ctx, tc->ssl, cause) != 0) {
 		tls_free(tc); /* the handshake never started: nothing is sent */
 		return NULL;
 	}
@@ -657,14 +674,16 @@ tls_failure_text(struct tls_conn *tc, int err, const char *when)
 		desc = hist.last_rx.code;
 	}
 	if (desc > 0 && level == 2)
-		return str_printf("the server sent a fatal alert %s: %s (%d)", when,
-		                  tls_alert_text(desc), desc);
+		return str_printf("the server sent a fatal alert %s: %s (%d)%s", when,
+		                  tls_alert_text(desc), desc, clientcert_hint(&tc->cc, desc));
 
 	tls_sent_so_far(tc, sofar, sizeof(sofar));
 	if (tc->reset)
-		return str_printf("the server reset the connection %s, %s", when, sofar);
+		return str_printf("the server reset the connection %s, %s%s", when, sofar,
+		                  clientcert_hint(&tc->cc, -1));
 	if (tc->eof)
-		return str_printf("the server closed the connection %s, %s", when, sofar);
+		return str_printf("the server closed the connection %s, %s%s", when, sofar,
+		                  clientcert_hint(&tc->cc, -1));
 	if (tc->sock_errno != 0)
 		return str_printf("the socket failed %s: %s", when,
 		                  strerror(tc->sock_errno));
@@ -804,6 +823,10 @@ tls_get_summary(struct tls_conn *tc, struct tls_summary *sum)
 	sum->records_out = tc->done ? tc->hs_records_out : (unsigned)tc->out.scan.records;
 	sum->bytes_in = tc->hs_bytes_in;
 	sum->bytes_out = tc->hs_bytes_out;
+	sum->client_cert_requested = tc->cc.requested;
+	sum->client_cert_sent = tc->cc.requested && tc->cc.loaded;
+	tls_copy(sum->client_cert_subject, sizeof(sum->client_cert_subject),
+	         tc->cc.loaded ? tc->cc.subject : "");
 	if (!tc->done)
 		return;
 	sum->handshake_ms = tc->handshake_ms;
@@ -836,44 +859,6 @@ tls_get_chain(struct tls_conn *tc, struct cert_info *certs, size_t max)
 			n++;
 	}
 	return n;
-}
-
-/* Matches the verify name against every subjectAltName of the leaf, not
- * only the first CERT_SAN_MAX, by checking them in slices. */
-static bool
-tls_leaf_names(struct tls_conn *tc, const struct cert_info *leaf)
-{
-	if (leaf->nsan_total <= leaf->nsan)
-		return cert_name_matches(leaf, tc->verify_name, tc->verify_name_is_ip);
-
-	WOLFSSL_X509_CHAIN *chain = wolfSSL_get_peer_chain(tc->ssl);
-	const unsigned char *der =
-	    chain != NULL ? wolfSSL_get_chain_cert(chain, tc->chain_skip) : NULL;
-	int len = chain != NULL ? wolfSSL_get_chain_length(chain, tc->chain_skip) : 0;
-	size_t total = 0;
-	char **all = xmalloc(leaf->nsan_total * sizeof(*all));
-	size_t n = der != NULL && len > 0
-	               ? x509_sans(der, (size_t)len, all, leaf->nsan_total, &total)
-	               : 0;
-	if (n == 0) {
-		free(all);
-		return cert_name_matches(leaf, tc->verify_name, tc->verify_name_is_ip);
-	}
-	bool has_dns = false, match = false;
-	for (size_t i = 0; i < n; i++)
-		has_dns = has_dns || strncmp(all[i], "DNS:", 4) == 0;
-	for (size_t start = 0; start < n && !match; start += CERT_SAN_MAX) {
-		struct cert_info slice;
-		memset(&slice, 0, sizeof(slice));
-		slice.subject = has_dns ? NULL : leaf->subject;
-		slice.nsan = n - start < CERT_SAN_MAX ? n - start : CERT_SAN_MAX;
-		memcpy(slice.san, all + start, slice.nsan * sizeof(*all));
-		match = cert_name_matches(&slice, tc->verify_name, tc->verify_name_is_ip);
-	}
-	for (size_t i = 0; i < n; i++)
-		free(all[i]);
-	free(all);
-	return match;
 }
 
 void
@@ -914,7 +899,8 @@ tls_get_verdict(struct tls_conn *tc, struct cert_verdict *v)
 		v->weak_signature = v->weak_signature || cert_sig_is_weak(&chain[i]);
 	}
 	if (n > 0 && tc->verify_name[0] != '\0')
-		v->name_match = tls_leaf_names(tc, &chain[0]);
+		x509_name_verdict(&chain[0], tc->verify_name, tc->verify_name_is_ip, v);
+	staple_get(tc->ssl, tc->done, chain, n, &v->ocsp);
 	for (size_t i = 0; i < n; i++)
 		cert_info_free(&chain[i]);
 }

@@ -40,13 +40,23 @@ tlsbuild_has_tls13_secrets(void)
 #endif
 }
 
+bool
+tlsbuild_has_stapling(void)
+{
+#ifdef WOLFSSL_STAPLE_OBSERVE
+	return true;
+#else
+	return false;
+#endif
+}
+
 const char *
 tlsbuild_describe(void)
 {
 	/* Built once: the process has one library. */
-	static char text[400];
+	static char text[700];
 	const char *run = tlsbuild_version();
-	char mismatch[96] = "", which[160];
+	char mismatch[96] = "", which[360];
 
 	if (strcmp(run, LIBWOLFSSL_VERSION_STRING) != 0)
 		snprintf(mismatch, sizeof mismatch,
@@ -55,10 +65,16 @@ tlsbuild_describe(void)
 	if (tlsbuild_is_own())
 		snprintf(which, sizeof which,
 		         "startle's own build of Debian's source package %s (static; SP "
-		         "math in assembly, AES-NI)",
-		         STARTLE_WOLFSSL_BUILD);
+		         "math in assembly, AES-NI%s)",
+		         STARTLE_WOLFSSL_BUILD,
+		         tlsbuild_has_stapling() ? "; stapled OCSP responses handed to startle"
+		                                 : "");
 	else
-		snprintf(which, sizeof which, "the system library (Debian's libwolfssl)");
+		snprintf(which, sizeof which, "the system library (Debian's libwolfssl%s)",
+		         tlsbuild_has_stapling()
+		             ? ""
+		             : "; no stapled OCSP response is asked for: this library ends "
+		               "the handshake on a revoked or unverifiable one");
 	snprintf(text, sizeof text, "wolfSSL %s%s: %s; %s", run, mismatch, which,
 	         tlsbuild_has_tls13_secrets()
 	             ? "--keylog writes TLS 1.2 and TLS 1.3 secrets"

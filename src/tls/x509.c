@@ -529,6 +529,7 @@ x509_cert_from_der(const unsigned char *der, size_t len, int depth, struct cert_
 	}
 	c->der = xmemdup(der, len);
 	c->der_len = len;
+	c->must_staple = x509_must_staple(der, len);
 	return true;
 }
 
@@ -544,4 +545,199 @@ x509_sans(const unsigned char *der, size_t len, char **out, size_t max, size_t *
 	size_t n = x509_collect_sans(x, out, max, total);
 	wolfSSL_X509_free(x);
 	return n;
+}
+
+/* Writes an address the way the TLS library prints IP subjectAltNames:
+ * dotted IPv4, or IPv6 as eight groups of four upper-case hex digits. */
+static bool
+x509_library_ip_text(const char *name, char *out, size_t size)
+{
+	unsigned char bin[16];
+
+	if (inet_pton(AF_INET, name, bin) == 1)
+		return inet_ntop(AF_INET, bin, out, (socklen_t)size) != NULL;
+	if (inet_pton(AF_INET6, name, bin) != 1 || size < 40)
+		return false;
+	for (int i = 0; i < 8; i++)
+		snprintf(out + 5 * i, size - 5 * (size_t)i, "%02X%02X%s", bin[2 * i],
+		         bin[2 * i + 1], i < 7 ? ":" : "");
+	return true;
+}
+
+/* True for a reference name the library may be asked about: no wildcard, no
+ * empty label, no byte outside printable ASCII. */
+static bool
+x509_host_is_plain(const char *name, size_t len)
+{
+	if (len == 0 || name[0] == '.')
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		unsigned char ch = (unsigned char)name[i];
+		if (ch <= ' ' || ch >= 0x7f || ch == '*' ||
+		    (ch == '.' && i + 1 < len && name[i + 1] == '.'))
+			return false;
+	}
+	return true;
+}
+
+bool
+x509_names_host(const unsigned char *der, size_t len, const char *name, bool is_ip)
+{
+	char text[256];
+	bool match = false;
+
+	if (der == NULL || len == 0 || len > INT32_MAX || name == NULL)
+		return false;
+	size_t nlen = strlen(name);
+	if (!is_ip && nlen > 1 && name[nlen - 1] == '.')
+		nlen--; /* the absolute form names the same host */
+	if (is_ip ? !x509_library_ip_text(name, text, sizeof text)
+	          : nlen >= sizeof text || !x509_host_is_plain(name, nlen))
+		return false;
+	if (!is_ip) {
+		/* Older libraries read the name up to its NUL, whatever its length. */
+		memcpy(text, name, nlen);
+		text[nlen] = '\0';
+	}
+	WOLFSSL_X509 *x = wolfSSL_X509_d2i(NULL, der, (int)len);
+	if (x == NULL)
+		return false;
+	if (!is_ip) {
+		match = wolfSSL_X509_check_host(x, text, nlen, 0, NULL) == WOLFSSL_SUCCESS;
+	} else {
+		unsigned char bin[16];
+		char plain[INET6_ADDRSTRLEN];
+		match = wolfSSL_X509_check_ip_asc(x, text, 0) == WOLFSSL_SUCCESS;
+		/* A library that prints IPv6 SANs in the short form. */
+		if (!match && inet_pton(AF_INET6, name, bin) == 1 &&
+		    inet_ntop(AF_INET6, bin, plain, sizeof plain) != NULL)
+			match = wolfSSL_X509_check_ip_asc(x, plain, 0) == WOLFSSL_SUCCESS;
+	}
+	wolfSSL_X509_free(x);
+	return match;
+}
+
+void
+x509_name_verdict(const struct cert_info *leaf, const char *name, bool is_ip,
+                  struct cert_verdict *v)
+{
+	v->name_match = false;
+	v->name_legacy = false;
+	v->name_note[0] = '\0';
+	if (leaf == NULL || name == NULL || name[0] == '\0')
+		return;
+	v->name_match = x509_names_host(leaf->der, leaf->der_len, name, is_ip);
+	v->name_legacy =
+	    v->name_match && cert_name_rule_is_legacy(cert_name_rule(leaf, name, is_ip, NULL));
+	cert_name_note(leaf, name, is_ip, v->name_match, v->name_note, sizeof v->name_note);
+}
+
+bool
+x509_split(const unsigned char *der, size_t len, struct x509_parts *out)
+{
+	struct der in = der_init(der, len), cert, tbs, alg, spki;
+	struct der_tlv t, skip;
+
+	memset(out, 0, sizeof *out);
+	if (!der_expect(&in, DER_SEQUENCE, &t))
+		return false;
+	cert = der_inside(&t);
+	if (!der_expect(&cert, DER_SEQUENCE, &out->tbs) ||
+	    !der_expect(&cert, DER_SEQUENCE, &t))
+		return false;
+	alg = der_inside(&t);
+	if (!der_expect(&alg, DER_OID, &out->sig_alg) ||
+	    !der_expect(&cert, DER_BIT_STRING, &out->signature))
+		return false;
+	tbs = der_inside(&out->tbs);
+	(void)der_expect(&tbs, DER_CONTEXT(0), &skip); /* version */
+	if (!der_expect(&tbs, DER_INTEGER, &out->serial) ||
+	    !der_expect(&tbs, DER_SEQUENCE, &skip) ||
+	    !der_expect(&tbs, DER_SEQUENCE, &out->issuer) ||
+	    !der_expect(&tbs, DER_SEQUENCE, &skip) ||
+	    !der_expect(&tbs, DER_SEQUENCE, &out->subject) ||
+	    !der_expect(&tbs, DER_SEQUENCE, &out->spki))
+		return false;
+	spki = der_inside(&out->spki);
+	if (!der_expect(&spki, DER_SEQUENCE, &t) ||
+	    !der_expect(&spki, DER_BIT_STRING, &out->key))
+		return false;
+	alg = der_inside(&t);
+	if (!der_expect(&alg, DER_OID, &out->key_alg))
+		return false;
+	while (der_next(&tbs, &t)) {
+		struct der ext = der_inside(&t);
+		if (t.tag == DER_CONTEXT(3) && !der_expect(&ext, DER_SEQUENCE, &out->extensions))
+			return false;
+	}
+	return true;
+}
+
+bool
+x509_extension(const struct x509_parts *c, const unsigned char *oid, size_t oid_len,
+               struct der_tlv *value)
+{
+	struct der all = der_inside(&c->extensions);
+	struct der_tlv ext, id, flag;
+
+	if (c->extensions.tag != DER_SEQUENCE)
+		return false;
+	while (der_expect(&all, DER_SEQUENCE, &ext)) {
+		struct der e = der_inside(&ext);
+		if (!der_expect(&e, DER_OID, &id))
+			return false;
+		(void)der_expect(&e, DER_BOOLEAN, &flag);
+		if (der_oid_is(&id, oid, oid_len))
+			return der_expect(&e, DER_OCTET_STRING, value);
+	}
+	return false;
+}
+
+/* id-pe-tlsfeature (1.3.6.1.5.5.7.1.24) and extKeyUsage (2.5.29.37). */
+static const unsigned char x509_oid_tls_feature[] = {0x2b, 0x06, 0x01, 0x05, 0x05,
+                                                     0x07, 0x01, 0x18};
+static const unsigned char x509_oid_eku[] = {0x55, 0x1d, 0x25};
+/* id-kp-OCSPSigning (1.3.6.1.5.5.7.3.9). */
+static const unsigned char x509_oid_ocsp_signing[] = {0x2b, 0x06, 0x01, 0x05, 0x05,
+                                                      0x07, 0x03, 0x09};
+
+bool
+x509_must_staple(const unsigned char *der, size_t len)
+{
+	struct x509_parts c;
+	struct der_tlv value, list, feature;
+	long n;
+
+	if (!x509_split(der, len, &c) ||
+	    !x509_extension(&c, x509_oid_tls_feature, sizeof x509_oid_tls_feature, &value))
+		return false;
+	struct der v = der_inside(&value);
+	if (!der_expect(&v, DER_SEQUENCE, &list))
+		return false;
+	struct der items = der_inside(&list);
+	while (der_expect(&items, DER_INTEGER, &feature)) {
+		if (der_small_int(&feature, &n) && n == 5) /* status_request */
+			return true;
+	}
+	return false;
+}
+
+bool
+x509_ocsp_signer(const unsigned char *der, size_t len)
+{
+	struct x509_parts c;
+	struct der_tlv value, list, purpose;
+
+	if (!x509_split(der, len, &c) ||
+	    !x509_extension(&c, x509_oid_eku, sizeof x509_oid_eku, &value))
+		return false;
+	struct der v = der_inside(&value);
+	if (!der_expect(&v, DER_SEQUENCE, &list))
+		return false;
+	struct der items = der_inside(&list);
+	while (der_expect(&items, DER_OID, &purpose)) {
+		if (der_oid_is(&purpose, x509_oid_ocsp_signing, sizeof x509_oid_ocsp_signing))
+			return true;
+	}
+	return false;
 }

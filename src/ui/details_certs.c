@@ -98,6 +98,75 @@ details_cert_rows(struct dpane *p, const struct cert_info *c, time_t now)
 	    p, "CA", TE_VALUE,
 	    c->is_ca ? (c->self_signed ? "yes, self-signed" : "yes: may sign certificates")
 	             : "no");
+	if (c->must_staple)
+		dpane_pair(p, "TLS feature", TE_VALUE,
+		           "status_request: OCSP Must-Staple (RFC 7633)");
+}
+
+/* The first row of the stapled OCSP response: what it says, in color. */
+static void
+ocsp_status_row(struct dpane *p, const struct cert_ocsp *o)
+{
+	char when[32], text[160];
+
+	cert_format_time(o->revoked_at, when, sizeof when);
+	switch (o->state) {
+	case CERT_OCSP_NOT_REQUESTED:
+		dpane_pair(p, "OCSP", TE_INFO,
+		           "not asked for: this wolfSSL build cannot hand a stapled response "
+		           "to startle (startle's own build can)");
+		break;
+	case CERT_OCSP_NONE:
+		if (o->must_staple)
+			dpane_pair(p, "OCSP", TE_BAD,
+			           "MISSING: the certificate demands a stapled response "
+			           "(Must-Staple) and none came");
+		else
+			dpane_pair(p, "OCSP", TE_INFO,
+			           "no stapled response: startle asked, the server sent none");
+		break;
+	case CERT_OCSP_GOOD:
+		dpane_pair(p, "OCSP", o->verified ? TE_GOOD : TE_FINDING_WARN,
+		           "good: the CA says the certificate is not revoked");
+		break;
+	case CERT_OCSP_REVOKED:
+		snprintf(text, sizeof text, "REVOKED since %s%s%s", when,
+		         o->reason[0] ? ": " : "", o->reason);
+		dpane_pair(p, "OCSP", TE_BAD, text);
+		break;
+	case CERT_OCSP_UNKNOWN:
+		dpane_pair(p, "OCSP", TE_FINDING_WARN,
+		           "unknown: the responder does not know this certificate");
+		break;
+	case CERT_OCSP_UNREADABLE:
+		dpane_pair(p, "OCSP", TE_BAD, "UNREADABLE stapled response");
+		break;
+	}
+}
+
+/* The stapled OCSP response: its status, dates, responder and check. */
+static void
+ocsp_rows(struct dpane *p, const struct cert_ocsp *o)
+{
+	char when[32];
+
+	ocsp_status_row(p, o);
+	if (o->state == CERT_OCSP_NOT_REQUESTED || o->state == CERT_OCSP_NONE)
+		return;
+	if (o->produced_at != 0) {
+		cert_format_time(o->produced_at, when, sizeof when);
+		dpane_pair(p, "Produced", TE_VALUE, when);
+		cert_format_time(o->this_update, when, sizeof when);
+		dpane_pair(p, "This update", TE_VALUE, when);
+		cert_format_time(o->next_update, when, sizeof when);
+		dpane_pair(p, "Next update", TE_VALUE, o->next_update ? when : "none given");
+	}
+	if (o->responder[0] != '\0')
+		dpane_pair_escaped(p, "Responder", o->responder);
+	if (o->verified)
+		dpane_pair(p, "Signed by", TE_GOOD, o->signer);
+	else
+		dpane_pair(p, "Problem", TE_BAD, o->problem);
 }
 
 /* The verdict in words, good in TE_GOOD and bad in TE_BAD. */
@@ -137,6 +206,8 @@ details_verdict_rows(struct dpane *p, const struct cert_verdict *v)
 		                  (const unsigned char *)name, nlen);
 	}
 	dpane_flush(p);
+	if (v->name_note[0] != '\0')
+		dpane_pair(p, "", v->name_legacy ? TE_FINDING_WARN : TE_INFO, v->name_note);
 
 	if (v->expired)
 		dpane_pair(p, "Dates", TE_BAD, "a certificate in the chain has expired");
@@ -154,6 +225,28 @@ details_verdict_rows(struct dpane *p, const struct cert_verdict *v)
 	if (v->weak_signature)
 		dpane_pair(p, "Signature", TE_BAD,
 		           "a certificate is signed with MD5 or SHA-1");
+	ocsp_rows(p, &v->ocsp);
+}
+
+/* Whether the server asked for a client certificate and what was sent. */
+static void
+client_cert_rows(struct dpane *p, const struct tls_summary *sum)
+{
+	dpane_title(p, "Client certificate (mutual TLS)");
+	dpane_pair(p, "Asked for", sum->client_cert_requested ? TE_VALUE : TE_INFO,
+	           sum->client_cert_requested
+	               ? "yes: the server sent a CertificateRequest"
+	               : "no: the server did not ask the client who it is");
+	if (sum->client_cert_sent)
+		dpane_pair_escaped(p, "Sent", sum->client_cert_subject[0]
+		                                  ? sum->client_cert_subject
+		                                  : "the certificate given with --cert");
+	else if (sum->client_cert_requested)
+		dpane_pair(p, "Sent", TE_BAD,
+		           "none: give one with --cert FILE --key FILE; a server that "
+		           "requires one ends the session");
+	else if (sum->client_cert_subject[0] != '\0')
+		dpane_pair(p, "Sent", TE_INFO, "none: --cert was given, but not asked for");
 }
 
 void
@@ -201,5 +294,8 @@ details_certs(const struct dindex *d, const struct transcript *t, int width,
 		details_cert_rows(&p, ev->cert, now);
 		p.tag = -1;
 	}
+	const struct event *sev = details_event_at(t, d->tls_summary);
+	if (sev != NULL && sev->tls != NULL)
+		client_cert_rows(&p, sev->tls);
 	dpane_done(&p);
 }

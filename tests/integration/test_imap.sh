@@ -59,6 +59,17 @@ test_imap_starttls_verdict_matches_the_ip_san() {
 	assert_json_has '.kind == "tls" and has("verified") and .verified == true and .name_match == true'
 }
 
+test_imap_dovecot_staples_no_ocsp_response() {
+	imap_probe --json
+	assert_exit 0
+	if "$STARTLE" -V | grep -q "stapled OCSP responses handed to startle"; then
+		assert_json_has '.kind == "tls" and .ocsp.status == "none"'
+	else
+		assert_json_has '.kind == "tls" and .ocsp.status == "not-requested"'
+	fi
+	assert_json_lacks '.kind == "finding" and (.id | startswith("ocsp-"))'
+}
+
 test_imap_dovecot_sees_the_session_end_inside_tls() {
 	local mark
 	mark=$(log_mark "$STARTLE_IT_DOVECOT_LOG")

@@ -397,6 +397,176 @@ test_lab_certificate_scenarios_fail_under_verify() {
 	done
 }
 
+# The stapled OCSP response on the verdict event, in this build.
+lab_ocsp_need() {
+	"$STARTLE" -V | grep -q "stapled OCSP responses handed to startle" ||
+		it_skip "this startle's wolfSSL does not hand stapled OCSP responses to it (WOLFSSL=system)"
+}
+
+test_lab_honest_staples_a_good_ocsp_response_with_its_dates() {
+	local mode max
+	lab_ocsp_need
+	for mode in explicit implicit; do
+		for max in 1.2 1.3; do
+			lab_scenario_run smtp "$mode" honest --tls-max "$max"
+			assert_exit 0
+			assert_json_has '.kind == "tls" and .ocsp.status == "good" and .ocsp.verified == true
+				and .ocsp.problem == null and .ocsp.signer == "the issuer"
+				and .ocsp.responder == "CN=startle lab CA, O=startle lab"
+				and (.ocsp.produced_at | fromdate) <= now
+				and (.ocsp.this_update | fromdate) <= now
+				and (.ocsp.next_update | fromdate) > now
+				and .ocsp.revoked_at == null and .ocsp.bytes > 100'
+			assert_json_has '.kind == "note" and (.text | startswith("stapled OCSP response: good, signed by the issuer, until "))'
+			assert_json_lacks '.kind == "finding" and (.id | startswith("ocsp-"))'
+		done
+	done
+}
+
+test_lab_honest_staple_is_read_even_when_the_chain_is_not_trusted() {
+	lab_ocsp_need
+	lab_start smtp honest
+	run_startle --batch --json --tls-max 1.2 "$(lab_target smtp explicit)"
+	lab_stop
+	assert_exit 0
+	assert_finding cert-untrusted
+	assert_json_has '.kind == "tls" and .verified == false and .ocsp.status == "good" and .ocsp.verified == true'
+}
+
+test_lab_ocsp_revoked_is_found_and_the_exit_is_that_of_a_finding() {
+	local max
+	lab_ocsp_need
+	for max in 1.2 1.3; do
+		lab_scenario_run smtp explicit ocsp-revoked --tls-max "$max"
+		assert_exit 0
+		assert_finding ocsp-revoked
+		assert_json_has '.kind == "finding" and .id == "ocsp-revoked" and .severity == "danger"'
+		assert_json_has '.kind == "tls" and .verified == true and .ocsp.status == "revoked"
+			and .ocsp.verified == true and .ocsp.reason == "keyCompromise"
+			and (.ocsp.revoked_at | fromdate) < now'
+	done
+	lab_scenario_run smtp explicit ocsp-revoked --fail-on danger
+	assert_exit 1
+	assert_finding ocsp-revoked
+	lab_scenario_run imap implicit ocsp-revoked --verify
+	assert_exit 1
+	assert_finding ocsp-revoked
+}
+
+test_lab_ocsp_revoked_holds_the_credential_back() {
+	lab_ocsp_need
+	lab_start imap ocsp-revoked
+	run_startle --batch --json --cafile "$LAB_CA" --servername "$LAB_NAME" \
+		"$(lab_target imap explicit)" --starttls -c 'LOGIN demo demo'
+	lab_stop
+	assert_exit 1
+	assert_finding ocsp-revoked
+	assert_finding credential-withheld
+	assert_json_lacks '(.text // "") | test("demo demo")'
+}
+
+test_lab_must_staple_without_a_staple_is_ocsp_missing() {
+	lab_ocsp_need
+	lab_scenario_run smtp explicit must-staple
+	assert_exit 0
+	assert_finding ocsp-missing
+	assert_json_has '.kind == "cert" and .depth == 0 and .must_staple == true'
+	assert_json_has '.kind == "tls" and .ocsp.status == "none" and .ocsp.must_staple == true'
+	lab_scenario_run smtp explicit honest
+	assert_json_has '.kind == "cert" and .depth == 0 and .must_staple == false'
+	assert_no_finding ocsp-missing
+}
+
+# lab_client_cert_start PROTO [startle-lab options...]: the client-cert
+# scenario with a client certificate written for it; sets LAB_CLIENT_CERT and
+# LAB_CLIENT_KEY.
+lab_client_cert_start() {
+	local proto=$1
+	shift
+	mkdir -p "$IT_TEST_DIR/client"
+	lab_start "$proto" client-cert --write-client-cert "$IT_TEST_DIR/client" "$@"
+	LAB_CLIENT_CERT=$IT_TEST_DIR/client/client.pem
+	LAB_CLIENT_KEY=$IT_TEST_DIR/client/client.key
+}
+
+test_lab_writes_a_private_client_certificate_its_ca_issued() {
+	lab_client_cert_start smtp
+	lab_stop
+	grep -qF "client certificate: $LAB_CLIENT_CERT, its key $LAB_CLIENT_KEY" "$LAB_LOG" ||
+		fail "startle-lab does not say where the client certificate is" - <"$LAB_LOG"
+	[ "$(stat -c %a "$LAB_CLIENT_KEY")" = 600 ] || fail "the client key is not 0600"
+	[ "$(stat -c %a "$LAB_CLIENT_CERT")" = 600 ] || fail "the client certificate is not 0600"
+	openssl verify -CAfile "$LAB_CA" -purpose sslclient "$LAB_CLIENT_CERT" >"$IT_TEST_DIR/verify" 2>&1 ||
+		fail "openssl does not verify the client certificate against the lab CA" - <"$IT_TEST_DIR/verify"
+	[ "$(openssl x509 -in "$LAB_CLIENT_CERT" -noout -pubkey | openssl sha256)" = \
+		"$(openssl pkey -in "$LAB_CLIENT_KEY" -pubout | openssl sha256)" ] ||
+		fail "the client key does not belong to the client certificate"
+}
+
+test_lab_client_cert_with_the_right_certificate_succeeds() {
+	local max
+	for max in 1.2 1.3; do
+		lab_client_cert_start smtp
+		lab_probe smtp explicit --tls-max "$max" --cert "$LAB_CLIENT_CERT" --key "$LAB_CLIENT_KEY"
+		wait_log "$LAB_LOG" 0 '#1 closed' 10
+		lab_stop
+		assert_exit 0
+		assert_verified
+		assert_reached_tls
+		assert_json_has '.kind == "tls" and has("version") and .client_cert.requested == true
+			and .client_cert.sent == true and .client_cert.subject == "CN=startle lab client, O=startle lab"'
+		assert_json_has '.kind == "note" and .text == "the server asked for a client certificate (CertificateRequest); startle sent CN=startle lab client, O=startle lab (--cert)"'
+	done
+	# The key in the certificate's file, as s_client takes it.
+	lab_client_cert_start imap --implicit
+	cat "$LAB_CLIENT_CERT" "$LAB_CLIENT_KEY" >"$IT_TEST_DIR/both.pem"
+	lab_probe imap implicit --cert "$IT_TEST_DIR/both.pem"
+	lab_stop
+	assert_exit 0
+	assert_json_has 'line("tls"; "server") and matches("^\\* OK")'
+	assert_json_lacks '(.text // "") | test("BEGIN|PRIVATE")'
+}
+
+test_lab_client_cert_without_a_certificate_fails_the_handshake_saying_why() {
+	local max
+	for max in 1.2 1.3; do
+		lab_client_cert_start smtp
+		lab_probe smtp explicit --tls-max "$max"
+		lab_stop
+		assert_exit 5
+		assert_json_has '.kind == "error" and (.text | test("the server asked for a client certificate \\(CertificateRequest\\) and startle sent none: give one with --cert FILE --key FILE"))'
+	done
+	lab_client_cert_start pop3 --implicit
+	lab_probe pop3 implicit
+	lab_stop
+	assert_exit 5
+	assert_json_has '.kind == "error" and (.text | test("certificate_required \\(116\\)"))'
+}
+
+test_lab_honest_does_not_ask_for_a_client_certificate() {
+	lab_client_cert_start smtp
+	lab_stop
+	lab_scenario_run smtp explicit honest --cert "$LAB_CLIENT_CERT" --key "$LAB_CLIENT_KEY"
+	assert_exit 0
+	assert_json_has '.kind == "tls" and has("version") and .client_cert.requested == false and .client_cert.sent == false'
+	assert_json_has '.kind == "note" and (.text | startswith("the server did not ask for a client certificate"))'
+}
+
+test_lab_client_cert_with_a_wrong_key_is_a_usage_error_before_connecting() {
+	lab_client_cert_start smtp
+	openssl ecparam -name prime256v1 -genkey -noout -out "$IT_TEST_DIR/other.key" 2>/dev/null
+	lab_probe smtp explicit --cert "$LAB_CLIENT_CERT" --key "$IT_TEST_DIR/other.key"
+	assert_exit 2
+	assert_stderr_matches "other\.key: is not the key of the certificate in .*client\.pem: give --key the key that belongs to --cert"
+	assert_stdout_empty
+	lab_probe smtp explicit --cert "$IT_TEST_DIR/missing.pem" --key "$LAB_CLIENT_KEY"
+	assert_exit 2
+	assert_stderr_matches "the certificate file .*missing\.pem: cannot be read"
+	lab_stop
+	# Nothing reached the lab: both were refused before connecting.
+	! grep -q "#1 " "$LAB_LOG" || fail "startle connected although its files were wrong" - <"$LAB_LOG"
+}
+
 # openssl s_client, a client startle did not write, against the honest lab.
 lab_openssl() {
 	local mode=$1 proto=$2 line starttls=()
@@ -483,11 +653,11 @@ test_lab_list_scenarios_names_every_scenario_with_its_lesson() {
 	"$STARTLE_LAB" --list-scenarios >"$IT_TEST_DIR/list" 2>&1 || fail "--list-scenarios failed" - <"$IT_TEST_DIR/list"
 	for name in honest strip refuse inject partial preauth still-offered caps-change escape \
 		slow flood garbage-handshake close-mid-handshake no-close-notify tls12-only expired \
-		wrong-host self-signed; do
+		wrong-host self-signed ocsp-revoked must-staple client-cert; do
 		grep -qE "^$name +[a-zA-Z]" "$IT_TEST_DIR/list" ||
 			fail "--list-scenarios does not list $name with a lesson" - <"$IT_TEST_DIR/list"
 	done
-	[ "$(wc -l <"$IT_TEST_DIR/list")" -eq 18 ] || fail "--list-scenarios should print 18 lines" - <"$IT_TEST_DIR/list"
+	[ "$(wc -l <"$IT_TEST_DIR/list")" -eq 21 ] || fail "--list-scenarios should print 21 lines" - <"$IT_TEST_DIR/list"
 }
 
 test_lab_bad_usage_is_one_sentence_and_the_usage_with_exit_2() {

@@ -100,6 +100,19 @@ test_smtp_verdict_trusts_chain_from_cafile_and_matches_servername() {
 		| .[$i].kind == "cert"'
 }
 
+test_smtp_postfix_staples_no_ocsp_response_and_startle_says_so() {
+	smtp_probe --json
+	assert_exit 0
+	if "$STARTLE" -V | grep -q "stapled OCSP responses handed to startle"; then
+		assert_json_has '.kind == "tls" and .ocsp.status == "none" and .ocsp.verified == false
+			and .ocsp.produced_at == null and .ocsp.bytes == null and .ocsp.must_staple == false'
+		assert_json_has '.kind == "note" and .text == "no stapled OCSP response: startle asked for one (status_request), the server sent none"'
+	else
+		assert_json_has '.kind == "tls" and .ocsp.status == "not-requested"'
+	fi
+	assert_json_lacks '.kind == "finding" and (.id | startswith("ocsp-"))'
+}
+
 test_smtp_ip_target_without_servername_matches_ip_san_and_sends_no_sni() {
 	run_startle --batch --json "$(smtp_target)" --cafile "$STARTLE_IT_CA"
 	assert_exit 0

@@ -219,7 +219,10 @@ test_tui_sigterm_restores_the_terminal() {
 }
 
 test_tui_demo_shows_the_hint_and_upgrades_verified() {
-	tui_start --demo
+	# Tall enough that the trust boundary is still on screen once the
+	# capabilities inside TLS are in (the verdict and the OCSP staple sit
+	# between them).
+	TUI_ROWS=50 tui_start --demo
 	tui_wait 'startle lab, scenario honest, account demo/demo'
 	tui_wait '<- 220 mail\.startle\.test'
 	tui_type '/starttls'

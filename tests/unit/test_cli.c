@@ -46,6 +46,34 @@ test_commands_and_starttls_keep_their_order(void **state)
 }
 
 static void
+test_client_certificate_options_are_kept_and_a_lone_key_refused(void **state)
+{
+	struct cli_options o;
+	struct session_params p;
+	char *cause = NULL;
+	(void)state;
+	assert_int_equal(PARSE(&o, &cause, "-b", "--cert", "me.pem", "--key", "me.key",
+	                       "smtp://h"),
+	                 0);
+	assert_string_equal(o.client_cert, "me.pem");
+	assert_string_equal(o.client_key, "me.key");
+	cli_session_params(&o, &p);
+	assert_string_equal(p.client_cert, "me.pem");
+	assert_string_equal(p.client_key, "me.key");
+	cli_free(&o);
+	assert_int_equal(PARSE(&o, &cause, "-b", "--cert", "both.pem", "smtp://h"), 0);
+	assert_null(o.client_key);
+	cli_free(&o);
+	assert_int_equal(PARSE(&o, &cause, "-b", "--key", "me.key", "smtp://h"), -1);
+	expect_error(cause, "--key needs --cert");
+	cli_free(&o);
+	cause = NULL;
+	assert_int_equal(PARSE(&o, &cause, "-b", "-cert", "me.pem", "smtp://h"), -1);
+	expect_error(cause, "use --cert FILE");
+	cli_free(&o);
+}
+
+static void
 test_tls_versions_and_timeout_parse(void **state)
 {
 	struct cli_options o;
@@ -663,6 +691,7 @@ main(void)
 	    cmocka_unit_test(test_messages_quote_the_command_line_escaped),
 	    cmocka_unit_test(test_files_are_checked_before_connecting),
 	    cmocka_unit_test(test_sslkeylogfile_is_the_default_key_log),
+	    cmocka_unit_test(test_client_certificate_options_are_kept_and_a_lone_key_refused),
 	    cmocka_unit_test(test_tls_versions_and_timeout_parse),
 	    cmocka_unit_test(test_default_timeout_is_thirty_seconds),
 	    cmocka_unit_test(test_conflicting_tls_versions_are_refused),

@@ -116,6 +116,8 @@ test_security_relaxing_and_file_writing_options_are_refused(void **state)
 	parse_fails("log x\n", "cfg:1: log cannot be set here");
 	parse_fails("record x\n", "cfg:1: record cannot be set here");
 	parse_fails("servername x\n", "cfg:1: servername cannot be set here");
+	parse_fails("cert ~/me.pem\n", "cfg:1: cert cannot be set here");
+	parse_fails("key ~/me.key\n", "identifies you to every server");
 	parse_fails("config other\n", "cfg:1: config cannot be set here");
 	parse_fails("command QUIT\n", "cfg:1: unknown setting \"command\"");
 	parse_fails("batch\n", "cfg:1: unknown setting \"batch\"");

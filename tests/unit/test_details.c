@@ -1028,6 +1028,140 @@ test_certs_show_each_certificate_leaf_first(void **state)
 	transcript_free(t);
 }
 
+/* A session whose verdict carries a stapled OCSP response. */
+static struct transcript *
+session_with_ocsp(const struct cert_ocsp *o, const char *note, bool legacy)
+{
+	struct transcript *t = transcript_new();
+	struct cert_info leaf = make_cert(0, "CN=mail.test", "CN=ca", -1, 30);
+	struct cert_verdict v = {.verified = true, .name_match = true,
+	                         .name_legacy = legacy, .verify_error_depth = -1,
+	                         .ocsp = *o};
+	struct event ev = {.phase = PHASE_TLS, .dir = DIR_LOCAL, .kind = EV_TLS};
+
+	leaf.must_staple = o->must_staple;
+	snprintf(v.name_checked, sizeof v.name_checked, "mail.test");
+	snprintf(v.name_note, sizeof v.name_note, "%s", note);
+	add_cert(t, &leaf, 0.1);
+	ev.text = (unsigned char *)"verdict";
+	ev.len = 7;
+	ev.verdict = &v;
+	append_at(t, ev, 0.2);
+	return t;
+}
+
+static void
+test_certs_show_a_good_staple_with_its_dates_and_responder(void **state)
+{
+	struct cert_ocsp o = {.state = CERT_OCSP_GOOD,
+	                      .verified = true,
+	                      .produced_at = 1800000000,
+	                      .this_update = 1799996400,
+	                      .next_update = 1800604800,
+	                      .responder = "CN=startle lab CA\x1b[2J",
+	                      .signer = "the issuer"};
+	struct transcript *t = session_with_ocsp(&o, "named by DNS:mail.test", false);
+	struct slines out;
+	(void)state;
+	build(W_CERTS, t, 100, &out);
+	assert_int_equal(elem_of(&out, "good: the CA says the certificate is not revoked"),
+	                 TE_GOOD);
+	assert_true(has_line(&out, "2027-01-15T08:00:00Z"));
+	assert_true(has_line(&out, "2027-01-15T07:00:00Z"));
+	assert_true(has_line(&out, "2027-01-22T08:00:00Z"));
+	assert_int_equal(elem_of(&out, "\\x1b"), TE_ESCAPED);
+	assert_false(has_line(&out, "\x1b"));
+	assert_int_equal(elem_of(&out, "the issuer"), TE_GOOD);
+	assert_int_equal(elem_of(&out, "named by DNS:mail.test"), TE_INFO);
+	slines_free(&out);
+	transcript_free(t);
+}
+
+static void
+test_certs_show_a_revoked_staple_and_a_missing_one_in_red(void **state)
+{
+	struct cert_ocsp o = {.state = CERT_OCSP_REVOKED,
+	                      .verified = true,
+	                      .produced_at = 1800000000,
+	                      .this_update = 1799996400,
+	                      .revoked_at = 1799913600,
+	                      .reason = "keyCompromise",
+	                      .signer = "the issuer"};
+	struct transcript *t = session_with_ocsp(&o, "named only by the subject CN", true);
+	struct slines out;
+	(void)state;
+	build(W_CERTS, t, 100, &out);
+	assert_int_equal(elem_of(&out, "REVOKED since 2027-01-14T08:00:00Z: keyCompromise"),
+	                 TE_BAD);
+	assert_true(has_line(&out, "none given"));
+	assert_int_equal(elem_of(&out, "named only by the subject CN"), TE_FINDING_WARN);
+	slines_free(&out);
+	transcript_free(t);
+
+	o = (struct cert_ocsp){.state = CERT_OCSP_NONE, .must_staple = true};
+	t = session_with_ocsp(&o, "", false);
+	build(W_CERTS, t, 100, &out);
+	assert_int_equal(elem_of(&out, "MISSING: the certificate demands a stapled"), TE_BAD);
+	assert_true(has_line(&out, "status_request: OCSP Must-Staple (RFC 7633)"));
+	slines_free(&out);
+	transcript_free(t);
+
+	o = (struct cert_ocsp){.state = CERT_OCSP_NONE};
+	t = session_with_ocsp(&o, "", false);
+	build(W_CERTS, t, 100, &out);
+	assert_int_equal(elem_of(&out, "no stapled response: startle asked"), TE_INFO);
+	assert_false(has_line(&out, "Produced"));
+	slines_free(&out);
+	transcript_free(t);
+}
+
+/* A session's summary with what the server asked of the client. */
+static struct transcript *
+session_with_client_cert(bool requested, const char *sent)
+{
+	struct transcript *t = transcript_new();
+	struct tls_summary sum = {.client_cert_requested = requested,
+	                          .client_cert_sent = requested && sent != NULL};
+	struct event ev = {.phase = PHASE_TLS, .dir = DIR_LOCAL, .kind = EV_TLS};
+
+	snprintf(sum.version, sizeof sum.version, "TLSv1.3");
+	snprintf(sum.client_cert_subject, sizeof sum.client_cert_subject, "%s",
+	         sent != NULL ? sent : "");
+	ev.text = (unsigned char *)"TLS summary";
+	ev.len = 11;
+	ev.tls = &sum;
+	append_at(t, ev, 0.1);
+	return t;
+}
+
+static void
+test_certs_say_whether_a_client_certificate_was_asked_for_and_sent(void **state)
+{
+	struct transcript *t = session_with_client_cert(true, "CN=me\x07");
+	struct slines out;
+	(void)state;
+	build(W_CERTS, t, 100, &out);
+	assert_true(has_line(&out, "Client certificate (mutual TLS)"));
+	assert_true(has_line(&out, "yes: the server sent a CertificateRequest"));
+	assert_int_equal(elem_of(&out, "CN=me"), TE_VALUE);
+	assert_int_equal(elem_of(&out, "\\x07"), TE_ESCAPED);
+	slines_free(&out);
+	transcript_free(t);
+
+	t = session_with_client_cert(true, NULL);
+	build(W_CERTS, t, 100, &out);
+	assert_int_equal(elem_of(&out, "none: give one with --cert FILE --key FILE"), TE_BAD);
+	slines_free(&out);
+	transcript_free(t);
+
+	t = session_with_client_cert(false, NULL);
+	build(W_CERTS, t, 100, &out);
+	assert_int_equal(elem_of(&out, "no: the server did not ask"), TE_INFO);
+	assert_false(has_line(&out, "Sent"));
+	slines_free(&out);
+	transcript_free(t);
+}
+
 static void
 test_certs_validity_is_judged_against_now(void **state)
 {
@@ -1695,6 +1829,9 @@ main(void)
 	    cmocka_unit_test(test_handshake_of_implicit_tls_has_no_starttls_step),
 	    cmocka_unit_test(test_certs_before_tls_say_there_is_no_certificate_yet),
 	    cmocka_unit_test(test_certs_show_each_certificate_leaf_first),
+	    cmocka_unit_test(test_certs_show_a_good_staple_with_its_dates_and_responder),
+	    cmocka_unit_test(test_certs_show_a_revoked_staple_and_a_missing_one_in_red),
+	    cmocka_unit_test(test_certs_say_whether_a_client_certificate_was_asked_for_and_sent),
 	    cmocka_unit_test(test_certs_validity_is_judged_against_now),
 	    cmocka_unit_test(test_certs_cap_the_names_with_and_n_more),
 	    cmocka_unit_test(test_certs_show_both_fingerprints_whole_even_when_wrapped),

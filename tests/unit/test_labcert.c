@@ -211,7 +211,8 @@ kinds_have_their_names(void **state)
 {
 	(void)state;
 	static const char *const names[LABCERT_COUNT] = {
-	    "good", "expired", "not-yet-valid", "wrong-host", "self-signed", "weak-key"};
+	    "good",       "expired",     "not-yet-valid", "wrong-host",
+	    "self-signed", "weak-key",   "must-staple",   "client"};
 	for (int k = 0; k < LABCERT_COUNT; k++) {
 		assert_string_equal(labcert_kind_name((enum labcert_kind)k), names[k]);
 		assert_true(strlen(labcert_kind_text((enum labcert_kind)k)) > 10);

@@ -745,7 +745,7 @@ test_scenario_is_kept_as_a_name_and_checked_against_the_labs(void **state)
 	assert_true(strncmp(cause,
 	                    "t.lesson:3: unknown scenario \"evil\": use honest, strip, ",
 	                    53) == 0);
-	assert_non_null(strstr(cause, " or self-signed"));
+	assert_non_null(strstr(cause, " or client-cert"));
 	free(cause);
 	lesson_free(&l);
 

@@ -181,6 +181,14 @@ test_json_tls_summary_and_verdict(void **state)
 	assert_non_null(
 	    strstr(out, "\"version\":\"TLSv1.3\",\"cipher\":\"TLS_AES_256_GCM_SHA384\","
 	                "\"group\":\"X25519\",\"handshake_ms\":3.500,\"resumed\":false"));
+	assert_non_null(strstr(
+	    out, "\"client_cert\":{\"requested\":false,\"sent\":false,\"subject\":null}"));
+	free(out);
+	sum.client_cert_requested = sum.client_cert_sent = true;
+	snprintf(sum.client_cert_subject, sizeof sum.client_cert_subject, "CN=me");
+	out = render(&ev, true, false);
+	assert_non_null(strstr(
+	    out, "\"client_cert\":{\"requested\":true,\"sent\":true,\"subject\":\"CN=me\"}"));
 	free(out);
 	ev.tls = NULL;
 	ev.verdict = &v;
@@ -277,6 +285,48 @@ test_json_decrypted_message_carries_its_type_size_and_facts(void **state)
 	assert_string_equal(output_marker(&ev), "==");
 	ev.message = NULL;
 	assert_string_equal(output_marker(&ev), "!!");
+}
+
+static void
+test_json_verdict_carries_the_stapled_ocsp_response(void **state)
+{
+	struct cert_verdict v = {.verified = true, .name_match = true,
+	                         .name_checked = "mail.test",
+	                         .name_note = "named by DNS:mail.test"};
+	struct event ev = line_event(PHASE_TLS, DIR_LOCAL, "s", 1);
+	char *out;
+	(void)state;
+	v.ocsp = (struct cert_ocsp){.state = CERT_OCSP_REVOKED,
+	                            .verified = true,
+	                            .produced_at = 1800000000,
+	                            .this_update = 1799996400,
+	                            .next_update = 1800604800,
+	                            .revoked_at = 1799913600,
+	                            .reason = "keyCompromise",
+	                            .responder = "CN=startle lab CA, O=startle lab",
+	                            .signer = "the issuer",
+	                            .len = 309};
+	ev.kind = EV_TLS;
+	ev.verdict = &v;
+	out = render(&ev, true, false);
+	assert_non_null(strstr(out, "\"name_note\":\"named by DNS:mail.test\""));
+	assert_non_null(strstr(
+	    out, "\"ocsp\":{\"status\":\"revoked\",\"verified\":true,\"problem\":null,"
+	         "\"produced_at\":\"2027-01-15T08:00:00Z\",\"this_update\":\"2027-01-15T07:00:00Z\","
+	         "\"next_update\":\"2027-01-22T08:00:00Z\",\"revoked_at\":\"2027-01-14T08:00:00Z\","
+	         "\"reason\":\"keyCompromise\",\"responder\":\"CN=startle lab CA, O=startle lab\","
+	         "\"signer\":\"the issuer\",\"must_staple\":false,\"bytes\":309}"));
+	free(out);
+	v.ocsp = (struct cert_ocsp){.state = CERT_OCSP_NONE, .must_staple = true};
+	v.name_note[0] = '\0';
+	out = render(&ev, true, false);
+	assert_non_null(strstr(out, "\"name_note\":null"));
+	assert_non_null(strstr(
+	    out, "\"ocsp\":{\"status\":\"none\",\"verified\":false,\"problem\":null,"
+	         "\"produced_at\":null,\"this_update\":null,\"next_update\":null,"
+	         "\"revoked_at\":null,\"reason\":null,\"responder\":null,\"signer\":null,"
+	         "\"must_staple\":true,\"bytes\":null}"));
+	free(out);
 }
 
 static void
@@ -459,6 +509,7 @@ main(void)
 	    cmocka_unit_test(test_json_tls_summary_and_verdict),
 	    cmocka_unit_test(test_json_tls_summary_says_what_the_handshake_showed),
 	    cmocka_unit_test(test_json_decrypted_message_carries_its_type_size_and_facts),
+	    cmocka_unit_test(test_json_verdict_carries_the_stapled_ocsp_response),
 	    cmocka_unit_test(test_json_cert_fields),
 	    cmocka_unit_test(test_redacted_text_shows_the_marker_and_no_credential),
 	    cmocka_unit_test(test_redacted_json_has_marker_and_flag),
