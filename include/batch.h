@@ -34,6 +34,7 @@ struct batch_config {
 	enum severity fail_on;    /* exit 1 after a finding at least this severe */
 	size_t budget;            /* bytes of bulk the transcript keeps (transcript.h) */
 	const struct mx_options *mx; /* --mx: HOST is a mail domain (mx.h), or NULL */
+	const char *save_chain; /* --save-chain: the chain as PEM here, or NULL */
 };
 
 /* The --fail-on rule: the exit after a session that ended with rc and whose
