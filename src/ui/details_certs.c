@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include "cert.h"
+#include "certfile.h"
 #include "details.h"
 #include "details_int.h"
 #include "finding.h"
@@ -94,6 +95,9 @@ details_cert_rows(struct dpane *p, const struct cert_info *c, time_t now)
 	dpane_flush(p);
 	dpane_pair(p, "SHA-256", TE_HEX, c->sha256);
 	dpane_pair(p, "SPKI SHA-256", TE_HEX, c->spki_sha256);
+	char pin[CERTFILE_PIN_SIZE];
+	if (certfile_pin_sha256(c, pin))
+		dpane_pair(p, "pin-sha256", TE_HEX, pin);
 	dpane_pair(
 	    p, "CA", TE_VALUE,
 	    c->is_ca ? (c->self_signed ? "yes, self-signed" : "yes: may sign certificates")
