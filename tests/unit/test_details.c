@@ -959,6 +959,24 @@ test_certs_show_the_pin_beside_the_spki_hash_on_one_line(void **state)
 	}
 	assert_true(found);
 	slines_free(&out);
+	/* Narrower than label and pin: the pin and the hash go whole on lines of
+	 * their own under their labels. */
+	build(W_CERTS, t, 70, &out);
+	for (size_t i = 0; i + 1 < out.n; i++)
+		if (strstr(out.v[i].text, "SPKI SHA-256") != NULL)
+			assert_non_null(strstr(out.v[i + 1].text, "bbbbbbbb87654321"));
+	slines_free(&out);
+	build(W_CERTS, t, 50, &out);
+	found = false;
+	for (size_t i = 0; i + 1 < out.n; i++) {
+		if (strstr(out.v[i].text, "pin-sha256") == NULL)
+			continue;
+		assert_non_null(
+		    strstr(out.v[i + 1].text, "u7u7u7u7u7u7u7u7u7u7u7u7u7u7u7u7u7u7u4dlQyE="));
+		found = true;
+	}
+	assert_true(found);
+	slines_free(&out);
 	transcript_free(t);
 }
 
