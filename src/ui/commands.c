@@ -436,9 +436,9 @@ static const struct command commands[] = {
      .help = "show or hide the explanation lines",
      .exec = command_explain},
     {.name = "export",
-     .args = "TOOL [FILE]",
+     .args = "TOOL",
      .help = "the openssl, gnutls, swaks or curl command for this connection "
-             "(into FILE: a script for sh)",
+             "(/export TOOL FILE: into FILE, a script for sh)",
      .complete = COMMAND_ARG_EXPORT,
      .exec = command_export},
     {.name = "save-chain",

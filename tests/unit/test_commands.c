@@ -316,7 +316,7 @@ test_export_takes_a_tool_and_a_file_and_completes_tool_names(void **state)
 	assert_string_equal(p.arg, "openssl /tmp/my export.sh");
 	command_parse("/export", &p);
 	assert_int_equal(p.result, COMMAND_ERROR);
-	assert_non_null(strstr(p.error, "/export TOOL [FILE]"));
+	assert_non_null(strstr(p.error, "/export needs TOOL"));
 	command_parse("/save-chain", &p);
 	assert_int_equal(p.result, COMMAND_ERROR);
 	command_parse("/sa chain.pem", &p);
