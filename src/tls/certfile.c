@@ -114,8 +114,10 @@ certfile_check(const char *path, char **cause)
 			    "give another path");
 			return -1;
 		}
-		return 0;
+		if (!S_ISREG(st.st_mode))
+			return 0; /* a device or FIFO: written as it is */
 	}
+	/* A new file goes beside the path, then is renamed over it. */
 	char *dir = certfile_dir(path);
 	int ok = access(dir, W_OK | X_OK);
 	int err = errno;
