@@ -37,6 +37,7 @@ struct batch_config {
 	bool reconnect; /* --reconnect: after the session, a second one to the same
 	                 * server with the same steps, offering to resume the first's
 	                 * TLS session (as s_client -reconnect) */
+	const char *save_chain; /* --save-chain: the chain as PEM here, or NULL */
 };
 
 /* The --fail-on rule: the exit after a session that ended with rc and whose

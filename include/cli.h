@@ -11,6 +11,7 @@
 
 #include "batch.h"
 #include "config.h"
+#include "export.h"
 #include "mx.h"
 #include "script.h"
 #include "ui.h"
@@ -49,6 +50,9 @@ struct cli_options {
 	enum severity fail_on;   /* --fail-on info|warn|danger */
 	bool mx;                 /* --mx: the target is a mail domain */
 	struct mx_options mx_opts; /* --mx-host, --dns-config, --require-dane */
+	bool export_set;              /* --export TOOL: print its command, connect not */
+	enum export_tool export_tool;
+	const char *save_chain; /* --save-chain FILE: the presented chain as PEM */
 };
 
 /* Parses argv. Returns 0, or -1 with *cause (caller frees). opts->steps is
@@ -79,6 +83,9 @@ int cli_load_script(struct cli_options *opts, char **cause);
 /* The settings of the batch front the options ask for (steps point into
  * opts). */
 void cli_batch_config(const struct cli_options *opts, struct batch_config *cfg);
+
+/* What --export builds its command from. */
+void cli_export_options(const struct cli_options *opts, struct export_options *eo);
 
 /* The settings of the explorer the options ask for. */
 void cli_ui_config(const struct cli_options *opts, struct ui_config *cfg);

@@ -19,7 +19,8 @@ enum command_arg {
 	COMMAND_ARG_NONE,
 	COMMAND_ARG_THEME,  /* theme names, shipped and the user's */
 	COMMAND_ARG_LESSON, /* lesson names */
-	COMMAND_ARG_PATH    /* file paths ("~/" is the home directory) */
+	COMMAND_ARG_PATH,   /* file paths ("~/" is the home directory) */
+	COMMAND_ARG_EXPORT  /* the tools /export knows */
 };
 
 struct command {

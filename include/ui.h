@@ -33,6 +33,7 @@ struct ui_config {
 	/* Lines (-c, --starttls, --script) to send once connected, or NULL. */
 	const struct script *script;
 	size_t budget; /* bytes of bulk each transcript keeps (--memory; 0: all) */
+	const char *save_chain; /* --save-chain: each chain as PEM here, or NULL */
 };
 
 /* Runs the explorer over a session with params until the user leaves;

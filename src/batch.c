@@ -9,6 +9,7 @@
 #include "batch.h"
 #include "compare.h"
 #include "escape.h"
+#include "export.h"
 #include "output.h"
 #include "session.h"
 #include "util.h"
@@ -106,6 +107,45 @@ batch_note(struct transcript *t, const char *msg)
 	ev.text = (unsigned char *)msg;
 	ev.len = strlen(msg);
 	transcript_append(t, &ev);
+}
+
+/* --save-chain, once the session is over: the chain the server presented
+ * as PEM, and a note saying where it went. No chain turns a good exit into
+ * EXIT_POLICY, a file that cannot be written into EXIT_USAGE. */
+static int
+batch_save_chain(const struct batch_config *cfg, struct transcript *t, int rc)
+{
+	const struct cert_info *chain[CERT_CHAIN_MAX];
+	char *cause = NULL, *msg;
+	bool replaced = false;
+	int n = -1;
+
+	if (cfg->save_chain == NULL)
+		return rc;
+	bool have = export_chain(t, chain, CERT_CHAIN_MAX) > 0;
+	enum phase phase = have ? PHASE_TLS : PHASE_PLAIN;
+	struct event ev = {.phase = phase, .dir = DIR_LOCAL, .kind = EV_NOTE};
+	if (have)
+		n = export_save_chain(t, cfg->save_chain, &replaced, &cause);
+	if (n < 0) {
+		msg = str_printf("--save-chain: %s",
+		                 have ? cause
+		                      : "the session never reached TLS: no certificate "
+		                        "chain to save, nothing was written");
+		batch_error(t, phase, msg);
+		free(msg);
+		free(cause);
+		return rc != EXIT_OK ? rc : have ? EXIT_USAGE : EXIT_POLICY;
+	}
+	msg = str_printf("saved the chain the server presented (%d certificate%s, leaf "
+	                 "first) as PEM to %s%s",
+	                 n, n == 1 ? "" : "s", cfg->save_chain,
+	                 replaced ? ", replacing the file there" : "");
+	ev.text = (unsigned char *)msg;
+	ev.len = strlen(msg);
+	transcript_append(t, &ev);
+	free(msg);
+	return rc;
 }
 
 /* Says in the transcript that a signal ended the run. */
@@ -418,6 +458,7 @@ batch_run(const struct session_params *p, const struct batch_config *cfg)
 	mx_check_free(mx);
 	if (cfg->reconnect && batch_signal == 0)
 		rc = batch_reconnect(&sp, cfg, t, &tap, ticket, rc);
+	rc = batch_save_chain(cfg, t, rc);
 	transcript_free(t);
 	return batch_finish(sinks_close(&k, rc));
 }

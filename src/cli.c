@@ -10,11 +10,14 @@
 #include "cli.h"
 #include "clientcert.h"
 #include "dns.h"
+#include "certfile.h"
 #include "escape.h"
 #include "tls.h"
 #include "util.h"
 
 #define DEFAULT_TIMEOUT_S 30
+_Static_assert(DEFAULT_TIMEOUT_S == EXPORT_TIMEOUT_DEFAULT_S,
+               "--export names a --timeout other than the default");
 
 enum long_only {
 	OPT_STARTTLS = 256,
@@ -65,7 +68,10 @@ enum long_only {
 	OPT_RECONNECT,
 	/* mutual TLS */
 	OPT_CERT,
-	OPT_KEY
+	OPT_KEY,
+	/* taking the session away */
+	OPT_EXPORT,
+	OPT_SAVE_CHAIN
 };
 
 static const struct option long_options[] = {
@@ -120,6 +126,9 @@ static const struct option long_options[] = {
     /* mutual TLS */
     {"cert", required_argument, NULL, OPT_CERT},
     {"key", required_argument, NULL, OPT_KEY},
+    /* taking the session away */
+    {"export", required_argument, NULL, OPT_EXPORT},
+    {"save-chain", required_argument, NULL, OPT_SAVE_CHAIN},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
@@ -138,8 +147,9 @@ cli_help(void)
 	return "startle - explore STARTTLS on SMTP, IMAP and POP3 servers\n"
 	       "usage: startle [--batch] [options] [SCHEME://]HOST[:PORT]\n"
 	       "       startle --demo [smtp|imap|pop3] [--scenario NAME] | --lesson NAME\n"
-	       "       startle --compare TARGET_A TARGET_B | HOST   (side by side; --demo "
-	       "too)\n"
+	       "       startle --compare TARGET_A TARGET_B | HOST   (side by side; --demo too)\n"
+	       "       startle --export openssl|gnutls|swaks|curl [options] TARGET (print "
+	       "it)\n"
 	       "  schemes: smtp(25) submission(587) smtps(465) imap(143) imaps(993)\n"
 	       "           pop3(110) pop3s(995); without one the port decides\n"
 	       "  -b, --batch          run without the TUI and print the annotated "
@@ -156,8 +166,8 @@ cli_help(void)
 	       "name\n"
 	       "      --servername N (SNI, name to verify), --cafile FILE (CAs to trust)\n"
 	       "      --tls-min V, --tls-max V   1.2 or 1.3; --timeout SEC a phase (30)\n"
+	       "      --json (JSON Lines), --save-chain F (PEM), --reconnect (resume TLS)\n"
 	       "      --ciphers L, --groups L, --alpn L, --cert F --key F (client cert)\n"
-	       "      --json (JSON Lines on stdout), --reconnect (again, resuming TLS)\n"
 	       "      --log F, --record F (text / JSON Lines to F), --keylog F (TLS "
 	       "secrets)\n"
 	       "      --redact (credentials as [redacted: N bytes]), --insecure, --fail-on "
@@ -225,6 +235,7 @@ static const struct {
         {OPT_ALPN, offsetof(struct cli_options, alpn)},
         {OPT_CERT, offsetof(struct cli_options, client_cert)},
         {OPT_KEY, offsetof(struct cli_options, client_key)},
+        {OPT_SAVE_CHAIN, offsetof(struct cli_options, save_chain)},
 },
   cli_flags[] = {
       {OPT_REQUIRE_TLS, offsetof(struct cli_options, require_tls)},
@@ -333,6 +344,22 @@ parse_fail_on(const char *arg, struct cli_options *o, char **cause)
 	return -1;
 }
 
+/* --export: a tool's name. */
+static int
+parse_export(const char *arg, struct cli_options *o, char **cause)
+{
+	int tool = export_tool_from_name(arg);
+
+	if (tool < 0) {
+		*cause = cli_quote("--export takes openssl, gnutls, swaks or curl, not ",
+		                   arg, "");
+		return -1;
+	}
+	o->export_set = true;
+	o->export_tool = (enum export_tool)tool;
+	return 0;
+}
+
 /* --color: less -R habits: auto (a terminal, and no NO_COLOR), always, never. */
 static int
 cli_option_color(struct cli_options *o, const char *arg, char **cause)
@@ -437,6 +464,8 @@ cli_option(struct cli_options *o, struct cli_parse_state *ps, int c, char **argv
 	case OPT_COMPARE:
 		o->compare = true;
 		return 0;
+	case OPT_EXPORT:
+		return parse_export(optarg, o, cause);
 	case OPT_REPLAY:
 		*cause = str_printf("--replay is not in this build yet");
 		return -1;
@@ -532,6 +561,28 @@ cli_check_mx(struct cli_options *o, struct cli_parse_state *ps, char **cause)
 	return rc;
 }
 
+/* --export and --save-chain against the modes they do not fit. */
+static int
+cli_check_takeaway(const struct cli_options *o, char **cause)
+{
+	if (o->export_set && o->demo)
+		*cause = str_printf("--export prints a command for a server that outlives "
+		                    "startle, and the demo's lab stops with it: start "
+		                    "startle-lab, then export for the address it prints");
+	else if (o->export_set && o->compare)
+		*cause = str_printf("--export names one target: leave out --compare and "
+		                    "export each side on its own");
+	else if (o->export_set && o->mx)
+		*cause = str_printf("--export needs a server, not a mail domain: leave out "
+		                    "--mx and export for the MX host it names");
+	else if (o->save_chain != NULL && o->compare)
+		*cause = str_printf("--save-chain saves one chain: leave out --compare, or "
+		                    "type /save-chain FILE on a side of the explorer");
+	else
+		return 0;
+	return -1;
+}
+
 /* --ciphers, --groups and --alpn name things the TLS library must know;
  * --reconnect runs one session twice. */
 static int
@@ -571,6 +622,8 @@ cli_check(struct cli_options *o, struct cli_parse_state *ps, char **cause)
 		return -1;
 	if (o->lesson != NULL)
 		o->demo = true;
+	if (cli_check_takeaway(o, cause) != 0)
+		return -1;
 	if (o->demo)
 		return cli_check_demo(o, ps, cause);
 	if (o->scenario != NULL) {
@@ -872,6 +925,7 @@ cli_batch_config(const struct cli_options *o, struct batch_config *cfg)
 	    .budget = (size_t)o->memory_mib * 1024 * 1024,
 	    .mx = o->mx ? &o->mx_opts : NULL,
 	    .reconnect = o->reconnect,
+	    .save_chain = o->save_chain,
 	};
 }
 
@@ -893,6 +947,33 @@ cli_ui_config(const struct cli_options *o, struct ui_config *cfg)
 	                                   : "honest",
 	    .script = &o->script,
 	    .budget = (size_t)o->memory_mib * 1024 * 1024,
+	    .save_chain = o->save_chain,
+	};
+}
+
+void
+cli_export_options(const struct cli_options *o, struct export_options *eo)
+{
+	size_t lines = 0;
+
+	for (size_t i = 0; i < o->script.n; i++)
+		lines += o->script.steps[i].kind == SCRIPT_LINE;
+	*eo = (struct export_options){
+	    .target = o->target,
+	    .servername = o->servername,
+	    .cafile = o->cafile,
+	    .keylog = o->keylog,
+	    .ehlo = o->ehlo,
+	    .tls_min = o->tls_min,
+	    .tls_max = o->tls_max,
+	    .timeout_s = o->timeout_s,
+	    .lines = lines > 0 || o->script_file != NULL,
+	    .auth_user = o->script.auth.user,
+	    .auth_mech = o->script.auth.mech,
+	    .save_chain = o->save_chain,
+	    .log = o->log != NULL,
+	    .record = o->record != NULL,
+	    .insecure = o->insecure,
 	};
 }
 
@@ -911,6 +992,11 @@ cli_check_files(const struct cli_options *o, char **cause)
 	if (o->client_cert != NULL &&
 	    clientcert_check(o->client_cert, o->client_key, cause) != 0)
 		return -1;
+	if (o->save_chain != NULL && certfile_check(o->save_chain, &why) != 0) {
+		*cause = str_printf("--save-chain: %s", why);
+		free(why);
+		return -1;
+	}
 	if (o->keylog != NULL) {
 		/* Created (empty, 0600) now, so a bad path stops us before connecting. */
 		FILE *f = util_open_private(o->keylog, true, &why);

@@ -13,6 +13,7 @@
 #include "conn.h"
 #include "demo.h"
 #include "escape.h"
+#include "export.h"
 #include "prompt.h"
 #include "tls.h"
 #include "tlsbuild.h"
@@ -121,6 +122,27 @@ run_front(const struct cli_options *o)
 	return ui_run(&p, &ui);
 }
 
+/* --export: prints the command another tool needs for the same connection
+ * and connects nowhere. Returns the exit code. */
+static int
+main_export(const struct cli_options *o)
+{
+	struct export_options eo;
+	struct export_command cmd;
+
+	cli_export_options(o, &eo);
+	export_build(o->export_tool, &eo, &cmd);
+	char *text = export_format(&cmd, 0);
+	export_command_free(&cmd);
+	fputs(text, stdout);
+	free(text);
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		say("--export: writing to standard output failed", NULL);
+		return EXIT_USAGE;
+	}
+	return EXIT_OK;
+}
+
 /* Runs what the parsed options ask for and frees them; returns the exit
  * code. */
 static int
@@ -138,6 +160,11 @@ main_run(struct cli_options *o)
 			printf("startle %s\n%s\n", STARTLE_VERSION, tlsbuild_describe());
 		cli_free(o);
 		return EXIT_OK;
+	}
+	if (o->export_set) {
+		rc = main_export(o);
+		cli_free(o);
+		return rc;
 	}
 	if (cli_load_script(o, &cause) != 0) {
 		say(cause, NULL);

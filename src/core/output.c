@@ -2,6 +2,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "certfile.h"
 #include "compare.h"
 #include "escape.h"
 #include "hsmsg.h"
@@ -212,6 +213,9 @@ json_cert(FILE *f, const struct cert_info *c)
 	json_str(f, "sig", c->sig);
 	json_str(f, "sha256", c->sha256);
 	json_str(f, "spki_sha256", c->spki_sha256);
+	char pin[CERTFILE_PIN_SIZE];
+	if (certfile_pin_sha256(c, pin))
+		json_str(f, "pin_sha256", pin);
 	fprintf(f, ",\"is_ca\":%s,\"self_signed\":%s,\"must_staple\":%s",
 	        c->is_ca ? "true" : "false", c->self_signed ? "true" : "false",
 	        c->must_staple ? "true" : "false");

@@ -9,6 +9,7 @@
 
 #include "commands.h"
 #include "escape.h"
+#include "export.h"
 #include "lesson.h"
 #include "theme.h"
 #include "ui_int.h"
@@ -260,6 +261,106 @@ command_auth(struct ui *u, const char *arg)
 	inputpane_ask_auth(u, (enum auth_mech)m, user);
 }
 
+/* The export's options for side d: its connection and the command line's
+ * choices. */
+static void
+command_export_options(const struct ui *u, const struct ui_side *d,
+                       struct export_options *eo)
+{
+	const struct session_params *p = &d->params;
+	const struct script *sc = u->cfg->script;
+	bool lines = false;
+
+	for (size_t i = 0; sc != NULL && i < sc->n; i++)
+		lines |= sc->steps[i].kind == SCRIPT_LINE;
+	*eo = (struct export_options){
+	    .target = p->target,
+	    .servername = p->servername,
+	    .cafile = p->cafile,
+	    .keylog = p->keylog,
+	    .ehlo = p->ehlo_name,
+	    .tls_min = p->tls_min,
+	    .tls_max = p->tls_max,
+	    .timeout_s = p->timeout_ms / 1000,
+	    .lines = lines,
+	    .auth_user = sc != NULL ? sc->auth.user : NULL,
+	    .auth_mech = sc != NULL ? sc->auth.mech : AUTH_PLAIN,
+	    .save_chain = u->cfg->save_chain,
+	    .log = u->log != NULL,
+	    .record = u->record != NULL,
+	    .insecure = p->insecure,
+	};
+}
+
+/* /export TOOL FILE: the command as a script for sh, 0600. */
+static void
+command_export_file(struct ui *u, enum export_tool tool, const struct export_command *cmd,
+                    const char *path)
+{
+	char *full = command_expand_home(path), *cause = NULL;
+	char *esc = escape_bytes((const unsigned char *)path, strlen(path), ESCAPE_TEXT);
+	FILE *f = util_open_private(full, false, &cause);
+
+	if (f != NULL) {
+		char *text = export_format(cmd, 80);
+		int bad = fprintf(f, "#!/bin/sh\n%s", text) < 0;
+		free(text);
+		if (fclose(f) != 0 || bad)
+			cause = str_printf("writing %s failed: the file is incomplete",
+			                   esc != NULL ? esc : "the file");
+	}
+	if (cause != NULL)
+		ui_message(u, TE_ERROR, "%s", cause);
+	else
+		ui_message(u, TE_INFO, "wrote the %s command to %s: run it with sh %s",
+		           export_tool_name(tool), esc != NULL ? esc : "the file",
+		           esc != NULL ? esc : "FILE");
+	free(cause);
+	free(esc);
+	free(full);
+}
+
+/* /export TOOL [FILE]: the command another tool needs for the connection of
+ * the side the details follow, on a page of its own or into FILE. */
+static void
+command_export(struct ui *u, const char *arg)
+{
+	size_t n = strcspn(arg, " \t");
+	char name[16] = "";
+	struct export_options eo;
+	struct export_command cmd;
+
+	if (n < sizeof name)
+		memcpy(name, arg, n);
+	int tool = export_tool_from_name(name);
+	if (tool < 0) {
+		ui_message(u, TE_ERROR, "/export takes openssl, gnutls, swaks or curl, "
+		                        "then a file if you like");
+		return;
+	}
+	const char *path = arg + n;
+	path += strspn(path, " \t");
+	command_export_options(u, u->cur, &eo);
+	export_build((enum export_tool)tool, &eo, &cmd);
+	if (path[0] != '\0' && cmd.nwords == 0)
+		ui_message(u, TE_ERROR, "%s", cmd.comments[0] + 2);
+	else if (path[0] != '\0')
+		command_export_file(u, (enum export_tool)tool, &cmd, path);
+	else
+		exportview_show(u, (enum export_tool)tool, &cmd);
+	export_command_free(&cmd);
+}
+
+/* /save-chain FILE: the chain of the side the details follow, as PEM. */
+static void
+command_save_chain(struct ui *u, const char *arg)
+{
+	char *full = command_expand_home(arg);
+
+	ui_side_save_chain(u->cur, full);
+	free(full);
+}
+
 /* /a, /b and /both without a line: every line goes there from now on (F9
  * cycles). With a line the input pane sends it (commands.h: aims). */
 static void
@@ -337,6 +438,17 @@ static const struct command commands[] = {
      .args = "",
      .help = "show or hide the explanation lines",
      .exec = command_explain},
+    {.name = "export",
+     .args = "TOOL",
+     .help = "the openssl, gnutls, swaks or curl command for this connection "
+             "(/export TOOL FILE: into FILE, a script for sh)",
+     .complete = COMMAND_ARG_EXPORT,
+     .exec = command_export},
+    {.name = "save-chain",
+     .args = "FILE",
+     .help = "write the chain the server presented to FILE as PEM",
+     .complete = COMMAND_ARG_PATH,
+     .exec = command_save_chain},
     {.name = "auth",
      .args = "MECH [USER]",
      .help = "log in: PLAIN or LOGIN; the password is asked without echo",
@@ -556,12 +668,20 @@ command_complete_path(struct command_completion *c)
 	free(typed);
 }
 
+static void
+command_complete_export(struct command_completion *c)
+{
+	for (int i = 0; i < EXPORT_TOOL_COUNT; i++)
+		command_offer_name(c, export_tool_name((enum export_tool)i));
+}
+
 /* What each kind of argument completes to. */
 static void (*const command_completers[])(struct command_completion *c) = {
     [COMMAND_ARG_NONE] = NULL,
     [COMMAND_ARG_THEME] = command_complete_theme,
     [COMMAND_ARG_LESSON] = command_complete_lesson,
     [COMMAND_ARG_PATH] = command_complete_path,
+    [COMMAND_ARG_EXPORT] = command_complete_export,
 };
 
 size_t

@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include "cert.h"
+#include "certfile.h"
 #include "details.h"
 #include "details_int.h"
 #include "finding.h"
@@ -54,6 +55,23 @@ cert_sans(struct dpane *p, const struct cert_info *c)
 	}
 }
 
+/* A hash a reader copies: beside its label when it fits there, else on a
+ * line of its own under the label, so that it is split only when even a
+ * line of its own is too narrow. */
+static void
+cert_copyable(struct dpane *p, const char *label, const char *value)
+{
+	struct sline *l = dpane_row(p, label);
+
+	if (sline_width(l) + (int)strlen(value) > p->width) {
+		dpane_flush(p);
+		sline_add(&p->cur, TE_DEFAULT, "  ");
+		p->indent = 2;
+	}
+	sline_add(&p->cur, TE_HEX, value);
+	dpane_flush(p);
+}
+
 const char *
 details_cert_role(const struct cert_info *c)
 {
@@ -93,7 +111,10 @@ details_cert_rows(struct dpane *p, const struct cert_info *c, time_t now)
 		sline_add(l, TE_BAD, "  weak");
 	dpane_flush(p);
 	dpane_pair(p, "SHA-256", TE_HEX, c->sha256);
-	dpane_pair(p, "SPKI SHA-256", TE_HEX, c->spki_sha256);
+	cert_copyable(p, "SPKI SHA-256", c->spki_sha256);
+	char pin[CERTFILE_PIN_SIZE];
+	if (certfile_pin_sha256(c, pin))
+		cert_copyable(p, "pin-sha256", pin);
 	dpane_pair(
 	    p, "CA", TE_VALUE,
 	    c->is_ca ? (c->self_signed ? "yes, self-signed" : "yes: may sign certificates")

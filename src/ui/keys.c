@@ -581,6 +581,10 @@ keys_handle(struct ui *u, int key)
 		ui_relayout(u);
 		return;
 	}
+	if (u->export_shown) {
+		exportview_close(u);
+		return;
+	}
 	if (u->confirm != CONFIRM_NONE) {
 		inputpane_confirm(u, key);
 		return;

@@ -122,6 +122,14 @@ ui_draw(struct ui *u)
 		doupdate();
 		return;
 	}
+	if (u->export_shown) {
+		exportview_draw(u);
+		curs_set(0);
+		wnoutrefresh(stdscr);
+		doupdate();
+		u->dirty = false;
+		return;
+	}
 	for (size_t i = 0; i < sizeof ui_panes / sizeof ui_panes[0]; i++)
 		ui_panes[i]->draw(u);
 	if (u->help_overlay)
@@ -527,6 +535,7 @@ ui_teardown(struct ui *u)
 	if (u->lesson_active)
 		lesson_free(&u->lesson);
 	inputpane_drop_confirm(u);
+	exportview_close(u);
 	free(u->ask_user);
 	if (u->log)
 		fclose(u->log);

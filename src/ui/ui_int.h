@@ -19,6 +19,7 @@
 #include "compareview.h"
 #include "details.h"
 #include "draw.h"
+#include "export.h"
 #include "input.h"
 #include "ladder.h"
 #include "layout.h"
@@ -118,6 +119,9 @@ struct ui {
 	bool write_failed; /* a write to the log or recording failed: exit 2 */
 	struct slines drows;
 	bool hint_shown;
+	bool export_shown; /* /export's page is over the screen */
+	enum export_tool export_tool;
+	struct export_command export_cmd;
 };
 
 /* A region of the screen: draws itself; takes the keys no binding took while
@@ -182,6 +186,9 @@ struct ui_side *ui_side_next_in_time(struct ui *u, const size_t next[UI_SIDES]);
  * steps of that side (lesson_update_side), another lesson's steps only from
  * side a. Returns true when it completed a step. */
 bool ui_side_lesson_update(const struct ui_side *d, const struct event *ev);
+/* Saves the chain of side d's connection to path as PEM (/save-chain,
+ * --save-chain) and says so, or why not, in the message line. */
+void ui_side_save_chain(struct ui_side *d, const char *path);
 /* Opens path for /log or /record and writes every event so far into it
  * (both sides', in the order they happened). */
 FILE *ui_open_sink(struct ui *u, const char *path, bool json);
@@ -192,6 +199,12 @@ void ui_write_comparison(struct ui *u);
 void ui_queue_script(struct ui *u, const struct script *sc);
 /* Gives the terminal back for a stop (Ctrl-Z) and takes it again after. */
 void ui_suspend(struct ui *u);
+
+/* exportview.c: /export's page, over everything until a key is pressed. */
+/* Shows cmd (taken over: *cmd is left empty). */
+void exportview_show(struct ui *u, enum export_tool tool, struct export_command *cmd);
+void exportview_close(struct ui *u);
+void exportview_draw(struct ui *u);
 
 /* keys.c: the key table. */
 void keys_handle(struct ui *u, int key);

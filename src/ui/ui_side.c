@@ -11,6 +11,8 @@
 #include <string.h>
 
 #include "compareview.h"
+#include "escape.h"
+#include "export.h"
 #include "output.h"
 #include "ui_int.h"
 #include "util.h"
@@ -73,7 +75,39 @@ ui_side_on_event(void *arg, const struct transcript *t, const struct event *ev)
 		ui_side_write(d, u->record, true, ev);
 		ui_sink_flush(u, u->record, "recording");
 	}
+	/* The verdict follows the chain: --save-chain writes it now. */
+	if (ev->kind == EV_TLS && ev->verdict != NULL && u->cfg->save_chain != NULL)
+		ui_side_save_chain(d, u->cfg->save_chain);
 	u->dirty = true;
+}
+
+void
+ui_side_save_chain(struct ui_side *d, const char *path)
+{
+	const struct cert_info *chain[CERT_CHAIN_MAX];
+	char *cause = NULL;
+	bool replaced = false;
+	int n;
+
+	if (export_chain(d->t, chain, CERT_CHAIN_MAX) == 0) {
+		ui_message(d->u, TE_ERROR,
+		           "%s%sno certificate chain yet: the server presents it in the "
+		           "TLS handshake (STARTTLS, or /starttls)",
+		           d->name ? d->name : "", d->name ? ": " : "");
+		return;
+	}
+	if ((n = export_save_chain(d->t, path, &replaced, &cause)) < 0) {
+		ui_message(d->u, TE_ERROR, "%s", cause);
+		free(cause);
+		return;
+	}
+	char *esc = escape_bytes((const unsigned char *)path, strlen(path), ESCAPE_TEXT);
+	ui_message(d->u, TE_INFO,
+	           "%s%ssaved the chain (%d certificate%s, leaf first) as PEM to %s%s",
+	           d->name ? d->name : "", d->name ? ": " : "", n, n == 1 ? "" : "s",
+	           esc != NULL ? esc : "the file",
+	           replaced ? ", replacing the file there" : "");
+	free(esc);
 }
 
 /* Bounds the side's transcript (transcript.h): the log and the recording,

@@ -646,6 +646,60 @@ test_files_are_checked_before_connecting(void **state)
 }
 
 static void
+test_export_names_a_tool_and_takes_the_connection_options(void **state)
+{
+	struct cli_options o;
+	struct export_options eo;
+	char *cause = NULL;
+	(void)state;
+	assert_int_equal(PARSE(&o, &cause, "--export", "gnutls-cli", "--servername", "mail.test",
+	                       "--cafile", "ca.pem", "--tls-min", "1.3", "-c", "CAPABILITY",
+	                       "--save-chain", "c.pem", "imap://127.0.0.1:1143"),
+	                 0);
+	assert_true(o.export_set);
+	assert_int_equal(o.export_tool, EXPORT_GNUTLS);
+	assert_string_equal(o.save_chain, "c.pem");
+	cli_export_options(&o, &eo);
+	assert_int_equal(eo.target.port, 1143);
+	assert_int_equal(eo.target.proto, PROTO_IMAP);
+	assert_string_equal(eo.servername, "mail.test");
+	assert_string_equal(eo.cafile, "ca.pem");
+	assert_int_equal(eo.tls_min, 13);
+	assert_true(eo.lines);
+	assert_string_equal(eo.save_chain, "c.pem");
+	cli_free(&o);
+	assert_int_equal(PARSE(&o, &cause, "--export", "wget", "smtp://h"), -1);
+	expect_error(cause, "--export takes openssl, gnutls, swaks or curl, not \"wget\"");
+}
+
+static void
+test_export_and_save_chain_refuse_modes_they_do_not_fit(void **state)
+{
+	struct cli_options o;
+	char *cause = NULL;
+	(void)state;
+	assert_int_equal(PARSE(&o, &cause, "--export", "openssl", "--demo"), -1);
+	expect_error(cause, "start startle-lab");
+	cli_free(&o);
+	assert_int_equal(PARSE(&o, &cause, "--export", "curl", "--compare", "h"), -1);
+	expect_error(cause, "--export names one target");
+	cli_free(&o);
+	assert_int_equal(PARSE(&o, &cause, "--export", "swaks", "--mx", "-b", "example.org"),
+	                 -1);
+	expect_error(cause, "not a mail domain");
+	cli_free(&o);
+	assert_int_equal(PARSE(&o, &cause, "--save-chain", "c.pem", "--compare", "h"), -1);
+	expect_error(cause, "--save-chain saves one chain");
+	cli_free(&o);
+	assert_int_equal(PARSE(&o, &cause, "--save-chain", "/nonexistent/dir/c.pem", "-b",
+	                       "smtp://h"),
+	                 0);
+	assert_int_equal(cli_check_files(&o, &cause), -1);
+	expect_error(cause, "--save-chain: /nonexistent/dir/c.pem: cannot be created");
+	cli_free(&o);
+}
+
+static void
 test_sslkeylogfile_is_the_default_key_log(void **state)
 {
 	struct cli_options o;
@@ -692,6 +746,8 @@ main(void)
 	    cmocka_unit_test(test_files_are_checked_before_connecting),
 	    cmocka_unit_test(test_sslkeylogfile_is_the_default_key_log),
 	    cmocka_unit_test(test_client_certificate_options_are_kept_and_a_lone_key_refused),
+	    cmocka_unit_test(test_export_names_a_tool_and_takes_the_connection_options),
+	    cmocka_unit_test(test_export_and_save_chain_refuse_modes_they_do_not_fit),
 	    cmocka_unit_test(test_tls_versions_and_timeout_parse),
 	    cmocka_unit_test(test_default_timeout_is_thirty_seconds),
 	    cmocka_unit_test(test_conflicting_tls_versions_are_refused),

@@ -306,6 +306,28 @@ test_other_commands_and_later_words_complete_nothing(void **state)
 }
 
 static void
+test_export_takes_a_tool_and_a_file_and_completes_tool_names(void **state)
+{
+	struct command_parse p;
+	(void)state;
+	command_parse("/export openssl /tmp/my export.sh", &p);
+	assert_int_equal(p.result, COMMAND_RUN);
+	assert_string_equal(p.cmd->name, "export");
+	assert_string_equal(p.arg, "openssl /tmp/my export.sh");
+	command_parse("/export", &p);
+	assert_int_equal(p.result, COMMAND_ERROR);
+	assert_non_null(strstr(p.error, "/export needs TOOL"));
+	command_parse("/save-chain", &p);
+	assert_int_equal(p.result, COMMAND_ERROR);
+	command_parse("/sa chain.pem", &p);
+	assert_int_equal(p.result, COMMAND_RUN);
+	assert_string_equal(p.cmd->name, "save-chain");
+	assert_string_equal(complete_arg("/export ", ""), "curl gnutls openssl swaks");
+	assert_string_equal(complete_arg("/export g", "g"), "gnutls");
+	assert_string_equal(complete_arg("/save-chain ~/lo", "~/lo"), "~/log.txt ~/logs/");
+}
+
+static void
 test_home_is_expanded_for_log_files_as_a_shell_would(void **state)
 {
 	char want[200];
@@ -349,6 +371,9 @@ main(void)
 	        completion_teardown),
 	    cmocka_unit_test_setup_teardown(
 	        test_home_is_expanded_for_log_files_as_a_shell_would, completion_setup,
+	        completion_teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_export_takes_a_tool_and_a_file_and_completes_tool_names, completion_setup,
 	        completion_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

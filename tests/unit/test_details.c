@@ -1237,6 +1237,46 @@ test_certs_show_both_fingerprints_whole_even_when_wrapped(void **state)
 }
 
 static void
+test_certs_show_the_pin_beside_the_spki_hash_on_one_line(void **state)
+{
+	struct transcript *t = smtp_session(true, true);
+	struct slines out;
+	bool found = false;
+	(void)state;
+	build(W_CERTS, t, 80, &out);
+	for (size_t i = 0; i < out.n; i++) {
+		const char *text = out.v[i].text;
+		if (strstr(text, "pin-sha256") == NULL)
+			continue;
+		/* base64 of the SPKI hash bb..b87654321, whole on the label's line */
+		assert_non_null(strstr(text, "u7u7u7u7u7u7u7u7u7u7u7u7u7u7u7u7u7u7u4dlQyE="));
+		assert_non_null(strstr(out.v[i - 1].text, "SPKI SHA-256"));
+		found = true;
+	}
+	assert_true(found);
+	slines_free(&out);
+	/* Narrower than label and pin: the pin and the hash go whole on lines of
+	 * their own under their labels. */
+	build(W_CERTS, t, 70, &out);
+	for (size_t i = 0; i + 1 < out.n; i++)
+		if (strstr(out.v[i].text, "SPKI SHA-256") != NULL)
+			assert_non_null(strstr(out.v[i + 1].text, "bbbbbbbb87654321"));
+	slines_free(&out);
+	build(W_CERTS, t, 50, &out);
+	found = false;
+	for (size_t i = 0; i + 1 < out.n; i++) {
+		if (strstr(out.v[i].text, "pin-sha256") == NULL)
+			continue;
+		assert_non_null(
+		    strstr(out.v[i + 1].text, "u7u7u7u7u7u7u7u7u7u7u7u7u7u7u7u7u7u7u4dlQyE="));
+		found = true;
+	}
+	assert_true(found);
+	slines_free(&out);
+	transcript_free(t);
+}
+
+static void
 test_certs_trusted_verdict_is_good(void **state)
 {
 	struct transcript *t = smtp_session(true, true);
@@ -1835,6 +1875,7 @@ main(void)
 	    cmocka_unit_test(test_certs_validity_is_judged_against_now),
 	    cmocka_unit_test(test_certs_cap_the_names_with_and_n_more),
 	    cmocka_unit_test(test_certs_show_both_fingerprints_whole_even_when_wrapped),
+	    cmocka_unit_test(test_certs_show_the_pin_beside_the_spki_hash_on_one_line),
 	    cmocka_unit_test(test_certs_trusted_verdict_is_good),
 	    cmocka_unit_test(test_certs_untrusted_verdict_is_bad_and_gives_the_error),
 	    cmocka_unit_test(test_certs_name_mismatch_says_which_name_was_checked),

@@ -363,6 +363,26 @@ test_json_cert_fields(void **state)
 }
 
 static void
+test_json_cert_has_the_pin_after_the_spki_hash(void **state)
+{
+	struct cert_info c = {
+	    .spki_sha256 = "375868e3b207689bbee4d4446c47ec9f2edde43b62f4e028a9efa56112d5437a"};
+	struct event ev = line_event(PHASE_TLS, DIR_SERVER, "c", 1);
+	(void)state;
+	ev.kind = EV_CERT;
+	ev.cert = &c;
+	char *out = render(&ev, true, false);
+	assert_non_null(strstr(out, "5437a\",\"pin_sha256\":"
+	                            "\"N1ho47IHaJu+5NREbEfsny7d5Dti9OAoqe+lYRLVQ3o=\","));
+	free(out);
+	/* Without a whole hash there is no pin. */
+	snprintf(c.spki_sha256, sizeof c.spki_sha256, "cd");
+	out = render(&ev, true, false);
+	assert_null(strstr(out, "pin_sha256"));
+	free(out);
+}
+
+static void
 listener(void *arg, const struct transcript *t, const struct event *ev)
 {
 	int *count = arg;
@@ -511,6 +531,7 @@ main(void)
 	    cmocka_unit_test(test_json_decrypted_message_carries_its_type_size_and_facts),
 	    cmocka_unit_test(test_json_verdict_carries_the_stapled_ocsp_response),
 	    cmocka_unit_test(test_json_cert_fields),
+	    cmocka_unit_test(test_json_cert_has_the_pin_after_the_spki_hash),
 	    cmocka_unit_test(test_redacted_text_shows_the_marker_and_no_credential),
 	    cmocka_unit_test(test_redacted_json_has_marker_and_flag),
 	    cmocka_unit_test(test_without_redact_secret_lines_are_written_as_sent),
