@@ -45,7 +45,7 @@ struct cli_options {
 	bool fail_on_set;        /* --fail-on given */
 	enum severity fail_on;   /* --fail-on info|warn|danger */
 	bool mx;                 /* --mx: the target is a mail domain */
-	struct mx_options mx_opts; /* --mx-host, --dns-config, --require-dane */
+	struct mx_options mx_opts; /* --mx-host, --dns-config, --require-dane, ... */
 };
 
 /* Parses argv. Returns 0, or -1 with *cause (caller frees). opts->steps is

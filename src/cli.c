@@ -56,7 +56,9 @@ enum long_only {
 	OPT_MX,
 	OPT_MX_HOST,
 	OPT_DNS_CONFIG,
-	OPT_REQUIRE_DANE
+	OPT_REQUIRE_DANE,
+	OPT_REQUIRE_MTA_STS,
+	OPT_MTA_STS_PORT
 };
 
 static const struct option long_options[] = {
@@ -103,6 +105,8 @@ static const struct option long_options[] = {
     {"mx-host", required_argument, NULL, OPT_MX_HOST},
     {"dns-config", required_argument, NULL, OPT_DNS_CONFIG},
     {"require-dane", no_argument, NULL, OPT_REQUIRE_DANE},
+    {"require-mta-sts", no_argument, NULL, OPT_REQUIRE_MTA_STS},
+    {"mta-sts-port", required_argument, NULL, OPT_MTA_STS_PORT},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
@@ -142,8 +146,8 @@ cli_help(void)
 	       "      --log F, --record F (text / JSON Lines to F), --keylog F (TLS secrets)\n"
 	       "      --redact (credentials as [redacted: N bytes]), --insecure, --fail-on "
 	       "SEV\n"
-	       "      --mx             TARGET is a mail domain: MX hosts, DANE (smtp, 25)\n"
-	       "      --mx-host N, --dns-config FILE (unbound.conf), --require-dane\n"
+	       "      --mx  the target is a mail domain (MX, DANE, MTA-STS); --mx-host N,\n"
+	       "      --dns-config F, --require-dane, --require-mta-sts, --mta-sts-port N\n"
 	       "      --theme NAME, --proto P, --implicit, --explicit, --ehlo NAME,\n"
 	       "      --no-explain, --records, --color WHEN, -h/--help, -V/--version\n"
 	       "  with no -c, batch mode probes: greeting, capabilities, STARTTLS, "
@@ -215,6 +219,7 @@ static const struct {
       {OPT_NO_CONFIG, offsetof(struct cli_options, no_config)},
       {OPT_MX, offsetof(struct cli_options, mx)},
       {OPT_REQUIRE_DANE, offsetof(struct cli_options, mx_opts.require_dane)},
+      {OPT_REQUIRE_MTA_STS, offsetof(struct cli_options, mx_opts.require_mta_sts)},
 };
 
 /* Stores a value or flag option; false if c is not one of them. */
@@ -285,6 +290,23 @@ parse_mx_host(const char *arg, unsigned *out, char **cause)
 		*cause = cli_quote("--mx-host takes the number of an MX host in preference "
 		                   "order, 1 for the first, not ",
 		                   arg, "");
+		return -1;
+	}
+	*out = (unsigned)v;
+	return 0;
+}
+
+/* --mta-sts-port N: where the policy host serves HTTPS (RFC 8461 fixes 443;
+ * tests on loopback cannot bind it). */
+static int
+parse_mta_sts_port(const char *arg, unsigned *out, char **cause)
+{
+	char *end;
+	long v = strtol(arg, &end, 10);
+
+	if (*arg == '\0' || *end != '\0' || v < 1 || v > 65535) {
+		*cause = cli_quote("--mta-sts-port takes a port from 1 to 65535, not ", arg,
+		                   "");
 		return -1;
 	}
 	*out = (unsigned)v;
@@ -409,6 +431,8 @@ cli_option(struct cli_options *o, struct cli_parse_state *ps, int c, char **argv
 		return parse_fail_on(optarg, o, cause);
 	case OPT_MX_HOST:
 		return parse_mx_host(optarg, &o->mx_opts.host, cause);
+	case OPT_MTA_STS_PORT:
+		return parse_mta_sts_port(optarg, &o->mx_opts.mta_sts_port, cause);
 	case OPT_COMPARE:
 		o->compare = true;
 		return 0;
@@ -482,7 +506,8 @@ static bool
 cli_mx_options_given(const struct cli_options *o)
 {
 	return o->mx_opts.host != 0 || o->mx_opts.dns_config != NULL ||
-	       o->mx_opts.require_dane;
+	       o->mx_opts.require_dane || o->mx_opts.require_mta_sts ||
+	       o->mx_opts.mta_sts_port != 0;
 }
 
 /* --mx DOMAIN: SMTP on port 25 unless a scheme or port says otherwise. */
@@ -490,15 +515,14 @@ static int
 cli_check_mx(struct cli_options *o, struct cli_parse_state *ps, char **cause)
 {
 	if (!o->mx) {
-		*cause = str_printf("--mx-host, --dns-config and --require-dane need --mx "
-		                    "(the target is then a mail domain)");
-		return -1;
-	}
-	if (o->mode != MODE_BATCH) {
-		*cause = str_printf("--mx runs in batch mode in this build: add --batch");
+		*cause = str_printf("--mx-host, --dns-config, --require-dane, "
+		                    "--require-mta-sts and --mta-sts-port need --mx (the "
+		                    "target is then a mail domain)");
 		return -1;
 	}
 	o->mx_opts.timeout_ms = (o->timeout_s < 5 ? o->timeout_s : 5) * 1000;
+	o->mx_opts.fetch_timeout_ms = (o->timeout_s < 10 ? o->timeout_s : 10) * 1000;
+	o->mx_opts.cafile = o->cafile;
 	if (strstr(ps->target, "://") != NULL)
 		return target_parse(ps->target, ps->proto, ps->implicit, &o->target, cause);
 	char *text = str_printf("smtp://%s", ps->target);
@@ -518,6 +542,11 @@ cli_check(struct cli_options *o, struct cli_parse_state *ps, char **cause)
 	}
 	if (o->lesson != NULL)
 		o->demo = true;
+	if (o->demo && (o->mx || cli_mx_options_given(o))) {
+		*cause = str_printf("--mx checks a real mail domain through DNS: leave out "
+		                    "--demo and --lesson");
+		return -1;
+	}
 	if (o->demo)
 		return cli_check_demo(o, ps, cause);
 	if (o->scenario != NULL) {
@@ -832,6 +861,7 @@ cli_ui_config(const struct cli_options *o, struct ui_config *cfg)
 	                                   : "honest",
 	    .script = &o->script,
 	    .budget = (size_t)o->memory_mib * 1024 * 1024,
+	    .mx = o->mx ? &o->mx_opts : NULL,
 	};
 }
 
