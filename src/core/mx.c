@@ -454,9 +454,9 @@ mx_check_judge(struct mx_check *m, struct transcript *t)
 	if (m->j.done)
 		return;
 	size_t n = mx_chain(m, t, chain, CERT_CHAIN_MAX);
+	m->j.done = true;
 	mx_dane_judge(m, t, chain, n);
 	mx_sts_judge(m, t);
-	m->j.done = true;
 	mx_emit_reasoning(m, t);
 }
 
