@@ -68,6 +68,7 @@ struct ui_side {
 	bool plaintext_consented; /* yes was said to going on after a failed upgrade */
 	struct compare_side cmp;  /* --compare: what the side showed, for the pane */
 	bool cmp_closed;          /* its session's end is in cmp */
+	struct mx_check *mx;      /* --mx: the mail domain's check, or NULL */
 };
 
 struct ui {
@@ -156,6 +157,13 @@ void ui_side_init(struct ui *u, int i, const struct session_params *p);
 void ui_side_start(struct ui_side *d);
 /* Closes the side's session and starts it again; the transcript goes on. */
 void ui_side_reconnect(struct ui_side *d);
+/* --mx: checks the mail domain of the side's target before its first
+ * connection (the side then connects to the chosen MX host). Returns 0, or
+ * the exit status after writing the check's errors on stderr. */
+int ui_side_mx_begin(struct ui_side *d, const struct mx_options *o);
+/* --mx: closes the session, chooses MX host n (1 the first) and connects to
+ * it. Returns 0, or -1 with *cause (nothing changed). */
+int ui_side_mx_choose(struct ui_side *d, unsigned n, char **cause);
 /* --compare: takes the session's plaintext bytes, and its end once it has
  * ended, into the side's figures. */
 void ui_side_refresh(struct ui_side *d);
