@@ -67,3 +67,25 @@ test_tui_mx_domain_that_does_not_exist_ends_before_the_screen() {
 	# The terminal was never taken.
 	[ "$(tmux -L "$IT_TMUX" display -p '#{alternate_on}')" = 0 ] || fail "the terminal is in the alternate screen"
 }
+
+test_tui_policies_lesson_walks_a_stripped_connection_to_the_end() {
+	tui_start --lesson policies
+	tui_wait 'F7 Lesson'
+	tui_wait 'Stripping defeated by DANE and MTA-STS'
+	tui_wait '<- 220 '
+	tui_type 'EHLO me'
+	tui_wait 'step 2 of 7'
+	tui_type 'STARTTLS'
+	tui_wait 'starttls-refused'
+	tui_wait 'step 3 of 7'
+	tui_wait '_mta-sts\.DOMAIN +TXT +"v=STSv1; id=\.\.\."'
+	for step in 4 5 6 7; do
+		tui_type '/next'
+		tui_wait "step $step of 7"
+	done
+	tui_type 'QUIT'
+	tui_wait 'the upgrade failed \(.*\): go on in'
+	tui_keys y
+	tui_wait 'lesson complete: Stripping defeated by DANE and MTA-STS'
+	tui_quit_and_check_terminal
+}
