@@ -206,8 +206,6 @@ mx_reason_sts(const struct mx_check *m, struct mx_lines *l)
 		mx_line(l, MX_SEC_MTA_STS, s->http_status == 200 ? MX_TONE_PLAIN : MX_TONE_BAD,
 		        "policy %s: %s; HTTP %d %s, %zu bytes", s->url, s->tls, s->http_status,
 		        s->content_type, s->bytes);
-	if (s->state == MX_STS_INVALID || s->state == MX_STS_FAILED)
-		mx_line(l, MX_SEC_MTA_STS, MX_TONE_BAD, "%s", s->why);
 	if (s->state >= MX_STS_NONE) {
 		mx_patterns(&s->policy, pats, sizeof pats);
 		mx_line(l, MX_SEC_MTA_STS,

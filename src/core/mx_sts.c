@@ -92,7 +92,7 @@ mx_sts_event(const struct mx_check *m, struct transcript *t)
 	snprintf(pe.domain, sizeof pe.domain, "%s", m->domain);
 	snprintf(pe.status, sizeof pe.status, "%s", states[s->state]);
 	snprintf(pe.id, sizeof pe.id, "%s", s->record.id);
-	snprintf(pe.url, sizeof pe.url, "%s", s->fetched || s->url[0] ? s->url : "");
+	snprintf(pe.url, sizeof pe.url, "%s", s->url);
 	snprintf(pe.content_type, sizeof pe.content_type, "%s", s->content_type);
 	snprintf(pe.why, sizeof pe.why, "%s", s->why);
 	if (valid) {

@@ -173,6 +173,9 @@ sts_lab_start() {
 # fetched from the lab's port.
 sts_mx() {
 	dns_mx --mta-sts-port "$STS_PORT" --cafile bundle.pem "$@" "smtp://sts.test:$STARTLE_SMTP_PORT"
+	if grep -qE 'ERROR: (Address|Leak)Sanitizer|runtime error:' sts-lab.out 2>/dev/null; then
+		fail "startle-lab mta-sts reported a sanitizer error" - <sts-lab.out
+	fi
 }
 
 test_dns_mx_lists_hosts_with_dnssec_status_and_tls_name_is_the_mx_host() {
