@@ -49,7 +49,7 @@ struct cli_options {
 	bool fail_on_set;        /* --fail-on given */
 	enum severity fail_on;   /* --fail-on info|warn|danger */
 	bool mx;                 /* --mx: the target is a mail domain */
-	struct mx_options mx_opts; /* --mx-host, --dns-config, --require-dane */
+	struct mx_options mx_opts; /* --mx-host, --dns-config, --require-dane, ... */
 	bool export_set;              /* --export TOOL: print its command, connect not */
 	enum export_tool export_tool;
 	const char *save_chain; /* --save-chain FILE: the presented chain as PEM */

@@ -11,6 +11,7 @@
 #include <stddef.h>
 
 #include "hsdecrypt.h"
+#include "mx.h"
 #include "styled.h"
 #include "transcript.h"
 
@@ -23,7 +24,8 @@
 	X(HELP, "Help", "Help")                                                            \
 	X(LADDER, "Ladder", "Ladder")                                                      \
 	X(LESSON, "Lesson", "Lesson")                                                      \
-	X(COMPARE, "Compare", "Cmp")
+	X(COMPARE, "Compare", "Cmp")                                                       \
+	X(DNS, "DNS/Policy", "DNS")
 
 enum details_tab {
 #define DETAILS_TAB_ENUM(sym, name, short_name) TAB_##sym,
@@ -64,6 +66,9 @@ void details_handshake(const struct dindex *d, const struct transcript *t, int w
                        struct slines *out);
 void details_certs(const struct dindex *d, const struct transcript *t, int width,
                    struct slines *out);
+/* --mx: the mail domain's chain of reasoning (mx_check_reasoning), section
+ * by section, with what /mx does. */
+void details_dns(const struct mx_check *m, int width, struct slines *out);
 /* Help lists keys and commands; commands come from the caller's table. */
 struct details_help_row {
 	const char *keys; /* "F1, ?" or "/starttls" */

@@ -18,7 +18,7 @@
 #define DNS_ROOT_KEY "/usr/share/dns/root.key"
 #define DNS_NAME_MAX 256
 
-enum dns_type { DNS_A = 1, DNS_MX = 15, DNS_AAAA = 28, DNS_TLSA = 52 };
+enum dns_type { DNS_A = 1, DNS_MX = 15, DNS_TXT = 16, DNS_AAAA = 28, DNS_TLSA = 52 };
 enum dns_status { DNS_SECURE, DNS_INSECURE, DNS_BOGUS };
 
 struct dns_answer {
@@ -62,6 +62,18 @@ struct dns_mx {
 /* The MX records of an answer sorted by preference (stable), at most max.
  * A single "0 ." is the null MX of RFC 7505: it is returned as is (host ""). */
 size_t dns_mx_list(const struct dns_answer *a, struct dns_mx *out, size_t max);
+
+/* The strings of TXT record i joined, as RFC 8461 and 8460 read them (the
+ * bytes are the server's: escape them when shown). Returns the length, or
+ * -1 when the record is malformed. At most size - 1 bytes are copied, and
+ * buf is NUL-terminated; a longer record returns its full length. */
+long dns_txt(const struct dns_answer *a, size_t i, char *buf, size_t size);
+
+/* Record i of a TXT answer in presentation form: each string in double
+ * quotes, '"' and '\\' escaped with a backslash, bytes outside printable
+ * ASCII as \DDD (RFC 1035 §5.1), so the text is safe to show as is.
+ * Newly allocated. */
+char *dns_txt_presentation(const struct dns_answer *a, size_t i);
 
 /* Record i of an A or AAAA answer as text. Returns 0, or -1. */
 int dns_address(const struct dns_answer *a, size_t i, char *buf, size_t size);

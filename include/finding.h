@@ -74,7 +74,17 @@ enum severity { SEV_INFO, SEV_WARN, SEV_DANGER };
 	  "the stapled OCSP response cannot be trusted: unreadable, unsigned by the "      \
 	  "issuer, for another certificate or out of date")                                \
 	X(OCSP_MISSING, "ocsp-missing", SEV_DANGER,                                        \
-	  "the certificate demands a stapled OCSP response (Must-Staple) and none came")
+	  "the certificate demands a stapled OCSP response (Must-Staple) and none came")     \
+	X(MTA_STS_MATCH, "mta-sts-match", SEV_INFO,                                        \
+	  "an enforced MTA-STS policy accepts the MX host and its certificate")            \
+	X(MTA_STS_MISMATCH, "mta-sts-mismatch", SEV_DANGER,                                \
+	  "an enforced MTA-STS policy rejects the MX host or its certificate")             \
+	X(MTA_STS_TESTING, "mta-sts-testing", SEV_WARN,                                    \
+	  "the MTA-STS policy is in testing mode: failures are reported, not enforced")    \
+	X(MTA_STS_NONE, "mta-sts-none", SEV_INFO,                                          \
+	  "the MTA-STS policy is in mode none: it is withdrawn")                           \
+	X(MTA_STS_INVALID, "mta-sts-invalid", SEV_WARN,                                    \
+	  "an MTA-STS record is published but no usable policy: senders ignore it")
 
 enum finding_id {
 #define FINDING_ENUM(sym, id, sev, summary) FINDING_##sym,

@@ -65,6 +65,38 @@ enum lab_scenario {
 	    LAB_SCENARIO_COUNT
 };
 
+/* startle-lab mta-sts: what the policy host answers to GET
+ * /.well-known/mta-sts.txt (any other path gets 404). */
+#define LAB_POLICY_ANSWERS(X)                                                              \
+	X(POLICY, "policy", "200, text/plain: the policy, as RFC 8461 wants it")           \
+	X(CHUNKED, "chunked", "200, text/plain: the policy in chunked encoding")           \
+	X(REDIRECT, "redirect", "301 to another URL: senders must not follow it")          \
+	X(NOT_FOUND, "not-found", "404: the record promises a policy that is not there")   \
+	X(WRONG_TYPE, "wrong-type", "200, text/html: the policy with the wrong media type") \
+	X(OVERSIZE, "oversize", "200, text/plain: the policy padded past 64 KiB")          \
+	X(STALL, "stall", "the request is read and never answered")
+
+enum lab_policy_answer {
+#define LAB_POLICY_ENUM(sym, name, text) LAB_POLICY_##sym,
+	LAB_POLICY_ANSWERS(LAB_POLICY_ENUM)
+#undef LAB_POLICY_ENUM
+	    LAB_POLICY_COUNT
+};
+
+/* The policy host: HTTPS on the lab's port, a certificate from the lab's CA
+ * for the host names given, the policy answered the answer's way. */
+struct lab_policy {
+	const char *body; /* the policy file */
+	size_t len;
+	enum lab_policy_answer answer;
+	const char *const *hosts; /* names on the certificate (1 to 8) */
+	size_t nhosts;
+};
+
+const char *lab_policy_answer_name(enum lab_policy_answer a);
+const char *lab_policy_answer_text(enum lab_policy_answer a);
+int lab_policy_answer_from_name(const char *name); /* -1 if unknown */
+
 const char *lab_scenario_name(enum lab_scenario s);
 const char *lab_scenario_lesson(enum lab_scenario s);
 int lab_scenario_from_name(const char *name); /* -1 if unknown */
@@ -86,6 +118,9 @@ struct lab_config {
 	/* How long one client may stay in all, however busy (a client that
 	 * trickles a byte at a time must not keep a slot forever); 0: 10 minutes. */
 	int session_ms;
+	/* Serve an MTA-STS policy over HTTPS instead of mail (TLS first; proto
+	 * and scenario are not used); NULL: mail. */
+	const struct lab_policy *policy;
 };
 
 struct lab;

@@ -68,6 +68,15 @@ const unsigned char *labcert_ca_der(const struct labcert *lc, size_t *len);
 int labcert_ca_sign(struct labcert *lc, const unsigned char *data, size_t len,
                     unsigned char *sig, size_t *sig_len, char **cause);
 
+/* Makes a good leaf, issued by the lab CA, for the DNS names given (the
+ * first is also its CN) and 127.0.0.1: a lab that serves other hosts, such
+ * as an MTA-STS policy host. Fills *out (the caller frees it with
+ * labcert_pair_free). Returns 0, or -1 with *cause. */
+#define LABCERT_NAMES_MAX 8
+int labcert_named(struct labcert *lc, const char *const *names, size_t n,
+                  struct labcert_pair *out, char **cause);
+void labcert_pair_free(struct labcert_pair *p);
+
 /* Writes the CA PEM to a new private temporary file; returns its path
  * (caller unlinks and frees) or NULL with *cause. */
 char *labcert_write_ca(const struct labcert *lc, char **cause);

@@ -29,7 +29,8 @@ enum dir { DIR_CLIENT, DIR_SERVER, DIR_LOCAL };
 	X(NOTE, "note")                                                                    \
 	X(ERROR, "error")                                                                  \
 	X(CLOSE, "close")                                                                  \
-	X(DNS, "dns")
+	X(DNS, "dns")                                                                      \
+	X(POLICY, "policy")
 
 enum event_kind {
 #define EVENT_KIND_ENUM(sym, name) EV_##sym,
@@ -48,6 +49,32 @@ struct dns_event {
 	double ms;           /* how long the query took */
 	size_t n;
 	char **records; /* each record in presentation form ("10 mx1.example.org") */
+};
+
+/* EV_POLICY: what a mail domain publishes for senders, as the fronts show
+ * it: its MTA-STS policy (RFC 8461) or its TLS-RPT record (RFC 8460). Text
+ * fields are "" when they do not apply; strings that came from the network
+ * were checked against the RFCs' grammar (patterns, ids, addresses) or are
+ * escaped when shown (content_type, why). */
+struct policy_event {
+	char policy[12];  /* "mta-sts" or "tls-rpt" */
+	char domain[256]; /* the mail domain */
+	char status[12];  /* mta-sts: absent, invalid, failed (the lookup), none,
+	                   * testing, enforce; tls-rpt: absent, invalid, present,
+	                   * failed */
+	char id[40];      /* the id of the _mta-sts TXT record */
+	char url[400];    /* where the policy was fetched from */
+	int http_status;  /* 0: no HTTP answer */
+	char content_type[128];
+	size_t bytes;  /* the body's length */
+	double ms;     /* the fetch, connect to last byte */
+	char mode[12]; /* of a valid policy: enforce, testing, none */
+	unsigned long max_age;
+	size_t nmx;
+	char **mx; /* the policy's mx patterns */
+	size_t nrua;
+	char **rua;      /* TLS-RPT report addresses */
+	char why[400];   /* why it is invalid or failed, "" otherwise */
 };
 
 struct event {
@@ -75,6 +102,7 @@ struct event {
 	struct tls_message *message;  /* EV_NOTE of a TLS 1.3 handshake message
 	                               * startle decrypted, or NULL */
 	struct dns_event *dns;        /* EV_DNS */
+	struct policy_event *policy;  /* EV_POLICY */
 };
 
 struct transcript;

@@ -14,6 +14,7 @@
 
 #include <stdbool.h>
 
+#include "mx.h"
 #include "script.h"
 #include "session.h"
 
@@ -34,6 +35,9 @@ struct ui_config {
 	const struct script *script;
 	size_t budget; /* bytes of bulk each transcript keeps (--memory; 0: all) */
 	const char *save_chain; /* --save-chain: each chain as PEM here, or NULL */
+	/* --mx: the target is a mail domain, checked before connecting; NULL
+	 * otherwise. */
+	const struct mx_options *mx;
 };
 
 /* Runs the explorer over a session with params until the user leaves;

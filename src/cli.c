@@ -71,7 +71,9 @@ enum long_only {
 	OPT_KEY,
 	/* taking the session away */
 	OPT_EXPORT,
-	OPT_SAVE_CHAIN
+	OPT_SAVE_CHAIN,
+	OPT_REQUIRE_MTA_STS,
+	OPT_MTA_STS_PORT
 };
 
 static const struct option long_options[] = {
@@ -129,6 +131,8 @@ static const struct option long_options[] = {
     /* taking the session away */
     {"export", required_argument, NULL, OPT_EXPORT},
     {"save-chain", required_argument, NULL, OPT_SAVE_CHAIN},
+    {"require-mta-sts", no_argument, NULL, OPT_REQUIRE_MTA_STS},
+    {"mta-sts-port", required_argument, NULL, OPT_MTA_STS_PORT},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
@@ -172,9 +176,10 @@ cli_help(void)
 	       "secrets)\n"
 	       "      --redact (credentials as [redacted: N bytes]), --insecure, --fail-on "
 	       "SEV\n"
-	       "      --mx (TARGET: a mail domain; MX, DANE), --mx-host N, --require-dane\n"
-	       "      --dns-config F, --theme NAME, --proto P, --implicit, --explicit,\n"
-	       "      --ehlo NAME, --no-explain, --records, --color WHEN, -h, -V\n"
+	       "      --mx (TARGET: a mail domain; MX, DANE, MTA-STS), --mx-host N,\n"
+	       "      --dns-config F, --require-dane, --require-mta-sts, --mta-sts-port N\n"
+	       "      --theme NAME, --proto P, --implicit, --explicit, --ehlo NAME,\n"
+	       "      --no-explain, --records, --color WHEN, -h, -V\n"
 	       "  with no -c, batch mode probes: greeting, capabilities, STARTTLS, "
 	       "capabilities\n"
 	       "  again, quit. Exit: 0 ok, 1 policy, 2 usage, 3 network, 4 protocol, 5 "
@@ -251,6 +256,7 @@ static const struct {
       {OPT_MX, offsetof(struct cli_options, mx)},
       {OPT_REQUIRE_DANE, offsetof(struct cli_options, mx_opts.require_dane)},
       {OPT_RECONNECT, offsetof(struct cli_options, reconnect)},
+      {OPT_REQUIRE_MTA_STS, offsetof(struct cli_options, mx_opts.require_mta_sts)},
 };
 
 /* Stores a value or flag option; false if c is not one of them. */
@@ -321,6 +327,23 @@ parse_mx_host(const char *arg, unsigned *out, char **cause)
 		*cause = cli_quote("--mx-host takes the number of an MX host in preference "
 		                   "order, 1 for the first, not ",
 		                   arg, "");
+		return -1;
+	}
+	*out = (unsigned)v;
+	return 0;
+}
+
+/* --mta-sts-port N: where the policy host serves HTTPS (RFC 8461 fixes 443;
+ * tests on loopback cannot bind it). */
+static int
+parse_mta_sts_port(const char *arg, unsigned *out, char **cause)
+{
+	char *end;
+	long v = strtol(arg, &end, 10);
+
+	if (*arg == '\0' || *end != '\0' || v < 1 || v > 65535) {
+		*cause = cli_quote("--mta-sts-port takes a port from 1 to 65535, not ", arg,
+		                   "");
 		return -1;
 	}
 	*out = (unsigned)v;
@@ -461,6 +484,8 @@ cli_option(struct cli_options *o, struct cli_parse_state *ps, int c, char **argv
 		return parse_fail_on(optarg, o, cause);
 	case OPT_MX_HOST:
 		return parse_mx_host(optarg, &o->mx_opts.host, cause);
+	case OPT_MTA_STS_PORT:
+		return parse_mta_sts_port(optarg, &o->mx_opts.mta_sts_port, cause);
 	case OPT_COMPARE:
 		o->compare = true;
 		return 0;
@@ -536,7 +561,8 @@ static bool
 cli_mx_options_given(const struct cli_options *o)
 {
 	return o->mx_opts.host != 0 || o->mx_opts.dns_config != NULL ||
-	       o->mx_opts.require_dane;
+	       o->mx_opts.require_dane || o->mx_opts.require_mta_sts ||
+	       o->mx_opts.mta_sts_port != 0;
 }
 
 /* --mx DOMAIN: SMTP on port 25 unless a scheme or port says otherwise. */
@@ -544,15 +570,14 @@ static int
 cli_check_mx(struct cli_options *o, struct cli_parse_state *ps, char **cause)
 {
 	if (!o->mx) {
-		*cause = str_printf("--mx-host, --dns-config and --require-dane need --mx "
-		                    "(the target is then a mail domain)");
-		return -1;
-	}
-	if (o->mode != MODE_BATCH) {
-		*cause = str_printf("--mx runs in batch mode in this build: add --batch");
+		*cause = str_printf("--mx-host, --dns-config, --require-dane, "
+		                    "--require-mta-sts and --mta-sts-port need --mx (the "
+		                    "target is then a mail domain)");
 		return -1;
 	}
 	o->mx_opts.timeout_ms = (o->timeout_s < 5 ? o->timeout_s : 5) * 1000;
+	o->mx_opts.fetch_timeout_ms = (o->timeout_s < 10 ? o->timeout_s : 10) * 1000;
+	o->mx_opts.cafile = o->cafile;
 	if (strstr(ps->target, "://") != NULL)
 		return target_parse(ps->target, ps->proto, ps->implicit, &o->target, cause);
 	char *text = str_printf("smtp://%s", ps->target);
@@ -624,6 +649,11 @@ cli_check(struct cli_options *o, struct cli_parse_state *ps, char **cause)
 		o->demo = true;
 	if (cli_check_takeaway(o, cause) != 0)
 		return -1;
+	if (o->demo && (o->mx || cli_mx_options_given(o))) {
+		*cause = str_printf("--mx checks a real mail domain through DNS: leave out "
+		                    "--demo and --lesson");
+		return -1;
+	}
 	if (o->demo)
 		return cli_check_demo(o, ps, cause);
 	if (o->scenario != NULL) {
@@ -779,242 +809,4 @@ void
 cli_free(struct cli_options *o)
 {
 	script_free(&o->script);
-}
-
-void
-cli_session_params(const struct cli_options *o, struct session_params *p)
-{
-	*p = (struct session_params){
-	    .target = o->target,
-	    .ehlo_name = o->ehlo,
-	    .servername = o->servername,
-	    .cafile = o->cafile,
-	    .client_cert = o->client_cert,
-	    .client_key = o->client_key,
-	    .tls_min = o->tls_min,
-	    .tls_max = o->tls_max,
-	    .ciphers = o->ciphers,
-	    .groups = o->groups,
-	    .alpn = o->alpn,
-	    .keylog = o->keylog,
-	    .require_tls = o->require_tls,
-	    .require_verified = o->verify,
-	    .insecure = o->insecure,
-	    .timeout_ms = o->timeout_s * 1000,
-	};
-}
-
-/* Reads all of f (at most SCRIPT_MAX_BYTES + 1 bytes, so an oversized
- * script is seen as one) into *text. Returns -1 on a read error. */
-static int
-cli_read_all(FILE *f, char **text, size_t *len)
-{
-	size_t cap = 4096, n = 0;
-	char *buf = xmalloc(cap);
-
-	for (;;) {
-		if (n == cap) {
-			cap *= 2;
-			buf = xrealloc(buf, cap);
-		}
-		size_t got = fread(buf + n, 1, cap - n, f);
-		n += got;
-		if (got == 0 || n > SCRIPT_MAX_BYTES)
-			break;
-	}
-	if (ferror(f)) {
-		free(buf);
-		return -1;
-	}
-	*text = buf;
-	*len = n;
-	return 0;
-}
-
-/* Puts the steps of from into o->script at o->script_at; the texts the
- * lines point into move along. */
-static void
-cli_splice_script(struct cli_options *o, struct script *from)
-{
-	struct script merged = {0};
-
-	for (size_t i = 0; i < o->script_at; i++)
-		script_add(&merged, o->script.steps[i].kind, o->script.steps[i].line);
-	for (size_t i = 0; i < from->n; i++)
-		script_add(&merged, from->steps[i].kind, from->steps[i].line);
-	for (size_t i = o->script_at; i < o->script.n; i++)
-		script_add(&merged, o->script.steps[i].kind, o->script.steps[i].line);
-	merged.texts =
-	    xmalloc((o->script.ntexts + from->ntexts + 1) * sizeof *merged.texts);
-	for (size_t i = 0; i < o->script.ntexts; i++)
-		merged.texts[merged.ntexts++] = o->script.texts[i];
-	for (size_t i = 0; i < from->ntexts; i++)
-		merged.texts[merged.ntexts++] = from->texts[i];
-	merged.auth = o->script.auth;
-	free(o->script.texts);
-	free(o->script.steps);
-	free(from->texts);
-	free(from->steps);
-	memset(from, 0, sizeof *from);
-	o->script = merged;
-}
-
-int
-cli_load_script(struct cli_options *o, char **cause)
-{
-	const char *path = o->script_file;
-	struct script from = {0};
-	char *text = NULL;
-	size_t len;
-	FILE *f;
-	int rc;
-
-	/* s_client's habit: with nothing to send, batch mode reads its lines
-	 * from a pipe or file on standard input. */
-	if (path == NULL && o->mode == MODE_BATCH && o->script.nlines == 0 &&
-	    !isatty(STDIN_FILENO)) {
-		path = "-";
-		o->script_at = o->script.n;
-	}
-	if (path == NULL)
-		return 0;
-	bool in = strcmp(path, "-") == 0;
-	if (in && o->mode != MODE_BATCH) {
-		*cause = str_printf("--script - reads standard input, which the explorer "
-		                    "needs for the keyboard: add --batch, or give a file");
-		return -1;
-	}
-	const char *name = in ? "standard input" : path;
-	if ((f = in ? stdin : fopen(path, "r")) == NULL) {
-		util_file_error(cause, path, 0,
-		                "cannot be read (%s): check the path given to --script",
-		                strerror(errno));
-		return -1;
-	}
-	rc = cli_read_all(f, &text, &len);
-	if (!in)
-		fclose(f);
-	if (rc != 0) {
-		util_file_error(cause, name, 0, "cannot be read (%s)", strerror(errno));
-		return -1;
-	}
-	rc = script_parse(&from, text, len, name, cause);
-	free(text);
-	if (rc == 0)
-		cli_splice_script(o, &from);
-	else
-		script_free(&from);
-	return rc;
-}
-
-void
-cli_batch_config(const struct cli_options *o, struct batch_config *cfg)
-{
-	*cfg = (struct batch_config){
-	    .script = &o->script,
-	    .json = o->json,
-	    .no_explain = o->no_explain,
-	    .records = o->records,
-	    .no_color = o->no_color,
-	    .force_color = o->force_color,
-	    .log = o->log,
-	    .record = o->record,
-	    .redact = o->redact,
-	    .fail_on_set = o->fail_on_set,
-	    .fail_on = o->fail_on,
-	    .budget = (size_t)o->memory_mib * 1024 * 1024,
-	    .mx = o->mx ? &o->mx_opts : NULL,
-	    .reconnect = o->reconnect,
-	    .save_chain = o->save_chain,
-	};
-}
-
-void
-cli_ui_config(const struct cli_options *o, struct ui_config *cfg)
-{
-	*cfg = (struct ui_config){
-	    .theme = o->theme,
-	    .no_color = o->no_color,
-	    .force_color = o->force_color,
-	    .no_explain = o->no_explain,
-	    .tls_records = o->records,
-	    .log = o->log,
-	    .record = o->record,
-	    .lesson = o->lesson,
-	    .redact = o->redact,
-	    .demo_scenario = !o->demo      ? NULL
-	                     : o->scenario ? o->scenario
-	                                   : "honest",
-	    .script = &o->script,
-	    .budget = (size_t)o->memory_mib * 1024 * 1024,
-	    .save_chain = o->save_chain,
-	};
-}
-
-void
-cli_export_options(const struct cli_options *o, struct export_options *eo)
-{
-	size_t lines = 0;
-
-	for (size_t i = 0; i < o->script.n; i++)
-		lines += o->script.steps[i].kind == SCRIPT_LINE;
-	*eo = (struct export_options){
-	    .target = o->target,
-	    .servername = o->servername,
-	    .cafile = o->cafile,
-	    .keylog = o->keylog,
-	    .ehlo = o->ehlo,
-	    .tls_min = o->tls_min,
-	    .tls_max = o->tls_max,
-	    .timeout_s = o->timeout_s,
-	    .lines = lines > 0 || o->script_file != NULL,
-	    .auth_user = o->script.auth.user,
-	    .auth_mech = o->script.auth.mech,
-	    .save_chain = o->save_chain,
-	    .log = o->log != NULL,
-	    .record = o->record != NULL,
-	    .insecure = o->insecure,
-	};
-}
-
-int
-cli_check_files(const struct cli_options *o, char **cause)
-{
-	char *why = NULL;
-
-	if (o->mx_opts.dns_config != NULL && dns_check_config(o->mx_opts.dns_config, cause) != 0)
-		return -1;
-	if (o->cafile != NULL && tls_check_cafile(o->cafile, &why) != 0) {
-		*cause = str_printf("the CA file %s", why);
-		free(why);
-		return -1;
-	}
-	if (o->client_cert != NULL &&
-	    clientcert_check(o->client_cert, o->client_key, cause) != 0)
-		return -1;
-	if (o->save_chain != NULL && certfile_check(o->save_chain, &why) != 0) {
-		*cause = str_printf("--save-chain: %s", why);
-		free(why);
-		return -1;
-	}
-	if (o->keylog != NULL) {
-		/* Created (empty, 0600) now, so a bad path stops us before connecting. */
-		FILE *f = util_open_private(o->keylog, true, &why);
-		if (f == NULL) {
-			*cause = str_printf("the key log file %s", why);
-			free(why);
-			return -1;
-		}
-		fclose(f);
-	}
-	return 0;
-}
-
-void
-cli_compare_params(const struct cli_options *o, struct session_params *a,
-                   struct session_params *b)
-{
-	cli_session_params(o, a);
-	*b = *a;
-	b->target = o->target_b;
 }

@@ -7,26 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mx.h"
+#include "mx_int.h"
 #include "util.h"
 
-struct mx_check {
-	struct dns *dns;
-	struct mx_host hosts[MX_HOSTS_MAX];
-	size_t n;
-	const struct mx_host *chosen;
-	unsigned port;
-	struct dns_answer tlsa;
-	bool have_tlsa;
-	enum dane_dns tlsa_dns;
-	bool require_dane;
-};
-
-/* Appends a local event of a kind with a text (and a finding id). */
-static void mx_emit(struct transcript *t, enum event_kind kind, enum finding_id f,
-                    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-
-static void
+void
 mx_emit(struct transcript *t, enum event_kind kind, enum finding_id f, const char *fmt, ...)
 {
 	struct event ev = {.phase = PHASE_PLAIN, .dir = DIR_LOCAL, .kind = kind};
@@ -71,6 +55,8 @@ mx_record_text(const struct dns_answer *a, size_t i)
 			snprintf(s + off, 3, "%02x", a->data[i][k]);
 		s[off] = '\0';
 		return s;
+	} else if (a->type == DNS_TXT) {
+		return dns_txt_presentation(a, i);
 	}
 	return xstrdup("(unreadable record)");
 }
@@ -116,8 +102,7 @@ mx_emit_answer(struct transcript *t, const struct dns_answer *a)
 		        a->why_bogus[0] ? a->why_bogus : "DNSSEC validation failed");
 }
 
-/* Asks and writes the answer; -1 after an error event. */
-static int
+int
 mx_ask(struct mx_check *m, struct transcript *t, const char *name, int type,
        struct dns_answer *a)
 {
@@ -132,6 +117,7 @@ mx_ask(struct mx_check *m, struct transcript *t, const char *name, int type,
 	return 0;
 }
 
+
 /* The MX hosts of the domain, or the domain itself (implicit MX). */
 static int
 mx_hosts(struct mx_check *m, struct transcript *t, const char *domain)
@@ -142,9 +128,10 @@ mx_hosts(struct mx_check *m, struct transcript *t, const char *domain)
 	if (mx_ask(m, t, domain, DNS_MX, &a) != 0)
 		return -1;
 	size_t n = dns_mx_list(&a, mx, MX_HOSTS_MAX);
-	int rc = a.rcode, st = a.status;
+	int rc = a.rcode;
+	m->mx_status = a.status;
 	dns_answer_free(&a);
-	if (st == DNS_BOGUS) {
+	if (m->mx_status == DNS_BOGUS) {
 		mx_emit(t, EV_ERROR, 0,
 		        "the MX answer for %s is bogus: startle does not "
 		        "connect to hosts it cannot trust",
@@ -174,6 +161,7 @@ mx_hosts(struct mx_check *m, struct transcript *t, const char *domain)
 		mx[0] = (struct dns_mx){0};
 		snprintf(mx[0].host, sizeof mx[0].host, "%s", domain);
 		n = 1;
+		m->implicit = true;
 	}
 	for (size_t i = 0; i < n; i++) {
 		m->hosts[i] =
@@ -232,6 +220,9 @@ mx_tlsa(struct mx_check *m, struct transcript *t)
 {
 	char *name = str_printf("_%u._tcp.%s", m->port, m->chosen->name);
 
+	if (m->have_tlsa)
+		dns_answer_free(&m->tlsa);
+	m->have_tlsa = false;
 	m->tlsa_dns = DANE_DNS_FAILED;
 	if (mx_ask(m, t, name, DNS_TLSA, &m->tlsa) == 0) {
 		m->have_tlsa = true;
@@ -248,6 +239,21 @@ mx_tlsa(struct mx_check *m, struct transcript *t)
 	free(name);
 }
 
+/* Points the session at the chosen host: its first address, its name as
+ * the TLS server name unless the user named another. */
+static void
+mx_point(struct mx_check *m, struct session_params *p)
+{
+	bool ours = p->servername == NULL;
+
+	for (size_t i = 0; i < m->n && !ours; i++)
+		ours = p->servername == m->hosts[i].name;
+	snprintf(p->target.host, sizeof p->target.host, "%s", m->chosen->addrs[0]);
+	p->target.host_is_ip = true;
+	if (ours)
+		p->servername = m->chosen->name;
+}
+
 struct mx_check *
 mx_check_begin(const struct mx_options *o, struct session_params *p, struct transcript *t,
                int *exit_code)
@@ -256,8 +262,9 @@ mx_check_begin(const struct mx_options *o, struct session_params *p, struct tran
 	struct mx_check *m = xcalloc(1, sizeof *m);
 
 	*exit_code = 3;
-	m->require_dane = o->require_dane;
+	m->o = *o;
 	m->port = p->target.port;
+	snprintf(m->domain, sizeof m->domain, "%s", p->target.host);
 	m->dns = dns_new(o->dns_config, o->timeout_ms, &cause);
 	if (m->dns == NULL) {
 		mx_emit(t, EV_ERROR, 0, "%s", cause);
@@ -266,7 +273,7 @@ mx_check_begin(const struct mx_options *o, struct session_params *p, struct tran
 		mx_check_free(m);
 		return NULL;
 	}
-	if (mx_hosts(m, t, p->target.host) != 0) {
+	if (mx_hosts(m, t, m->domain) != 0) {
 		mx_check_free(m);
 		return NULL;
 	}
@@ -284,22 +291,60 @@ mx_check_begin(const struct mx_options *o, struct session_params *p, struct tran
 	m->chosen = &m->hosts[want];
 	mx_list_hosts(m, t);
 	mx_tlsa(m, t);
-	snprintf(p->target.host, sizeof p->target.host, "%s", m->chosen->addrs[0]);
-	p->target.host_is_ip = true;
-	if (p->servername == NULL)
-		p->servername = m->chosen->name;
+	mx_sts_lookup(m, t);
+	mx_sts_match(m, t);
+	mx_rpt_lookup(m, t);
+	mx_point(m, p);
+	mx_check_rearm(m, t);
 	return m;
 }
 
-/* The chain the server presented last, from the transcript's cert events
- * (pointers into t). */
+int
+mx_check_choose(struct mx_check *m, unsigned n, struct session_params *p,
+                struct transcript *t, char **cause)
+{
+	if (n == 0 || n > m->n) {
+		*cause = str_printf("%s has %zu MX host%s: choose 1 to %zu", m->domain, m->n,
+		                    m->n == 1 ? "" : "s", m->n);
+		return -1;
+	}
+	if (m->hosts[n - 1].naddrs == 0) {
+		*cause = str_printf("MX host %u (%s) has no usable address", n,
+		                    m->hosts[n - 1].name);
+		return -1;
+	}
+	m->chosen = &m->hosts[n - 1];
+	mx_list_hosts(m, t);
+	mx_tlsa(m, t);
+	mx_sts_match(m, t);
+	mx_point(m, p);
+	mx_check_rearm(m, t);
+	return 0;
+}
+
+void
+mx_check_rearm(struct mx_check *m, const struct transcript *t)
+{
+	m->since = transcript_count(t);
+	memset(&m->j, 0, sizeof m->j);
+}
+
+/* The chain the server presented on this connection and its TLS verdict,
+ * from the transcript's events (chain entries point into t). */
 static size_t
-mx_chain(const struct transcript *t, struct cert_info *chain, size_t max)
+mx_chain(struct mx_check *m, const struct transcript *t, struct cert_info *chain,
+         size_t max)
 {
 	size_t n = 0;
 
-	for (size_t i = 0; i < transcript_count(t); i++) {
+	for (size_t i = m->since; i < transcript_count(t); i++) {
 		const struct event *ev = transcript_get(t, i);
+		if (ev != NULL && ev->kind == EV_TLS && ev->verdict != NULL) {
+			m->j.tls = true;
+			m->j.verified = ev->verdict->verified;
+			snprintf(m->j.tls_why, sizeof m->j.tls_why, "%s",
+			         ev->verdict->verify_error);
+		}
 		if (ev == NULL || ev->kind != EV_CERT || ev->cert == NULL)
 			continue;
 		if (ev->cert->depth == 0)
@@ -307,6 +352,14 @@ mx_chain(const struct transcript *t, struct cert_info *chain, size_t max)
 		if (n < max)
 			chain[n++] = *ev->cert;
 	}
+	m->j.name_ok = n > 0 && cert_name_matches(&chain[0], m->chosen->name, false);
+	if (!m->j.tls)
+		snprintf(m->j.tls_why, sizeof m->j.tls_why, "the session never reached TLS");
+	else if (!m->j.verified && m->j.tls_why[0] == '\0')
+		snprintf(m->j.tls_why, sizeof m->j.tls_why, "the chain does not verify");
+	else if (m->j.verified && !m->j.name_ok)
+		snprintf(m->j.tls_why, sizeof m->j.tls_why,
+		         "the certificate does not name %s", m->chosen->name);
 	return n;
 }
 
@@ -348,38 +401,86 @@ mx_verdict_finding(enum dane_verdict v)
 	}
 }
 
-int
-mx_check_end(struct mx_check *m, struct transcript *t, int rc)
+/* The DANE verdict for the chain, as a finding (a note when there is
+ * nothing to find), then the records to publish. */
+static void
+mx_dane_judge(struct mx_check *m, struct transcript *t, const struct cert_info *chain,
+              size_t n)
 {
-	struct cert_info chain[CERT_CHAIN_MAX];
 	struct dane_tlsa recs[32];
-	struct dane_result res;
+	struct dane_result *res = &m->j.dane;
 	size_t nrec = 0;
 
-	size_t n = mx_chain(t, chain, CERT_CHAIN_MAX);
 	for (size_t i = 0; m->have_tlsa && m->tlsa.rcode == 0 && i < m->tlsa.n && nrec < 32;
 	     i++)
 		if (dane_tlsa_parse(m->tlsa.data[i], m->tlsa.len[i], &recs[nrec]) == 0)
 			nrec++;
 	if (n == 0 && m->tlsa_dns == DANE_DNS_SECURE && nrec > 0) {
-		res = (struct dane_result){.verdict = DANE_MISMATCH};
-		snprintf(res.words, sizeof res.words,
+		*res = (struct dane_result){.verdict = DANE_MISMATCH, .record = -1, .depth = -1};
+		snprintf(res->words, sizeof res->words,
 		         "TLSA published but the server presented no certificate (no TLS): "
 		         "a DANE sender must not deliver to this host");
 	} else {
-		dane_check(recs, nrec, m->tlsa_dns, chain, n, m->chosen->name, &res);
+		dane_check(recs, nrec, m->tlsa_dns, chain, n, m->chosen->name, res);
 	}
-	if (res.verdict == DANE_FAILED)
-		mx_emit(t, EV_NOTE, 0, "DANE: %s", res.words);
-	else if (res.verdict == DANE_BOGUS && m->tlsa.status == DNS_BOGUS)
-		mx_emit(t, EV_NOTE, 0, "DANE: %s", res.words); /* finding already made */
+	m->j.dane_noted = res->verdict == DANE_FAILED ||
+	                  (res->verdict == DANE_BOGUS && m->tlsa.status == DNS_BOGUS);
+	if (m->j.dane_noted)
+		mx_emit(t, EV_NOTE, 0, "DANE: %s", res->words);
 	else
-		mx_emit(t, EV_FINDING, mx_verdict_finding(res.verdict), "DANE: %s",
-		        res.words);
+		mx_emit(t, EV_FINDING, mx_verdict_finding(res->verdict), "DANE: %s",
+		        res->words);
 	mx_publish(m, t, chain, n);
-	if (rc == 0 && m->require_dane && res.verdict != DANE_AUTHENTICATED) {
+}
+
+/* The reasoning as notes, under a heading. */
+static void
+mx_emit_reasoning(const struct mx_check *m, struct transcript *t)
+{
+	struct mx_reason *r = xcalloc(MX_REASONS_MAX, sizeof *r);
+	size_t n = mx_check_reasoning(m, r, MX_REASONS_MAX);
+
+	mx_emit(t, EV_NOTE, 0, "how a sending server reasons about %s:", m->domain);
+	for (size_t i = 0; i < n; i++)
+		mx_emit(t, EV_NOTE, 0, "  %s: %s", mx_section_name(r[i].section), r[i].text);
+	free(r);
+}
+
+void
+mx_check_judge(struct mx_check *m, struct transcript *t)
+{
+	struct cert_info chain[CERT_CHAIN_MAX];
+
+	if (m->j.done)
+		return;
+	size_t n = mx_chain(m, t, chain, CERT_CHAIN_MAX);
+	m->j.done = true;
+	mx_dane_judge(m, t, chain, n);
+	mx_sts_judge(m, t);
+	mx_emit_reasoning(m, t);
+}
+
+bool
+mx_check_judged(const struct mx_check *m)
+{
+	return m->j.done;
+}
+
+int
+mx_check_end(struct mx_check *m, struct transcript *t, int rc)
+{
+	mx_check_judge(m, t);
+	if (rc != 0)
+		return rc;
+	if (m->o.require_dane && m->j.dane.verdict != DANE_AUTHENTICATED) {
 		mx_emit(t, EV_ERROR, 0, "--require-dane: DANE did not authenticate %s (%s)",
-		        m->chosen->name, dane_verdict_name(res.verdict));
+		        m->chosen->name, dane_verdict_name(m->j.dane.verdict));
+		return 1;
+	}
+	if (m->o.require_mta_sts && m->j.sts != MX_STS_PASS) {
+		char words[MX_REASON_MAX];
+		mx_sts_verdict_words(m, words, sizeof words);
+		mx_emit(t, EV_ERROR, 0, "--require-mta-sts: %s", words);
 		return 1;
 	}
 	return rc;
@@ -401,4 +502,16 @@ mx_check_hosts(const struct mx_check *m, const struct mx_host **hosts)
 {
 	*hosts = m->hosts;
 	return m->n;
+}
+
+size_t
+mx_check_chosen(const struct mx_check *m)
+{
+	return (size_t)(m->chosen - m->hosts);
+}
+
+const char *
+mx_check_domain(const struct mx_check *m)
+{
+	return m->domain;
 }

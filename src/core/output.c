@@ -338,6 +338,55 @@ json_message(FILE *f, const struct tls_message *m)
 	fputc('}', f);
 }
 
+/* An array of strings. */
+static void
+json_strings(FILE *f, const char *key, char *const *s, size_t n)
+{
+	fprintf(f, ",\"%s\":[", key);
+	for (size_t i = 0; i < n; i++) {
+		fputs(i ? ",\"" : "\"", f);
+		put_escaped(f, (const unsigned char *)s[i], strlen(s[i]), ESCAPE_JSON);
+		fputc('"', f);
+	}
+	fputc(']', f);
+}
+
+/* A string, or null when it is empty. */
+static void
+json_opt(FILE *f, const char *key, const char *s)
+{
+	json_str(f, key, s[0] ? s : NULL);
+}
+
+/* The fields of a policy (kind "policy"): MTA-STS or TLS-RPT. */
+static void
+json_policy(FILE *f, const struct policy_event *p)
+{
+	json_str(f, "policy", p->policy);
+	json_str(f, "domain", p->domain);
+	json_str(f, "status", p->status);
+	if (strcmp(p->policy, "tls-rpt") == 0) {
+		json_strings(f, "rua", p->rua, p->nrua);
+		json_opt(f, "why", p->why);
+		return;
+	}
+	json_opt(f, "id", p->id);
+	json_opt(f, "url", p->url);
+	if (p->http_status > 0)
+		fprintf(f, ",\"http_status\":%d", p->http_status);
+	else
+		fputs(",\"http_status\":null", f);
+	json_opt(f, "content_type", p->content_type);
+	fprintf(f, ",\"bytes\":%zu,\"ms\":%.3f", p->bytes, p->ms);
+	json_opt(f, "mode", p->mode);
+	if (p->mode[0])
+		fprintf(f, ",\"max_age\":%lu", p->max_age);
+	else
+		fputs(",\"max_age\":null", f);
+	json_strings(f, "mx", p->mx, p->nmx);
+	json_opt(f, "why", p->why);
+}
+
 void
 output_json(FILE *f, const struct event *ev, bool redact, const char *session)
 {
@@ -392,6 +441,8 @@ output_json(FILE *f, const struct event *ev, bool redact, const char *session)
 		json_dns(f, ev->dns);
 	if (ev->message != NULL)
 		json_message(f, ev->message);
+	if (ev->policy != NULL)
+		json_policy(f, ev->policy);
 	if (ev->record != NULL) {
 		const struct tls_record *r = ev->record;
 		const char *hs = tls_record_message(r);

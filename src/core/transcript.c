@@ -99,6 +99,15 @@ event_free(struct event *ev)
 		free(ev->dns->records);
 		free(ev->dns);
 	}
+	if (ev->policy != NULL) {
+		for (size_t i = 0; i < ev->policy->nmx; i++)
+			free(ev->policy->mx[i]);
+		for (size_t i = 0; i < ev->policy->nrua; i++)
+			free(ev->policy->rua[i]);
+		free(ev->policy->mx);
+		free(ev->policy->rua);
+		free(ev->policy);
+	}
 	free(ev);
 }
 
@@ -295,6 +304,28 @@ dns_event_copy(const struct dns_event *s)
 	return d;
 }
 
+/* Copies n strings into a new array (NULL-terminated). */
+static char **
+strings_copy(char *const *s, size_t n)
+{
+	char **d = xcalloc(n + 1, sizeof *d);
+
+	for (size_t i = 0; i < n; i++)
+		d[i] = xstrdup(s[i]);
+	return d;
+}
+
+/* Deep-copies a policy so the event owns its lists. */
+static struct policy_event *
+policy_event_copy(const struct policy_event *s)
+{
+	struct policy_event *d = xmemdup(s, sizeof *s);
+
+	d->mx = strings_copy(s->mx, s->nmx);
+	d->rua = strings_copy(s->rua, s->nrua);
+	return d;
+}
+
 const struct event *
 transcript_append(struct transcript *t, const struct event *src)
 {
@@ -315,6 +346,7 @@ transcript_append(struct transcript *t, const struct event *src)
 	ev->record = src->record ? xmemdup(src->record, sizeof *src->record) : NULL;
 	ev->message = src->message ? xmemdup(src->message, sizeof *src->message) : NULL;
 	ev->dns = src->dns ? dns_event_copy(src->dns) : NULL;
+	ev->policy = src->policy ? policy_event_copy(src->policy) : NULL;
 	if (t->count == t->cap) {
 		t->cap = t->cap ? t->cap * 2 : 256;
 		t->events = xrealloc(t->events, t->cap * sizeof *t->events);

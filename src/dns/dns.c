@@ -282,6 +282,63 @@ dns_mx_list(const struct dns_answer *a, struct dns_mx *out, size_t max)
 	return n;
 }
 
+long
+dns_txt(const struct dns_answer *a, size_t i, char *buf, size_t size)
+{
+	size_t off = 0, out = 0;
+
+	if (i >= a->n || a->type != DNS_TXT || size == 0)
+		return -1;
+	const unsigned char *p = a->data[i];
+	while (off < a->len[i]) {
+		size_t l = p[off++];
+		if (off + l > a->len[i])
+			return -1;
+		for (size_t k = 0; k < l; k++, out++)
+			if (out + 1 < size)
+				buf[out] = (char)p[off + k];
+		off += l;
+	}
+	buf[out + 1 < size ? out : size - 1] = '\0';
+	return (long)out;
+}
+
+char *
+dns_txt_presentation(const struct dns_answer *a, size_t i)
+{
+	if (i >= a->n || a->type != DNS_TXT)
+		return xstrdup("(unreadable record)");
+	const unsigned char *p = a->data[i];
+	size_t len = a->len[i], off = 0, o = 0;
+	/* Worst case: every byte as \DDD, plus quotes and spaces per string. */
+	char *s = xmalloc(4 * len + 3 * (len + 1) + 1);
+	while (off < len) {
+		size_t l = p[off++];
+		if (off + l > len) {
+			free(s);
+			return xstrdup("(unreadable record)");
+		}
+		if (o > 0)
+			s[o++] = ' ';
+		s[o++] = '"';
+		for (size_t k = 0; k < l; k++) {
+			unsigned char c = p[off + k];
+			if (c == '"' || c == '\\') {
+				s[o++] = '\\';
+				s[o++] = (char)c;
+			} else if (c < 0x20 || c > 0x7e) {
+				o += (size_t)sprintf(s + o, "\\%03u", c);
+			} else {
+				s[o++] = (char)c;
+			}
+		}
+		s[o++] = '"';
+		off += l;
+	}
+	s[o] = '\0';
+	return s;
+}
+
 int
 dns_address(const struct dns_answer *a, size_t i, char *buf, size_t size)
 {
@@ -310,6 +367,8 @@ dns_type_name(int type)
 		return "A";
 	case DNS_MX:
 		return "MX";
+	case DNS_TXT:
+		return "TXT";
 	case DNS_AAAA:
 		return "AAAA";
 	case DNS_TLSA:

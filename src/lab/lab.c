@@ -331,10 +331,17 @@ static int
 lab_tls_context(struct lab *lab, char **cause)
 {
 	const struct labcert_pair *pair = NULL;
+	const struct lab_policy *pol = lab->cfg.policy;
 	WOLFSSL_METHOD *method;
 
-	if (labcert_get(lab->certs, lab->b->cert, &pair, cause) != 0)
+	if (pol != NULL) {
+		if (labcert_named(lab->certs, pol->hosts, pol->nhosts, &lab->named, cause) !=
+		    0)
+			return -1;
+		pair = &lab->named;
+	} else if (labcert_get(lab->certs, lab->b->cert, &pair, cause) != 0) {
 		return -1;
+	}
 	method = lab->b->tls12 ? wolfTLSv1_2_server_method() : wolfSSLv23_server_method();
 	lab->ctx = method ? wolfSSL_CTX_new(method) : NULL;
 	if (lab->ctx == NULL) {
@@ -380,6 +387,8 @@ lab_new(const struct lab_config *cfg, char **cause)
 	lab->b = lab_behaviour(cfg->scenario);
 	lab->listen = xstrdup(cfg->listen != NULL ? cfg->listen : LAB_DEFAULT_ADDRESS);
 	lab->cfg.listen = lab->listen;
+	if (cfg->policy != NULL)
+		lab->cfg.implicit = true; /* HTTPS: TLS first */
 	lab->idle_ms = LAB_IDLE_MS;
 	lab->session_ms = cfg->session_ms > 0 ? cfg->session_ms : LAB_SESSION_MS;
 	lab->slow_ms = cfg->slow_ms > 0 ? cfg->slow_ms : LAB_SLOW_MS_DEFAULT;
@@ -415,6 +424,7 @@ lab_free(struct lab *lab)
 		close(lab->fd_implicit);
 	if (lab->ctx != NULL)
 		wolfSSL_CTX_free(lab->ctx);
+	labcert_pair_free(&lab->named);
 	labcert_free(lab->certs);
 	free(lab->staple_der);
 	free(lab->listen);
@@ -522,7 +532,7 @@ lab_turn_away(const struct lab *lab, int fd, bool implicit)
 	};
 	const char *msg = busy[lab->cfg.proto];
 
-	if (!implicit)
+	if (!implicit && lab->cfg.policy == NULL)
 		(void)!send(fd, msg, strlen(msg), MSG_NOSIGNAL | MSG_DONTWAIT);
 	close(fd);
 }

@@ -477,7 +477,9 @@ lab_handshake(struct lab_client *c)
 	const char *cipher = wolfSSL_get_cipher_name_iana_from_suite(
 	    (unsigned char)(suite >> 8), (unsigned char)suite);
 	lab_log(c, "tls: %s %s, certificate %s", wolfSSL_get_version(c->ssl),
-	        cipher ? cipher : "?", labcert_kind_name(c->b->cert));
+	        cipher ? cipher : "?",
+	        c->lab->cfg.policy ? c->lab->cfg.policy->hosts[0]
+	                           : labcert_kind_name(c->b->cert));
 	return 0;
 }
 
@@ -552,10 +554,19 @@ lab_client_run(const struct lab *lab, int fd, unsigned id, const char *peer)
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
 	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-	lab_log(&c, "connection from %s (%s%s, scenario %s)", peer,
-	        proto_info(c.proto)->display, lab->cfg.implicit ? " with implicit TLS" : "",
-	        lab_scenario_name(lab->cfg.scenario));
+	if (lab->cfg.policy != NULL)
+		lab_log(&c, "connection from %s (HTTPS, policy host %s, answer %s)", peer,
+		        lab->cfg.policy->hosts[0],
+		        lab_policy_answer_name(lab->cfg.policy->answer));
+	else
+		lab_log(&c, "connection from %s (%s%s, scenario %s)", peer,
+		        proto_info(c.proto)->display,
+		        lab->cfg.implicit ? " with implicit TLS" : "",
+		        lab_scenario_name(lab->cfg.scenario));
 	if (lab->cfg.implicit && lab_handshake(&c) != 0) {
+		lab_end(&c);
+	} else if (lab->cfg.policy != NULL) {
+		lab_https_serve(&c);
 		lab_end(&c);
 	} else {
 		if (c.b->slow) {

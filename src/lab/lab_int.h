@@ -88,6 +88,7 @@ struct lab {
 	char *listen; /* the address as given, or the default */
 	const struct lab_behaviour *b;
 	struct labcert *certs;
+	struct labcert_pair named; /* the policy host's leaf (cfg.policy) */
 	WOLFSSL_CTX *ctx;
 	int fd; /* listening socket, -1 once handed to a spawned server */
 	unsigned port;
@@ -242,6 +243,9 @@ const char *lab_mbox_message(size_t i, size_t *len);
 size_t lab_mbox_header_len(size_t i);
 const char *lab_mbox_date(size_t i); /* IMAP INTERNALDATE */
 const char *lab_mbox_uidl(size_t i); /* POP3 unique id */
+
+/* The policy host's side of one connection, inside TLS (cfg.policy). */
+void lab_https_serve(struct lab_client *c);
 
 void lab_smtp_serve(struct lab_client *c);
 void lab_imap_serve(struct lab_client *c);

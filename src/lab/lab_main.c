@@ -31,7 +31,9 @@ static const char lab_usage[] =
     "                   [--write-client-cert DIR] [--quiet]\n"
     "       startle-lab --list-scenarios\n"
     "       startle-lab proxy --listen HOST:PORT --upstream HOST:PORT [--proto P]\n"
-    "                   --attack pass|strip|refuse|inject|blank";
+    "                   --attack pass|strip|refuse|inject|blank\n"
+    "       startle-lab mta-sts [--port N] [--listen ADDR[:PORT]] [--host NAME]...\n"
+    "                   [--policy FILE] [--answer KIND] [--write-ca FILE] [--quiet]";
 
 static const char lab_help[] =
     "startle-lab - startle's own mail server for learning STARTTLS, and an attack proxy\n"
@@ -58,6 +60,9 @@ static const char lab_help[] =
     "  proxy: a man in the middle between any client and a real server; the attack\n"
     "  rewrites the plaintext part (strip STARTTLS, refuse it, inject after the\n"
     "  go-ahead) and relays TLS untouched.\n"
+    "\n"
+    "  mta-sts: an MTA-STS policy host (RFC 8461) over HTTPS with a certificate from\n"
+    "  the lab's CA, answering as --answer says: startle-lab mta-sts --help lists them.\n"
     "\n"
     "  The demo account is demo, password demo. More: man startle-lab\n";
 
@@ -191,6 +196,29 @@ lab_where(const char *address, unsigned port, char *out, size_t size)
 	snprintf(out, size, strchr(address, ':') ? "[%s]:%u" : "%s:%u", address, port);
 }
 
+/* The banner of the policy host: what it serves and how to fetch it. */
+static void
+lab_policy_banner(const struct lab *lab, const char *ca_path, bool temporary)
+{
+	const struct lab_policy *p = lab->cfg.policy;
+	char where[96];
+
+	lab_where(lab->address, lab_port(lab), where, sizeof where);
+	printf("startle-lab %s: MTA-STS policy host %s, answer %s: %s\n", STARTLE_VERSION,
+	       p->hosts[0], lab_policy_answer_name(p->answer),
+	       lab_policy_answer_text(p->answer));
+	printf("CA certificate: %s (%s)\n", ca_path,
+	       temporary ? "a temporary file, removed when the lab stops" : "as asked");
+	printf("try: curl --cacert %s --resolve %s:%u:%s https://%s:%u%s\n", ca_path,
+	       p->hosts[0], lab_port(lab), lab->address, p->hosts[0], lab_port(lab),
+	       "/.well-known/mta-sts.txt");
+	printf("  or: startle --mx --mta-sts-port %u --cafile %s --dns-config FILE DOMAIN\n"
+	       "      (FILE resolves mta-sts.DOMAIN to %s: see man startle-lab)\n",
+	       lab_port(lab), ca_path, lab->address);
+	printf("listening on %s (Ctrl-C stops)\n", where);
+	fflush(stdout);
+}
+
 /* Says where the lab listens, how to trust it and, when written, where the
  * client certificate is. */
 static void
@@ -201,6 +229,10 @@ lab_banner(const struct lab *lab, const char *ca_path, bool temporary,
 	const struct proto_info *pi = proto_info(cfg->proto);
 	char where[96];
 
+	if (cfg->policy != NULL) {
+		lab_policy_banner(lab, ca_path, temporary);
+		return;
+	}
 	lab_where(lab->address, lab_port(lab), where, sizeof where);
 	printf("startle-lab %s: %s with %s, scenario %s: %s\n", STARTLE_VERSION,
 	       pi->display, cfg->implicit ? "implicit TLS" : pi->starttls_command,
@@ -241,6 +273,9 @@ enum {
 	OPT_LIST,
 	OPT_UPSTREAM,
 	OPT_ATTACK,
+	OPT_HOST,
+	OPT_POLICY,
+	OPT_ANSWER,
 };
 
 static const struct option lab_options[] = {
@@ -596,10 +631,131 @@ proxy_main(int argc, char **argv)
 	return rc;
 }
 
+#define POLICY_PORT 8443
+#define POLICY_HOST "mta-sts.startle.test"
+#define POLICY_FILE_MAX (1024 * 1024)
+
+static const char policy_default[] = "version: STSv1\r\n"
+                                     "mode: enforce\r\n"
+                                     "mx: " LABCERT_HOST "\r\n"
+                                     "max_age: 86400\r\n";
+
+static const struct option policy_options[] = {
+    {"port", required_argument, NULL, OPT_PORT},
+    {"listen", required_argument, NULL, OPT_LISTEN},
+    {"host", required_argument, NULL, OPT_HOST},
+    {"policy", required_argument, NULL, OPT_POLICY},
+    {"answer", required_argument, NULL, OPT_ANSWER},
+    {"write-ca", required_argument, NULL, OPT_WRITE_CA},
+    {"quiet", no_argument, NULL, OPT_QUIET},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+
+/* What the policy host's command line asked for. */
+struct policy_args {
+	struct lab_args lab;
+	struct lab_policy policy;
+	const char *hosts[LABCERT_NAMES_MAX];
+	char *text; /* the policy file read */
+};
+
+static void
+policy_help(void)
+{
+	printf("startle-lab mta-sts: an MTA-STS policy host over HTTPS, for teaching and "
+	       "tests\n\n"
+	       "  --port N (default %d), --listen ADDR[:PORT], --host NAME (repeatable, "
+	       "default\n"
+	       "  %s: the names on the certificate), --policy FILE (default: enforce,\n"
+	       "  mx %s), --write-ca FILE, --quiet, and --answer:\n",
+	       POLICY_PORT, POLICY_HOST, LABCERT_HOST);
+	for (int i = 0; i < LAB_POLICY_COUNT; i++)
+		printf("    %-10s %s\n", lab_policy_answer_name(i), lab_policy_answer_text(i));
+	printf("\n%s\n", lab_usage);
+}
+
+/* Reads one option of the policy host. */
+static int
+policy_option(struct policy_args *a, int opt, const char *arg)
+{
+	char *cause = NULL;
+	int v;
+
+	switch (opt) {
+	case OPT_HOST:
+		if (a->policy.nhosts >= LABCERT_NAMES_MAX || arg[0] == '\0' ||
+		    strlen(arg) > 200)
+			return lab_bad_usage("--host takes a host name (at most 8 of them), "
+			                     "not \"%s\"",
+			                     arg);
+		a->hosts[a->policy.nhosts++] = arg;
+		return LAB_GO_ON;
+	case OPT_POLICY:
+		free(a->text);
+		a->text = NULL;
+		if (util_read_text_file(arg, POLICY_FILE_MAX, "policy", false, &a->text,
+		                        &a->policy.len, &cause) != 0) {
+			fprintf(stderr, "startle-lab: %s\n", cause);
+			free(cause);
+			return EXIT_USAGE;
+		}
+		a->policy.body = a->text;
+		return LAB_GO_ON;
+	case OPT_ANSWER:
+		if ((v = lab_policy_answer_from_name(arg)) < 0)
+			return lab_bad_usage("unknown answer \"%s\": startle-lab mta-sts "
+			                     "--help lists them",
+			                     arg);
+		a->policy.answer = (enum lab_policy_answer)v;
+		return LAB_GO_ON;
+	case 'h':
+		policy_help();
+		return 0;
+	}
+	return lab_option(&a->lab, opt, arg);
+}
+
+/* startle-lab mta-sts [options]: reads the options, then serves the policy. */
+static int
+policy_main(int argc, char **argv)
+{
+	struct policy_args a = {.lab = {.cfg = {.proto = PROTO_SMTP, .log = stdout}}};
+	int opt, rc = LAB_GO_ON;
+
+	a.policy.body = policy_default;
+	a.policy.len = sizeof policy_default - 1;
+	while (rc == LAB_GO_ON &&
+	       (opt = getopt_long(argc, argv, "h", policy_options, NULL)) != -1)
+		rc = policy_option(&a, opt, optarg);
+	if (rc == LAB_GO_ON && optind < argc)
+		rc = lab_bad_usage("unexpected argument \"%s\": mta-sts takes options only",
+		                   argv[optind]);
+	if (a.policy.nhosts == 0)
+		a.hosts[a.policy.nhosts++] = POLICY_HOST;
+	a.policy.hosts = a.hosts;
+	a.lab.cfg.policy = &a.policy;
+	if (rc == LAB_GO_ON && !a.lab.has_port && !a.lab.listen_has_port) {
+		a.lab.port = POLICY_PORT;
+		a.lab.has_port = true;
+	}
+	if (rc == LAB_GO_ON)
+		rc = lab_settle(&a.lab);
+	if (rc == LAB_GO_ON) {
+		setvbuf(stdout, NULL, _IOLBF, 0);
+		rc = lab_run(&a.lab.cfg, a.lab.write_ca, NULL);
+	}
+	free(a.lab.listen_host);
+	free(a.text);
+	return rc;
+}
+
 int
 main(int argc, char **argv)
 {
 	if (argc > 1 && strcmp(argv[1], "proxy") == 0)
 		return proxy_main(argc - 1, argv + 1);
+	if (argc > 1 && strcmp(argv[1], "mta-sts") == 0)
+		return policy_main(argc - 1, argv + 1);
 	return lab_main(argc, argv);
 }

@@ -513,13 +513,11 @@ labcert_ca_pem(const struct labcert *lc, size_t *len)
 	return lc->ca_pem;
 }
 
-/* Makes the key, certificate and PEM of one kind into pair. */
+/* Makes the key, certificate and PEM of a spec into pair. */
 static int
-labcert_make_pair(struct labcert *lc, enum labcert_kind kind, struct labcert_pair *pair,
-                  char **cause)
+labcert_make_pair(struct labcert *lc, const struct labcert_spec *spec, const char *what,
+                  struct labcert_pair *pair, char **cause)
 {
-	const struct labcert_spec *spec = &labcert_specs[kind];
-	const char *what = labcert_names[kind];
 	struct labcert_key key = {0};
 	unsigned char der[LABCERT_DER_MAX];
 	int der_len = 0;
@@ -561,7 +559,8 @@ labcert_get(struct labcert *lc, enum labcert_kind kind, const struct labcert_pai
 	struct labcert_pair *pair = &lc->pairs[kind];
 	if (pair->chain_pem == NULL) {
 		struct labcert_pair made = {0};
-		if (labcert_make_pair(lc, kind, &made, cause) != 0) {
+		if (labcert_make_pair(lc, &labcert_specs[kind], labcert_names[kind], &made,
+		                      cause) != 0) {
 			free(made.chain_pem);
 			free(made.leaf_der);
 			free(made.key_pem);
@@ -597,6 +596,48 @@ labcert_ca_sign(struct labcert *lc, const unsigned char *data, size_t len,
 	}
 	*sig_len = out;
 	return 0;
+}
+
+int
+labcert_named(struct labcert *lc, const char *const *names, size_t n,
+              struct labcert_pair *out, char **cause)
+{
+	struct labcert_san sans[LABCERT_NAMES_MAX + 1];
+	size_t total = 0;
+
+	memset(out, 0, sizeof *out);
+	if (n == 0 || n > LABCERT_NAMES_MAX) {
+		*cause = str_printf("a lab certificate names 1 to %d hosts", LABCERT_NAMES_MAX);
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		sans[i] = (struct labcert_san){0x82, names[i], strlen(names[i])};
+		total += sans[i].len + 4;
+	}
+	sans[n] = (struct labcert_san){0x87, labcert_ip4_loopback,
+	                               sizeof(labcert_ip4_loopback)};
+	if (total > LABCERT_SAN_MAX - 16 || strlen(names[0]) >= CTC_NAME_SIZE) {
+		*cause = str_printf("the host names are too long for one lab certificate");
+		return -1;
+	}
+	struct labcert_spec spec = {
+	    .cn = names[0], .sans = sans, .nsans = n + 1, .from_day = -1, .to_day = 29};
+	if (labcert_make_pair(lc, &spec, names[0], out, cause) != 0) {
+		labcert_pair_free(out);
+		return -1;
+	}
+	return 0;
+}
+
+void
+labcert_pair_free(struct labcert_pair *p)
+{
+	free(p->chain_pem);
+	if (p->key_pem != NULL) {
+		explicit_bzero(p->key_pem, p->key_len);
+		free(p->key_pem);
+	}
+	memset(p, 0, sizeof *p);
 }
 
 char *

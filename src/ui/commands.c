@@ -401,6 +401,42 @@ command_side(struct ui *u, const char *arg)
 		ui_message(u, TE_ERROR, "/side takes a or b");
 }
 
+/* /mx: the MX hosts (and the DNS/Policy tab); /mx N connects to host N. */
+static void
+command_mx(struct ui *u, const char *arg)
+{
+	struct ui_side *d = u->cur;
+	const struct mx_host *hosts;
+	char *end, *cause = NULL, list[400] = "";
+
+	if (d->mx == NULL) {
+		ui_message(u, TE_ERROR, "/mx needs --mx: start startle --mx DOMAIN to check a "
+		                        "mail domain");
+		return;
+	}
+	size_t n = mx_check_hosts(d->mx, &hosts), cur = mx_check_chosen(d->mx);
+	if (arg[0] == '\0') {
+		for (size_t i = 0; i < n; i++)
+			snprintf(list + strlen(list), sizeof list - strlen(list), " %zu %s%s",
+			         i + 1, hosts[i].name, i == cur ? " (this one)" : "");
+		ui_message(u, TE_INFO, "MX hosts:%s; /mx N connects to host N", list);
+		detailspane_switch_tab(u, TAB_DNS);
+		return;
+	}
+	unsigned long v = strtoul(arg, &end, 10);
+	if (*end != '\0' || arg[0] == '-' || v > n) {
+		ui_message(u, TE_ERROR, "/mx takes the number of an MX host, 1 to %zu", n);
+		return;
+	}
+	if (ui_side_mx_choose(d, (unsigned)v, &cause) != 0) {
+		ui_message(u, TE_ERROR, "%s", cause);
+		free(cause);
+		return;
+	}
+	ui_message(u, TE_INFO, "connecting to MX host %lu, %s", v, hosts[v - 1].name);
+	detailspane_switch_tab(u, TAB_DNS);
+}
+
 static const struct command commands[] = {
     {.name = "starttls",
      .args = "",
@@ -430,6 +466,10 @@ static const struct command commands[] = {
      .args = "",
      .help = "close and connect again to the same target, resuming its TLS session",
      .exec = command_reconnect},
+    {.name = "mx",
+     .args = "[N]",
+     .help = "under --mx: list the MX hosts, or connect to host N instead",
+     .exec = command_mx},
     {.name = "clear",
      .args = "",
      .help = "start the transcript pane afresh (nothing is deleted)",

@@ -10,7 +10,8 @@
 #include "util.h"
 
 /* The Lesson tab exists only while a lesson runs; the Compare tab under
- * --compare while the comparison has no pane of its own. */
+ * --compare while the comparison has no pane of its own; the DNS/Policy tab
+ * under --mx. */
 bool
 detailspane_tab_available(const struct ui *u, enum details_tab tab)
 {
@@ -18,6 +19,8 @@ detailspane_tab_available(const struct ui *u, enum details_tab tab)
 		return u->lesson_active;
 	if (tab == TAB_COMPARE)
 		return u->nsides > 1 && u->lay.comparison.h == 0;
+	if (tab == TAB_DNS)
+		return u->cur->mx != NULL;
 	return true;
 }
 
@@ -125,6 +128,10 @@ detailspane_build(struct ui *u, enum details_tab tab, bool event, int width)
 		if (u->nsides > 1)
 			compareview_rows(&u->side[0].cmp, &u->side[1].cmp, width,
 			                 &u->drows);
+		break;
+	case TAB_DNS:
+		if (u->cur->mx != NULL)
+			details_dns(u->cur->mx, width, &u->drows);
 		break;
 	case TAB_HELP:
 	case TAB_COUNT:

@@ -28,6 +28,8 @@ struct keys_binding {
 	const char *keys, *help; /* help screen: "F1, ?" and what it does */
 	const char *hint_keys, *hint;
 	bool compare_only; /* only under --compare (and only its help shows it) */
+	bool single_only;  /* only with one session (the key means another thing
+	                    * under --compare) */
 };
 
 /* Keys curses reports as plain bytes. */
@@ -64,7 +66,7 @@ keys_overlay_toggle(struct ui *u, int key, int arg)
 	u->help_overlay = !u->help_overlay;
 }
 
-/* F2-F8: a tab of the details pane; F8 on a screen wide enough for the
+/* F2-F9: a tab of the details pane; F8 on a screen wide enough for the
  * comparison pane gives that pane the focus instead. */
 static void
 keys_tab(struct ui *u, int key, int tab)
@@ -398,8 +400,8 @@ static const struct keys_binding keys_table[] = {
      .ctx = KEYS_ANY,
      .run = keys_tab,
      .arg = TAB_HANDSHAKE,
-     .keys = "F2-F7, Alt-1..6",
-     .help = "Handshake, Certificates, Wire, Help, Ladder (and Lesson) tabs",
+     .keys = "F2-F9, Alt-1..8",
+     .help = "Handshake, Certificates, Wire, Help, Ladder (Lesson, DNS) tabs",
      .hint_keys = "F2-F6",
      .hint = "tabs"},
     {.key = KEY_F(3), .ctx = KEYS_ANY, .run = keys_tab, .arg = TAB_CERTS},
@@ -422,6 +424,7 @@ static const struct keys_binding keys_table[] = {
      .hint_keys = "F9",
      .hint = "aim",
      .compare_only = true},
+    {.key = KEY_F(9), .ctx = KEYS_ANY, .run = keys_tab, .arg = TAB_DNS, .single_only = true},
     {.key = KEY_F(10),
      .ctx = KEYS_ANY,
      .run = keys_other_side,
@@ -592,7 +595,7 @@ keys_handle(struct ui *u, int key)
 	for (size_t i = 0; i < KEYS_COUNT; i++) {
 		const struct keys_binding *b = &keys_table[i];
 		if (b->key == key && keys_context_holds(u, b->ctx) &&
-		    (!b->compare_only || u->nsides > 1)) {
+		    (!b->compare_only || u->nsides > 1) && (!b->single_only || u->nsides < 2)) {
 			b->run(u, key, b->arg);
 			u->dirty = true;
 			return;
@@ -610,7 +613,8 @@ keys_help(struct details_help_row *rows, size_t max, bool compare)
 	size_t n = 0;
 
 	for (size_t i = 0; i < KEYS_COUNT && n < max; i++)
-		if (keys_table[i].help != NULL && (compare || !keys_table[i].compare_only))
+		if (keys_table[i].help != NULL && (compare || !keys_table[i].compare_only) &&
+		    !(compare && keys_table[i].single_only))
 			rows[n++] = (struct details_help_row){keys_table[i].keys,
 			                                      keys_table[i].help};
 	return n;

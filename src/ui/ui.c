@@ -566,6 +566,13 @@ ui_main(const struct session_params *const *params, int n, const struct ui_confi
 		free(cause);
 		return 2;
 	}
+	/* --mx: the domain is checked before the screen is taken; what ends
+	 * the check (no such domain, no usable host) is said on stderr. */
+	int rc = cfg->mx != NULL ? ui_side_mx_begin(&u.side[0], cfg->mx) : 0;
+	if (rc != 0) {
+		ui_teardown(&u);
+		return rc;
+	}
 	ui_signal_fd = u.sigpipe[1];
 	hooks.arg = &u;
 	ui_install_signals();
@@ -574,6 +581,8 @@ ui_main(const struct session_params *const *params, int n, const struct ui_confi
 	ui_curses_start(&u);
 	if (detailspane_tab_available(&u, TAB_COMPARE))
 		u.tab = TAB_COMPARE;
+	if (detailspane_tab_available(&u, TAB_DNS))
+		u.tab = TAB_DNS;
 	char *hist = input_history_path();
 	u.in = input_new(&hooks, hist);
 	free(hist);

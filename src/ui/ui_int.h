@@ -71,6 +71,7 @@ struct ui_side {
 	bool cmp_closed;          /* its session's end is in cmp */
 	struct tls_ticket *ticket; /* the TLS session the last connection left, which
 	                            * /reconnect offers to resume, or NULL */
+	struct mx_check *mx;      /* --mx: the mail domain's check, or NULL */
 };
 
 struct ui {
@@ -164,6 +165,13 @@ void ui_side_start(struct ui_side *d);
 /* /reconnect: a new connection to the side's server, offering to resume
  * the TLS session the last one left; returns true when one is offered. */
 bool ui_side_reconnect(struct ui_side *d);
+/* --mx: checks the mail domain of the side's target before its first
+ * connection (the side then connects to the chosen MX host). Returns 0, or
+ * the exit status after writing the check's errors on stderr. */
+int ui_side_mx_begin(struct ui_side *d, const struct mx_options *o);
+/* --mx: closes the session, chooses MX host n (1 the first) and connects to
+ * it. Returns 0, or -1 with *cause (nothing changed). */
+int ui_side_mx_choose(struct ui_side *d, unsigned n, char **cause);
 /* --compare: takes the session's plaintext bytes, and its end once it has
  * ended, into the side's figures. */
 void ui_side_refresh(struct ui_side *d);

@@ -150,29 +150,113 @@ ui_side_start(struct ui_side *d)
 	session_open(d->s);
 }
 
+/* Closes the session for a reason; under --mx the connection's verdicts
+ * are made first if its handshake never came. */
+static void
+ui_side_stop(struct ui_side *d, const char *why)
+{
+	session_close(d->s, why);
+	if (d->mx != NULL && !mx_check_judged(d->mx))
+		mx_check_judge(d->mx, d->t);
+}
+
+/* A new session on the side after ui_side_stop: fresh consent and figures. */
+static void
+ui_side_restart(struct ui_side *d)
+{
+	session_free(d->s);
+	dindex_init(&d->di);
+	d->exchange_consented = d->plaintext_consented = false;
+	compare_side_init(&d->cmp, ui_side_names[d->index], &d->params.target);
+	d->cmp_closed = false;
+	ui_side_start(d);
+}
+
 bool
 ui_side_reconnect(struct ui_side *d)
 {
-	session_close(d->s, "closed for /reconnect");
+	ui_side_stop(d, "closed for /reconnect");
 	struct tls_ticket *t = session_take_ticket(d->s);
-	session_free(d->s);
 	if (t != NULL) {
 		/* the newest session; an older one stays when the last left none */
 		tls_ticket_free(d->ticket);
 		d->ticket = t;
 	}
 	d->params.resume = d->ticket;
-	dindex_init(&d->di);
-	d->exchange_consented = d->plaintext_consented = false;
-	compare_side_init(&d->cmp, ui_side_names[d->index], &d->params.target);
-	d->cmp_closed = false;
-	ui_side_start(d);
+	if (d->mx != NULL)
+		mx_check_rearm(d->mx, d->t);
+	ui_side_restart(d);
 	return d->ticket != NULL;
+}
+
+/* The side's target in words under --mx: the MX host and the domain. */
+static void
+ui_side_mx_target(struct ui_side *d)
+{
+	const struct mx_host *hosts;
+	size_t n = mx_check_hosts(d->mx, &hosts), i = mx_check_chosen(d->mx);
+
+	snprintf(d->target_text, sizeof d->target_text, "%s:%u (MX %zu of %zu for %s)",
+	         i < n ? hosts[i].name : "?", d->params.target.port, i + 1, n,
+	         mx_check_domain(d->mx));
+}
+
+int
+ui_side_mx_begin(struct ui_side *d, const struct mx_options *o)
+{
+	int rc = 0;
+	char *esc;
+
+	fprintf(stderr, "startle: checking the mail domain %s (MX, TLSA, MTA-STS, TLS-RPT)\n",
+	        d->params.target.host);
+	d->mx = mx_check_begin(o, &d->params, d->t, &rc);
+	if (d->mx != NULL) {
+		ui_side_mx_target(d);
+		return 0;
+	}
+	for (size_t i = 0; i < transcript_count(d->t); i++) {
+		const struct event *ev = transcript_get(d->t, i);
+		if (ev == NULL || ev->kind != EV_ERROR)
+			continue;
+		esc = escape_bytes(ev->text, ev->len, ESCAPE_OWN);
+		fprintf(stderr, "startle: %s\n", esc != NULL ? esc : "?");
+		free(esc);
+	}
+	return rc;
+}
+
+int
+ui_side_mx_choose(struct ui_side *d, unsigned n, char **cause)
+{
+	const struct mx_host *hosts;
+	size_t count = mx_check_hosts(d->mx, &hosts);
+
+	if (n == 0 || n > count || hosts[n - 1].naddrs == 0) {
+		*cause = n == 0 || n > count
+		             ? str_printf("/mx takes the number of an MX host, 1 to %zu", count)
+		             : str_printf("MX host %u (%s) has no usable address", n,
+		                          hosts[n - 1].name);
+		return -1;
+	}
+	ui_side_stop(d, "closed for /mx");
+	if (mx_check_choose(d->mx, n, &d->params, d->t, cause) != 0)
+		return -1;
+	/* another host: the last TLS session is not offered to it */
+	tls_ticket_free(d->ticket);
+	d->ticket = NULL;
+	d->params.resume = NULL;
+	ui_side_mx_target(d);
+	ui_side_restart(d);
+	return 0;
 }
 
 void
 ui_side_refresh(struct ui_side *d)
 {
+	/* --mx: the verdicts once the handshake is over, or the session is. */
+	if (d->mx != NULL && d->s != NULL && !mx_check_judged(d->mx) &&
+	    (d->di.verdict != (size_t)-1 || session_state(d->s) == SS_CLOSED))
+		mx_check_judge(d->mx, d->t);
 	if (d->u->nsides < 2 || d->s == NULL)
 		return;
 	compare_set_plain_bytes(&d->cmp, session_plain_bytes(d->s));
@@ -196,6 +280,8 @@ ui_side_free(struct ui_side *d)
 {
 	session_free(d->s);
 	d->s = NULL;
+	mx_check_free(d->mx);
+	d->mx = NULL;
 	transcript_free(d->t);
 	d->t = NULL;
 	slines_free(&d->rows);

@@ -238,7 +238,7 @@ assert_json_lines() {
 		([.[].seq] == [range(1; length + 1)]) and
 		all(.[]; (.t | type) == "number" and (.phase | IN("plain", "handshake", "tls")) and
 			(.dir | IN("client", "server", "local")) and
-			(.kind | IN("connect", "line", "phase", "tls", "cert", "finding", "note", "error", "close", "dns")))
+			(.kind | IN("connect", "line", "phase", "tls", "cert", "finding", "note", "error", "close", "dns", "policy")))
 		' "$file" >/dev/null 2>&1; then
 		jq -c -s '.[] | {seq, t, phase, dir, kind}' "$file" 2>&1 | head -n 60 |
 			fail "events in $file break the schema (seq 1..n in order; t a number; phase, dir, kind from their lists)" -

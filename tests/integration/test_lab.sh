@@ -869,3 +869,53 @@ test_lab_tls12_finished_records_are_called_encrypted_not_hellorequest() {
 	assert_json_has '.record.type == "handshake" and .record.dir == "out" and (.text | test("\\(encrypted\\)$"))'
 	assert_json_lacks '.text != null and (.text | test("HelloRequest"))'
 }
+
+# startle-lab mta-sts [options...] on a free port; sets LAB_PID, LAB_PORT,
+# LAB_CA and LAB_LOG as lab_start does.
+lab_mta_sts_start() {
+	local i
+	lab_need
+	LAB_LOG=$IT_TEST_DIR/lab-sts.out
+	LAB_CA=$IT_TEST_DIR/lab-sts-ca.pem
+	"$STARTLE_LAB" mta-sts --port 0 --write-ca "$LAB_CA" "$@" >"$LAB_LOG" 2>&1 </dev/null &
+	LAB_PID=$!
+	it_kill_at_exit "$LAB_PID"
+	for ((i = 0; i < 100; i++)); do
+		LAB_PORT=$(grep -m 1 -oE '^listening on 127\.0\.0\.1:[0-9]+' "$LAB_LOG" | sed 's/.*://')
+		[ -n "$LAB_PORT" ] && return 0
+		sleep 0.1
+	done
+	fail "startle-lab mta-sts did not say where it listens" - <"$LAB_LOG"
+}
+
+test_lab_mta_sts_serves_the_policy_curl_accepts_with_the_lab_ca() {
+	command -v curl >/dev/null 2>&1 || it_skip "curl is not installed"
+	lab_mta_sts_start --host mta-sts.lab.test --host mta-sts.other.test
+	local url="https://mta-sts.lab.test:$LAB_PORT/.well-known/mta-sts.txt" body
+	body=$(curl -sS --max-time 5 --cacert "$LAB_CA" -D headers.txt \
+		--resolve "mta-sts.lab.test:$LAB_PORT:127.0.0.1" "$url") ||
+		fail "curl could not fetch the policy with the lab's CA" - <"$LAB_LOG"
+	[ "$body" = $'version: STSv1\r\nmode: enforce\r\nmx: mail.startle.test\r\nmax_age: 86400\r' ] ||
+		fail "the default policy is not what was served: $body"
+	grep -qi '^content-type: text/plain' headers.txt || fail "not text/plain" - <headers.txt
+	# The second name is on the certificate too; another path is not found.
+	[ "$(curl -sS --max-time 5 -o /dev/null -w '%{http_code}' --cacert "$LAB_CA" \
+		--resolve "mta-sts.other.test:$LAB_PORT:127.0.0.1" \
+		"https://mta-sts.other.test:$LAB_PORT/other")" = 404 ] ||
+		fail "another path was not answered 404" - <"$LAB_LOG"
+	grep -q 'answer policy' "$LAB_LOG" || fail "the log does not name the answer" - <"$LAB_LOG"
+	lab_stop
+}
+
+test_lab_mta_sts_bad_usage_exits_2() {
+	lab_need
+	"$STARTLE_LAB" mta-sts --answer bogus >out.txt 2>err.txt
+	[ $? = 2 ] || fail "an unknown answer did not exit 2" - <err.txt
+	grep -q 'unknown answer "bogus": startle-lab mta-sts --help lists them' err.txt ||
+		fail "the error does not say what to do" - <err.txt
+	"$STARTLE_LAB" mta-sts --policy "$IT_TEST_DIR/none.txt" >out.txt 2>err.txt
+	[ $? = 2 ] || fail "a missing policy file did not exit 2" - <err.txt
+	"$STARTLE_LAB" mta-sts --help >out.txt 2>err.txt || fail "--help failed" - <err.txt
+	grep -qE '^ +stall +the request is read and never answered' out.txt ||
+		fail "--help does not list the answers" - <out.txt
+}

@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "cli.h"
+#include "ui.h"
 #include "tls.h"
 
 #define ARGV(...) ((char *[]){"startle", __VA_ARGS__, NULL})
@@ -466,7 +467,7 @@ test_mx_domain_without_scheme_is_smtp_on_port_25(void **state)
 }
 
 static void
-test_mx_options_need_mx_and_batch(void **state)
+test_mx_options_need_mx(void **state)
 {
 	struct cli_options o;
 	char *cause = NULL;
@@ -474,11 +475,58 @@ test_mx_options_need_mx_and_batch(void **state)
 	assert_int_equal(PARSE(&o, &cause, "-b", "--require-dane", "example.org"), -1);
 	expect_error(cause, "need --mx");
 	cli_free(&o);
-	assert_int_equal(PARSE(&o, &cause, "--mx", "example.org"), -1);
-	expect_error(cause, "--batch");
+	assert_int_equal(PARSE(&o, &cause, "-b", "--require-mta-sts", "example.org"), -1);
+	expect_error(cause, "need --mx");
 	cli_free(&o);
 	assert_int_equal(PARSE(&o, &cause, "-b", "--mx", "--mx-host", "0", "example.org"), -1);
 	expect_error(cause, "--mx-host");
+	cli_free(&o);
+	assert_int_equal(PARSE(&o, &cause, "--demo", "--mx", "example.org"), -1);
+	expect_error(cause, "leave out --demo");
+	cli_free(&o);
+}
+
+static void
+test_mx_runs_in_the_explorer_too(void **state)
+{
+	struct cli_options o;
+	struct ui_config ui;
+	char *cause = NULL;
+	(void)state;
+	assert_int_equal(PARSE(&o, &cause, "--mx", "--mx-host", "2", "example.org"), 0);
+	assert_int_equal(o.mode, MODE_TUI);
+	cli_ui_config(&o, &ui);
+	assert_non_null(ui.mx);
+	assert_int_equal(ui.mx->host, 2);
+	cli_free(&o);
+	assert_int_equal(PARSE(&o, &cause, "smtp://example.org"), 0);
+	cli_ui_config(&o, &ui);
+	assert_null(ui.mx);
+	cli_free(&o);
+}
+
+static void
+test_mta_sts_options_reach_the_check(void **state)
+{
+	struct cli_options o;
+	char *cause = NULL;
+	(void)state;
+	assert_int_equal(PARSE(&o, &cause, "-b", "--mx", "--require-mta-sts", "--mta-sts-port",
+	                       "8443", "--cafile", "ca.pem", "--timeout", "3", "example.org"),
+	                 0);
+	assert_true(o.mx_opts.require_mta_sts);
+	assert_int_equal(o.mx_opts.mta_sts_port, 8443);
+	assert_string_equal(o.mx_opts.cafile, "ca.pem");
+	assert_int_equal(o.mx_opts.fetch_timeout_ms, 3000);
+	cli_free(&o);
+	assert_int_equal(PARSE(&o, &cause, "-b", "--mx", "example.org"), 0);
+	assert_int_equal(o.mx_opts.mta_sts_port, 0);
+	assert_null(o.mx_opts.cafile);
+	assert_int_equal(o.mx_opts.fetch_timeout_ms, 10000);
+	cli_free(&o);
+	assert_int_equal(PARSE(&o, &cause, "-b", "--mx", "--mta-sts-port", "0", "example.org"),
+	                 -1);
+	expect_error(cause, "--mta-sts-port takes a port");
 	cli_free(&o);
 }
 
@@ -766,7 +814,9 @@ main(void)
 	    cmocka_unit_test(test_compare_takes_two_targets_or_one_bare_host),
 	    cmocka_unit_test(test_demo_compare_takes_one_protocol),
 	    cmocka_unit_test(test_mx_domain_without_scheme_is_smtp_on_port_25),
-	    cmocka_unit_test(test_mx_options_need_mx_and_batch),
+	    cmocka_unit_test(test_mx_options_need_mx),
+	    cmocka_unit_test(test_mx_runs_in_the_explorer_too),
+	    cmocka_unit_test(test_mta_sts_options_reach_the_check),
 	    cmocka_unit_test(test_help_fits_one_screen),
 	    cmocka_unit_test(test_help_and_version_flags),
 	    cmocka_unit_test(test_demo_takes_an_optional_protocol_and_a_scenario),

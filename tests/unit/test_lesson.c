@@ -407,16 +407,16 @@ test_every_shipped_lesson_parses_and_names_a_proto_and_a_lab_scenario(void **sta
 }
 
 static void
-test_the_five_lessons_of_the_series_are_shipped(void **state)
+test_the_lessons_of_the_series_are_shipped(void **state)
 {
-	static const char *const names[] = {"starttls", "stripping", "injection",
-	                                    "implicit", "certificates"};
-	static const char *const scenarios[] = {"honest", "strip", "inject", "honest",
-	                                        "honest"};
+	static const char *const names[] = {"starttls", "stripping", "policies",
+	                                    "injection", "implicit", "certificates"};
+	static const char *const scenarios[] = {"honest", "strip", "strip", "inject",
+	                                        "honest", "honest"};
 	struct lesson l;
 
 	(void)state;
-	for (size_t i = 0; i < 5; i++) {
+	for (size_t i = 0; i < 6; i++) {
 		load_shipped(names[i], &l);
 		assert_string_equal(l.scenario, scenarios[i]);
 		lesson_free(&l);
@@ -1743,7 +1743,7 @@ main(void)
 	    cmocka_unit_test(test_blank_line_at_the_end_of_an_unterminated_buffer),
 	    cmocka_unit_test(
 	        test_every_shipped_lesson_parses_and_names_a_proto_and_a_lab_scenario),
-	    cmocka_unit_test(test_the_five_lessons_of_the_series_are_shipped),
+	    cmocka_unit_test(test_the_lessons_of_the_series_are_shipped),
 	    cmocka_unit_test(test_parse_reads_header_steps_waits_and_text),
 	    cmocka_unit_test(test_scenario_defaults_to_honest_and_next_to_none),
 	    cmocka_unit_test(test_name_is_the_file_name_without_its_directory_and_suffix),
