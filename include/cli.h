@@ -46,6 +46,7 @@ struct cli_options {
 	enum severity fail_on;   /* --fail-on info|warn|danger */
 	bool mx;                 /* --mx: the target is a mail domain */
 	struct mx_options mx_opts; /* --mx-host, --dns-config, --require-dane */
+	const char *replay;        /* --replay FILE: a recording instead of a target */
 };
 
 /* Parses argv. Returns 0, or -1 with *cause (caller frees). opts->steps is

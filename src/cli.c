@@ -91,7 +91,7 @@ static const struct option long_options[] = {
     {"auth", required_argument, NULL, OPT_AUTH},
     {"auth-mech", required_argument, NULL, OPT_AUTH_MECH},
     {"compare", no_argument, NULL, OPT_COMPARE},
-    {"replay", required_argument, NULL, OPT_REPLAY}, /* named in the contract, not built */
+    {"replay", required_argument, NULL, OPT_REPLAY},
     /* privacy and policy */
     {"redact", no_argument, NULL, OPT_REDACT},
     {"insecure", no_argument, NULL, OPT_INSECURE},
@@ -122,6 +122,7 @@ cli_help(void)
 	       "usage: startle [--batch] [options] [SCHEME://]HOST[:PORT]\n"
 	       "       startle --demo [smtp|imap|pop3] [--scenario NAME] | --lesson NAME\n"
 	       "       startle --compare TARGET_A TARGET_B | HOST   (side by side; --demo too)\n"
+	       "       startle --replay FILE [--batch [--json]]   (a --record file, offline)\n"
 	       "  schemes: smtp(25) submission(587) smtps(465) imap(143) imaps(993)\n"
 	       "           pop3(110) pop3s(995); without one the port decides\n"
 	       "  -b, --batch          run without the TUI and print the annotated "
@@ -413,8 +414,8 @@ cli_option(struct cli_options *o, struct cli_parse_state *ps, int c, char **argv
 		o->compare = true;
 		return 0;
 	case OPT_REPLAY:
-		*cause = str_printf("--replay is not in this build yet");
-		return -1;
+		o->replay = optarg;
+		return 0;
 	case 'h':
 		o->help = true;
 		return 1;
@@ -507,6 +508,42 @@ cli_check_mx(struct cli_options *o, struct cli_parse_state *ps, char **cause)
 	return rc;
 }
 
+/* --replay FILE: a recording instead of a server, so nothing that connects
+ * or sends; the explorer shows it and writes nothing. */
+static int
+cli_check_replay(const struct cli_options *o, const struct cli_parse_state *ps,
+                 char **cause)
+{
+	const char *clash = NULL;
+
+	if (ps->target != NULL)
+		clash = "a target";
+	else if (o->script.n > 0 || o->script_file != NULL)
+		clash = "lines to send (-c, --starttls, --script, --auth)";
+	else if (o->compare)
+		clash = "--compare (a recording says whether it compares)";
+	else if (o->demo || o->scenario != NULL)
+		clash = "--demo and --scenario";
+	else if (o->mx || cli_mx_options_given(o))
+		clash = "--mx";
+	if (clash != NULL) {
+		*cause = str_printf("--replay shows a recording and connects nowhere: leave "
+		                    "out %s",
+		                    clash);
+		return -1;
+	}
+	if (o->mode != MODE_BATCH && (o->json || o->log || o->record)) {
+		*cause = str_printf("--replay in the explorer writes nothing: for --json, "
+		                    "--log or --record add --batch");
+		return -1;
+	}
+	if (o->mode == MODE_BATCH && o->lesson != NULL) {
+		*cause = str_printf("--lesson runs in the explorer: leave out --batch");
+		return -1;
+	}
+	return 0;
+}
+
 /* Checks the options against each other once all are read. */
 static int
 cli_check(struct cli_options *o, struct cli_parse_state *ps, char **cause)
@@ -516,6 +553,8 @@ cli_check(struct cli_options *o, struct cli_parse_state *ps, char **cause)
 		    "--tls-min is higher than --tls-max: no TLS version is left");
 		return -1;
 	}
+	if (o->replay != NULL)
+		return cli_check_replay(o, ps, cause);
 	if (o->lesson != NULL)
 		o->demo = true;
 	if (o->demo)
@@ -759,7 +798,7 @@ cli_load_script(struct cli_options *o, char **cause)
 	/* s_client's habit: with nothing to send, batch mode reads its lines
 	 * from a pipe or file on standard input. */
 	if (path == NULL && o->mode == MODE_BATCH && o->script.nlines == 0 &&
-	    !isatty(STDIN_FILENO)) {
+	    o->replay == NULL && !isatty(STDIN_FILENO)) {
 		path = "-";
 		o->script_at = o->script.n;
 	}
