@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "json.h"
 #include "output.h"
@@ -362,6 +363,14 @@ replay_load(const char *path, struct replay *r, char **cause)
 		                "cannot be read (%s): give the path of a recording made "
 		                "with --record",
 		                strerror(errno));
+		return -1;
+	}
+	struct stat st;
+	if (fstat(fileno(l.f), &st) == 0 && S_ISDIR(st.st_mode)) {
+		fclose(l.f);
+		util_file_error(cause, path, 0,
+		                "is a directory: give the path of a recording made with "
+		                "--record");
 		return -1;
 	}
 	int rc = replay_read_lines(&l, &rd, path, cause);
