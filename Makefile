@@ -88,7 +88,7 @@ LAB_PROGRAM := $(BUILD)/startle-lab
 endif
 
 .PHONY: FORCE fuzz fuzz-run all bench check unit integration san-check check-layers deps deps-build install \
-	uninstall clean distclean demo format screenshot
+	uninstall clean distclean demo format screenshot sessions
 
 all: $(PROGRAM) $(LAB_PROGRAM)
 
@@ -232,6 +232,11 @@ uninstall:
 	-rmdir $(DESTDIR)$(DOCDIR)/docs 2>/dev/null
 	-rmdir $(DESTDIR)$(DOCDIR) 2>/dev/null
 	-rmdir $(DESTDIR)$(DATADIR)/themes $(DESTDIR)$(DATADIR)/lessons $(DESTDIR)$(DATADIR) 2>/dev/null
+
+# The example recordings of docs/sessions/ made again on the lab (their times
+# and lab certificates change); `make check` replays each of them.
+sessions: all
+	$(Q)docs/sessions/make-sessions ./$(PROGRAM)
 
 # The README's picture: a real session in tmux, rendered to docs/explorer.png
 # (installs tmux, python3-pil and fonts-dejavu-core when missing).
