@@ -310,7 +310,7 @@ replay_next_line(struct replay_lines *l, const char **line, size_t *len)
 		l->end -= l->start;
 		l->start = 0;
 		if (l->cap - l->end < 65536) {
-			l->cap = l->cap ? l->cap * 2 : 131072;
+			l->cap *= 2;
 			if (l->cap > REPLAY_LINE_MAX + 131072)
 				l->cap = REPLAY_LINE_MAX + 131072;
 			l->buf = xrealloc(l->buf, l->cap);
@@ -355,7 +355,7 @@ int
 replay_load(const char *path, struct replay *r, char **cause)
 {
 	struct replay_reader rd = {.r = r};
-	struct replay_lines l = {0};
+	struct replay_lines l = {.cap = 131072};
 
 	memset(r, 0, sizeof *r);
 	if ((l.f = fopen(path, "r")) == NULL) {
@@ -373,6 +373,7 @@ replay_load(const char *path, struct replay *r, char **cause)
 		                "--record");
 		return -1;
 	}
+	l.buf = xmalloc(l.cap);
 	int rc = replay_read_lines(&l, &rd, path, cause);
 	fclose(l.f);
 	free(l.buf);
