@@ -90,6 +90,8 @@ ui_replay_goto(struct ui *u, size_t pos)
 
 	if (pos > r->n)
 		pos = r->n;
+	/* Going back, the events are appended again out of the lesson's
+	 * sight: it has seen them all. */
 	if (pos < rp->pos) {
 		rp->rebuilding = true;
 		for (int i = 0; i < u->nsides; i++)
@@ -97,8 +99,6 @@ ui_replay_goto(struct ui *u, size_t pos)
 		rp->pos = 0;
 	}
 	for (; rp->pos < pos; rp->pos++) {
-		if (rp->pos + 1 == pos)
-			rp->rebuilding = false; /* the lesson sees the new event */
 		const struct replay_event *e = &r->events[rp->pos];
 		transcript_append_recorded(u->side[e->side].t, &e->ev);
 	}
