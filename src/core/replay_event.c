@@ -104,6 +104,23 @@ get_number(const struct json *j, long obj, const char *key, double *out, char *w
 	return 0;
 }
 
+/* A number from min to max. */
+static int
+get_number_in(const struct json *j, long obj, const char *key, double min, double max,
+              double *out, char *why)
+{
+	if (get_number(j, obj, key, out, why) != 0)
+		return -1;
+	if (*out < min || *out > max)
+		return replay_why(why, "\"%s\" is not from %g to %g", key, min, max);
+	return 0;
+}
+
+/* Times a session can have: up to 31 years long (a second is 1e3 ms),
+ * before the year 10000. */
+#define REPLAY_SECONDS_MAX 1e9
+#define REPLAY_WALL_MAX 253402300799.0
+
 static int
 get_bool(const struct json *j, long obj, const char *key, bool *out, char *why)
 {
@@ -248,7 +265,8 @@ read_summary(const struct json *j, long rp, struct event *ev, char *why)
 	    get_fixed(j, 0, "group", -1, true, s->group, sizeof s->group, why) ||
 	    get_bool(j, 0, "resumed", &s->resumed, why) ||
 	    get_fixed(j, 0, "sni", x, true, s->sni, sizeof s->sni, why) ||
-	    get_number(j, x, "handshake_ms", &s->handshake_ms, why) ||
+	    get_number_in(j, x, "handshake_ms", 0, REPLAY_SECONDS_MAX, &s->handshake_ms,
+	                  why) ||
 	    get_fixed(j, x, "note", x, false, s->note, sizeof s->note, why) ||
 	    get_size(j, x, "bytes_in", REPLAY_BYTES_MAX, &s->bytes_in, why) ||
 	    get_size(j, x, "bytes_out", REPLAY_BYTES_MAX, &s->bytes_out, why))
@@ -468,7 +486,7 @@ read_dns(const struct json *j, struct event *ev, char *why)
 	    get_fixed(j, 0, "rcode", -1, false, d->rcode, sizeof d->rcode, why) ||
 	    get_fixed(j, 0, "why_bogus", -1, true, d->why_bogus, sizeof d->why_bogus,
 	              why) ||
-	    get_number(j, 0, "ms", &d->ms, why))
+	    get_number_in(j, 0, "ms", 0, REPLAY_SECONDS_MAX, &d->ms, why))
 		return -1;
 	return read_dns_records(j, d, why);
 }
@@ -536,8 +554,8 @@ read_common(const struct json *j, struct event *ev, bool redact, char *why)
 		return replay_why(why, "an event without its \"replay\" object: this line "
 		                       "is --json output, not a recording");
 	if ((rp = get_object(j, 0, "replay", why)) < 0 ||
-	    get_number(j, rp, "t", &ev->t, why) ||
-	    get_number(j, rp, "wall", &ev->wall, why) ||
+	    get_number_in(j, rp, "t", 0, REPLAY_SECONDS_MAX, &ev->t, why) ||
+	    get_number_in(j, rp, "wall", 0, REPLAY_WALL_MAX, &ev->wall, why) ||
 	    get_opt_bool(j, rp, "secret", &ev->secret, why) ||
 	    read_text(j, rp, redact, ev, why))
 		return -1;
