@@ -493,7 +493,7 @@ static const struct keys_binding keys_table[] = {
      .arg = 1,
      .keys = "Right/Left, . ,",
      .help = "replay: the next event, the one before (Left/Right on an empty line)",
-     .hint_keys = "→←",
+     .hint_keys = "Right",
      .hint = "step",
      .replay_only = true},
     {.key = '.', .ctx = KEYS_REPLAY, .run = ui_replay_step, .arg = 1, .replay_only = true},
