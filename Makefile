@@ -88,7 +88,7 @@ LAB_PROGRAM := $(BUILD)/startle-lab
 endif
 
 .PHONY: FORCE fuzz fuzz-run all bench check unit integration san-check check-layers deps deps-build install \
-	uninstall clean distclean demo format screenshot
+	uninstall clean distclean demo format screenshot sessions
 
 all: $(PROGRAM) $(LAB_PROGRAM)
 
@@ -217,7 +217,10 @@ install: $(PROGRAM) $(LAB_PROGRAM)
 	install -m 644 themes/*.theme $(DESTDIR)$(DATADIR)/themes/
 	install -m 644 docs/lessons/*.lesson $(DESTDIR)$(DATADIR)/lessons/
 	install -d $(DESTDIR)$(DOCDIR)
-	install -m 644 README.md docs/architecture.md docs/lab.md docs/themes.md $(DESTDIR)$(DOCDIR)/
+	install -m 644 README.md docs/architecture.md docs/lab.md docs/themes.md docs/recording.md \
+		$(DESTDIR)$(DOCDIR)/
+	install -d $(DESTDIR)$(DOCDIR)/sessions
+	install -m 644 docs/sessions/*.jsonl docs/sessions/README.md $(DESTDIR)$(DOCDIR)/sessions/
 	install -d $(DESTDIR)$(DOCDIR)/docs
 	install -m 644 docs/explorer.png $(DESTDIR)$(DOCDIR)/docs/
 	install -m 644 docs/lessons/README.md $(DESTDIR)$(DOCDIR)/lessons.md
@@ -228,10 +231,17 @@ uninstall:
 	rm -f $(addprefix $(DESTDIR)$(DATADIR)/,$(wildcard themes/*.theme))
 	rm -f $(addprefix $(DESTDIR)$(DATADIR)/lessons/,$(notdir $(wildcard docs/lessons/*.lesson)))
 	rm -f $(addprefix $(DESTDIR)$(DOCDIR)/,README.md architecture.md lab.md themes.md lessons.md \
-		docs/explorer.png)
+		recording.md docs/explorer.png)
+	rm -f $(addprefix $(DESTDIR)$(DOCDIR)/sessions/,README.md $(notdir $(wildcard docs/sessions/*.jsonl)))
+	-rmdir $(DESTDIR)$(DOCDIR)/sessions 2>/dev/null
 	-rmdir $(DESTDIR)$(DOCDIR)/docs 2>/dev/null
 	-rmdir $(DESTDIR)$(DOCDIR) 2>/dev/null
 	-rmdir $(DESTDIR)$(DATADIR)/themes $(DESTDIR)$(DATADIR)/lessons $(DESTDIR)$(DATADIR) 2>/dev/null
+
+# The example recordings of docs/sessions/ made again on the lab (their times
+# and lab certificates change); `make check` replays each of them.
+sessions: all
+	$(Q)docs/sessions/make-sessions ./$(PROGRAM)
 
 # The README's picture: a real session in tmux, rendered to docs/explorer.png
 # (installs tmux, python3-pil and fonts-dejavu-core when missing).

@@ -62,4 +62,12 @@ int batch_run(const struct session_params *p, const struct batch_config *cfg);
 int batch_compare_run(const struct session_params *a, const struct session_params *b,
                       const struct batch_config *cfg);
 
+struct replay;
+
+/* --replay FILE --batch: prints a recording (replay.h) again as the session
+ * printed it -- text or JSON Lines, with the comparison after a compare
+ * recording -- and writes the log and recording the config asks for.
+ * Returns 0, or EXIT_USAGE when a file cannot be opened or written. */
+int batch_replay(const struct replay *r, const struct batch_config *cfg);
+
 #endif

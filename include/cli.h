@@ -53,6 +53,7 @@ struct cli_options {
 	bool export_set;              /* --export TOOL: print its command, connect not */
 	enum export_tool export_tool;
 	const char *save_chain; /* --save-chain FILE: the presented chain as PEM */
+	const char *replay;        /* --replay FILE: a recording instead of a target */
 };
 
 /* Parses argv. Returns 0, or -1 with *cause (caller frees). opts->steps is

@@ -34,6 +34,7 @@ struct command {
 	 * side(s) of aim only; without one, every line does from then on. */
 	bool aims;
 	enum compareview_aim aim;
+	bool live; /* needs a live session: a replay (--replay) refuses it */
 	/* Runs the command on the explorer's screen; arg is "" when none. */
 	void (*exec)(struct ui *u, const char *arg);
 };

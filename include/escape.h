@@ -58,4 +58,9 @@ bool escape_needed(const unsigned char *data, size_t len);
  * double quote: shown as is in every mode, so a writer may copy it. */
 bool escape_is_plain(const unsigned char *data, size_t len);
 
+/* True if data is valid UTF-8 (NUL and other controls included): then the
+ * JSON form of escape_bytes reads back as the same bytes with any JSON
+ * parser; invalid bytes are written as \u00XX there, which does not. */
+bool escape_is_utf8(const unsigned char *data, size_t len);
+
 #endif

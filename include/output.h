@@ -16,6 +16,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "target.h"
 #include "transcript.h"
 
 struct output_options {
@@ -51,6 +52,20 @@ void output_text(FILE *f, const struct event *ev, const struct output_options *o
  * secret event's text is the marker and "redacted":true is added. session
  * ("a", "b" under --compare, else NULL) becomes the "session" field. */
 void output_json(FILE *f, const struct event *ev, bool redact, const char *session);
+
+/* The form of a recording (--record, /record; docs/recording.md): a header
+ * line, then one line an event -- output_json's object with a "replay"
+ * object added that holds what redrawing needs -- then, under --compare,
+ * the compare event. A reader refuses a version it does not know. */
+#define OUTPUT_RECORDING_VERSION 1
+
+/* The header: {"kind":"recording","version":1,...} with the sessions' names
+ * ("a", "b"; NULL alone) and targets, and whether --redact was in force. */
+void output_recording_header(FILE *f, const struct target *const *targets,
+                             const char *const *names, size_t n, bool redact);
+
+/* One event of a recording: output_json's object plus "replay". */
+void output_record(FILE *f, const struct event *ev, bool redact, const char *session);
 
 struct compare_side;
 

@@ -121,6 +121,11 @@ int transcript_listen(struct transcript *t, transcript_listener fn, void *arg);
  * of memory (fatal). */
 const struct event *transcript_append(struct transcript *t, const struct event *ev);
 
+/* The same for an event of a recording (replay.h): its t and wall clock
+ * are kept as recorded; seq is still the next number. */
+const struct event *transcript_append_recorded(struct transcript *t,
+                                               const struct event *ev);
+
 size_t transcript_count(const struct transcript *t);
 
 /* Memory in bytes, not events. With a budget, the bulk of a long session --

@@ -38,6 +38,7 @@ struct ui_config {
 	/* --mx: the target is a mail domain, checked before connecting; NULL
 	 * otherwise. */
 	const struct mx_options *mx;
+	const char *replay_path; /* --replay: the recording's path, for messages */
 };
 
 /* Runs the explorer over a session with params until the user leaves;
@@ -51,5 +52,14 @@ int ui_run(const struct session_params *params, const struct ui_config *cfg);
  * comparison. */
 int ui_run_compare(const struct session_params *a, const struct session_params *b,
                    const struct ui_config *cfg);
+
+struct replay;
+
+/* --replay FILE: the explorer over a recording (replay.h), with no
+ * connection: each session's events are appended to its transcript as the
+ * user steps or plays through them, so every pane shows them as it would
+ * live; nothing is sent anywhere. Returns the exit code (0, or 2 when the
+ * terminal cannot be used). */
+int ui_run_replay(const struct replay *r, const struct ui_config *cfg);
 
 #endif

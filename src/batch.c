@@ -11,6 +11,7 @@
 #include "escape.h"
 #include "export.h"
 #include "output.h"
+#include "replay.h"
 #include "session.h"
 #include "util.h"
 
@@ -190,7 +191,7 @@ on_event(void *arg, const struct transcript *t, const struct event *ev)
 	if (k->log.f != NULL)
 		output_text(k->log.f, ev, &k->log_opts);
 	if (k->record.f != NULL)
-		output_json(k->record.f, ev, k->redact, tap->session);
+		output_record(k->record.f, ev, k->redact, tap->session);
 	/* Buffered: written out at each change of phase, before every wait
 	 * for the server (sinks_flush) and at the end. */
 	if (ev->kind == EV_PHASE || ev->kind == EV_CLOSE || ev->kind == EV_ERROR)
@@ -349,6 +350,21 @@ sinks_open(struct sinks *k, const struct batch_config *cfg)
 	return 0;
 }
 
+/* Starts the recording, if one is kept, with its header: the n sessions'
+ * targets under their names (NULL alone). */
+static void
+sinks_header(struct sinks *k, const struct session_params *const *ps,
+             const char *const *names, size_t n)
+{
+	const struct target *targets[2];
+
+	if (k->record.f == NULL)
+		return;
+	for (size_t i = 0; i < n; i++)
+		targets[i] = &ps[i]->target;
+	output_recording_header(k->record.f, targets, names, n, k->redact);
+}
+
 /* Closes the sinks; a failed write turns a good rc into EXIT_USAGE. */
 static int
 sinks_close(struct sinks *k, int rc)
@@ -439,6 +455,7 @@ batch_run(const struct session_params *p, const struct batch_config *cfg)
 
 	if (sinks_open(&k, cfg) != 0)
 		return EXIT_USAGE;
+	sinks_header(&k, &p, (const char *const[]){NULL}, 1);
 	struct tap tap = {.k = &k, .worst = -1};
 	struct session_params sp = *p;
 	sp.before_wait = sinks_flush;
@@ -461,6 +478,25 @@ batch_run(const struct session_params *p, const struct batch_config *cfg)
 	rc = batch_save_chain(cfg, t, rc);
 	transcript_free(t);
 	return batch_finish(sinks_close(&k, rc));
+}
+
+/* The comparison after both sides: to standard output, the log and the
+ * recording. */
+static void
+sinks_comparison(struct sinks *k, const struct compare_side *a, const struct compare_side *b)
+{
+	char *diffs[COMPARE_DIFF_MAX];
+	size_t nd = compare_differences(a, b, diffs, COMPARE_DIFF_MAX);
+
+	if (k->json)
+		output_compare_json(k->out.f, a, b, diffs, nd);
+	else
+		output_compare_text(k->out.f, a, b, diffs, nd);
+	if (k->log.f != NULL)
+		output_compare_text(k->log.f, a, b, diffs, nd);
+	if (k->record.f != NULL)
+		output_compare_json(k->record.f, a, b, diffs, nd);
+	compare_free_differences(diffs, nd);
 }
 
 /* One side of --compare in batch mode. */
@@ -585,11 +621,11 @@ batch_compare_run(const struct session_params *pa, const struct session_params *
 	const struct session_params *ps[2] = {pa, pb};
 	struct side sides[2];
 	struct sinks k;
-	char *diffs[COMPARE_DIFF_MAX];
 	int rc = EXIT_OK;
 
 	if (sinks_open(&k, cfg) != 0)
 		return EXIT_USAGE;
+	sinks_header(&k, ps, names, 2);
 	batch_catch_signals();
 	for (int i = 0; i < 2; i++)
 		side_start(&sides[i], names[i], ps[i], &k, cfg);
@@ -605,19 +641,54 @@ batch_compare_run(const struct session_params *pa, const struct session_params *
 		if (code > rc)
 			rc = code;
 	}
-	size_t nd = compare_differences(&sides[0].cmp, &sides[1].cmp, diffs, COMPARE_DIFF_MAX);
-	if (k.json)
-		output_compare_json(k.out.f, &sides[0].cmp, &sides[1].cmp, diffs, nd);
-	else
-		output_compare_text(k.out.f, &sides[0].cmp, &sides[1].cmp, diffs, nd);
-	if (k.log.f != NULL)
-		output_compare_text(k.log.f, &sides[0].cmp, &sides[1].cmp, diffs, nd);
-	if (k.record.f != NULL)
-		output_compare_json(k.record.f, &sides[0].cmp, &sides[1].cmp, diffs, nd);
-	compare_free_differences(diffs, nd);
+	sinks_comparison(&k, &sides[0].cmp, &sides[1].cmp);
 	for (int i = 0; i < 2; i++) {
 		batch_end(sides[i].s);
 		transcript_free(sides[i].t);
 	}
 	return batch_finish(sinks_close(&k, rc));
+}
+
+/* One session of a recording being printed again. */
+struct replay_side_out {
+	struct tap tap;
+	struct compare_side cmp;
+	struct transcript *t;
+};
+
+int
+batch_replay(const struct replay *r, const struct batch_config *cfg)
+{
+	struct replay_side_out out[REPLAY_SIDES];
+	const struct target *targets[REPLAY_SIDES];
+	const char *names[REPLAY_SIDES];
+	struct sinks k;
+
+	if (sinks_open(&k, cfg) != 0)
+		return EXIT_USAGE;
+	for (int i = 0; i < r->nsides; i++) {
+		const struct replay_side *rs = &r->side[i];
+		targets[i] = &rs->target;
+		names[i] = rs->name;
+		out[i].tap = (struct tap){.k = &k, .session = rs->name, .worst = -1};
+		compare_side_init(&out[i].cmp, rs->name != NULL ? rs->name : "a", &rs->target);
+		out[i].t = transcript_new();
+		batch_budget(out[i].t, cfg);
+		transcript_listen(out[i].t, on_event, &out[i].tap);
+		transcript_listen(out[i].t, compare_observe, &out[i].cmp);
+	}
+	if (k.record.f != NULL)
+		output_recording_header(k.record.f, targets, names, (size_t)r->nsides, k.redact);
+	for (size_t i = 0; i < r->n; i++)
+		transcript_append_recorded(out[r->events[i].side].t, &r->events[i].ev);
+	if (r->nsides > 1 && r->have_compare) {
+		for (int i = 0; i < r->nsides; i++) {
+			compare_set_plain_bytes(&out[i].cmp, r->side[i].plain_bytes);
+			compare_close(&out[i].cmp, r->side[i].exit);
+		}
+		sinks_comparison(&k, &out[0].cmp, &out[1].cmp);
+	}
+	for (int i = 0; i < r->nsides; i++)
+		transcript_free(out[i].t);
+	return sinks_close(&k, EXIT_OK);
 }

@@ -108,7 +108,7 @@ static const struct option long_options[] = {
     {"auth", required_argument, NULL, OPT_AUTH},
     {"auth-mech", required_argument, NULL, OPT_AUTH_MECH},
     {"compare", no_argument, NULL, OPT_COMPARE},
-    {"replay", required_argument, NULL, OPT_REPLAY}, /* named in the contract, not built */
+    {"replay", required_argument, NULL, OPT_REPLAY},
     /* privacy and policy */
     {"redact", no_argument, NULL, OPT_REDACT},
     {"insecure", no_argument, NULL, OPT_INSECURE},
@@ -152,40 +152,26 @@ cli_help(void)
 	       "usage: startle [--batch] [options] [SCHEME://]HOST[:PORT]\n"
 	       "       startle --demo [smtp|imap|pop3] [--scenario NAME] | --lesson NAME\n"
 	       "       startle --compare TARGET_A TARGET_B | HOST   (side by side; --demo too)\n"
-	       "       startle --export openssl|gnutls|swaks|curl [options] TARGET (print "
-	       "it)\n"
+	       "       startle --export openssl|gnutls|swaks|curl [options] TARGET (print it)\n"
 	       "  schemes: smtp(25) submission(587) smtps(465) imap(143) imaps(993)\n"
 	       "           pop3(110) pop3s(995); without one the port decides\n"
-	       "  -b, --batch          run without the TUI and print the annotated "
-	       "transcript\n"
-	       "  -c, --command LINE   send LINE, wait for its reply (repeatable, in "
-	       "order)\n"
-	       "      --starttls       upgrade here in the -c list: caps, STARTTLS, caps "
-	       "again\n"
-	       "      --script FILE    send FILE's lines (- stdin); --auth USER: SASL "
-	       "login\n"
-	       "      --require-tls    only caps/STARTTLS in plaintext; exit 1 if TLS "
-	       "fails\n"
-	       "      --verify         exit 1 unless the certificate is trusted for the "
-	       "name\n"
+	       "  -b, --batch          without the TUI: the annotated transcript (--json: JSON)\n"
+	       "  -c, --command LINE   send LINE, wait for its reply (repeatable, in order)\n"
+	       "      --starttls       upgrade here in the -c list: caps, STARTTLS, caps again\n"
+	       "      --script FILE    send FILE's lines (- stdin); --auth USER: SASL login\n"
+	       "      --require-tls (only caps/STARTTLS in plaintext), --verify (trusted name)\n"
 	       "      --servername N (SNI, name to verify), --cafile FILE (CAs to trust)\n"
 	       "      --tls-min V, --tls-max V   1.2 or 1.3; --timeout SEC a phase (30)\n"
-	       "      --json (JSON Lines), --save-chain F (PEM), --reconnect (resume TLS)\n"
 	       "      --ciphers L, --groups L, --alpn L, --cert F --key F (client cert)\n"
-	       "      --log F, --record F (text / JSON Lines to F), --keylog F (TLS "
-	       "secrets)\n"
-	       "      --redact (credentials as [redacted: N bytes]), --insecure, --fail-on "
-	       "SEV\n"
+	       "      --reconnect (resume TLS), --save-chain F (PEM), --keylog F (TLS secrets)\n"
+	       "      --log F, --record F (text / JSON Lines to F); --replay F shows F again\n"
+	       "      --redact (credentials as [redacted: N bytes]), --insecure, --fail-on SEV\n"
 	       "      --mx (TARGET: a mail domain; MX, DANE, MTA-STS), --mx-host N,\n"
 	       "      --dns-config F, --require-dane, --require-mta-sts, --mta-sts-port N\n"
-	       "      --theme NAME, --proto P, --implicit, --explicit, --ehlo NAME,\n"
-	       "      --no-explain, --records, --color WHEN, -h, -V\n"
-	       "  with no -c, batch mode probes: greeting, capabilities, STARTTLS, "
-	       "capabilities\n"
-	       "  again, quit. Exit: 0 ok, 1 policy, 2 usage, 3 network, 4 protocol, 5 "
-	       "TLS.\n"
-	       "  Defaults: ~/.config/startle/config, --config F, --no-config. "
-	       "man startle\n";
+	       "      --theme NAME, --proto P, --implicit, --explicit, --ehlo NAME, --records,\n"
+	       "      --no-explain, --color WHEN, --config F, --no-config, -h, -V\n"
+	       "  with no -c, batch probes: greeting, caps, STARTTLS, caps again, quit. Exit:\n"
+	       "  0 ok, 1 policy, 2 usage, 3 network, 4 protocol, 5 TLS. man startle: the rest\n";
 }
 /* clang-format on */
 
@@ -492,8 +478,8 @@ cli_option(struct cli_options *o, struct cli_parse_state *ps, int c, char **argv
 	case OPT_EXPORT:
 		return parse_export(optarg, o, cause);
 	case OPT_REPLAY:
-		*cause = str_printf("--replay is not in this build yet");
-		return -1;
+		o->replay = optarg;
+		return 0;
 	case 'h':
 		o->help = true;
 		return 1;
@@ -586,6 +572,42 @@ cli_check_mx(struct cli_options *o, struct cli_parse_state *ps, char **cause)
 	return rc;
 }
 
+/* --replay FILE: a recording instead of a server, so nothing that connects
+ * or sends; the explorer shows it and writes nothing. */
+static int
+cli_check_replay(const struct cli_options *o, const struct cli_parse_state *ps,
+                 char **cause)
+{
+	const char *clash = NULL;
+
+	if (ps->target != NULL)
+		clash = "a target";
+	else if (o->script.n > 0 || o->script_file != NULL)
+		clash = "lines to send (-c, --starttls, --script, --auth)";
+	else if (o->compare)
+		clash = "--compare (a recording says whether it compares)";
+	else if (o->demo || o->scenario != NULL)
+		clash = "--demo and --scenario";
+	else if (o->mx || cli_mx_options_given(o))
+		clash = "--mx";
+	if (clash != NULL) {
+		*cause = str_printf("--replay shows a recording and connects nowhere: leave "
+		                    "out %s",
+		                    clash);
+		return -1;
+	}
+	if (o->mode != MODE_BATCH && (o->json || o->log || o->record)) {
+		*cause = str_printf("--replay in the explorer writes nothing: for --json, "
+		                    "--log or --record add --batch");
+		return -1;
+	}
+	if (o->mode == MODE_BATCH && o->lesson != NULL) {
+		*cause = str_printf("--lesson runs in the explorer: leave out --batch");
+		return -1;
+	}
+	return 0;
+}
+
 /* --export and --save-chain against the modes they do not fit. */
 static int
 cli_check_takeaway(const struct cli_options *o, char **cause)
@@ -645,6 +667,8 @@ cli_check(struct cli_options *o, struct cli_parse_state *ps, char **cause)
 {
 	if (cli_check_tls(o, cause) != 0)
 		return -1;
+	if (o->replay != NULL)
+		return cli_check_replay(o, ps, cause);
 	if (o->lesson != NULL)
 		o->demo = true;
 	if (cli_check_takeaway(o, cause) != 0)

@@ -111,7 +111,7 @@ cli_load_script(struct cli_options *o, char **cause)
 	/* s_client's habit: with nothing to send, batch mode reads its lines
 	 * from a pipe or file on standard input. */
 	if (path == NULL && o->mode == MODE_BATCH && o->script.nlines == 0 &&
-	    !isatty(STDIN_FILENO)) {
+	    o->replay == NULL && !isatty(STDIN_FILENO)) {
 		path = "-";
 		o->script_at = o->script.n;
 	}

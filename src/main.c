@@ -15,6 +15,7 @@
 #include "escape.h"
 #include "export.h"
 #include "prompt.h"
+#include "replay.h"
 #include "tls.h"
 #include "tlsbuild.h"
 #include "ui.h"
@@ -89,12 +90,45 @@ parse_options(int argc, char **argv, struct cli_options *o, struct config *cfg,
 	return cli_parse_layered(cfg, argc, argv, o, cause);
 }
 
+/* --replay FILE: the recording read whole, then shown by the front asked
+ * for; a recording made under --redact is shown redacted. */
+static int
+run_replay(const struct cli_options *o)
+{
+	struct replay r;
+	char *cause = NULL;
+	int rc;
+
+	if (replay_load(o->replay, &r, &cause) != 0) {
+		say(cause, NULL);
+		free(cause);
+		return EXIT_USAGE;
+	}
+	if (o->mode == MODE_BATCH) {
+		struct batch_config cfg;
+		cli_batch_config(o, &cfg);
+		cfg.redact |= r.redact;
+		rc = batch_replay(&r, &cfg);
+	} else {
+		struct ui_config ui;
+		cli_ui_config(o, &ui);
+		ui.redact |= r.redact;
+		ui.replay_path = o->replay;
+		rc = ui_run_replay(&r, &ui);
+	}
+	replay_free(&r);
+	return rc;
+}
+
 /* Runs the front the options ask for; returns the exit code. */
 static int
 run_front(const struct cli_options *o)
 {
 	struct session_params p;
 	char *cause = NULL;
+
+	if (o->replay != NULL)
+		return run_replay(o);
 
 	if (cli_check_files(o, &cause) != 0) {
 		say(cause, NULL);

@@ -334,3 +334,25 @@ escape_is_plain(const unsigned char *data, size_t len)
 {
 	return plain_run(data, len) == len;
 }
+
+bool
+escape_is_utf8(const unsigned char *data, size_t len)
+{
+	size_t i = 0;
+
+	while (i < len) {
+		unsigned cp;
+		i += plain_run(data + i, len - i);
+		if (i == len)
+			break;
+		if (data[i] < 0x80) {
+			i++;
+			continue;
+		}
+		size_t ulen = utf8_decode(data + i, len - i, &cp);
+		if (ulen == 0)
+			return false;
+		i += ulen;
+	}
+	return true;
+}

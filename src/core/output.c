@@ -2,11 +2,13 @@
 #include <string.h>
 #include <time.h>
 
+#include "base64.h"
 #include "certfile.h"
 #include "compare.h"
 #include "escape.h"
 #include "hsmsg.h"
 #include "output.h"
+#include "proto.h"
 #include "record.h"
 #include "util.h"
 
@@ -387,8 +389,24 @@ json_policy(FILE *f, const struct policy_event *p)
 	json_opt(f, "why", p->why);
 }
 
-void
-output_json(FILE *f, const struct event *ev, bool redact, const char *session)
+static void json_replay(FILE *f, const struct event *ev, bool redact);
+
+/* Bytes that are not UTF-8: "text" holds \u00XX for each such byte, which a
+ * JSON reader takes for a character; "text_base64" gives the bytes. */
+static void
+json_text_base64(FILE *f, const unsigned char *text, size_t len)
+{
+	if (escape_is_utf8(text, len))
+		return;
+	fputs(",\"text_base64\":\"", f);
+	base64_write(f, text, len);
+	fputc('"', f);
+}
+
+/* One event as one JSON object on one line; a recording's (full) carries the
+ * "replay" object too. */
+static void
+json_event(FILE *f, const struct event *ev, bool redact, const char *session, bool full)
 {
 	char marker[OUTPUT_REDACTED_MAX];
 	size_t len;
@@ -401,6 +419,7 @@ output_json(FILE *f, const struct event *ev, bool redact, const char *session)
 	fprintf(f, ",\"t\":%.4f,\"phase\":\"%s\",\"dir\":\"%s\",\"kind\":\"%s\"", ev->t,
 	        phase_name(ev->phase), dir_name(ev->dir), event_kind_name(ev->kind));
 	json_string(f, "text", text, len);
+	json_text_base64(f, text, len);
 	if (ev->kind == EV_CONNECT) {
 		char when[40];
 		output_wall_time(ev, when, sizeof when);
@@ -453,7 +472,166 @@ output_json(FILE *f, const struct event *ev, bool redact, const char *session)
 			json_str(f, "handshake", hs);
 		fputc('}', f);
 	}
+	if (full)
+		json_replay(f, ev, redact);
 	fputs("}\n", f);
+}
+
+void
+output_json(FILE *f, const struct event *ev, bool redact, const char *session)
+{
+	json_event(f, ev, redact, session, false);
+}
+
+void
+output_record(FILE *f, const struct event *ev, bool redact, const char *session)
+{
+	json_event(f, ev, redact, session, true);
+}
+
+/* Beside a string whose bytes are not UTF-8 (its JSON form is then not
+ * exact): ,"KEY_base64":"..." with the bytes themselves. */
+static void
+json_exact(FILE *f, const char *key, const char *s)
+{
+	if (s == NULL || escape_is_utf8((const unsigned char *)s, strlen(s)))
+		return;
+	fprintf(f, ",\"%s_base64\":\"", key);
+	base64_write(f, s, strlen(s));
+	fputc('"', f);
+}
+
+static const char *
+json_bool_word(bool b)
+{
+	return b ? "true" : "false";
+}
+
+/* The recording's part of a TLS summary. */
+static void
+json_replay_tls(FILE *f, const struct tls_summary *s)
+{
+	fprintf(f, ",\"tls\":{\"handshake_ms\":%.17g,\"records_in\":%u,\"records_out\":%u",
+	        s->handshake_ms, s->records_in, s->records_out);
+	fprintf(f, ",\"bytes_in\":%zu,\"bytes_out\":%zu", s->bytes_in, s->bytes_out);
+	json_str(f, "note", s->note);
+	json_exact(f, "sni", s->sni);
+	json_exact(f, "note", s->note);
+	fputc('}', f);
+}
+
+/* The recording's part of a verdict: what --json leaves out. */
+static void
+json_replay_verdict(FILE *f, const struct cert_verdict *v)
+{
+	fprintf(f, ",\"verdict\":{\"code\":%d,\"depth\":%d,\"expired\":%s,\"not_yet_valid\":%s",
+	        v->verify_error_code, v->verify_error_depth, json_bool_word(v->expired),
+	        json_bool_word(v->not_yet_valid));
+	fprintf(f, ",\"self_signed\":%s,\"untrusted\":%s,\"weak_key\":%s,\"weak_signature\":%s",
+	        json_bool_word(v->self_signed), json_bool_word(v->untrusted),
+	        json_bool_word(v->weak_key), json_bool_word(v->weak_signature));
+	json_string(f, "error", v->verify_error, strlen(v->verify_error));
+	json_exact(f, "error", v->verify_error);
+	json_exact(f, "name", v->name_checked);
+	fputc('}', f);
+}
+
+/* The recording's part of a certificate: exact times, sizes, the DER. */
+static void
+json_replay_cert(FILE *f, const struct cert_info *c)
+{
+	bool exact = true;
+
+	fprintf(f, ",\"cert\":{\"not_before\":%lld,\"not_after\":%lld,\"key_bits\":%d",
+	        (long long)c->not_before, (long long)c->not_after, c->key_bits);
+	fprintf(f, ",\"san_total\":%zu", c->nsan_total);
+	json_exact(f, "subject", c->subject);
+	json_exact(f, "issuer", c->issuer);
+	json_exact(f, "serial", c->serial);
+	for (size_t i = 0; i < c->nsan; i++)
+		exact &= escape_is_utf8((const unsigned char *)c->san[i], strlen(c->san[i]));
+	if (!exact) {
+		fputs(",\"san_base64\":[", f);
+		for (size_t i = 0; i < c->nsan; i++) {
+			fputs(i ? ",\"" : "\"", f);
+			base64_write(f, c->san[i], strlen(c->san[i]));
+			fputc('"', f);
+		}
+		fputc(']', f);
+	}
+	if (c->der != NULL) {
+		fputs(",\"der\":\"", f);
+		base64_write(f, c->der, c->der_len);
+		fputc('"', f);
+	}
+	fputc('}', f);
+}
+
+/* The recording's part of a record on the wire. */
+static void
+json_replay_record(FILE *f, const struct tls_record *r)
+{
+	fprintf(f, ",\"record\":{\"type\":%u,\"version\":%u,\"hs_type\":%u,\"readable\":%s",
+	        r->type, r->version, r->hs_type, json_bool_word(r->readable));
+	fputs(",\"head\":\"", f);
+	for (size_t i = 0; i < r->head_len && i < sizeof r->head; i++)
+		fprintf(f, "%02x", r->head[i]);
+	fputs("\"}", f);
+}
+
+/* What a recording adds to an event for replay (docs/recording.md): the
+ * exact times, what --json leaves out, and the bytes --json cannot carry. */
+static void
+json_replay(FILE *f, const struct event *ev, bool redact)
+{
+	fprintf(f, ",\"replay\":{\"t\":%.17g,\"wall\":%.17g", ev->t, ev->wall);
+	if (ev->line_flags != 0)
+		fprintf(f, ",\"flags\":%u", ev->line_flags);
+	if (ev->secret)
+		fputs(",\"secret\":true", f);
+	if (output_hides(ev, redact))
+		fprintf(f, ",\"length\":%zu", ev->len);
+	if (ev->tls != NULL)
+		json_replay_tls(f, ev->tls);
+	if (ev->verdict != NULL)
+		json_replay_verdict(f, ev->verdict);
+	if (ev->cert != NULL)
+		json_replay_cert(f, ev->cert);
+	if (ev->record != NULL)
+		json_replay_record(f, ev->record);
+	fputc('}', f);
+}
+
+void
+output_recording_header(FILE *f, const struct target *const *targets,
+                        const char *const *names, size_t n, bool redact)
+{
+	struct event now = {0};
+	struct timespec ts;
+	char when[40], text[300];
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	now.wall = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+	output_wall_time(&now, when, sizeof when);
+	fprintf(f, "{\"kind\":\"recording\",\"version\":%d", OUTPUT_RECORDING_VERSION);
+	json_str(f, "startle", STARTLE_VERSION);
+	json_str(f, "time", when);
+	fprintf(f, ",\"redact\":%s,\"sessions\":[", json_bool_word(redact));
+	for (size_t i = 0; i < n; i++) {
+		target_format(targets[i], text, sizeof text);
+		fputs(i ? ",{" : "{", f);
+		fputs("\"name\":", f);
+		if (names[i] != NULL)
+			fprintf(f, "\"%s\"", names[i]);
+		else
+			fputs("null", f);
+		json_str(f, "target", text);
+		json_exact(f, "target", text);
+		json_str(f, "proto", proto_info(targets[i]->proto)->name);
+		json_str(f, "mode", tls_mode_name(targets[i]->mode));
+		fputc('}', f);
+	}
+	fputs("]}\n", f);
 }
 
 /* One side of the compare event. */

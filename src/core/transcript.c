@@ -326,15 +326,18 @@ policy_event_copy(const struct policy_event *s)
 	return d;
 }
 
-const struct event *
-transcript_append(struct transcript *t, const struct event *src)
+/* Appends a copy of src, timed now or (recorded) at src's own times. */
+static const struct event *
+append(struct transcript *t, const struct event *src, bool recorded)
 {
 	struct event *ev = xmalloc(sizeof *ev + src->len + 1);
 
 	*ev = *src;
 	ev->seq = t->count + 1;
-	ev->t = transcript_now(t);
-	ev->wall = t->start_wall + ev->t;
+	if (!recorded) {
+		ev->t = transcript_now(t);
+		ev->wall = t->start_wall + ev->t;
+	}
 	ev->text = (unsigned char *)(ev + 1);
 	if (src->len > 0)
 		memcpy(ev->text, src->text, src->len);
@@ -360,6 +363,18 @@ transcript_append(struct transcript *t, const struct event *src)
 		t->listeners[i].fn(t->listeners[i].arg, t, ev);
 	enforce_budget(t);
 	return ev;
+}
+
+const struct event *
+transcript_append(struct transcript *t, const struct event *src)
+{
+	return append(t, src, false);
+}
+
+const struct event *
+transcript_append_recorded(struct transcript *t, const struct event *src)
+{
+	return append(t, src, true);
 }
 
 size_t

@@ -275,7 +275,11 @@ details_certs(const struct dindex *d, const struct transcript *t, int width,
               struct slines *out)
 {
 	const struct event *vev = details_event_at(t, d->verdict);
-	time_t now = time(NULL);
+	size_t n = transcript_count(t);
+	const struct event *last = n > 0 ? transcript_get(t, n - 1) : NULL;
+	/* Validity as of the session's newest event: now, live; in a replay,
+	 * when it was recorded. */
+	time_t now = last != NULL && last->wall > 0 ? (time_t)last->wall : time(NULL);
 	struct dpane p;
 	char title[64];
 

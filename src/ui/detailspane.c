@@ -78,11 +78,12 @@ detailspane_draw_tabs(struct ui *u)
 /* The Help tab: the key table's rows, then the commands from their table
  * (those of --compare only under compare). */
 static void
-detailspane_help_rows(int width, bool compare, struct slines *out)
+detailspane_help_rows(int width, unsigned shown, struct slines *out)
 {
 	struct details_help_row rows[64];
 	char *usage[64];
-	size_t n = keys_help(rows, sizeof rows / sizeof rows[0], compare), nusage = 0;
+	size_t n = keys_help(rows, sizeof rows / sizeof rows[0], shown), nusage = 0;
+	bool compare = shown & KEYS_SHOW_COMPARE;
 
 	rows[n++] = (struct details_help_row){COMMAND_SLASH_KEYS, COMMAND_SLASH_HELP};
 	for (size_t i = 0; i < command_count() && n < sizeof rows / sizeof rows[0]; i++) {
@@ -135,7 +136,7 @@ detailspane_build(struct ui *u, enum details_tab tab, bool event, int width)
 		break;
 	case TAB_HELP:
 	case TAB_COUNT:
-		detailspane_help_rows(width, u->nsides > 1, &u->drows);
+		detailspane_help_rows(width, keys_show(u), &u->drows);
 		break;
 	}
 }
@@ -164,7 +165,7 @@ detailspane_draw_wire(struct ui *u, int y, int h)
 
 	sline_init(&head);
 	sline_addf(&head, TE_LABEL, " exposed before encryption: %zu lines, %zu bytes",
-	           u->cur->di.plain_lines, session_plain_bytes(u->cur->s));
+	           u->cur->di.plain_lines, ui_side_plain_bytes(u->cur));
 	draw_sline(&u->dc, y, r->x, r->w, &head, false);
 	sline_free(&head);
 	slines_clear(&u->drows);

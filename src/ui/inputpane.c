@@ -471,6 +471,8 @@ inputpane_answer(struct ui *u, char *line)
 static bool
 inputpane_any_open(const struct ui *u)
 {
+	if (u->replay != NULL)
+		return false;
 	for (int i = 0; i < u->nsides; i++)
 		if (session_state(u->side[i].s) != SS_CLOSED)
 			return true;
@@ -516,9 +518,19 @@ inputpane_run(struct ui *u, const char *typed, const char *line)
 			break;
 		}
 		input_history_add(u->in, typed);
+		if (cp.cmd->live) {
+			char what[40];
+			snprintf(what, sizeof what, "/%s", cp.cmd->name);
+			if (ui_replay_refuses(u, what))
+				break;
+		}
 		cp.cmd->exec(u, cp.arg);
 		break;
 	case COMMAND_SEND:
+		if (ui_replay_refuses(u, "a line for the server")) {
+			input_history_add(u->in, typed);
+			break;
+		}
 		inputpane_send_typed(u, typed, cp.send);
 		break;
 	}

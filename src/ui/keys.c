@@ -14,7 +14,8 @@ enum keys_context {
 	KEYS_VIEW,       /* the transcript or the details pane has the focus */
 	KEYS_TRANSCRIPT, /* the transcript has the focus */
 	KEYS_DETAILS,    /* the details pane has the focus */
-	KEYS_COMPARE     /* the comparison pane has the focus */
+	KEYS_COMPARE,    /* the comparison pane has the focus */
+	KEYS_REPLAY      /* replaying, and no line is being typed */
 };
 
 /* One binding: a key in a context runs an action with arg. The rows with
@@ -30,6 +31,7 @@ struct keys_binding {
 	bool compare_only; /* only under --compare (and only its help shows it) */
 	bool single_only;  /* only with one session (the key means another thing
 	                    * under --compare) */
+	bool replay_only;  /* only in a replay (and only its help shows it) */
 };
 
 /* Keys curses reports as plain bytes. */
@@ -253,6 +255,11 @@ keys_cancel(struct ui *u, int key, int arg)
 		ui_message(u, TE_INFO,
 		           asked == ASK_SEARCH ? "search cancelled"
 		                               : "/auth cancelled: nothing was sent");
+		return;
+	}
+	if (u->replay != NULL) {
+		if (u->replay->playing)
+			ui_replay_play(u, key, arg); /* pauses */
 		return;
 	}
 	if ((dropped = keys_drop_queued(u, sides)) > 0) {
@@ -483,6 +490,47 @@ static const struct keys_binding keys_table[] = {
     {.key = 'k', .ctx = KEYS_COMPARE, .run = keys_compare_scroll, .arg = -1},
     {.key = KEY_DOWN, .ctx = KEYS_COMPARE, .run = keys_compare_scroll, .arg = 1},
     {.key = 'j', .ctx = KEYS_COMPARE, .run = keys_compare_scroll, .arg = 1},
+    {.key = KEY_RIGHT,
+     .ctx = KEYS_REPLAY,
+     .run = ui_replay_step,
+     .arg = 1,
+     .keys = "Right/Left, . ,",
+     .help = "replay: the next event, the one before (Left/Right on an empty line)",
+     .hint_keys = "Right",
+     .hint = "step",
+     .replay_only = true},
+    {.key = '.', .ctx = KEYS_REPLAY, .run = ui_replay_step, .arg = 1, .replay_only = true},
+    {.key = KEY_LEFT, .ctx = KEYS_REPLAY, .run = ui_replay_step, .arg = -1, .replay_only = true},
+    {.key = ',', .ctx = KEYS_REPLAY, .run = ui_replay_step, .arg = -1, .replay_only = true},
+    {.key = KEY_HOME,
+     .ctx = KEYS_REPLAY,
+     .run = ui_replay_jump,
+     .arg = 0,
+     .keys = "Home/End, < >",
+     .help = "replay: back to the start, on to the end",
+     .replay_only = true},
+    {.key = '<', .ctx = KEYS_REPLAY, .run = ui_replay_jump, .arg = 0, .replay_only = true},
+    {.key = KEY_END, .ctx = KEYS_REPLAY, .run = ui_replay_jump, .arg = 1, .replay_only = true},
+    {.key = '>', .ctx = KEYS_REPLAY, .run = ui_replay_jump, .arg = 1, .replay_only = true},
+    {.key = ' ',
+     .ctx = KEYS_REPLAY,
+     .run = ui_replay_play,
+     .keys = "Space",
+     .help = "replay: play at the recorded pace (pauses over 5 s shortened), pause",
+     .hint_keys = "Space",
+     .hint = "play",
+     .replay_only = true},
+    {.key = '+',
+     .ctx = KEYS_REPLAY,
+     .run = ui_replay_speed,
+     .arg = 1,
+     .keys = "+ -",
+     .help = "replay: faster, slower (0.25x to 64x the recorded pace)",
+     .hint_keys = "+-",
+     .hint = "speed",
+     .replay_only = true},
+    {.key = '=', .ctx = KEYS_REPLAY, .run = ui_replay_speed, .arg = 1, .replay_only = true},
+    {.key = '-', .ctx = KEYS_REPLAY, .run = ui_replay_speed, .arg = -1, .replay_only = true},
     {.key = '\r',
      .ctx = KEYS_TRANSCRIPT,
      .run = transcriptpane_open_event,
@@ -558,6 +606,9 @@ keys_context_holds(const struct ui *u, enum keys_context ctx)
 		return u->focus == FOCUS_DETAILS;
 	case KEYS_COMPARE:
 		return u->focus == FOCUS_COMPARE;
+	case KEYS_REPLAY:
+		return u->replay != NULL && u->ask == ASK_NONE &&
+		       (u->focus != FOCUS_INPUT || input_empty(u->in));
 	}
 	return false;
 }
@@ -595,7 +646,8 @@ keys_handle(struct ui *u, int key)
 	for (size_t i = 0; i < KEYS_COUNT; i++) {
 		const struct keys_binding *b = &keys_table[i];
 		if (b->key == key && keys_context_holds(u, b->ctx) &&
-		    (!b->compare_only || u->nsides > 1) && (!b->single_only || u->nsides < 2)) {
+		    (!b->compare_only || u->nsides > 1) && (!b->single_only || u->nsides < 2) &&
+		    (!b->replay_only || u->replay != NULL)) {
 			b->run(u, key, b->arg);
 			u->dirty = true;
 			return;
@@ -607,26 +659,52 @@ keys_handle(struct ui *u, int key)
 	u->dirty = true;
 }
 
+/* True if a binding is for the screen shown (KEYS_SHOW_* bits). */
+static bool
+keys_shown(const struct keys_binding *b, unsigned shown)
+{
+	return (!b->compare_only || (shown & KEYS_SHOW_COMPARE)) &&
+	       (!b->single_only || !(shown & KEYS_SHOW_COMPARE)) &&
+	       (!b->replay_only || (shown & KEYS_SHOW_REPLAY));
+}
+
 size_t
-keys_help(struct details_help_row *rows, size_t max, bool compare)
+keys_help(struct details_help_row *rows, size_t max, unsigned shown)
 {
 	size_t n = 0;
 
 	for (size_t i = 0; i < KEYS_COUNT && n < max; i++)
-		if (keys_table[i].help != NULL && (compare || !keys_table[i].compare_only) &&
-		    !(compare && keys_table[i].single_only))
+		if (keys_table[i].help != NULL && keys_shown(&keys_table[i], shown))
 			rows[n++] = (struct details_help_row){keys_table[i].keys,
 			                                      keys_table[i].help};
 	return n;
 }
 
-void
-keys_hints(struct sline *out, bool compare)
+/* The hints of the bindings for the screen shown, replay's (first) or the
+ * others. */
+static void
+keys_hints_pass(struct sline *out, unsigned shown, bool replay)
 {
 	for (size_t i = 0; i < KEYS_COUNT; i++) {
-		if (keys_table[i].hint == NULL || (keys_table[i].compare_only && !compare))
+		if (keys_table[i].hint == NULL || !keys_shown(&keys_table[i], shown) ||
+		    keys_table[i].replay_only != replay)
 			continue;
 		sline_addf(out, TE_HINT_KEY, " %s", keys_table[i].hint_keys);
 		sline_addf(out, TE_HINT, " %s ", keys_table[i].hint);
 	}
+}
+
+void
+keys_hints(struct sline *out, unsigned shown)
+{
+	/* A replay's own keys first: they are what the screen is for. */
+	for (int pass = (shown & KEYS_SHOW_REPLAY) ? 0 : 1; pass < 2; pass++)
+		keys_hints_pass(out, shown, pass == 0);
+}
+
+unsigned
+keys_show(const struct ui *u)
+{
+	return (u->nsides > 1 ? KEYS_SHOW_COMPARE : 0u) |
+	       (u->replay != NULL ? KEYS_SHOW_REPLAY : 0u);
 }

@@ -37,6 +37,28 @@ statusbar_add_clock(struct ui *u, struct sline *l)
 	sline_addf(l, TE_TITLE, "%s ", clock);
 }
 
+/* Replay: where it is, at the right end of the title row, where the clock
+ * is live; when the row is full, in place of the end of the row. */
+static void
+statusbar_add_replay(struct ui *u, struct sline *l)
+{
+	struct sline r;
+
+	sline_init(&r);
+	ui_replay_status(u, &r);
+	int pad = u->lay.title.w - sline_width(l) - sline_width(&r) - 1;
+	if (pad < 1) {
+		/* Too narrow: the replay's place wins over the title's words. */
+		sline_clear(l);
+		sline_add(l, TE_TITLE, " startle  ");
+		pad = u->lay.title.w - sline_width(l) - sline_width(&r) - 1;
+	}
+	for (int i = 0; i < pad; i++)
+		sline_add(l, TE_TITLE, " ");
+	sline_addf(l, TE_TITLE, "%s ", r.text);
+	sline_free(&r);
+}
+
 /* The title row: target, TLS mode, phase, and the clock at the right. Under
  * --compare: the two modes, where lines go and which side the details show
  * (the columns name their targets). */
@@ -55,23 +77,29 @@ statusbar_draw_title(struct ui *u)
 			sline_addf(&l, TE_TITLE, "a %s, b %s  ·  ",
 			           tls_mode_name(u->side[0].cmp.mode),
 			           tls_mode_name(u->side[1].cmp.mode));
-		sline_add(&l, TE_TITLE, "lines to ");
-		sline_add(&l, TE_TAB_ACTIVE,
-		          u->aim == AIM_BOTH ? " a+b "
-		          : u->aim == AIM_A  ? " a "
-		                             : " b ");
-		sline_addf(&l, TE_TITLE, "  details of %s", u->cur->name);
+		if (u->replay == NULL) {
+			sline_add(&l, TE_TITLE, "lines to ");
+			sline_add(&l, TE_TAB_ACTIVE,
+			          u->aim == AIM_BOTH ? " a+b "
+			          : u->aim == AIM_A  ? " a "
+			                             : " b ");
+			sline_add(&l, TE_TITLE, "  ");
+		}
+		sline_addf(&l, TE_TITLE, "details of %s", u->cur->name);
 	} else {
-		if (session_state(u->cur->s) != SS_CLOSED) {
-			pw = statusbar_phases[session_phase(u->cur->s)].words;
-			pe = statusbar_phases[session_phase(u->cur->s)].elem;
+		if (!ui_side_closed(u->cur)) {
+			pw = statusbar_phases[ui_side_phase(u->cur)].words;
+			pe = statusbar_phases[ui_side_phase(u->cur)].elem;
 		}
 		sline_add(&l, TE_TITLE, u->cur->target_text);
 		sline_addf(&l, TE_TITLE, "  %s  ",
 		           tls_mode_name(session_target(u->cur->s)->mode));
 		sline_add(&l, pe, pw);
 	}
-	statusbar_add_clock(u, &l);
+	if (u->replay != NULL)
+		statusbar_add_replay(u, &l);
+	else
+		statusbar_add_clock(u, &l);
 	draw_sline(&u->dc, u->lay.title.y, u->lay.title.x, u->lay.title.w, &l, false);
 	sline_free(&l);
 }
@@ -146,7 +174,7 @@ statusbar_draw_hints(struct ui *u)
 		sline_add_own(&l, u->message_elem, TE_ESCAPED,
 		              (const unsigned char *)u->message, strlen(u->message));
 	} else {
-		keys_hints(&l, u->nsides > 1);
+		keys_hints(&l, keys_show(u));
 	}
 	draw_sline(&u->dc, u->lay.hints.y, u->lay.hints.x, u->lay.hints.w, &l, false);
 	sline_free(&l);

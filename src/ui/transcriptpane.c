@@ -49,13 +49,16 @@ static const struct {
 static void
 transcriptpane_add_phase(struct sline *l, const struct ui_side *d)
 {
-	if (session_state(d->s) == SS_CLOSED) {
-		int code = session_exit_code(d->s);
-		sline_addf(l, code == 0 ? TE_TITLE : TE_ERROR, " CLOSED, exit %d ", code);
+	if (ui_side_closed(d)) {
+		int code = ui_side_exit_code(d);
+		if (code < 0)
+			sline_add(l, TE_TITLE, " CLOSED ");
+		else
+			sline_addf(l, code == 0 ? TE_TITLE : TE_ERROR, " CLOSED, exit %d ", code);
 		return;
 	}
-	sline_add(l, transcriptpane_phases[session_phase(d->s)].elem,
-	          transcriptpane_phases[session_phase(d->s)].words);
+	sline_add(l, transcriptpane_phases[ui_side_phase(d)].elem,
+	          transcriptpane_phases[ui_side_phase(d)].words);
 }
 
 /* What the side is waiting for, and for how long (a slow server shows

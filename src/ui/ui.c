@@ -16,6 +16,7 @@
 
 #include "lesson.h"
 #include "proto.h"
+#include "replay.h"
 #include "ui_int.h"
 #include "util.h"
 
@@ -157,7 +158,8 @@ ui_update_prompt(struct ui *u)
 		compareview_prompt(u->aim, proto, ui_side_where(&u->side[0]),
 		                   ui_side_where(&u->side[1]), prompt, sizeof prompt);
 	else
-		snprintf(prompt, sizeof prompt, "%s %s> ", proto, ui_side_where(u->cur));
+		snprintf(prompt, sizeof prompt, "%s%s %s> ", u->replay != NULL ? "replay " : "",
+		         proto, ui_side_where(u->cur));
 	if (u->ask == ASK_AUTH_USER)
 		snprintf(prompt, sizeof prompt,
 		         "user for %s: ", auth_mech_name(u->ask_mech));
@@ -366,6 +368,9 @@ ui_poll_timeout(struct ui *u)
 	}
 	if (ui_busy(u) && (t < 0 || t > 120))
 		t = 120;
+	int rt = ui_replay_timeout(u);
+	if (rt >= 0 && (t < 0 || rt < t))
+		t = rt;
 	if (t < 0 || t > to_minute)
 		t = to_minute;
 	return t;
@@ -400,8 +405,11 @@ static int
 ui_setup(struct ui *u, const struct session_params *const *params, int n,
          const struct ui_config *cfg, char **cause)
 {
+	struct ui_replay *replay = u->replay;
+
 	memset(u, 0, sizeof *u);
 	u->cfg = cfg;
+	u->replay = replay;
 	u->no_color = cfg->no_color || (!cfg->force_color && util_no_color());
 	theme_default(&u->theme);
 	if (cfg->theme != NULL && theme_load(&u->theme, cfg->theme, cause) != 0) {
@@ -428,6 +436,8 @@ ui_setup(struct ui *u, const struct session_params *const *params, int n,
 	u->nsides = n;
 	for (int i = 0; i < n; i++)
 		ui_side_init(u, i, params[i]);
+	if (u->record != NULL)
+		ui_record_header(u, u->record);
 	u->cur = &u->side[0];
 	slines_init(&u->drows);
 	if (pipe2(u->sigpipe, O_NONBLOCK | O_CLOEXEC) != 0) {
@@ -512,6 +522,7 @@ ui_loop_once(struct ui *u)
 		u->dirty = true;
 	}
 	ui_sessions_io(u, fds + 2, n);
+	ui_replay_tick(u);
 	/* A timer fired: the clock, the spinner or a deadline. Events the
 	 * sessions appended have set dirty through their listeners. */
 	if (n == 0)
@@ -545,11 +556,13 @@ ui_teardown(struct ui *u)
 	close(u->sigpipe[1]);
 }
 
-/* Runs the explorer over n sessions (1, or 2 under --compare). */
+/* Runs the explorer over n sessions (1, or 2 under --compare), or over a
+ * recording of them when replay is given. */
 static int
-ui_main(const struct session_params *const *params, int n, const struct ui_config *cfg)
+ui_main(const struct session_params *const *params, int n, const struct ui_config *cfg,
+        struct ui_replay *replay)
 {
-	struct ui u;
+	struct ui u = {.replay = replay};
 	char *cause = NULL;
 	struct input_hooks hooks = {.line = inputpane_on_line,
 	                            .complete = inputpane_complete,
@@ -589,7 +602,10 @@ ui_main(const struct session_params *const *params, int n, const struct ui_confi
 	for (int i = 0; i < n; i++)
 		ui_side_start(&u.side[i]);
 	u.hint_shown = u.message[0] != '\0';
-	ui_queue_script(&u, cfg->script);
+	if (replay != NULL)
+		ui_replay_start(&u);
+	else
+		ui_queue_script(&u, cfg->script);
 	if (cfg->lesson != NULL)
 		ui_start_lesson(&u, cfg->lesson);
 	while (!u.quit)
@@ -606,7 +622,7 @@ ui_run(const struct session_params *params, const struct ui_config *cfg)
 {
 	const struct session_params *ps[1] = {params};
 
-	return ui_main(ps, 1, cfg);
+	return ui_main(ps, 1, cfg, NULL);
 }
 
 int
@@ -615,5 +631,19 @@ ui_run_compare(const struct session_params *a, const struct session_params *b,
 {
 	const struct session_params *ps[UI_SIDES] = {a, b};
 
-	return ui_main(ps, UI_SIDES, cfg);
+	return ui_main(ps, UI_SIDES, cfg, NULL);
+}
+
+int
+ui_run_replay(const struct replay *r, const struct ui_config *cfg)
+{
+	struct session_params p[UI_SIDES];
+	const struct session_params *ps[UI_SIDES];
+	struct ui_replay replay = {.r = r};
+
+	for (int i = 0; i < r->nsides && i < UI_SIDES; i++) {
+		p[i] = (struct session_params){.target = r->side[i].target};
+		ps[i] = &p[i];
+	}
+	return ui_main(ps, r->nsides, cfg, &replay);
 }

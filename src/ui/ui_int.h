@@ -50,6 +50,19 @@ enum ui_ask { ASK_NONE, ASK_AUTH_USER, ASK_AUTH_PASSWORD, ASK_SEARCH };
 #define UI_SIDES 2
 
 struct ui;
+struct replay;
+
+/* --replay: the recording on the screen and how far it has got. Its events
+ * go into the sides' transcripts as the user steps or plays; stepping back
+ * empties the transcripts and fills them again up to the new place. */
+struct ui_replay {
+	const struct replay *r;
+	size_t pos;      /* events shown: the recording's first pos */
+	bool playing;    /* at the recorded pace times the speed */
+	int speed;       /* index into the speeds (ui_replay.c) */
+	double due_ms;   /* util_now_ms when the next event is due, playing */
+	bool rebuilding; /* the transcripts are being filled again */
+};
 
 /* One session on the screen: its transcript and the views over it, and the
  * consent given on it. Alone there is one; under --compare two, "a" and "b". */
@@ -123,6 +136,7 @@ struct ui {
 	bool export_shown; /* /export's page is over the screen */
 	enum export_tool export_tool;
 	struct export_command export_cmd;
+	struct ui_replay *replay; /* --replay: the recording; NULL for live sessions */
 };
 
 /* A region of the screen: draws itself; takes the keys no binding took while
@@ -160,7 +174,18 @@ void ui_lesson_progress(struct ui *u);
 /* Sets side i up for a session with p: its transcript and views (the
  * session starts with ui_side_start). */
 void ui_side_init(struct ui *u, int i, const struct session_params *p);
+/* Creates the side's session and, unless replaying, connects it. */
 void ui_side_start(struct ui_side *d);
+/* Replay: the side afresh, with an empty transcript (views, index, ladder
+ * and figures too), to be filled again. */
+void ui_side_rewind(struct ui_side *d);
+/* The side's phase, whether it has ended, its exit code (-1: not known)
+ * and its plaintext bytes: the session's, or in a replay what the events
+ * shown so far say. */
+enum phase ui_side_phase(const struct ui_side *d);
+bool ui_side_closed(const struct ui_side *d);
+int ui_side_exit_code(const struct ui_side *d);
+size_t ui_side_plain_bytes(const struct ui_side *d);
 /* Closes the side's session and starts it again; the transcript goes on. */
 /* /reconnect: a new connection to the side's server, offering to resume
  * the TLS session the last one left; returns true when one is offered. */
@@ -200,6 +225,8 @@ void ui_side_save_chain(struct ui_side *d, const char *path);
 /* Opens path for /log or /record and writes every event so far into it
  * (both sides', in the order they happened). */
 FILE *ui_open_sink(struct ui *u, const char *path, bool json);
+/* Starts a recording with its header (output.h): the sides' targets. */
+void ui_record_header(const struct ui *u, FILE *f);
 /* --compare: writes the comparison to the log and the recording. */
 void ui_write_comparison(struct ui *u);
 /* Queues the lines given on the command line (-c, --starttls, --script) on
@@ -213,14 +240,38 @@ void ui_suspend(struct ui *u);
 void exportview_show(struct ui *u, enum export_tool tool, struct export_command *cmd);
 void exportview_close(struct ui *u);
 void exportview_draw(struct ui *u);
+/* ui_replay.c: --replay in the explorer. */
+/* Says how to move through the recording. */
+void ui_replay_start(struct ui *u);
+/* Shows the recording's first pos events. */
+void ui_replay_goto(struct ui *u, size_t pos);
+/* Key actions: one event on (arg 1) or back (-1); the start (0) or the end
+ * (1); play or pause; faster (1) or slower (-1). */
+void ui_replay_step(struct ui *u, int key, int arg);
+void ui_replay_jump(struct ui *u, int key, int arg);
+void ui_replay_play(struct ui *u, int key, int arg);
+void ui_replay_speed(struct ui *u, int key, int arg);
+/* Milliseconds until the next event is due while playing, or -1. */
+int ui_replay_timeout(const struct ui *u);
+/* Shows the events that are due while playing. */
+void ui_replay_tick(struct ui *u);
+/* "replay 12/87, paused": where the replay is, for the title row. */
+void ui_replay_status(const struct ui *u, struct sline *l);
+/* In a replay: says that what was asked needs a live session (nothing is
+ * sent) and returns true; live, false. */
+bool ui_replay_refuses(struct ui *u, const char *what);
 
 /* keys.c: the key table. */
 void keys_handle(struct ui *u, int key);
-/* The help rows of the bindings, in table order (those of --compare only
- * with compare); returns how many (at most max). */
-size_t keys_help(struct details_help_row *rows, size_t max, bool compare);
+/* Which screen's bindings help and hints show, besides everyone's. */
+enum keys_show { KEYS_SHOW_COMPARE = 1, KEYS_SHOW_REPLAY = 2 };
+/* The KEYS_SHOW_* bits of the screen u shows. */
+unsigned keys_show(const struct ui *u);
+/* The help rows of the bindings, in table order (those of --compare or a
+ * replay only when shown says so); returns how many (at most max). */
+size_t keys_help(struct details_help_row *rows, size_t max, unsigned shown);
 /* The short hints of the hint bar. */
-void keys_hints(struct sline *out, bool compare);
+void keys_hints(struct sline *out, unsigned shown);
 
 /* transcriptpane.c */
 /* Where side d's transcript is on the screen. */

@@ -42,7 +42,7 @@ ui_side_write(const struct ui_side *d, FILE *f, bool json, const struct event *e
 	    .explain = true, .redact = d->u->cfg->redact, .session = d->name};
 
 	if (json)
-		output_json(f, ev, d->u->cfg->redact, d->name);
+		output_record(f, ev, d->u->cfg->redact, d->name);
 	else
 		output_text(f, ev, &lo);
 }
@@ -65,7 +65,10 @@ ui_side_on_event(void *arg, const struct transcript *t, const struct event *ev)
 	ladder_update(&d->ladder, t, ev->seq - 1);
 	if (u->nsides > 1)
 		compare_observe(&d->cmp, t, ev);
-	if (u->lesson_active && ui_side_lesson_update(d, ev))
+	/* Stepping back in a replay refills the transcript with events the
+	 * lesson has seen already. */
+	if (u->lesson_active && !(u->replay != NULL && u->replay->rebuilding) &&
+	    ui_side_lesson_update(d, ev))
 		ui_lesson_progress(u);
 	if (u->log != NULL) {
 		ui_side_write(d, u->log, false, ev);
@@ -147,7 +150,70 @@ void
 ui_side_start(struct ui_side *d)
 {
 	d->s = session_new(&d->params, d->t);
-	session_open(d->s);
+	if (d->u->replay == NULL)
+		session_open(d->s);
+}
+
+void
+ui_side_rewind(struct ui_side *d)
+{
+	struct ui *u = d->u;
+
+	session_free(d->s);
+	transcript_free(d->t);
+	ladder_free(&d->ladder);
+	d->ladder.redact = u->cfg->redact;
+	dindex_init(&d->di);
+	compare_side_init(&d->cmp, ui_side_names[d->index], &d->params.target);
+	d->cmp_closed = false;
+	d->t = transcript_new();
+	ui_side_budget(u, d);
+	transcript_listen(d->t, ui_side_on_event, d);
+	d->s = session_new(&d->params, d->t);
+}
+
+/* The last event of the side's transcript, or NULL. */
+static const struct event *
+ui_side_last(const struct ui_side *d)
+{
+	size_t n = transcript_count(d->t);
+
+	return n > 0 ? transcript_get(d->t, n - 1) : NULL;
+}
+
+enum phase
+ui_side_phase(const struct ui_side *d)
+{
+	const struct event *last;
+
+	if (d->u->replay == NULL)
+		return session_phase(d->s);
+	last = ui_side_last(d);
+	return last != NULL ? last->phase : PHASE_PLAIN;
+}
+
+bool
+ui_side_closed(const struct ui_side *d)
+{
+	if (d->u->replay == NULL)
+		return session_state(d->s) == SS_CLOSED;
+	return d->di.closed;
+}
+
+int
+ui_side_exit_code(const struct ui_side *d)
+{
+	if (d->u->replay == NULL)
+		return session_exit_code(d->s);
+	return d->cmp_closed ? d->cmp.exit : -1;
+}
+
+size_t
+ui_side_plain_bytes(const struct ui_side *d)
+{
+	if (d->u->replay == NULL)
+		return session_plain_bytes(d->s);
+	return d->cmp_closed ? compare_plain_bytes(&d->cmp) : d->di.plain_bytes;
 }
 
 /* Closes the session for a reason; under --mx the connection's verdicts
@@ -257,7 +323,7 @@ ui_side_refresh(struct ui_side *d)
 	if (d->mx != NULL && d->s != NULL && !mx_check_judged(d->mx) &&
 	    (d->di.verdict != (size_t)-1 || session_state(d->s) == SS_CLOSED))
 		mx_check_judge(d->mx, d->t);
-	if (d->u->nsides < 2 || d->s == NULL)
+	if (d->u->nsides < 2 || d->s == NULL || d->u->replay != NULL)
 		return;
 	compare_set_plain_bytes(&d->cmp, session_plain_bytes(d->s));
 	if (!d->cmp_closed && session_state(d->s) == SS_CLOSED) {
@@ -270,6 +336,8 @@ ui_side_refresh(struct ui_side *d)
 void
 ui_side_end(struct ui_side *d)
 {
+	if (d->u->replay != NULL)
+		return;
 	if (d->s != NULL && session_state(d->s) != SS_CLOSED)
 		session_close(d->s, "startle closed the connection (quit)");
 	ui_side_refresh(d);
@@ -293,13 +361,13 @@ ui_side_free(struct ui_side *d)
 const char *
 ui_side_where(const struct ui_side *d)
 {
-	if (session_state(d->s) == SS_CLOSED)
+	if (ui_side_closed(d))
 		return "closed";
 	if (session_in_data(d->s))
 		return "data";
-	if (session_phase(d->s) == PHASE_TLS)
+	if (ui_side_phase(d) == PHASE_TLS)
 		return "tls";
-	if (session_phase(d->s) == PHASE_HANDSHAKE)
+	if (ui_side_phase(d) == PHASE_HANDSHAKE)
 		return "handshake";
 	return "plain";
 }
@@ -365,6 +433,19 @@ ui_side_next_in_time(struct ui *u, const size_t next[UI_SIDES])
 	return first;
 }
 
+void
+ui_record_header(const struct ui *u, FILE *f)
+{
+	const struct target *targets[UI_SIDES];
+	const char *names[UI_SIDES];
+
+	for (int i = 0; i < u->nsides; i++) {
+		targets[i] = &u->side[i].params.target;
+		names[i] = u->side[i].name;
+	}
+	output_recording_header(f, targets, names, (size_t)u->nsides, u->cfg->redact);
+}
+
 FILE *
 ui_open_sink(struct ui *u, const char *path, bool json)
 {
@@ -378,6 +459,8 @@ ui_open_sink(struct ui *u, const char *path, bool json)
 		free(cause);
 		return NULL;
 	}
+	if (json)
+		ui_record_header(u, f);
 	/* Both sides' events so far, in the order they happened. */
 	while ((d = ui_side_next_in_time(u, next)) != NULL)
 	{

@@ -20,7 +20,8 @@
 #   assert_lines_in_order ERE...  lines matching each ERE appear in this order
 #   assert_stderr_matches ERE     (case-insensitive)
 #   assert_stdout_empty
-# JSON Lines, read from stdout of the last run or from FILE (e.g. --record):
+# JSON Lines, read from stdout of the last run or from FILE (e.g. --record,
+# whose header line is left out):
 #   assert_json_lines [FILE]      every line is one JSON object, seq runs 1..n
 #   assert_json_has FILTER [FILE] some event satisfies the jq boolean FILTER
 #   assert_json_lacks FILTER [FILE]   no event satisfies FILTER
@@ -217,7 +218,14 @@ assert_lines_in_order() {
 }
 
 it_json_file() {
-	echo "${1:-$IT_STDOUT}"
+	local file=${1:-$IT_STDOUT}
+	# A recording (--record) starts with its header line, kind "recording"
+	# (docs/recording.md): the events are the lines after it.
+	if head -n 1 "$file" 2>/dev/null | grep -q '^{"kind":"recording",'; then
+		tail -n +2 "$file" >"$file.events"
+		file=$file.events
+	fi
+	echo "$file"
 }
 
 # Every line is a JSON object with the schema's common fields, and seq counts

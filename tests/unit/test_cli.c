@@ -266,13 +266,36 @@ test_value_and_flag_options_land_in_their_fields(void **state)
 }
 
 static void
-test_replay_says_it_is_not_built(void **state)
+test_replay_takes_a_file_and_nothing_that_connects(void **state)
 {
 	struct cli_options o;
 	char *cause = NULL;
 	(void)state;
-	assert_int_equal(PARSE(&o, &cause, "--replay", "f.jsonl"), -1);
-	expect_error(cause, "--replay is not in this build");
+	assert_int_equal(PARSE(&o, &cause, "--replay", "f.jsonl", "--batch", "--json"), 0);
+	assert_string_equal(o.replay, "f.jsonl");
+	assert_true(o.json);
+	cli_free(&o);
+	assert_int_equal(PARSE(&o, &cause, "--replay", "f.jsonl", "--lesson", "starttls"), 0);
+	assert_string_equal(o.lesson, "starttls");
+	cli_free(&o);
+	assert_int_equal(PARSE(&o, &cause, "--replay", "f.jsonl", "smtp://h"), -1);
+	expect_error(cause, "leave out a target");
+	cli_free(&o);
+	assert_int_equal(PARSE(&o, &cause, "--replay", "f.jsonl", "-c", "EHLO me"), -1);
+	expect_error(cause, "leave out lines to send");
+	cli_free(&o);
+	assert_int_equal(PARSE(&o, &cause, "--replay", "f.jsonl", "--compare"), -1);
+	expect_error(cause, "leave out --compare");
+	cli_free(&o);
+	assert_int_equal(PARSE(&o, &cause, "--replay", "f.jsonl", "--demo"), -1);
+	expect_error(cause, "leave out --demo");
+	cli_free(&o);
+	assert_int_equal(PARSE(&o, &cause, "--replay", "f.jsonl", "--record", "g"), -1);
+	expect_error(cause, "add --batch");
+	cli_free(&o);
+	assert_int_equal(
+	    PARSE(&o, &cause, "--replay", "f.jsonl", "--batch", "--lesson", "starttls"), -1);
+	expect_error(cause, "--lesson runs in the explorer");
 	cli_free(&o);
 }
 
@@ -809,7 +832,7 @@ main(void)
 	    cmocka_unit_test(test_an_unreadable_script_names_its_path),
 	    cmocka_unit_test(test_a_script_from_standard_input_needs_batch),
 	    cmocka_unit_test(test_value_and_flag_options_land_in_their_fields),
-	    cmocka_unit_test(test_replay_says_it_is_not_built),
+	    cmocka_unit_test(test_replay_takes_a_file_and_nothing_that_connects),
 	    cmocka_unit_test(test_compare_host_pairs_the_standard_ports_by_proto),
 	    cmocka_unit_test(test_compare_takes_two_targets_or_one_bare_host),
 	    cmocka_unit_test(test_demo_compare_takes_one_protocol),
