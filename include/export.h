@@ -54,6 +54,9 @@ struct export_options {
 	const char *save_chain; /* --save-chain FILE, or NULL */
 	bool log, record;       /* --log, --record given */
 	bool insecure;          /* --insecure given */
+	const char *ciphers, *groups, *alpn; /* --ciphers, --groups, --alpn, or NULL */
+	const char *client_cert, *client_key; /* --cert, --key (NULL: in the cert's file) */
+	bool reconnect;                       /* --reconnect given */
 };
 
 /* An exported command: comment lines, then one command line. */

@@ -214,6 +214,12 @@ cli_export_options(const struct cli_options *o, struct export_options *eo)
 	    .log = o->log != NULL,
 	    .record = o->record != NULL,
 	    .insecure = o->insecure,
+	    .ciphers = o->ciphers,
+	    .groups = o->groups,
+	    .alpn = o->alpn,
+	    .client_cert = o->client_cert,
+	    .client_key = o->client_key,
+	    .reconnect = o->reconnect,
 	};
 }
 

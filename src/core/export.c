@@ -233,6 +233,50 @@ xb_beyond(struct xb *b, const struct xconn *x)
 	if (o->insecure)
 		xb_comment(b, "not expressible: --insecure (a credential into TLS whose "
 		              "certificate failed: the command below stops instead)");
+	if (o->ciphers != NULL)
+		xb_comment(b, "not expressible: --ciphers (each tool names cipher suites "
+		              "its own way: translate the list by hand)");
+}
+
+/* What a tool cannot do of --groups, --alpn and --reconnect, each named. */
+static void
+xb_unsaid(struct xb *b, const struct xconn *x, bool groups, bool alpn, bool reconnect)
+{
+	const struct export_options *o = x->o;
+
+	if (o->groups != NULL && !groups)
+		xb_comment(b, "not expressible: --groups (this tool chooses its own key "
+		              "exchange groups)");
+	if (o->alpn != NULL && !alpn)
+		xb_comment(b, "not expressible: --alpn (this tool offers no ALPN list)");
+	if (o->reconnect && !reconnect)
+		xb_comment(b, "not expressible: --reconnect (this tool connects once)");
+}
+
+/* --cert and --key as the tool's two options (the key in the cert's file
+ * when --key is not given, as startle reads it). */
+static void
+xb_client_cert(struct xb *b, const struct xconn *x, const char *cert_opt,
+               const char *key_opt)
+{
+	const struct export_options *o = x->o;
+
+	if (o->client_cert == NULL)
+		return;
+	xb_opt(b, cert_opt, o->client_cert);
+	xb_opt(b, key_opt, o->client_key != NULL ? o->client_key : o->client_cert);
+}
+
+/* startle's ':'- or ','-separated list separated by sep alone. */
+static char *
+xb_list(const char *list, char sep)
+{
+	char *s = xstrdup(list);
+
+	for (char *p = s; *p; p++)
+		if (*p == ':' || *p == ',')
+			*p = sep;
+	return s;
 }
 
 /* --timeout for a tool with no time limit of its own. */
@@ -273,12 +317,34 @@ xb_openssl_versions(struct xb *b, const struct export_options *o)
 		xb_optf(b, "-max_protocol", "TLSv1.%d", o->tls_max - 10);
 }
 
+/* s_client's -groups, -alpn, -cert/-key and -reconnect. */
+static void
+xb_openssl_handshake(struct xb *b, const struct xconn *x)
+{
+	const struct export_options *o = x->o;
+
+	if (o->groups != NULL) {
+		char *g = xb_list(o->groups, ':');
+		xb_opt(b, "-groups", g);
+		free(g);
+	}
+	if (o->alpn != NULL) {
+		char *a = xb_list(o->alpn, ',');
+		xb_opt(b, "-alpn", a);
+		free(a);
+	}
+	xb_client_cert(b, x, "-cert", "-key");
+	if (o->reconnect)
+		xb_word(b, "-reconnect");
+}
+
 static void
 export_openssl(struct xb *b, const struct xconn *x)
 {
 	const struct export_options *o = x->o;
 
 	xb_beyond(b, x);
+	xb_unsaid(b, x, true, true, true);
 	xb_no_timeout(b, x, "s_client");
 	xb_no_auth(b, x, "s_client");
 	if (o->save_chain != NULL)
@@ -307,6 +373,7 @@ export_openssl(struct xb *b, const struct xconn *x)
 		xb_opt(b, "-keylogfile", o->keylog);
 	if (o->save_chain != NULL)
 		xb_word(b, "-showcerts");
+	xb_openssl_handshake(b, x);
 	xb_word(b, "-crlf");
 }
 
@@ -329,6 +396,7 @@ export_gnutls(struct xb *b, const struct xconn *x)
 	const struct export_options *o = x->o;
 
 	xb_beyond(b, x);
+	xb_unsaid(b, x, false, true, true);
 	xb_no_timeout(b, x, "gnutls-cli");
 	xb_no_auth(b, x, "gnutls-cli");
 	if (o->ehlo != NULL)
@@ -355,6 +423,15 @@ export_gnutls(struct xb *b, const struct xconn *x)
 	free(prio);
 	if (o->save_chain != NULL)
 		xb_opt(b, "--save-cert", o->save_chain);
+	xb_client_cert(b, x, "--x509certfile", "--x509keyfile");
+	if (o->alpn != NULL) {
+		char *a = xb_list(o->alpn, ',');
+		for (char *p = strtok(a, ","); p != NULL; p = strtok(NULL, ","))
+			xb_opt(b, "--alpn", p);
+		free(a);
+	}
+	if (o->reconnect)
+		xb_word(b, "--resume");
 	xb_word(b, "--crlf");
 	xb_word(b, o->target.host);
 }
@@ -402,6 +479,7 @@ export_swaks(struct xb *b, const struct xconn *x)
 		return;
 	}
 	export_swaks_comments(b, x);
+	xb_unsaid(b, x, false, false, false);
 	xb_word(b, "swaks");
 	xb_opt(b, "--server", x->hostport);
 	xb_word(b, x->starttls ? "--tls" : "--tls-on-connect");
@@ -420,6 +498,7 @@ export_swaks(struct xb *b, const struct xconn *x)
 	}
 	if (o->save_chain != NULL)
 		xb_opt(b, "--tls-get-peer-cert", o->save_chain);
+	xb_client_cert(b, x, "--tls-cert", "--tls-key");
 	if (o->timeout_s > 0 && o->timeout_s != EXPORT_TIMEOUT_DEFAULT_S)
 		xb_optf(b, "--timeout", "%ds", o->timeout_s);
 	xb_opt(b, "--quit-after", o->auth_user != NULL ? "auth" : "helo");
@@ -498,6 +577,12 @@ export_curl_options(struct xb *b, const struct xconn *x)
 	}
 	if (o->timeout_s > 0 && o->timeout_s != EXPORT_TIMEOUT_DEFAULT_S)
 		xb_optf(b, "--connect-timeout", "%d", o->timeout_s);
+	if (o->groups != NULL) {
+		char *g = xb_list(o->groups, ':');
+		xb_opt(b, "--curves", g);
+		free(g);
+	}
+	xb_client_cert(b, x, "--cert", "--key");
 }
 
 static void
@@ -506,6 +591,7 @@ export_curl(struct xb *b, const struct xconn *x)
 	const struct export_options *o = x->o;
 
 	xb_beyond(b, x);
+	xb_unsaid(b, x, true, false, false);
 	if (o->save_chain != NULL)
 		xb_comment(b, "not expressible: --save-chain (curl does not save the "
 		              "chain)");

@@ -149,6 +149,41 @@ test_openssl_starttls_names_every_choice_of_the_connection(void **state)
 	free(t);
 }
 
+/* --groups, --alpn, --cert/--key and --reconnect go where a tool has them
+ * and are named in a comment where it has not; --ciphers always is. */
+static void
+test_handshake_options_are_passed_on_or_named(void **state)
+{
+	struct export_options o = options("smtp://127.0.0.1:2525");
+	(void)state;
+	o.groups = "X25519,P-256";
+	o.alpn = "smtp:x";
+	o.client_cert = "/tmp/me.pem";
+	o.reconnect = true;
+	o.ciphers = "TLS_AES_128_GCM_SHA256";
+	char *t = command(EXPORT_OPENSSL, &o);
+	assert_non_null(strstr(t, "# not expressible: --ciphers"));
+	assert_non_null(strstr(t, " -groups X25519:P-256 -alpn smtp,x -cert /tmp/me.pem "
+	                          "-key /tmp/me.pem -reconnect "));
+	free(t);
+	o.client_key = "/tmp/me.key";
+	t = command(EXPORT_GNUTLS, &o);
+	assert_non_null(strstr(t, "# not expressible: --groups"));
+	assert_non_null(strstr(t, " --x509certfile /tmp/me.pem --x509keyfile /tmp/me.key "
+	                          "--alpn smtp --alpn x --resume "));
+	free(t);
+	t = command(EXPORT_SWAKS, &o);
+	assert_non_null(strstr(t, "# not expressible: --alpn"));
+	assert_non_null(strstr(t, "# not expressible: --reconnect"));
+	assert_non_null(strstr(t, " --tls-cert /tmp/me.pem --tls-key /tmp/me.key "));
+	free(t);
+	t = command(EXPORT_CURL, &o);
+	assert_null(strstr(t, "# not expressible: --groups"));
+	assert_non_null(strstr(t, " --curves X25519:P-256 --cert /tmp/me.pem --key "
+	                          "/tmp/me.key "));
+	free(t);
+}
+
 static void
 test_openssl_implicit_to_an_address_sends_no_sni_and_checks_the_address(void **state)
 {
@@ -580,7 +615,8 @@ main(void)
 	    cmocka_unit_test(test_quoted_words_round_trip_through_sh),
 	    cmocka_unit_test(test_openssl_starttls_names_every_choice_of_the_connection),
 	    cmocka_unit_test(
-	        test_openssl_implicit_to_an_address_sends_no_sni_and_checks_the_address),
+	        test_handshake_options_are_passed_on_or_named),
+	    cmocka_unit_test(test_openssl_implicit_to_an_address_sends_no_sni_and_checks_the_address),
 	    cmocka_unit_test(
 	        test_openssl_smtp_ehlo_goes_in_name_and_a_timeout_is_a_comment),
 	    cmocka_unit_test(test_gnutls_takes_the_key_log_from_the_environment),
