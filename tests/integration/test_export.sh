@@ -284,6 +284,11 @@ test_tui_export_page_is_a_command_that_verifies_and_save_chain_waits_for_tls() {
 	tui_wait 'saved the chain \(2 certificates, leaf first\) as PEM to chain\.pem'
 	[ "$(stat -c %a "$cmd/chain.pem")" = 600 ] || fail "the saved chain is not mode 600"
 	tui_keys F3
+	tui_wait 'Certificate 0: leaf'
+	# the pin sits under the verdict, the OCSP staple and the leaf's fields:
+	# a page down in the details pane (focus: input, transcript, details)
+	tui_keys Tab Tab NPage
 	tui_wait 'pin-sha256'
+	tui_keys Tab
 	tui_quit_and_check_terminal
 }

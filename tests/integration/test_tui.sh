@@ -139,7 +139,10 @@ test_tui_tabs_show_handshake_certificates_wire_and_help() {
 	tui_keys Tab
 	tui_keys F3
 	tui_wait 'Subject +CN=mail\.test'
+	# the second certificate is below the verdict, the OCSP row and the leaf
+	tui_keys Tab Tab NPage
 	tui_wait 'Certificate 1'
+	tui_keys Tab
 	tui_keys F4
 	tui_wait 'exposed before encryption: [0-9]+ lines'
 	tui_wait '\[TLS application_data'
