@@ -517,6 +517,30 @@ json_replay_tls(FILE *f, const struct tls_summary *s)
 	json_str(f, "note", s->note);
 	json_exact(f, "sni", s->sni);
 	json_exact(f, "note", s->note);
+	json_exact(f, "alpn", s->alpn);
+	if (!escape_is_utf8((const unsigned char *)s->client_cert_subject,
+	                    strlen(s->client_cert_subject))) {
+		fputs(",\"client_cert\":{", f);
+		fputs("\"subject_base64\":\"", f);
+		base64_write(f, s->client_cert_subject, strlen(s->client_cert_subject));
+		fputs("\"}", f);
+	}
+	fputc('}', f);
+}
+
+/* The recording's part of a stapled OCSP response: exact times and size,
+ * the exact bytes of what the server wrote. */
+static void
+json_replay_ocsp(FILE *f, const struct cert_ocsp *o)
+{
+	fprintf(f, ",\"ocsp\":{\"produced_at\":%lld,\"this_update\":%lld",
+	        (long long)o->produced_at, (long long)o->this_update);
+	fprintf(f, ",\"next_update\":%lld,\"revoked_at\":%lld,\"len\":%zu",
+	        (long long)o->next_update, (long long)o->revoked_at, o->len);
+	json_exact(f, "problem", o->problem);
+	json_exact(f, "responder", o->responder);
+	json_exact(f, "signer", o->signer);
+	json_exact(f, "reason", o->reason);
 	fputc('}', f);
 }
 
@@ -533,6 +557,9 @@ json_replay_verdict(FILE *f, const struct cert_verdict *v)
 	json_string(f, "error", v->verify_error, strlen(v->verify_error));
 	json_exact(f, "error", v->verify_error);
 	json_exact(f, "name", v->name_checked);
+	json_exact(f, "name_note", v->name_note);
+	fprintf(f, ",\"name_legacy\":%s", json_bool_word(v->name_legacy));
+	json_replay_ocsp(f, &v->ocsp);
 	fputc('}', f);
 }
 
@@ -579,6 +606,32 @@ json_replay_record(FILE *f, const struct tls_record *r)
 	fputs("\"}", f);
 }
 
+/* The recording's part of a decrypted handshake message: what its head
+ * bytes say (signature, ticket lifetime) is worked out from them again. */
+static void
+json_replay_message(FILE *f, const struct tls_message *m)
+{
+	fprintf(f, ",\"message\":{\"after_handshake\":%s,\"head\":\"",
+	        json_bool_word(m->after_handshake));
+	for (size_t i = 0; i < m->head_len && i < sizeof m->head; i++)
+		fprintf(f, "%02x", m->head[i]);
+	fputs("\"}", f);
+}
+
+/* The recording's part of a policy: the fetch's time exactly, and the
+ * exact bytes of strings that came from the network. */
+static void
+json_replay_policy(FILE *f, const struct policy_event *p)
+{
+	fprintf(f, ",\"policy\":{\"ms\":%.17g,\"max_age\":%lu", p->ms, p->max_age);
+	json_exact(f, "domain", p->domain);
+	json_exact(f, "id", p->id);
+	json_exact(f, "url", p->url);
+	json_exact(f, "content_type", p->content_type);
+	json_exact(f, "why", p->why);
+	fputc('}', f);
+}
+
 /* What a recording adds to an event for replay (docs/recording.md): the
  * exact times, what --json leaves out, and the bytes --json cannot carry. */
 static void
@@ -599,6 +652,10 @@ json_replay(FILE *f, const struct event *ev, bool redact)
 		json_replay_cert(f, ev->cert);
 	if (ev->record != NULL)
 		json_replay_record(f, ev->record);
+	if (ev->message != NULL)
+		json_replay_message(f, ev->message);
+	if (ev->policy != NULL)
+		json_replay_policy(f, ev->policy);
 	fputc('}', f);
 }
 

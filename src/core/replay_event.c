@@ -11,6 +11,7 @@
 
 #include "base64.h"
 #include "escape.h"
+#include "mtasts.h"
 #include "record.h"
 #include "replay.h"
 #include "replay_int.h"
@@ -143,6 +144,66 @@ get_opt_bool(const struct json *j, long obj, const char *key, bool *out, char *w
 	return get_bool(j, obj, key, out, why);
 }
 
+/* True if obj has key (obj -1: no object, so no key). */
+static bool
+has(const struct json *j, long obj, const char *key)
+{
+	return obj >= 0 && json_get(j, (size_t)obj, key) >= 0;
+}
+
+/* True if obj has key and its value is not null. */
+static bool
+has_value(const struct json *j, long obj, const char *key)
+{
+	long v = obj >= 0 ? json_get(j, (size_t)obj, key) : -1;
+
+	return v >= 0 && j->tok[v].type != JSON_NULL;
+}
+
+/* An unsigned field that may be absent or null (0 then). */
+static int
+get_opt_size(const struct json *j, long obj, const char *key, long long max, size_t *out,
+             char *why)
+{
+	*out = 0;
+	if (!has_value(j, obj, key))
+		return 0;
+	long long v;
+	if (replay_get_int(j, obj, key, 0, max, &v, why) != 0)
+		return -1;
+	*out = (size_t)v;
+	return 0;
+}
+
+/* A time in seconds since 1970 that may be absent (0 then). */
+static int
+get_opt_time(const struct json *j, long obj, const char *key, time_t *out, char *why)
+{
+	long long v = 0;
+
+	if (has(j, obj, key) &&
+	    replay_get_int(j, obj, key, -(1ll << 40), 1ll << 40, &v, why) != 0)
+		return -1;
+	*out = (time_t)v;
+	return 0;
+}
+
+/* The object at key of obj when there is one: its index, -1 when absent,
+ * -2 with why when it is not an object. */
+static long
+get_opt_object(const struct json *j, long obj, const char *key, char *why)
+{
+	long v = obj >= 0 ? json_get(j, (size_t)obj, key) : -1;
+
+	if (v < 0)
+		return -1;
+	if (j->tok[v].type != JSON_OBJECT) {
+		replay_why(why, "\"%s\" is not an object", key);
+		return -2;
+	}
+	return v;
+}
+
 /* A string into a fixed array of size bytes: a C string, so no NUL inside
  * and shorter than size (startle never writes a longer one). null reads as
  * "" when nullable. */
@@ -163,6 +224,20 @@ get_fixed(const struct json *j, long obj, const char *key, long exact, bool null
 	snprintf(dst, size, "%s", s != NULL ? s : "");
 	free(s);
 	return 0;
+}
+
+/* The same for a field a recording may lack ("" then), or null. */
+static int
+get_opt_fixed(const struct json *j, long obj, const char *key, long exact, char *dst,
+              size_t size, char *why)
+{
+	char bkey[64];
+
+	snprintf(bkey, sizeof bkey, "%s_base64", key);
+	dst[0] = '\0';
+	if (!has(j, obj, key) && !has(j, exact, bkey))
+		return 0;
+	return get_fixed(j, obj, key, exact, true, dst, size, why);
 }
 
 /* A string owned by the event: NULL for null where nullable; no NUL inside. */
@@ -251,6 +326,53 @@ get_object(const struct json *j, long obj, const char *key, char *why)
 	return v;
 }
 
+static const char *
+hs_view_at(int i)
+{
+	static const char *const views[] = {
+	    [TLS_HS_READABLE] = "readable",
+	    [TLS_HS_DECRYPTED] = "decrypted",
+	    [TLS_HS_UNAVAILABLE] = "unavailable",
+	    [TLS_HS_FAILED] = "failed",
+	};
+
+	return views[i];
+}
+
+/* What a summary says beyond version and cipher: the view of the
+ * encrypted handshake (null: readable), the signature, the key exchange,
+ * ALPN, resumption, the client certificate. Each may be absent (a
+ * recording from before it was kept): then it is none, 0 or false. */
+static int
+read_tls_facts(const struct json *j, long x, struct tls_summary *s, char *why)
+{
+	long cc = json_get(j, 0, "client_cert");
+	long xcc = get_opt_object(j, x, "client_cert", why);
+	int view = TLS_HS_READABLE;
+
+	if (xcc < -1 || (cc >= 0 && j->tok[cc].type != JSON_OBJECT))
+		return replay_why(why, "\"client_cert\" is not an object");
+	if ((has_value(j, 0, "encrypted_handshake") &&
+	     get_name(j, 0, "encrypted_handshake", hs_view_at, TLS_HS_FAILED + 1, &view,
+	              why)) ||
+	    get_opt_fixed(j, 0, "signature", -1, s->signature, sizeof s->signature, why) ||
+	    get_opt_bool(j, 0, "hello_retry", &s->hello_retry, why) ||
+	    get_opt_size(j, 0, "key_share_bytes", 1 << 16, &s->key_share_bytes, why) ||
+	    get_opt_fixed(j, 0, "alpn", x, s->alpn, sizeof s->alpn, why) ||
+	    get_opt_bool(j, 0, "alpn_offered", &s->alpn_offered, why) ||
+	    get_opt_bool(j, 0, "resume_offered", &s->resume_offered, why))
+		return -1;
+	s->encrypted_handshake = (enum tls_hs_view)view;
+	if (cc < 0)
+		return 0;
+	return get_opt_bool(j, cc, "requested", &s->client_cert_requested, why) ||
+	               get_opt_bool(j, cc, "sent", &s->client_cert_sent, why) ||
+	               get_opt_fixed(j, cc, "subject", xcc, s->client_cert_subject,
+	                             sizeof s->client_cert_subject, why)
+	           ? -1
+	           : 0;
+}
+
 /* The summary of a handshake (a tls event with "version"). */
 static int
 read_summary(const struct json *j, long rp, struct event *ev, char *why)
@@ -277,6 +399,48 @@ read_summary(const struct json *j, long rp, struct event *ev, char *why)
 	if (replay_get_int(j, x, "records_out", 0, 1u << 30, &n, why) != 0)
 		return -1;
 	s->records_out = (unsigned)n;
+	return read_tls_facts(j, x, s, why);
+}
+
+static const char *
+ocsp_state_at(int i)
+{
+	return cert_ocsp_state_name((enum cert_ocsp_state)i);
+}
+
+#define OCSP_ONE(sym, name) +1
+#define OCSP_STATE_COUNT (0 CERT_OCSP_STATES(OCSP_ONE))
+
+/* The stapled OCSP response of a verdict: "ocsp" at the top, its exact
+ * times, size and bytes in the recording's "ocsp" (xv: the recording's
+ * verdict). A recording from before OCSP was read has neither: then no
+ * staple was asked for. */
+static int
+read_ocsp(const struct json *j, long xv, struct cert_ocsp *o, char *why)
+{
+	long top = get_opt_object(j, 0, "ocsp", why);
+	long x = get_opt_object(j, xv, "ocsp", why);
+	int state;
+
+	if (top < -1 || x < -1)
+		return -1;
+	if (top < 0)
+		return 0;
+	if (get_name(j, top, "status", ocsp_state_at, OCSP_STATE_COUNT, &state, why) ||
+	    get_bool(j, top, "verified", &o->verified, why) ||
+	    get_opt_fixed(j, top, "problem", x, o->problem, sizeof o->problem, why) ||
+	    get_opt_fixed(j, top, "reason", x, o->reason, sizeof o->reason, why) ||
+	    get_opt_fixed(j, top, "responder", x, o->responder, sizeof o->responder, why) ||
+	    get_opt_fixed(j, top, "signer", x, o->signer, sizeof o->signer, why) ||
+	    get_opt_bool(j, top, "must_staple", &o->must_staple, why) ||
+	    get_opt_time(j, x, "produced_at", &o->produced_at, why) ||
+	    get_opt_time(j, x, "this_update", &o->this_update, why) ||
+	    get_opt_time(j, x, "next_update", &o->next_update, why) ||
+	    get_opt_time(j, x, "revoked_at", &o->revoked_at, why) ||
+	    get_opt_size(j, x >= 0 ? x : top, x >= 0 ? "len" : "bytes", 1 << 24, &o->len,
+	                 why))
+		return -1;
+	o->state = (enum cert_ocsp_state)state;
 	return 0;
 }
 
@@ -301,7 +465,10 @@ read_verdict(const struct json *j, long rp, struct event *ev, char *why)
 	    get_bool(j, x, "self_signed", &v->self_signed, why) ||
 	    get_bool(j, x, "untrusted", &v->untrusted, why) ||
 	    get_bool(j, x, "weak_key", &v->weak_key, why) ||
-	    get_bool(j, x, "weak_signature", &v->weak_signature, why))
+	    get_bool(j, x, "weak_signature", &v->weak_signature, why) ||
+	    get_opt_fixed(j, 0, "name_note", x, v->name_note, sizeof v->name_note, why) ||
+	    get_opt_bool(j, x, "name_legacy", &v->name_legacy, why) ||
+	    read_ocsp(j, x, &v->ocsp, why))
 		return -1;
 	v->verify_error_code = (int)code;
 	v->verify_error_depth = (int)depth;
@@ -375,6 +542,7 @@ read_cert(const struct json *j, long rp, struct event *ev, char *why)
 	              why) ||
 	    get_bool(j, 0, "is_ca", &c->is_ca, why) ||
 	    get_bool(j, 0, "self_signed", &c->self_signed, why) ||
+	    get_opt_bool(j, 0, "must_staple", &c->must_staple, why) ||
 	    replay_get_int(j, x, "not_before", -(1ll << 40), 1ll << 40, &nb, why) ||
 	    replay_get_int(j, x, "not_after", -(1ll << 40), 1ll << 40, &na, why) ||
 	    replay_get_int(j, x, "key_bits", 0, 1 << 20, &bits, why) ||
@@ -399,19 +567,20 @@ hex_value(char c)
 	return -1;
 }
 
-/* The hex preview of a record's first bytes. */
+/* The hex preview of the first bytes of a record or message: at most cap
+ * bytes into head, their count into *len. */
 static int
-read_head(const struct json *j, long x, struct tls_record *r, char *why)
+read_head(const struct json *j, long x, unsigned char *head, size_t cap, size_t *len,
+          char *why)
 {
 	char *hex;
 	size_t n;
 
 	if (replay_get_string(j, x, "head", -1, false, &hex, &n, why) != 0)
 		return -1;
-	if (n % 2 != 0 || n / 2 > sizeof r->head) {
+	if (n % 2 != 0 || n / 2 > cap) {
 		free(hex);
-		return replay_why(why, "\"head\" is not hex of at most %zu bytes",
-		                  sizeof r->head);
+		return replay_why(why, "\"head\" is not hex of at most %zu bytes", cap);
 	}
 	for (size_t i = 0; i < n / 2; i++) {
 		int hi = hex_value(hex[2 * i]), lo = hex_value(hex[2 * i + 1]);
@@ -419,9 +588,9 @@ read_head(const struct json *j, long x, struct tls_record *r, char *why)
 			free(hex);
 			return replay_why(why, "\"head\" is not lower-case hex");
 		}
-		r->head[i] = (unsigned char)(hi << 4 | lo);
+		head[i] = (unsigned char)(hi << 4 | lo);
 	}
-	r->head_len = n / 2;
+	*len = n / 2;
 	free(hex);
 	return 0;
 }
@@ -441,7 +610,8 @@ read_record(const struct json *j, long rp, struct event *ev, char *why)
 	    replay_get_int(j, x, "type", 0, 255, &type, why) ||
 	    replay_get_int(j, x, "version", 0, 0xffff, &version, why) ||
 	    replay_get_int(j, x, "hs_type", 0, 255, &hs, why) ||
-	    get_bool(j, x, "readable", &r->readable, why) || read_head(j, x, r, why))
+	    get_bool(j, x, "readable", &r->readable, why) ||
+	    read_head(j, x, r->head, sizeof r->head, &r->head_len, why))
 		return -1;
 	r->dir = dir == 0 ? TLS_DIR_OUT : TLS_DIR_IN;
 	r->type = (unsigned char)type;
@@ -450,27 +620,119 @@ read_record(const struct json *j, long rp, struct event *ev, char *why)
 	return 0;
 }
 
-/* The records of a DNS answer. */
+/* A TLS 1.3 handshake message startle decrypted (a note with "message"):
+ * direction, type and length at the top, where it was sent and its first
+ * bytes in the recording's "message". */
 static int
-read_dns_records(const struct json *j, struct dns_event *d, char *why)
+read_message(const struct json *j, long rp, struct event *ev, char *why)
 {
-	long arr = json_get(j, 0, "records");
+	struct tls_message *m = ev->message = xcalloc(1, sizeof *m);
+	long top = get_object(j, 0, "message", why);
+	long x = get_opt_object(j, rp, "message", why);
+	long long type;
+	int dir;
 
-	if (arr < 0 || j->tok[arr].type != JSON_ARRAY ||
-	    j->tok[arr].count > REPLAY_DNS_RECORDS_MAX)
-		return replay_why(why, "\"records\" is not an array of at most %d records",
-		                  REPLAY_DNS_RECORDS_MAX);
-	d->records = xcalloc(j->tok[arr].count + 1, sizeof *d->records);
+	if (top < 0 || x < -1 || get_name(j, top, "dir", record_dir_at, 2, &dir, why) ||
+	    replay_get_int(j, top, "number", 0, 255, &type, why) ||
+	    get_size(j, top, "length", 1 << 24, &m->length, why) ||
+	    get_opt_bool(j, x, "after_handshake", &m->after_handshake, why) ||
+	    (x >= 0 && read_head(j, x, m->head, sizeof m->head, &m->head_len, why)))
+		return -1;
+	m->dir = dir == 0 ? TLS_DIR_OUT : TLS_DIR_IN;
+	m->type = (unsigned char)type;
+	return 0;
+}
+
+/* The array of strings at key of obj into *out (n of them, at most max;
+ * NULL-terminated), or none when the array is absent and optional. */
+static int
+read_strings(const struct json *j, long obj, const char *key, size_t max, bool optional,
+             char ***out, size_t *n, char *why)
+{
+	long arr = json_get(j, (size_t)obj, key);
+
+	if (arr < 0 && optional)
+		return 0;
+	if (arr < 0 || j->tok[arr].type != JSON_ARRAY || j->tok[arr].count > max)
+		return replay_why(why, "\"%s\" is not an array of at most %zu strings", key,
+		                  max);
+	*out = xcalloc(j->tok[arr].count + 1, sizeof **out);
 	for (size_t i = 0; i < j->tok[arr].count; i++) {
-		size_t n;
-		char *s = json_string(j, json_item(j, (size_t)arr, i), &n);
-		if (s == NULL || memchr(s, '\0', n) != NULL) {
+		size_t len;
+		char *s = json_string(j, json_item(j, (size_t)arr, i), &len);
+		if (s == NULL || memchr(s, '\0', len) != NULL) {
 			free(s);
-			return replay_why(why, "record %zu of \"records\" is not a string",
-			                  i + 1);
+			return replay_why(why, "item %zu of \"%s\" is not a string", i + 1,
+			                  key);
 		}
-		d->records[d->n++] = s;
+		(*out)[(*n)++] = s;
 	}
+	return 0;
+}
+
+/* A number the recording's object x holds exactly, else the top's rounded
+ * one, else (absent or null) 0. */
+static int
+get_exact_number(const struct json *j, long x, const char *key, double *out, char *why)
+{
+	*out = 0;
+	if (has(j, x, key))
+		return get_number_in(j, x, key, 0, REPLAY_SECONDS_MAX, out, why);
+	if (has_value(j, 0, key))
+		return get_number_in(j, 0, key, 0, REPLAY_SECONDS_MAX, out, why);
+	return 0;
+}
+
+/* The same for a whole number from 0 to max. */
+static int
+get_exact_int(const struct json *j, long x, const char *key, long long max, long long *out,
+              char *why)
+{
+	*out = 0;
+	if (has(j, x, key))
+		return replay_get_int(j, x, key, 0, max, out, why);
+	if (has_value(j, 0, key))
+		return replay_get_int(j, 0, key, 0, max, out, why);
+	return 0;
+}
+
+static const char *
+policy_at(int i)
+{
+	return i == 0 ? "mta-sts" : "tls-rpt";
+}
+
+/* An MTA-STS policy or TLS-RPT record (a policy event). A TLS-RPT event
+ * carries no fetch: those fields are absent, so none. */
+static int
+read_policy(const struct json *j, long rp, struct event *ev, char *why)
+{
+	struct policy_event *p = ev->policy = xcalloc(1, sizeof *p);
+	long x = get_opt_object(j, rp, "policy", why);
+	long long n = 0;
+	int which;
+
+	if (x < -1 || get_name(j, 0, "policy", policy_at, 2, &which, why) ||
+	    get_fixed(j, 0, "domain", x, false, p->domain, sizeof p->domain, why) ||
+	    get_fixed(j, 0, "status", -1, false, p->status, sizeof p->status, why) ||
+	    get_opt_fixed(j, 0, "why", x, p->why, sizeof p->why, why) ||
+	    get_opt_fixed(j, 0, "id", x, p->id, sizeof p->id, why) ||
+	    get_opt_fixed(j, 0, "url", x, p->url, sizeof p->url, why) ||
+	    get_opt_fixed(j, 0, "content_type", x, p->content_type, sizeof p->content_type,
+	                  why) ||
+	    get_opt_fixed(j, 0, "mode", -1, p->mode, sizeof p->mode, why) ||
+	    (has_value(j, 0, "http_status") &&
+	     replay_get_int(j, 0, "http_status", 1, 999, &n, why)) ||
+	    get_opt_size(j, 0, "bytes", REPLAY_BYTES_MAX, &p->bytes, why) ||
+	    get_exact_number(j, x, "ms", &p->ms, why) ||
+	    read_strings(j, 0, "mx", MTASTS_MX_MAX, true, &p->mx, &p->nmx, why) ||
+	    read_strings(j, 0, "rua", MTASTS_RUA_MAX, true, &p->rua, &p->nrua, why))
+		return -1;
+	snprintf(p->policy, sizeof p->policy, "%s", policy_at(which));
+	p->http_status = (int)n;
+	if (get_exact_int(j, x, "max_age", 1ll << 32, &n, why) != 0)
+		return -1;
+	p->max_age = (unsigned long)n;
 	return 0;
 }
 
@@ -488,7 +750,8 @@ read_dns(const struct json *j, struct event *ev, char *why)
 	              why) ||
 	    get_number_in(j, 0, "ms", 0, REPLAY_SECONDS_MAX, &d->ms, why))
 		return -1;
-	return read_dns_records(j, d, why);
+	return read_strings(j, 0, "records", REPLAY_DNS_RECORDS_MAX, false, &d->records,
+	                    &d->n, why);
 }
 
 /* A finding's id and severity. */
@@ -587,8 +850,12 @@ replay_read_event(const struct json *j, struct event *ev, bool redact, size_t *b
 		rc = read_cert(j, rp, ev, why);
 	else if (ev->kind == EV_DNS)
 		rc = read_dns(j, ev, why);
+	else if (ev->kind == EV_POLICY)
+		rc = read_policy(j, rp, ev, why);
 	else if (ev->kind == EV_NOTE && json_get(j, 0, "record") >= 0)
 		rc = read_record(j, rp, ev, why);
+	else if (ev->kind == EV_NOTE && json_get(j, 0, "message") >= 0)
+		rc = read_message(j, rp, ev, why);
 	else if (ev->kind == EV_TLS && json_get(j, 0, "version") >= 0)
 		rc = read_summary(j, rp, ev, why);
 	if (rc == 0 && ev->kind == EV_TLS && json_get(j, 0, "verified") >= 0)
@@ -599,7 +866,8 @@ replay_read_event(const struct json *j, struct event *ev, bool redact, size_t *b
 	}
 	ev->plain_text = escape_is_plain(ev->text, ev->len);
 	*bytes = sizeof *ev + ev->len + (ev->explain ? strlen(ev->explain) : 0) +
-	         (ev->cert ? ev->cert->der_len + 1024 : 0) + (ev->dns ? 1024 : 0);
+	         (ev->cert ? ev->cert->der_len + 1024 : 0) + (ev->dns ? 1024 : 0) +
+	         (ev->policy ? sizeof *ev->policy + 1024 : 0);
 	return 0;
 }
 
@@ -615,6 +883,16 @@ replay_event_free(struct event *ev)
 		free(ev->cert);
 	}
 	free(ev->record);
+	free(ev->message);
+	if (ev->policy != NULL) {
+		for (size_t i = 0; i < ev->policy->nmx; i++)
+			free(ev->policy->mx[i]);
+		for (size_t i = 0; i < ev->policy->nrua; i++)
+			free(ev->policy->rua[i]);
+		free(ev->policy->mx);
+		free(ev->policy->rua);
+		free(ev->policy);
+	}
 	if (ev->dns != NULL) {
 		for (size_t i = 0; i < ev->dns->n; i++)
 			free(ev->dns->records[i]);
