@@ -633,6 +633,7 @@ void
 labcert_pair_free(struct labcert_pair *p)
 {
 	free(p->chain_pem);
+	free(p->leaf_der);
 	if (p->key_pem != NULL) {
 		explicit_bzero(p->key_pem, p->key_len);
 		free(p->key_pem);

@@ -180,3 +180,41 @@ test_tui_replay_lesson_certificates_completes_on_its_example_session() {
 test_tui_replay_lesson_implicit_completes_on_its_comparison() {
 	replay_lesson_completes imap-compare implicit
 }
+
+# The details pane of the screen: what follows the last column divider on
+# each row that has one (the transcript sits left of it).
+replay_details() {
+	tui_screen | awk -F'│' 'NF > 1 { print $NF }'
+}
+
+test_tui_replay_of_a_postfix_session_shows_every_tab_as_it_was_live() {
+	local rec=$IT_TEST_DIR/postfix.jsonl tab n
+	tui_smtp --record "$rec"
+	tui_type '/starttls'
+	tui_wait 'smtp tls>'
+	tui_type 'QUIT'
+	tui_wait 'smtp closed>'
+	for tab in F2 F3 F4 F6; do
+		tui_keys "$tab"
+		sleep 0.5
+		replay_details >"$IT_TEST_DIR/live.$tab"
+	done
+	grep -q 'Version *TLSv1\.3' "$IT_TEST_DIR/live.F2" || fail "the live Handshake tab was not captured" - <"$IT_TEST_DIR/live.F2"
+	grep -q 'Subject *CN=mail\.test' "$IT_TEST_DIR/live.F3" || fail "the live Certificates tab was not captured" - <"$IT_TEST_DIR/live.F3"
+	tui_quit_and_check_terminal
+	tmux -L "$IT_TMUX" kill-server 2>/dev/null
+	n=$(tail -n +2 "$rec" | grep -c .)
+	tui_start --replay "$rec"
+	tui_wait "replay 0/$n paused"
+	tui_keys End
+	tui_wait "replay $n/$n paused"
+	for tab in F2 F3 F4 F6; do
+		tui_keys "$tab"
+		sleep 0.5
+		replay_details >"$IT_TEST_DIR/replay.$tab"
+		[ -s "$IT_TEST_DIR/live.$tab" ] || fail "the live $tab tab was empty"
+		diff "$IT_TEST_DIR/live.$tab" "$IT_TEST_DIR/replay.$tab" >"$IT_TEST_DIR/diff.$tab" ||
+			fail "the replayed $tab tab differs from the live one" - <"$IT_TEST_DIR/diff.$tab"
+	done
+	tui_quit_and_check_terminal
+}
