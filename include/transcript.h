@@ -164,6 +164,10 @@ double transcript_now(const struct transcript *t);
  * neither a wire record nor a decrypted handshake message. */
 bool transcript_is_injected(const struct event *ev);
 
+/* Frees what an event owns besides its text and itself: explain and the
+ * structured parts (tls, verdict, cert, record, message, dns, policy). */
+void event_free_parts(struct event *ev);
+
 const char *phase_name(enum phase p);
 const char *dir_name(enum dir d);
 const char *event_kind_name(enum event_kind k);

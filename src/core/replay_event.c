@@ -875,29 +875,6 @@ void
 replay_event_free(struct event *ev)
 {
 	free(ev->text);
-	free(ev->explain);
-	free(ev->tls);
-	free(ev->verdict);
-	if (ev->cert != NULL) {
-		cert_info_free(ev->cert);
-		free(ev->cert);
-	}
-	free(ev->record);
-	free(ev->message);
-	if (ev->policy != NULL) {
-		for (size_t i = 0; i < ev->policy->nmx; i++)
-			free(ev->policy->mx[i]);
-		for (size_t i = 0; i < ev->policy->nrua; i++)
-			free(ev->policy->rua[i]);
-		free(ev->policy->mx);
-		free(ev->policy->rua);
-		free(ev->policy);
-	}
-	if (ev->dns != NULL) {
-		for (size_t i = 0; i < ev->dns->n; i++)
-			free(ev->dns->records[i]);
-		free(ev->dns->records);
-		free(ev->dns);
-	}
+	event_free_parts(ev);
 	memset(ev, 0, sizeof *ev);
 }

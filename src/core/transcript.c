@@ -77,13 +77,9 @@ transcript_new(void)
 	return t;
 }
 
-/* An appended event and its text are one allocation (the text follows the
- * struct); a marker's text is its own. */
-static void
-event_free(struct event *ev)
+void
+event_free_parts(struct event *ev)
 {
-	if (ev->text != (unsigned char *)(ev + 1))
-		free(ev->text);
 	free(ev->explain);
 	free(ev->tls);
 	free(ev->verdict);
@@ -108,6 +104,16 @@ event_free(struct event *ev)
 		free(ev->policy->rua);
 		free(ev->policy);
 	}
+}
+
+/* An appended event and its text are one allocation (the text follows the
+ * struct); a marker's text is its own. */
+static void
+event_free(struct event *ev)
+{
+	if (ev->text != (unsigned char *)(ev + 1))
+		free(ev->text);
+	event_free_parts(ev);
 	free(ev);
 }
 
