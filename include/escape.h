@@ -58,6 +58,12 @@ bool escape_needed(const unsigned char *data, size_t len);
  * double quote: shown as is in every mode, so a writer may copy it. */
 bool escape_is_plain(const unsigned char *data, size_t len);
 
+/* Decodes one strict multi-byte UTF-8 sequence at p (at most n bytes, n >= 1).
+ * Returns its length and the code point in *cp, or 0 if the bytes are not
+ * valid UTF-8 (ASCII, overlong forms, surrogates and values past U+10FFFF
+ * are not). */
+size_t escape_utf8_decode(const unsigned char *p, size_t n, unsigned *cp);
+
 /* True if data is valid UTF-8 (NUL and other controls included): then the
  * JSON form of escape_bytes reads back as the same bytes with any JSON
  * parser; invalid bytes are written as \u00XX there, which does not. */

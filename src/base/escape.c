@@ -8,11 +8,8 @@
 
 #include "escape.h"
 
-/* Decodes one strict UTF-8 sequence at p (at most n bytes). Returns its
- * length and the code point in *cp, or 0 if the bytes are not valid UTF-8
- * (overlong forms, surrogates and values past U+10FFFF are invalid). */
-static size_t
-utf8_decode(const unsigned char *p, size_t n, unsigned *cp)
+size_t
+escape_utf8_decode(const unsigned char *p, size_t n, unsigned *cp)
 {
 	static const struct {
 		unsigned char mask, value;
@@ -158,7 +155,7 @@ unit_is_escaped(const unsigned char *data, size_t n)
 
 	if (data[0] < 0x80)
 		return data[0] < 0x20 || data[0] == 0x7f;
-	size_t ulen = utf8_decode(data, n, &cp);
+	size_t ulen = escape_utf8_decode(data, n, &cp);
 	return ulen == 0 || hidden_codepoint(cp);
 }
 
@@ -226,7 +223,7 @@ escape_unit(const unsigned char *data, size_t len, size_t i, enum escape_mode mo
 		*n = control_form(c, mode == ESCAPE_JSON, out);
 		return 1;
 	}
-	size_t ulen = utf8_decode(data + i, len - i, &cp);
+	size_t ulen = escape_utf8_decode(data + i, len - i, &cp);
 	if (ulen == 0) {
 		*n = (size_t)snprintf(out, 16, mode == ESCAPE_JSON ? "\\u%04x" : "\\x%02x",
 		                      c);
@@ -323,7 +320,7 @@ escape_needed(const unsigned char *data, size_t len)
 		}
 		if (unit_is_escaped(data + i, len - i))
 			return true;
-		size_t ulen = data[i] < 0x80 ? 1 : utf8_decode(data + i, len - i, &cp);
+		size_t ulen = data[i] < 0x80 ? 1 : escape_utf8_decode(data + i, len - i, &cp);
 		i += ulen;
 	}
 	return false;
@@ -349,7 +346,7 @@ escape_is_utf8(const unsigned char *data, size_t len)
 			i++;
 			continue;
 		}
-		size_t ulen = utf8_decode(data + i, len - i, &cp);
+		size_t ulen = escape_utf8_decode(data + i, len - i, &cp);
 		if (ulen == 0)
 			return false;
 		i += ulen;

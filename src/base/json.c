@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "escape.h"
 #include "json.h"
 #include "util.h"
 
@@ -76,30 +77,6 @@ json_hex4(const char *s, size_t avail)
 	return v;
 }
 
-/* Bytes of the valid UTF-8 sequence at s (lead byte >= 0x80), or 0. */
-static size_t
-json_utf8_len(const unsigned char *s, size_t avail)
-{
-	size_t n = (s[0] & 0xe0) == 0xc0   ? 2
-	           : (s[0] & 0xf0) == 0xe0 ? 3
-	           : (s[0] & 0xf8) == 0xf0 ? 4
-	                                   : 0;
-	unsigned long cp;
-
-	if (n == 0 || avail < n)
-		return 0;
-	cp = s[0] & (0x7f >> n);
-	for (size_t i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3f);
-	}
-	static const unsigned long least[] = {0, 0, 0x80, 0x800, 0x10000};
-	if (cp < least[n] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return n;
-}
-
 /* A backslash escape at p->pos (just after the backslash). */
 static int
 json_escape(struct json_parser *p)
@@ -158,7 +135,8 @@ json_parse_string(struct json_parser *p)
 			if (json_escape(p) != 0)
 				return -1;
 		} else if (c >= 0x80) {
-			size_t n = json_utf8_len(s + p->pos, p->j->len - p->pos);
+			unsigned cp;
+			size_t n = escape_utf8_decode(s + p->pos, p->j->len - p->pos, &cp);
 			if (n == 0)
 				return json_fail(
 				    p, "bytes that are not UTF-8 inside a string");
