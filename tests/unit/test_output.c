@@ -34,6 +34,17 @@ render(const struct event *ev, bool json, bool explain)
 	return render_as(ev, json, explain, false);
 }
 
+/* The event's JSON line holds want (the line is printed when it does not). */
+static void
+assert_json_has(const struct event *ev, const char *want)
+{
+	char *out = render(ev, true, false);
+	if (strstr(out, want) == NULL)
+		print_error("%s\nlacks %s\n", out, want);
+	assert_non_null(strstr(out, want));
+	free(out);
+}
+
 static struct event
 line_event(enum phase phase, enum dir dir, const char *text, size_t len)
 {
@@ -138,11 +149,8 @@ static void
 test_json_keeps_non_utf8_bytes_as_u00xx(void **state)
 {
 	struct event ev = line_event(PHASE_TLS, DIR_SERVER, "a\xff\0b", 4);
-	char *out;
 	(void)state;
-	out = render(&ev, true, false);
-	assert_non_null(strstr(out, "\"text\":\"a\\u00ff\\u0000b\""));
-	free(out);
+	assert_json_has(&ev, "\"text\":\"a\\u00ff\\u0000b\"");
 }
 
 static void
@@ -186,21 +194,15 @@ test_json_tls_summary_and_verdict(void **state)
 	free(out);
 	sum.client_cert_requested = sum.client_cert_sent = true;
 	snprintf(sum.client_cert_subject, sizeof sum.client_cert_subject, "CN=me");
-	out = render(&ev, true, false);
-	assert_non_null(strstr(
-	    out, "\"client_cert\":{\"requested\":true,\"sent\":true,\"subject\":\"CN=me\"}"));
-	free(out);
+	assert_json_has(
+	    &ev,
+	    "\"client_cert\":{\"requested\":true,\"sent\":true,\"subject\":\"CN=me\"}");
 	ev.tls = NULL;
 	ev.verdict = &v;
-	out = render(&ev, true, false);
-	assert_non_null(strstr(out,
-	                       "\"verified\":false,\"verify_error\":\"unable to get local "
-	                       "issuer\",\"name_match\":true"));
-	free(out);
+	assert_json_has(&ev, "\"verified\":false,\"verify_error\":\"unable to get local "
+	                     "issuer\",\"name_match\":true");
 	v.verified = true;
-	out = render(&ev, true, false);
-	assert_non_null(strstr(out, "\"verified\":true,\"verify_error\":null"));
-	free(out);
+	assert_json_has(&ev, "\"verified\":true,\"verify_error\":null");
 }
 
 static void
@@ -232,16 +234,12 @@ test_json_tls_summary_says_what_the_handshake_showed(void **state)
 	free(out);
 	sum = (struct tls_summary){.version = "TLSv1.3",
 	                           .encrypted_handshake = TLS_HS_UNAVAILABLE};
-	out = render(&ev, true, false);
-	assert_non_null(strstr(out, "\"encrypted_handshake\":\"unavailable\","
-	                            "\"signature\":null,\"hello_retry\":false,"
-	                            "\"key_share_bytes\":null,\"alpn\":null,"
-	                            "\"alpn_offered\":false,\"resume_offered\":false"));
-	free(out);
+	assert_json_has(&ev, "\"encrypted_handshake\":\"unavailable\","
+	                     "\"signature\":null,\"hello_retry\":false,"
+	                     "\"key_share_bytes\":null,\"alpn\":null,"
+	                     "\"alpn_offered\":false,\"resume_offered\":false");
 	sum.encrypted_handshake = TLS_HS_READABLE;
-	out = render(&ev, true, false);
-	assert_non_null(strstr(out, "\"encrypted_handshake\":null"));
-	free(out);
+	assert_json_has(&ev, "\"encrypted_handshake\":null");
 }
 
 static void
@@ -260,26 +258,19 @@ test_json_decrypted_message_carries_its_type_size_and_facts(void **state)
 	                          .head_len = 4};
 	struct tls_message fin = {.dir = TLS_DIR_OUT, .type = 20, .length = 32};
 	struct event ev = line_event(PHASE_HANDSHAKE, DIR_SERVER, "m", 1);
-	char *out;
 	(void)state;
 	ev.kind = EV_NOTE;
 	ev.message = &cv;
-	out = render(&ev, true, false);
-	assert_non_null(strstr(out, "\"message\":{\"dir\":\"in\",\"type\":"
-	                            "\"CertificateVerify\",\"number\":15,\"length\":75,"
-	                            "\"signature\":\"rsa_pss_rsae_sha256\"}"));
-	free(out);
+	assert_json_has(&ev, "\"message\":{\"dir\":\"in\",\"type\":"
+	                     "\"CertificateVerify\",\"number\":15,\"length\":75,"
+	                     "\"signature\":\"rsa_pss_rsae_sha256\"}");
 	ev.message = &nst;
-	out = render(&ev, true, false);
-	assert_non_null(strstr(out, "\"type\":\"NewSessionTicket\",\"number\":4,"
-	                            "\"length\":221,\"ticket_lifetime\":7200}"));
-	free(out);
+	assert_json_has(&ev, "\"type\":\"NewSessionTicket\",\"number\":4,"
+	                     "\"length\":221,\"ticket_lifetime\":7200}");
 	ev.message = &fin;
 	ev.dir = DIR_CLIENT;
-	out = render(&ev, true, false);
-	assert_non_null(strstr(out, "\"message\":{\"dir\":\"out\",\"type\":"
-	                            "\"Finished\",\"number\":20,\"length\":32}"));
-	free(out);
+	assert_json_has(&ev, "\"message\":{\"dir\":\"out\",\"type\":"
+	                     "\"Finished\",\"number\":20,\"length\":32}");
 	/* a decrypted message is TLS information, not injected bytes */
 	ev.dir = DIR_SERVER;
 	assert_string_equal(output_marker(&ev), "==");
@@ -504,9 +495,7 @@ test_connect_event_carries_the_wall_clock_in_text_and_json(void **state)
 	assert_string_equal(out, "== connected to smtp://h:25 (127.0.0.1 port 25) in 1.0 ms, "
 	                         "explicit TLS, at 2026-12-03T16:05:01.250Z\n");
 	free(out);
-	out = render(&ev, true, false);
-	assert_non_null(strstr(out, ",\"time\":\"2026-12-03T16:05:01.250Z\""));
-	free(out);
+	assert_json_has(&ev, ",\"time\":\"2026-12-03T16:05:01.250Z\"");
 	/* Only the connect event says when. */
 	ev.kind = EV_NOTE;
 	out = render(&ev, true, false);
