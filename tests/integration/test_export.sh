@@ -87,6 +87,7 @@ test_export_gnutls_lines_verify_against_the_lab_for_every_protocol_and_mode() {
 }
 
 test_export_lines_refuse_a_certificate_that_does_not_name_the_server() {
+	command -v gnutls-cli >/dev/null 2>&1 || it_skip "gnutls-cli is not installed (gnutls-bin)"
 	lab_start imap honest
 	export_ca
 	run_startle --export openssl --cafile "$EXPORT_CA" --servername wrong.startle.test \
@@ -97,20 +98,21 @@ test_export_lines_refuse_a_certificate_that_does_not_name_the_server() {
 	[ "$IT_RC" -ne 0 ] || fail "openssl s_client accepted a certificate for another name"
 	assert_chat_matches 'verify error:num=62:hostname mismatch'
 	assert_chat_no_match '^Verify return code: 0 \(ok\)'
-	if command -v gnutls-cli >/dev/null 2>&1; then
-		run_startle --export gnutls --cafile "$EXPORT_CA" --servername wrong.startle.test \
-			"$(lab_target imap explicit)"
-		timeout -k 2 20 sh -c "$(cat "$IT_STDOUT")" </dev/null >"$IT_TEST_DIR/g.out" 2>&1
-		IT_RC=$?
-		IT_CHAT=$(tr -d '\r\0' <"$IT_TEST_DIR/g.out")
-		[ "$IT_RC" -ne 0 ] || fail "gnutls-cli accepted a certificate for another name"
-		assert_chat_no_match 'The certificate is trusted'
-	fi
+	run_startle --export gnutls --cafile "$EXPORT_CA" --servername wrong.startle.test \
+		"$(lab_target imap explicit)"
+	timeout -k 2 20 sh -c "$(cat "$IT_STDOUT")" </dev/null >"$IT_TEST_DIR/g.out" 2>&1
+	IT_RC=$?
+	IT_CHAT=$(tr -d '\r\0' <"$IT_TEST_DIR/g.out")
+	[ "$IT_RC" -ne 0 ] || fail "gnutls-cli accepted a certificate for another name"
+	assert_chat_no_match 'The certificate is trusted'
 	lab_stop
 }
 
 test_export_tls_max_and_key_log_reach_openssl_gnutls_and_curl() {
-	local keys
+	local keys tool
+	for tool in gnutls-cli curl; do
+		command -v "$tool" >/dev/null 2>&1 || it_skip "$tool is not installed"
+	done
 	lab_start smtp honest
 	export_ca
 	keys="$IT_TEST_DIR/key log.txt"
@@ -119,24 +121,20 @@ test_export_tls_max_and_key_log_reach_openssl_gnutls_and_curl() {
 	assert_chat_matches '^New, TLSv1\.2, Cipher is '
 	grep -q '^CLIENT_RANDOM ' "$keys" || fail "s_client wrote no TLS 1.2 key log line" - <"$keys"
 	rm -f "$keys"
-	if command -v gnutls-cli >/dev/null 2>&1; then
-		export_lab gnutls smtp explicit --tls-max 1.2 --keylog "$keys"
-		export_tool_ok gnutls-cli
-		assert_chat_matches 'Description: \(TLS1\.2-'
-		grep -q '^CLIENT_RANDOM ' "$keys" || fail "gnutls-cli wrote no key log line"
-		rm -f "$keys"
-	fi
+	export_lab gnutls smtp explicit --tls-max 1.2 --keylog "$keys"
+	export_tool_ok gnutls-cli
+	assert_chat_matches 'Description: \(TLS1\.2-'
+	grep -q '^CLIENT_RANDOM ' "$keys" || fail "gnutls-cli wrote no key log line"
+	rm -f "$keys"
 	export_lab openssl smtp explicit --tls-min 1.3 --keylog "$keys"
 	export_tool_ok openssl
 	assert_chat_matches '^New, TLSv1\.3, Cipher is '
 	grep -q '^CLIENT_TRAFFIC_SECRET_0 ' "$keys" || fail "s_client wrote no TLS 1.3 key log line"
-	if command -v curl >/dev/null 2>&1; then
-		rm -f "$keys"
-		export_lab curl smtp explicit --tls-max 1.2 --keylog "$keys"
-		export_tool_ok curl
-		assert_chat_matches 'SSL connection using TLSv1\.2'
-		grep -q '^CLIENT_RANDOM ' "$keys" || fail "curl wrote no key log line"
-	fi
+	rm -f "$keys"
+	export_lab curl smtp explicit --tls-max 1.2 --keylog "$keys"
+	export_tool_ok curl
+	assert_chat_matches 'SSL connection using TLSv1\.2'
+	grep -q '^CLIENT_RANDOM ' "$keys" || fail "curl wrote no key log line"
 	lab_stop
 }
 
@@ -254,6 +252,7 @@ test_save_chain_replaces_a_file_and_refuses_a_link_or_a_session_without_tls() {
 # shell runs; it verifies the demo lab while startle runs.
 test_tui_export_page_is_a_command_that_verifies_and_save_chain_waits_for_tls() {
 	local cmd
+	command -v gnutls-cli >/dev/null 2>&1 || it_skip "gnutls-cli is not installed (gnutls-bin)"
 	tui_start --demo imap
 	tui_wait 'imap plain>'
 	tui_type '/save-chain chain.pem'
@@ -273,11 +272,9 @@ test_tui_export_page_is_a_command_that_verifies_and_save_chain_waits_for_tls() {
 	tui_wait 'wrote the gnutls command to gnutls.sh'
 	cmd=$(tmux -L "$IT_TMUX" display -p '#{pane_current_path}')
 	[ "$(stat -c %a "$cmd/gnutls.sh")" = 600 ] || fail "the exported script is not mode 600"
-	if command -v gnutls-cli >/dev/null 2>&1; then
-		timeout -k 2 20 sh "$cmd/gnutls.sh" </dev/null >"$IT_TEST_DIR/g.out" 2>&1
-		grep -q 'Status: The certificate is trusted' "$IT_TEST_DIR/g.out" ||
-			fail "the script /export wrote did not verify" - <"$IT_TEST_DIR/g.out"
-	fi
+	timeout -k 2 20 sh "$cmd/gnutls.sh" </dev/null >"$IT_TEST_DIR/g.out" 2>&1
+	grep -q 'Status: The certificate is trusted' "$IT_TEST_DIR/g.out" ||
+		fail "the script /export wrote did not verify" - <"$IT_TEST_DIR/g.out"
 	tui_type '/starttls'
 	tui_wait 'imap tls>'
 	tui_type '/save-chain chain.pem'
