@@ -241,12 +241,9 @@ clientcert_load(WOLFSSL_CTX *ctx, const char *cert, const char *key,
 	    wolfSSL_CTX_use_PrivateKey_file(ctx, key, WOLFSSL_FILETYPE_PEM) !=
 	        WOLFSSL_SUCCESS ||
 	    wolfSSL_CTX_check_private_key(ctx) != WOLFSSL_SUCCESS) {
-		if (cause != NULL) {
-			free(*cause);
-			*cause = str_printf("the client certificate or its key could not be "
-			                    "loaded (did the files change since startle "
-			                    "started?)");
-		}
+		tls_set_cause(cause, str_printf("the client certificate or its key could "
+		                                "not be loaded (did the files change since "
+		                                "startle started?)"));
 		return -1;
 	}
 	cc->loaded = true;
