@@ -22,7 +22,7 @@
 /* A certificate or key file is a few KiB; a chain some more. */
 #define CLIENTCERT_FILE_MAX (256u * 1024)
 
-/* Reads a PEM file; a key's bytes are wiped when freed (clientcert_drop). */
+/* Reads a PEM file; its bytes are wiped when freed (clientcert_drop). */
 static int
 clientcert_read(const char *path, const char *what, char **text, size_t *len,
                 char **cause)
@@ -175,7 +175,8 @@ clientcert_check(const char *cert, const char *key, char **cause)
 	rc = clientcert_try(ctx, cert, cert_text, cert_len, key, key_text, key_len, cause);
 	wolfSSL_CTX_free(ctx);
 out:
-	free(cert_text);
+	/* Without --key the certificate's file holds the key too. */
+	clientcert_drop(cert_text, cert_len);
 	clientcert_drop(key_text, key_len);
 	return rc;
 }
@@ -240,12 +241,9 @@ clientcert_load(WOLFSSL_CTX *ctx, const char *cert, const char *key,
 	    wolfSSL_CTX_use_PrivateKey_file(ctx, key, WOLFSSL_FILETYPE_PEM) !=
 	        WOLFSSL_SUCCESS ||
 	    wolfSSL_CTX_check_private_key(ctx) != WOLFSSL_SUCCESS) {
-		if (cause != NULL) {
-			free(*cause);
-			*cause = str_printf("the client certificate or its key could not be "
-			                    "loaded (did the files change since startle "
-			                    "started?)");
-		}
+		tls_set_cause(cause, str_printf("the client certificate or its key could "
+		                                "not be loaded (did the files change since "
+		                                "startle started?)"));
 		return -1;
 	}
 	cc->loaded = true;

@@ -322,27 +322,25 @@ ocsp_verify(const struct der_tlv *sig_alg, const struct der_tlv *tbs,
 		*why = "its signature does not fit the signer's key";
 		return -1;
 	}
-	const byte *sig = signature->body + 1;
-	word32 sig_len = (word32)(signature->len - 1);
-	if (ec) {
-		ecc_key key;
-		if (wc_ecc_init(&key) == 0 &&
-		    wc_EccPublicKeyDecode(signer->spki.start, &idx, &key,
-		                          (word32)signer->spki.total) == 0)
-			ret = wc_SignatureVerify(ocsp_sigs[i].hash, WC_SIGNATURE_TYPE_ECC,
-			                         tbs->start, (word32)tbs->total, sig, sig_len,
-			                         &key, sizeof key);
-		wc_ecc_free(&key);
-	} else {
-		RsaKey key;
-		if (wc_InitRsaKey(&key, NULL) == 0 &&
-		    wc_RsaPublicKeyDecode(signer->spki.start, &idx, &key,
-		                          (word32)signer->spki.total) == 0)
-			ret = wc_SignatureVerify(ocsp_sigs[i].hash, WC_SIGNATURE_TYPE_RSA_W_ENC,
-			                         tbs->start, (word32)tbs->total, sig, sig_len,
-			                         &key, sizeof key);
-		wc_FreeRsaKey(&key);
-	}
+	union {
+		ecc_key ec;
+		RsaKey rsa;
+	} key;
+	const byte *spki = signer->spki.start;
+	word32 spki_len = (word32)signer->spki.total;
+	bool ready = ec ? wc_ecc_init(&key.ec) == 0 &&
+	                      wc_EccPublicKeyDecode(spki, &idx, &key.ec, spki_len) == 0
+	                : wc_InitRsaKey(&key.rsa, NULL) == 0 &&
+	                      wc_RsaPublicKeyDecode(spki, &idx, &key.rsa, spki_len) == 0;
+	if (ready)
+		ret = wc_SignatureVerify(ocsp_sigs[i].hash, ocsp_sigs[i].type, tbs->start,
+		                         (word32)tbs->total, signature->body + 1,
+		                         (word32)(signature->len - 1), &key,
+		                         ec ? sizeof key.ec : sizeof key.rsa);
+	if (ec)
+		wc_ecc_free(&key.ec);
+	else
+		wc_FreeRsaKey(&key.rsa);
 	if (ret != 0)
 		*why = "its signature does not verify";
 	return ret == 0 ? 0 : -1;

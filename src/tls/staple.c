@@ -43,11 +43,8 @@ staple_request(WOLFSSL_CTX *ctx, WOLFSSL *ssl, char **cause)
 	if (wolfSSL_CTX_EnableOCSPStapling(ctx) != WOLFSSL_SUCCESS ||
 	    wolfSSL_CTX_SetOCSP_Cb(ctx, staple_no_lookup, NULL, NULL) != WOLFSSL_SUCCESS ||
 	    wolfSSL_UseOCSPStapling(ssl, WOLFSSL_CSR_OCSP, 0) != WOLFSSL_SUCCESS) {
-		if (cause != NULL) {
-			free(*cause);
-			*cause = str_printf("the TLS library cannot ask for a stapled OCSP "
-			                    "response");
-		}
+		tls_set_cause(cause, str_printf("the TLS library cannot ask for a stapled "
+		                                "OCSP response"));
 		return -1;
 	}
 #else

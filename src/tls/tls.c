@@ -85,8 +85,7 @@ struct tls_conn {
  * state here that every connection shares. */
 static bool tls_initialised;
 
-/* Hands a sentence to the caller (replacing any earlier one), or drops it. */
-static void
+void
 tls_set_cause(char **cause, char *msg)
 {
 	if (cause != NULL) {

@@ -94,7 +94,7 @@ int tls_opts_session(WOLFSSL *ssl, const struct tls_config *cfg, char **cause);
 void tls_opts_server_hello(WOLFSSL *ssl, int fd, const struct record_scanner *sc,
                            unsigned long hello);
 
-/* True if the ticket is a TLS 1.2 session's (tls_opts_hello_sent applies). */
+/* True if the ticket is a TLS 1.2 session's (tls_opts_server_hello applies). */
 bool tls_opts_ticket_is_tls12(const struct tls_ticket *t);
 
 /* After the handshake: the protocol ALPN settled on, when alpn was offered. */
@@ -139,6 +139,10 @@ struct clientcert {
  * the watch. 0, or -1 with *cause. */
 int clientcert_load(WOLFSSL_CTX *ctx, const char *cert, const char *key,
                     struct clientcert *cc, char **cause);
+
+/* tls.c: hands a sentence to the caller through cause (replacing any
+ * earlier one), or drops it when cause is NULL. */
+void tls_set_cause(char **cause, char *msg);
 
 /* tls.c: the client certificate state of the session ssl belongs to. */
 struct clientcert *tls_clientcert_of(WOLFSSL *ssl);

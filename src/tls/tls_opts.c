@@ -30,18 +30,6 @@ opts_copy(char *dst, size_t size, const char *src)
 	snprintf(dst, size, "%s", src != NULL ? src : "");
 }
 
-/* Hands a sentence to the caller (replacing any earlier one), or drops it. */
-static void
-opts_cause(char **cause, char *msg)
-{
-	if (cause != NULL) {
-		free(*cause);
-		*cause = msg;
-	} else {
-		free(msg);
-	}
-}
-
 /* Protocol versions as the configuration spells them. */
 static const struct {
 	int cfg;
@@ -70,21 +58,22 @@ tls_set_versions(WOLFSSL_CTX *ctx, const struct tls_config *cfg, char **cause)
 	int max = cfg->max_version ? tls_version_proto(cfg->max_version) : 0;
 
 	if ((cfg->min_version && min == 0) || (cfg->max_version && max == 0)) {
-		opts_cause(cause,
-		           str_printf("unsupported TLS version limit (min %d, max %d): "
-		                      "use 1.2 or 1.3",
-		                      cfg->min_version, cfg->max_version));
+		tls_set_cause(cause,
+		              str_printf("unsupported TLS version limit (min %d, max %d): "
+		                         "use 1.2 or 1.3",
+		                         cfg->min_version, cfg->max_version));
 		return -1;
 	}
 	if (min && max && min > max) {
-		opts_cause(cause,
-		           str_printf("the minimum TLS version is above the maximum: "
-		                      "choose a minimum no higher than the maximum"));
+		tls_set_cause(cause,
+		              str_printf("the minimum TLS version is above the maximum: "
+		                         "choose a minimum no higher than the maximum"));
 		return -1;
 	}
 	if ((min && wolfSSL_CTX_set_min_proto_version(ctx, min) != WOLFSSL_SUCCESS) ||
 	    (max && wolfSSL_CTX_set_max_proto_version(ctx, max) != WOLFSSL_SUCCESS)) {
-		opts_cause(cause, str_printf("the TLS library refused the version limits"));
+		tls_set_cause(cause,
+		              str_printf("the TLS library refused the version limits"));
 		return -1;
 	}
 	return 0;
@@ -186,21 +175,21 @@ parse_groups(const char *list, int *groups, int *count, char **cause)
 			char *known = group_names();
 			char *what =
 			    str_printf("is not a group this build knows; use %s", known);
-			opts_cause(cause, bad_name("--groups", name, what));
+			tls_set_cause(cause, bad_name("--groups", name, what));
 			free(what);
 			free(known);
 			return -1;
 		}
 		if (*count == WOLFSSL_MAX_GROUP_COUNT) {
-			opts_cause(cause, str_printf("--groups: at most %d groups",
-			                             WOLFSSL_MAX_GROUP_COUNT));
+			tls_set_cause(cause, str_printf("--groups: at most %d groups",
+			                                WOLFSSL_MAX_GROUP_COUNT));
 			return -1;
 		}
 		groups[(*count)++] = tls_group_names[i].group;
 	}
 	if (*count == 0) {
-		opts_cause(cause, str_printf("--groups: the list is empty; name groups "
-		                             "such as X25519:P-256"));
+		tls_set_cause(cause, str_printf("--groups: the list is empty; name groups "
+		                                "such as X25519:P-256"));
 		return -1;
 	}
 	return 0;
@@ -265,7 +254,7 @@ parse_ciphers(const char *list, char *out, size_t size, bool *tls13, bool *older
 	while (next_name(&list, name, sizeof name, &too_long)) {
 		if (too_long || count == TLS_OPTS_NAMES_MAX ||
 		    !cipher_lookup(name, all, lib, sizeof lib, &v13)) {
-			opts_cause(
+			tls_set_cause(
 			    cause,
 			    bad_name(
 			        "--ciphers", name,
@@ -285,9 +274,9 @@ parse_ciphers(const char *list, char *out, size_t size, bool *tls13, bool *older
 	}
 	free(all);
 	if (count == 0) {
-		opts_cause(cause,
-		           str_printf("--ciphers: the list is empty; name suites such "
-		                      "as TLS_AES_128_GCM_SHA256"));
+		tls_set_cause(cause,
+		              str_printf("--ciphers: the list is empty; name suites such "
+		                         "as TLS_AES_128_GCM_SHA256"));
 		return -1;
 	}
 	return 0;
@@ -307,14 +296,14 @@ tls_check_ciphers(const char *list, int min_version, int max_version, char **cau
 	if (rc != 0)
 		return -1;
 	if (!tls13 && min_version == 13) {
-		opts_cause(cause,
-		           str_printf("--ciphers names no TLS 1.3 suite (TLS_AES_...), "
-		                      "but --tls-min 1.3 allows nothing else"));
+		tls_set_cause(cause,
+		              str_printf("--ciphers names no TLS 1.3 suite (TLS_AES_...), "
+		                         "but --tls-min 1.3 allows nothing else"));
 		return -1;
 	}
 	if (!older && max_version == 12) {
-		opts_cause(cause, str_printf("--ciphers names only TLS 1.3 suites, but "
-		                             "--tls-max 1.2 allows no TLS 1.3"));
+		tls_set_cause(cause, str_printf("--ciphers names only TLS 1.3 suites, but "
+		                                "--tls-max 1.2 allows no TLS 1.3"));
 		return -1;
 	}
 	return 0;
@@ -332,8 +321,8 @@ tls_check_alpn(const char *list, char **cause)
 		for (size_t i = 0; i < n; i++)
 			printable = printable && p[i] > 0x20 && p[i] < 0x7f;
 		if (n == 0 || n > TLS_ALPN_NAME_MAX || !printable) {
-			opts_cause(cause,
-			           str_printf("--alpn takes protocol names separated by "
+			tls_set_cause(
+			    cause, str_printf("--alpn takes protocol names separated by "
 			                      "commas (e.g. smtp or imap,pop3), each 1 to "
 			                      "%d printable characters without spaces",
 			                      TLS_ALPN_NAME_MAX));
@@ -365,19 +354,20 @@ tls_set_ciphers(WOLFSSL_CTX *ctx, const struct tls_config *cfg, char **cause)
 	int ok = wolfSSL_CTX_set_cipher_list(ctx, joined) == WOLFSSL_SUCCESS;
 	free(joined);
 	if (!ok) {
-		opts_cause(cause, str_printf("the TLS library refused the --ciphers list"));
+		tls_set_cause(cause,
+		              str_printf("the TLS library refused the --ciphers list"));
 		return -1;
 	}
 	if (!tls13 && cfg->max_version != 12 &&
 	    wolfSSL_CTX_set_max_proto_version(ctx, TLS1_2_VERSION) != WOLFSSL_SUCCESS) {
-		opts_cause(cause,
-		           str_printf("the TLS library refused to leave out TLS 1.3"));
+		tls_set_cause(cause,
+		              str_printf("the TLS library refused to leave out TLS 1.3"));
 		return -1;
 	}
 	if (!older && cfg->min_version != 13 &&
 	    wolfSSL_CTX_set_min_proto_version(ctx, TLS1_3_VERSION) != WOLFSSL_SUCCESS) {
-		opts_cause(cause,
-		           str_printf("the TLS library refused to leave out TLS 1.2"));
+		tls_set_cause(cause,
+		              str_printf("the TLS library refused to leave out TLS 1.2"));
 		return -1;
 	}
 	return 0;
@@ -421,7 +411,8 @@ tls_set_groups(WOLFSSL *ssl, const struct tls_config *cfg, char **cause)
 	if (parse_groups(cfg->groups, groups, &n, cause) != 0)
 		return -1;
 	if (!apply_groups(ssl, groups, n)) {
-		opts_cause(cause, str_printf("the TLS library refused the --groups list"));
+		tls_set_cause(cause,
+		              str_printf("the TLS library refused the --groups list"));
 		return -1;
 	}
 	return 0;
@@ -441,7 +432,7 @@ tls_set_alpn(WOLFSSL *ssl, const struct tls_config *cfg, char **cause)
 	                         WOLFSSL_ALPN_CONTINUE_ON_MISMATCH);
 	free(list);
 	if (rc != WOLFSSL_SUCCESS) {
-		opts_cause(cause, str_printf("the TLS library refused the --alpn list"));
+		tls_set_cause(cause, str_printf("the TLS library refused the --alpn list"));
 		return -1;
 	}
 	return 0;
@@ -458,8 +449,8 @@ tls_set_resume(WOLFSSL *ssl, const struct tls_config *cfg, char **cause)
 	if (cfg->resume == NULL)
 		return 0;
 	if (wolfSSL_set_session(ssl, cfg->resume->session) != WOLFSSL_SUCCESS) {
-		opts_cause(cause,
-		           str_printf("the TLS library refused the session to resume"));
+		tls_set_cause(cause,
+		              str_printf("the TLS library refused the session to resume"));
 		return -1;
 	}
 	return 0;

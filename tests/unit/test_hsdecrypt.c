@@ -317,22 +317,6 @@ records_waiting_for_a_key_are_bounded(void **state)
 	hsdecrypt_free(h);
 }
 
-static int
-setup(void **state)
-{
-	(void)state;
-	tlspair_setup();
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	(void)state;
-	tlspair_teardown();
-	return 0;
-}
-
 int
 main(void)
 {
@@ -351,5 +335,5 @@ main(void)
 	    cmocka_unit_test(unknown_suite_is_said_and_records_are_not_kept),
 	    cmocka_unit_test(records_waiting_for_a_key_are_bounded),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, tlspair_setup, tlspair_teardown);
 }

@@ -219,22 +219,6 @@ startles_own_build_is_5_7_with_the_secret_callback(void **state)
 	assert_non_null(strstr(tlsbuild_describe(), "TLS 1.3 secrets"));
 }
 
-static int
-setup(void **state)
-{
-	(void)state;
-	tlspair_setup();
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	(void)state;
-	tlspair_teardown();
-	return 0;
-}
-
 int
 main(void)
 {
@@ -249,5 +233,5 @@ main(void)
 	    cmocka_unit_test(the_library_running_is_the_one_compiled_against),
 	    cmocka_unit_test(startles_own_build_is_5_7_with_the_secret_callback),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, tlspair_setup, tlspair_teardown);
 }

@@ -287,22 +287,6 @@ a_tls12_session_not_resumed_by_another_server_still_connects(void **state)
 	wolfSSL_CTX_free(ctx);
 }
 
-static int
-setup(void **state)
-{
-	(void)state;
-	tlspair_setup();
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	(void)state;
-	tlspair_teardown();
-	return 0;
-}
-
 int
 main(void)
 {
@@ -320,5 +304,5 @@ main(void)
 	    cmocka_unit_test(a_session_not_resumed_leaves_the_new_chain_alone),
 	    cmocka_unit_test(a_tls12_session_not_resumed_by_another_server_still_connects),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, tlspair_setup, tlspair_teardown);
 }

@@ -51,11 +51,12 @@ tlspair_keylog(const WOLFSSL *ssl, const char *line)
 }
 #endif
 
-void
-tlspair_setup(void)
+int
+tlspair_setup(void **state)
 {
 	char *cause = NULL;
 
+	(void)state;
 	signal(SIGPIPE, SIG_IGN);
 	assert_int_equal(tls_global_init(&cause), 0);
 	tlspair_certs = labcert_new(&cause);
@@ -66,15 +67,18 @@ tlspair_setup(void)
 	assert_non_null(tlspair_ca);
 	snprintf(tlspair_tmp, sizeof tlspair_tmp, "/tmp/startle-tlspair-XXXXXX");
 	assert_non_null(mkdtemp(tlspair_tmp));
+	return 0;
 }
 
-void
-tlspair_teardown(void)
+int
+tlspair_teardown(void **state)
 {
+	(void)state;
 	unlink(tlspair_ca);
 	free(tlspair_ca);
 	labcert_free(tlspair_certs);
 	testutil_remove_tree(tlspair_tmp);
+	return 0;
 }
 
 const char *

@@ -40,9 +40,10 @@ struct tlspair_options {
 	                                  * resumption), kept by tlspair_end; NULL: a new one */
 };
 
-/* Makes the lab's CA and leaf and a private directory; once per program. */
-void tlspair_setup(void);
-void tlspair_teardown(void);
+/* Makes the lab's CA and leaf and a private directory, and removes them:
+ * the group fixtures of cmocka_run_group_tests. */
+int tlspair_setup(void **state);
+int tlspair_teardown(void **state);
 
 /* The private directory, for files a test writes. */
 const char *tlspair_dir(void);
