@@ -16,6 +16,9 @@ size_t base64_encoded_len(size_t len);
 /* Writes the encoding of len bytes to f. */
 void base64_write(FILE *f, const void *data, size_t len);
 
+/* The encoding of len bytes as a new string (caller frees). */
+char *base64_encode(const void *data, size_t len);
+
 /* Decodes len characters of text into a new buffer (NUL-terminated after
  * the bytes, for convenience; caller frees) and sets *out_len. Returns NULL
  * when text is not strict base64. */

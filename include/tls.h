@@ -217,8 +217,4 @@ bool tls_client_cert_refused(struct tls_conn *tc);
 /* Sends close_notify (best effort, non-blocking) and frees. Never closes fd. */
 void tls_free(struct tls_conn *tc);
 
-/* Base64 of len bytes (RFC 4648, no line breaks), NUL-terminated; caller
- * frees. wolfCrypt's encoder, for SASL answers. */
-char *tls_base64(const void *data, size_t len);
-
 #endif

@@ -13,24 +13,43 @@ base64_encoded_len(size_t len)
 	return (len + 2) / 3 * 4;
 }
 
+/* The four characters of the group of three bytes at p[i] (fewer at the
+ * end: padded). */
+static void
+base64_quad(const unsigned char *p, size_t i, size_t len, char quad[4])
+{
+	unsigned long v = (unsigned long)p[i] << 16;
+
+	if (i + 1 < len)
+		v |= (unsigned long)p[i + 1] << 8;
+	if (i + 2 < len)
+		v |= p[i + 2];
+	quad[0] = base64_alphabet[(v >> 18) & 63];
+	quad[1] = base64_alphabet[(v >> 12) & 63];
+	quad[2] = i + 1 < len ? base64_alphabet[(v >> 6) & 63] : '=';
+	quad[3] = i + 2 < len ? base64_alphabet[v & 63] : '=';
+}
+
 void
 base64_write(FILE *f, const void *data, size_t len)
 {
-	const unsigned char *p = data;
 	char quad[4];
 
 	for (size_t i = 0; i < len; i += 3) {
-		unsigned long v = (unsigned long)p[i] << 16;
-		if (i + 1 < len)
-			v |= (unsigned long)p[i + 1] << 8;
-		if (i + 2 < len)
-			v |= p[i + 2];
-		quad[0] = base64_alphabet[(v >> 18) & 63];
-		quad[1] = base64_alphabet[(v >> 12) & 63];
-		quad[2] = i + 1 < len ? base64_alphabet[(v >> 6) & 63] : '=';
-		quad[3] = i + 2 < len ? base64_alphabet[v & 63] : '=';
+		base64_quad(data, i, len, quad);
 		fwrite(quad, 1, 4, f);
 	}
+}
+
+char *
+base64_encode(const void *data, size_t len)
+{
+	char *out = xmalloc(base64_encoded_len(len) + 1), *q = out;
+
+	for (size_t i = 0; i < len; i += 3, q += 4)
+		base64_quad(data, i, len, q);
+	*q = '\0';
+	return out;
 }
 
 /* The value of an alphabet character, or -1. */

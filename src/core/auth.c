@@ -6,7 +6,7 @@
 #include <strings.h>
 
 #include "auth.h"
-#include "tls.h"
+#include "base64.h"
 #include "util.h"
 
 static const char *const auth_names[] = {[AUTH_PLAIN] = "PLAIN", [AUTH_LOGIN] = "LOGIN"};
@@ -46,7 +46,7 @@ auth_plain_message(const char *user, const char *password)
 	memcpy(raw + 1, user, ul);
 	raw[1 + ul] = '\0';
 	memcpy(raw + 2 + ul, password, pl);
-	char *b64 = tls_base64(raw, n);
+	char *b64 = base64_encode(raw, n);
 	explicit_bzero(raw, n);
 	free(raw);
 	return b64;
@@ -62,8 +62,8 @@ auth_lines(enum proto_id proto, enum auth_mech mech, const char *user, const cha
 	if (mech == AUTH_PLAIN) {
 		lines[n++] = auth_plain_message(user, password);
 	} else {
-		lines[n++] = tls_base64(user, strlen(user));
-		lines[n++] = tls_base64(password, strlen(password));
+		lines[n++] = base64_encode(user, strlen(user));
+		lines[n++] = base64_encode(password, strlen(password));
 	}
 	return n;
 }

@@ -12,6 +12,7 @@
 
 #include <sys/stat.h>
 
+#include "base64.h"
 #include "certfile.h"
 #include "tls.h"
 #include "util.h"
@@ -45,7 +46,7 @@ certfile_pin_sha256(const struct cert_info *c, char out[CERTFILE_PIN_SIZE])
 			return false;
 		digest[i] = (unsigned char)(hi << 4 | lo);
 	}
-	char *b64 = tls_base64(digest, sizeof digest);
+	char *b64 = base64_encode(digest, sizeof digest);
 	snprintf(out, CERTFILE_PIN_SIZE, "%s", b64);
 	free(b64);
 	return true;
@@ -56,7 +57,7 @@ certfile_pem(const unsigned char *der, size_t len)
 {
 	static const char begin[] = "-----BEGIN CERTIFICATE-----\n";
 	static const char end[] = "-----END CERTIFICATE-----\n";
-	char *b64 = tls_base64(der, len);
+	char *b64 = base64_encode(der, len);
 	size_t blen = strlen(b64);
 	char *pem = xmalloc(sizeof begin + blen + blen / PEM_LINE + 1 + sizeof end);
 	size_t o = 0;

@@ -13,7 +13,6 @@
  */
 #include <wolfssl/options.h>
 #include <wolfssl/ssl.h>
-#include <wolfssl/wolfcrypt/coding.h>
 #include <wolfssl/error-ssl.h>
 
 #include "tls.h"
@@ -920,22 +919,6 @@ tls_free(struct tls_conn *tc)
 	tls_view_free(tc->view);
 	free(tc->alpn);
 	free(tc);
-}
-
-char *
-tls_base64(const void *data, size_t len)
-{
-	word32 out_len = (word32)((len + 2) / 3 * 4 + 1);
-	char *out = xmalloc(out_len);
-
-	if (len == 0) {
-		out[0] = '\0';
-		return out;
-	}
-	if (Base64_Encode_NoNl(data, (word32)len, (byte *)out, &out_len) != 0)
-		fatal("base64 encoding failed");
-	out[out_len] = '\0';
-	return out;
 }
 
 const char *
