@@ -58,6 +58,9 @@ FILE *util_open_private(const char *path, bool append, char **cause);
 /* True if text is an IPv4 or IPv6 address literal (without brackets). */
 bool util_is_ip_literal(const char *text);
 
+/* The value of a hexadecimal digit (either case), or -1. */
+int util_hex_digit(int c);
+
 /* True when the environment asks for no colour: NO_COLOR is set and not
  * empty (no-color.org: an empty value does not count). */
 bool util_no_color(void);

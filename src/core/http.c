@@ -244,11 +244,7 @@ http_chunk_size(struct http_parser *p, const unsigned char *buf, size_t len,
 		return len - p->chunk_at > 1024 ? -1 : 0;
 	*size = 0;
 	for (; buf + i < nl; i++, digits++) {
-		unsigned char c = buf[i];
-		int v = c >= '0' && c <= '9' ? c - '0'
-		        : c >= 'a' && c <= 'f' ? c - 'a' + 10
-		        : c >= 'A' && c <= 'F' ? c - 'A' + 10
-		                               : -1;
+		int v = util_hex_digit(buf[i]);
 		if (v < 0)
 			break;
 		if (digits >= 15)

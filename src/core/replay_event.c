@@ -556,15 +556,12 @@ read_cert(const struct json *j, long rp, struct event *ev, char *why)
 	return 0;
 }
 
-/* A lower-case hex digit's value, or -1. */
+/* A lower-case hex digit's value, or -1: recordings write lower case, so
+ * one form per byte. */
 static int
 hex_value(char c)
 {
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
+	return c >= 'A' && c <= 'F' ? -1 : util_hex_digit((unsigned char)c);
 }
 
 /* The hex preview of the first bytes of a record or message: at most cap

@@ -19,18 +19,6 @@
 
 #define PEM_LINE 64
 
-static int
-hex_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 bool
 certfile_pin_sha256(const struct cert_info *c, char out[CERTFILE_PIN_SIZE])
 {
@@ -40,8 +28,8 @@ certfile_pin_sha256(const struct cert_info *c, char out[CERTFILE_PIN_SIZE])
 	if (strnlen(c->spki_sha256, sizeof c->spki_sha256) != 2 * sizeof digest)
 		return false;
 	for (size_t i = 0; i < sizeof digest; i++) {
-		int hi = hex_value(c->spki_sha256[2 * i]);
-		int lo = hex_value(c->spki_sha256[2 * i + 1]);
+		int hi = util_hex_digit((unsigned char)c->spki_sha256[2 * i]);
+		int lo = util_hex_digit((unsigned char)c->spki_sha256[2 * i + 1]);
 		if (hi < 0 || lo < 0)
 			return false;
 		digest[i] = (unsigned char)(hi << 4 | lo);

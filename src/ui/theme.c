@@ -129,14 +129,8 @@ theme_parse_hex(const char *s, size_t ndigits, int *value)
 	if (strlen(s) != ndigits)
 		return -1;
 	for (size_t i = 0; i < ndigits; i++) {
-		int c = s[i], d;
-		if (c >= '0' && c <= '9')
-			d = c - '0';
-		else if (c >= 'a' && c <= 'f')
-			d = c - 'a' + 10;
-		else if (c >= 'A' && c <= 'F')
-			d = c - 'A' + 10;
-		else
+		int d = util_hex_digit((unsigned char)s[i]);
+		if (d < 0)
 			return -1;
 		v = v * 16 + d;
 	}

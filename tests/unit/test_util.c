@@ -195,10 +195,26 @@ no_color_counts_only_when_set_and_not_empty(void **state)
 	unsetenv("NO_COLOR");
 }
 
+static void
+test_hex_digit_takes_either_case_and_nothing_else(void **state)
+{
+	(void)state;
+	assert_int_equal(util_hex_digit('0'), 0);
+	assert_int_equal(util_hex_digit('9'), 9);
+	assert_int_equal(util_hex_digit('a'), 10);
+	assert_int_equal(util_hex_digit('F'), 15);
+	assert_int_equal(util_hex_digit('g'), -1);
+	assert_int_equal(util_hex_digit('/'), -1);
+	assert_int_equal(util_hex_digit(':'), -1);
+	assert_int_equal(util_hex_digit('@'), -1);
+	assert_int_equal(util_hex_digit(0xff), -1);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_hex_digit_takes_either_case_and_nothing_else),
 	    cmocka_unit_test(no_color_counts_only_when_set_and_not_empty),
 	    cmocka_unit_test(test_new_file_is_created_0600_whatever_the_umask),
 	    cmocka_unit_test(test_existing_own_file_is_narrowed_and_truncated),
