@@ -186,6 +186,7 @@ read_file(const char *path, size_t cap, char **text, size_t *len, int *err)
 			continue;
 		if (r < 0) {
 			*err = errno;
+			explicit_bzero(buf, got); /* the file may hold a private key */
 			free(buf);
 			close(fd);
 			return READ_FAILED;
@@ -196,6 +197,7 @@ read_file(const char *path, size_t cap, char **text, size_t *len, int *err)
 	}
 	close(fd);
 	if (got > cap) {
+		explicit_bzero(buf, got);
 		free(buf);
 		return READ_TOO_LARGE;
 	}
