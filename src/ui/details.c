@@ -297,6 +297,23 @@ dpane_pair_escaped(struct dpane *p, const char *label, const char *value)
 	dpane_flush(p);
 }
 
+void
+dpane_pair_own(struct dpane *p, const char *label, enum theme_element e, const char *value)
+{
+	sline_add_own(dpane_row(p, label), e, TE_ESCAPED, (const unsigned char *)value,
+	              strlen(value));
+	dpane_flush(p);
+}
+
+void
+dpane_text_own(struct dpane *p, enum theme_element e, const char *text)
+{
+	sline_add(&p->cur, TE_DEFAULT, "  ");
+	sline_add_own(&p->cur, e, TE_ESCAPED, (const unsigned char *)text, strlen(text));
+	p->indent = 2;
+	dpane_flush(p);
+}
+
 /* Formats a byte count: "412 B", "12.5 KiB", "3.1 MiB". */
 void
 details_format_bytes(size_t n, char *buf, size_t size)

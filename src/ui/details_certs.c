@@ -153,7 +153,7 @@ ocsp_status_row(struct dpane *p, const struct cert_ocsp *o)
 	case CERT_OCSP_REVOKED:
 		snprintf(text, sizeof text, "REVOKED since %s%s%s", when,
 		         o->reason[0] ? ": " : "", o->reason);
-		dpane_pair(p, "OCSP", TE_BAD, text);
+		dpane_pair_own(p, "OCSP", TE_BAD, text);
 		break;
 	case CERT_OCSP_UNKNOWN:
 		dpane_pair(p, "OCSP", TE_FINDING_WARN,
@@ -185,9 +185,9 @@ ocsp_rows(struct dpane *p, const struct cert_ocsp *o)
 	if (o->responder[0] != '\0')
 		dpane_pair_escaped(p, "Responder", o->responder);
 	if (o->verified)
-		dpane_pair(p, "Signed by", TE_GOOD, o->signer);
+		dpane_pair_own(p, "Signed by", TE_GOOD, o->signer);
 	else
-		dpane_pair(p, "Problem", TE_BAD, o->problem);
+		dpane_pair_own(p, "Problem", TE_BAD, o->problem);
 }
 
 /* The verdict in words, good in TE_GOOD and bad in TE_BAD. */
@@ -228,7 +228,8 @@ details_verdict_rows(struct dpane *p, const struct cert_verdict *v)
 	}
 	dpane_flush(p);
 	if (v->name_note[0] != '\0')
-		dpane_pair(p, "", v->name_legacy ? TE_FINDING_WARN : TE_INFO, v->name_note);
+		dpane_pair_own(p, "", v->name_legacy ? TE_FINDING_WARN : TE_INFO,
+		               v->name_note);
 
 	if (v->expired)
 		dpane_pair(p, "Dates", TE_BAD, "a certificate in the chain has expired");

@@ -5,7 +5,6 @@
 
 #include "details.h"
 #include "details_int.h"
-#include "escape.h"
 #include "mx.h"
 #include "util.h"
 
@@ -45,18 +44,18 @@ details_dns(const struct mx_check *m, int width, struct slines *out)
 	int sec = -1;
 
 	dpane_init(&p, out, width);
-	sline_addf(&p.cur, TE_TITLE, "Mail domain %s, as a sending server checks it",
-	           mx_check_domain(m));
+	const char *domain = mx_check_domain(m);
+	sline_add(&p.cur, TE_TITLE, "Mail domain ");
+	sline_add_own(&p.cur, TE_TITLE, TE_ESCAPED, (const unsigned char *)domain,
+	              strlen(domain));
+	sline_add(&p.cur, TE_TITLE, ", as a sending server checks it");
 	dpane_flush(&p);
 	for (size_t i = 0; i < n; i++) {
 		if ((int)r[i].section != sec) {
 			sec = (int)r[i].section;
 			dpane_title(&p, details_dns_titles[sec]);
 		}
-		char *esc = escape_bytes((const unsigned char *)r[i].text, strlen(r[i].text),
-		                         ESCAPE_OWN);
-		dpane_text(&p, details_dns_elem(r[i].tone), esc != NULL ? esc : "?");
-		free(esc);
+		dpane_text_own(&p, details_dns_elem(r[i].tone), r[i].text);
 	}
 	free(r);
 	dpane_blank(&p);

@@ -103,7 +103,7 @@ static void
 signature_row(struct dpane *p, const struct tls_summary *sum)
 {
 	if (sum->signature[0] != '\0')
-		dpane_pair(p, "Signature", TE_VALUE, sum->signature);
+		dpane_pair_own(p, "Signature", TE_VALUE, sum->signature);
 	else if (sum->resumed)
 		dpane_pair(p, "Signature", TE_DEFAULT,
 		           "none: a resumed session signs nothing");
@@ -135,7 +135,7 @@ alpn_row(struct dpane *p, const struct tls_summary *sum)
 	if (!sum->alpn_offered)
 		dpane_pair(p, "ALPN", TE_DEFAULT, "not offered, as by mail clients");
 	else if (sum->alpn[0] != '\0')
-		dpane_pair(p, "ALPN", TE_VALUE, sum->alpn);
+		dpane_pair_own(p, "ALPN", TE_VALUE, sum->alpn);
 	else
 		dpane_pair(p, "ALPN", TE_VALUE,
 		           "none agreed: the server chose no protocol");

@@ -45,6 +45,13 @@ void dpane_pair(struct dpane *p, const char *label, enum theme_element e,
                 const char *value);
 /* A row whose value comes from outside (a server, the user) and is escaped. */
 void dpane_pair_escaped(struct dpane *p, const char *label, const char *value);
+/* A row whose value is startle's words quoting server bytes (a note, a
+ * problem, a name a server or a recording gave), drawn in e through
+ * ESCAPE_OWN: what is escaped already stays, any control left is escaped. */
+void dpane_pair_own(struct dpane *p, const char *label, enum theme_element e,
+                    const char *value);
+/* dpane_text for such words. */
+void dpane_text_own(struct dpane *p, enum theme_element e, const char *text);
 
 /* Formats a byte count: "412 B", "12.5 KiB", "3.1 MiB". */
 void details_format_bytes(size_t n, char *buf, size_t size);

@@ -91,7 +91,9 @@ statusbar_draw_title(struct ui *u)
 			pw = statusbar_phases[ui_side_phase(u->cur)].words;
 			pe = statusbar_phases[ui_side_phase(u->cur)].elem;
 		}
-		sline_add(&l, TE_TITLE, u->cur->target_text);
+		/* escaped: under --mx it holds the MX host's name as DNS gave it */
+		sline_add_own(&l, TE_TITLE, TE_ESCAPED, (const unsigned char *)u->cur->target_text,
+		              strlen(u->cur->target_text));
 		sline_addf(&l, TE_TITLE, "  %s  ",
 		           tls_mode_name(session_target(u->cur->s)->mode));
 		sline_add(&l, pe, pw);

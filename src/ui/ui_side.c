@@ -124,6 +124,17 @@ ui_side_budget(const struct ui *u, struct ui_side *d)
 	free(note);
 }
 
+/* An empty transcript for the side, with its ladder, budget and listener. */
+static void
+ui_side_new_transcript(struct ui_side *d)
+{
+	ladder_init(&d->ladder);
+	d->ladder.redact = d->u->cfg->redact;
+	d->t = transcript_new();
+	ui_side_budget(d->u, d);
+	transcript_listen(d->t, ui_side_on_event, d);
+}
+
 void
 ui_side_init(struct ui *u, int i, const struct session_params *p)
 {
@@ -137,13 +148,9 @@ ui_side_init(struct ui *u, int i, const struct session_params *p)
 	tview_init(&d->tv);
 	tview_init(&d->wire);
 	dindex_init(&d->di);
-	ladder_init(&d->ladder);
-	d->ladder.redact = u->cfg->redact;
 	slines_init(&d->rows);
 	compare_side_init(&d->cmp, ui_side_names[i], &p->target);
-	d->t = transcript_new();
-	ui_side_budget(u, d);
-	transcript_listen(d->t, ui_side_on_event, d);
+	ui_side_new_transcript(d);
 }
 
 void
@@ -152,24 +159,6 @@ ui_side_start(struct ui_side *d)
 	d->s = session_new(&d->params, d->t);
 	if (d->u->replay == NULL)
 		session_open(d->s);
-}
-
-void
-ui_side_rewind(struct ui_side *d)
-{
-	struct ui *u = d->u;
-
-	session_free(d->s);
-	transcript_free(d->t);
-	ladder_free(&d->ladder);
-	d->ladder.redact = u->cfg->redact;
-	dindex_init(&d->di);
-	compare_side_init(&d->cmp, ui_side_names[d->index], &d->params.target);
-	d->cmp_closed = false;
-	d->t = transcript_new();
-	ui_side_budget(u, d);
-	transcript_listen(d->t, ui_side_on_event, d);
-	d->s = session_new(&d->params, d->t);
 }
 
 /* The last event of the side's transcript, or NULL. */
@@ -236,6 +225,19 @@ ui_side_restart(struct ui_side *d)
 	compare_side_init(&d->cmp, ui_side_names[d->index], &d->params.target);
 	d->cmp_closed = false;
 	ui_side_start(d);
+}
+
+/* Replay: the side afresh with an empty transcript, as a new session would
+ * find it (no connection: ui_side_start does not open one in a replay). */
+void
+ui_side_rewind(struct ui_side *d)
+{
+	session_free(d->s);
+	d->s = NULL;
+	transcript_free(d->t);
+	ladder_free(&d->ladder);
+	ui_side_new_transcript(d);
+	ui_side_restart(d);
 }
 
 bool

@@ -757,6 +757,23 @@ test_handshake_says_whether_alpn_was_offered_and_agreed(void **state)
 }
 
 static void
+test_handshake_escapes_the_alpn_and_signature_it_was_given(void **state)
+{
+	struct slines out;
+	(void)state;
+	build_summary((struct tls_summary){.alpn_offered = true,
+	                                   .alpn = "smtp\x1b[2J",
+	                                   .signature = "ecdsa\x9b" "1m"},
+	              &out);
+	assert_false(has_line(&out, "\x1b"));
+	assert_false(has_line(&out, "\x9b"));
+	assert_int_equal(elem_of(&out, "smtp"), TE_VALUE);
+	assert_int_equal(elem_of(&out, "\\x1b"), TE_ESCAPED);
+	assert_int_equal(elem_of(&out, "\\x9b"), TE_ESCAPED);
+	slines_free(&out);
+}
+
+static void
 test_handshake_says_what_became_of_an_offered_session(void **state)
 {
 	struct slines out;
@@ -1111,6 +1128,36 @@ test_certs_show_a_revoked_staple_and_a_missing_one_in_red(void **state)
 	build(W_CERTS, t, 100, &out);
 	assert_int_equal(elem_of(&out, "no stapled response: startle asked"), TE_INFO);
 	assert_false(has_line(&out, "Produced"));
+	slines_free(&out);
+	transcript_free(t);
+}
+
+/* A recording is read back into these fields as it was written: a control
+ * byte in one is shown escaped, in the row's own element around it. */
+static void
+test_certs_escape_the_ocsp_problem_signer_and_name_note(void **state)
+{
+	struct cert_ocsp o = {.state = CERT_OCSP_UNREADABLE,
+	                      .problem = "not an OCSP response\x1b[2J"};
+	struct transcript *t = session_with_ocsp(&o, "named by \x1b]0;hi\a", false);
+	struct slines out;
+	(void)state;
+	build(W_CERTS, t, 100, &out);
+	assert_false(has_line(&out, "\x1b"));
+	assert_false(has_line(&out, "\a"));
+	assert_int_equal(elem_of(&out, "not an OCSP response"), TE_BAD);
+	assert_int_equal(elem_of(&out, "named by "), TE_INFO);
+	assert_int_equal(elem_of(&out, "\\x07"), TE_ESCAPED);
+	slines_free(&out);
+	transcript_free(t);
+
+	o = (struct cert_ocsp){.state = CERT_OCSP_GOOD, .verified = true,
+	                       .signer = "the issuer\x1b[2J"};
+	t = session_with_ocsp(&o, "", false);
+	build(W_CERTS, t, 100, &out);
+	assert_false(has_line(&out, "\x1b"));
+	assert_int_equal(elem_of(&out, "the issuer"), TE_GOOD);
+	assert_int_equal(elem_of(&out, "\\x1b[2J"), TE_ESCAPED);
 	slines_free(&out);
 	transcript_free(t);
 }
@@ -1855,6 +1902,7 @@ main(void)
 	    cmocka_unit_test(test_handshake_says_plainly_when_this_build_cannot_decrypt),
 	    cmocka_unit_test(test_handshake_of_tls12_has_no_encrypted_section),
 	    cmocka_unit_test(test_handshake_says_whether_alpn_was_offered_and_agreed),
+	    cmocka_unit_test(test_handshake_escapes_the_alpn_and_signature_it_was_given),
 	    cmocka_unit_test(test_handshake_says_what_became_of_an_offered_session),
 	    cmocka_unit_test(test_handshake_record_sizes_are_the_body_and_say_so),
 	    cmocka_unit_test(test_handshake_timings_come_from_the_event_times),
@@ -1871,6 +1919,7 @@ main(void)
 	    cmocka_unit_test(test_certs_show_each_certificate_leaf_first),
 	    cmocka_unit_test(test_certs_show_a_good_staple_with_its_dates_and_responder),
 	    cmocka_unit_test(test_certs_show_a_revoked_staple_and_a_missing_one_in_red),
+	    cmocka_unit_test(test_certs_escape_the_ocsp_problem_signer_and_name_note),
 	    cmocka_unit_test(test_certs_say_whether_a_client_certificate_was_asked_for_and_sent),
 	    cmocka_unit_test(test_certs_validity_is_judged_against_now),
 	    cmocka_unit_test(test_certs_cap_the_names_with_and_n_more),
