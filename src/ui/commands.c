@@ -342,8 +342,10 @@ command_export(struct ui *u, const char *arg)
 	path += strspn(path, " \t");
 	command_export_options(u, u->cur, &eo);
 	export_build((enum export_tool)tool, &eo, &cmd);
-	if (path[0] != '\0' && cmd.nwords == 0)
-		ui_message(u, TE_ERROR, "%s", cmd.comments[0] + 2);
+	if (path[0] != '\0' && cmd.nwords == 0) /* the tool cannot connect: why */
+		ui_message(u, TE_ERROR, "%s",
+		           cmd.ncomments > 0 ? cmd.comments[cmd.ncomments - 1] + 2
+		                             : "this tool cannot make this connection");
 	else if (path[0] != '\0')
 		command_export_file(u, (enum export_tool)tool, &cmd, path);
 	else
